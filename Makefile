@@ -1,0 +1,45 @@
+# Quarterly refugee-response report. `make help` lists the targets.
+QUARTER ?= 2022Q4
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help report test setup system-deps sample-data lab lint bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	@echo "  QUARTER=$(QUARTER) (override: make report QUARTER=2023Q1)"
+
+report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
+	$(BIN)/quarterly-report run --quarter $(QUARTER)
+
+test: setup ## Run the test suite (sets everything up first)
+	$(BIN)/python -m pytest
+
+setup: system-deps $(VENV)/.installed ## Create .venv with the pinned packages and the project (editable)
+
+system-deps: ## Install the few Debian packages needed for PDF rendering and the reader tests
+	@scripts/install-system-deps.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
+	$(BIN)/python -m helpers.sample
+
+lab: setup ## Open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets) on every file
+	$(BIN)/pre-commit run --all-files
+
+bench: setup ## Benchmark clean + indicators at 1M and 10M records; writes benchmarks/results.md
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove processed data and reports (raw data is never touched)
+	rm -rf data/processed/* reports/*
+	touch data/processed/.gitkeep reports/.gitkeep

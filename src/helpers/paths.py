@@ -1,0 +1,61 @@
+"""Repository paths and quarter handling, resolved from this file, never from the working directory."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = REPO_ROOT / "config"
+DATA_DIR = REPO_ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+REFERENCE_DIR = DATA_DIR / "reference"
+REPORTS_DIR = REPO_ROOT / "reports"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+NARRATIVES_DIR = REPO_ROOT / "narratives"
+
+_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter such as ``2022Q4``."""
+
+    year: int
+    q: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER_RE.match(str(text).strip())
+        if not match:
+            raise ValueError(f"quarter must look like 2022Q4, got {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.q}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.q - 2, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter."""
+        return date(self.year, 12, 31) if self.q == 4 else date(self.year, 3 * self.q + 1, 1) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """Human label, e.g. ``October–December 2022``."""
+        first, last = self.start.strftime("%B"), self.end.strftime("%B")
+        return f"{first}–{last} {self.year}"
+
+
+def resolve(path: str | Path | None, default: Path) -> Path:
+    """Resolve a user-given folder: absolute as given, relative to the repository root, or the default."""
+    if path is None or str(path) == "":
+        return default
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path

@@ -1,0 +1,40 @@
+"""Turkish-aware text folding: ``str.lower()`` turns ``İ`` into two characters, so never use it on names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TURKISH_LOWER = str.maketrans({"İ": "i", "I": "ı"})
+_ASCII_FOLD = str.maketrans({"ı": "i", "ş": "s", "ğ": "g", "ü": "u", "ö": "o", "ç": "c", "â": "a", "î": "i", "û": "u"})
+_SEPARATORS = re.compile(r"[\s_\-/.]+")
+
+
+def turkish_lower(text: str) -> str:
+    """Lower-case with Turkish rules: ``İ``→``i``, ``I``→``ı``."""
+    return text.translate(_TURKISH_LOWER).lower()
+
+
+def turkish_title(text: str) -> str:
+    """Title-case with Turkish rules (``izmir`` → ``İzmir``)."""
+    return " ".join(w[:1].translate({ord("i"): "İ", ord("ı"): "I"}).upper() + w[1:] for w in text.split(" "))
+
+
+def fold(text: object) -> str:
+    """Fold to plain lower-case ASCII for matching: dotted and dotless I, ş, ğ, ü, ö, ç all collapse.
+
+    Case-insensitive on both Turkish and English capitals: ``İSTANBUL``, ``ISTANBUL`` and ``istanbul``
+    fold to ``istanbul``; whitespace is collapsed and trimmed.
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = s.translate(_TURKISH_LOWER).lower().translate(_ASCII_FOLD)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return " ".join(s.split())
+
+
+def header_key(text: object) -> str:
+    """Key for matching column headers: folded, with spaces, ``_``, ``-``, ``/`` and ``.`` removed."""
+    return _SEPARATORS.sub("", fold(text))
