@@ -1,0 +1,262 @@
+"""Province resolution: every spelling of a real province resolves to it, and nothing resolves wrongly."""
+
+from __future__ import annotations
+
+import string
+import time
+import unicodedata
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.provinces import ALIASES_FILE, province_key, province_reference, resolve_provinces
+from helpers.text import fold, turkish_lower
+
+TURKISH_LETTERS = "abcçdefgğhıijklmnoöprsştuüvyz"
+PROVINCES = list(province_reference()["province"])
+
+
+def turkish_upper(text: str) -> str:
+    return text.translate({ord("i"): "İ", ord("ı"): "I"}).upper()
+
+
+def single_typos(word: str) -> set[str]:
+    """Every deletion, insertion, substitution and transposition of one letter (Turkish alphabet)."""
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    typos = {a + b[1:] for a, b in cuts if b}
+    typos |= {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+    typos |= {a + c + b[1:] for a, b in cuts if b for c in TURKISH_LETTERS}
+    typos |= {a + c + b for a, b in cuts for c in TURKISH_LETTERS}
+    return typos
+
+
+@pytest.fixture(scope="module")
+def known_keys() -> dict[str, str]:
+    """Key of every official name and alias → its province (a typo that *is* another name is not a typo)."""
+    aliases = pd.read_csv(ALIASES_FILE, dtype="string")
+    keys = {province_key(name): name for name in PROVINCES}
+    return keys | {province_key(a): p for a, p in zip(aliases["alias"], aliases["province"], strict=True)}
+
+
+def test_reference_lists_81_provinces_with_official_spelling_plate_and_iso_code():
+    reference = province_reference()
+    assert len(reference) == 81
+    assert list(reference["plate"]) == [f"{n:02d}" for n in range(1, 82)]
+    assert (reference["iso_code"] == "TR-" + reference["plate"]).all()
+    by_name = reference.set_index("province")["plate"]
+    expected = {
+        "İstanbul": "34", "Şanlıurfa": "63", "Kahramanmaraş": "46", "İzmir": "35", "Mersin": "33",
+        "Afyonkarahisar": "03", "Kırıkkale": "71", "Kırşehir": "40", "Muğla": "48", "Hakkari": "30",
+        "Iğdır": "76", "Elazığ": "23", "Çanakkale": "17",
+    }  # fmt: skip
+    assert {name: by_name[name] for name in expected} == expected
+
+
+def test_reference_is_not_changed_by_a_caller():
+    reference = province_reference()
+    reference.loc[0, "province"] = "Changed"
+    assert province_reference()["province"].iat[0] == "Adana"
+
+
+@pytest.mark.parametrize(
+    ("value", "province", "method"),
+    [
+        ("İçel", "Mersin", "alias"),
+        ("ICEL", "Mersin", "alias"),
+        ("Urfa", "Şanlıurfa", "alias"),
+        ("Ş.Urfa", "Şanlıurfa", "alias"),
+        ("S.Urfa", "Şanlıurfa", "alias"),
+        ("Ş. Urfa", "Şanlıurfa", "alias"),
+        ("K.Maraş", "Kahramanmaraş", "alias"),
+        ("K. Maras", "Kahramanmaraş", "alias"),
+        ("Maraş", "Kahramanmaraş", "alias"),
+        ("Antep", "Gaziantep", "alias"),
+        ("G.Antep", "Gaziantep", "alias"),
+        ("Afyon", "Afyonkarahisar", "alias"),
+        ("Antakya", "Hatay", "alias"),
+        ("İzmit", "Kocaeli", "alias"),
+        ("Adapazarı", "Sakarya", "alias"),
+        ("İSTANBUL", "İstanbul", "exact"),
+        ("ISTANBUL", "İstanbul", "exact"),
+        ("istanbul ", "İstanbul", "exact"),
+        ("Istanbul", "İstanbul", "exact"),
+        ("Izmir", "İzmir", "exact"),
+        ("Eskişehır", "Eskişehir", "exact"),
+        ("SANLIURFA", "Şanlıurfa", "exact"),
+        ("Şanlıurfa", "Şanlıurfa", "exact"),
+        ("Sanli Urfa", "Şanlıurfa", "exact"),
+        ("KAHRAMANMARAS", "Kahramanmaraş", "exact"),
+        ("Kahraman Maraş", "Kahramanmaraş", "exact"),
+        ("Gaziantep ", "Gaziantep", "exact"),
+        ("Gazi Antep", "Gaziantep", "exact"),
+        ("hatay", "Hatay", "exact"),
+        ("ADANA", "Adana", "exact"),
+        ("Mersin", "Mersin", "exact"),
+        ("Elazig", "Elazığ", "exact"),
+        ("Hakkâri", "Hakkari", "exact"),
+        ("Hakkari", "Hakkari", "exact"),
+        ("Şanlıurfa ili", "Şanlıurfa", "exact"),
+        ("Hatay Merkez", "Hatay", "exact"),
+        ("Gaziantep Province", "Gaziantep", "exact"),
+        ("Kirikale", "Kırıkkale", "fuzzy"),
+        ("Gaziantp", "Gaziantep", "fuzzy"),
+        ("Hatya", "Hatay", "fuzzy"),
+    ],
+)
+def test_spellings_resolve_to_the_official_province(value, province, method):
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["reason"]) == (province, method, pd.NA)
+    assert row["iso_code"] == "TR-" + row["plate"]
+
+
+@pytest.mark.parametrize(
+    "value", ["Kır", "xyz", "Ankaraa Adana", "Bursa Ankara", "Van Gölü", "Izmi", "Musa", "Kara", "Ordo", "12"]
+)
+def test_short_ambiguous_or_garbled_values_are_rejected(value):
+    row = resolve_provinces([value]).iloc[0]
+    assert row["method"] == "unresolved"
+    assert row["reason"] == "unknown_province"
+    assert pd.isna(row["province"]) and pd.isna(row["plate"]) and pd.isna(row["iso_code"])
+
+
+def test_an_unresolved_value_names_its_closest_province_and_score():
+    row = resolve_provinces(["Ordo"]).iloc[0]
+    assert (row["candidate"], row["score"]) == ("Ordu", 75.0)
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), pd.NA, "", "   ", "-", "ili"])
+def test_blank_values_are_unresolved_as_missing(value):
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["method"], row["reason"]) == ("unresolved", "missing_required")
+    assert pd.isna(row["province"]) and pd.isna(row["candidate"])
+
+
+def test_close_real_provinces_each_resolve_to_themselves():
+    close = ["Kırklareli", "Kırıkkale", "Kırşehir", "Bartın", "Batman", "Siirt", "Şırnak", "Ağrı", "Artvin",
+             "Bitlis", "Kilis", "Muş", "Muğla", "Sinop", "Bingöl", "Van", "Rize", "Ordu", "Kars", "Aydın",
+             "Mardin", "Bursa", "Burdur", "Adana", "Ardahan"]  # fmt: skip
+    result = resolve_provinces(close)
+    assert list(result["province"]) == close
+    assert set(result["method"]) == {"exact"}
+
+
+@pytest.mark.parametrize("spell", [str, turkish_upper, str.upper, turkish_lower, lambda s: f"  {s}\t"])
+def test_every_official_province_resolves_exactly_in_any_case(spell):
+    result = resolve_provinces([spell(name) for name in PROVINCES])
+    assert list(result["province"]) == PROVINCES
+    assert set(result["method"]) == {"exact"}
+
+
+def test_every_alias_in_the_config_resolves_to_its_province():
+    aliases = pd.read_csv(ALIASES_FILE, dtype="string")
+    result = resolve_provinces(aliases["alias"])
+    assert list(result["province"]) == list(aliases["province"])
+    assert set(result["method"]) == {"alias"}
+
+
+def test_no_single_typo_of_any_province_resolves_to_another(known_keys):
+    """Exhaustive over one-letter typos: right province or unresolved, and most typos are resolved."""
+    expected = {}
+    for name in PROVINCES:
+        for typo in single_typos(turkish_lower(name)):
+            if known_keys.get(province_key(typo), name) == name:
+                expected.setdefault(typo, set()).add(name)
+    result = resolve_provinces(list(expected))
+    found = result.dropna(subset=["province"])
+    wrong = [(v, p) for v, p in zip(found["value"], found["province"], strict=True) if p not in expected[v]]
+    assert wrong == []
+    assert len(found) > 0.9 * len(result)
+
+
+def _typo(draw, word: str) -> str:
+    i = draw(st.integers(0, len(word) - 1))
+    letter = draw(st.sampled_from(TURKISH_LETTERS + TURKISH_LETTERS.upper()))
+    edit = draw(st.sampled_from(["delete", "substitute", "transpose", "insert"]))
+    return {
+        "delete": word[:i] + word[i + 1 :],
+        "substitute": word[:i] + letter + word[i + 1 :],
+        "transpose": word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :],
+        "insert": word[:i] + letter + word[i:],
+    }[edit]
+
+
+@st.composite
+def garbled_provinces(draw) -> tuple[str, str]:
+    """An official name with up to two typos, a case style (Turkish or English capitals) and stray spaces."""
+    name = draw(st.sampled_from(PROVINCES))
+    spell = draw(st.sampled_from([str, turkish_upper, str.upper, str.lower, turkish_lower, str.title]))
+    text = spell(name)
+    for _ in range(draw(st.integers(0, 2))):
+        text = _typo(draw, text)
+    pad = st.text(" \t", max_size=3)
+    return draw(pad) + text + draw(pad), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(garbled_provinces(), min_size=1, max_size=50))
+def test_a_garbled_province_resolves_to_itself_or_not_at_all(known_keys, garbled):
+    # a typo that produced another real name (İzmir → İzmit) is that name, not a typo
+    typos = [(text, name) for text, name in garbled if known_keys.get(province_key(text), name) == name]
+    result = resolve_provinces([text for text, _ in typos]).set_index("value")["province"]
+    for text, name in typos:
+        assert pd.isna(result[text]) or result[text] == name, text
+
+
+NAME_TEXT = st.text(TURKISH_LETTERS + TURKISH_LETTERS.upper() + "İIâîûÂÎÛ" + string.ascii_letters + " .-'\t")
+
+
+@given(st.text().filter(lambda s: unicodedata.normalize("NFKC", s) == s))
+def test_fold_is_idempotent(text):
+    assert fold(fold(text)) == fold(text)
+
+
+@given(NAME_TEXT)
+def test_fold_ignores_turkish_and_english_capitals(text):
+    assert fold(turkish_upper(text)) == fold(text) == fold(text.upper()) == fold(turkish_lower(text))
+
+
+@given(NAME_TEXT)
+def test_province_key_ignores_case_spacing_and_dots(text):
+    key = province_key(text)
+    assert province_key(turkish_upper(text)) == key
+    assert province_key(f" {text.replace(' ', '.  ')} ") == key
+
+
+def test_each_distinct_value_is_resolved_once_and_maps_back():
+    column = pd.Series(["Urfa", "Hatay", None, "Urfa", "xyz", "Hatay", None] * 1000)
+    result = resolve_provinces(column)
+    assert len(result) == 4
+    mapped = column.map(result.set_index("value")["province"])
+    assert list(mapped[:7]) == ["Şanlıurfa", "Hatay", pd.NA, "Şanlıurfa", pd.NA, "Hatay", pd.NA]
+    reasons = column.map(result.set_index("value")["reason"])
+    assert list(reasons[:3]) == [pd.NA, pd.NA, "missing_required"]
+
+
+def test_resolving_200_distinct_values_takes_milliseconds():
+    values = [f"{name}{suffix}" for name in PROVINCES for suffix in ("", "x", "ka")][:200]
+    resolve_provinces(values)  # warm the alias cache
+    start = time.perf_counter()
+    assert len(resolve_provinces(values)) == 200
+    assert time.perf_counter() - start < 0.1
+
+
+def test_an_edited_alias_file_is_reread(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,province\nUrfa,Şanlıurfa\n", encoding="utf-8")
+    assert resolve_provinces(["Kozan"], aliases=path)["method"].iat[0] == "unresolved"
+    path.write_text("alias,province,note\nUrfa,Şanlıurfa,\nKozan,Adana,district\n", encoding="utf-8")
+    assert resolve_provinces(["KOZAN"], aliases=path)["province"].iat[0] == "Adana"
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["Kozan,Adanna", "Kars,Ardahan", "Urfa,Hatay", "...,Adana"],
+    ids=["unknown province", "another official name", "alias twice", "blank alias"],
+)
+def test_an_alias_file_with_a_wrong_row_is_refused_with_its_line(tmp_path, row):
+    path = tmp_path / "aliases.csv"
+    path.write_text(f"alias,province\nUrfa,Şanlıurfa\n{row}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":3:"):
+        resolve_provinces(["Adana"], aliases=path)
