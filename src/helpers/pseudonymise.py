@@ -1,0 +1,52 @@
+"""Keyed pseudonymisation (HMAC-SHA256) of beneficiary and household identifiers.
+
+The key never lives in git: it comes from ``PSEUDONYMISATION_KEY`` or from a key file named in
+``config/pipeline.yml``. The bundled sample has its own fixed, public demo key, so its pseudonyms
+protect nothing and are only good for the demonstration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.normalise import map_distinct
+
+KEY_ENV = "PSEUDONYMISATION_KEY"
+DEMO_KEY = b"bundled-sample-demo-key: not a secret, never use for real data"
+PSEUDONYM_LENGTH = 24  # hex characters (96 bits): collision-free at any realistic caseload
+
+
+class MissingKeyError(RuntimeError):
+    """No pseudonymisation key was provided for a run on real data."""
+
+
+def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
+    """The key from the environment, else from ``key_file``, else the demo key for the bundled sample."""
+    if value := os.environ.get(KEY_ENV, "").strip():
+        return value.encode("utf-8")
+    if key_file is not None and key_file.is_file():
+        return key_file.read_bytes().strip()
+    if sample:
+        return DEMO_KEY
+    where = f" or create the key file {key_file}" if key_file is not None else ""
+    raise MissingKeyError(
+        f"no pseudonymisation key: set the environment variable {KEY_ENV}{where} "
+        "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
+    )
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key``."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def digest(text: str) -> str:
+        mac = base.copy()
+        mac.update(text.encode("utf-8"))
+        return mac.hexdigest()[:PSEUDONYM_LENGTH]
+
+    return map_distinct(values, digest, "string")

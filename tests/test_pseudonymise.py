@@ -1,0 +1,31 @@
+"""Keyed pseudonyms: stable under one key, different under another, and no key means no run."""
+
+import pandas as pd
+import pytest
+
+from helpers import pseudonymise as p
+
+
+def test_pseudonyms_are_stable_keyed_and_hide_the_identifier():
+    ids = pd.Series(["TR-ADA-001", "TR-ADA-002", "TR-ADA-001", None], dtype="string")
+    a = p.pseudonymise(ids, b"key one")
+    assert a.iloc[0] == a.iloc[2] != a.iloc[1]
+    assert pd.isna(a.iloc[3])
+    assert len(a.iloc[0]) == p.PSEUDONYM_LENGTH and "ADA" not in a.iloc[0]
+    assert (p.pseudonymise(ids, b"key two").dropna() != a.dropna()).all()
+
+
+def test_key_comes_from_environment_then_file(monkeypatch, tmp_path):
+    key_file = tmp_path / "k.key"
+    key_file.write_text("from-file\n")
+    monkeypatch.setenv(p.KEY_ENV, "from-env")
+    assert p.load_key(key_file) == b"from-env"
+    monkeypatch.delenv(p.KEY_ENV)
+    assert p.load_key(key_file) == b"from-file"
+
+
+def test_a_real_run_without_a_key_stops_but_the_sample_has_a_demo_key(monkeypatch, tmp_path):
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    with pytest.raises(p.MissingKeyError, match="PSEUDONYMISATION_KEY"):
+        p.load_key(tmp_path / "absent.key")
+    assert p.load_key(tmp_path / "absent.key", sample=True) == p.DEMO_KEY
