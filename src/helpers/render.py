@@ -1,0 +1,164 @@
+"""Render an executed report notebook to one self-contained HTML page and an A4 PDF, through nbconvert.
+
+Analysts: ``jupyter nbconvert --to report_html x.ipynb`` or ``--to report_pdf``. The pipeline:
+``render_report(notebook, out_dir, basename)``. The title block comes from ``metadata.report``
+(``title``, ``subtitle``, ``draft``); the contents list from the h2 headings; a markdown cell tagged
+``page-break`` starts a new PDF page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, default
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+class NotebookErrorOutput(RuntimeError):
+    """The notebook holds an error output, so a report made from it would silently miss a part."""
+
+
+class RejectErrorsPreprocessor(Preprocessor):
+    """Refuse a notebook with an error output."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                raise NotebookErrorOutput(f"cell {index} failed with {output.ename}: {output.evalue}")
+        return cell, resources
+
+
+class ReportMetadataPreprocessor(Preprocessor):
+    """Lift ``report`` metadata that a cell's output carries (title, subtitle, draft) into the notebook's."""
+
+    def preprocess(self, nb, resources):
+        found = {}
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                meta = output.get("metadata", {})
+                for candidate in [meta, *(v for v in meta.values() if isinstance(v, Mapping))]:
+                    found.update(candidate.get("report", {}))
+        if found:
+            nb.metadata["report"] = {**found, **nb.metadata.get("report", {})}
+        return nb, resources
+
+
+class DropStderrPreprocessor(Preprocessor):
+    """Drop stderr streams (warnings, logging, progress bars): they are for the analyst, not the reader."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+        return cell, resources
+
+
+def add_toc(html: str) -> str:
+    """Give each h2 in ``<main>`` a unique id and list them as links in the page's ``<nav class="toc">``."""
+    soup = BeautifulSoup(html, "html.parser")
+    nav = soup.find("nav", class_="toc")
+    if nav is None:
+        return html
+    headings = soup.select("main h2")
+    if not headings:
+        nav.decompose()
+        return str(soup)
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    items = soup.new_tag("ol")
+    for number, heading in enumerate(headings, start=1):
+        if ids[heading.get("id")] != 1:
+            new_id = f"section-{number}"
+            while ids[new_id]:
+                new_id += "-"
+            ids[new_id] += 1
+            heading["id"] = new_id
+        link = soup.new_tag("a", href=f"#{heading['id']}")
+        link.string = _heading_text(heading)
+        item = soup.new_tag("li")
+        item.append(link)
+        items.append(item)
+    nav.append(items)
+    return str(soup)
+
+
+def _heading_text(heading) -> str:
+    """The heading's words, without nbconvert's ``¶`` anchor link."""
+    words = (s for s in heading.find_all(string=True) if "anchor-link" not in (s.parent.get("class") or []))
+    return " ".join("".join(words).split())
+
+
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """Lay the report page out on A4 with WeasyPrint (print CSS of the template); figures stay vector."""
+    import weasyprint  # needs Pango at import time; the HTML path must work without it
+
+    return weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+
+
+class ReportHTMLExporter(HTMLExporter):
+    """Notebook → one self-contained page: outputs and narrative only, title block, contents, house style."""
+
+    export_from_notebook = "Report HTML"
+    exclude_input = Bool(True, help="Readers see outputs, not code.").tag(config=True)
+    exclude_input_prompt = Bool(True, help="No In [ ] prompts.").tag(config=True)
+    exclude_output_prompt = Bool(True, help="No Out[ ] prompts.").tag(config=True)
+    embed_images = Bool(True, help="Markdown images as data: URIs, so the page stands alone.").tag(
+        config=True
+    )
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "report"
+
+    @default("extra_template_basedirs")
+    def _default_extra_template_basedirs(self):
+        return [str(TEMPLATES_DIR)]
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return add_toc(html), resources
+
+
+class ReportPDFExporter(ReportHTMLExporter):
+    """The same page through WeasyPrint: A4, page numbers, running title, vector figures."""
+
+    export_from_notebook = "Report PDF"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    @default("template_extension")
+    def _template_extension_default(self):
+        return ".html.j2"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return html_to_pdf(html, resources["metadata"].get("path") or None), resources
+
+
+def render_report(
+    notebook: Path, out_dir: Path, basename: str, report_metadata: Mapping[str, Any] | None = None
+) -> tuple[Path, Path]:
+    """Write ``<basename>.html`` and ``<basename>.pdf`` into out_dir; return their paths.
+
+    ``report_metadata`` (title, subtitle, draft) overrides the notebook's ``metadata.report``.
+    """
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["report"] = {**nb.metadata.get("report", {}), **(report_metadata or {})}
+    resources = {"metadata": {"name": basename, "path": str(notebook.parent)}}
+    html, _ = ReportHTMLExporter().from_notebook_node(nb, resources)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, pdf_path = out_dir / f"{basename}.html", out_dir / f"{basename}.pdf"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path.write_bytes(html_to_pdf(html, str(notebook.parent)))
+    return html_path, pdf_path
