@@ -1,0 +1,297 @@
+"""Clean one quarter's raw activity logs: every row kept, or dropped with a reason.
+
+Flow: read every source → validate against the contract (:mod:`helpers.schema`) → normalise the valid
+rows → drop rows dated outside the quarter → drop duplicates → pseudonymise identifiers → reconcile.
+``rows_read = rows_kept + duplicate + out_of_period + rejected`` is asserted per file and in total.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import config, normalise
+from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
+from helpers.provinces import resolve_provinces
+from helpers.pseudonymise import load_key, pseudonymise
+from helpers.readers import SourceReadError, discover_sources, read_source
+from helpers.schema import raw_record_schema, violations
+
+log = logging.getLogger(__name__)
+
+RAW_COLUMNS = [
+    "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
+    "household_size", "participants", "sex", "age", "date_of_birth", "nationality", "population_group",
+    "disability", "item", "quantity", "amount_try", "donor",
+]
+IDENTIFIER_COLUMNS = ["beneficiary_id", "household_id"]
+RECORD_COLUMNS = [
+    "quarter", "source", "row_number", "date", "province", "iso_code", "district", "site", "centre", "activity",
+    "sector", "reach_type", "activity_detail", "beneficiary_id", "household_id", "household_size", "participants",
+    "sex", "age", "age_group", "nationality", "population_group", "disability", "item", "quantity", "amount_try",
+    "donor",
+]
+# A record identical on all of these to an earlier one is a duplicate (also across files).
+DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number")]
+DROP_REASONS = ["duplicate", "out_of_period", "rejected"]
+
+
+class ReconciliationError(RuntimeError):
+    """Rows were lost: read ≠ kept + dropped."""
+
+
+class NoSourcesError(FileNotFoundError):
+    """The quarter's raw folder holds no CSV or XLSX file."""
+
+
+@dataclass
+class CleanResult:
+    """The outcome of cleaning one quarter."""
+
+    quarter: str
+    records: pd.DataFrame
+    rejects: pd.DataFrame
+    quality: dict = field(default_factory=dict)
+
+
+def _combine(tables: list) -> pd.DataFrame:
+    """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories."""
+    frames = []
+    for table in tables:
+        frame = table.frame.reindex(columns=RAW_COLUMNS)
+        frame.insert(0, "row_number", np.asarray(table.row_number, dtype="int64"))
+        frame.insert(0, "source", table.source if table.sheet is None else f"{table.source} [{table.sheet}]")
+        frames.append(frame)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source", "row_number", *RAW_COLUMNS])
+    for column in RAW_COLUMNS:
+        raw[column] = normalise.map_distinct(raw[column], lambda v: v.strip() or None, "category")
+    raw["source"] = raw["source"].astype("category")
+    return raw
+
+
+def _province_lookup(raw: pd.Series) -> pd.DataFrame:
+    """Resolution of each distinct raw province spelling, indexed by the spelling."""
+    distinct = raw.dropna().unique()
+    threshold = config.setting("province_match_threshold")
+    return resolve_provinces(pd.Series(distinct, dtype="string"), threshold=threshold).set_index("value")
+
+
+def _reach_type_of(catalogue: pd.DataFrame):
+    types = catalogue["reach_type"]
+    return lambda codes: normalise.normalise_codes(codes).map(types)
+
+
+def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    """Normalise validated raw rows into typed canonical records (identifiers still in clear)."""
+    date = normalise.parse_dates(raw["date"])
+    age = normalise.age_in_range(normalise.parse_numbers(raw["age"]))
+    birth = normalise.parse_dates(raw["date_of_birth"])
+    age = age.fillna(normalise.age_in_range(normalise.age_from_birth(birth, date)))
+    activity = normalise.normalise_codes(raw["activity"])
+    beneficiary = normalise.normalise_ids(raw["beneficiary_id"])
+    reach_type = activity.map(catalogue["reach_type"]).astype("string")
+    reach_type = reach_type.mask(reach_type == "mixed", beneficiary.notna().map({True: "individual", False: "group"}))
+    site = normalise.collapse_spaces(raw["site"])
+    nationality = normalise.parse_nationality(raw["nationality"]).fillna(
+        normalise.blank_to_na(raw["nationality"]).map(lambda v: pd.NA if pd.isna(v) else "other")
+    )
+    province = raw["province"].map(provinces["province"])
+    records = pd.DataFrame(
+        {
+            "quarter": quarter,
+            "source": raw["source"],
+            "row_number": raw["row_number"],
+            "date": date,
+            "province": province,
+            "iso_code": raw["province"].map(provinces["iso_code"]),
+            "district": normalise.collapse_spaces(raw["district"]),
+            "site": site,
+            "centre": site.str.split(" - ", n=1).str[0].str.strip(),
+            "activity": activity,
+            "sector": activity.map(catalogue["sector"]),
+            "reach_type": reach_type,
+            "activity_detail": normalise.collapse_spaces(raw["activity_detail"]),
+            "beneficiary_id": beneficiary,
+            "household_id": normalise.normalise_ids(raw["household_id"]),
+            "household_size": normalise.parse_numbers(raw["household_size"]).astype("Int64"),
+            "participants": normalise.parse_numbers(raw["participants"]).astype("Int64"),
+            "sex": normalise.parse_sex(raw["sex"]).fillna("unknown"),
+            "age": age.astype("Int64"),
+            "age_group": normalise.age_groups(age),
+            "nationality": nationality,
+            "population_group": normalise.derive_population_group(
+                normalise.parse_population_group(raw["population_group"]), nationality
+            ),
+            "disability": normalise.parse_yes_no(raw["disability"]),
+            "item": normalise.normalise_items(raw["item"], config.load("items")["synonyms"]),
+            "quantity": normalise.parse_numbers(raw["quantity"]),
+            "amount_try": normalise.parse_numbers(raw["amount_try"]),
+            "donor": normalise.collapse_spaces(raw["donor"]),
+        },
+        index=raw.index,
+    )
+    categorical = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
+                   "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
+    return records.astype({c: "category" for c in categorical})
+
+
+def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows as the analyst needs them: where, why, which column, which value (identifiers masked)."""
+    value = bad["value"].astype("object")
+    value = value.where(~bad["column"].isin(IDENTIFIER_COLUMNS) | value.isna(), "(identifier withheld)")
+    detail = bad["also"].astype("object")
+    unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
+    hints = [
+        f"closest: {provinces.at[v, 'candidate']} ({provinces.at[v, 'score']:.0f})"
+        if v in provinces.index and pd.notna(provinces.at[v, "candidate"]) else "no close province"
+        for v in bad.loc[unknown, "value"]
+    ]
+    detail[unknown] = [h if pd.isna(d) else f"{h}; {d}" for h, d in zip(hints, detail[unknown], strict=True)]
+    return pd.DataFrame({
+        "source": raw.loc[bad.index, "source"].astype(str),
+        "row_number": raw.loc[bad.index, "row_number"],
+        "reason": bad["reason"],
+        "column": bad["column"],
+        "value": value,
+        "detail": detail,
+    })
+
+
+def _dropped_rows(raw: pd.DataFrame, index: pd.Index, reason: str, detail: pd.Series | None = None) -> pd.DataFrame:
+    return pd.DataFrame({
+        "source": raw.loc[index, "source"].astype(str),
+        "row_number": raw.loc[index, "row_number"],
+        "reason": reason,
+        "column": "date" if reason == "out_of_period" else pd.NA,
+        "value": raw.loc[index, "date"].astype("object") if reason == "out_of_period" else pd.NA,
+        "detail": detail if detail is not None else pd.NA,
+    }, index=index)
+
+
+def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict]) -> dict:
+    """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for."""
+    read = raw.groupby("source", observed=True).size().rename("rows_read")
+    kept = records.groupby("source", observed=True).size().rename("rows_kept")
+    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(DROP_REASONS[:2]), "rejected"))
+    by_kind = dropped.pivot_table(index="source", columns="kind", values="row_number", aggfunc="size", fill_value=0)
+    by_reason = rejects[~rejects["reason"].isin(DROP_REASONS[:2])].pivot_table(
+        index="source", columns="reason", values="row_number", aggfunc="size", fill_value=0)
+    table = pd.concat([read, kept, by_kind.reindex(columns=DROP_REASONS)], axis=1).fillna(0).astype("int64")
+    table.index = table.index.astype(str)
+    table["balanced"] = table["rows_read"] == table["rows_kept"] + table[DROP_REASONS].sum(axis=1)
+    if not table["balanced"].all():
+        bad = ", ".join(table.index[~table["balanced"]])
+        raise ReconciliationError(f"rows unaccounted for in: {bad}")
+    by_reason.index = by_reason.index.astype(str)
+    files = {
+        source: {**{k: int(v) for k, v in row.drop("balanced").items()},
+                 "rejected_by_reason": {r: int(n) for r, n in by_reason.loc[source].items() if n}
+                 if source in by_reason.index else {}}
+        for source, row in table.iterrows()
+    }
+    totals = {k: int(table[k].sum()) for k in ["rows_read", "rows_kept", *DROP_REASONS]}
+    if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in DROP_REASONS):
+        raise ReconciliationError("total rows read differ from kept plus dropped")
+    reasons = rejects["reason"].value_counts()
+    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in
+                           ["duplicate", "out_of_period", "missing_required", "unknown_activity", "unparseable_date",
+                            "unknown_province", "invalid_value"]}
+    n = max(len(records), 1)
+    completeness = {
+        "sex": round(float((records["sex"] != "unknown").sum() / n), 4),
+        "age": round(float(records["age"].notna().sum() / n), 4),
+        "population_group": round(float((records["population_group"] != "unknown").sum() / n), 4),
+    }
+    return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness}
+
+
+def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Rows identical on every column to an earlier row: a boolean mask, and the index of each one's original.
+
+    Rows are grouped by a 64-bit hash of their values, then every candidate is compared value by value
+    with its original, so a hash collision can never drop a record.
+    """
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    candidate = pd.Series(hashes).duplicated(keep="first").to_numpy()
+    first_of_hash = pd.Series(np.arange(len(frame))).groupby(hashes).transform("first").to_numpy()
+    twin = frame.iloc[candidate].reset_index(drop=True)
+    original = frame.iloc[first_of_hash[candidate]].reset_index(drop=True)
+    same = np.ones(len(twin), dtype=bool)
+    for column in frame.columns:
+        a, b = twin[column], original[column]
+        same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+    confirmed = np.zeros(len(frame), dtype=bool)
+    confirmed[np.flatnonzero(candidate)[same]] = True
+    return confirmed, frame.index[first_of_hash[confirmed]]
+
+
+def is_sample(folder: Path) -> bool:
+    """True when ``folder`` holds the bundled, generated sample (it runs with the public demo key)."""
+    return (folder / config.setting("sample_marker")).is_file()
+
+
+def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
+    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
+    q = Quarter.parse(quarter)
+    folder = Path(raw_dir) / str(q)
+    key = load_key(config.setting_path("key_file"), sample=is_sample(folder))
+    sources = discover_sources(folder) if folder.is_dir() else []
+    if not sources:
+        raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
+    tables, skipped = [], []
+    for path in sources:
+        try:
+            tables.extend(read_source(path, folder))
+        except SourceReadError as error:
+            if not skip_bad_files:
+                raise
+            log.warning("skipped %s: %s", error.source, error.reason)
+            skipped.append({"source": str(error.source), "reason": error.reason})
+    raw = _combine(tables)
+    log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
+
+    catalogue = config.activities()
+    provinces = _province_lookup(raw["province"])
+    schema = raw_record_schema(
+        known_province=lambda s: s.map(provinces["province"]).notna(),
+        reach_type=_reach_type_of(catalogue),
+        max_household_size=config.setting("max_household_size"),
+        max_participants=config.setting("max_participants"),
+    )
+    bad = violations(raw, schema)
+    rejected = _reject_table(raw, bad, provinces)
+    valid = raw.drop(index=bad.index)
+
+    records = _typed(valid, provinces, catalogue, str(q))
+    outside = (records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))
+    out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
+    records = records[~outside]
+    duplicated, original = find_duplicates(records[DEDUPE_COLUMNS])
+    detail = ("same as " + raw.loc[original, "source"].astype(str).to_numpy() + " row "
+              + raw.loc[original, "row_number"].astype(str).to_numpy())
+    duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
+                               pd.Series(detail, index=records.index[duplicated]))
+    records = records[~duplicated]
+    for column in IDENTIFIER_COLUMNS:
+        records[column] = pseudonymise(records[column], key)
+
+    rejects = pd.concat([rejected, out_of_period, duplicates]).sort_index()
+    quality = reconcile(raw, records, rejects, skipped)
+    quality["quarter"] = str(q)
+    quality["sample"] = is_sample(folder)
+    return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
+
+
+def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
+    """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel) and ``quality.json``."""
+    out = Path(processed_dir) / result.quarter
+    out.mkdir(parents=True, exist_ok=True)
+    result.records.to_parquet(out / "records.parquet", index=False)
+    result.rejects.to_csv(out / "rejects.csv", index=False, encoding="utf-8-sig")
+    (out / "quality.json").write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out

@@ -1,0 +1,63 @@
+"""``quarterly-report``: the command the scheduler calls; a thin wrapper over :func:`helpers.pipeline.run_quarter`."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+
+from helpers.pipeline import PipelineError, run_quarter
+
+
+def _value(text: str) -> object:
+    """A ``-p`` value as Python would read it (numbers, True/False), else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quarterly-report", description=__doc__.split(";")[0].strip("`: "))
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="clean, compute indicators and render one quarter's report")
+    run.add_argument("--quarter", required=True, help="quarter to run, e.g. 2022Q4")
+    run.add_argument("--raw-dir", help="raw logs root (default data/raw; relative to the repository)")
+    run.add_argument("--processed-dir", help="processed data root (default data/processed)")
+    run.add_argument("--reports-dir", help="reports root (default reports)")
+    run.add_argument("--skip-bad-files", action="store_true",
+                     help="list unreadable files in the data-quality annex instead of stopping")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="override a notebook parameter (refused if no notebook declares NAME)")
+    run.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
+    sample = commands.add_parser("sample", help="write the bundled, calibrated 2022Q4 sample raw logs")
+    sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
+    sample.add_argument("--force", action="store_true", help="overwrite an existing sample")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "sample":
+        from helpers.sample import main as sample_main
+
+        return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []), *(["--force"] if args.force else [])])
+    try:
+        result = run_quarter(
+            args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
+            skip_bad_files=args.skip_bad_files,
+            parameters={name: _value(value) for name, value in args.parameter},
+            progress=not args.no_progress,
+        )
+    except PipelineError as error:
+        print(f"quarterly-report: error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - the scheduler gets one line, the run log has the rest
+        print(f"quarterly-report: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(f"report for {result.quarter} in {result.seconds:.1f} s:\n  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""The report's one figure style: colour-blind-safe colours, title, unit and source note, A4 width.
+
+Call ``use_report_style()`` once per notebook; every function here returns a ``matplotlib.figure.Figure``
+that is ``FIGURE_WIDTH`` inches wide with a bold title, the unit as a grey subtitle and a source note at
+the bottom. Value labels go through ``label_fmt`` (default ``thousands``: ``67,389``), so a caller can
+pass a formatter that shows disclosure-controlled values 1–4 as ``<5``.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.ticker import FuncFormatter
+
+from helpers.geo import province_shapes
+from helpers.paths import Quarter
+
+LabelFormat = Callable[[float], str]
+
+FIGURE_WIDTH = 6.7  # inches: the text width of an A4 page with 2 cm margins
+INK = "#222222"
+MUTED = "#666666"
+NO_DATA = "#E3E3E3"
+ACCENT = "#2F5F8A"  # single-series bars: deliberately none of the sector colours
+ACCENT_LIGHT = "#A9BDD0"
+# Okabe & Ito (2008), a palette that stays distinct for the common colour-vision deficiencies.
+SECTOR_COLORS = {
+    "Basic Needs": "#0072B2",
+    "Protection": "#D55E00",
+    "Education": "#E69F00",
+    "Health": "#009E73",
+    "Livelihoods": "#CC79A7",
+}
+# Paul Tol's "muted" scheme (colour-blind safe), kept apart from the sector colours.
+SEX_COLORS = {"female": "#AA4499", "male": "#44AA99", "other": "#DDCC77", "unknown": "#BBBBBB"}
+AGE_GROUPS = ("0-4", "5-11", "12-17", "18-59", "60+", "unknown")
+MAP_CMAP = "viridis"  # perceptually uniform, colour-blind safe, and no mid-grey to mistake for no data
+BOUNDARY_CREDIT = "Boundaries: Natural Earth (public domain), simplified; names: official Turkish spelling."
+
+_TITLE_PT, _SUBTITLE_PT, _SOURCE_PT, _LABEL_PT = 11.0, 8.5, 7.0, 7.5
+_SVG_ID = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+_SVG_COUNTER = itertools.count(1)
+_TOP_PAD = 0.05  # inches above the title
+_MAP_WIDTH = 5.6  # inches, leaving room for the colour bar
+_MAP_TOP = 0.5  # inches of title above the map
+_KEY_ROW = 0.19  # inches per line of the map's key
+
+
+def thousands(value: float) -> str:
+    """A count with thousands separators and no decimals: ``67389`` → ``67,389``."""
+    return f"{value:,.0f}"
+
+
+def use_report_style() -> None:
+    """Set the house style in matplotlib and, inside IPython/Jupyter, make inline figures vector SVG."""
+    mpl.rcParams.update({
+        "font.family": "DejaVu Sans",  # has İ ı ş ğ and ₺
+        "font.size": 8.5,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": MUTED,
+        "axes.linewidth": 0.6,
+        "axes.titlesize": _SUBTITLE_PT,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": mpl.cycler(color=list(SECTOR_COLORS.values())),
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "xtick.labelcolor": INK,
+        "ytick.labelcolor": INK,
+        "legend.frameon": False,
+        "figure.facecolor": "white",
+        "figure.dpi": 110,
+        "savefig.dpi": 200,
+        "image.cmap": MAP_CMAP,
+        "svg.fonttype": "path",  # SVG text as outlines: no font needed where it is shown
+        "svg.hashsalt": "report",  # the same figure gives the same SVG on every run
+        "pdf.fonttype": 42,
+    })
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("svg")
+        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, svg)
+
+
+def svg(fig: Figure) -> str:
+    """The figure as SVG whose ids (glyphs, clip paths, groups) are unique on the page.
+
+    Every matplotlib SVG names its glyphs ``DejaVuSans-32`` etc., so several inline SVGs in one HTML page
+    would repeat ids; each figure's ids get their own prefix (``fig3-``), numbered in display order.
+    """
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    prefix = f"fig{next(_SVG_COUNTER)}-"
+    return _SVG_ID.sub(lambda m: m.group(1) + prefix + m.group(2), buffer.getvalue())
+
+
+def _figure(height: float, constrained: bool = True) -> Figure:
+    """A figure outside pyplot (nothing to close; a notebook shows it when it is a cell's result)."""
+    fig = Figure(figsize=(FIGURE_WIDTH, height), layout="constrained" if constrained else None)
+    if constrained:
+        fig.get_layout_engine().set(h_pad=_TOP_PAD)
+    return fig
+
+
+def _frame(fig: Figure, title: str, unit: str, source: str) -> None:
+    """Title, unit subtitle and source note, aligned on the figure's left edge."""
+    # The title keeps an empty second line, so the layout leaves room for the subtitle drawn into it.
+    title_artist = fig.suptitle(f"{title}\n", x=0.01, ha="left", fontsize=_TITLE_PT, fontweight="bold",
+                                linespacing=1.35)
+    if fig.get_layout_engine() is None:  # constrained layout places the title itself
+        title_artist.set_y(1 - _TOP_PAD / fig.get_figheight())
+    fig.text(0.01, 1 - (_TOP_PAD + _TITLE_PT * 1.45 / 72) / fig.get_figheight(), unit, ha="left", va="top",
+             fontsize=_SUBTITLE_PT, color=MUTED)
+    fig.supxlabel(source, x=0.01, ha="left", fontsize=_SOURCE_PT, color=MUTED, linespacing=1.4)
+
+
+def _colors_for(labels: Sequence[str], colors: Mapping[str, str] | Sequence[str] | str | None) -> list:
+    if colors is None:
+        return [SECTOR_COLORS.get(str(label), ACCENT) for label in labels]
+    if isinstance(colors, str):
+        return [colors] * len(labels)
+    if isinstance(colors, Mapping):
+        return [colors.get(label, ACCENT) for label in labels]
+    return list(colors)
+
+
+def _value_axis(ax, horizontal: bool, top: float) -> None:
+    """Hide the value axis (bars carry their own labels), leaving room for labels past the longest bar."""
+    limit = top * 1.16 if top > 0 else 1.0
+    if horizontal:
+        ax.set_xlim(0, limit)
+        ax.xaxis.set_visible(False)
+        ax.spines[["bottom"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+    else:
+        ax.set_ylim(0, limit)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: thousands(v)))
+        ax.grid(axis="y", color=NO_DATA, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.spines[["left"]].set_visible(False)
+        ax.tick_params(axis="both", length=0)
+
+
+def bar_chart(series: pd.Series, title: str, unit: str, source: str,
+              colors: Mapping[str, str] | Sequence[str] | str | None = None,
+              label_fmt: LabelFormat = thousands) -> Figure:
+    """Horizontal bars in the order given (first on top), each labelled with its value.
+
+    ``colors``: one colour, one per bar, or a mapping label → colour; by default sectors get their
+    ``SECTOR_COLORS`` and anything else ``ACCENT``.
+    """
+    labels = [str(label) for label in series.index]
+    values = series.to_numpy(dtype=float)
+    fig = _figure(0.95 + 0.27 * max(len(labels), 1))
+    ax = fig.subplots()
+    positions = np.arange(len(labels))
+    bars = ax.barh(positions, values, height=0.68, color=_colors_for(labels, colors))
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=3, fontsize=_LABEL_PT)
+    _value_axis(ax, horizontal=True, top=np.nanmax(values, initial=0))
+    _frame(fig, title, unit, source)
+    return fig
+
+
+def _quarter_label(label: object) -> str:
+    try:
+        quarter = Quarter.parse(str(label))
+    except ValueError:
+        return str(label)
+    return f"Q{quarter.q}\n{quarter.year}"
+
+
+def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str,
+                highlight: str | None = None, label_fmt: LabelFormat = thousands) -> Figure:
+    """Columns per quarter (index like ``2022Q4``, in the order given); ``highlight`` marks one quarter."""
+    labels = [str(label) for label in series_by_quarter.index]
+    values = series_by_quarter.to_numpy(dtype=float)
+    colors = [ACCENT if highlight in (None, label) else ACCENT_LIGHT for label in labels]
+    fig = _figure(2.9)
+    ax = fig.subplots()
+    positions = np.arange(len(labels))
+    bars = ax.bar(positions, values, width=0.66, color=colors)
+    ax.set_xticks(positions, [_quarter_label(label) for label in labels])
+    fontsize = _LABEL_PT if len(labels) <= 10 else _LABEL_PT - 1.5
+    ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=2, fontsize=fontsize)
+    _value_axis(ax, horizontal=False, top=np.nanmax(values, initial=0))
+    _frame(fig, title, unit, source)
+    return fig
+
+
+def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "People reached",
+                  label_fmt: LabelFormat = thousands) -> Figure:
+    """One panel per sex (columns, each titled with its total), bars per age group (index), on one scale.
+
+    Age groups are shown in SADD order (``AGE_GROUPS``, others after); sexes in ``SEX_COLORS`` order,
+    leaving out a sex that is zero throughout.
+    """
+    ages = [a for a in AGE_GROUPS if a in frame.index] + [a for a in frame.index if a not in AGE_GROUPS]
+    sexes = [s for s in SEX_COLORS if s in frame.columns] + [s for s in frame.columns if s not in SEX_COLORS]
+    table = frame.loc[ages, sexes].fillna(0).astype(float)
+    if (table.sum() > 0).any():
+        table = table.loc[:, table.sum() > 0]
+    fig = _figure(1.25 + 0.27 * len(ages))
+    axes = np.atleast_1d(fig.subplots(1, len(table.columns), sharex=True, sharey=True))
+    positions = np.arange(len(ages))
+    for ax, sex in zip(axes, table.columns, strict=True):
+        bars = ax.barh(positions, table[sex], height=0.68, color=SEX_COLORS.get(str(sex), ACCENT))
+        ax.bar_label(bars, labels=[label_fmt(v) for v in table[sex]], padding=2, fontsize=_LABEL_PT - 0.5)
+        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(table[sex].sum())})", loc="left",
+                     fontsize=_LABEL_PT + 0.5, fontweight="bold")
+        _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
+    axes[0].set_yticks(positions, [f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
+                                   for age in ages])
+    axes[0].invert_yaxis()
+    _frame(fig, title, unit, source)
+    return fig
+
+
+def _path(geometry) -> Path:
+    """A matplotlib path for a (multi)polygon, holes included."""
+    rings = [ring for polygon in getattr(geometry, "geoms", [geometry])
+             for ring in (polygon.exterior, *polygon.interiors)]
+    return Path.make_compound_path(*(Path(np.asarray(ring.coords), closed=True) for ring in rings))
+
+
+def _spread(points: np.ndarray, distance: float, bounds: tuple[float, float, float, float]) -> np.ndarray:
+    """Push points (inches) apart until no two are closer than ``distance``, keeping them inside bounds."""
+    moved = points.astype(float).copy()
+    for _ in range(300):
+        delta = moved[:, None, :] - moved[None, :, :]
+        gap = np.maximum(np.hypot(delta[..., 0], delta[..., 1]), 1e-9)
+        np.fill_diagonal(gap, np.inf)
+        overlap = np.clip(distance - gap, 0, None)
+        if not overlap.any():
+            break
+        moved = np.clip(moved + 0.5 * (overlap[..., None] * delta / gap[..., None]).sum(axis=1),
+                        bounds[:2], bounds[2:])
+    return moved
+
+
+def _class_edges(values: np.ndarray, classes: int = 5) -> np.ndarray:
+    """Colour classes for the map: quantile breaks rounded to two significant digits, from min to max.
+
+    Reach spans hundreds to tens of thousands, so equal-width classes would leave most provinces in one.
+    """
+    if len(values) == 0:
+        return np.array([0.0, 1.0])
+    low, high = values.min(), values.max()
+    inner = [float(f"{q:.2g}") for q in np.quantile(values, np.linspace(0, 1, classes + 1)[1:-1])]
+    edges = np.unique([low, *(q for q in inner if low < q < high), high])
+    return edges if len(edges) > 1 else np.array([0.0, high])
+
+
+def _draw_markers(ax, anchors: np.ndarray, scale: float) -> None:
+    """Numbered markers (1 = first anchor) pushed apart where provinces are small and close together,
+    with a leader line back to the province when moved. ``anchors`` in degrees, ``scale`` in inches/degree.
+    """
+    x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
+    stretch = np.array([scale * math.cos(math.radians((y0 + y1) / 2)), scale])
+    inches = (anchors - (x0, y0)) * stretch
+    spread = _spread(inches, 0.16, (0.08, 0.08, (x1 - x0) * stretch[0] - 0.08, (y1 - y0) * stretch[1] - 0.08))
+    for rank, (anchor, marker) in enumerate(zip(inches, spread, strict=True), start=1):
+        (px, py), (mx, my) = anchor / stretch + (x0, y0), marker / stretch + (x0, y0)
+        if np.hypot(*(marker - anchor)) > 0.03:
+            ax.plot([px, mx], [py, my], color=INK, linewidth=0.5)
+        ax.plot(mx, my, marker="o", markersize=10, markerfacecolor="white", markeredgecolor=INK,
+                markeredgewidth=0.6)
+        ax.text(mx, my, str(rank), ha="center", va="center", fontsize=6, fontweight="bold")
+
+
+def _draw_key(fig: Figure, reached: pd.Series, top: float, label_fmt: LabelFormat) -> None:
+    """Number, province and value in up to three columns, from ``top`` (inches below the figure's top)."""
+    height, column_w = fig.get_figheight(), (FIGURE_WIDTH - 0.3) / 3
+    rows = _key_rows(len(reached))
+    for rank, (name, value) in enumerate(reached.items(), start=1):
+        col, row = divmod(rank - 1, rows)
+        x = (0.15 + col * column_w) / FIGURE_WIDTH
+        y = 1 - (top + (row + 0.5) * _KEY_ROW) / height
+        fig.text(x, y, str(rank), ha="right", va="center", fontsize=_LABEL_PT, fontweight="bold")
+        fig.text(x + 0.1 / FIGURE_WIDTH, y, name, ha="left", va="center", fontsize=_LABEL_PT)
+        fig.text(x + (column_w - 0.35) / FIGURE_WIDTH, y, label_fmt(value), ha="right", va="center",
+                 fontsize=_LABEL_PT)
+
+
+def _key_rows(entries: int) -> int:
+    columns = 1 if entries <= 4 else 2 if entries <= 10 else 3
+    return math.ceil(entries / columns)
+
+
+def province_map(values: pd.Series, title: str, unit: str, source: str,
+                 label_fmt: LabelFormat = thousands) -> Figure:
+    """Choropleth of the 81 provinces, ``values`` indexed by official name; 0 or missing is grey.
+
+    Each province with a value gets a numbered marker (1 = largest) and a line in the key below the map
+    with its name and ``label_fmt(value)``; colours are quantile classes of the values (``viridis``).
+    """
+    shapes = province_shapes()
+    unknown = sorted(set(values.index) - set(shapes["province"]))
+    if unknown:
+        raise ValueError(f"not official province names: {unknown}")
+    reached = values[values.fillna(0) > 0].astype(float)
+    reached = reached.iloc[np.lexsort((reached.index.to_numpy(dtype=str), -reached.to_numpy()))]
+
+    # Equirectangular map with x shrunk by cos(latitude) at its centre, sized in inches.
+    x0, y0, x1, y1 = shapes.total_bounds + np.array([-0.15, -0.15, 0.15, 0.15])
+    scale = _MAP_WIDTH / ((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)))  # inches per degree latitude
+    map_h = (y1 - y0) * scale
+    height = _MAP_TOP + map_h + 0.12 + _key_rows(len(reached)) * _KEY_ROW + 0.42
+    fig = _figure(height, constrained=False)
+    ax = fig.add_axes((0.02, 1 - (_MAP_TOP + map_h) / height, _MAP_WIDTH / FIGURE_WIDTH, map_h / height))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_axis_off()
+
+    edges = _class_edges(reached.to_numpy())
+    cmap = mpl.colormaps[MAP_CMAP].resampled(len(edges) - 1)
+    norm = BoundaryNorm(edges, cmap.N, clip=True)
+    for name, geometry in zip(shapes["province"], shapes.geometry, strict=True):
+        color = cmap(norm(reached[name])) if name in reached.index else NO_DATA
+        ax.add_patch(PathPatch(_path(geometry), facecolor=color, edgecolor="white", linewidth=0.4,
+                               label=name))
+    anchors = shapes.set_index("province").loc[reached.index].geometry.representative_point()
+    _draw_markers(ax, np.column_stack([anchors.x, anchors.y]), scale)
+
+    cax = fig.add_axes(((0.14 + _MAP_WIDTH) / FIGURE_WIDTH, 1 - (_MAP_TOP + 0.8 * map_h) / height,
+                        0.1 / FIGURE_WIDTH, 0.75 * map_h / height))
+    bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, ticks=edges,
+                       format=FuncFormatter(lambda v, _: label_fmt(v)))
+    bar.set_label(unit, fontsize=_LABEL_PT)
+    bar.outline.set_visible(False)
+    cax.tick_params(labelsize=_LABEL_PT - 0.5, length=2)
+
+    _draw_key(fig, reached, _MAP_TOP + map_h + 0.12, label_fmt)
+    _frame(fig, title, unit, f"{source}\n{BOUNDARY_CREDIT}")
+    return fig

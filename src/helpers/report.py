@@ -1,0 +1,192 @@
+"""What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from helpers import config
+from helpers.disclosure import fmt
+from helpers.indicators import series, value
+from helpers.narrative import narrative_path, render_narrative, sections
+from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
+
+
+@dataclass
+class Report:
+    """One quarter's computed outputs, and the register of every number the report prints."""
+
+    quarter: str
+    indicators: pd.DataFrame
+    quality: dict
+    history: pd.DataFrame
+    traced: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
+        folder = Path(processed_dir) / quarter
+        indicators = pd.read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
+                                 keep_default_na=False)
+        quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
+        history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
+        return cls(quarter, indicators, quality, history)
+
+    @property
+    def period(self) -> str:
+        return Quarter.parse(self.quarter).label
+
+    @property
+    def programme(self) -> dict:
+        """Programme facts from ``config/programme.yml``."""
+        return config.load("programme")
+
+    @property
+    def source(self) -> str:
+        """The data-source line printed under every figure."""
+        return "Source: " + self.programme["data_source"].format(label=self.period)
+
+    def title_block(self, draft: bool) -> ReportMeta:
+        """The report's title, subtitle and draft flag, handed to the nbconvert template."""
+        subtitle = self.programme["subtitle_template"].format(label=self.period)
+        return ReportMeta({"title": self.programme["title"], "subtitle": subtitle, "draft": draft,
+                           "quarter": self.quarter})
+
+    def activity_label(self, code: str) -> str:
+        """Catalogue label of an activity code."""
+        return str(config.activities()["label"].get(code, code))
+
+    def trend(self) -> pd.Series:
+        """People reached per quarter, up to this one (the last eight quarters on record)."""
+        history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
+        history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
+        return pd.Series(history["people_reached"].to_numpy(), index=history["quarter"].to_numpy())
+
+    def conventions(self) -> HTML:
+        """The three ways of counting people reached, side by side, each with what it means."""
+        rows = [
+            ("people_reached", "Sum of the five sectors (the convention of this report): a person served "
+             "by two sectors is counted in each."),
+            ("people_reached_max", "For each province the largest sector, summed over provinces: avoids "
+             "counting one person in several sectors, but undercounts people served in one sector only."),
+            ("unique_individuals", "Registered individuals counted once across all services; households and "
+             "group sessions, which are not registered by name, are not included."),
+        ]
+        specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
+        body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
+                       f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
+        return HTML("<table class='figures conventions'><thead><tr><th>Convention</th><th class='num'>People"
+                    f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
+
+    def quality_summary(self) -> str:
+        """One paragraph on how the raw logs became the figures."""
+        totals, completeness = self.quality["totals"], self.quality["completeness"]
+        reasons = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in totals["by_reason"].items()
+                            if n and r not in ("duplicate", "out_of_period"))
+        skipped = self.quality.get("skipped_files", [])
+        text = (
+            f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
+            f"{totals['rows_kept']:,} were kept. {totals['duplicate']:,} were duplicates of rows already counted, "
+            f"{totals['out_of_period']:,} were dated outside {self.period}, and {totals['rejected']:,} were "
+            f"rejected ({reasons or 'none'}). Sex is known for {completeness['sex']:.0%} of kept records, age "
+            f"for {completeness['age']:.0%} and population group for {completeness['population_group']:.0%}."
+        )
+        if skipped:
+            text += " Files that could not be read and were skipped: " + "; ".join(
+                f"{f['source']} ({f['reason']})" for f in skipped) + "."
+        return text
+
+    def sex_by_age(self) -> pd.DataFrame:
+        """People reached by age group (rows) and sex (columns)."""
+        cells = self.series("people_reached", "sex+age_group")
+        split = cells.index.str.split(" | ", regex=False)
+        table = pd.DataFrame({"sex": split.str[0], "age_group": split.str[1], "value": cells.to_numpy()})
+        return table.pivot_table(index="age_group", columns="sex", values="value", aggfunc="sum", fill_value=0)
+
+    def number(self, indicator: str, dimension: str = "total", category: str = "all", decimals: int = 0) -> str:
+        """A value formatted for print (``67,389``, ``<5``, ``–``), registered for the traceability annex."""
+        shown = fmt(value(self.indicators, indicator, dimension, category), total=dimension == "total",
+                    decimals=decimals)
+        self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension, "category": category})
+        return shown
+
+    def series(self, indicator: str, dimension: str) -> pd.Series:
+        """All categories of one indicator and dimension, registered for the annex."""
+        values = series(self.indicators, indicator, dimension)
+        for category, v in values.items():
+            self.traced.append({"shown": fmt(v), "indicator": indicator, "dimension": dimension,
+                                "category": category})
+        return values
+
+    def table(self, indicator: str, dimension: str, heading: str, unit: str) -> HTML:
+        """A two-column table of one disaggregation, small values suppressed."""
+        values = self.series(indicator, dimension)
+        rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td class='num'>{fmt(v)}</td></tr>"
+                       for k, v in values.items())
+        return HTML(f"<table class='figures'><thead><tr><th>{html.escape(heading)}</th>"
+                    f"<th class='num'>{html.escape(unit)}</th></tr></thead><tbody>{rows}</tbody></table>")
+
+    def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[dict[str, str], bool]:
+        """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""
+        path = narrative_path(self.quarter, folder)
+        if not path.is_file():
+            return {"": self.automatic_summary()}, True
+        return sections(render_narrative(path.read_text(encoding="utf-8"), self.indicators, self.number)), False
+
+    def automatic_summary(self) -> str:
+        """A factual summary used when no narrative has been written for the quarter."""
+        sectors = self.series("people_reached", "sector")
+        leading = ", ".join(f"{s} ({fmt(v)})" for s, v in sectors.sort_values(ascending=False).items() if v > 0)
+        return (
+            f"In {self.period} the programme reached {self.number('people_reached')} people in "
+            f"{self.number('provinces_covered')} provinces through {self.number('services_delivered')} recorded "
+            f"services. By sector: {leading}. Since the programme started it has reached "
+            f"{self.number('people_reached_since_start')} people.\n\n"
+            f"*No narrative has been written for this quarter yet: this summary was generated from the "
+            f"indicators. Add `narratives/{self.quarter}.md` to replace it.*"
+        )
+
+    def annex(self) -> pd.DataFrame:
+        """Every number printed, with its indicator id and definition."""
+        specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
+        traced = pd.DataFrame(self.traced).drop_duplicates(subset=["indicator", "dimension", "category"])
+        traced["definition"] = traced["indicator"].map(lambda i: specs[i]["definition"])
+        return traced.rename(columns={"shown": "Figure", "indicator": "Indicator", "dimension": "Dimension",
+                                      "category": "Category", "definition": "Definition"})
+
+
+class ReportMeta:
+    """Displays nothing; carries ``metadata.report`` (title, subtitle, draft) to the nbconvert template."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta
+
+    def _repr_html_(self) -> tuple[str, dict]:
+        return "", {"report": self.meta}
+
+
+def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
+    """Headline tiles: (formatted number, label) pairs."""
+    cells = "".join(f"<div class='tile'><div class='value'>{html.escape(n)}</div>"
+                    f"<div class='label'>{html.escape(label)}</div></div>" for n, label in items)
+    return HTML(f"<div class='{css_class}'>{cells}</div>")
+
+
+def markdown(text: str) -> Markdown:
+    """Narrative text for display."""
+    return Markdown(text)
+
+
+def quality_table(quality: dict) -> pd.DataFrame:
+    """Rows read, kept and dropped per source file, with the total."""
+    files = pd.DataFrame.from_dict(quality["files"], orient="index")
+    columns = ["rows_read", "rows_kept", "duplicate", "out_of_period", "rejected"]
+    table = files.reindex(columns=columns).fillna(0).astype(int)
+    table.loc["Total"] = [quality["totals"][c] for c in columns]
+    return table.rename(columns=lambda c: c.replace("_", " ").capitalize())
+
+

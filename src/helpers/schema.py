@@ -1,0 +1,121 @@
+"""The raw-log contract as a pandera schema: what a row must satisfy to be kept.
+
+The schema runs on the combined raw frame (canonical column names, values still the analyst's strings).
+Each check is named by the reject reason it produces, optionally ``reason:column``; a missing value in a
+required column is ``missing_required``. Checks ignore blanks unless the column is required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers import normalise
+
+REASON_ORDER = ["missing_required", "unknown_activity", "unparseable_date", "unknown_province", "invalid_value"]
+
+
+def _parses(parser: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: parser(s).notna()
+
+
+def _whole_in_range(low: float, high: float) -> Callable[[pd.Series], pd.Series]:
+    def check(s: pd.Series) -> pd.Series:
+        n = normalise.parse_numbers(s)
+        return (n >= low) & (n <= high) & (n == n.round())
+
+    return check
+
+
+def _non_negative(s: pd.Series) -> pd.Series:
+    return normalise.parse_numbers(s) >= 0
+
+
+def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
+    """Each reach type needs its own identifying fields (activity-catalogue.md)."""
+
+    def present(frame: pd.DataFrame, column: str) -> pd.Series:
+        return frame[column].notna()
+
+    def needs(kinds: set[str], test: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda frame: ~reach_type(frame["activity"]).isin(kinds) | test(frame)
+
+    return [
+        pa.Check(needs({"individual"}, lambda f: present(f, "beneficiary_id")),
+                 name="missing_required:beneficiary_id"),
+        pa.Check(needs({"household"}, lambda f: present(f, "household_id")), name="missing_required:household_id"),
+        pa.Check(needs({"household"}, lambda f: present(f, "household_size")),
+                 name="missing_required:household_size"),
+        pa.Check(needs({"group"}, lambda f: present(f, "participants")), name="missing_required:participants"),
+        pa.Check(needs({"mixed", "capacity"}, lambda f: present(f, "beneficiary_id") | present(f, "participants")),
+                 name="missing_required:participants"),
+    ]
+
+
+def raw_record_schema(
+    *,
+    known_province: Callable[[pd.Series], pd.Series],
+    reach_type: Callable[[pd.Series], pd.Series],
+    max_household_size: int,
+    max_participants: int,
+) -> pa.DataFrameSchema:
+    """The contract of activity-log.md for one raw row.
+
+    ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity codes to
+    their catalogue reach type (NA for codes not in the catalogue).
+    """
+    invalid = "invalid_value"
+    return pa.DataFrameSchema(
+        {
+            "date": pa.Column(nullable=False, checks=pa.Check(_parses(normalise.parse_dates),
+                                                              name="unparseable_date")),
+            "province": pa.Column(nullable=False, checks=pa.Check(known_province, name="unknown_province")),
+            "activity": pa.Column(nullable=False, checks=pa.Check(lambda s: reach_type(s).notna(),
+                                                                  name="unknown_activity")),
+            "household_size": pa.Column(nullable=True, checks=pa.Check(_whole_in_range(1, max_household_size),
+                                                                       name=invalid)),
+            "participants": pa.Column(nullable=True, checks=pa.Check(_whole_in_range(0, max_participants),
+                                                                     name=invalid)),
+            "quantity": pa.Column(nullable=True, checks=pa.Check(_non_negative, name=invalid)),
+            "amount_try": pa.Column(nullable=True, checks=pa.Check(_non_negative, name=invalid)),
+            "sex": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_sex), name=invalid)),
+            "disability": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_yes_no), name=invalid)),
+            "population_group": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_population_group),
+                                                                         name=invalid)),
+        },
+        checks=_reach_requirements(reach_type),
+        strict=False,
+        coerce=False,
+    )
+
+
+def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """One row per raw row that breaks the contract: ``reason``, ``column``, ``value``, ``also`` (other reasons).
+
+    Indexed like ``raw``. When a row breaks several rules, the first reason in :data:`REASON_ORDER` is
+    reported and the others are listed in ``also``.
+    """
+    try:
+        schema.validate(raw, lazy=True)
+        return pd.DataFrame(columns=["reason", "column", "value", "also"], index=raw.index[:0])
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+    cases = cases.assign(
+        reason=reason_column[0].replace({"not_nullable": "missing_required", "column_in_dataframe": "missing_required"}),
+        column=reason_column[1].fillna(cases["column"]),
+        rank=lambda c: c["reason"].map({r: i for i, r in enumerate(REASON_ORDER)}).fillna(len(REASON_ORDER)),
+    )
+    cases = cases.dropna(subset=["index"]).drop_duplicates(subset=["index", "reason", "column"])
+    cases = cases.sort_values(["index", "rank"], kind="stable")
+    first = cases.drop_duplicates(subset="index").set_index("index")
+    rest = cases[cases.duplicated(subset="index")]
+    also = (rest["reason"] + " (" + rest["column"].astype(str) + ")").groupby(rest["index"]).agg("; ".join)
+    values = [raw.at[i, c] if c in raw.columns else np.nan for i, c in zip(first.index, first["column"], strict=True)]
+    return pd.DataFrame(
+        {"reason": first["reason"], "column": first["column"], "value": values, "also": also.reindex(first.index)},
+        index=first.index.astype(raw.index.dtype),
+    )

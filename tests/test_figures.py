@@ -1,0 +1,167 @@
+"""The house style: every figure has a title, unit and source, readable numbers, and renders cleanly."""
+
+import io
+import itertools
+import re
+import warnings
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from helpers import figures
+from helpers.figures import (
+    ACCENT,
+    ACCENT_LIGHT,
+    FIGURE_WIDTH,
+    NO_DATA,
+    SECTOR_COLORS,
+    bar_chart,
+    province_map,
+    sex_age_chart,
+    svg,
+    thousands,
+    trend_chart,
+)
+
+SOURCE = "Source: programme activity logs, October–December 2022"
+PROVINCES = pd.Series({
+    "Adana": 6120, "Ankara": 1450, "Gaziantep": 12850, "Hatay": 9870, "İstanbul": 19420, "İzmir": 3210,
+    "Kahramanmaraş": 2480, "Kilis": 860, "Manisa": 540, "Mersin": 4330, "Osmaniye": 1190, "Siirt": 310,
+    "Şanlıurfa": 11960, "Yalova": 3,
+})
+SECTORS = pd.Series({"Basic Needs": 30126, "Protection": 24551, "Education": 8992, "Health": 0,
+                     "Livelihoods": 3720})
+SEX_AGE = pd.DataFrame(
+    {"male": [4350, 6480, 4120, 12110, 1980, 280], "female": [4210, 6120, 3980, 15230, 2210, 310],
+     "other": [0] * 6, "unknown": [120, 90, 60, 4210, 30, 1250]},
+    index=["0-4", "5-11", "12-17", "18-59", "60+", "unknown"],
+).iloc[::-1]  # deliberately out of order
+
+
+def under_five(value: float) -> str:
+    return "<5" if 1 <= value <= 4 else thousands(value)
+
+
+def all_figures():
+    return {
+        "bar": bar_chart(SECTORS, "People reached by sector", "People reached", SOURCE),
+        "trend": trend_chart(pd.Series([58920, 67389], index=["2022Q3", "2022Q4"]), "Per quarter",
+                             "People reached", SOURCE, highlight="2022Q4"),
+        "sex_age": sex_age_chart(SEX_AGE, "By sex and age", SOURCE),
+        "map": province_map(PROVINCES, "People reached by province", "People reached", SOURCE,
+                            label_fmt=under_five),
+    }
+
+
+def texts(fig) -> list[str]:
+    """Every text drawn in the figure, including tick labels and bar labels."""
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(mpl.text.Text) if t.get_visible()]
+
+
+def test_thousands_separator():
+    assert thousands(67389) == "67,389"
+    assert thousands(1234567.0) == "1,234,567"
+    assert thousands(0) == "0"
+
+
+@pytest.mark.parametrize("name", ["bar", "trend", "sex_age", "map"])
+def test_every_figure_has_title_unit_source_and_a4_width(name):
+    fig = all_figures()[name]
+    assert fig.get_suptitle().strip() in {"People reached by sector", "Per quarter", "By sex and age",
+                                          "People reached by province"}
+    assert fig.get_supxlabel().startswith(SOURCE)
+    assert "People reached" in texts(fig)
+    assert fig.get_figwidth() == pytest.approx(FIGURE_WIDTH)
+    assert fig.get_figheight() < 9  # fits on an A4 page with the text around it
+
+
+def test_figures_render_to_svg_and_pdf_without_warnings():
+    with warnings.catch_warnings(), mpl.rc_context():
+        warnings.simplefilter("error")
+        figures.use_report_style()
+        made = all_figures()
+        made["lira"] = bar_chart(pd.Series({"Şırnak": 1500.0}), "Nakit yardımı, İğdır ve Şırnak", "₺",
+                                 SOURCE)
+        for fig in made.values():
+            svg = io.StringIO()
+            fig.savefig(svg, format="svg")
+            fig.savefig(io.BytesIO(), format="pdf")
+            assert "<text" not in svg.getvalue()  # text drawn as paths: no font needed by the reader
+
+
+def test_bar_labels_are_formatted_and_accept_a_suppressing_formatter():
+    fig = bar_chart(pd.Series({"ECHO": 67389, "Japan": 3}), "By donor", "People reached", SOURCE,
+                    label_fmt=under_five)
+    shown = texts(fig)
+    assert "67,389" in shown and "<5" in shown
+    assert "3" not in shown
+
+
+def test_sectors_keep_their_colour_whatever_the_order():
+    for order in (SECTORS.index, SECTORS.index[::-1]):
+        ax = bar_chart(SECTORS[order], "By sector", "People reached", SOURCE).axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        colours = [to_hex(bar.get_facecolor()) for bar in ax.patches]
+        assert dict(zip(labels, colours, strict=True)) == {k: v.lower() for k, v in SECTOR_COLORS.items()}
+
+
+def test_trend_highlights_only_the_given_quarter():
+    ax = trend_chart(pd.Series([1, 2, 3], index=["2022Q2", "2022Q3", "2022Q4"]), "T", "People", SOURCE,
+                     highlight="2022Q4").axes[0]
+    colours = [to_hex(bar.get_facecolor()) for bar in ax.patches]
+    assert colours == [ACCENT_LIGHT.lower()] * 2 + [ACCENT.lower()]
+
+
+def test_sex_age_panels_in_standard_order_without_empty_sexes():
+    fig = sex_age_chart(SEX_AGE, "By sex and age", SOURCE)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Female (32,060)", "Male (29,320)",
+                                                              "Unknown (5,760)"]
+    ages = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ages == ["0-4 years", "5-11 years", "12-17 years", "18-59 years", "60+ years", "Unknown"]
+
+
+def test_map_colours_exactly_the_provinces_with_a_value():
+    values = PROVINCES.copy()
+    values["Van"] = 0
+    values["Bursa"] = np.nan
+    ax = province_map(values, "Map", "People reached", SOURCE).axes[0]
+    coloured = {p.get_label() for p in ax.patches if to_hex(p.get_facecolor()) != NO_DATA.lower()}
+    assert len(ax.patches) == 81
+    assert coloured == set(PROVINCES.index)
+
+
+def test_map_key_lists_every_province_with_its_figure_and_suppresses_small_ones():
+    fig = province_map(PROVINCES, "Map", "People reached", SOURCE, label_fmt=under_five)
+    shown = texts(fig)
+    for province, value in PROVINCES.items():
+        assert province in shown and under_five(value) in shown
+    colour_bar = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert colour_bar[0] == "<5" and colour_bar[-1] == "19,420"  # Yalova's 3 is not shown as such
+
+
+def test_map_markers_do_not_overlap():
+    fig = province_map(PROVINCES, "Map", "People reached", SOURCE)
+    ax = fig.axes[0]
+    centres = [ax.transData.transform(line.get_xydata()[0]) / fig.dpi
+               for line in ax.lines if line.get_marker() == "o"]
+    assert len(centres) == len(PROVINCES)
+    closest = min(np.hypot(*(a - b)) for a, b in itertools.combinations(centres, 2))
+    assert closest >= 10 / 72 * 0.99  # marker diameter is 10 pt
+
+
+def test_map_rejects_names_that_are_not_official():
+    with pytest.raises(ValueError, match="Istanbul"):
+        province_map(pd.Series({"Istanbul": 5}), "Map", "People reached", SOURCE)
+
+
+def test_svgs_inlined_in_one_page_have_distinct_ids_that_resolve():
+    first, second = (svg(bar_chart(SECTORS, "Same chart", "People reached", SOURCE)) for _ in range(2))
+    ids = [set(re.findall(r'\bid="([^"]+)"', text)) for text in (first, second)]
+    assert ids[0] and not ids[0] & ids[1]
+    for text, defined in zip((first, second), ids, strict=True):
+        referenced = set(re.findall(r'(?:href="#|url\(#)([^")]+)', text))
+        assert referenced and referenced <= defined
