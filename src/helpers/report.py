@@ -150,14 +150,26 @@ class Report:
             f"indicators. Add `narratives/{self.quarter}.md` to replace it.*"
         )
 
-    def annex(self) -> pd.DataFrame:
-        """Every number printed, with its indicator id and definition."""
+    def annex(self) -> HTML:
+        """Every number printed, with its indicator id; then each indicator's definition."""
         specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["indicator", "dimension", "category"])
-        traced["definition"] = traced["indicator"].map(lambda i: specs[i]["definition"])
-        return traced.rename(columns={"shown": "Figure", "indicator": "Indicator", "dimension": "Dimension",
-                                      "category": "Category", "definition": "Definition"})
-
+        figures = "".join(
+            f"<tr><td class='num'>{html.escape(t.shown)}</td><td><code>{html.escape(t.indicator)}</code></td>"
+            f"<td>{html.escape('' if t.dimension == 'total' else f'{t.dimension}: {t.category}')}</td></tr>"
+            for t in traced.itertuples()
+        )
+        definitions = "".join(
+            f"<tr><td><code>{html.escape(i)}</code></td><td>{html.escape(specs[i]['label'])}</td>"
+            f"<td>{html.escape(specs[i]['definition'])}</td></tr>"
+            for i in dict.fromkeys(traced["indicator"])
+        )
+        return HTML(
+            "<table class='figures annex'><thead><tr><th class='num'>Figure</th><th>Indicator</th>"
+            f"<th>Breakdown</th></tr></thead><tbody>{figures}</tbody></table>"
+            "<table class='figures definitions'><thead><tr><th>Indicator</th><th>Name</th><th>Definition</th>"
+            f"</tr></thead><tbody>{definitions}</tbody></table>"
+        )
 
 class ReportMeta:
     """Displays nothing; carries ``metadata.report`` (title, subtitle, draft) to the nbconvert template."""

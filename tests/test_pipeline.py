@@ -1,0 +1,106 @@
+"""End to end on the small fixture quarter: papermill runs of the three notebooks, HTML and PDF, failures."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from helpers.cli import main
+from helpers.indicators import value
+from helpers.pipeline import PipelineError, run_quarter
+
+FIXTURE = Path(__file__).parent / "fixtures" / "quarter"
+PLANTED = ["Ayşe Yılmaz", "Mehmet Demir", "+90 532 111 22 33", "12345678901", "Derya Su", "TR-SAN-0001", "HH-0001"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("run")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PSEUDONYMISATION_KEY", "fixture key")
+    result = run_quarter("2022Q4", FIXTURE, root / "processed", root / "reports", progress=False)
+    yield root, result
+    mp.undo()
+
+
+def test_each_notebook_ran_and_wrote_its_outputs(run):
+    root, result = run
+    assert sorted(p.name for p in result.report_dir.glob("*.ipynb")) == [
+        "01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
+    processed = root / "processed" / "2022Q4"
+    for name in ["records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv"]:
+        assert (processed / name).is_file(), name
+    indicators = pd.read_csv(processed / "indicators.csv", keep_default_na=False)
+    assert list(indicators.columns) == ["quarter", "indicator", "dimension", "category", "value"]
+    assert value(indicators, "people_reached_year_to_date") == 390_000 + value(indicators, "people_reached")
+    assert "run 2022Q4" in result.log.read_text()
+
+
+def test_html_is_self_contained_and_shows_the_figures(run):
+    _, result = run
+    page = result.html.read_text(encoding="utf-8")
+    assert "<script src=" not in page
+    assert not re.search(r"(src|href)=\"https?://", page)
+    assert page.count("data:image/svg+xml") >= 5
+    assert "Şanlıurfa" in page and "DRAFT" in page  # no narrative file for the fixture quarter
+    assert "import " not in page and "Traceback" not in page and "Warning" not in page
+
+
+def test_pdf_text_has_turkish_names_and_the_quarter_total(run):
+    root, result = run
+    indicators = pd.read_csv(root / "processed" / "2022Q4" / "indicators.csv", keep_default_na=False)
+    text = "\n".join(page.extract_text() for page in PdfReader(result.pdf).pages)
+    assert "Şanlıurfa" in text
+    assert f"{value(indicators, 'people_reached'):,.0f}" in text
+    assert re.search(r"Page 1 of \d+", text)
+
+
+def test_no_direct_identifier_reaches_processed_data_or_reports(run):
+    root, _ = run
+    for path in [*root.joinpath("processed").rglob("*"), *root.joinpath("reports").rglob("*")]:
+        if path.is_file():
+            data = path.read_bytes()
+            text = (PdfReader(path).pages[0].extract_text() if path.suffix == ".pdf" else data.decode("utf-8", "replace"))
+            for planted in PLANTED:
+                assert planted.encode() not in data and planted not in text, f"{planted} in {path}"
+
+
+def test_a_mistyped_parameter_or_quarter_is_refused_before_anything_runs(tmp_path):
+    with pytest.raises(PipelineError, match="unknown parameter 'quater'"):
+        run_quarter("2022Q4", FIXTURE, tmp_path / "p", tmp_path / "r", parameters={"quater": "2022Q3"})
+    with pytest.raises(PipelineError, match="2022Q4"):
+        run_quarter("2022-Q4", FIXTURE, tmp_path / "p", tmp_path / "r")
+    assert not (tmp_path / "r").exists() and not (tmp_path / "p").exists()
+
+
+def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, tmp_path, capsys, monkeypatch):
+    root, good = run
+    raw = tmp_path / "raw"
+    shutil.copytree(FIXTURE, raw)
+    (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")
+    reports = tmp_path / "reports"
+    shutil.copytree(good.report_dir, reports / "2022Q4")
+    before = (reports / "2022Q4" / good.pdf.name).read_bytes()
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key")
+    code = main(["run", "--quarter", "2022Q4", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p"),
+                 "--reports-dir", str(reports), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert re.search(r"01_clean\.ipynb failed in cell \d+: SourceReadError: .*broken\.xlsx", err[-1])
+    assert (reports / "2022Q4" / good.pdf.name).read_bytes() == before
+    failed = list(reports.glob("2022Q4.failed-*"))
+    assert len(failed) == 1 and (failed[0] / "01_clean.ipynb").is_file()
+
+
+def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    shutil.copytree(FIXTURE, raw)
+    (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key")
+    result = run_quarter("2022Q4", raw, tmp_path / "p", tmp_path / "r", skip_bad_files=True, progress=False)
+    assert "broken.xlsx" in result.html.read_text(encoding="utf-8")
