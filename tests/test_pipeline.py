@@ -2,7 +2,6 @@
 
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,20 +11,14 @@ from helpers.cli import main
 from helpers.indicators import value
 from helpers.pipeline import PipelineError, run_quarter
 
-FIXTURE = Path(__file__).parent / "fixtures" / "quarter"
 PLANTED = ["Ayşe Yılmaz", "Mehmet Demir", "+90 532 111 22 33", "12345678901", "Derya Su", "TR-SAN-0001", "HH-0001"]
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("run")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PSEUDONYMISATION_KEY", "fixture key")
-    result = run_quarter("2022Q4", FIXTURE, root / "processed", root / "reports", progress=False)
-    yield root, result
-    mp.undo()
+@pytest.fixture
+def run(fixture_run):
+    return fixture_run
 
 
 def test_each_notebook_ran_and_wrote_its_outputs(run):
@@ -65,23 +58,27 @@ def test_no_direct_identifier_reaches_processed_data_or_reports(run):
     for path in [*root.joinpath("processed").rglob("*"), *root.joinpath("reports").rglob("*")]:
         if path.is_file():
             data = path.read_bytes()
-            text = (PdfReader(path).pages[0].extract_text() if path.suffix == ".pdf" else data.decode("utf-8", "replace"))
+            if path.suffix == ".pdf":
+                text = "".join(page.extract_text() for page in PdfReader(path).pages)
+            else:
+                text = data.decode("utf-8", "replace")
             for planted in PLANTED:
                 assert planted.encode() not in data and planted not in text, f"{planted} in {path}"
 
 
-def test_a_mistyped_parameter_or_quarter_is_refused_before_anything_runs(tmp_path):
+def test_a_mistyped_parameter_or_quarter_is_refused_before_anything_runs(tmp_path, fixture_raw):
     with pytest.raises(PipelineError, match="unknown parameter 'quater'"):
-        run_quarter("2022Q4", FIXTURE, tmp_path / "p", tmp_path / "r", parameters={"quater": "2022Q3"})
+        run_quarter("2022Q4", fixture_raw, tmp_path / "p", tmp_path / "r", parameters={"quater": "2022Q3"})
     with pytest.raises(PipelineError, match="2022Q4"):
-        run_quarter("2022-Q4", FIXTURE, tmp_path / "p", tmp_path / "r")
+        run_quarter("2022-Q4", fixture_raw, tmp_path / "p", tmp_path / "r")
     assert not (tmp_path / "r").exists() and not (tmp_path / "p").exists()
 
 
-def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, tmp_path, capsys, monkeypatch):
-    root, good = run
+def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, fixture_raw, tmp_path, capsys,
+                                                                        monkeypatch):
+    _, good = run
     raw = tmp_path / "raw"
-    shutil.copytree(FIXTURE, raw)
+    shutil.copytree(fixture_raw, raw)
     (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")
     reports = tmp_path / "reports"
     shutil.copytree(good.report_dir, reports / "2022Q4")
@@ -97,9 +94,9 @@ def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, tm
     assert len(failed) == 1 and (failed[0] / "01_clean.ipynb").is_file()
 
 
-def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, monkeypatch):
+def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, fixture_raw, monkeypatch):
     raw = tmp_path / "raw"
-    shutil.copytree(FIXTURE, raw)
+    shutil.copytree(fixture_raw, raw)
     (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key")
     result = run_quarter("2022Q4", raw, tmp_path / "p", tmp_path / "r", skip_bad_files=True, progress=False)

@@ -67,7 +67,7 @@ def _combine(tables: list) -> pd.DataFrame:
         frame.insert(0, "row_number", np.asarray(table.row_number, dtype="int64"))
         frame.insert(0, "source", table.source if table.sheet is None else f"{table.source} [{table.sheet}]")
         frames.append(frame)
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source", "row_number", *RAW_COLUMNS])
+    raw = pd.concat(frames, ignore_index=True)
     for column in RAW_COLUMNS:
         raw[column] = normalise.map_distinct(raw[column], lambda v: v.strip() or None, "category")
     raw["source"] = raw["source"].astype("category")

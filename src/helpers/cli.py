@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         from helpers.sample import main as sample_main
 
-        return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []), *(["--force"] if args.force else [])])
+        return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []),
+                            *(["--force"] if args.force else [])])
     try:
         result = run_quarter(
             args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
@@ -52,10 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"quarterly-report: error: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - the scheduler gets one line, the run log has the rest
+    except Exception as error:  # the scheduler gets one line; the run log has the rest
         print(f"quarterly-report: error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    print(f"report for {result.quarter} in {result.seconds:.1f} s:\n  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    print(f"report for {result.quarter} in {result.seconds:.1f} s:")
+    print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
     return 0
 
 

@@ -15,6 +15,7 @@ from helpers.provinces import province_reference
 
 SUPPRESSED = "<5"
 THRESHOLD = 5
+PLOTTED_SUPPRESSED = 0.5
 
 
 def suppress(value: float, *, total: bool = False) -> float | str:
@@ -22,6 +23,12 @@ def suppress(value: float, *, total: bool = False) -> float | str:
     if not total and isinstance(value, numbers.Number) and 0 < value < THRESHOLD:
         return SUPPRESSED
     return value
+
+
+def for_figures(values: pd.Series) -> pd.Series:
+    """Values safe to draw: 1–4 become a token 0.5, so a bar or colour says nothing about the suppressed value
+    while ``fmt`` still labels it ``<5``."""
+    return values.mask((values > 0) & (values < THRESHOLD), PLOTTED_SUPPRESSED)
 
 
 def fmt(value: float | str, *, total: bool = False, decimals: int = 0) -> str:

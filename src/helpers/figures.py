@@ -206,8 +206,10 @@ def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str
 
 
 def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "People reached",
-                  label_fmt: LabelFormat = thousands) -> Figure:
+                  label_fmt: LabelFormat = thousands, totals: Mapping[str, float] | None = None) -> Figure:
     """One panel per sex (columns, each titled with its total), bars per age group (index), on one scale.
+
+    ``totals`` gives each panel's total when the cells cannot be summed (e.g. suppressed small values).
 
     Age groups are shown in SADD order (``AGE_GROUPS``, others after); sexes in ``SEX_COLORS`` order,
     leaving out a sex that is zero throughout.
@@ -223,7 +225,8 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     for ax, sex in zip(axes, table.columns, strict=True):
         bars = ax.barh(positions, table[sex], height=0.68, color=SEX_COLORS.get(str(sex), ACCENT))
         ax.bar_label(bars, labels=[label_fmt(v) for v in table[sex]], padding=2, fontsize=_LABEL_PT - 0.5)
-        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(table[sex].sum())})", loc="left",
+        total = table[sex].sum() if totals is None else totals.get(sex, 0)
+        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(total)})", loc="left",
                      fontsize=_LABEL_PT + 0.5, fontweight="bold")
         _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
     axes[0].set_yticks(positions, [f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()

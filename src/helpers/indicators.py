@@ -136,7 +136,7 @@ def _by_province_reach(data: Records, mask: np.ndarray) -> np.ndarray:
 
 
 def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np.ndarray) -> pd.DataFrame:
-    fixed = [str(c) for c in spec.get("categories", {}).get(dim_name, [])]
+    fixed = ["all"] if dim_name == "total" else [str(c) for c in spec.get("categories", {}).get(dim_name, [])]
     frame = pd.DataFrame({"category": labels, "value": np.asarray(values, dtype="float64")})
     frame = frame[(frame["value"] != 0) | frame["category"].isin(fixed)]
     missing = [c for c in fixed if c not in set(frame["category"])]

@@ -25,11 +25,13 @@ from papermill.exceptions import PapermillExecutionError
 from helpers import __version__
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
 from helpers.render import render_report
+from helpers.report import public_data_name, report_basename
 
 log = logging.getLogger(__name__)
 
 NOTEBOOKS = ["01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
 KERNEL = "python3"
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
 
 
 class PipelineError(RuntimeError):
@@ -46,11 +48,6 @@ class RunResult:
     pdf: Path
     log: Path
     seconds: float
-
-
-def report_basename(quarter: str) -> str:
-    """File name (without extension) of a quarter's report."""
-    return f"refugee-response-{quarter}"
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -145,7 +142,7 @@ def run_quarter(
             try:
                 papermill.execute_notebook(
                     str(notebook), str(staging / notebook.name), parameters=params, kernel_name=KERNEL,
-                    progress_bar=progress, cwd=str(NOTEBOOKS_DIR),
+                    progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
                 raise PipelineError(
@@ -154,6 +151,7 @@ def run_quarter(
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
+        shutil.copyfile(processed / q / "indicators_public.csv", staging / public_data_name(q))
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
     except BaseException as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +12,20 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from helpers import config
-from helpers.disclosure import fmt
+from helpers.disclosure import fmt, for_figures
 from helpers.indicators import series, value
 from helpers.narrative import narrative_path, render_narrative, sections
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
+
+
+def report_basename(quarter: str) -> str:
+    """File name (without extension) of a quarter's report."""
+    return f"refugee-response-{quarter}"
+
+
+def public_data_name(quarter: str) -> str:
+    """File name of the shareable indicators published next to the report."""
+    return f"{report_basename(quarter)}-indicators.csv"
 
 
 @dataclass
@@ -82,6 +93,14 @@ class Report:
         return HTML("<table class='figures conventions'><thead><tr><th>Convention</th><th class='num'>People"
                     f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
 
+    def public_data(self) -> Markdown:
+        """Where readers find the numbers behind the report."""
+        name = public_data_name(self.quarter)
+        return Markdown(
+            f"The figures of this report, with HXL hashtags and small values shown as <5, are published as "
+            f"[{name}]({name}) next to this report, ready for a data portal."
+        )
+
     def quality_summary(self) -> str:
         """One paragraph on how the raw logs became the figures."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
@@ -115,20 +134,29 @@ class Report:
         return shown
 
     def series(self, indicator: str, dimension: str) -> pd.Series:
-        """All categories of one indicator and dimension, registered for the annex."""
+        """All categories of one indicator and dimension, registered for the annex, safe to draw and print:
+        values 1–4 come back as a token that ``fmt`` prints as ``<5`` and that draws as an empty bar."""
         values = series(self.indicators, indicator, dimension)
         for category, v in values.items():
             self.traced.append({"shown": fmt(v), "indicator": indicator, "dimension": dimension,
                                 "category": category})
-        return values
+        return for_figures(values)
 
-    def table(self, indicator: str, dimension: str, heading: str, unit: str) -> HTML:
-        """A two-column table of one disaggregation, small values suppressed."""
-        values = self.series(indicator, dimension)
-        rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td class='num'>{fmt(v)}</td></tr>"
-                       for k, v in values.items())
-        return HTML(f"<table class='figures'><thead><tr><th>{html.escape(heading)}</th>"
-                    f"<th class='num'>{html.escape(unit)}</th></tr></thead><tbody>{rows}</tbody></table>")
+    def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
+                   labels: Callable[[str], str] = str, limit: int | None = None) -> HTML:
+        """A table of several indicators over one dimension: ``columns`` are (indicator, column heading);
+        rows are the categories of the first indicator, largest first; small values suppressed."""
+        values = {title: self.series(indicator, dimension) for indicator, title in columns}
+        first = next(iter(values.values()))
+        rows = first.index[:limit] if limit else first.index
+        head = "".join(f"<th class='num'>{html.escape(title)}</th>" for title in values)
+        body = "".join(
+            f"<tr><td>{html.escape(labels(str(row)))}</td>"
+            + "".join(f"<td class='num'>{fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
+            for row in rows
+        )
+        return HTML(f"<table class='figures'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
+                    f"<tbody>{body}</tbody></table>")
 
     def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[dict[str, str], bool]:
         """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""

@@ -1,0 +1,25 @@
+"""Shared, expensive fixtures: one pipeline run per data set for the whole test session."""
+
+from pathlib import Path
+
+import pytest
+
+from helpers.pipeline import RunResult, run_quarter
+
+FIXTURE_RAW = Path(__file__).parent / "fixtures" / "quarter"
+
+
+@pytest.fixture(scope="session")
+def fixture_raw() -> Path:
+    """Raw root of the small fixture quarter (2022Q4): ugly but valid files, planted identifiers, rejects."""
+    return FIXTURE_RAW
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
+    """The small fixture quarter run end to end: (output root, run result)."""
+    root = tmp_path_factory.mktemp("fixture-run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PSEUDONYMISATION_KEY", "fixture key")
+        result = run_quarter("2022Q4", FIXTURE_RAW, root / "processed", root / "reports", progress=False)
+    return root, result
