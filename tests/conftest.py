@@ -21,5 +21,6 @@ def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
     root = tmp_path_factory.mktemp("fixture-run")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PSEUDONYMISATION_KEY", "fixture key")
-        result = run_quarter("2022Q4", FIXTURE_RAW, root / "processed", root / "reports", progress=False)
+        result = run_quarter("2022Q4", FIXTURE_RAW, root / "processed", root / "reports", progress=False,
+                             parameters={"narratives_dir": str(root / "no-narratives")})
     return root, result
