@@ -10,9 +10,10 @@ more lines). Fully empty rows (blank lines, ``;;;;``) are not records: they are 
 but they keep their place in the numbering of the rows below them. A row with only unknown or identifier
 cells filled is a record (the cleaner rejects it), so nothing the analyst typed vanishes silently.
 
-CSV encoding is detected, not assumed: UTF-8 (with or without BOM) when the bytes are valid UTF-8, else
-Windows-1254, or ISO-8859-9 when a byte undefined in Windows-1254 occurs (the two differ only in
-0x80–0x9F, so files without such bytes decode identically either way).
+CSV encoding is detected, not assumed: a byte-order mark decides (UTF-8, or UTF-16 from Excel's "Unicode
+text"); without one, UTF-8 when the whole file is valid UTF-8, else Windows-1254, or ISO-8859-9 when a
+byte undefined in Windows-1254 occurs (the two differ only in 0x80–0x9F, so files without such bytes
+decode identically either way). The delimiter (``,`` ``;`` tab) is the one that makes a header row appear.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import csv
 import io
 import itertools
 import logging
+import mmap
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,8 +45,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
+_BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
-_CHUNK_BYTES = 1 << 24
+_CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
 _CP1254_UNDEFINED = re.compile(rb"[\x81\x8d\x8e\x8f\x90\x9d\x9e]")
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _STRING = pd.StringDtype("pyarrow")
@@ -60,8 +63,8 @@ class SourceReadError(Exception):
         self.reason = reason
 
 
-class _NotUtf8(Exception):
-    """The bytes are not UTF-8: retry with a Turkish single-byte code page."""
+class _WrongEncoding(Exception):
+    """The bytes are not in the encoding tried (for UTF-8: retry with a Turkish single-byte code page)."""
 
 
 @dataclass
@@ -78,7 +81,7 @@ class RawTable:
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """The canonical columns, their header aliases and the direct-identifier headers (``config/columns.yml``)."""
+    """Canonical columns, their header aliases and the direct-identifier headers (``config/columns.yml``)."""
 
     columns: tuple[str, ...]
     required: tuple[str, ...]
@@ -136,7 +139,9 @@ def discover_sources(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise FileNotFoundError(f"raw data folder not found: {folder}")
     sources = []
-    for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()):
+    for path in sorted(
+        (p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()
+    ):
         relative = path.relative_to(folder)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
@@ -192,25 +197,28 @@ def _read_csv(path: Path, source: str, spec: ColumnSpec) -> RawTable:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
         complete = not handle.read(1)
-    if head.startswith(codecs.BOM_UTF8):
-        try:
-            return _read_csv_as(path, source, spec, head, complete, "utf-8", bom=len(codecs.BOM_UTF8))
-        except _NotUtf8:
-            raise SourceReadError(source, "starts with a UTF-8 byte-order mark but is not valid UTF-8") from None
+    for bom, encoding in _BOMS.items():
+        if head.startswith(bom):
+            try:
+                return _read_csv_as(path, source, spec, head, complete, encoding, bom=len(bom))
+            except _WrongEncoding:
+                raise SourceReadError(
+                    source, f"starts with a {encoding} byte-order mark but is not {encoding}"
+                ) from None
     try:
         return _read_csv_as(path, source, spec, head, complete, "utf-8")
-    except _NotUtf8:
+    except _WrongEncoding:
         return _read_csv_as(path, source, spec, head, complete, _legacy_encoding(path))
 
 
 def _read_csv_as(
     path: Path, source: str, spec: ColumnSpec, head: bytes, complete: bool, encoding: str, bom: int = 0
 ) -> RawTable:
-    """Read a CSV in a given encoding; raise :class:`_NotUtf8` when UTF-8 was wrong."""
+    """Read a CSV in a given encoding; raise :class:`_WrongEncoding` when the bytes are not in it."""
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
     except UnicodeDecodeError as error:
-        raise _NotUtf8 from error
+        raise _WrongEncoding from error
     found = _find_csv_header(text, complete, spec)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {_looked_for(spec)}")
@@ -218,14 +226,14 @@ def _read_csv_as(
     offset = bom + len(text[:chars].encode(encoding))
     try:
         columns = _arrow_columns(path, offset, encoding, delimiter, len(header))
-    except pa.ArrowInvalid as error:
-        if encoding == "utf-8" and not bom and not _is_utf8(path):
-            raise _NotUtf8 from error
+        if columns is None:
+            log.warning("%s: rows with more or fewer cells than the header; read as Excel shows them", source)
+            columns = _python_columns(path, offset, encoding, delimiter, len(header))
+    except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
+        if encoding == "utf-8" and not _is_utf8(path):
+            raise _WrongEncoding from error
         raise SourceReadError(source, f"malformed CSV ({error})") from error
-    if columns is None:
-        log.warning("%s: some rows have more or fewer cells than the header; read them as Excel shows them", source)
-        columns = _python_columns(path, offset, encoding, delimiter, len(header))
-        header = header + [""] * (len(columns) - len(header))
+    header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d", source, encoding, delimiter, index + 1)
     return _table(columns, header, index + 2, source, None, spec)
 
@@ -253,7 +261,7 @@ def _find_csv_header(text: str, complete: bool, spec: ColumnSpec) -> tuple[str, 
         if found and (best is None or found[1] > best[0]):
             index = found[0]
             best = (found[1], delimiter, index, rows[index], len("".join(lines[: consumed[index]])))
-    return best and best[1:]
+    return best[1:] if best else None
 
 
 def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width: int) -> list | None:
@@ -264,7 +272,7 @@ def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width
     ragged = []
 
     def skip_ragged(row) -> str:
-        ragged.append(row.number)
+        ragged.append(1)
         return "skip"
 
     with pa.memory_map(str(path)) as stream:
@@ -273,10 +281,15 @@ def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width
             stream,
             read_options=pa_csv.ReadOptions(column_names=names, encoding=encoding, block_size=_CHUNK_BYTES),
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=skip_ragged
+                delimiter=delimiter,
+                newlines_in_values=_has_quote(path, offset),  # a quoted field may span lines; slower to split
+                ignore_empty_lines=False,  # blank lines come back as empty rows, so row numbers stay right
+                invalid_row_handler=skip_ragged,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=True, null_values=[""]
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=True,
+                null_values=[""],
             ),
         )
     return None if ragged else table.columns
@@ -288,6 +301,11 @@ def _python_columns(path: Path, offset: int, encoding: str, delimiter: str, widt
         handle.seek(offset)
         rows = list(csv.reader(io.TextIOWrapper(handle, encoding=encoding, newline=""), delimiter=delimiter))
     return _columns_from_rows(rows, max([width, *map(len, rows)]))
+
+
+def _has_quote(path: Path, offset: int) -> bool:
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'"', offset) >= 0
 
 
 def _is_utf8(path: Path) -> bool:
@@ -317,8 +335,10 @@ def _legacy_encoding(path: Path) -> str:
 def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> list[RawTable]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheets = {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                  for name in workbook.sheet_names}
+        sheets = {
+            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in workbook.sheet_names
+        }
     except Exception as error:  # calamine raises several types for corrupt, encrypted or non-xlsx files
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
     tables = []
@@ -338,7 +358,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> list[RawTable]:
 
 
 def _cell_text(value: object) -> str:
-    """Excel cell as text: date cells as ISO dates, whole numbers without ``.0``, TRUE/FALSE as Excel shows."""
+    """Excel cell as text: dates as ISO dates, whole numbers without ``.0``, TRUE/FALSE as Excel shows."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -367,7 +387,9 @@ def _blank_to_null(column):
     return pc.if_else(blank, _NULL, column) if pc.any(blank).as_py() else column
 
 
-def _table(columns: list, header: list[str], first_row: int, source: str, sheet: str | None, spec) -> RawTable:
+def _table(
+    columns: list, header: list[str], first_row: int, source: str, sheet: str | None, spec: ColumnSpec
+) -> RawTable:
     """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows."""
     label = source if sheet is None else f"{source} [{sheet}]"
     groups: dict[str, list[int]] = {}
@@ -389,13 +411,19 @@ def _table(columns: list, header: list[str], first_row: int, source: str, sheet:
     for name in spec.columns:
         if name in groups:
             if len(groups[name]) > 1:
-                log.warning("%s: columns %s all mean %s; keeping the first non-blank value of each row",
-                            label, [header[i] for i in groups[name]], name)
+                log.warning(
+                    "%s: columns %s all mean %s; keeping the first non-blank value of each row",
+                    label,
+                    [header[i] for i in groups[name]],
+                    name,
+                )
             data[name] = pc.coalesce(*(columns[i] for i in groups[name]))
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
-    kept = np.flatnonzero(np.asarray(filled, dtype=bool))
     table = pa.table(data)
-    if len(kept) < table.num_rows:
+    if pc.all(filled).as_py():
+        kept = np.arange(table.num_rows)
+    else:
+        kept = np.flatnonzero(np.asarray(filled, dtype=bool))
         table = table.filter(filled)
     frame = table.to_pandas(types_mapper={pa.large_string(): _STRING}.get)
     return RawTable(source, sheet, frame, first_row + kept, identifiers, unknown)
