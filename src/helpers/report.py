@@ -222,10 +222,11 @@ def markdown(text: str) -> Markdown:
 
 
 def quality_table(quality: dict) -> pd.DataFrame:
-    """Rows read, kept and dropped per source file, with the total."""
+    """Rows read, kept and dropped per source file (its sheets added up), with the total."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
     columns = ["rows_read", "rows_kept", "duplicate", "out_of_period", "rejected"]
     table = files.reindex(columns=columns).fillna(0).astype(int)
+    table = table.groupby(table.index.str.replace(r" \[.*\]$", "", regex=True), sort=True).sum()
     table.loc["Total"] = [quality["totals"][c] for c in columns]
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize())
 

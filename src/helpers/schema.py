@@ -106,7 +106,7 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
     cases = cases.assign(
         reason=reason_column[0].replace({"not_nullable": "missing_required"}),
-        column=reason_column[1].fillna(cases["column"]),
+        column=reason_column[1].astype("object").fillna(cases["column"].astype("object")),
         rank=lambda c: c["reason"].map({r: i for i, r in enumerate(REASON_ORDER)}).fillna(len(REASON_ORDER)),
     )
     cases = cases.dropna(subset=["index"]).drop_duplicates(subset=["index", "reason", "column"])
