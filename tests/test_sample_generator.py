@@ -1,0 +1,263 @@
+"""The sample generator: deterministic, messy, and its clean table reproduces every figure of the seed report.
+
+The figures are checked twice: on the generator's hidden canonical table with an independent implementation
+of the reach rule (pure pandas, below), and — when the pipeline is there — on what the real cleaning and
+indicator code make of the raw files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import sample
+from helpers.paths import CONFIG_DIR
+
+SECTORS = {"Basic Needs": 26_006, "Protection": 35_293, "Education": 6_077, "Health": 0, "Livelihoods": 13}
+PROVINCES = {"Adana", "Ankara", "Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Kilis", "Manisa",
+             "Mersin", "Osmaniye", "Siirt", "Şanlıurfa", "Yalova"}
+DONORS = {"Donor A": 25_202, "Donor B": 9_701, "Donor C": 13_532}
+CENTRES = {"Şanlıurfa MMCC": 8_771, "Adana MMCC": 18_204, "Gaziantep MMCC": 1_429, "Kilis MMCC": 845,
+           "Mersin Metropolitan Municipality": 1_823, "Keçiören Migrant Services Centre": 3_053,
+           "Gaziantep Resilience Innovation Facility": 1_720}
+CENTRE_SERVICES = {"Adana MMCC": 14_437, "Adana Mobile Health Vehicle": 2_745, "Kilis MMCC": 349}
+SANLIURFA_PARTS = {"Social cohesion event": 2_796, "Counselling and information": 5_025,
+                   "Language, computer and sports courses": 960}
+ACTIVITIES = {"PROT_PSS": 3_025, "PROT_AWARENESS": 81, "PROT_SCHOOL_TRANSPORT": 6_429}
+ACTIVITY_PROVINCES = {
+    "PROT_PSS": {"Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Şanlıurfa"},
+    "PROT_SCHOOL_TRANSPORT": {"Adana", "Mersin", "Siirt", "Yalova"},
+    "BN_INKIND": {"Adana", "Gaziantep", "Hatay", "İstanbul", "Mersin", "Osmaniye"},
+    "BN_CASH": {"Adana", "İstanbul"},
+    "BN_MUNICIPAL": {"Adana", "Gaziantep", "Hatay", "İzmir", "Manisa", "Kahramanmaraş", "Osmaniye"},
+}
+ITEMS = {"hygiene kit": 1_500, "hand sanitizer": 1_500, "mask": 75_000}
+
+
+# ------------------------------------------------------------------------ an independent reach calculation
+
+
+@pytest.fixture(scope="module")
+def canonical() -> pd.DataFrame:
+    catalogue = pd.DataFrame(yaml.safe_load((CONFIG_DIR / "activities.yml").read_text())["activities"])
+    frame = sample.canonical_records().merge(catalogue[["code", "sector", "reach_type"]], left_on="activity",
+                                             right_on="code", how="left")
+    mixed = frame["reach_type"].eq("mixed")
+    frame.loc[mixed, "reach_type"] = frame.loc[mixed, "beneficiary_id"].notna().map({True: "individual",
+                                                                                   False: "group"})
+    frame["centre"] = frame["site"].str.split(" - ").str[0]
+    return frame
+
+
+def reach(records: pd.DataFrame) -> int:
+    """Distinct individuals + people in distinct households (largest size) + group headcounts."""
+    individual = records.loc[records["reach_type"].eq("individual"), "beneficiary_id"].nunique()
+    households = records[records["reach_type"].eq("household")].groupby("household_id")["household_size"].max()
+    groups = records.loc[records["reach_type"].eq("group"), "participants"].sum()
+    return int(individual + households.sum() + groups)
+
+
+def people_reached(records: pd.DataFrame, by: str | list[str] | None = None) -> pd.Series | int:
+    """Sum over the five sectors of the reach within each sector (and category of ``by``)."""
+    beneficiaries = records[records["sector"].isin(SECTORS)]
+    if by is None:
+        return sum(reach(part) for _, part in beneficiaries.groupby("sector"))
+    keys = ["sector", *([by] if isinstance(by, str) else by)]
+    per_sector = beneficiaries.groupby(keys).apply(reach)
+    return per_sector.groupby(level=list(range(1, len(keys)))).sum()
+
+
+# -------------------------------------------------------------------------- figures on the canonical table
+
+
+def test_total_sectors_and_provinces(canonical):
+    assert people_reached(canonical) == 67_389
+    by_sector = people_reached(canonical, "sector").reindex(list(SECTORS), fill_value=0)
+    assert by_sector.to_dict() == SECTORS
+    by_province = people_reached(canonical, "province")
+    assert set(by_province[by_province > 0].index) == PROVINCES
+
+
+def test_donors_and_centres(canonical):
+    assert people_reached(canonical, "donor").to_dict() == DONORS
+    by_centre = people_reached(canonical, "centre")
+    assert {c: by_centre[c] for c in CENTRES} == CENTRES
+    services = canonical.groupby("centre").size()
+    assert {c: services[c] for c in CENTRE_SERVICES} == CENTRE_SERVICES
+    urfa = people_reached(canonical[canonical["centre"].eq("Şanlıurfa MMCC")], "activity_detail")
+    assert {d: urfa[d] for d in SANLIURFA_PARTS} == SANLIURFA_PARTS
+    assert canonical.loc[canonical["centre"].eq("Şanlıurfa MMCC"), "sector"].eq("Protection").all()
+
+
+def test_activities(canonical):
+    by_activity = people_reached(canonical, "activity")
+    assert {a: by_activity[a] for a in ACTIVITIES} == ACTIVITIES
+    for activity, provinces in ACTIVITY_PROVINCES.items():
+        assert set(canonical.loc[canonical["activity"].eq(activity), "province"]) == provinces, activity
+    assert people_reached(canonical, ["activity", "province"])[("EDU_LANGUAGE", "Ankara")] == 96
+    special = canonical[canonical["activity_detail"].eq("Specific-needs education support")]
+    assert reach(special) == 123
+    assert set(special["province"]) == {"Adana", "Gaziantep", "Kilis", "İzmir"}
+    assert set(special["activity"]) == {"EDU_NFE"}
+    assert canonical["activity"].str.startswith("HEA_").sum() == 0
+
+
+def test_households_items_and_institutions(canonical):
+    kits = canonical[canonical["item"].eq("hygiene kit")]
+    assert kits["household_id"].nunique() == 1_500
+    assert kits.groupby("household_id")["household_size"].max().sum() == 9_000
+    assert set(kits["district"]) == {"Nizip"}
+    assert canonical.groupby("item")["quantity"].sum()[list(ITEMS)].to_dict() == ITEMS
+    inkind = canonical[canonical["activity"].eq("BN_INKIND")]
+    assert inkind["household_id"].nunique() == 1_819
+    cash = canonical[canonical["activity"].eq("BN_CASH")]
+    assert cash["household_id"].nunique() == 2_037
+    assert cash.groupby("household_id")["household_size"].max().sum() == 9_780
+    municipal = canonical[canonical["activity"].eq("BN_MUNICIPAL")]
+    assert municipal["site"].nunique() == 8
+    projects = municipal[municipal["activity_detail"].eq("Community stabilization project")]
+    assert len(projects) == 7 and projects["site"].nunique() == 7 and projects["participants"].sum() == 6_199
+    shelter = canonical[canonical["activity"].eq("BN_SHELTER")]
+    assert shelter["household_size"].tolist() == [6] and shelter["province"].tolist() == ["Gaziantep"]
+
+
+def test_capacity_is_not_reach(canonical):
+    capacity = canonical[canonical["reach_type"].eq("capacity")]
+    assert capacity["beneficiary_id"].nunique() + capacity["participants"].sum() == 34
+
+
+def test_clean_records_are_unique(canonical):
+    assert not canonical[sample.CANONICAL].astype("string").duplicated().any()
+
+
+# ------------------------------------------------------------------------------- the files and the mess
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> tuple:
+    folder = tmp_path_factory.mktemp("raw")
+    return folder, sample.generate(folder)
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_deterministic_across_processes(written, tmp_path):
+    """Another process, with another hash seed, writes the same bytes."""
+    folder, paths = written
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "helpers.sample", "--raw-dir", str(tmp_path)], check=True, env=env,
+                   capture_output=True)
+    again = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert [p.relative_to(tmp_path) for p in again] == sorted(p.relative_to(folder) for p in paths)
+    assert all(digest(p) == digest(folder / p.relative_to(tmp_path)) for p in again)
+
+
+def test_refuses_to_overwrite(written, tmp_path):
+    first = written[0]
+    with pytest.raises(FileExistsError):
+        sample.generate(first)
+    (tmp_path / "2022Q4").mkdir()
+    with pytest.raises(FileExistsError):
+        sample.generate(tmp_path, force=True)
+
+
+def test_files_and_manifest(written):
+    folder = written[0] / "2022Q4"
+    manifest = (folder / "sample-manifest.json").read_text(encoding="utf-8")
+    assert '"demo_key": true' in manifest
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    assert "RSU/e-voucher-market-cards.csv" in names and "PRU/centres/sanliurfa-mmcc-register.xlsx" in names
+    voucher = (folder / "RSU/e-voucher-market-cards.csv").read_bytes()
+    assert voucher.decode("cp1254").splitlines()[0].startswith("Tarih;İl;İlçe")
+    with pytest.raises(UnicodeDecodeError):
+        voucher.decode("utf-8")
+    backup = folder / "RSU/distribution-lists/yedek/nizip-hygiene-kits-batch2.csv"
+    assert digest(backup) == digest(folder / "RSU/distribution-lists/nizip-hygiene-kits-batch2.csv")
+
+
+def test_history_table(written):
+    history = pd.read_csv(written[0] / "published-totals.csv")
+    assert list(history.columns) == ["quarter", "people_reached", "source"]
+    assert history["quarter"].iloc[0] == "2016Q1" and history["quarter"].iloc[-1] == "2022Q3"
+    assert history["people_reached"].sum() + 67_389 == 3_454_382
+    assert history.loc[history["quarter"].str.startswith("2022"), "people_reached"].sum() + 67_389 == 465_166
+    assert (history["people_reached"] > 0).all()
+
+
+def test_mess_is_planted(written):
+    mess = sample.planted_mess()
+    for reason in ["duplicate", "out_of_period", "missing_required", "unknown_activity", "unparseable_date",
+                   "unknown_province", "invalid_value", "kept_typo", "kept_age_out_of_range", "kept_stray_donor"]:
+        assert mess[reason] > 0, reason
+    folder = written[0] / "2022Q4"
+    text = (folder / "PRU/case-management-export.csv").read_text(encoding="utf-8")
+    identifiers = sample.planted_identifiers(written[0])
+    assert any(value in text for value in identifiers if value.startswith("+90 5"))
+    assert re.search(";(Xyz|Bilinmiyor);", (folder / "RSU/e-voucher-market-cards.csv").read_text(encoding="cp1254"))
+
+
+# ------------------------------------------------------------------------ the real pipeline on the files
+
+
+@pytest.fixture(scope="module")
+def cleaned(written):
+    clean = pytest.importorskip("helpers.clean")
+    return clean.clean_quarter("2022Q4", written[0])
+
+
+def test_cleaning_drops_exactly_the_planted_rows(cleaned):
+    totals = cleaned.quality["totals"]
+    mess = sample.planted_mess()
+    assert totals["rows_kept"] == len(sample.canonical_records())
+    assert totals["by_reason"] == {reason: mess.get(reason, 0) for reason in totals["by_reason"]}
+
+
+def test_no_identifier_survives_cleaning(cleaned, written):
+    values = set()
+    for frame in (cleaned.records, cleaned.rejects):
+        for column in frame.columns:
+            values |= set(frame[column].dropna().astype(str).unique())
+    assert not values & sample.planted_identifiers(written[0])
+    assert not [v for v in values if re.search(r"(\+90 |\b0)5\d\d \d{3} \d\d \d\d|\b\d{11}\b", v)]
+
+
+def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
+    indicators = pytest.importorskip("helpers.indicators")
+    history = indicators.load_history("2022Q4", written[0], tmp_path)
+    table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
+
+    def value(indicator, dimension="total", category="all"):
+        return indicators.value(table, indicator, dimension, category)
+
+    expected = {
+        ("people_reached",): 67_389, ("people_reached_since_start",): 3_454_382,
+        ("people_reached_year_to_date",): 465_166, ("provinces_covered",): 14, ("people_trained",): 34,
+        ("institutions_supported",): 8,
+        ("people_reached", "activity+activity_detail", "EDU_NFE | Specific-needs education support"): 123,
+        ("people_reached", "activity+province", "EDU_LANGUAGE | Ankara"): 96,
+        ("households_reached", "item", "hygiene kit"): 1_500, ("people_in_households", "item", "hygiene kit"): 9_000,
+        ("households_reached", "activity", "BN_INKIND"): 1_819, ("households_reached", "activity", "BN_CASH"): 2_037,
+        ("people_in_households", "activity", "BN_CASH"): 9_780,
+        ("services_delivered", "activity_detail", "Community stabilization project"): 7,
+        ("people_reached", "activity", "BN_SHELTER"): 6,
+        **{("people_reached", "sector", k): v for k, v in SECTORS.items()},
+        **{("people_reached", "donor", k): v for k, v in DONORS.items()},
+        **{("people_reached", "centre", k): v for k, v in CENTRES.items()},
+        **{("services_delivered", "centre", k): v for k, v in CENTRE_SERVICES.items()},
+        **{("people_reached", "centre+activity_detail", f"Şanlıurfa MMCC | {k}"): v
+           for k, v in SANLIURFA_PARTS.items()},
+        **{("people_reached", "activity", k): v for k, v in ACTIVITIES.items()},
+        **{("items_distributed", "item", k): v for k, v in ITEMS.items()},
+    }
+    assert {key: value(*key) for key in expected} == expected
+    provinces = indicators.series(table, "people_reached", "province")
+    assert set(provinces[provinces > 0].index) == PROVINCES
