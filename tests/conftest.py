@@ -24,3 +24,16 @@ def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
         result = run_quarter("2022Q4", FIXTURE_RAW, root / "processed", root / "reports", progress=False,
                              parameters={"narratives_dir": str(root / "no-narratives")})
     return root, result
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> tuple[Path, RunResult]:
+    """The bundled 2022Q4 sample, generated afresh and run end to end with its narrative: (root, result)."""
+    from helpers.sample import generate
+
+    root = tmp_path_factory.mktemp("sample-run")
+    generate(root / "raw")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
+        result = run_quarter("2022Q4", root / "raw", root / "processed", root / "reports", progress=False)
+    return root, result

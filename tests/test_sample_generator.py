@@ -161,13 +161,16 @@ def test_deterministic_across_processes(written, tmp_path):
     assert all(digest(p) == digest(folder / p.relative_to(tmp_path)) for p in again)
 
 
-def test_refuses_to_overwrite(written, tmp_path):
+def test_refuses_to_overwrite_but_fills_an_empty_folder(written, tmp_path):
     first = written[0]
     with pytest.raises(FileExistsError):
         sample.generate(first)
     (tmp_path / "2022Q4").mkdir()
+    (tmp_path / "2022Q4" / "real-log.csv").write_text("date,province,activity\n")
     with pytest.raises(FileExistsError):
         sample.generate(tmp_path, force=True)
+    (tmp_path / "2022Q4" / "real-log.csv").unlink()
+    assert sample.generate(tmp_path)
 
 
 def test_files_and_manifest(written):

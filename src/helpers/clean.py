@@ -82,8 +82,8 @@ def _province_lookup(raw: pd.Series) -> pd.DataFrame:
 
 
 def _reach_type_of(catalogue: pd.DataFrame):
-    types = catalogue["reach_type"]
-    return lambda codes: normalise.normalise_codes(codes).map(types)
+    types = catalogue["reach_type"].to_dict()  # per distinct raw code, as categories (no per-row strings)
+    return lambda codes: normalise.map_non_blank(codes, lambda v: types.get(normalise.normalise_code(v)), "category")
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -95,10 +95,11 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     activity = normalise.normalise_codes(raw["activity"])
     beneficiary = normalise.normalise_ids(raw["beneficiary_id"])
     reach_type = activity.map(catalogue["reach_type"]).astype("string")
-    reach_type = reach_type.mask(reach_type == "mixed", beneficiary.notna().map({True: "individual", False: "group"}))
+    per_record = pd.Series(np.where(beneficiary.notna(), "individual", "group"), index=raw.index)
+    reach_type = reach_type.mask(reach_type == "mixed", per_record)
     site = normalise.collapse_spaces(raw["site"])
     nationality = normalise.parse_nationality(raw["nationality"]).fillna(
-        normalise.blank_to_na(raw["nationality"]).map(lambda v: pd.NA if pd.isna(v) else "other")
+        normalise.map_non_blank(raw["nationality"], lambda v: "other", "string")
     )
     province = raw["province"].map(provinces["province"])
     records = pd.DataFrame(
@@ -111,7 +112,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "iso_code": raw["province"].map(provinces["iso_code"]),
             "district": normalise.collapse_spaces(raw["district"]),
             "site": site,
-            "centre": site.str.split(" - ", n=1).str[0].str.strip(),
+            "centre": normalise.map_distinct(site, lambda v: v.split(" - ", 1)[0].strip(), "string"),
             "activity": activity,
             "sector": activity.map(catalogue["sector"]),
             "reach_type": reach_type,

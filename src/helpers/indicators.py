@@ -32,6 +32,13 @@ class Dimension:
         return len(self.labels)
 
 
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column (-1: missing), without labels: free for a categorical, one hash pass otherwise."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64)
+    return pd.factorize(values)[0].astype(np.int64)
+
+
 def _column_codes(records: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     values = records[column]
     if not isinstance(values.dtype, pd.CategoricalDtype):
@@ -80,12 +87,20 @@ class Records:
 
     def __init__(self, records: pd.DataFrame):
         self.frame = records
-        self.reach_type = records["reach_type"].astype(str).to_numpy()
+        self.is_type = {kind: records["reach_type"].eq(kind).fillna(False).to_numpy(dtype=bool)
+                        for kind in ("individual", "household", "group")}
         self.sector, self.sectors = _column_codes(records, "sector")
-        self.beneficiary, _ = _column_codes(records, "beneficiary_id")
-        self.household, _ = _column_codes(records, "household_id")
+        self._codes = {}
+        self.beneficiary = self.codes("beneficiary_id")
+        self.household = self.codes("household_id")
         self.household_size = records["household_size"].astype("float64").to_numpy(na_value=np.nan)
         self.participants = records["participants"].astype("float64").to_numpy(na_value=np.nan)
+
+    def codes(self, column: str) -> np.ndarray:
+        """Integer codes of a column, computed once."""
+        if column not in self._codes:
+            self._codes[column] = _codes(self.frame[column])
+        return self._codes[column]
 
     def number(self, column: str) -> np.ndarray:
         return self.frame[column].astype("float64").to_numpy(na_value=np.nan)
@@ -96,17 +111,22 @@ class Records:
         d = np.where(mask, dim.codes, -1)
         cell = np.where((d >= 0) & (self.sector >= 0), self.sector * dim.size + d, -1)
         n_cells = n_sectors * dim.size
-        individual = _distinct_per(np.where(self.reach_type == "individual", cell, -1), self.beneficiary, n_cells)
-        households = _largest_per(np.where(self.reach_type == "household", cell, -1), self.household,
+        individual = _distinct_per(np.where(self.is_type["individual"], cell, -1), self.beneficiary, n_cells)
+        households = _largest_per(np.where(self.is_type["household"], cell, -1), self.household,
                                   self.household_size, n_cells)
-        groups = _sum_per(np.where(self.reach_type == "group", cell, -1), self.participants, n_cells)
+        groups = _sum_per(np.where(self.is_type["group"], cell, -1), self.participants, n_cells)
         return (individual + households + groups).reshape(n_sectors, dim.size)
 
 
 def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
     mask = np.ones(len(records), dtype=bool)
     for column, allowed in (spec or {}).items():
-        mask &= records[column].astype("string").isin([str(a) for a in allowed]).fillna(False).to_numpy(dtype=bool)
+        values, allowed = records[column], [str(a) for a in allowed]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # compare the few categories, then the codes
+            keep = np.flatnonzero(values.cat.categories.astype(str).isin(allowed))
+            mask &= np.isin(values.cat.codes.to_numpy(), keep)
+        else:
+            mask &= values.astype("string").isin(allowed).fillna(False).to_numpy(dtype=bool)
     return mask
 
 
@@ -118,8 +138,7 @@ def _measure(data: Records, spec: dict, dim: Dimension, mask: np.ndarray) -> np.
     if measure == "records":
         return np.bincount(d[d >= 0], minlength=dim.size)
     if measure == "distinct":
-        ids, _ = _column_codes(data.frame, spec["column"])
-        return _distinct_per(d, ids, dim.size)
+        return _distinct_per(d, data.codes(spec["column"]), dim.size)
     if measure == "household_people":
         return _largest_per(d, data.household, data.household_size, dim.size)
     if measure == "sum":

@@ -53,22 +53,43 @@ _POPULATION = {
 }
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes (-1 for NA) and the distinct values: free for a categorical, one hash pass otherwise."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    return pd.factorize(values)
+
+
 def map_distinct(values: pd.Series, func: Callable[[str], object], dtype: str = "object") -> pd.Series:
-    """Apply ``func`` to each distinct non-blank value of ``values`` and map the results back."""
-    codes, uniques = pd.factorize(values)
+    """Apply ``func`` to each distinct non-missing value of ``values`` and map the results back."""
+    codes, uniques = _distinct(values)
     mapped = pd.array([func(str(u)) for u in uniques] + [None], dtype=dtype)
     return pd.Series(mapped.take(codes), index=values.index)  # code -1 (blank) takes the trailing None
 
 
+def _non_blank(func: Callable[[str], object]) -> Callable[[str], object]:
+    """``func`` of the stripped text; None for blank text (as :func:`blank_to_na` then ``func``)."""
+
+    def apply(text: str) -> object:
+        text = text.strip()
+        return func(text) if text else None
+
+    return apply
+
+
+def map_non_blank(values: pd.Series, func: Callable[[str], object], dtype: str = "object") -> pd.Series:
+    """``map_distinct(blank_to_na(values), func, dtype)`` in one pass over the distinct values."""
+    return map_distinct(values, _non_blank(func), dtype)
+
+
 def blank_to_na(values: pd.Series) -> pd.Series:
     """Strip whitespace; empty strings become NA."""
-    s = values.astype("string").str.strip()
-    return s.mask(s == "")
+    return map_non_blank(values, str, "string")
 
 
 def collapse_spaces(values: pd.Series) -> pd.Series:
     """Trim and collapse inner whitespace (free text: site, district, detail, donor)."""
-    return map_distinct(blank_to_na(values), lambda v: " ".join(v.split()), "string")
+    return map_non_blank(values, lambda v: " ".join(v.split()), "string")
 
 
 def _date(text: str) -> pd.Timestamp | None:
@@ -89,7 +110,7 @@ def _date(text: str) -> pd.Timestamp | None:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO, Turkish ``05.10.2022``, day-first ``05/10/2022`` and Excel serials to ``datetime64``."""
-    return map_distinct(blank_to_na(values), _date, "datetime64[s]")
+    return map_non_blank(values, _date, "datetime64[s]")
 
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -113,7 +134,7 @@ def _number(text: str) -> float:
 
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written either way: ``1.234,50`` (Turkish), ``1,234.50``, ``1234,5``, ``12``."""
-    return map_distinct(blank_to_na(values), _number, "float64")
+    return map_non_blank(values, _number, "float64")
 
 
 def _lookup(table: Mapping[str, object]) -> Callable[[str], object]:
@@ -122,29 +143,29 @@ def _lookup(table: Mapping[str, object]) -> Callable[[str], object]:
 
 def parse_sex(values: pd.Series) -> pd.Series:
     """F/M/K/E/Female/Kadın/Erkek/Kız/Erkek çocuk/other to female, male, other (NA when not understood)."""
-    return map_distinct(blank_to_na(values), _lookup(_SEX), "string")
+    return map_non_blank(values, _lookup(_SEX), "string")
 
 
 def parse_yes_no(values: pd.Series) -> pd.Series:
     """yes/no/evet/hayır/1/0 to a nullable boolean."""
-    return map_distinct(blank_to_na(values), _lookup(_YES_NO), "boolean")
+    return map_non_blank(values, _lookup(_YES_NO), "boolean")
 
 
 def parse_nationality(values: pd.Series) -> pd.Series:
     """Syrian/Suriye, Afghan/Afganistan, ..., Turkish/Türk/TC to an English adjective or ``other``."""
-    return map_distinct(blank_to_na(values), _lookup(_NATIONALITY), "string")
+    return map_non_blank(values, _lookup(_NATIONALITY), "string")
 
 
 def parse_population_group(values: pd.Series) -> pd.Series:
     """Protection status words to ``refugee/migrant`` or ``host community``."""
-    return map_distinct(blank_to_na(values), _lookup(_POPULATION), "string")
+    return map_non_blank(values, _lookup(_POPULATION), "string")
 
 
 def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.Series:
     """Explicit group when given; otherwise Turkish nationals are host community, others refugee/migrant."""
-    derived = nationality.map(lambda n: pd.NA if pd.isna(n) else ("host community" if n == "Turkish"
-                                                                   else "refugee/migrant"))
-    return explicit.fillna(derived.astype("string")).fillna("unknown")
+    derived = map_distinct(nationality, lambda n: "host community" if n == "Turkish" else "refugee/migrant",
+                           "string")
+    return explicit.fillna(derived).fillna("unknown")
 
 
 def age_in_range(age: pd.Series) -> pd.Series:
@@ -181,14 +202,19 @@ def normalise_item(text: str, synonyms: Mapping[str, str]) -> str:
 def normalise_items(values: pd.Series, synonyms: Mapping[str, str]) -> pd.Series:
     """Vectorised :func:`normalise_item`."""
     folded = {fold(k): v for k, v in synonyms.items()}
-    return map_distinct(blank_to_na(values), lambda v: normalise_item(v, folded), "string")
+    return map_non_blank(values, lambda v: normalise_item(v, folded), "string")
+
+
+def normalise_code(text: str) -> str:
+    """One activity code: trimmed, upper case, spaces and dashes to underscores."""
+    return re.sub(r"[\s\-]+", "_", text.strip()).upper()
 
 
 def normalise_codes(values: pd.Series) -> pd.Series:
     """Activity codes: trimmed, upper case, spaces and dashes to underscores."""
-    return map_distinct(blank_to_na(values), lambda v: re.sub(r"[\s\-]+", "_", v.strip()).upper(), "string")
+    return map_non_blank(values, normalise_code, "string")
 
 
 def normalise_ids(values: pd.Series) -> pd.Series:
     """Identifiers: trimmed and upper-cased before use, so ``tr-ada-1`` and ``TR-ADA-1 `` are one person."""
-    return map_distinct(blank_to_na(values), lambda v: v.strip().upper(), "string")
+    return map_non_blank(values, lambda v: v.strip().upper(), "string")

@@ -1,0 +1,50 @@
+"""The DuckDB SQL reference of the benchmark and compute_indicators agree exactly on a generated quarter."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import config
+from helpers.clean import clean_quarter, write_clean
+from helpers.indicators import compute_indicators
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cleaned(tmp_path_factory):
+    pytest.importorskip("duckdb")
+    generate = _load("generate")
+    root = tmp_path_factory.mktemp("bench")
+    generate.generate(root / "raw", 3_000, seed=11, xlsx=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PSEUDONYMISATION_KEY", "test-key")
+        result = clean_quarter(generate.QUARTER, root / "raw")
+    return result, write_clean(result, root / "processed") / "records.parquet"
+
+
+def test_generated_quarter_has_the_mess(cleaned):
+    totals = cleaned[0].quality["totals"]
+    assert totals["duplicate"] > 0 and totals["out_of_period"] > 0 and totals["rejected"] > 0
+    assert len(cleaned[0].quality["files"]) == 4
+
+
+def test_duckdb_sql_gives_the_same_numbers(cleaned):
+    reference = _load("duckdb_reference")
+    result, parquet = cleaned
+    project = compute_indicators(result.records, result.quarter)
+    sql = reference.reference_indicators(parquet, result.quarter, config.load("indicators")["indicators"])
+    assert len(sql) > 100
+    assert set(sql["indicator"]) >= {"people_reached", "people_reached_max", "provinces_covered", "people_trained"}
+    differences = reference.compare(project, sql)
+    assert differences.empty, differences.head(20).to_string()
