@@ -14,6 +14,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(params=["sample_run", "fixture_run"])
+def report(request):
+    """The published sample report, and the draft report of the small fixture quarter."""
+    return request.getfixturevalue(request.param)[1]
+
+
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
@@ -22,8 +28,8 @@ def browser():
         browser.close()
 
 
-def test_html_loads_without_console_errors_and_shows_every_image(fixture_run, browser):
-    _, result = fixture_run
+def test_html_loads_without_console_errors_and_shows_every_image(report, browser):
+    result = report
     page = browser.new_page(viewport={"width": 1200, "height": 1600})
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
@@ -33,15 +39,16 @@ def test_html_loads_without_console_errors_and_shows_every_image(fixture_run, br
     page.goto(result.html.as_uri(), wait_until="load")
     images = page.eval_on_selector_all(
         "img, svg", "els => els.map(e => ({tag: e.tagName, ok: e.tagName !== 'IMG' || (e.complete && "
-                    "e.naturalWidth > 0), width: e.getBoundingClientRect().width}))")
+                    "e.naturalWidth > 0), width: e.getBoundingClientRect().width, alt: e.getAttribute('alt')}))")
     assert images, "the report shows no figure"
     assert all(image["ok"] and image["width"] > 100 for image in images), images
+    assert all(image["alt"] and image["alt"] != "Figure" for image in images if image["tag"] == "IMG"), images
     assert problems == []
     page.close()
 
 
-def test_table_of_contents_links_resolve(fixture_run, browser):
-    _, result = fixture_run
+def test_table_of_contents_links_resolve(report, browser):
+    result = report
     page = browser.new_page()
     page.goto(result.html.as_uri())
     targets = page.eval_on_selector_all("nav.toc a", "links => links.map(a => a.getAttribute('href'))")
@@ -52,8 +59,8 @@ def test_table_of_contents_links_resolve(fixture_run, browser):
     page.close()
 
 
-def test_pdf_pages_are_a_sane_number_and_none_is_blank(fixture_run, tmp_path):
-    _, result = fixture_run
+def test_pdf_pages_are_a_sane_number_and_none_is_blank(report, tmp_path):
+    result = report
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(result.pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert 3 <= len(pages) <= 30

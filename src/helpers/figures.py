@@ -95,7 +95,12 @@ def use_report_style() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("svg")
-        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, svg)
+        shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, _svg_with_alt)
+
+
+def _svg_with_alt(fig: Figure) -> tuple[str, dict]:
+    """Display form of a figure: its SVG, with the title as alt text in the output's metadata."""
+    return svg(fig), {"alt": fig.get_label()}
 
 
 def svg(fig: Figure) -> str:
@@ -119,7 +124,8 @@ def _figure(height: float, constrained: bool = True) -> Figure:
 
 
 def _frame(fig: Figure, title: str, unit: str, source: str) -> None:
-    """Title, unit subtitle and source note, aligned on the figure's left edge."""
+    """Title, unit subtitle and source note, aligned on the figure's left edge; the title is also the alt text."""
+    fig.set_label(f"{title} ({unit})")
     # The title keeps an empty second line, so the layout leaves room for the subtitle drawn into it.
     title_artist = fig.suptitle(f"{title}\n", x=0.01, ha="left", fontsize=_TITLE_PT, fontweight="bold",
                                 linespacing=1.35)
