@@ -1,0 +1,88 @@
+"""Cleaning: every raw row accounted for, clear rejects, no key no run."""
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.clean import clean_quarter, write_clean
+from helpers.pseudonymise import MissingKeyError
+
+HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Katılımcı Sayısı", "Cinsiyet", "Ad Soyad"]
+DATES = ["2022-10-05", "05.11.2022", "31/12/2022", "44900", "2022-09-30", "2023-01-01", "32.13.2022", ""]
+PROVINCES = ["Şanlıurfa", "URFA", "İçel", "istanbul ", "Narnia", ""]
+ACTIVITIES = ["PROT_CASE_MGMT", "PROT_PSS", "PROT_AWARENESS", "NOPE", ""]
+row = st.tuples(st.sampled_from(DATES), st.sampled_from(PROVINCES), st.sampled_from(ACTIVITIES),
+                st.sampled_from(["TR-1", "tr-2 ", ""]), st.sampled_from(["", "12", "-3", "abc"]),
+                st.sampled_from(["K", "Erkek", "", "?"]), st.just("Ayşe Yılmaz"))
+
+
+def write(folder, name, rows, encoding="utf-8", delimiter=","):
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(st.lists(row, min_size=1, max_size=25), min_size=1, max_size=3))
+def test_every_row_is_kept_or_dropped_exactly_once(files, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    raw = tmp_path_factory.mktemp("raw")
+    for i, rows in enumerate(files):
+        write(raw / "2022Q4", f"log{i}.csv", rows, *(("cp1254", ";") if i == 1 else ()))
+    result = clean_quarter("2022Q4", raw)
+    totals = result.quality["totals"]
+    assert totals["rows_read"] == sum(len(rows) for rows in files)
+    assert totals["rows_read"] == totals["rows_kept"] + totals["duplicate"] + totals["out_of_period"] + totals["rejected"]
+    for source, counts in result.quality["files"].items():
+        dropped = counts["duplicate"] + counts["out_of_period"] + counts["rejected"]
+        assert counts["rows_read"] == counts["rows_kept"] + dropped, source
+    seen = pd.concat([result.records[["source", "row_number"]], result.rejects[["source", "row_number"]]])
+    assert not seen.duplicated().any()
+    assert len(seen) == totals["rows_read"]
+
+
+def test_rejects_name_file_row_reason_column_and_closest_province(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    write(tmp_path / "2022Q4", "log.csv", [
+        ("2022-10-05", "Kirikale", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),   # typo: resolves
+        ("2022-10-05", "Gazintp", "PROT_CASE_MGMT", "TR-2", "", "K", "A B"),  # two typos: not guessed
+        ("2022-10-05", "Adana", "PROT_CASE_MGMT", "", "", "K", "A B"),
+    ])
+    result = clean_quarter("2022Q4", tmp_path)
+    out = write_clean(result, tmp_path / "processed")
+    rejects = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")
+    assert (out / "rejects.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
+    assert result.records["province"].tolist() == ["Kırıkkale"]
+    by_row = rejects.set_index("row_number")
+    assert by_row.at[3, "reason"] == "unknown_province" and "Gaziantep" in by_row.at[3, "detail"]
+    assert by_row.at[4, "reason"] == "missing_required" and by_row.at[4, "column"] == "beneficiary_id"
+    assert set(rejects["source"]) == {"log.csv"}
+    quality = json.loads((out / "quality.json").read_text())
+    assert quality["totals"]["by_reason"]["unknown_province"] == 1
+
+
+def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("PSEUDONYMISATION_KEY", raising=False)
+    monkeypatch.setattr("helpers.config.setting_path", lambda name: tmp_path / "no.key")
+    write(tmp_path / "2022Q4", "log.csv", [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")])
+    with pytest.raises(MissingKeyError, match="PSEUDONYMISATION_KEY"):
+        clean_quarter("2022Q4", tmp_path)
+
+
+def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    rows = [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),
+            ("06.10.2022", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")]
+    write(tmp_path / "2022Q4", "a.csv", rows)
+    write(tmp_path / "2022Q4" / "copy", "a.csv", [("05.10.2022", "ADANA", "PROT_CASE_MGMT", " tr-1", "", "Kadın", "x")])
+    result = clean_quarter("2022Q4", tmp_path)
+    assert len(result.records) == 2
+    duplicate = result.rejects[result.rejects["reason"] == "duplicate"]
+    assert duplicate[["source", "row_number"]].values.tolist() == [["copy/a.csv", 2]]
+    assert duplicate["detail"].iloc[0] == "same as a.csv row 2"
