@@ -38,7 +38,8 @@ def test_every_row_is_kept_or_dropped_exactly_once(files, tmp_path_factory, monk
     result = clean_quarter("2022Q4", raw)
     totals = result.quality["totals"]
     assert totals["rows_read"] == sum(len(rows) for rows in files)
-    assert totals["rows_read"] == totals["rows_kept"] + totals["duplicate"] + totals["out_of_period"] + totals["rejected"]
+    dropped = totals["duplicate"] + totals["out_of_period"] + totals["rejected"]
+    assert totals["rows_read"] == totals["rows_kept"] + dropped
     for source, counts in result.quality["files"].items():
         dropped = counts["duplicate"] + counts["out_of_period"] + counts["rejected"]
         assert counts["rows_read"] == counts["rows_kept"] + dropped, source
