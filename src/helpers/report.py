@@ -75,6 +75,9 @@ class Report:
         """People reached per quarter, up to this one (the last eight quarters on record)."""
         history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
         history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
+        for quarter, total in zip(history["quarter"], history["people_reached"], strict=True):
+            self.traced.append({"shown": fmt(total, total=True), "indicator": "people_reached",
+                                "dimension": "quarter (history.csv)", "category": quarter})
         return pd.Series(history["people_reached"].to_numpy(), index=history["quarter"].to_numpy())
 
     def conventions(self) -> HTML:
@@ -193,6 +196,8 @@ class Report:
             for i in dict.fromkeys(traced["indicator"])
         )
         return HTML(
+            "<p>The counts of rows read, kept and dropped in the data-quality section come from the cleaning's "
+            "reconciliation (<code>quality.json</code>); every other number is listed here.</p>"
             "<table class='figures annex'><thead><tr><th class='num'>Figure</th><th>Indicator</th>"
             f"<th>Breakdown</th></tr></thead><tbody>{figures}</tbody></table>"
             "<table class='figures definitions'><thead><tr><th>Indicator</th><th>Name</th><th>Definition</th>"
