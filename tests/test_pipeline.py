@@ -31,7 +31,9 @@ def test_each_notebook_ran_and_wrote_its_outputs(run):
     indicators = pd.read_csv(processed / "indicators.csv", keep_default_na=False)
     assert list(indicators.columns) == ["quarter", "indicator", "dimension", "category", "value"]
     assert value(indicators, "people_reached_year_to_date") == 390_000 + value(indicators, "people_reached")
-    assert "run 2022Q4" in result.log.read_text()
+    log = result.log.read_text()
+    assert "run 2022Q4" in log and f"people reached {value(indicators, 'people_reached'):,.0f}" in log
+    assert re.search(r"rows read 21, kept \d+, duplicate 3", log)
 
 
 def test_html_is_self_contained_and_shows_the_figures(run):

@@ -8,6 +8,7 @@ previous good report stays in place. The failed run is kept in ``reports/<QUARTE
 
 from __future__ import annotations
 
+import json
 import logging
 import platform
 import shutil
@@ -19,10 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__
+from helpers.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
 from helpers.render import render_report
 from helpers.report import public_data_name, report_basename
@@ -88,6 +91,16 @@ def _start_log(path: Path) -> logging.Handler:
     return handler
 
 
+def _log_outcome(folder: Path) -> None:
+    """Record in the run log what the data gave: rows kept and dropped, and the headline total."""
+    totals = json.loads((folder / "quality.json").read_text(encoding="utf-8"))["totals"]
+    log.info("rows read %s, kept %s, duplicate %s, out of period %s, rejected %s %s",
+             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", "duplicate", "out_of_period", "rejected"]),
+             {r: n for r, n in totals["by_reason"].items() if n and r not in ("duplicate", "out_of_period")})
+    indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
+    log.info("people reached %s", f"{value(indicators, 'people_reached'):,.0f}")
+
+
 def _publish(staging: Path, target: Path) -> None:
     """Replace ``target`` by ``staging`` with two renames; the old report survives until the new one is in."""
     backup = target.with_name(f".{target.name}.previous")
@@ -149,6 +162,7 @@ def run_quarter(
                     f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
+        _log_outcome(processed / q)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         shutil.copyfile(processed / q / "indicators_public.csv", staging / public_data_name(q))
