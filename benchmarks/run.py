@@ -67,6 +67,7 @@ def worker(raw: Path, processed: Path) -> dict:
     peak_clean = _peak_gib()
     indicators = run_indicators(QUARTER, raw, processed)
     t2 = time.perf_counter()
+    peak_pipeline = _peak_gib()
     records = pd.read_parquet(out / "records.parquet")
     t3 = time.perf_counter()
     compute_indicators(records, QUARTER)
@@ -80,7 +81,8 @@ def worker(raw: Path, processed: Path) -> dict:
     return {
         "rows_read": result.quality["totals"]["rows_read"], "rows_kept": result.quality["totals"]["rows_kept"],
         "clean_s": t1 - t0, "indicators_s": t2 - t1, "read_parquet_s": t3 - t2, "compute_s": t4 - t3,
-        "duckdb_s": t5 - t4, "peak_clean_gib": peak_clean, "peak_gib": _peak_gib(),
+        "duckdb_s": t5 - t4, "peak_clean_gib": peak_clean, "peak_pipeline_gib": peak_pipeline,
+        "peak_gib": _peak_gib(),
         "indicator_rows_compared": int((reference["value"] != 0).sum()), "differences": len(differences),
     }
 
@@ -113,20 +115,29 @@ def run_sample() -> float:
     """Wall time of the full sample quarter: clean, indicators, report, HTML and PDF (the CLI)."""
     cli = str(Path(sys.executable).parent / "quarterly-report")
     with tempfile.TemporaryDirectory(prefix="bench-sample-") as tmp:
-        subprocess.run([cli, "sample", "--raw-dir", f"{tmp}/raw"], check=True, cwd=ROOT, capture_output=True)
+        _cli([cli, "sample", "--raw-dir", f"{tmp}/raw"])
         t0 = time.perf_counter()
-        subprocess.run([cli, "run", "--quarter", QUARTER, "--raw-dir", f"{tmp}/raw", "--processed-dir",
-                        f"{tmp}/processed", "--reports-dir", f"{tmp}/reports", "--no-progress"],
-                       check=True, cwd=ROOT, capture_output=True)
+        _cli([cli, "run", "--quarter", QUARTER, "--raw-dir", f"{tmp}/raw", "--processed-dir", f"{tmp}/processed",
+              "--reports-dir", f"{tmp}/reports", "--no-progress"])
         return time.perf_counter() - t0
+
+
+def _cli(command: list[str]) -> None:
+    """Run the project CLI; on failure stop with its error output."""
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[1:3])} failed:\n{done.stderr[-4000:]}")
 
 
 def _line(r: dict) -> str:
     total = r["clean_s"] + r["indicators_s"]
     target = TARGETS.get(r["size"])
     verdict = "" if target is None else (" ✓" if total <= target else f" ✗ (target {target:.0f} s)")
+    memory = "" if r["size"] < max(TARGETS) else (
+        " ✓" if r["peak_pipeline_gib"] <= MEMORY_TARGET_GIB else f" ✗ (target {MEMORY_TARGET_GIB:.0f} GiB)")
     return (f"| {r['size']:,} | {r['clean_s']:.1f} | {r['indicators_s']:.1f} | **{total:.1f}**{verdict} | "
-            f"{r['size'] / total:,.0f} | {r['peak_gib']:.2f} | {r['read_parquet_s'] + r['compute_s']:.1f} | "
+            f"{r['size'] / total:,.0f} | {r['peak_pipeline_gib']:.2f}{memory} | {r['peak_gib']:.2f} | "
+            f"{r['read_parquet_s'] + r['compute_s']:.1f} | "
             f"{r['duckdb_s']:.1f} | {(r['read_parquet_s'] + r['compute_s']) / r['duckdb_s']:.2f} | "
             f"{'identical' if not r['differences'] else r['differences']} ({r['indicator_rows_compared']} values) |")
 
@@ -136,12 +147,12 @@ def report(results: list[dict], info: dict, sample: float | None) -> str:
     lines = [
         "# Benchmark results", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/run.py "
-        f"--sizes {','.join(str(r['size']) for r in results)}`.", "",
+        f"--sizes {','.join(str(r['size']) for r in results)}{' --sample' if sample is not None else ''}`.", "",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM; {info['os']}; Python "
         f"{info['python']}; " + ", ".join(f"{name} {info[name]}" for name in LIBRARIES) + ".", "",
-        "| records | clean s | indicators s | clean + indicators s | records/s | peak GiB | project indicators "
-        "from Parquet s | DuckDB s | project / DuckDB | DuckDB vs project |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| records | clean s | indicators s | clean + indicators s | records/s | peak GiB clean + indicators | "
+        "peak GiB incl. checks | project indicators from Parquet s | DuckDB s | project / DuckDB | DuckDB vs project |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *[_line(r) for r in results], "",
     ]
     by_size = {r["size"]: r["clean_s"] + r["indicators_s"] for r in results}
@@ -152,7 +163,8 @@ def report(results: list[dict], info: dict, sample: float | None) -> str:
         lines += [f"Full sample quarter (clean, indicators, report, HTML and PDF): {sample:.1f} s {verdict}.", ""]
     lines += [
         "clean = `clean_quarter` + `write_clean`; indicators = `run_indicators` (read Parquet, compute, write CSVs "
-        "and history); peak = `ru_maxrss` of a fresh process per size; project indicators from Parquet = "
+        "and history); peak = `ru_maxrss` of a fresh process per size, after clean + indicators and at the end "
+        "(incl. the Parquet re-read and DuckDB comparison); project indicators from Parquet = "
         "`read_parquet` + `compute_indicators`, DuckDB = load the same Parquet + the SQL of "
         "`benchmarks/duckdb_reference.py`. Targets: 1M ≤ 8 s, 10M ≤ 60 s and ≤ 6 GiB, project ≤ 2× DuckDB.",
     ]
@@ -176,7 +188,7 @@ def main() -> None:
         results.append(run_size(size, args.keep_data))
         r = results[-1]
         print(f"{size:>12,} rows: clean {r['clean_s']:.1f} s, indicators {r['indicators_s']:.1f} s, "
-              f"peak {r['peak_gib']:.2f} GiB, DuckDB {r['duckdb_s']:.1f} s, differences {r['differences']}",
+              f"peak {r['peak_pipeline_gib']:.2f} GiB, DuckDB {r['duckdb_s']:.1f} s, differences {r['differences']}",
               flush=True)
     sample = run_sample() if args.sample else None
     text = report(results, info, sample)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from helpers.disclosure import for_figures, fmt, public_indicators, suppress
+from helpers.disclosure import fmt, for_figures, public_indicators, suppress
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",

@@ -29,3 +29,13 @@ def test_a_real_run_without_a_key_stops_but_the_sample_has_a_demo_key(monkeypatc
     with pytest.raises(p.MissingKeyError, match="PSEUDONYMISATION_KEY"):
         p.load_key(tmp_path / "absent.key")
     assert p.load_key(tmp_path / "absent.key", sample=True) == p.DEMO_KEY
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"y" * 65, b"z" * 200, "anahtar-ğüşiöç".encode()])
+def test_pseudonyms_are_standard_hmac_sha256(key):
+    import hashlib
+    import hmac
+
+    ids = pd.Series(["TR-ADA-001", "HH-ÇŞ-2"], dtype="string")
+    expected = [hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[: p.PSEUDONYM_LENGTH] for i in ids]
+    assert p.pseudonymise(ids, key).tolist() == expected

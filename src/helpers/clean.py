@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers import config, normalise
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
@@ -39,6 +41,8 @@ RECORD_COLUMNS = [
 # A record identical on all of these to an earlier one is a duplicate (also across files).
 DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number")]
 DROP_REASONS = ["duplicate", "out_of_period", "rejected"]
+CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
+                       "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
 
 
 class ReconciliationError(RuntimeError):
@@ -60,18 +64,47 @@ class CleanResult:
 
 
 def _combine(tables: list) -> pd.DataFrame:
-    """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories."""
-    frames = []
-    for table in tables:
-        frame = table.frame.reindex(columns=RAW_COLUMNS)
-        frame.insert(0, "row_number", np.asarray(table.row_number, dtype="int64"))
-        frame.insert(0, "source", table.source if table.sheet is None else f"{table.source} [{table.sheet}]")
-        frames.append(frame)
-    raw = pd.concat(frames, ignore_index=True)
+    """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
+
+    Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
+    the dictionaries, which are then unified across tables.
+    """
+    labels = [table.source if table.sheet is None else f"{table.source} [{table.sheet}]" for table in tables]
+    sizes = [len(table.row_number) for table in tables]
+    sources = sorted(set(labels))
+    raw = pd.DataFrame({
+        "source": normalise.categorical(np.repeat([sources.index(label) for label in labels], sizes).astype(np.int32),
+                                        sources, pd.RangeIndex(sum(sizes))),
+        "row_number": np.concatenate([np.asarray(table.row_number, dtype="int64") for table in tables]),
+    })
     for column in RAW_COLUMNS:
-        raw[column] = normalise.map_distinct(raw[column], lambda v: v.strip() or None, "category")
-    raw["source"] = raw["source"].astype("category")
+        raw[column] = _stacked(column, tables, raw.index)
     return raw
+
+
+def _stacked(column: str, tables: list, index: pd.Index) -> pd.Series:
+    """One canonical column of every table as a categorical of stripped values (NA when blank)."""
+    parts = [_stripped(table.columns[column]) if column in table.columns.column_names
+             else (np.full(len(table.row_number), -1, dtype=np.int64), pa.array([], pa.large_string()))
+             for table in tables]
+    unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
+    recode = pc.fill_null(unified.indices, -1).to_numpy()
+    ends = np.cumsum([len(values) for _, values in parts])
+    codes = [np.append(recode[end - len(values):end], -1).take(own) for (own, values), end in zip(parts, ends,
+                                                                                                   strict=True)]
+    return normalise.categorical(np.concatenate(codes), pd.arrays.ArrowStringArray(unified.dictionary), index)
+
+
+def _stripped(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (-1: blank) and the dictionary with its values stripped, blank ones as null (may repeat)."""
+    column = column.combine_chunks()
+    values = column.dictionary.cast(pa.large_string())
+    edge = pc.or_(pc.match_substring_regex(values, normalise.EDGE_SPACE), pc.equal(values, ""))
+    edge = np.flatnonzero(pc.fill_null(edge, False).to_numpy(zero_copy_only=False))
+    if len(edge):
+        stripped = pa.array([v.strip() or None for v in values.take(edge).to_pylist()], pa.large_string())
+        values = pc.replace_with_mask(values, pa.array(np.isin(np.arange(len(values)), edge)), stripped)
+    return pc.fill_null(column.indices, -1).to_numpy().astype(np.int64), values
 
 
 def _province_lookup(raw: pd.Series) -> pd.DataFrame:
@@ -86,59 +119,77 @@ def _reach_type_of(catalogue: pd.DataFrame):
     return lambda codes: normalise.map_non_blank(codes, lambda v: types.get(normalise.normalise_code(v)), "category")
 
 
+def _lookup(values: pd.Series, table: pd.Series) -> pd.Series:
+    """``values`` (categorical) looked up in ``table`` once per category."""
+    mapping = table.to_dict()
+    return normalise.map_distinct(values, mapping.get, "category")
+
+
+def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
+    """A ``mixed`` activity counts per record: individual with a beneficiary id, else group."""
+    reach_type = reach_type.cat.add_categories(
+        [c for c in ("individual", "group") if c not in reach_type.cat.categories])
+    categories = reach_type.cat.categories
+    codes = reach_type.cat.codes.to_numpy().copy()
+    mixed = codes == categories.get_loc("mixed") if "mixed" in categories else np.zeros(len(codes), dtype=bool)
+    per_record = np.where(has_id.to_numpy(), categories.get_loc("individual"), categories.get_loc("group"))
+    codes[mixed] = per_record[mixed]
+    return normalise.categorical(codes, categories, reach_type.index)
+
+
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str) -> pd.DataFrame:
-    """Normalise validated raw rows into typed canonical records (identifiers still in clear)."""
+    """Normalise validated raw rows into typed canonical records (identifiers still in clear, as categories).
+
+    Text columns are built as categoricals from the distinct raw values, never as per-row strings.
+    """
     date = normalise.parse_dates(raw["date"])
     age = normalise.age_in_range(normalise.parse_numbers(raw["age"]))
     birth = normalise.parse_dates(raw["date_of_birth"])
     age = age.fillna(normalise.age_in_range(normalise.age_from_birth(birth, date)))
-    activity = normalise.normalise_codes(raw["activity"])
-    beneficiary = normalise.normalise_ids(raw["beneficiary_id"])
-    reach_type = activity.map(catalogue["reach_type"]).astype("string")
-    per_record = pd.Series(np.where(beneficiary.notna(), "individual", "group"), index=raw.index)
-    reach_type = reach_type.mask(reach_type == "mixed", per_record)
-    site = normalise.collapse_spaces(raw["site"])
-    nationality = normalise.parse_nationality(raw["nationality"]).fillna(
-        normalise.map_non_blank(raw["nationality"], lambda v: "other", "string")
+    activity = normalise.normalise_codes(raw["activity"], "category")
+    beneficiary = normalise.normalise_ids(raw["beneficiary_id"], "category")
+    site = normalise.collapse_spaces(raw["site"], "category")
+    nationality = normalise.coalesce(
+        normalise.parse_nationality(raw["nationality"], "category"),
+        normalise.map_non_blank(raw["nationality"], lambda v: "other", "category"),
     )
-    province = raw["province"].map(provinces["province"])
     records = pd.DataFrame(
         {
-            "quarter": quarter,
+            "quarter": normalise.categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
             "source": raw["source"],
             "row_number": raw["row_number"],
             "date": date,
-            "province": province,
-            "iso_code": raw["province"].map(provinces["iso_code"]),
-            "district": normalise.collapse_spaces(raw["district"]),
+            "province": _lookup(raw["province"], provinces["province"]),
+            "iso_code": _lookup(raw["province"], provinces["iso_code"]),
+            "district": normalise.collapse_spaces(raw["district"], "category"),
             "site": site,
-            "centre": normalise.map_distinct(site, lambda v: v.split(" - ", 1)[0].strip(), "string"),
+            "centre": normalise.map_distinct(site, lambda v: v.split(" - ", 1)[0].strip(), "category"),
             "activity": activity,
-            "sector": activity.map(catalogue["sector"]),
-            "reach_type": reach_type,
-            "activity_detail": normalise.collapse_spaces(raw["activity_detail"]),
+            "sector": _lookup(activity, catalogue["sector"]),
+            "reach_type": _per_record_reach(_lookup(activity, catalogue["reach_type"]), beneficiary.notna()),
+            "activity_detail": normalise.collapse_spaces(raw["activity_detail"], "category"),
             "beneficiary_id": beneficiary,
-            "household_id": normalise.normalise_ids(raw["household_id"]),
+            "household_id": normalise.normalise_ids(raw["household_id"], "category"),
             "household_size": normalise.parse_numbers(raw["household_size"]).astype("Int64"),
             "participants": normalise.parse_numbers(raw["participants"]).astype("Int64"),
-            "sex": normalise.parse_sex(raw["sex"]).fillna("unknown"),
+            "sex": normalise.coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
             "age": age.astype("Int64"),
             "age_group": normalise.age_groups(age),
             "nationality": nationality,
             "population_group": normalise.derive_population_group(
-                normalise.parse_population_group(raw["population_group"]), nationality
+                normalise.parse_population_group(raw["population_group"], "category"), nationality
             ),
             "disability": normalise.parse_yes_no(raw["disability"]),
-            "item": normalise.normalise_items(raw["item"], config.load("items")["synonyms"]),
+            "item": normalise.normalise_items(raw["item"], config.load("items")["synonyms"], "category"),
             "quantity": normalise.parse_numbers(raw["quantity"]),
             "amount_try": normalise.parse_numbers(raw["amount_try"]),
-            "donor": normalise.collapse_spaces(raw["donor"]),
+            "donor": normalise.collapse_spaces(raw["donor"], "category"),
         },
         index=raw.index,
     )
-    categorical = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
-                   "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
-    return records.astype({c: "category" for c in categorical})
+    for column in CATEGORICAL_COLUMNS:
+        records[column] = normalise.tidy_categories(records[column])
+    return records
 
 
 def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
@@ -218,8 +269,11 @@ def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     with its original, so a hash collision can never drop a record.
     """
     hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    candidate = pd.Series(hashes).duplicated(keep="first").to_numpy()
-    first_of_hash = pd.Series(np.arange(len(frame))).groupby(hashes).transform("first").to_numpy()
+    codes, _ = pd.factorize(hashes)  # numbered in order of first appearance
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    candidate = ~first
+    first_of_hash = np.flatnonzero(first)[codes]
     twin = frame.iloc[candidate].reset_index(drop=True)
     original = frame.iloc[first_of_hash[candidate]].reset_index(drop=True)
     same = np.ones(len(twin), dtype=bool)
@@ -255,6 +309,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             skipped.append({"source": str(error.source), "reason": error.reason})
     raw = _combine(tables)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
+    del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
 
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])

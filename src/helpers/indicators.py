@@ -54,27 +54,49 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
     codes, labels = parts[0]
     for more_codes, more_labels in parts[1:]:
         combined = np.where((codes < 0) | (more_codes < 0), -1, codes * len(more_labels) + more_codes)
-        used, compact = np.unique(combined[combined >= 0], return_inverse=True)
-        codes = np.full(len(combined), -1, dtype=np.int64)
-        codes[combined >= 0] = compact
+        present = np.bincount(combined[combined >= 0], minlength=len(labels) * len(more_labels)) > 0
+        used = np.flatnonzero(present)  # the pairs that occur, in order
+        codes = np.append(np.cumsum(present) - 1, -1)[combined]
         labels = [f"{labels[u // len(more_labels)]}{CROSS_LABEL}{more_labels[u % len(more_labels)]}" for u in used]
     return Dimension(codes, labels)
 
 
-def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct ``ids`` (codes >= 0) within each group code."""
-    keep = (group >= 0) & (ids >= 0)
-    width = int(ids.max()) + 1 if keep.any() else 1
-    pairs = pd.unique(group[keep] * width + ids[keep])
-    return np.bincount(pairs // width, minlength=n_groups)[:n_groups]
+def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys ``id * width + group`` of the rows with both codes (>= 0), in ``order``, and those rows."""
+    rows = order[(group[order] >= 0) & (ids[order] >= 0)]
+    return ids[rows] * width + group[rows], rows
 
 
-def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id."""
-    keep = (group >= 0) & (ids >= 0) & ~np.isnan(size)
-    width = int(ids.max()) + 1 if keep.any() else 1
-    largest = pd.Series(size[keep]).groupby(group[keep] * width + ids[keep]).max()
-    return np.bincount(largest.index.to_numpy() // width, weights=largest.to_numpy(), minlength=n_groups)[:n_groups]
+def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
+    first = np.ones(len(sorted_keys), dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return first
+
+
+def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int, order: np.ndarray) -> np.ndarray:
+    """Number of distinct ``ids`` (codes >= 0) within each group code; ``order`` sorts the rows by id.
+
+    Taken in id order the pair keys are sorted except among each id's few rows, so the stable sort
+    (timsort, which merges presorted runs) that brings equal pairs together is close to linear.
+    """
+    width = max(n_groups, 1)
+    keys, _ = _pair_keys(group, ids, width, order)
+    keys.sort(kind="stable")
+    return np.bincount(keys[_first_of_runs(keys)] % width, minlength=n_groups)[:n_groups]
+
+
+def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int,
+                 order: np.ndarray) -> np.ndarray:
+    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id (``order``: by id)."""
+    width = max(n_groups, 1)
+    keys, rows = _pair_keys(np.where(np.isnan(size), -1, group), ids, width, order)
+    by_key = np.argsort(keys, kind="stable")
+    keys, sizes = keys[by_key], size[rows[by_key]]
+    starts = np.flatnonzero(_first_of_runs(keys))
+    if not len(starts):
+        return np.zeros(n_groups)
+    largest = np.maximum.reduceat(sizes, starts)
+    return np.bincount(keys[starts] % width, weights=largest, minlength=n_groups)[:n_groups]
 
 
 def _sum_per(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
@@ -90,7 +112,7 @@ class Records:
         self.is_type = {kind: records["reach_type"].eq(kind).fillna(False).to_numpy(dtype=bool)
                         for kind in ("individual", "household", "group")}
         self.sector, self.sectors = _column_codes(records, "sector")
-        self._codes = {}
+        self._codes, self._orders = {}, {}
         self.beneficiary = self.codes("beneficiary_id")
         self.household = self.codes("household_id")
         self.household_size = records["household_size"].astype("float64").to_numpy(na_value=np.nan)
@@ -102,6 +124,12 @@ class Records:
             self._codes[column] = _codes(self.frame[column])
         return self._codes[column]
 
+    def order(self, column: str) -> np.ndarray:
+        """Row positions sorted by a column's codes (stable), computed once."""
+        if column not in self._orders:
+            self._orders[column] = np.argsort(self.codes(column), kind="stable")
+        return self._orders[column]
+
     def number(self, column: str) -> np.ndarray:
         return self.frame[column].astype("float64").to_numpy(na_value=np.nan)
 
@@ -111,9 +139,10 @@ class Records:
         d = np.where(mask, dim.codes, -1)
         cell = np.where((d >= 0) & (self.sector >= 0), self.sector * dim.size + d, -1)
         n_cells = n_sectors * dim.size
-        individual = _distinct_per(np.where(self.is_type["individual"], cell, -1), self.beneficiary, n_cells)
+        individual = _distinct_per(np.where(self.is_type["individual"], cell, -1), self.beneficiary, n_cells,
+                                   self.order("beneficiary_id"))
         households = _largest_per(np.where(self.is_type["household"], cell, -1), self.household,
-                                  self.household_size, n_cells)
+                                  self.household_size, n_cells, self.order("household_id"))
         groups = _sum_per(np.where(self.is_type["group"], cell, -1), self.participants, n_cells)
         return (individual + households + groups).reshape(n_sectors, dim.size)
 
@@ -138,13 +167,14 @@ def _measure(data: Records, spec: dict, dim: Dimension, mask: np.ndarray) -> np.
     if measure == "records":
         return np.bincount(d[d >= 0], minlength=dim.size)
     if measure == "distinct":
-        return _distinct_per(d, data.codes(spec["column"]), dim.size)
+        return _distinct_per(d, data.codes(spec["column"]), dim.size, data.order(spec["column"]))
     if measure == "household_people":
-        return _largest_per(d, data.household, data.household_size, dim.size)
+        return _largest_per(d, data.household, data.household_size, dim.size, data.order("household_id"))
     if measure == "sum":
         return _sum_per(d, data.number(spec["column"]), dim.size)
     if measure == "trained":
-        return _distinct_per(d, data.beneficiary, dim.size) + _sum_per(d, data.participants, dim.size)
+        return (_distinct_per(d, data.beneficiary, dim.size, data.order("beneficiary_id"))
+                + _sum_per(d, data.participants, dim.size))
     raise ValueError(f"indicator {spec['id']}: unknown measure {measure!r}")
 
 

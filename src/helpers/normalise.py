@@ -9,10 +9,13 @@ schema recognises an invalid value.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.text import fold, turkish_lower
 
@@ -25,6 +28,8 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+_SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
 
 _SEX = {
     "f": "female", "female": "female", "woman": "female", "girl": "female", "k": "female", "kadin": "female",
@@ -61,10 +66,46 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def map_distinct(values: pd.Series, func: Callable[[str], object], dtype: str = "object") -> pd.Series:
-    """Apply ``func`` to each distinct non-missing value of ``values`` and map the results back."""
+    """Apply ``func`` to each distinct non-missing value of ``values`` and map the results back.
+
+    With ``dtype="category"`` the result is built from codes (no per-row values); its categories are the
+    distinct results, unused ones included (see :func:`tidy_categories`).
+    """
     codes, uniques = _distinct(values)
-    mapped = pd.array([func(str(u)) for u in uniques] + [None], dtype=dtype)
+    results = [func(str(u)) for u in uniques]
+    if dtype == "category":
+        result_codes, categories = pd.factorize(np.array([*results, None], dtype=object))
+        return categorical(result_codes.take(codes), categories, values.index)
+    mapped = pd.array([*results, None], dtype=dtype)
     return pd.Series(mapped.take(codes), index=values.index)  # code -1 (blank) takes the trailing None
+
+
+def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
+    """A categorical Series from integer codes (-1: missing) and string categories."""
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="string"))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
+
+
+def tidy_categories(values: pd.Series) -> pd.Series:
+    """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
+    codes = values.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+    kept = values.cat.categories[used]
+    order = kept.argsort()
+    recode = np.full(len(used) + 1, -1, dtype=np.int64)
+    recode[np.flatnonzero(used)[order]] = np.arange(len(kept))
+    return categorical(recode.take(codes), kept[order], values.index)
+
+
+def coalesce(*columns: pd.Series, default: str | None = None) -> pd.Series:
+    """Row by row the first non-missing value of categorical columns, else ``default``, as a categorical."""
+    parts = [c.cat.categories.to_numpy(dtype=object) for c in columns] + [np.array([default], dtype=object)]
+    categories = pd.Index(pd.unique(np.concatenate(parts))).dropna()
+    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default), dtype=np.int64)
+    for column in reversed(columns):
+        own = column.cat.set_categories(categories).cat.codes.to_numpy()
+        codes = np.where(own >= 0, own, codes)
+    return categorical(codes, categories, columns[0].index)
 
 
 def _non_blank(func: Callable[[str], object]) -> Callable[[str], object]:
@@ -87,9 +128,9 @@ def blank_to_na(values: pd.Series) -> pd.Series:
     return map_non_blank(values, str, "string")
 
 
-def collapse_spaces(values: pd.Series) -> pd.Series:
+def collapse_spaces(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Trim and collapse inner whitespace (free text: site, district, detail, donor)."""
-    return map_non_blank(values, lambda v: " ".join(v.split()), "string")
+    return map_non_blank(values, lambda v: " ".join(v.split()), dtype)
 
 
 def _date(text: str) -> pd.Timestamp | None:
@@ -141,9 +182,9 @@ def _lookup(table: Mapping[str, object]) -> Callable[[str], object]:
     return lambda text: table.get(fold(text), None)
 
 
-def parse_sex(values: pd.Series) -> pd.Series:
+def parse_sex(values: pd.Series, dtype: str = "string") -> pd.Series:
     """F/M/K/E/Female/Kadın/Erkek/Kız/Erkek çocuk/other to female, male, other (NA when not understood)."""
-    return map_non_blank(values, _lookup(_SEX), "string")
+    return map_non_blank(values, _lookup(_SEX), dtype)
 
 
 def parse_yes_no(values: pd.Series) -> pd.Series:
@@ -151,21 +192,24 @@ def parse_yes_no(values: pd.Series) -> pd.Series:
     return map_non_blank(values, _lookup(_YES_NO), "boolean")
 
 
-def parse_nationality(values: pd.Series) -> pd.Series:
+def parse_nationality(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Syrian/Suriye, Afghan/Afganistan, ..., Turkish/Türk/TC to an English adjective or ``other``."""
-    return map_non_blank(values, _lookup(_NATIONALITY), "string")
+    return map_non_blank(values, _lookup(_NATIONALITY), dtype)
 
 
-def parse_population_group(values: pd.Series) -> pd.Series:
+def parse_population_group(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Protection status words to ``refugee/migrant`` or ``host community``."""
-    return map_non_blank(values, _lookup(_POPULATION), "string")
+    return map_non_blank(values, _lookup(_POPULATION), dtype)
 
 
 def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.Series:
-    """Explicit group when given; otherwise Turkish nationals are host community, others refugee/migrant."""
+    """Explicit group when given; otherwise Turkish nationals are host community, others refugee/migrant.
+
+    A categorical (``unknown`` when neither is known).
+    """
     derived = map_distinct(nationality, lambda n: "host community" if n == "Turkish" else "refugee/migrant",
-                           "string")
-    return explicit.fillna(derived).fillna("unknown")
+                           "category")
+    return coalesce(explicit.astype("category"), derived, default="unknown")
 
 
 def age_in_range(age: pd.Series) -> pd.Series:
@@ -199,10 +243,10 @@ def normalise_item(text: str, synonyms: Mapping[str, str]) -> str:
     return synonyms.get(fold(singular), singular)
 
 
-def normalise_items(values: pd.Series, synonyms: Mapping[str, str]) -> pd.Series:
+def normalise_items(values: pd.Series, synonyms: Mapping[str, str], dtype: str = "string") -> pd.Series:
     """Vectorised :func:`normalise_item`."""
     folded = {fold(k): v for k, v in synonyms.items()}
-    return map_non_blank(values, lambda v: normalise_item(v, folded), "string")
+    return map_non_blank(values, lambda v: normalise_item(v, folded), dtype)
 
 
 def normalise_code(text: str) -> str:
@@ -210,11 +254,36 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip()).upper()
 
 
-def normalise_codes(values: pd.Series) -> pd.Series:
+def normalise_codes(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Activity codes: trimmed, upper case, spaces and dashes to underscores."""
-    return map_non_blank(values, normalise_code, "string")
+    return map_non_blank(values, normalise_code, dtype)
 
 
-def normalise_ids(values: pd.Series) -> pd.Series:
-    """Identifiers: trimmed and upper-cased before use, so ``tr-ada-1`` and ``TR-ADA-1 `` are one person."""
-    return map_non_blank(values, lambda v: v.strip().upper(), "string")
+def normalise_ids(values: pd.Series, dtype: str = "string") -> pd.Series:
+    """Identifiers: trimmed and upper-cased before use, so ``tr-ada-1`` and ``TR-ADA-1 `` are one person.
+
+    For a categorical (millions of distinct ids) as a categorical: ASCII ids without surrounding spaces are
+    upper-cased by Arrow, the others (same rule) in Python.
+    """
+    if dtype != "category" or not isinstance(values.dtype, pd.CategoricalDtype):
+        return map_non_blank(values, _normalise_id, dtype)
+    text = pa.array(values.cat.categories.array, type=pa.large_string())
+    simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring_regex(text, EDGE_SPACE)))
+    simple = pc.and_(simple, pc.not_equal(text, ""))
+    other = np.flatnonzero(~simple.to_numpy(zero_copy_only=False))
+    if len(other):
+        fixed = pa.array([_normalise_id(v) for v in text.take(other).to_pylist()], pa.large_string())
+        text = pc.replace_with_mask(text, pa.array(~simple.to_numpy(zero_copy_only=False)), fixed)
+    return recode(values, pc.if_else(simple, pc.ascii_upper(text), text))
+
+
+def _normalise_id(text: str) -> str | None:
+    return text.strip().upper() or None
+
+
+def recode(values: pd.Series, categories: pa.Array) -> pd.Series:
+    """``values`` (categorical) with each category replaced by the matching string (null: missing)."""
+    encoded = pc.dictionary_encode(categories)
+    new_codes = np.append(pc.fill_null(encoded.indices, -1).to_numpy(), -1)
+    return categorical(new_codes.take(values.cat.codes.to_numpy()), pd.arrays.ArrowStringArray(encoded.dictionary),
+                       values.index)

@@ -8,7 +8,6 @@ protect nothing and are only good for the demonstration.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 from pathlib import Path
 
@@ -42,9 +41,28 @@ def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key``."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.remove_unused_categories()  # ids only on dropped rows need no pseudonym
+    return map_distinct(values, _hmac_sha256(key), "string")
+
+
+def _hmac_sha256(key: bytes):
+    """HMAC-SHA256 (RFC 2104) truncated to :data:`PSEUDONYM_LENGTH` hex characters, as a function of text.
+
+    The padded key is hashed once and the hash state copied per identifier: the same bytes as
+    ``hmac.digest(key, text, "sha256")`` at half the cost.
+    """
+    block = hashlib.sha256().block_size
+    key = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
     size = PSEUDONYM_LENGTH // 2  # bytes: two hex characters each
 
-    def digest(text: str) -> str:  # one-shot hmac.digest: OpenSSL's fast path, same bytes as hmac.new
-        return hmac.digest(key, text.encode("utf-8"), hashlib.sha256)[:size].hex()
+    def digest(text: str) -> str:
+        message = inner.copy()
+        message.update(text.encode("utf-8"))
+        result = outer.copy()
+        result.update(message.digest())
+        return result.digest()[:size].hex()
 
-    return map_distinct(values, digest, "string")
+    return digest

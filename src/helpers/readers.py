@@ -51,7 +51,7 @@ _CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
 _CP1254_UNDEFINED = re.compile(rb"[\x81\x8d\x8e\x8f\x90\x9d\x9e]")
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _STRING = pd.StringDtype("pyarrow")
-_NULL = pa.scalar(None, pa.large_string())
+_TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 
 
 class SourceReadError(Exception):
@@ -69,14 +69,25 @@ class _WrongEncoding(Exception):
 
 @dataclass
 class RawTable:
-    """One table of a raw file: canonical columns of strings, with the analyst's row numbers."""
+    """One table of a raw file: canonical columns of strings, with the analyst's row numbers.
+
+    ``columns`` holds them dictionary-encoded (each distinct string stored once); :attr:`frame` is the same
+    data as pandas strings.
+    """
 
     source: str
     sheet: str | None
-    frame: pd.DataFrame
+    columns: pa.Table
     row_number: np.ndarray
     dropped_identifiers: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The columns as pandas strings (NA for blank)."""
+        plain = pa.table({name: column.cast(pa.large_string()) for name, column in
+                          zip(self.columns.column_names, self.columns.columns, strict=True)})
+        return plain.to_pandas(types_mapper={pa.large_string(): _STRING}.get)
 
 
 @dataclass(frozen=True)
@@ -265,9 +276,9 @@ def _find_csv_header(text: str, complete: bool, spec: ColumnSpec) -> tuple[str, 
 
 
 def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width: int) -> list | None:
-    """All columns after the header as Arrow strings (multi-threaded), or None when rows are ragged."""
+    """All columns after the header, dictionary-encoded (multi-threaded), or None when rows are ragged."""
     if path.stat().st_size <= offset:
-        return [pa.chunked_array([], pa.large_string())] * width
+        return [_encoded([])] * width
     names = [f"c{i}" for i in range(width)]
     ragged = []
 
@@ -287,15 +298,15 @@ def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width
                 invalid_row_handler=skip_ragged,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()),
+                column_types=dict.fromkeys(names, _TEXT),
                 strings_can_be_null=True,
                 null_values=[""],
             ),
         )
-    return None if ragged else table.columns
+    return None if ragged else [column.combine_chunks() for column in table.unify_dictionaries().columns]
 
 
-def _python_columns(path: Path, offset: int, encoding: str, delimiter: str, width: int) -> list[pa.Array]:
+def _python_columns(path: Path, offset: int, encoding: str, delimiter: str, width: int) -> list:
     """Slow path for ragged rows: short rows padded with blanks, extra cells kept under blank headers."""
     with path.open("rb") as handle:
         handle.seek(offset)
@@ -375,16 +386,33 @@ def _cell_text(value: object) -> str:
 # --- shared ----------------------------------------------------------------------------------------------
 
 
-def _columns_from_rows(rows: list[list[str]], width: int) -> list[pa.Array]:
+def _columns_from_rows(rows: list[list[str]], width: int) -> list[pa.DictionaryArray]:
     padded = [row + [""] * (width - len(row)) for row in rows]
     if not padded:
-        return [pa.array([], pa.large_string())] * width
-    return [pa.array(column, pa.large_string()) for column in zip(*padded, strict=True)]
+        return [_encoded([])] * width
+    return [_encoded(column) for column in zip(*padded, strict=True)]
 
 
-def _blank_to_null(column):
-    blank = pc.or_(pc.equal(column, ""), pc.utf8_is_space(column))
-    return pc.if_else(blank, _NULL, column) if pc.any(blank).as_py() else column
+def _encoded(values) -> pa.DictionaryArray:
+    """Strings (or an Arrow string array) as one dictionary-encoded array."""
+    return pc.dictionary_encode(values if isinstance(values, pa.Array) else pa.array(values, pa.large_string()))
+
+
+def _blank_to_null(column: pa.DictionaryArray) -> pa.DictionaryArray:
+    """Empty and whitespace-only cells become null; decided once per distinct value."""
+    values = column.dictionary
+    blank = pc.or_(pc.equal(values, ""), pc.utf8_is_space(values))
+    if not pc.any(blank).as_py():
+        return column
+    indices = pc.if_else(pc.take(blank, column.indices), pa.scalar(None, column.indices.type), column.indices)
+    return pa.DictionaryArray.from_arrays(indices, values)
+
+
+def _coalesce(columns: list[pa.DictionaryArray]) -> pa.DictionaryArray:
+    """The first non-null value of each row across several columns."""
+    if len(columns) == 1:
+        return columns[0]
+    return _encoded(pc.coalesce(*(column.cast(pa.large_string()) for column in columns)))
 
 
 def _table(
@@ -417,7 +445,7 @@ def _table(
                     [header[i] for i in groups[name]],
                     name,
                 )
-            data[name] = pc.coalesce(*(columns[i] for i in groups[name]))
+            data[name] = _coalesce([columns[i] for i in groups[name]])
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
     table = pa.table(data)
     if pc.all(filled).as_py():
@@ -425,5 +453,4 @@ def _table(
     else:
         kept = np.flatnonzero(np.asarray(filled, dtype=bool))
         table = table.filter(filled)
-    frame = table.to_pandas(types_mapper={pa.large_string(): _STRING}.get)
-    return RawTable(source, sheet, frame, first_row + kept, identifiers, unknown)
+    return RawTable(source, sheet, table, first_row + kept, identifiers, unknown)

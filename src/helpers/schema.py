@@ -114,8 +114,18 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     first = cases.drop_duplicates(subset="index").set_index("index")
     rest = cases[cases.duplicated(subset="index")]
     also = (rest["reason"] + " (" + rest["column"].astype(str) + ")").groupby(rest["index"]).agg("; ".join)
-    values = [raw.at[i, c] if c in raw.columns else np.nan for i, c in zip(first.index, first["column"], strict=True)]
     return pd.DataFrame(
-        {"reason": first["reason"], "column": first["column"], "value": values, "also": also.reindex(first.index)},
+        {"reason": first["reason"], "column": first["column"], "value": _offending_values(raw, first["column"]),
+         "also": also.reindex(first.index)},
         index=first.index.astype(raw.index.dtype),
     )
+
+
+def _offending_values(raw: pd.DataFrame, columns: pd.Series) -> np.ndarray:
+    """The raw value of each row (index of ``columns``) in its named column; NaN for a frame-level check."""
+    values = np.full(len(columns), np.nan, dtype=object)
+    for column in columns.unique():
+        if column in raw.columns:
+            rows = np.flatnonzero((columns == column).to_numpy())
+            values[rows] = raw.loc[columns.index[rows], column].astype(object).to_numpy()
+    return values
