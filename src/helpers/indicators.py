@@ -178,10 +178,8 @@ def _measure(data: Records, spec: dict, dim: Dimension, mask: np.ndarray) -> np.
     raise ValueError(f"indicator {spec['id']}: unknown measure {measure!r}")
 
 
-def _by_province_reach(data: Records, mask: np.ndarray) -> np.ndarray:
-    return data.reach_matrix(dimension(data.frame, "province"), mask)
-
-
+QUARTER_MEASURES = ("reach_max", "covered", "year_to_date", "since_start")
+PEOPLE = {"reach_type": ["individual", "household", "group"]}
 
 
 def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np.ndarray) -> pd.DataFrame:
@@ -196,6 +194,18 @@ def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np
     return frame.assign(quarter=quarter, indicator=spec["id"], dimension=dim_name)[COLUMNS]
 
 
+def _quarter_value(data: Records, spec: dict, mask: np.ndarray, reached: float, history: pd.DataFrame | None,
+                   q: Quarter) -> float:
+    """Measures of the quarter as a whole: sum of provincial maxima, provinces covered, cumulative totals."""
+    measure = spec["measure"]
+    if measure in ("year_to_date", "since_start"):
+        return _cumulative(history, q, reached, year_only=measure == "year_to_date")
+    by_province = data.reach_matrix(dimension(data.frame, "province"), _filter_mask(data.frame, PEOPLE) & mask)
+    if measure == "reach_max":
+        return float(by_province.max(axis=0).sum()) if by_province.size else 0.0
+    return float((by_province.sum(axis=0) > 0).sum())
+
+
 def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """All indicators of ``config/indicators.yml`` for one quarter, in the long format of the contract.
 
@@ -203,21 +213,13 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
     """
     q = Quarter.parse(quarter)
     data = Records(records)
-    specs = config.load("indicators")["indicators"]
-    out, reached_total = [], None
-    for spec in specs:
+    out, reached = [], None
+    for spec in config.load("indicators")["indicators"]:
         mask = _filter_mask(records, spec.get("filter"))
-        measure = spec["measure"]
-        if measure in ("reach_max", "covered", "year_to_date", "since_start"):
-            by_province = _by_province_reach(data, _filter_mask(records, {"reach_type": ["individual", "household",
-                                                                                          "group"]}) & mask)
-            if measure == "reach_max":
-                value = by_province.max(axis=0).sum() if by_province.size else 0
-            elif measure == "covered":
-                value = int((by_province.sum(axis=0) > 0).sum())
-            else:
-                reached = reached_total if reached_total is not None else by_province.sum()
-                value = _cumulative(history, q, reached, year_only=measure == "year_to_date")
+        if spec["measure"] in QUARTER_MEASURES:
+            if reached is None:
+                reached = float(data.reach_matrix(dimension(records, "total"), _filter_mask(records, PEOPLE)).sum())
+            value = _quarter_value(data, spec, mask, reached, history, q)
             out.append(_rows(str(q), spec, "total", ["all"], np.array([value])))
             continue
         for dim_name in spec["dimensions"]:
@@ -225,7 +227,7 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
             values = _measure(data, spec, dim, mask)
             out.append(_rows(str(q), spec, dim_name, dim.labels, values))
             if spec["id"] == "people_reached" and dim_name == "total":
-                reached_total = float(values[0])
+                reached = float(values[0])
     result = pd.concat(out, ignore_index=True)
     result["value"] = result["value"].round(2)
     return result
@@ -233,10 +235,11 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
 
 def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, *, year_only: bool) -> float:
     """This quarter's total plus earlier quarters on record (this year only for year-to-date)."""
-    earlier = history if history is not None else pd.DataFrame(columns=["quarter", "people_reached"])
-    quarters = earlier["quarter"].map(Quarter.parse) if len(earlier) else pd.Series([], dtype=object)
-    keep = quarters.map(lambda x: x < q and (not year_only or x.year == q.year)) if len(earlier) else []
-    return float(reached + earlier.loc[keep, "people_reached"].sum()) if len(earlier) else float(reached)
+    if history is None or history.empty:
+        return reached
+    quarters = history["quarter"].map(Quarter.parse)
+    earlier = quarters.map(lambda x: x < q and (not year_only or x.year == q.year)).astype(bool)
+    return reached + float(history.loc[earlier, "people_reached"].sum())
 
 
 def load_history(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
