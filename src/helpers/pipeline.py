@@ -88,6 +88,7 @@ def _start_log(path: Path) -> logging.Handler:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page and step
     return handler
 
 
