@@ -294,7 +294,8 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q = Quarter.parse(quarter)
     folder = Path(raw_dir) / str(q)
-    key = load_key(config.setting_path("key_file"), sample=is_sample(folder))
+    sample = is_sample(folder)
+    key = load_key(config.setting_path("key_file"), sample=sample)
     sources = discover_sources(folder) if folder.is_dir() else []
     if not sources:
         raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
@@ -339,7 +340,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     rejects = pd.concat([rejected, out_of_period, duplicates]).sort_index()
     quality = reconcile(raw, records, rejects, skipped)
     quality["quarter"] = str(q)
-    quality["sample"] = is_sample(folder)
+    quality["sample"] = sample
     return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
 
 
