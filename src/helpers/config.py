@@ -36,6 +36,11 @@ def activities() -> pd.DataFrame:
     return pd.DataFrame(load("activities")["activities"]).set_index("code")
 
 
+def indicator_specs() -> dict[str, dict]:
+    """The indicator definitions of ``config/indicators.yml``, by id, in file order."""
+    return {spec["id"]: spec for spec in load("indicators")["indicators"]}
+
+
 def sectors() -> list[str]:
     """The five beneficiary sectors in report order."""
     return list(load("activities")["sectors"])

@@ -55,7 +55,7 @@ HXL = {
 
 def public_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators ready for a data portal: labels, admin codes, suppressed small values, HXL hashtag row."""
-    specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
+    specs = config.indicator_specs()
     codes = province_reference().set_index("province")["iso_code"]
     table = indicators.copy()
     table.insert(2, "label", table["indicator"].map(lambda i: specs[i]["label"]))

@@ -90,7 +90,7 @@ class Report:
             ("unique_individuals", "Registered individuals counted once across all services; households and "
              "group sessions, which are not registered by name, are not included."),
         ]
-        specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
+        specs = config.indicator_specs()
         body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
                        f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
         return HTML("<table class='figures conventions'><thead><tr><th>Convention</th><th class='num'>People"
@@ -183,7 +183,7 @@ class Report:
 
     def annex(self) -> HTML:
         """Every number printed, with its indicator id; then each indicator's definition."""
-        specs = {s["id"]: s for s in config.load("indicators")["indicators"]}
+        specs = config.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["indicator", "dimension", "category"])
         figures = "".join(
             f"<tr><td class='num'>{html.escape(t.shown)}</td><td><code>{html.escape(t.indicator)}</code></td>"
