@@ -83,8 +83,12 @@ def _combine(tables: list) -> pd.DataFrame:
 
 
 def _stacked(column: str, tables: list, index: pd.Index) -> pd.Series:
-    """One canonical column of every table as a categorical of stripped values (NA when blank)."""
-    parts = [_stripped(table.columns[column]) if column in table.columns.column_names
+    """One canonical column of every table as a categorical of stripped values (NA when blank).
+
+    Identifiers are also upper-cased here (:func:`normalise.id_texts`), so ``tr-1`` and ``TR-1`` are one value.
+    """
+    identifier = column in IDENTIFIER_COLUMNS
+    parts = [_stripped(table.columns[column], identifier) if column in table.columns.column_names
              else (np.full(len(table.row_number), -1, dtype=np.int64), pa.array([], pa.large_string()))
              for table in tables]
     unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
@@ -95,7 +99,7 @@ def _stacked(column: str, tables: list, index: pd.Index) -> pd.Series:
     return normalise.categorical(np.concatenate(codes), pd.arrays.ArrowStringArray(unified.dictionary), index)
 
 
-def _stripped(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+def _stripped(column: pa.ChunkedArray, identifier: bool = False) -> tuple[np.ndarray, pa.Array]:
     """Codes (-1: blank) and the dictionary with its values stripped, blank ones as null (may repeat)."""
     column = column.combine_chunks()
     values = column.dictionary.cast(pa.large_string())
@@ -104,6 +108,8 @@ def _stripped(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     if len(edge):
         stripped = pa.array([v.strip() or None for v in values.take(edge).to_pylist()], pa.large_string())
         values = pc.replace_with_mask(values, pa.array(np.isin(np.arange(len(values)), edge)), stripped)
+    if identifier:
+        values = normalise.id_texts(values)
     return pc.fill_null(column.indices, -1).to_numpy().astype(np.int64), values
 
 
@@ -147,7 +153,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     birth = normalise.parse_dates(raw["date_of_birth"])
     age = age.fillna(normalise.age_in_range(normalise.age_from_birth(birth, date)))
     activity = normalise.normalise_codes(raw["activity"], "category")
-    beneficiary = normalise.normalise_ids(raw["beneficiary_id"], "category")
+    beneficiary = raw["beneficiary_id"]
     site = normalise.collapse_spaces(raw["site"], "category")
     nationality = normalise.coalesce(
         normalise.parse_nationality(raw["nationality"], "category"),
@@ -169,7 +175,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "reach_type": _per_record_reach(_lookup(activity, catalogue["reach_type"]), beneficiary.notna()),
             "activity_detail": normalise.collapse_spaces(raw["activity_detail"], "category"),
             "beneficiary_id": beneficiary,
-            "household_id": normalise.normalise_ids(raw["household_id"], "category"),
+            "household_id": raw["household_id"],
             "household_size": normalise.parse_numbers(raw["household_size"]).astype("Int64"),
             "participants": normalise.parse_numbers(raw["participants"]).astype("Int64"),
             "sex": normalise.coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),

@@ -262,19 +262,22 @@ def normalise_codes(values: pd.Series, dtype: str = "string") -> pd.Series:
 def normalise_ids(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Identifiers: trimmed and upper-cased before use, so ``tr-ada-1`` and ``TR-ADA-1 `` are one person.
 
-    For a categorical (millions of distinct ids) as a categorical: ASCII ids without surrounding spaces are
-    upper-cased by Arrow, the others (same rule) in Python.
+    A categorical stays a categorical, normalised once per category (see :func:`id_texts`).
     """
     if dtype != "category" or not isinstance(values.dtype, pd.CategoricalDtype):
         return map_non_blank(values, _normalise_id, dtype)
-    text = pa.array(values.cat.categories.array, type=pa.large_string())
+    return recode(values, id_texts(pa.array(values.cat.categories.array, type=pa.large_string())))
+
+
+def id_texts(text: pa.Array) -> pa.Array:
+    """Identifier strings trimmed and upper-cased (blank: null): Arrow for plain ASCII ids, Python for the rest."""
     simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring_regex(text, EDGE_SPACE)))
-    simple = pc.and_(simple, pc.not_equal(text, ""))
+    simple = pc.fill_null(pc.and_(simple, pc.not_equal(text, "")), True)
     other = np.flatnonzero(~simple.to_numpy(zero_copy_only=False))
     if len(other):
         fixed = pa.array([_normalise_id(v) for v in text.take(other).to_pylist()], pa.large_string())
         text = pc.replace_with_mask(text, pa.array(~simple.to_numpy(zero_copy_only=False)), fixed)
-    return recode(values, pc.if_else(simple, pc.ascii_upper(text), text))
+    return pc.if_else(simple, pc.ascii_upper(text), text)
 
 
 def _normalise_id(text: str) -> str | None:

@@ -11,9 +11,9 @@ import hashlib
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-
-from helpers.normalise import map_distinct
+import pyarrow as pa
 
 KEY_ENV = "PSEUDONYMISATION_KEY"
 DEMO_KEY = b"bundled-sample-demo-key: not a secret, never use for real data"
@@ -40,10 +40,22 @@ def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
 
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key``."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.cat.remove_unused_categories()  # ids only on dropped rows need no pseudonym
-    return map_distinct(values, _hmac_sha256(key), "string")
+    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key`` (as strings).
+
+    Each distinct identifier in use is hashed once (ids only in unused categories are not hashed at all);
+    the pseudonyms are then spread over the rows by their category codes.
+    """
+    values = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    codes = values.cat.codes.to_numpy()
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)))
+    digest = _hmac_sha256(key)
+    texts = pa.array(values.cat.categories.take(used), pa.large_string())
+    pseudonyms = pa.array([digest(text) for text in texts.to_pylist()], pa.large_string())
+    position = np.full(len(values.cat.categories) + 1, -1, dtype=np.int64)  # code -1 (missing) stays missing
+    position[used] = np.arange(len(used))
+    rows = position[codes]
+    spread = pseudonyms.take(pa.array(rows, mask=rows < 0))
+    return pd.Series(pd.arrays.ArrowStringArray(spread), index=values.index)
 
 
 def _hmac_sha256(key: bytes):
