@@ -6,6 +6,7 @@ so the same code serves the bundled sample and a national quarter of ten million
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,38 +34,36 @@ class Dimension:
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of a column (-1: missing), without labels: free for a categorical, one hash pass otherwise."""
+    """Integer codes of a column (-1: missing), without labels: free for a categorical, one hash pass otherwise.
+
+    A categorical keeps its narrow code type (int8/int16), which makes gathering codes by row cheap.
+    """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(dtype=np.int64)
-    return pd.factorize(values)[0].astype(np.int64)
+        return values.cat.codes.to_numpy()
+    return pd.factorize(values)[0]
 
 
 def _column_codes(records: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     values = records[column]
     if not isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype("category")
-    return values.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in values.cat.categories]
+    return values.cat.codes.to_numpy(), [str(c) for c in values.cat.categories]
 
 
 def dimension(records: pd.DataFrame, name: str) -> Dimension:
     """Codes for ``total``, a record column, or ``a+b`` (two columns crossed)."""
     if name == "total":
-        return Dimension(np.zeros(len(records), dtype=np.int64), ["all"])
+        return Dimension(np.zeros(len(records), dtype=np.int8), ["all"])
     parts = [_column_codes(records, column) for column in name.split(CROSS)]
     codes, labels = parts[0]
     for more_codes, more_labels in parts[1:]:
+        codes, more_codes = codes.astype(np.int64), more_codes.astype(np.int64)
         combined = np.where((codes < 0) | (more_codes < 0), -1, codes * len(more_labels) + more_codes)
         present = np.bincount(combined[combined >= 0], minlength=len(labels) * len(more_labels)) > 0
         used = np.flatnonzero(present)  # the pairs that occur, in order
-        codes = np.append(np.cumsum(present) - 1, -1)[combined]
+        codes = np.append(np.cumsum(present) - 1, -1)[combined].astype(np.int32)
         labels = [f"{labels[u // len(more_labels)]}{CROSS_LABEL}{more_labels[u % len(more_labels)]}" for u in used]
     return Dimension(codes, labels)
-
-
-def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keys ``id * width + group`` of the rows with both codes (>= 0), in ``order``, and those rows."""
-    rows = order[(group[order] >= 0) & (ids[order] >= 0)]
-    return ids[rows] * width + group[rows], rows
 
 
 def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
@@ -73,25 +72,27 @@ def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     return first
 
 
-def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int, order: np.ndarray) -> np.ndarray:
-    """Number of distinct ``ids`` (codes >= 0) within each group code; ``order`` sorts the rows by id.
+def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, keep: np.ndarray) -> np.ndarray:
+    """Keys ``id * width + group`` of the ``keep`` rows: sorted by id already, and by group within each id
+    after a stable sort that only has to reorder each id's few rows (close to linear)."""
+    return ids[keep].astype(np.int64) * width + group[keep]
 
-    Taken in id order the pair keys are sorted except among each id's few rows, so the stable sort
-    (timsort, which merges presorted runs) that brings equal pairs together is close to linear.
-    """
+
+def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct ``ids`` within each group code (-1: not counted); rows in id order."""
     width = max(n_groups, 1)
-    keys, _ = _pair_keys(group, ids, width, order)
+    keys = _pair_keys(group, ids, width, group >= 0)
     keys.sort(kind="stable")
     return np.bincount(keys[_first_of_runs(keys)] % width, minlength=n_groups)[:n_groups]
 
 
-def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int,
-                 order: np.ndarray) -> np.ndarray:
-    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id (``order``: by id)."""
+def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id; rows in id order."""
     width = max(n_groups, 1)
-    keys, rows = _pair_keys(np.where(np.isnan(size), -1, group), ids, width, order)
+    keep = (group >= 0) & ~np.isnan(size)
+    keys = _pair_keys(group, ids, width, keep)
     by_key = np.argsort(keys, kind="stable")
-    keys, sizes = keys[by_key], size[rows[by_key]]
+    keys, sizes = keys[by_key], size[keep][by_key]
     starts = np.flatnonzero(_first_of_runs(keys))
     if not len(starts):
         return np.zeros(n_groups)
@@ -102,49 +103,6 @@ def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups:
 def _sum_per(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
     keep = (group >= 0) & ~np.isnan(values)
     return np.bincount(group[keep], weights=values[keep], minlength=n_groups)[:n_groups]
-
-
-class Records:
-    """Cleaned records prepared once for all measures: codes and numeric arrays."""
-
-    def __init__(self, records: pd.DataFrame):
-        self.frame = records
-        self.is_type = {kind: records["reach_type"].eq(kind).fillna(False).to_numpy(dtype=bool)
-                        for kind in ("individual", "household", "group")}
-        self.sector, self.sectors = _column_codes(records, "sector")
-        self._codes, self._orders = {}, {}
-        self.beneficiary = self.codes("beneficiary_id")
-        self.household = self.codes("household_id")
-        self.household_size = records["household_size"].astype("float64").to_numpy(na_value=np.nan)
-        self.participants = records["participants"].astype("float64").to_numpy(na_value=np.nan)
-
-    def codes(self, column: str) -> np.ndarray:
-        """Integer codes of a column, computed once."""
-        if column not in self._codes:
-            self._codes[column] = _codes(self.frame[column])
-        return self._codes[column]
-
-    def order(self, column: str) -> np.ndarray:
-        """Row positions sorted by a column's codes (stable), computed once."""
-        if column not in self._orders:
-            self._orders[column] = np.argsort(self.codes(column), kind="stable")
-        return self._orders[column]
-
-    def number(self, column: str) -> np.ndarray:
-        return self.frame[column].astype("float64").to_numpy(na_value=np.nan)
-
-    def reach_matrix(self, dim: Dimension, mask: np.ndarray) -> np.ndarray:
-        """Reach per sector (rows) and category (columns) among ``mask``ed records."""
-        n_sectors = len(self.sectors)
-        d = np.where(mask, dim.codes, -1)
-        cell = np.where((d >= 0) & (self.sector >= 0), self.sector * dim.size + d, -1)
-        n_cells = n_sectors * dim.size
-        individual = _distinct_per(np.where(self.is_type["individual"], cell, -1), self.beneficiary, n_cells,
-                                   self.order("beneficiary_id"))
-        households = _largest_per(np.where(self.is_type["household"], cell, -1), self.household,
-                                  self.household_size, n_cells, self.order("household_id"))
-        groups = _sum_per(np.where(self.is_type["group"], cell, -1), self.participants, n_cells)
-        return (individual + households + groups).reshape(n_sectors, dim.size)
 
 
 def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
@@ -159,27 +117,113 @@ def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
     return mask
 
 
-def _measure(data: Records, spec: dict, dim: Dimension, mask: np.ndarray) -> np.ndarray:
-    d = np.where(mask, dim.codes, -1)
-    measure = spec["measure"]
+class Records:
+    """Cleaned records prepared once for all measures: codes, numbers, dimensions and selections of rows.
+
+    Everything is computed on first use and kept: each dimension's codes, the rows matching a filter, and
+    those rows sorted by an identifier. A measure then only gathers codes for its rows (no pass over all
+    records per dimension), which is what keeps a quarter of ten million records fast.
+    """
+
+    def __init__(self, records: pd.DataFrame):
+        self.frame = records
+        self.sector, self.sectors = _column_codes(records, "sector")
+        self._cache: dict[tuple, object] = {}
+
+    def _once(self, key: tuple, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def codes(self, column: str) -> np.ndarray:
+        """Integer codes of a column (-1: missing)."""
+        return self._once(("codes", column), lambda: _codes(self.frame[column]))
+
+    def number(self, column: str) -> np.ndarray:
+        """A numeric column as float64 (NaN: missing)."""
+        return self._once(("number", column),
+                          lambda: self.frame[column].astype("float64").to_numpy(na_value=np.nan))
+
+    def dimension(self, name: str) -> Dimension:
+        return self._once(("dimension", name), lambda: dimension(self.frame, name))
+
+    def rows(self, spec: dict | None, reach_type: str | None = None) -> np.ndarray:
+        """Positions of the records matching the filter ``spec`` (and of ``reach_type``, when given)."""
+        spec = _narrowed(spec, reach_type)
+        return self._once(("rows", _key(spec)), lambda: np.flatnonzero(_filter_mask(self.frame, spec)))
+
+    def by_id(self, column: str, spec: dict | None, reach_type: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The :meth:`rows` that have a value in ``column``, sorted by it (stable), and their codes."""
+        spec = _narrowed(spec, reach_type)
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            rows = self.rows(spec)
+            ids = self.codes(column)[rows]
+            rows, ids = rows[ids >= 0], ids[ids >= 0]
+            order = np.argsort(ids, kind="stable")
+            return rows[order], ids[order]
+
+        return self._once(("by_id", column, _key(spec)), make)
+
+    def cells(self, dim: Dimension, rows: np.ndarray) -> np.ndarray:
+        """Code of each row's (sector, category) cell, -1 where either is missing."""
+        sector, category = self.sector[rows].astype(np.int64), dim.codes[rows].astype(np.int64)
+        return np.where((sector >= 0) & (category >= 0), sector * dim.size + category, -1)
+
+    def reach_matrix(self, dim_name: str, spec: dict | None) -> np.ndarray:
+        """Reach per sector (rows) and category (columns) among the records matching ``spec``."""
+        def make() -> np.ndarray:
+            dim = self.dimension(dim_name)
+            n_cells = len(self.sectors) * dim.size
+            rows, ids = self.by_id("beneficiary_id", spec, "individual")
+            individual = _distinct_per(self.cells(dim, rows), ids, n_cells)
+            rows, ids = self.by_id("household_id", spec, "household")
+            households = _largest_per(self.cells(dim, rows), ids, self.number("household_size")[rows], n_cells)
+            rows = self.rows(spec, "group")
+            groups = _sum_per(self.cells(dim, rows), self.number("participants")[rows], n_cells)
+            return (individual + households + groups).reshape(len(self.sectors), dim.size)
+
+        return self._once(("reach", dim_name, _key(spec)), make)
+
+
+def _narrowed(spec: dict | None, reach_type: str | None) -> dict:
+    """The filter ``spec`` further limited to one reach type (the same selection, however it was written)."""
+    spec = dict(spec or {})
+    if reach_type is not None:
+        allowed = [str(t) for t in spec.get("reach_type", [reach_type])]
+        spec["reach_type"] = [reach_type] if reach_type in allowed else []
+    return spec
+
+
+def _key(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, default=str)
+
+
+def _measure(data: Records, spec: dict, dim_name: str) -> np.ndarray:
+    measure, dim, where = spec["measure"], data.dimension(dim_name), spec.get("filter")
     if measure == "reach":
-        return data.reach_matrix(dim, mask).sum(axis=0)
+        return data.reach_matrix(dim_name, where).sum(axis=0)
     if measure == "records":
+        d = dim.codes[data.rows(where)]
         return np.bincount(d[d >= 0], minlength=dim.size)
     if measure == "distinct":
-        return _distinct_per(d, data.codes(spec["column"]), dim.size, data.order(spec["column"]))
+        rows, ids = data.by_id(spec["column"], where)
+        return _distinct_per(dim.codes[rows], ids, dim.size)
     if measure == "household_people":
-        return _largest_per(d, data.household, data.household_size, dim.size, data.order("household_id"))
+        rows, ids = data.by_id("household_id", where)
+        return _largest_per(dim.codes[rows], ids, data.number("household_size")[rows], dim.size)
     if measure == "sum":
-        return _sum_per(d, data.number(spec["column"]), dim.size)
+        rows = data.rows(where)
+        return _sum_per(dim.codes[rows], data.number(spec["column"])[rows], dim.size)
     if measure == "trained":
-        return (_distinct_per(d, data.beneficiary, dim.size, data.order("beneficiary_id"))
-                + _sum_per(d, data.participants, dim.size))
+        rows, ids = data.by_id("beneficiary_id", where)
+        everyone = data.rows(where)
+        return (_distinct_per(dim.codes[rows], ids, dim.size)
+                + _sum_per(dim.codes[everyone], data.number("participants")[everyone], dim.size))
     raise ValueError(f"indicator {spec['id']}: unknown measure {measure!r}")
 
 
 QUARTER_MEASURES = ("reach_max", "covered", "year_to_date", "since_start")
-PEOPLE = {"reach_type": ["individual", "household", "group"]}
 
 
 def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np.ndarray) -> pd.DataFrame:
@@ -194,13 +238,12 @@ def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np
     return frame.assign(quarter=quarter, indicator=spec["id"], dimension=dim_name)[COLUMNS]
 
 
-def _quarter_value(data: Records, spec: dict, mask: np.ndarray, reached: float, history: pd.DataFrame | None,
-                   q: Quarter) -> float:
+def _quarter_value(data: Records, spec: dict, reached: float, history: pd.DataFrame | None, q: Quarter) -> float:
     """Measures of the quarter as a whole: sum of provincial maxima, provinces covered, cumulative totals."""
     measure = spec["measure"]
     if measure in ("year_to_date", "since_start"):
         return _cumulative(history, q, reached, year_only=measure == "year_to_date")
-    by_province = data.reach_matrix(dimension(data.frame, "province"), _filter_mask(data.frame, PEOPLE) & mask)
+    by_province = data.reach_matrix("province", spec.get("filter"))
     if measure == "reach_max":
         return float(by_province.max(axis=0).sum()) if by_province.size else 0.0
     return float((by_province.sum(axis=0) > 0).sum())
@@ -213,21 +256,15 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
     """
     q = Quarter.parse(quarter)
     data = Records(records)
-    out, reached = [], None
+    reached = float(data.reach_matrix("total", None).sum())  # = people_reached: reach counts people only
+    out = []
     for spec in config.load("indicators")["indicators"]:
-        mask = _filter_mask(records, spec.get("filter"))
         if spec["measure"] in QUARTER_MEASURES:
-            if reached is None:
-                reached = float(data.reach_matrix(dimension(records, "total"), _filter_mask(records, PEOPLE)).sum())
-            value = _quarter_value(data, spec, mask, reached, history, q)
+            value = _quarter_value(data, spec, reached, history, q)
             out.append(_rows(str(q), spec, "total", ["all"], np.array([value])))
             continue
         for dim_name in spec["dimensions"]:
-            dim = dimension(records, dim_name)
-            values = _measure(data, spec, dim, mask)
-            out.append(_rows(str(q), spec, dim_name, dim.labels, values))
-            if spec["id"] == "people_reached" and dim_name == "total":
-                reached = float(values[0])
+            out.append(_rows(str(q), spec, dim_name, data.dimension(dim_name).labels, _measure(data, spec, dim_name)))
     result = pd.concat(out, ignore_index=True)
     result["value"] = result["value"].round(2)
     return result
