@@ -3,11 +3,13 @@
 import csv
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import clean
 from helpers.clean import clean_quarter, write_clean
 from helpers.pseudonymise import MissingKeyError
 
@@ -87,3 +89,28 @@ def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):
     duplicate = result.rejects[result.rejects["reason"] == "duplicate"]
     assert duplicate[["source", "row_number"]].values.tolist() == [["copy/a.csv", 2]]
     assert duplicate["detail"].iloc[0] == "same as a.csv row 2"
+
+
+def _typed_frame() -> pd.DataFrame:
+    """Rows of every column type the records have; rows 0, 2 and 4 are one record, the others differ by a value."""
+    return pd.DataFrame({
+        "site": pd.Categorical(["A", "A", "A", "B", "A"]),
+        "date": pd.to_datetime(["2022-10-01", "2022-10-01", "2022-10-01", "2022-10-01", "2022-10-01"]),
+        "size": pd.array([3, 3, 3, 3, 3], dtype="Int64"),
+        "quantity": [0.0, 1.5, -0.0, 0.0, 0.0],
+        "disability": pd.array([None, None, None, None, None], dtype="boolean"),
+        "note": pd.array(["x", "x", "x", "x", "x"], dtype="string"),
+    }, index=[10, 11, 12, 13, 14])
+
+
+def test_duplicates_are_rows_equal_on_every_value_and_point_to_their_original():
+    duplicated, original = clean.find_duplicates(_typed_frame())
+    assert duplicated.tolist() == [False, False, True, False, True]
+    assert original.tolist() == [10, 10]
+
+
+def test_a_hash_collision_never_drops_a_record(monkeypatch):
+    monkeypatch.setattr(clean, "_value_bits", lambda values: np.zeros(len(values), dtype=np.uint64))
+    duplicated, original = clean.find_duplicates(_typed_frame())  # every row now has the same hash
+    assert duplicated.tolist() == [False, False, True, False, True]
+    assert original.tolist() == [10, 10]

@@ -38,8 +38,10 @@ RECORD_COLUMNS = [
     "sex", "age", "age_group", "nationality", "population_group", "disability", "item", "quantity", "amount_try",
     "donor",
 ]
-# A record identical on all of these to an earlier one is a duplicate (also across files).
-DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number")]
+# A record identical on all of these to an earlier one is a duplicate (also across files). The columns derived
+# from them (iso_code, centre, sector, reach_type, age_group) are equal whenever these are, so they are left out.
+DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
+DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
 DROP_REASONS = ["duplicate", "out_of_period", "rejected"]
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
@@ -268,27 +270,48 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
     return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness}
 
 
+_MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's bits over the row hash
+
+
+def _value_bits(values: pd.Series) -> np.ndarray:
+    """64 bits per value, equal for equal values (missing included): codes, dates, numbers, else a hash."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64).view(np.uint64)
+    if values.dtype.kind == "M":
+        return values.to_numpy().view(np.int64).view(np.uint64)  # NaT is one fixed value
+    if values.dtype.kind in "iub":
+        return values.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min).view(np.uint64)
+    if values.dtype.kind == "f":
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan) + 0.0  # -0.0 == 0.0
+        return np.where(np.isnan(numbers), np.nan, numbers).view(np.uint64)
+    return pd.util.hash_pandas_object(values, index=False).to_numpy()
+
+
 def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Rows identical on every column to an earlier row: a boolean mask, and the index of each one's original.
 
     Rows are grouped by a 64-bit hash of their values, then every candidate is compared value by value
     with its original, so a hash collision can never drop a record.
     """
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    codes, _ = pd.factorize(hashes)  # numbered in order of first appearance
+    hashes = np.zeros(len(frame), dtype=np.uint64)
+    for column in frame.columns:
+        hashes = (hashes ^ _value_bits(frame[column])) * _MIX
+    repeat = pd.Series(hashes).duplicated().to_numpy()  # a hash seen on an earlier row
+    shared = np.flatnonzero(pd.Series(hashes).isin(hashes[repeat]).to_numpy())  # rows of repeated hashes
+    codes, _ = pd.factorize(hashes[shared])  # numbered in order of first appearance
     first = np.ones(len(codes), dtype=bool)
     first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    candidate = ~first
-    first_of_hash = np.flatnonzero(first)[codes]
+    candidate = shared[~first]
+    original = shared[np.flatnonzero(first)[codes[~first]]]
     twin = frame.iloc[candidate].reset_index(drop=True)
-    original = frame.iloc[first_of_hash[candidate]].reset_index(drop=True)
+    earlier = frame.iloc[original].reset_index(drop=True)
     same = np.ones(len(twin), dtype=bool)
     for column in frame.columns:
-        a, b = twin[column], original[column]
+        a, b = twin[column], earlier[column]
         same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
     confirmed = np.zeros(len(frame), dtype=bool)
-    confirmed[np.flatnonzero(candidate)[same]] = True
-    return confirmed, frame.index[first_of_hash[confirmed]]
+    confirmed[candidate[same]] = True
+    return confirmed, frame.index[original[same]]
 
 
 def is_sample(folder: Path) -> bool:
