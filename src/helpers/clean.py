@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from helpers import config, normalise
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 from helpers.provinces import resolve_provinces
-from helpers.pseudonymise import load_key, pseudonymise
+from helpers.pseudonymise import load_key, pseudonyms
 from helpers.readers import SourceReadError, discover_sources, read_source
 from helpers.schema import raw_record_schema, violations
 
@@ -65,11 +65,12 @@ class CleanResult:
     quality: dict = field(default_factory=dict)
 
 
-def _combine(tables: list) -> pd.DataFrame:
+def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
     Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
-    the dictionaries, which are then unified across tables.
+    the dictionaries, which are then unified across tables. Identifier columns hold numbers (NA: blank)
+    standing for the texts returned beside the frame: millions of distinct ids never become pandas strings.
     """
     labels = [table.source if table.sheet is None else f"{table.source} [{table.sheet}]" for table in tables]
     sizes = [len(table.row_number) for table in tables]
@@ -79,13 +80,19 @@ def _combine(tables: list) -> pd.DataFrame:
                                         sources, pd.RangeIndex(sum(sizes))),
         "row_number": np.concatenate([np.asarray(table.row_number, dtype="int64") for table in tables]),
     })
+    identifiers = {}
     for column in RAW_COLUMNS:
-        raw[column] = _stacked(column, tables, raw.index)
-    return raw
+        codes, dictionary = _stacked(column, tables)
+        if column in IDENTIFIER_COLUMNS:
+            raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
+            identifiers[column] = dictionary
+        else:
+            raw[column] = normalise.categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
+    return raw, identifiers
 
 
-def _stacked(column: str, tables: list, index: pd.Index) -> pd.Series:
-    """One canonical column of every table as a categorical of stripped values (NA when blank).
+def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
+    """One canonical column of every table: codes (-1: blank) into one dictionary of stripped values.
 
     Identifiers are also upper-cased here (:func:`normalise.id_texts`), so ``tr-1`` and ``TR-1`` are one value.
     """
@@ -98,7 +105,7 @@ def _stacked(column: str, tables: list, index: pd.Index) -> pd.Series:
     ends = np.cumsum([len(values) for _, values in parts])
     codes = [np.append(recode[end - len(values):end], -1).take(own) for (own, values), end in zip(parts, ends,
                                                                                                    strict=True)]
-    return normalise.categorical(np.concatenate(codes), pd.arrays.ArrowStringArray(unified.dictionary), index)
+    return np.concatenate(codes), unified.dictionary
 
 
 def _stripped(column: pa.ChunkedArray, identifier: bool = False) -> tuple[np.ndarray, pa.Array]:
@@ -146,7 +153,7 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str) -> pd.DataFrame:
-    """Normalise validated raw rows into typed canonical records (identifiers still in clear, as categories).
+    """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings.
     """
@@ -337,7 +344,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
                 raise
             log.warning("skipped %s: %s", error.source, error.reason)
             skipped.append({"source": str(error.source), "reason": error.reason})
-    raw = _combine(tables)
+    raw, identifiers = _combine(tables)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
 
@@ -364,7 +371,8 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
                                pd.Series(detail, index=records.index[duplicated]))
     records = records[~duplicated]
     for column in IDENTIFIER_COLUMNS:
-        records[column] = pseudonymise(records[column], key)
+        codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
+        records[column] = pd.arrays.ArrowStringArray(pseudonyms(codes, identifiers[column], key))
 
     rejects = pd.concat([rejected, out_of_period, duplicates]).sort_index()
     quality = reconcile(raw, records, rejects, skipped)

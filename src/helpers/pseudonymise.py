@@ -40,22 +40,26 @@ def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
 
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key`` (as strings).
-
-    Each distinct identifier in use is hashed once (ids only in unused categories are not hashed at all);
-    the pseudonyms are then spread over the rows by their category codes.
-    """
+    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key`` (as strings)."""
     values = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
-    codes = values.cat.codes.to_numpy()
-    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)))
+    texts = pa.array(values.cat.categories.array, pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(pseudonyms(values.cat.codes.to_numpy(), texts, key)),
+                     index=values.index)
+
+
+def pseudonyms(codes: np.ndarray, texts: pa.Array, key: bytes) -> pa.Array:
+    """The pseudonym of ``texts[code]`` for each code (-1: null).
+
+    Each text in use is hashed once (texts no code points to are not hashed at all); the pseudonyms are then
+    spread over the codes.
+    """
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(texts)))
     digest = _hmac_sha256(key)
-    texts = pa.array(values.cat.categories.take(used), pa.large_string())
-    pseudonyms = pa.array([digest(text) for text in texts.to_pylist()], pa.large_string())
-    position = np.full(len(values.cat.categories) + 1, -1, dtype=np.int64)  # code -1 (missing) stays missing
+    hashed = pa.array([digest(text) for text in texts.take(used).to_pylist()], pa.large_string())
+    position = np.full(len(texts) + 1, -1, dtype=np.int64)  # code -1 (missing) stays missing
     position[used] = np.arange(len(used))
     rows = position[codes]
-    spread = pseudonyms.take(pa.array(rows, mask=rows < 0))
-    return pd.Series(pd.arrays.ArrowStringArray(spread), index=values.index)
+    return hashed.take(pa.array(rows, mask=rows < 0))
 
 
 def _hmac_sha256(key: bytes):
