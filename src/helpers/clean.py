@@ -98,7 +98,7 @@ def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
     """
     identifier = column in IDENTIFIER_COLUMNS
     parts = [_stripped(table.columns[column], identifier) if column in table.columns.column_names
-             else (np.full(len(table.row_number), -1, dtype=np.int64), pa.array([], pa.large_string()))
+             else (np.full(len(table.row_number), -1, dtype=np.int32), pa.array([], pa.large_string()))
              for table in tables]
     unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
     recode = pc.fill_null(unified.indices, -1).to_numpy()
@@ -112,14 +112,18 @@ def _stripped(column: pa.ChunkedArray, identifier: bool = False) -> tuple[np.nda
     """Codes (-1: blank) and the dictionary with its values stripped, blank ones as null (may repeat)."""
     column = column.combine_chunks()
     values = column.dictionary.cast(pa.large_string())
+    values = normalise.id_texts(values) if identifier else _strip(values)
+    return pc.fill_null(column.indices, -1).to_numpy(), values
+
+
+def _strip(values: pa.Array) -> pa.Array:
+    """Values with surrounding whitespace removed; blank ones null. Python only for the values that need it."""
     edge = pc.or_(pc.match_substring_regex(values, normalise.EDGE_SPACE), pc.equal(values, ""))
     edge = np.flatnonzero(pc.fill_null(edge, False).to_numpy(zero_copy_only=False))
-    if len(edge):
-        stripped = pa.array([v.strip() or None for v in values.take(edge).to_pylist()], pa.large_string())
-        values = pc.replace_with_mask(values, pa.array(np.isin(np.arange(len(values)), edge)), stripped)
-    if identifier:
-        values = normalise.id_texts(values)
-    return pc.fill_null(column.indices, -1).to_numpy().astype(np.int64), values
+    if not len(edge):
+        return values
+    stripped = pa.array([v.strip() or None for v in values.take(edge).to_pylist()], pa.large_string())
+    return pc.replace_with_mask(values, pa.array(np.isin(np.arange(len(values)), edge)), stripped)
 
 
 def _province_lookup(raw: pd.Series) -> pd.DataFrame:
@@ -361,15 +365,18 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     valid = raw.drop(index=bad.index)
 
     records = _typed(valid, provinces, catalogue, str(q))
-    outside = (records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))
+    outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
-    records = records[~outside]
+    # The date is part of a duplicate's key, so a row in the quarter can only repeat a row in the quarter:
+    # finding duplicates among all valid rows and dropping them after the out-of-period ones gives the same.
     duplicated, original = find_duplicates(records[DEDUPE_COLUMNS])
+    original = original[~outside[duplicated]]
+    duplicated &= ~outside
     detail = ("same as " + raw.loc[original, "source"].astype(str).to_numpy() + " row "
               + raw.loc[original, "row_number"].astype(str).to_numpy())
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
-    records = records[~duplicated]
+    records = records[~(outside | duplicated)]
     for column in IDENTIFIER_COLUMNS:
         codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
         records[column] = pd.arrays.ArrowStringArray(pseudonyms(codes, identifiers[column], key))
