@@ -164,7 +164,8 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     date = normalise.parse_dates(raw["date"])
     age = normalise.age_in_range(normalise.parse_numbers(raw["age"]))
     birth = normalise.parse_dates(raw["date_of_birth"])
-    age = age.fillna(normalise.age_in_range(normalise.age_from_birth(birth, date)))
+    derive = (age.isna() & birth.notna()).to_numpy()  # age from the date of birth only where it is missing
+    age[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], date[derive]))
     activity = normalise.normalise_codes(raw["activity"], "category")
     beneficiary = raw["beneficiary_id"]
     site = normalise.collapse_spaces(raw["site"], "category")
@@ -189,10 +190,10 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "activity_detail": normalise.collapse_spaces(raw["activity_detail"], "category"),
             "beneficiary_id": beneficiary,
             "household_id": raw["household_id"],
-            "household_size": normalise.parse_numbers(raw["household_size"]).astype("Int64"),
-            "participants": normalise.parse_numbers(raw["participants"]).astype("Int64"),
+            "household_size": normalise.whole(normalise.parse_numbers(raw["household_size"])),
+            "participants": normalise.whole(normalise.parse_numbers(raw["participants"])),
             "sex": normalise.coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
-            "age": age.astype("Int64"),
+            "age": normalise.whole(age),
             "age_group": normalise.age_groups(age),
             "nationality": nationality,
             "population_group": normalise.derive_population_group(
@@ -205,6 +206,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "donor": normalise.collapse_spaces(raw["donor"], "category"),
         },
         index=raw.index,
+        copy=False,
     )
     for column in CATEGORICAL_COLUMNS:
         records[column] = normalise.tidy_categories(records[column])

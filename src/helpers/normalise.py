@@ -212,6 +212,13 @@ def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.S
     return coalesce(explicit.astype("category"), derived, default="unknown")
 
 
+def whole(numbers: pd.Series) -> pd.Series:
+    """Numbers known to be whole (validated, or rounded) as nullable integers, without a per-value check."""
+    missing = numbers.isna().to_numpy()
+    values = np.where(missing, 0, numbers.to_numpy(dtype="float64", na_value=0)).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(values, missing), index=numbers.index)
+
+
 def age_in_range(age: pd.Series) -> pd.Series:
     """Ages outside 0–120 become unknown (NA); the record is kept."""
     return age.where((age >= 0) & (age <= 120)).round()
