@@ -39,3 +39,28 @@ def test_pseudonyms_are_standard_hmac_sha256(key):
     ids = pd.Series(["TR-ADA-001", "HH-ÇŞ-2"], dtype="string")
     expected = [hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[: p.PSEUDONYM_LENGTH] for i in ids]
     assert p.pseudonymise(ids, key).tolist() == expected
+
+
+def _texts():
+    import pyarrow as pa
+
+    return {"beneficiary_id": pa.array(["TR-ADA-001", None, "HH-ÇŞ-2"], pa.large_string()),
+            "household_id": pa.array(["HH-1"], pa.large_string())}
+
+
+def test_many_identifiers_are_hashed_by_a_worker_process_with_the_same_result(monkeypatch):
+    with p.hashing(_texts(), b"k") as here:
+        expected = {column: hashed().to_pylist() for column, hashed in here.items()}
+    monkeypatch.setattr(p, "BACKGROUND_FROM", 0)
+    with p.hashing(_texts(), b"k") as worker:
+        assert {column: hashed().to_pylist() for column, hashed in worker.items()} == expected
+    assert expected["beneficiary_id"][1] is None and len(expected["household_id"][0]) == p.PSEUDONYM_LENGTH
+
+
+def test_a_failed_worker_is_an_error_not_missing_pseudonyms(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(p, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match="pseudonymisation worker failed"), p.hashing(_texts(), b"k") as hashed:
+        hashed["beneficiary_id"]()

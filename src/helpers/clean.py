@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from helpers import config, normalise
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 from helpers.provinces import resolve_provinces
-from helpers.pseudonymise import load_key, pseudonyms
+from helpers.pseudonymise import hashing, load_key, spread
 from helpers.readers import SourceReadError, discover_sources, read_source
 from helpers.schema import raw_record_schema, violations
 
@@ -332,28 +332,9 @@ def is_sample(folder: Path) -> bool:
     return (folder / config.setting("sample_marker")).is_file()
 
 
-def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
-    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
-    q = Quarter.parse(quarter)
-    folder = Path(raw_dir) / str(q)
-    sample = is_sample(folder)
-    key = load_key(config.setting_path("key_file"), sample=sample)
-    sources = discover_sources(folder) if folder.is_dir() else []
-    if not sources:
-        raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
-    tables, skipped = [], []
-    for path in sources:
-        try:
-            tables.extend(read_source(path, folder))
-        except SourceReadError as error:
-            if not skip_bad_files:
-                raise
-            log.warning("skipped %s: %s", error.source, error.reason)
-            skipped.append({"source": str(error.source), "reason": error.reason})
-    raw, identifiers = _combine(tables)
-    log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
-    del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
-
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
+    numbers) and one table of every dropped row with its reason."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
     schema = raw_record_schema(
@@ -379,11 +360,36 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
     records = records[~(outside | duplicated)]
-    for column in IDENTIFIER_COLUMNS:
-        codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
-        records[column] = pd.arrays.ArrowStringArray(pseudonyms(codes, identifiers[column], key))
+    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index()
 
-    rejects = pd.concat([rejected, out_of_period, duplicates]).sort_index()
+
+def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
+    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
+    q = Quarter.parse(quarter)
+    folder = Path(raw_dir) / str(q)
+    sample = is_sample(folder)
+    key = load_key(config.setting_path("key_file"), sample=sample)
+    sources = discover_sources(folder) if folder.is_dir() else []
+    if not sources:
+        raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
+    tables, skipped = [], []
+    for path in sources:
+        try:
+            tables.extend(read_source(path, folder))
+        except SourceReadError as error:
+            if not skip_bad_files:
+                raise
+            log.warning("skipped %s: %s", error.source, error.reason)
+            skipped.append({"source": str(error.source), "reason": error.reason})
+    raw, identifiers = _combine(tables)
+    log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
+    del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
+    with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
+        records, rejects = _kept_and_dropped(raw, q)
+        for column in IDENTIFIER_COLUMNS:
+            codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
+            records[column] = pd.arrays.ArrowStringArray(spread(hashed[column](), codes))
+
     quality = reconcile(raw, records, rejects, skipped)
     quality["quarter"] = str(q)
     quality["sample"] = sample

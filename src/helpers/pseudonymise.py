@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +24,7 @@ import pyarrow as pa
 KEY_ENV = "PSEUDONYMISATION_KEY"
 DEMO_KEY = b"bundled-sample-demo-key: not a secret, never use for real data"
 PSEUDONYM_LENGTH = 24  # hex characters (96 bits): collision-free at any realistic caseload
+BACKGROUND_FROM = 250_000  # distinct identifiers from which they are hashed in a worker process
 
 
 class MissingKeyError(RuntimeError):
@@ -43,23 +50,74 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key`` (as strings)."""
     values = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     texts = pa.array(values.cat.categories.array, pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(pseudonyms(values.cat.codes.to_numpy(), texts, key)),
+    return pd.Series(pd.arrays.ArrowStringArray(spread(_hashed(texts, key), values.cat.codes.to_numpy())),
                      index=values.index)
 
 
-def pseudonyms(codes: np.ndarray, texts: pa.Array, key: bytes) -> pa.Array:
-    """The pseudonym of ``texts[code]`` for each code (-1: null).
-
-    Each text in use is hashed once (texts no code points to are not hashed at all); the pseudonyms are then
-    spread over the codes.
-    """
-    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(texts)))
+def hash_texts(texts: list[str | None], key: bytes) -> list[str | None]:
+    """The pseudonym of each text (None stays None)."""
     digest = _hmac_sha256(key)
-    hashed = pa.array([digest(text) for text in texts.take(used).to_pylist()], pa.large_string())
-    position = np.full(len(texts) + 1, -1, dtype=np.int64)  # code -1 (missing) stays missing
-    position[used] = np.arange(len(used))
-    rows = position[codes]
-    return hashed.take(pa.array(rows, mask=rows < 0))
+    return [None if text is None else digest(text) for text in texts]
+
+
+def _hashed(texts: pa.Array, key: bytes) -> pa.Array:
+    return pa.array(hash_texts(texts.to_pylist(), key), pa.large_string())
+
+
+def spread(hashed: pa.Array, codes: np.ndarray) -> pa.Array:
+    """``hashed[code]`` for each code (-1: null)."""
+    return hashed.take(pa.array(codes, mask=codes < 0))
+
+
+@contextmanager
+def hashing(texts: dict[str, pa.Array], key: bytes) -> Iterator[dict[str, Callable[[], pa.Array]]]:
+    """Start hashing each column's distinct identifier texts; yields per column a function returning them.
+
+    Hashing is pure Python on one core. With many identifiers (:data:`BACKGROUND_FROM`) it runs in a worker
+    process (``python -m helpers.pseudonymise``, fed through pipes: nothing touches the disk) while the caller
+    goes on with other work; with few it is done on demand, since starting a process would cost more.
+    """
+    if sum(len(values) for values in texts.values()) < BACKGROUND_FROM:
+        yield {column: partial(_hashed, values, key) for column, values in texts.items()}
+        return
+    table = pa.table({"text": pa.concat_arrays(list(texts.values()))}).replace_schema_metadata({"key": key})
+    starts = dict(zip(texts, np.cumsum([0, *map(len, texts.values())])[:-1].tolist(), strict=True))
+    worker = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    feeder = threading.Thread(target=_send, args=(table, worker.stdin), daemon=True)
+    feeder.start()  # the worker reads everything before it answers, so this ends once it has
+    result: list[pa.Table] = []
+
+    def column(name: str) -> pa.Array:
+        if not result:
+            with suppress(pa.ArrowInvalid):  # no answer at all: the exit code tells
+                result.append(pa.ipc.open_stream(worker.stdout).read_all())
+            feeder.join()
+            if worker.wait() or not result:
+                raise RuntimeError(f"the pseudonymisation worker failed (exit code {worker.returncode})")
+        return result[0]["pseudonym"].combine_chunks().slice(starts[name], len(texts[name]))
+
+    try:
+        yield {name: partial(column, name) for name in texts}
+    finally:  # also when the caller failed meanwhile: no worker outlives the run
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stdout.close()
+
+
+def _send(table: pa.Table, pipe) -> None:
+    with suppress(BrokenPipeError, OSError):  # a worker that died is reported by the reader
+        with pa.ipc.new_stream(pipe, table.schema) as writer:
+            writer.write_table(table)
+        pipe.close()
+
+
+def _serve() -> None:
+    """The worker: read identifier texts (and the key) from stdin, write their pseudonyms to stdout."""
+    table = pa.ipc.open_stream(sys.stdin.buffer).read_all()
+    hashed = pa.table({"pseudonym": _hashed(table["text"].combine_chunks(), table.schema.metadata[b"key"])})
+    with pa.ipc.new_stream(sys.stdout.buffer, hashed.schema) as writer:
+        writer.write_table(hashed)
 
 
 def _hmac_sha256(key: bytes):
@@ -82,3 +140,7 @@ def _hmac_sha256(key: bytes):
         return result.digest()[:size].hex()
 
     return digest
+
+
+if __name__ == "__main__":
+    _serve()
