@@ -7,6 +7,7 @@ rows → drop rows dated outside the quarter → drop duplicates → pseudonymis
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -300,6 +301,24 @@ def _value_bits(values: pd.Series) -> np.ndarray:
     return pd.util.hash_pandas_object(values, index=False).to_numpy()
 
 
+def _repeated(hashes: np.ndarray) -> np.ndarray:
+    """True where a hash occurred on an earlier row.
+
+    The rows are first split by the hash's top byte (a linear radix pass) and each part is checked on its
+    own: 256 small hash tables that stay in the CPU cache instead of one of ten million entries that does not.
+    """
+    part = (hashes >> np.uint64(56)).astype(np.uint8)
+    order = np.argsort(part, kind="stable")  # stable: rows keep their order within each part
+    ordered = hashes[order]
+    bounds = np.searchsorted(part[order], np.arange(257))
+    repeated = np.empty(len(hashes), dtype=bool)
+    for low, high in itertools.pairwise(bounds):
+        repeated[low:high] = pd.Series(ordered[low:high]).duplicated().to_numpy()
+    result = np.empty(len(hashes), dtype=bool)
+    result[order] = repeated
+    return result
+
+
 def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Rows identical on every column to an earlier row: a boolean mask, and the index of each one's original.
 
@@ -309,7 +328,7 @@ def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     hashes = np.zeros(len(frame), dtype=np.uint64)
     for column in frame.columns:
         hashes = (hashes ^ _value_bits(frame[column])) * _MIX
-    repeat = pd.Series(hashes).duplicated().to_numpy()  # a hash seen on an earlier row
+    repeat = _repeated(hashes)
     shared = np.flatnonzero(pd.Series(hashes).isin(hashes[repeat]).to_numpy())  # rows of repeated hashes
     codes, _ = pd.factorize(hashes[shared])  # numbered in order of first appearance
     first = np.ones(len(codes), dtype=bool)
