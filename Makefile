@@ -37,8 +37,8 @@ lab: setup ## Open the notebooks in JupyterLab
 lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets) on every file
 	$(BIN)/pre-commit run --all-files
 
-bench: setup ## Benchmark clean + indicators at 1M and 10M records; writes benchmarks/results.md
-	$(BIN)/python benchmarks/run.py
+bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3) and the sample quarter; writes benchmarks/results.md
+	$(BIN)/python benchmarks/run.py --sample
 
 clean: ## Remove processed data and reports (raw data is never touched)
 	rm -rf data/processed/* reports/*
