@@ -107,3 +107,12 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
     twice = history_with(history_with(history, "2022Q4", 22), "2022Q4", 23)
     assert twice["quarter"].tolist().count("2022Q4") == 1
     assert twice.set_index("quarter").at["2022Q4", "people_reached"] == 23
+
+
+def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_missing():
+    from helpers import config
+    from helpers.indicators import needed_columns
+
+    columns = needed_columns(config.load("indicators")["indicators"])
+    assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
+    assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)

@@ -287,6 +287,21 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
     return result
 
 
+REACH_COLUMNS = ["sector", "reach_type", "beneficiary_id", "household_id", "household_size", "participants", "province"]
+
+
+def needed_columns(specs: list[dict]) -> list[str]:
+    """The record columns the indicators use: the reach inputs and every dimension, filter and measured column."""
+    columns = dict.fromkeys(REACH_COLUMNS)
+    for spec in specs:
+        for name in spec.get("dimensions", []):
+            columns.update(dict.fromkeys(part for part in name.split(CROSS) if part != "total"))
+        columns.update(dict.fromkeys(spec.get("filter") or {}))
+        if "column" in spec:
+            columns[spec["column"]] = None
+    return list(columns)
+
+
 def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, *, year_only: bool) -> float:
     """This quarter's total plus earlier quarters on record (this year only for year-to-date)."""
     if history is None or history.empty:
@@ -356,7 +371,8 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
-    records = pd.read_parquet(folder / "records.parquet")
+    columns = needed_columns(config.load("indicators")["indicators"])  # a quarter's other columns are not read
+    records = pd.read_parquet(folder / "records.parquet", columns=columns)
     history = load_history(q, raw_dir, processed_dir)
     indicators = compute_indicators(records, q, history)
     _write_csv(indicators, folder / "indicators.csv")
