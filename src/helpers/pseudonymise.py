@@ -115,7 +115,11 @@ def _send(table: pa.Table, pipe) -> None:
 def _serve() -> None:
     """The worker: read identifier texts (and the key) from stdin, write their pseudonyms to stdout."""
     table = pa.ipc.open_stream(sys.stdin.buffer).read_all()
-    hashed = pa.table({"pseudonym": _hashed(table["text"].combine_chunks(), table.schema.metadata[b"key"])})
+    texts, key = table["text"], table.schema.metadata[b"key"]
+    batch = 1 << 16  # texts held as Python strings at a time: the worker stays small
+    hashed = pa.table({"pseudonym": pa.chunked_array(
+        [_hashed(texts.slice(start, batch).combine_chunks(), key) for start in range(0, len(texts), batch)],
+        pa.large_string())})
     with pa.ipc.new_stream(sys.stdout.buffer, hashed.schema) as writer:
         writer.write_table(hashed)
 
