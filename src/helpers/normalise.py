@@ -266,16 +266,6 @@ def normalise_codes(values: pd.Series, dtype: str = "string") -> pd.Series:
     return map_non_blank(values, normalise_code, dtype)
 
 
-def normalise_ids(values: pd.Series, dtype: str = "string") -> pd.Series:
-    """Identifiers: trimmed and upper-cased before use, so ``tr-ada-1`` and ``TR-ADA-1 `` are one person.
-
-    A categorical stays a categorical, normalised once per category (see :func:`id_texts`).
-    """
-    if dtype != "category" or not isinstance(values.dtype, pd.CategoricalDtype):
-        return map_non_blank(values, _normalise_id, dtype)
-    return recode(values, id_texts(pa.array(values.cat.categories.array, type=pa.large_string())))
-
-
 def id_texts(text: pa.Array) -> pa.Array:
     """Identifier strings trimmed and upper-cased (blank: null): Arrow for plain ASCII ids, Python for the rest."""
     simple = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring_regex(text, EDGE_SPACE)))
@@ -289,11 +279,3 @@ def id_texts(text: pa.Array) -> pa.Array:
 
 def _normalise_id(text: str) -> str | None:
     return text.strip().upper() or None
-
-
-def recode(values: pd.Series, categories: pa.Array) -> pd.Series:
-    """``values`` (categorical) with each category replaced by the matching string (null: missing)."""
-    encoded = pc.dictionary_encode(categories)
-    new_codes = np.append(pc.fill_null(encoded.indices, -1).to_numpy(), -1)
-    return categorical(new_codes.take(values.cat.codes.to_numpy()), pd.arrays.ArrowStringArray(encoded.dictionary),
-                       values.index)

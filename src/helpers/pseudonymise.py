@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 KEY_ENV = "PSEUDONYMISATION_KEY"
@@ -44,14 +43,6 @@ def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
         f"no pseudonymisation key: set the environment variable {KEY_ENV}{where} "
         "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
     )
-
-
-def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Replace each identifier by the first hex characters of its HMAC-SHA256 under ``key`` (as strings)."""
-    values = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
-    texts = pa.array(values.cat.categories.array, pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(spread(_hashed(texts, key), values.cat.codes.to_numpy())),
-                     index=values.index)
 
 
 def hash_texts(texts: list[str | None], key: bytes) -> list[str | None]:
