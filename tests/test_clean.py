@@ -114,3 +114,17 @@ def test_a_hash_collision_never_drops_a_record(monkeypatch):
     duplicated, original = clean.find_duplicates(_typed_frame())  # every row now has the same hash
     assert duplicated.tolist() == [False, False, True, False, True]
     assert original.tolist() == [10, 10]
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_leftovers(tmp_path):
+    from helpers.paths import replacing
+
+    target = tmp_path / "records.parquet"
+    target.write_text("previous")
+    with pytest.raises(RuntimeError), replacing(target) as tmp:
+        tmp.write_text("half written")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "previous" and list(tmp_path.iterdir()) == [target]
+    with replacing(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]

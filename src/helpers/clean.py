@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers import config, normalise
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
+from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 from helpers.provinces import resolve_provinces
 from helpers.pseudonymise import hashing, load_key, spread
 from helpers.readers import SourceReadError, discover_sources, read_source
@@ -420,10 +420,16 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
-    """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel) and ``quality.json``."""
+    """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel) and ``quality.json``.
+
+    Each file replaces the previous one only once it is completely written.
+    """
     out = Path(processed_dir) / result.quarter
     out.mkdir(parents=True, exist_ok=True)
-    result.records.to_parquet(out / "records.parquet", index=False)
-    result.rejects.to_csv(out / "rejects.csv", index=False, encoding="utf-8-sig")
-    (out / "quality.json").write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
+    with replacing(out / "records.parquet") as tmp:
+        result.records.to_parquet(tmp, index=False)
+    with replacing(out / "rejects.csv") as tmp:
+        result.rejects.to_csv(tmp, index=False, encoding="utf-8-sig")
+    with replacing(out / "quality.json") as tmp:
+        tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

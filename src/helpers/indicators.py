@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
+from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 CROSS = "+"
@@ -358,10 +358,8 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
 
 
 def _write_csv(table: pd.DataFrame, path: Path, **kwargs) -> None:
-    """Write via a temporary file and a rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_csv(tmp, index=False, **kwargs)
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        table.to_csv(tmp, index=False, **kwargs)
 
 
 def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:

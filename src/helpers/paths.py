@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +18,20 @@ REFERENCE_DIR = DATA_DIR / "reference"
 REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NARRATIVES_DIR = REPO_ROOT / "narratives"
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; it replaces ``path`` only once the block succeeds.
+
+    A reader never sees half a file, and a failed write leaves the previous file as it was.
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
 
 _QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
