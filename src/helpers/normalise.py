@@ -214,9 +214,8 @@ def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.S
 
 def whole(numbers: pd.Series) -> pd.Series:
     """Numbers known to be whole (validated, or rounded) as nullable integers, without a per-value check."""
-    missing = numbers.isna().to_numpy()
-    values = np.where(missing, 0, numbers.to_numpy(dtype="float64", na_value=0)).astype(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(values, missing), index=numbers.index)
+    values = numbers.to_numpy(dtype="float64", na_value=0).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(values, numbers.isna().to_numpy()), index=numbers.index)
 
 
 def age_in_range(age: pd.Series) -> pd.Series:

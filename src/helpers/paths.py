@@ -19,6 +19,7 @@ REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NARRATIVES_DIR = REPO_ROOT / "narratives"
 
+
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; it replaces ``path`` only once the block succeeds.

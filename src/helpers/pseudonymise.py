@@ -45,14 +45,10 @@ def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
     )
 
 
-def hash_texts(texts: list[str | None], key: bytes) -> list[str | None]:
-    """The pseudonym of each text (None stays None)."""
-    digest = _hmac_sha256(key)
-    return [None if text is None else digest(text) for text in texts]
-
-
 def _hashed(texts: pa.Array, key: bytes) -> pa.Array:
-    return pa.array(hash_texts(texts.to_pylist(), key), pa.large_string())
+    """The pseudonym of each text (null stays null)."""
+    digest = _hmac_sha256(key)
+    return pa.array([None if text is None else digest(text) for text in texts.to_pylist()], pa.large_string())
 
 
 def spread(hashed: pa.Array, codes: np.ndarray) -> pa.Array:
@@ -76,16 +72,16 @@ def hashing(texts: dict[str, pa.Array], key: bytes) -> Iterator[dict[str, Callab
     worker = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     feeder = threading.Thread(target=_send, args=(table, worker.stdin), daemon=True)
     feeder.start()  # the worker reads everything before it answers, so this ends once it has
-    result: list[pa.Table] = []
+    result: list[pa.Array] = []
 
     def column(name: str) -> pa.Array:
         if not result:
             with suppress(pa.ArrowInvalid):  # no answer at all: the exit code tells
-                result.append(pa.ipc.open_stream(worker.stdout).read_all())
+                result.append(pa.ipc.open_stream(worker.stdout).read_all()["pseudonym"].combine_chunks())
             feeder.join()
             if worker.wait() or not result:
                 raise RuntimeError(f"the pseudonymisation worker failed (exit code {worker.returncode})")
-        return result[0]["pseudonym"].combine_chunks().slice(starts[name], len(texts[name]))
+        return result[0].slice(starts[name], len(texts[name]))
 
     try:
         yield {name: partial(column, name) for name in texts}
