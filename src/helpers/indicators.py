@@ -192,7 +192,10 @@ class Records:
             groups = _sum_per(self.cells(dim, rows), self.number("participants")[rows], n_cells)
             return (individual + households + groups).reshape(len(self.sectors), dim.size)
 
-        return self._once(("reach", dim_name, _key(spec)), make)
+        # Reach counts individual, household and group records only, so filters that select the same such
+        # records (none, or all three reach types) share one result.
+        selection = tuple(_key(_narrowed(spec, kind)) for kind in ("individual", "household", "group"))
+        return self._once(("reach", dim_name, selection), make)
 
 
 def _narrowed(spec: dict | None, reach_type: str | None) -> dict:
