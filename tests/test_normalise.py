@@ -78,3 +78,16 @@ def test_items_become_singular_lower_case_with_synonyms():
 def test_identifiers_are_trimmed_and_upper_cased():
     texts = pa.array([" tr-ada-001 ", "TR-ADA-001", "", None, "hh-çş-2\u00a0"], pa.large_string())
     assert normalise.id_texts(texts).to_pylist() == ["TR-ADA-001", "TR-ADA-001", None, None, "HH-ÇŞ-2"]
+
+
+@pytest.mark.parametrize("dtype", ["string", "category"])
+def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
+    def raw(*values):
+        return pd.Series(values, dtype=dtype)
+
+    assert normalise.parse_yes_no(raw("evet", " ", None, "Hayır", "?")).tolist() == [True, pd.NA, pd.NA, False, pd.NA]
+    numbers = normalise.parse_numbers(raw("1,5", "", None, "2.000"))
+    assert numbers.dtype == "float64" and numbers.isna().tolist() == [False, True, True, False]
+    assert numbers[[0, 3]].tolist() == [1.5, 2000.0]
+    dates = normalise.parse_dates(raw("05.10.2022", "  ", None))
+    assert str(dates.dtype) == "datetime64[s]" and dates.isna().tolist() == [False, True, True]

@@ -156,8 +156,8 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
     categories = reach_type.cat.categories
     codes = reach_type.cat.codes.to_numpy().copy()
     mixed = codes == categories.get_loc("mixed") if "mixed" in categories else np.zeros(len(codes), dtype=bool)
-    per_record = np.where(has_id.to_numpy(), categories.get_loc("individual"), categories.get_loc("group"))
-    codes[mixed] = per_record[mixed]
+    codes[mixed & has_id.to_numpy()] = categories.get_loc("individual")
+    codes[mixed & ~has_id.to_numpy()] = categories.get_loc("group")
     return normalise.categorical(codes, categories, reach_type.index)
 
 

@@ -75,9 +75,27 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], dtype: str = 
     results = [func(str(u)) for u in uniques]
     if dtype == "category":
         result_codes, categories = pd.factorize(np.array([*results, None], dtype=object))
-        return categorical(result_codes.take(codes), categories, values.index)
-    mapped = pd.array([*results, None], dtype=dtype)
-    return pd.Series(mapped.take(codes), index=values.index)  # code -1 (blank) takes the trailing None
+        return categorical(narrow(result_codes, len(categories))[codes], categories, values.index)
+    return pd.Series(_spread(pd.array([*results, None], dtype=dtype), codes), index=values.index)
+
+
+def _spread(lookup, codes: np.ndarray):
+    """``lookup[codes]``, code -1 taking the last entry (the missing value).
+
+    Numbers, dates and booleans index NumPy arrays with the narrow codes directly: ``take`` would first copy
+    the codes as 64-bit integers, at ten million rows the largest allocation of a normaliser.
+    """
+    if isinstance(lookup, pd.arrays.BooleanArray):
+        return pd.arrays.BooleanArray(lookup.to_numpy(bool, na_value=False)[codes], lookup.isna()[codes])
+    if lookup.dtype.kind in "fM":
+        return lookup.to_numpy()[codes]
+    return lookup.take(codes)
+
+
+def narrow(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """Category codes in the integer type pandas stores for ``n_categories`` (int8 below 127, ...), so that
+    passes over ten million of them move a fraction of the memory and pandas keeps them without a copy."""
+    return codes.astype(np.min_scalar_type(-n_categories - 2), copy=False)
 
 
 def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
@@ -89,21 +107,25 @@ def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
 def tidy_categories(values: pd.Series) -> pd.Series:
     """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
     codes = values.cat.codes.to_numpy()
-    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+    used = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+    used[codes] = True  # code -1 marks the extra last entry
+    used = used[:-1]
     kept = values.cat.categories[used]
     order = kept.argsort()
     recode = np.full(len(used) + 1, -1, dtype=np.int64)
     recode[np.flatnonzero(used)[order]] = np.arange(len(kept))
-    return categorical(recode.take(codes), kept[order], values.index)
+    return categorical(narrow(recode, len(kept))[codes], kept[order], values.index)
 
 
 def coalesce(*columns: pd.Series, default: str | None = None) -> pd.Series:
     """Row by row the first non-missing value of categorical columns, else ``default``, as a categorical."""
     parts = [c.cat.categories.to_numpy(dtype=object) for c in columns] + [np.array([default], dtype=object)]
     categories = pd.Index(pd.unique(np.concatenate(parts))).dropna()
-    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default), dtype=np.int64)
+    code_type = narrow(np.empty(0, dtype=np.int64), len(categories)).dtype
+    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default), dtype=code_type)
     for column in reversed(columns):
-        own = column.cat.set_categories(categories).cat.codes.to_numpy()
+        recode = narrow(np.append(categories.get_indexer(column.cat.categories), -1), len(categories))
+        own = recode[column.cat.codes.to_numpy()]
         codes = np.where(own >= 0, own, codes)
     return categorical(codes, categories, columns[0].index)
 
