@@ -108,8 +108,8 @@ def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
     unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
     recode = pc.fill_null(unified.indices, -1).to_numpy()
     ends = np.cumsum([len(values) for _, values in parts])
-    codes = [np.append(recode[end - len(values):end], -1).take(own) for (own, values), end in zip(parts, ends,
-                                                                                                   strict=True)]
+    codes = [normalise.narrow(np.append(recode[end - len(values):end], -1), len(unified.dictionary))[own]
+             for (own, values), end in zip(parts, ends, strict=True)]
     return np.concatenate(codes), unified.dictionary
 
 
@@ -292,16 +292,19 @@ _MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's b
 
 
 def _value_bits(values: pd.Series) -> np.ndarray:
-    """64 bits per value, equal for equal values (missing included): codes, dates, numbers, else a hash."""
+    """Up to 64 bits per value, equal for equal values (missing included): codes, dates, numbers, else a hash."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64).view(np.uint64)
+        codes = values.cat.codes.to_numpy()
+        return codes.view(codes.dtype.str.replace("i", "u"))  # -1 (missing) becomes the largest value
     if values.dtype.kind == "M":
         return values.to_numpy().view(np.int64).view(np.uint64)  # NaT is one fixed value
     if values.dtype.kind in "iub":
         return values.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min).view(np.uint64)
     if values.dtype.kind == "f":
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan) + 0.0  # -0.0 == 0.0
-        return np.where(np.isnan(numbers), np.nan, numbers).view(np.uint64)
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        numbers += 0.0  # -0.0 == 0.0
+        numbers[np.isnan(numbers)] = np.nan  # one NaN
+        return numbers.view(np.uint64)
     return pd.util.hash_pandas_object(values, index=False).to_numpy()
 
 
@@ -331,7 +334,8 @@ def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """
     hashes = np.zeros(len(frame), dtype=np.uint64)
     for column in frame.columns:
-        hashes = (hashes ^ _value_bits(frame[column])) * _MIX
+        hashes ^= _value_bits(frame[column])
+        hashes *= _MIX
     repeat = _repeated(hashes)
     shared = np.flatnonzero(pd.Series(hashes).isin(hashes[repeat]).to_numpy())  # rows of repeated hashes
     codes, _ = pd.factorize(hashes[shared])  # numbered in order of first appearance

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
+from helpers.normalise import narrow
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -43,7 +44,8 @@ def _codes(values: pd.Series) -> np.ndarray:
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.codes.to_numpy()
-    return pd.factorize(values)[0]
+    codes, uniques = pd.factorize(values)
+    return narrow(codes, len(uniques))
 
 
 def _column_codes(records: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
@@ -60,13 +62,23 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
     parts = [_column_codes(records, column) for column in name.split(CROSS)]
     codes, labels = parts[0]
     for more_codes, more_labels in parts[1:]:
-        codes, more_codes = codes.astype(np.int64), more_codes.astype(np.int64)
-        combined = np.where((codes < 0) | (more_codes < 0), -1, codes * len(more_labels) + more_codes)
-        present = np.bincount(combined[combined >= 0], minlength=len(labels) * len(more_labels)) > 0
-        used = np.flatnonzero(present)  # the pairs that occur, in order
-        codes = np.append(np.cumsum(present) - 1, -1)[combined].astype(np.int32)
-        labels = [f"{labels[u // len(more_labels)]}{CROSS_LABEL}{more_labels[u % len(more_labels)]}" for u in used]
+        width = len(more_labels)
+        combined = _cells(codes, more_codes, width, len(labels) * width)
+        present = np.zeros(len(labels) * width + 1, dtype=bool)
+        present[combined] = True  # code -1 marks the extra last entry
+        used = np.flatnonzero(present[:-1])  # the pairs that occur, in order
+        codes = narrow(np.append(np.cumsum(present[:-1]) - 1, -1), len(used))[combined]
+        labels = [f"{labels[u // width]}{CROSS_LABEL}{more_labels[u % width]}" for u in used]
     return Dimension(codes, labels)
+
+
+def _cells(outer: np.ndarray, inner: np.ndarray, width: int, n_cells: int) -> np.ndarray:
+    """Cell ``outer * width + inner`` of each row (-1 where either code is missing), in a narrow code type."""
+    cells = outer.astype(np.min_scalar_type(-n_cells - 2))
+    cells *= width
+    cells += inner
+    cells[(outer < 0) | (inner < 0)] = -1
+    return cells
 
 
 def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
@@ -78,7 +90,10 @@ def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
 def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, keep: np.ndarray) -> np.ndarray:
     """Keys ``id * width + group`` of the ``keep`` rows: sorted by id already, and by group within each id
     after a stable sort that only has to reorder each id's few rows (close to linear)."""
-    return ids[keep].astype(np.int64) * width + group[keep]
+    keys = ids[keep].astype(np.int64)
+    keys *= width
+    keys += group[keep]
+    return keys
 
 
 def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int) -> np.ndarray:
@@ -112,9 +127,9 @@ def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
     mask = np.ones(len(records), dtype=bool)
     for column, allowed in (spec or {}).items():
         values, allowed = records[column], [str(a) for a in allowed]
-        if isinstance(values.dtype, pd.CategoricalDtype):  # compare the few categories, then the codes
-            keep = np.flatnonzero(values.cat.categories.astype(str).isin(allowed))
-            mask &= np.isin(values.cat.codes.to_numpy(), keep)
+        if isinstance(values.dtype, pd.CategoricalDtype):  # compare the few categories, then look up the codes
+            keep = np.append(values.cat.categories.astype(str).isin(allowed), False)  # code -1: not allowed
+            mask &= keep[values.cat.codes.to_numpy()]
         else:
             mask &= values.astype("string").isin(allowed).fillna(False).to_numpy(dtype=bool)
     return mask
@@ -176,8 +191,7 @@ class Records:
 
     def cells(self, dim: Dimension, rows: np.ndarray) -> np.ndarray:
         """Code of each row's (sector, category) cell, -1 where either is missing."""
-        sector, category = self.sector[rows].astype(np.int64), dim.codes[rows].astype(np.int64)
-        return np.where((sector >= 0) & (category >= 0), sector * dim.size + category, -1)
+        return _cells(self.sector[rows], dim.codes[rows], dim.size, len(self.sectors) * dim.size)
 
     def reach_matrix(self, dim_name: str, spec: dict | None) -> np.ndarray:
         """Reach per sector (rows) and category (columns) among the records matching ``spec``."""
