@@ -3,6 +3,9 @@
 The schema runs on the combined raw frame (canonical column names, values still the analyst's strings).
 Each check is named by the reject reason it produces, optionally ``reason:column``; a missing value in a
 required column is ``missing_required``. Checks ignore blanks unless the column is required.
+
+Column checks test each distinct value of a categorical column once and map the verdicts back to the rows,
+and handle blanks themselves (no per-row parsing, no copies of the non-blank rows).
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ import pandera.pandas as pa
 from helpers import normalise
 
 REASON_ORDER = ["missing_required", "unknown_activity", "unparseable_date", "unknown_province", "invalid_value"]
+
+
+def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
+    """A column check from ``test`` (values → passes), run on the distinct values; blanks pass."""
+
+    def check(s: pd.Series) -> pd.Series:
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            return test(s).fillna(False).astype(bool) | s.isna()
+        passes = np.append(test(pd.Series(s.cat.categories)).fillna(False).to_numpy(dtype=bool), True)
+        return pd.Series(passes[s.cat.codes.to_numpy()], index=s.index)  # code -1 (blank) takes the last
+
+    return pa.Check(check, name=name, ignore_na=False)
 
 
 def _parses(parser: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
@@ -41,17 +56,24 @@ def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa
         return frame[column].notna()
 
     def needs(kinds: set[str], test: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
-        return lambda frame: ~reach_type(frame["activity"]).isin(kinds) | test(frame)
+        def check(frame: pd.DataFrame) -> pd.Series:
+            reach = reach_type(frame["activity"]).astype("category")
+            wanted = np.append(reach.cat.categories.isin(kinds), False)[reach.cat.codes.to_numpy()]
+            return pd.Series(~wanted, index=frame.index) | test(frame)
+
+        return check
 
     return [
         pa.Check(needs({"individual"}, lambda f: present(f, "beneficiary_id")),
-                 name="missing_required:beneficiary_id"),
-        pa.Check(needs({"household"}, lambda f: present(f, "household_id")), name="missing_required:household_id"),
+                 name="missing_required:beneficiary_id", ignore_na=False),
+        pa.Check(needs({"household"}, lambda f: present(f, "household_id")), name="missing_required:household_id",
+                 ignore_na=False),
         pa.Check(needs({"household"}, lambda f: present(f, "household_size")),
-                 name="missing_required:household_size"),
-        pa.Check(needs({"group"}, lambda f: present(f, "participants")), name="missing_required:participants"),
+                 name="missing_required:household_size", ignore_na=False),
+        pa.Check(needs({"group"}, lambda f: present(f, "participants")), name="missing_required:participants",
+                 ignore_na=False),
         pa.Check(needs({"mixed", "capacity"}, lambda f: present(f, "beneficiary_id") | present(f, "participants")),
-                 name="missing_required:participants"),
+                 name="missing_required:participants", ignore_na=False),
     ]
 
 
@@ -70,21 +92,19 @@ def raw_record_schema(
     invalid = "invalid_value"
     return pa.DataFrameSchema(
         {
-            "date": pa.Column(nullable=False, checks=pa.Check(_parses(normalise.parse_dates),
-                                                              name="unparseable_date")),
-            "province": pa.Column(nullable=False, checks=pa.Check(known_province, name="unknown_province")),
-            "activity": pa.Column(nullable=False, checks=pa.Check(lambda s: reach_type(s).notna(),
-                                                                  name="unknown_activity")),
-            "household_size": pa.Column(nullable=True, checks=pa.Check(_whole_in_range(1, max_household_size),
-                                                                       name=invalid)),
-            "participants": pa.Column(nullable=True, checks=pa.Check(_whole_in_range(0, max_participants),
-                                                                     name=invalid)),
-            "quantity": pa.Column(nullable=True, checks=pa.Check(_non_negative, name=invalid)),
-            "amount_try": pa.Column(nullable=True, checks=pa.Check(_non_negative, name=invalid)),
-            "sex": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_sex), name=invalid)),
-            "disability": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_yes_no), name=invalid)),
-            "population_group": pa.Column(nullable=True, checks=pa.Check(_parses(normalise.parse_population_group),
-                                                                         name=invalid)),
+            "date": pa.Column(nullable=False, checks=_check(_parses(normalise.parse_dates), name="unparseable_date")),
+            "province": pa.Column(nullable=False, checks=_check(known_province, name="unknown_province")),
+            "activity": pa.Column(nullable=False,
+                                  checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
+            "household_size": pa.Column(nullable=True,
+                                        checks=_check(_whole_in_range(1, max_household_size), name=invalid)),
+            "participants": pa.Column(nullable=True, checks=_check(_whole_in_range(0, max_participants), name=invalid)),
+            "quantity": pa.Column(nullable=True, checks=_check(_non_negative, name=invalid)),
+            "amount_try": pa.Column(nullable=True, checks=_check(_non_negative, name=invalid)),
+            "sex": pa.Column(nullable=True, checks=_check(_parses(normalise.parse_sex), name=invalid)),
+            "disability": pa.Column(nullable=True, checks=_check(_parses(normalise.parse_yes_no), name=invalid)),
+            "population_group": pa.Column(nullable=True,
+                                          checks=_check(_parses(normalise.parse_population_group), name=invalid)),
         },
         checks=_reach_requirements(reach_type),
         strict=False,
