@@ -48,7 +48,7 @@ _DELIMITERS = (",", ";", "\t")
 _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
 _CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
-_CP1254_UNDEFINED = re.compile(rb"[\x81\x8d\x8e\x8f\x90\x9d\x9e]")
+_CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # bytes Windows-1254 leaves out
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _STRING = pd.StringDtype("pyarrow")
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
@@ -335,7 +335,7 @@ def _legacy_encoding(path: Path) -> str:
     """Windows-1254, unless a byte it leaves undefined occurs: then ISO-8859-9 (same letters elsewhere)."""
     with path.open("rb") as handle:
         for chunk in iter(partial(handle.read, _CHUNK_BYTES), b""):
-            if _CP1254_UNDEFINED.search(chunk):
+            if any(byte in chunk for byte in _CP1254_UNDEFINED):  # a memchr each: much faster than a regex
                 return "iso-8859-9"
     return "cp1254"
 
