@@ -128,3 +128,19 @@ def test_a_failed_write_leaves_the_previous_file_and_no_leftovers(tmp_path):
     with replacing(target) as tmp:
         tmp.write_text("new")
     assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
+
+
+def test_records_file_tells_readers_of_the_history_its_quarter_and_dates(tmp_path, monkeypatch):
+    """Row-group statistics let DuckDB or Spark skip files of other quarters and rows of other dates."""
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    write(tmp_path / "2022Q4", "log.csv", [
+        ("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),
+        ("31.12.2022", "Hatay", "PROT_CASE_MGMT", "TR-2", "", "E", "C D"),
+    ])
+    out = write_clean(clean_quarter("2022Q4", tmp_path), tmp_path / "processed")
+    group = pq.ParquetFile(out / "records.parquet").metadata.row_group(0)
+    stats = {group.column(i).path_in_schema: group.column(i).statistics for i in range(group.num_columns)}
+    assert (stats["quarter"].min, stats["quarter"].max) == ("2022Q4", "2022Q4")
+    assert [str(v)[:10] for v in (stats["date"].min, stats["date"].max)] == ["2022-10-05", "2022-12-31"]
