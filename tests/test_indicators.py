@@ -1,8 +1,10 @@
 """Indicator measures on a small hand-counted set of cleaned records."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import indicators
 from helpers.indicators import compute_indicators, history_with, load_history, value
 
 ROW = dict(quarter="2022Q4", source="x.csv", row_number=2, date=pd.Timestamp("2022-10-05"), district=None,
@@ -116,3 +118,20 @@ def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_miss
     columns = needed_columns(config.load("indicators")["indicators"])
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
     assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)
+
+
+@pytest.mark.parametrize("block", [1, 3, 64, 1 << 20])
+def test_people_are_counted_the_same_whatever_the_block_size(block, monkeypatch):
+    """Distinct people and largest household sizes per category, block by block = all rows at once."""
+    rng = np.random.default_rng(7)
+    ids = np.sort(rng.integers(0, 60, 500)).astype(np.int32)
+    group = rng.integers(-1, 6, 500).astype(np.int8)
+    size = rng.integers(1, 9, 500).astype("float64")
+    size[::11] = np.nan
+    frame = pd.DataFrame({"id": ids, "group": group, "size": size}).query("group >= 0")
+    distinct = frame.groupby("group")["id"].nunique().reindex(range(6), fill_value=0)
+    largest = frame.dropna().groupby(["group", "id"])["size"].max().groupby("group").sum().reindex(range(6),
+                                                                                                   fill_value=0)
+    monkeypatch.setattr(indicators, "BLOCK", block)
+    assert indicators._distinct_per(group, ids, 6).tolist() == distinct.tolist()
+    assert indicators._largest_per(group, ids, size, 6).tolist() == largest.tolist()

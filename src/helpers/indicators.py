@@ -6,6 +6,7 @@ so the same code serves the bundled sample and a national quarter of ten million
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -87,6 +88,15 @@ def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     return first
 
 
+BLOCK = 1 << 20  # rows: a block's keys and orderings stay in the CPU caches and in memory already in use
+
+
+def _id_blocks(ids: np.ndarray) -> list[tuple[int, int]]:
+    """Bounds of blocks of about :data:`BLOCK` rows of id-sorted rows, each id's rows in one block."""
+    cuts = np.searchsorted(ids, ids[BLOCK::BLOCK], side="left")  # back to the start of the id's run
+    return list(itertools.pairwise(np.unique([0, *cuts.tolist(), len(ids)])))
+
+
 def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, keep: np.ndarray) -> np.ndarray:
     """Keys ``id * width + group`` of the ``keep`` rows: sorted by id already, and by group within each id
     after a stable sort that only has to reorder each id's few rows (close to linear)."""
@@ -97,25 +107,37 @@ def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, keep: np.ndarray)
 
 
 def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct ``ids`` within each group code (-1: not counted); rows in id order."""
-    width = max(n_groups, 1)
-    keys = _pair_keys(group, ids, width, group >= 0)
-    keys.sort(kind="stable")
-    return np.bincount(keys[_first_of_runs(keys)] % width, minlength=n_groups)[:n_groups]
+    """Number of distinct ``ids`` within each group code (-1: not counted); rows in id order.
+
+    Works block by block (an id never spans two), so ten million rows cost ten times one million.
+    """
+    width, counts = max(n_groups, 1), np.zeros(n_groups, dtype=np.int64)
+    for low, high in _id_blocks(ids):
+        keys = _pair_keys(group[low:high], ids[low:high], width, group[low:high] >= 0)
+        keys.sort(kind="stable")
+        firsts = keys[_first_of_runs(keys)]
+        firsts %= width
+        counts += np.bincount(firsts, minlength=n_groups)[:n_groups]
+    return counts
 
 
 def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id; rows in id order."""
-    width = max(n_groups, 1)
-    keep = (group >= 0) & ~np.isnan(size)
-    keys = _pair_keys(group, ids, width, keep)
-    by_key = np.argsort(keys, kind="stable")
-    keys, sizes = keys[by_key], size[keep][by_key]
-    starts = np.flatnonzero(_first_of_runs(keys))
-    if not len(starts):
-        return np.zeros(n_groups)
-    largest = np.maximum.reduceat(sizes, starts)
-    return np.bincount(keys[starts] % width, weights=largest, minlength=n_groups)[:n_groups]
+    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id; rows in id order.
+
+    Block by block, as :func:`_distinct_per`.
+    """
+    width, sums = max(n_groups, 1), np.zeros(n_groups)
+    for low, high in _id_blocks(ids):
+        keep = (group[low:high] >= 0) & ~np.isnan(size[low:high])
+        keys = _pair_keys(group[low:high], ids[low:high], width, keep)
+        by_key = np.argsort(keys, kind="stable")
+        keys, sizes = keys[by_key], size[low:high][keep][by_key]
+        starts = np.flatnonzero(_first_of_runs(keys))
+        if len(starts):
+            firsts = keys[starts]
+            firsts %= width
+            sums += np.bincount(firsts, weights=np.maximum.reduceat(sizes, starts), minlength=n_groups)[:n_groups]
+    return sums
 
 
 def _sum_per(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
