@@ -110,7 +110,7 @@ def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
     unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
     recode = pc.fill_null(unified.indices, -1).to_numpy()
     ends = np.cumsum([len(values) for _, values in parts])
-    codes = [normalise.narrow(np.append(recode[end - len(values):end], -1), len(unified.dictionary))[own]
+    codes = [normalise.by_code(normalise.narrow(recode[end - len(values):end], len(unified.dictionary)), own, -1)
              for (own, values), end in zip(parts, ends, strict=True)]
     return np.concatenate(codes), unified.dictionary
 
@@ -158,8 +158,9 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
     categories = reach_type.cat.categories
     codes = reach_type.cat.codes.to_numpy().copy()
     mixed = codes == categories.get_loc("mixed") if "mixed" in categories else np.zeros(len(codes), dtype=bool)
-    codes[mixed & has_id.to_numpy()] = categories.get_loc("individual")
-    codes[mixed & ~has_id.to_numpy()] = categories.get_loc("group")
+    has_id = has_id.to_numpy()
+    codes[mixed & has_id] = categories.get_loc("individual")
+    codes[mixed & ~has_id] = categories.get_loc("group")
     return normalise.categorical(codes, categories, reach_type.index)
 
 

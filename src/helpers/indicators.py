@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.normalise import narrow
+from helpers.normalise import by_code, code_type, narrow
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -68,14 +68,14 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
         present = np.zeros(len(labels) * width + 1, dtype=bool)
         present[combined] = True  # code -1 marks the extra last entry
         used = np.flatnonzero(present[:-1])  # the pairs that occur, in order
-        codes = narrow(np.append(np.cumsum(present[:-1]) - 1, -1), len(used))[combined]
+        codes = by_code(narrow(np.cumsum(present[:-1]) - 1, len(used)), combined, -1)
         labels = [f"{labels[u // width]}{CROSS_LABEL}{more_labels[u % width]}" for u in used]
     return Dimension(codes, labels)
 
 
 def _cells(outer: np.ndarray, inner: np.ndarray, width: int, n_cells: int) -> np.ndarray:
     """Cell ``outer * width + inner`` of each row (-1 where either code is missing), in a narrow code type."""
-    cells = outer.astype(np.min_scalar_type(-n_cells - 2))
+    cells = outer.astype(code_type(n_cells))
     cells *= width
     cells += inner
     cells[(outer < 0) | (inner < 0)] = -1
@@ -150,8 +150,7 @@ def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
     for column, allowed in (spec or {}).items():
         values, allowed = records[column], [str(a) for a in allowed]
         if isinstance(values.dtype, pd.CategoricalDtype):  # compare the few categories, then look up the codes
-            keep = np.append(values.cat.categories.astype(str).isin(allowed), False)  # code -1: not allowed
-            mask &= keep[values.cat.codes.to_numpy()]
+            mask &= by_code(values.cat.categories.astype(str).isin(allowed), values.cat.codes.to_numpy(), False)
         else:
             mask &= values.astype("string").isin(allowed).fillna(False).to_numpy(dtype=bool)
     return mask

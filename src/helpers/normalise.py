@@ -74,8 +74,8 @@ def map_distinct(values: pd.Series, func: Callable[[str], object], dtype: str = 
     codes, uniques = _distinct(values)
     results = [func(str(u)) for u in uniques]
     if dtype == "category":
-        result_codes, categories = pd.factorize(np.array([*results, None], dtype=object))
-        return categorical(narrow(result_codes, len(categories))[codes], categories, values.index)
+        result_codes, categories = pd.factorize(np.array(results, dtype=object))
+        return categorical(by_code(narrow(result_codes, len(categories)), codes, -1), categories, values.index)
     return pd.Series(_spread(pd.array([*results, None], dtype=dtype), codes), index=values.index)
 
 
@@ -92,10 +92,23 @@ def _spread(lookup, codes: np.ndarray):
     return lookup.take(codes)
 
 
+def code_type(n_categories: int) -> np.dtype:
+    """The integer type pandas stores the codes of ``n_categories`` in (int8 below 127, int16 below 32,767, ...)."""
+    return np.min_scalar_type(-n_categories - 2)
+
+
 def narrow(codes: np.ndarray, n_categories: int) -> np.ndarray:
-    """Category codes in the integer type pandas stores for ``n_categories`` (int8 below 127, ...), so that
-    passes over ten million of them move a fraction of the memory and pandas keeps them without a copy."""
-    return codes.astype(np.min_scalar_type(-n_categories - 2), copy=False)
+    """``codes`` in :func:`code_type`: passes over ten million of them move a fraction of the memory, and
+    pandas keeps them without a copy."""
+    return codes.astype(code_type(n_categories), copy=False)
+
+
+def by_code(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """Each row's entry of ``per_category`` through its category code; ``missing`` where the code is -1.
+
+    Indexes with the (narrow) codes directly: ``take`` would first copy them as 64-bit integers.
+    """
+    return np.append(per_category, np.array([missing], dtype=per_category.dtype))[codes]
 
 
 def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
@@ -112,20 +125,20 @@ def tidy_categories(values: pd.Series) -> pd.Series:
     used = used[:-1]
     kept = values.cat.categories[used]
     order = kept.argsort()
-    recode = np.full(len(used) + 1, -1, dtype=np.int64)
+    recode = np.full(len(used), -1, dtype=np.int64)
     recode[np.flatnonzero(used)[order]] = np.arange(len(kept))
-    return categorical(narrow(recode, len(kept))[codes], kept[order], values.index)
+    return categorical(by_code(narrow(recode, len(kept)), codes, -1), kept[order], values.index)
 
 
 def coalesce(*columns: pd.Series, default: str | None = None) -> pd.Series:
     """Row by row the first non-missing value of categorical columns, else ``default``, as a categorical."""
     parts = [c.cat.categories.to_numpy(dtype=object) for c in columns] + [np.array([default], dtype=object)]
     categories = pd.Index(pd.unique(np.concatenate(parts))).dropna()
-    code_type = narrow(np.empty(0, dtype=np.int64), len(categories)).dtype
-    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default), dtype=code_type)
+    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default),
+                    dtype=code_type(len(categories)))
     for column in reversed(columns):
-        recode = narrow(np.append(categories.get_indexer(column.cat.categories), -1), len(categories))
-        own = recode[column.cat.codes.to_numpy()]
+        recode = narrow(categories.get_indexer(column.cat.categories), len(categories))
+        own = by_code(recode, column.cat.codes.to_numpy(), -1)
         codes = np.where(own >= 0, own, codes)
     return categorical(codes, categories, columns[0].index)
 

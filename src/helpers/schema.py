@@ -27,8 +27,8 @@ def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     def check(s: pd.Series) -> pd.Series:
         if not isinstance(s.dtype, pd.CategoricalDtype):
             return test(s).fillna(False).astype(bool) | s.isna()
-        passes = np.append(test(pd.Series(s.cat.categories)).fillna(False).to_numpy(dtype=bool), True)
-        return pd.Series(passes[s.cat.codes.to_numpy()], index=s.index)  # code -1 (blank) takes the last
+        passes = test(pd.Series(s.cat.categories)).fillna(False).to_numpy(dtype=bool)
+        return pd.Series(normalise.by_code(passes, s.cat.codes.to_numpy(), True), index=s.index)
 
     return pa.Check(check, name=name, ignore_na=False)
 
@@ -58,7 +58,7 @@ def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa
     def needs(kinds: set[str], test: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
         def check(frame: pd.DataFrame) -> pd.Series:
             reach = reach_type(frame["activity"]).astype("category")
-            wanted = np.append(reach.cat.categories.isin(kinds), False)[reach.cat.codes.to_numpy()]
+            wanted = normalise.by_code(reach.cat.categories.isin(kinds), reach.cat.codes.to_numpy(), False)
             return pd.Series(~wanted, index=frame.index) | test(frame)
 
         return check
