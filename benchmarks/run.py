@@ -149,6 +149,7 @@ def run_size(size: int, keep: bool, repeat: int) -> dict:
     if not keep:
         for path in sorted(raw.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
+        raw.rmdir()
     totals = [r["clean_s"] + r["indicators_s"] for r in runs]
     return {
         **runs[-1], "size": size, "runs": repeat, "total_min_s": min(totals), "total_max_s": max(totals),
