@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from helpers import clean, config
-from helpers.schema import raw_record_schema, violations
+from helpers.schema import violations
 
 ROWS = [  # (date, province, activity, beneficiary_id, household_size, sex) and the reason expected
     (("05.10.2022", "Urfa", "PROT_CASE_MGMT", "TR-1", None, "K"), None),
@@ -23,12 +23,6 @@ def test_each_broken_rule_gives_its_reason(dtype):
     raw = pd.DataFrame([values for values, _ in ROWS], columns=[
         "date", "province", "activity", "beneficiary_id", "household_size", "sex"]).astype(dtype)
     raw = raw.reindex(columns=clean.RAW_COLUMNS).astype(dtype)
-    provinces = clean._province_lookup(raw["province"])
-    schema = raw_record_schema(
-        known_province=lambda s: s.map(provinces["province"]).notna(),
-        reach_type=clean._reach_type_of(config.activities()),
-        max_household_size=config.setting("max_household_size"),
-        max_participants=config.setting("max_participants"),
-    )
+    schema = clean._contract(clean._province_lookup(raw["province"]), config.activities())
     reasons = violations(raw, schema)["reason"].reindex(raw.index)
     assert [None if pd.isna(r) else r for r in reasons] == [reason for _, reason in ROWS]

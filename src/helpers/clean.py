@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandera.pandas import DataFrameSchema
 
 from helpers import config, normalise
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
@@ -378,18 +379,22 @@ def is_sample(folder: Path) -> bool:
     return (folder / config.setting("sample_marker")).is_file()
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
-    numbers) and one table of every dropped row with its reason."""
-    catalogue = config.activities()
-    provinces = _province_lookup(raw["province"])
-    schema = raw_record_schema(
+def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame) -> DataFrameSchema:
+    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`)."""
+    return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         max_household_size=config.setting("max_household_size"),
         max_participants=config.setting("max_participants"),
     )
-    bad = violations(raw, schema)
+
+
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
+    numbers) and one table of every dropped row with its reason."""
+    catalogue = config.activities()
+    provinces = _province_lookup(raw["province"])
+    bad = violations(raw, _contract(provinces, catalogue))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
 
