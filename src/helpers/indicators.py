@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.normalise import by_code, code_type, narrow
+from helpers.normalise import by_code, code_type, narrow, occurring
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -65,10 +65,9 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
     for more_codes, more_labels in parts[1:]:
         width = len(more_labels)
         combined = _cells(codes, more_codes, width, len(labels) * width)
-        present = np.zeros(len(labels) * width + 1, dtype=bool)
-        present[combined] = True  # code -1 marks the extra last entry
-        used = np.flatnonzero(present[:-1])  # the pairs that occur, in order
-        codes = by_code(narrow(np.cumsum(present[:-1]) - 1, len(used)), combined, -1)
+        present = occurring(combined, len(labels) * width)
+        used = np.flatnonzero(present)  # the pairs that occur, in order
+        codes = by_code(narrow(np.cumsum(present) - 1, len(used)), combined, -1)
         labels = [f"{labels[u // width]}{CROSS_LABEL}{more_labels[u % width]}" for u in used]
     return Dimension(codes, labels)
 

@@ -111,6 +111,13 @@ def by_code(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.
     return np.append(per_category, np.array([missing], dtype=per_category.dtype))[codes]
 
 
+def occurring(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """True for each of the ``n_categories`` codes that occurs in ``codes`` (-1, missing, is ignored)."""
+    seen = np.zeros(n_categories + 1, dtype=bool)
+    seen[codes] = True  # code -1 marks the extra last entry
+    return seen[:-1]
+
+
 def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
     """A categorical Series from integer codes (-1: missing) and string categories."""
     dtype = pd.CategoricalDtype(pd.Index(categories, dtype="string"))
@@ -120,9 +127,7 @@ def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
 def tidy_categories(values: pd.Series) -> pd.Series:
     """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
     codes = values.cat.codes.to_numpy()
-    used = np.zeros(len(values.cat.categories) + 1, dtype=bool)
-    used[codes] = True  # code -1 marks the extra last entry
-    used = used[:-1]
+    used = occurring(codes, len(values.cat.categories))
     kept = values.cat.categories[used]
     order = kept.argsort()
     recode = np.full(len(used), -1, dtype=np.int64)
