@@ -52,28 +52,22 @@ def _non_negative(s: pd.Series) -> pd.Series:
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
     """Each reach type needs its own identifying fields (activity-catalogue.md)."""
 
-    def present(frame: pd.DataFrame, column: str) -> pd.Series:
-        return frame[column].notna()
+    def needs(kinds: set[str], *columns: str) -> pa.Check:
+        """Records of ``kinds`` need a value in one of ``columns`` (named by the last); blanks are what it tests."""
 
-    def needs(kinds: set[str], test: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
         def check(frame: pd.DataFrame) -> pd.Series:
             reach = reach_type(frame["activity"]).astype("category")
             wanted = normalise.by_code(reach.cat.categories.isin(kinds), reach.cat.codes.to_numpy(), False)
-            return pd.Series(~wanted, index=frame.index) | test(frame)
+            return pd.Series(~wanted, index=frame.index) | frame[list(columns)].notna().any(axis=1)
 
-        return check
+        return pa.Check(check, name=f"missing_required:{columns[-1]}", ignore_na=False)
 
     return [
-        pa.Check(needs({"individual"}, lambda f: present(f, "beneficiary_id")),
-                 name="missing_required:beneficiary_id", ignore_na=False),
-        pa.Check(needs({"household"}, lambda f: present(f, "household_id")), name="missing_required:household_id",
-                 ignore_na=False),
-        pa.Check(needs({"household"}, lambda f: present(f, "household_size")),
-                 name="missing_required:household_size", ignore_na=False),
-        pa.Check(needs({"group"}, lambda f: present(f, "participants")), name="missing_required:participants",
-                 ignore_na=False),
-        pa.Check(needs({"mixed", "capacity"}, lambda f: present(f, "beneficiary_id") | present(f, "participants")),
-                 name="missing_required:participants", ignore_na=False),
+        needs({"individual"}, "beneficiary_id"),
+        needs({"household"}, "household_id"),
+        needs({"household"}, "household_size"),
+        needs({"group"}, "participants"),
+        needs({"mixed", "capacity"}, "beneficiary_id", "participants"),
     ]
 
 
