@@ -60,7 +60,12 @@ def neutralised(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(table: pd.DataFrame, path: Path, **kwargs) -> None:
-    """Write ``table`` (no index) with formula cells neutralised, replacing ``path`` only once complete."""
+    """Write ``table`` (no index) with formula cells neutralised, replacing ``path`` only once complete.
+
+    Lines end in CRLF (RFC 4180): the writer then quotes any cell holding a carriage return, which with bare
+    LF line ends it leaves unquoted, and a spreadsheet would split the row there.
+    """
+    kwargs.setdefault("lineterminator", "\r\n")
     with replacing(Path(path)) as tmp:
         neutralised(table).to_csv(tmp, index=False, **kwargs)
 
