@@ -77,7 +77,7 @@ def digits(text):
 
 
 def test_no_identifier_reaches_any_output(run):
-    root, result = run
+    root, _ = run
     files = outputs(root)
     assert {p.suffix for p in files} >= {".parquet", ".csv", ".json", ".ipynb", ".html", ".pdf"}
     for path in files:

@@ -82,23 +82,27 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
     """Mask identifiers in the categorical ``columns`` of ``records`` (in place), once per category.
 
     Returns per column the number of records in which each kind was masked (columns with none left out).
+    Masked categories that become equal ("Call [phone]" from two numbers) are merged; categories stay sorted.
+    Only the rows of masked categories are counted, and the codes are recoded in one gather.
     """
     counts = {}
     for column in columns:
         values = records[column]
-        results = {category: mask(category) for category in values.cat.categories}
-        hit = np.array([bool(found) for _, found in results.values()])
+        results = [mask(category) for category in values.cat.categories]
+        hit = np.array([bool(found) for _, found in results])
         if not hit.any():
             continue
         codes = values.cat.codes.to_numpy()
-        rows = np.bincount(codes[codes >= 0], minlength=len(hit))
+        rows = np.bincount(codes[normalise.by_code(hit, codes, False)], minlength=len(hit))
         per_kind = Counter()
-        for (_, found), n in zip(results.values(), rows, strict=True):
-            for kind in found:
-                per_kind[kind] += int(n)
+        for category in np.flatnonzero(hit):
+            for kind in results[category][1]:
+                per_kind[kind] += int(rows[category])
         counts[column] = dict(per_kind)
-        masked = normalise.map_distinct(values, lambda v: results[v][0], "category")
-        records[column] = normalise.tidy_categories(masked)
+        labels = np.array([text for text, _ in results], dtype=object)
+        kept = np.unique(labels)  # sorted, as the cleaner leaves every categorical
+        recode = normalise.narrow(pd.Index(kept).get_indexer(labels), len(kept))
+        records[column] = normalise.categorical(normalise.by_code(recode, codes, -1), kept, values.index)
     return counts
 
 
