@@ -79,7 +79,7 @@ def kinds(text: str) -> list[str]:
 
 
 def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:
-    """Mask identifiers in the categorical ``columns`` of ``records`` (in place), once per category.
+    """Mask identifiers in ``columns`` of ``records`` (in place, as categoricals), once per category.
 
     Returns per column the number of records in which each kind was masked (columns with none left out).
     Masked categories that become equal ("Call [phone]" from two numbers) are merged; categories stay sorted.
@@ -88,6 +88,8 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
     counts = {}
     for column in columns:
         values = records[column]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
         results = [mask(category) for category in values.cat.categories]
         hit = np.array([bool(found) for _, found in results])
         if not hit.any():
