@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandera.pandas import DataFrameSchema
 
-from helpers import config, normalise
+from helpers import config, normalise, redact
+from helpers.csvfile import write_csv
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 from helpers.provinces import resolve_provinces
 from helpers.pseudonymise import hashing, load_key, spread
@@ -437,6 +438,10 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
         records, rejects = _kept_and_dropped(raw, q)
+        # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
+        # differing only by a phone number are two records) and withheld from the rejects.
+        masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
+                  "rejects": redact.withhold(rejects)}
         for column in IDENTIFIER_COLUMNS:
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(spread(hashed[column](), codes))
@@ -444,11 +449,13 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     quality = reconcile(raw, records, rejects, skipped)
     quality["quarter"] = str(q)
     quality["sample"] = sample
+    quality["masked_identifiers"] = masked
     return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
-    """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel) and ``quality.json``.
+    """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel, formulas neutralised:
+    :mod:`helpers.csvfile`) and ``quality.json``.
 
     Each file replaces the previous one only once it is completely written.
     """
@@ -462,8 +469,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
                            if not isinstance(dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(dtype))]
     with replacing(out / "records.parquet") as tmp:
         result.records.to_parquet(tmp, index=False, write_statistics=ranged)
-    with replacing(out / "rejects.csv") as tmp:
-        result.rejects.to_csv(tmp, index=False, encoding="utf-8-sig")
+    write_csv(result.rejects, out / "rejects.csv", encoding="utf-8-sig")
     with replacing(out / "quality.json") as tmp:
         tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
+from helpers.csvfile import write_csv
 from helpers.normalise import by_code, code_type, narrow, occurring
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
+from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 CROSS = "+"
@@ -388,20 +389,45 @@ def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total
     return float(hit["value"].iloc[0]) if len(hit) else 0.0
 
 
+class UnpublishedDimensionError(KeyError):
+    """A table or figure asked for a free-text dimension that config does not allow to be published."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def publishable(dimension_name: str) -> bool:
+    """Whether a dimension may be published: it uses no free-text column, or ``publish_free_text`` lists it
+    (config/indicators.yml). Free-text categories are whatever field staff typed, hence the review."""
+    settings = config.load("indicators")
+    free = set(settings["free_text"]) & set(dimension_name.split(CROSS))
+    return not free or dimension_name in settings["publish_free_text"]
+
+
+def for_publication(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``indicators`` whose dimension may be published (see :func:`publishable`)."""
+    allowed = {d: publishable(d) for d in indicators["dimension"].unique()}
+    return indicators[indicators["dimension"].map(allowed).astype(bool)]
+
+
 def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.Series:
-    """All categories of one indicator and dimension, as a Series in table order."""
+    """All categories of one indicator and dimension, as a Series in table order, for a table or figure.
+
+    Every category of the dimension is listed, so a free-text dimension not cleared for publishing is refused
+    (:class:`UnpublishedDimensionError`); a narrative can still cite one category with :func:`value`.
+    """
+    if not publishable(dimension_name):
+        raise UnpublishedDimensionError(
+            f"{indicator} by {dimension_name}: {dimension_name} is free text that config/indicators.yml does not "
+            f"publish; review its categories in indicators.csv and add it to publish_free_text to show it")
     rows = indicators[(indicators["indicator"] == indicator) & (indicators["dimension"] == dimension_name)]
     return pd.Series(rows["value"].to_numpy(), index=rows["category"].to_numpy(), name=indicator)
 
 
-def _write_csv(table: pd.DataFrame, path: Path, **kwargs) -> None:
-    with replacing(path) as tmp:
-        table.to_csv(tmp, index=False, **kwargs)
-
-
 def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
-    """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` and the
-    history table ``history.csv`` (this quarter's row replaced, never added twice)."""
+    """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
+    dimensions :func:`for_publication` keeps) and the history table ``history.csv`` (this quarter's row replaced,
+    never added twice). Every file goes through :func:`helpers.csvfile.write_csv` (formulas neutralised)."""
     from helpers.disclosure import public_indicators
 
     q = str(Quarter.parse(quarter))
@@ -410,7 +436,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
     history = load_history(q, raw_dir, processed_dir)
     indicators = compute_indicators(records, q, history)
-    _write_csv(indicators, folder / "indicators.csv")
-    _write_csv(public_indicators(indicators), folder / "indicators_public.csv", encoding="utf-8")
-    _write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
+    write_csv(indicators, folder / "indicators.csv")
+    write_csv(public_indicators(for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")
+    write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
     return indicators

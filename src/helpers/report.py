@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from helpers import config
+from helpers.csvfile import read_csv
 from helpers.disclosure import fmt, for_figures
 from helpers.indicators import series, value
 from helpers.narrative import narrative_path, render_narrative, sections
@@ -41,8 +42,8 @@ class Report:
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
         folder = Path(processed_dir) / quarter
-        indicators = pd.read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
-                                 keep_default_na=False)
+        indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
+                              keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         return cls(quarter, indicators, quality, history)

@@ -1,0 +1,134 @@
+"""Identifiers typed into free text: found, masked before anything is written, and counted.
+
+Field staff type notes into free-text columns (site, activity detail, donor, ...). A phone number or an ID
+number written there would otherwise reach the processed records, the indicator files and the report, and a
+shifted row puts one into the activity or date column, from where it would reach ``rejects.csv``.
+
+What is recognised (Turkish formats):
+
+- ``phone``: ten national digits with an area or operator code starting 2–5 or 8 (landlines 2xx–4xx,
+  mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
+  brackets, groups separated by spaces, dots or dashes: ``0532 123 45 67``, ``+90 532 123 4567``,
+  ``5321234567``, ``(0532) 123-45-67``, ``0212 555 12 34``;
+- ``id number``: eleven digits that pass the TC Kimlik check digits (python-stdnum ``tr.tckimlik``); foreigner
+  numbers (YKN, starting with 99) use the same check digits, so they are found the same way. An 11-digit
+  number failing the check is not an issued number and is left alone;
+- ``e-mail``: ``name@domain.tld``;
+- ``iban``: ``TR`` and 24 digits, spaces allowed, confirmed by the IBAN check digits (python-stdnum ``iban``).
+
+Year ranges (``2022-2023``), amounts (``1.250,50``) and codes such as ``TUR063`` are too short to match.
+Free text is masked in place (``Call [phone]``); a rejected value holding an identifier, or any run of ten or
+more digits, is withheld whole (``(withheld: phone)``): the row number and column in the rejects file tell
+the analyst where to look. All work is done once per distinct value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from stdnum import iban
+from stdnum.tr import tckimlik
+
+from helpers import config, normalise
+
+_SEPARATOR = r"[ .\-]?"
+PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking order
+    "iban": (re.compile(r"(?<![A-Za-z0-9])TR(?: ?\d){24}(?!\d)", re.IGNORECASE),
+             lambda match: iban.is_valid(match)),
+    "e-mail": (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])"),
+               lambda match: True),
+    "id number": (re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)"), lambda match: tckimlik.is_valid(match)),
+    "phone": (re.compile(rf"(?<!\d)(?:(?:\+|00)? ?90{_SEPARATOR}|0{_SEPARATOR})?"
+                         rf"(?:\(0?[2-58]\d{{2}}\)|[2-58]\d{{2}}){_SEPARATOR}\d{{3}}{_SEPARATOR}\d{{2}}"
+                         rf"{_SEPARATOR}\d{{2}}(?!\d)"),
+              lambda match: True),
+}
+LONG_DIGITS = re.compile(r"\d{10,}")
+SHAPED = "identifier-shaped"
+
+
+def free_text_columns() -> list[str]:
+    """Record columns typed freely rather than chosen from a list (``free_text`` in config/indicators.yml)."""
+    return list(config.load("indicators")["free_text"])
+
+
+def mask(text: str) -> tuple[str, Counter]:
+    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked."""
+    found = Counter()
+    for kind, (pattern, valid) in PATTERNS.items():
+        def replace(match: re.Match, kind=kind, valid=valid) -> str:
+            if not valid(match.group()):
+                return match.group()
+            found[kind] += 1
+            return f"[{kind}]"
+
+        text = pattern.sub(replace, text)
+    return text, found
+
+
+def kinds(text: str) -> list[str]:
+    """The kinds of identifier in ``text``, in :data:`PATTERNS` order; ``identifier-shaped`` for a run of
+    ten or more digits that is none of them."""
+    masked, found = mask(text)
+    shaped = [SHAPED] if LONG_DIGITS.search(masked) else []
+    return [kind for kind in PATTERNS if found[kind]] + shaped
+
+
+def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:
+    """Mask identifiers in ``columns`` of ``records`` (in place, as categoricals), once per category.
+
+    Returns per column the number of records in which each kind was masked (columns with none left out).
+    Masked categories that become equal ("Call [phone]" from two numbers) are merged; categories stay sorted.
+    Only the rows of masked categories are counted, and the codes are recoded in one gather.
+    """
+    counts = {}
+    for column in columns:
+        values = records[column]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        results = [mask(category) for category in values.cat.categories]
+        hit = np.array([bool(found) for _, found in results])
+        if not hit.any():
+            continue
+        codes = values.cat.codes.to_numpy()
+        rows = np.bincount(codes[normalise.by_code(hit, codes, False)], minlength=len(hit))
+        per_kind = Counter()
+        for category in np.flatnonzero(hit):
+            for kind in results[category][1]:
+                per_kind[kind] += int(rows[category])
+        counts[column] = dict(per_kind)
+        labels = np.array([text for text, _ in results], dtype=object)
+        kept = np.unique(labels)  # sorted, as the cleaner leaves every categorical
+        recode = normalise.narrow(pd.Index(kept).get_indexer(labels), len(kept))
+        records[column] = normalise.categorical(normalise.by_code(recode, codes, -1), kept, values.index)
+    return counts
+
+
+def withhold(rejects: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Replace (in place) each ``value`` of ``rejects`` that holds an identifier or a long digit run by
+    ``(withheld: <kinds>)``; returns per rejected column the number of values withheld of each kind."""
+    values = rejects["value"].astype("object")
+    codes, distinct = pd.factorize(values)
+    found = [kinds(v) if isinstance(v, str) else [] for v in distinct]
+    rows = np.flatnonzero(np.array([bool(k) for k in found] + [False])[codes])  # code -1 (blank): the last
+    if not len(rows):
+        return {}
+    labels = np.array([f"(withheld: {', '.join(k)})" for k in found] + [""], dtype=object)
+    values.iloc[rows] = labels[codes[rows]]
+    rejects["value"] = values
+    counts: dict[str, Counter] = {}
+    for column, code in zip(rejects["column"].iloc[rows].astype("object").fillna("(row)"), codes[rows],
+                            strict=True):
+        counts.setdefault(str(column), Counter()).update(found[code])
+    return {column: dict(per_kind) for column, per_kind in counts.items()}
+
+
+def masked_table(quality: dict) -> pd.DataFrame:
+    """``quality["masked_identifiers"]`` as a table: where (records or rejects), column, kind, rows."""
+    rows = [(part, column, kind, n) for part, columns in quality.get("masked_identifiers", {}).items()
+            for column, per_kind in columns.items() for kind, n in per_kind.items()]
+    return pd.DataFrame(rows, columns=["in", "column", "identifier", "rows"])

@@ -1,0 +1,25 @@
+"""Which breakdowns may be published: free-text dimensions only where config/indicators.yml allows them."""
+
+import pandas as pd
+import pytest
+
+from helpers import config
+from helpers.indicators import UnpublishedDimensionError, for_publication, publishable, series
+
+
+def test_a_dimension_using_free_text_is_published_only_when_config_lists_it():
+    settings = config.load("indicators")
+    assert {"activity_detail", "site", "centre", "donor"} <= set(settings["free_text"])
+    assert publishable("sector") and publishable("activity+province") and publishable("total")
+    assert publishable("centre") and publishable("donor")  # listed under publish_free_text
+    assert not publishable("activity_detail") and not publishable("centre+activity_detail")
+    assert not publishable("site") and not publishable("province+site")
+
+
+def test_the_public_rows_and_the_report_series_leave_unpublished_dimensions_out():
+    table = pd.DataFrame({"indicator": "people_reached", "dimension": ["total", "centre", "activity_detail"],
+                          "category": ["all", "Adana MMCC", "Görüşme: Ayşe Hanım"], "value": [9.0, 9.0, 9.0]})
+    assert for_publication(table)["dimension"].tolist() == ["total", "centre"]
+    assert series(table, "people_reached", "centre").to_dict() == {"Adana MMCC": 9.0}
+    with pytest.raises(UnpublishedDimensionError, match=r"activity_detail is free text .* publish_free_text"):
+        series(table, "people_reached", "activity_detail")
