@@ -106,15 +106,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 _KINDS = {nodes.Call: "a function call", nodes.Filter: "a filter", nodes.Test: "a test", nodes.Const: "a literal",
-          nodes.Concat: "a concatenation", nodes.CondExpr: "a condition", nodes.Getitem: "a [...] lookup without a quoted name"}
+          nodes.Concat: "a concatenation", nodes.CondExpr: "a condition",
+          nodes.Getitem: "a [...] lookup without a quoted name"}
 
 
 def _check(template: nodes.Template, indicators: set[str]) -> None:
     """Refuse everything in the parsed narrative but text and ``{{ indicator.dimension["category"] }}``."""
     for node in template.body:
         if not isinstance(node, nodes.Output):
-            raise _refused(node, f"a {{% {'set' if isinstance(node, nodes.Assign) else type(node).__name__.lower()} %}} "
-                                 "statement")
+            statement = "set" if isinstance(node, nodes.Assign) else type(node).__name__.lower()
+            raise _refused(node, f"a {{% {statement} %}} statement")
         for part in node.nodes:
             if not isinstance(part, nodes.TemplateData):
                 _check_lookup(part, indicators)
@@ -124,10 +125,9 @@ def _check_lookup(node: nodes.Node, indicators: set[str]) -> None:
     if isinstance(node, nodes.Name):
         if node.name not in indicators:
             raise _refused(node, f"unknown placeholder {{{{ {node.name} }}}}: no such indicator")
-    elif isinstance(node, nodes.Getattr) and not node.attr.startswith("_"):
-        _check_lookup(node.node, indicators)
-    elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
-          and not node.arg.value.startswith("_")):
+    elif (isinstance(node, nodes.Getattr) and not node.attr.startswith("_")) or (
+            isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
+            and not node.arg.value.startswith("_")):
         _check_lookup(node.node, indicators)
     else:
         what = f".{node.attr}" if isinstance(node, nodes.Getattr) else _KINDS.get(type(node), type(node).__name__)

@@ -48,5 +48,6 @@ def markdown_html(text: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Literal text (a file name, a label) to place inside Markdown: shown as written, never as markup."""
+    """Literal text (a file name, a label) to place inside Markdown: shown as written (runs of whitespace as one
+    space), never as markup."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
