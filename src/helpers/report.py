@@ -1,7 +1,7 @@
 """What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression.
 
 Every label, file name and narrative reaches the page escaped (``html.escape``, :func:`escape_markdown`) or
-through the allow-list of :mod:`helpers.safehtml`; the notebook displays HTML, never raw Markdown.
+through the allow-list of :mod:`helpers.safehtml` (Markdown outputs are converted and cleaned at export).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, Markdown
 
 from helpers import config
 from helpers.disclosure import fmt, for_figures
@@ -106,12 +106,12 @@ class Report:
         return HTML("<table class='figures conventions'><thead><tr><th>Convention</th><th class='num'>People"
                     f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
 
-    def public_data(self) -> HTML:
+    def public_data(self) -> Markdown:
         """Where readers find the numbers behind the report."""
-        name = html.escape(public_data_name(self.quarter))
-        return HTML(
-            f"<p>The figures of this report, with HXL hashtags and small values shown as &lt;5, are published as "
-            f"<a href='{name}'>{name}</a> next to this report, ready for a data portal.</p>"
+        name = public_data_name(self.quarter)
+        return Markdown(
+            f"The figures of this report, with HXL hashtags and small values shown as <5, are published as "
+            f"[{name}]({name}) next to this report, ready for a data portal."
         )
 
     def quality_summary(self) -> str:
