@@ -1,11 +1,17 @@
 """Narrative placeholders: numbers from the indicators, formatted and suppressed; unknown ones fail loudly."""
 
+import re
+
+import jinja2
+import nbformat
 import pandas as pd
 import pytest
 
 from helpers.disclosure import fmt
 from helpers.indicators import value
-from helpers.narrative import NarrativeError, render_narrative, sections
+from helpers.narrative import NarrativeError, check_headings, narrative_path, render_narrative, sections
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.report import SECTIONS, Report, Story
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -28,7 +34,8 @@ def test_placeholders_are_filled_formatted_and_suppressed():
     text = ("Reached {{ people_reached.total }} people in {{ provinces_covered.total }} provinces; "
             "Adana MMCC {{ people_reached.centre[\"Adana MMCC\"] }}, Kilis {{ people_reached.centre['Kilis MMCC'] }}, "
             "Health {{ people_reached.sector.Health }}.")
-    assert render(text) == "Reached 67,389 people in 14 provinces; Adana MMCC 18,204, Kilis <5, Health –."
+    # Values come out HTML-escaped (autoescape): the Markdown shows "<5" once converted to HTML.
+    assert render(text) == "Reached 67,389 people in 14 provinces; Adana MMCC 18,204, Kilis &lt;5, Health –."
 
 
 @pytest.mark.parametrize(("placeholder", "named"), [
@@ -45,3 +52,91 @@ def test_an_unknown_placeholder_fails_naming_itself(placeholder, named):
 def test_sections_split_at_second_level_headings():
     parts = sections("Overview text\n\n## Protection\nP text\n\n## Donors\nD text\n")
     assert parts == {"": "Overview text", "Protection": "P text", "Donors": "D text"}
+
+
+def test_documented_lookups_work_with_attributes_and_brackets():
+    text = ("{{ people_reached.sector[\"Health\"] }} {{ people_reached.centre[\"Adana MMCC\"] }} "
+            "{{ people_reached[\"centre\"][\"Kilis MMCC\"] }}")
+    assert render(text) == "– 18,204 &lt;5"
+
+
+ATTACKS = [
+    "{{ lipsum.__globals__['os'].environ['PSEUDONYMISATION_KEY'] }}",
+    "{{ ''.__class__.__mro__ }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{% for x in range(10**9) %}{% endfor %}",
+    "{% for x in range(3) %}{{ x }}{% endfor %}",
+    "{{ people_reached.__class__ }}",
+    "{{ people_reached['__class__'] }}",
+    "{{ people_reached.centre.__init__ }}",
+    "{{ people_reached.total.upper() }}",
+    "{{ self }}",
+    "{{ namespace(a=1) }}",
+    "{% include '/etc/passwd' %}",
+    "{% import '/etc/passwd' as passwd %}",
+    "{% extends '/etc/passwd' %}",
+    "{{ people_reached.total | upper }}",
+    "{{ '<script>alert(1)</script>' }}",
+    "{{ 10 ** 2 }}",
+    "{% set x = 1 %}",
+    "{% macro m() %}x{% endmacro %}",
+    "{{ people_reached.total if people_reached.total }}",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_anything_but_a_placeholder_stops_the_run_naming_the_line(attack, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "the-key-must-never-show-7d1")
+    with pytest.raises(NarrativeError, match=r"^narratives/2022Q4\.md line 3: ") as error:
+        render_narrative(f"Overview.\n\nReached {{{{ people_reached.total }}}}; {attack}\n", INDICATORS, number,
+                         "narratives/2022Q4.md")
+    assert "the-key-must-never-show" not in str(error.value)
+
+
+@pytest.mark.parametrize("template", ["{{ x.__class__ }}", "{{ x.upper() }}", "{{ 2 ** 3 }}", "{{ range }}",
+                                      "{{ x|length }}"])
+def test_the_sandbox_alone_refuses_attributes_calls_operators_and_globals(template):
+    from helpers.narrative import _Sandbox
+
+    with pytest.raises((NarrativeError, jinja2.TemplateSyntaxError)):
+        _Sandbox().from_string(template).render(x="text")
+
+
+def test_an_unknown_category_names_its_line():
+    with pytest.raises(NarrativeError, match=r"line 2: unknown placeholder .*Nowhere"):
+        render("One.\nTwo {{ people_reached.centre[\"Nowhere\"] }}.\n")
+
+
+def test_a_misspelt_heading_stops_the_run_naming_it_and_the_nearest_sections():
+    text = "Overview.\n\n## Protection\nP.\n\n## Comunity centers\nC.\n"
+    with pytest.raises(NarrativeError, match=r"line 6: heading '## Comunity centers' .*nearest: Community centres"):
+        check_headings(text, SECTIONS, "narratives/2022Q4.md")
+
+
+def test_a_heading_given_twice_stops_the_run():
+    with pytest.raises(NarrativeError, match=r"line 4: heading '## Donors' appears twice"):
+        check_headings("## Donors\nA.\n\n## Donors\nB.\n", SECTIONS)
+
+
+def test_the_report_refuses_a_narrative_whose_heading_matches_no_section(tmp_path):
+    (tmp_path / "2022Q4.md").write_text("We reached {{ people_reached.total }}.\n\n## Protecton\nText.\n")
+    report = Report("2022Q4", INDICATORS, {}, pd.DataFrame())
+    with pytest.raises(NarrativeError, match=r"2022Q4\.md line 3: heading '## Protecton'.*nearest: Protection"):
+        report.narrative(tmp_path)
+
+
+def test_the_bundled_narrative_fills_every_section_it_names():
+    text = narrative_path("2022Q4").read_text(encoding="utf-8")
+    check_headings(text, SECTIONS)
+    assert set(sections(text)) - {""} <= set(SECTIONS)
+
+
+def test_the_notebook_and_the_narrative_sections_come_from_one_list():
+    notebook = nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    headings = {line[3:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("## ")}
+    assert set(re.findall(r'story\.get\("([^"]*)"', code)) == {"", *SECTIONS}
+    assert set(SECTIONS) - {"Overview"} <= headings
+    with pytest.raises(KeyError, match="Protecton"):
+        Story({"Protection": "text"}).get("Protecton", "")

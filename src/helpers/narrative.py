@@ -4,37 +4,43 @@ Placeholders are Jinja expressions over the indicators: ``{{ people_reached.tota
 ``{{ people_reached.sector["Protection"] }}``, ``{{ people_reached.centre["Adana MMCC"] }}``. Every number
 comes out formatted (``67,389``) and suppressed like the tables (``<5``). A placeholder that names no
 indicator, dimension or category stops the run and names itself.
+
+A narrative is text from a shared folder, so it is data, never code: it is checked to hold nothing but text
+and such lookups (no ``{% %}`` statements, calls, filters, operators or other names), then rendered in a
+Jinja sandbox with no globals, no filters, autoescaping on and lookups limited to indicators, dimensions and
+categories. Anything else stops the run with a :class:`NarrativeError` naming the line. ``## `` headings
+must name a section of the report.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from rapidfuzz import fuzz, process
 
 from helpers.paths import NARRATIVES_DIR
 
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
+EXAMPLE = '{{ people_reached.total }} or {{ people_reached.centre["Adana MMCC"] }}'
 
 
 class NarrativeError(ValueError):
-    """A placeholder in the narrative does not match the indicators."""
+    """A placeholder or heading in the narrative does not match the report, or the narrative tries more than
+    placeholders."""
 
 
 class _Dimension:
     def __init__(self, path: str, lookup: Callable[[str], str]):
         self._path, self._lookup = path, lookup
 
-    def __getitem__(self, category: str) -> str:
-        return self._lookup(str(category))
-
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self._lookup(name)
+    def lookup(self, category: str) -> str:
+        return self._lookup(category)
 
     def __str__(self) -> str:
         raise NarrativeError(f"placeholder {{{{ {self._path} }}}} needs a category, e.g. {self._path}[\"...\"]")
@@ -44,21 +50,14 @@ class _Indicator:
     def __init__(self, name: str, number: Callable[[str, str, str], str], dimensions: set[str]):
         self._name, self._number, self._dimensions = name, number, dimensions
 
-    @property
-    def total(self) -> str:
-        return self._number(self._name, "total", "all")
-
-    def __getattr__(self, dimension: str) -> _Dimension:
-        if dimension.startswith("_"):
-            raise AttributeError(dimension)
+    def lookup(self, dimension: str) -> str | _Dimension:
+        if dimension == "total":
+            return self._number(self._name, "total", "all")
         if dimension not in self._dimensions:
             raise NarrativeError(f"unknown placeholder {{{{ {self._name}.{dimension} }}}}: "
                                  f"{self._name} has dimensions {', '.join(sorted(self._dimensions))}")
         return _Dimension(f"{self._name}.{dimension}",
                           lambda category: self._number(self._name, dimension, category))
-
-    def __getitem__(self, dimension: str) -> _Dimension:
-        return self.__getattr__(dimension)
 
     def __str__(self) -> str:
         raise NarrativeError(f"placeholder {{{{ {self._name} }}}} needs .total or a dimension")
@@ -71,13 +70,93 @@ class _Strict(jinja2.StrictUndefined):
     __str__ = __iter__ = __len__ = __bool__ = _fail_with_undefined_error
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Placeholders and nothing else: lookups on indicators; no globals, filters, tests, calls or operators."""
+
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+    intercepted_unops = frozenset({"+", "-"})
+
+    def __init__(self):
+        super().__init__(undefined=_Strict, autoescape=True, keep_trailing_newline=True)
+        self.globals.clear()
+        self.filters.clear()
+        self.tests.clear()
+
+    def getattr(self, obj, attribute):
+        return self._lookup(obj, attribute)
+
+    def getitem(self, obj, argument):
+        return self._lookup(obj, argument)
+
+    def _lookup(self, obj, name):
+        if isinstance(obj, jinja2.Undefined):
+            obj._fail_with_undefined_error()
+        if isinstance(obj, _Indicator | _Dimension) and isinstance(name, str) and not name.startswith("_"):
+            return obj.lookup(name)
+        raise NarrativeError(f"{name!r} cannot be looked up: a placeholder reaches indicators only")
+
+    def call(self, *args, **kwargs):
+        raise NarrativeError("a narrative cannot call functions")
+
+    def call_binop(self, context, operator, left, right):
+        raise NarrativeError(f"a narrative cannot compute ({operator})")
+
+    def call_unop(self, context, operator, arg):
+        raise NarrativeError(f"a narrative cannot compute ({operator})")
+
+
+_KINDS = {nodes.Call: "a function call", nodes.Filter: "a filter", nodes.Test: "a test", nodes.Const: "a literal",
+          nodes.Concat: "a concatenation", nodes.CondExpr: "a condition",
+          nodes.Getitem: "a [...] lookup without a quoted name"}
+
+
+def _check(template: nodes.Template, indicators: set[str]) -> None:
+    """Refuse everything in the parsed narrative but text and ``{{ indicator.dimension["category"] }}``."""
+    for node in template.body:
+        if not isinstance(node, nodes.Output):
+            statement = "set" if isinstance(node, nodes.Assign) else type(node).__name__.lower()
+            raise _refused(node, f"a {{% {statement} %}} statement")
+        for part in node.nodes:
+            if not isinstance(part, nodes.TemplateData):
+                _check_lookup(part, indicators)
+
+
+def _check_lookup(node: nodes.Node, indicators: set[str]) -> None:
+    if isinstance(node, nodes.Name):
+        if node.name not in indicators:
+            raise _refused(node, f"unknown placeholder {{{{ {node.name} }}}}: no such indicator")
+    elif (isinstance(node, nodes.Getattr) and not node.attr.startswith("_")) or (
+            isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
+            and not node.arg.value.startswith("_")):
+        _check_lookup(node.node, indicators)
+    else:
+        what = f".{node.attr}" if isinstance(node, nodes.Getattr) else _KINDS.get(type(node), type(node).__name__)
+        raise _refused(node, f"{what} is not a placeholder")
+
+
+def _refused(node: nodes.Node, what: str) -> NarrativeError:
+    return NarrativeError(f"line {node.lineno}: {what}; a narrative holds text and placeholders such as {EXAMPLE}")
+
+
+def _template_line(error: BaseException) -> int | None:
+    """The narrative line an error was raised on, from the traceback Jinja rewrites to template lines."""
+    tb, line = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def narrative_path(quarter: str, folder: Path = NARRATIVES_DIR) -> Path:
     """Where the analyst writes the quarter's narrative."""
     return Path(folder) / f"{quarter}.md"
 
 
-def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str, str, str], str]) -> str:
-    """Fill the placeholders of ``text``; ``number(indicator, dimension, category)`` formats one value."""
+def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str, str, str], str],
+                     source: str = "narrative") -> str:
+    """Fill the placeholders of ``text``; ``number(indicator, dimension, category)`` formats one value.
+    Errors name ``source`` (the file) and the line."""
     dims = indicators.groupby("indicator")["dimension"].agg(lambda d: set(d) - {"total"}).to_dict()
 
     def checked(indicator: str, dimension: str, category: str) -> str:
@@ -89,12 +168,31 @@ def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str,
             )
         return number(indicator, dimension, category)
 
-    env = jinja2.Environment(undefined=_Strict, autoescape=False, keep_trailing_newline=True)
-    context = {name: _Indicator(name, checked, d) for name, d in dims.items()}
+    env = _Sandbox()
     try:
-        return env.from_string(text).render(**context)
+        template = env.parse(text)
+        _check(template, set(dims))
+        context = {name: _Indicator(name, checked, d) for name, d in dims.items()}
+        return env.from_string(template).render(**context)
     except jinja2.TemplateSyntaxError as error:
-        raise NarrativeError(f"narrative line {error.lineno}: {error.message}") from None
+        raise NarrativeError(f"{source} line {error.lineno}: {error.message}") from None
+    except NarrativeError as error:
+        line = _template_line(error)
+        raise NarrativeError(f"{source} {'' if line is None else f'line {line}: '}{error}") from None
+
+
+def check_headings(text: str, known: Sequence[str], source: str = "narrative") -> None:
+    """Every ``## `` heading names a section of the report, once; else stop naming it and the nearest."""
+    seen = set()
+    for match in SECTION.finditer(text):
+        title, line = match[1], text.count("\n", 0, match.start()) + 1
+        if title not in known:
+            nearest = [name for name, _, _ in process.extract(title, known, scorer=fuzz.WRatio, limit=3)]
+            raise NarrativeError(f"{source} line {line}: heading '## {title}' is not a section of the report; "
+                                 f"nearest: {', '.join(nearest)} (sections: {', '.join(known)})")
+        if title in seen:
+            raise NarrativeError(f"{source} line {line}: heading '## {title}' appears twice")
+        seen.add(title)
 
 
 def sections(text: str) -> dict[str, str]:

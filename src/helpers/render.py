@@ -4,6 +4,10 @@ Analysts: ``jupyter nbconvert --to report_html x.ipynb`` or ``--to report_pdf``.
 ``render_report(notebook, out_dir, basename)``. The title block comes from ``metadata.report``
 (``title``, ``subtitle``, ``draft``); the contents list from the h2 headings; a markdown cell tagged
 ``page-break`` starts a new PDF page.
+
+Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list of
+:mod:`helpers.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the page's own
+embedded figures); a ``file://`` or network address in the page is refused, not fetched.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
+
+from helpers.safehtml import clean, markdown_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -60,6 +66,26 @@ class DropStderrPreprocessor(Preprocessor):
         return cell, resources
 
 
+class SanitizeOutputsPreprocessor(Preprocessor):
+    """Clean what code cells display: HTML through the allow-list, Markdown converted here (nbconvert's own
+    conversion keeps raw HTML and embeds local files as images), anything else but text and images dropped."""
+
+    kept = ("text/plain", "image/png", "image/jpeg", "image/svg+xml")
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if "data" not in output:
+                continue
+            data = output.data
+            if "text/html" in data:
+                data["text/html"] = clean(data["text/html"])
+            elif "text/markdown" in data:
+                data["text/html"] = markdown_html(data["text/markdown"])
+            for mimetype in [m for m in data if m not in (*self.kept, "text/html")]:
+                del data[mimetype]
+        return cell, resources
+
+
 def add_toc(html: str) -> str:
     """Give each h2 in ``<main>`` a unique id and list them as links in the page's ``<nav class="toc">``."""
     soup = BeautifulSoup(html, "html.parser")
@@ -94,11 +120,16 @@ def _heading_text(heading) -> str:
     return " ".join("".join(words).split())
 
 
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Lay the report page out on A4 with WeasyPrint (print CSS of the template); figures stay vector."""
-    import weasyprint  # needs Pango at import time; the HTML path must work without it
+def html_to_pdf(html: str) -> bytes:
+    """Lay the report page out on A4 with WeasyPrint (print CSS of the template); figures stay vector.
 
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+    Only ``data:`` URIs are fetched: the page carries its figures and styles inside it, and a reference to a
+    local file or the network (an image, a stylesheet, an ``rel=attachment`` link) is refused and logged
+    by WeasyPrint. No base URL either: relative links stay relative to where the PDF is published."""
+    import weasyprint  # needs Pango at import time; the HTML path must work without it
+    from weasyprint.urls import URLFetcher
+
+    return weasyprint.HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 class ReportHTMLExporter(HTMLExporter):
@@ -141,7 +172,7 @@ class ReportPDFExporter(ReportHTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        return html_to_pdf(html, resources["metadata"].get("path") or None), resources
+        return html_to_pdf(html), resources
 
 
 def render_report(
@@ -160,5 +191,5 @@ def render_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / f"{basename}.html", out_dir / f"{basename}.pdf"
     html_path.write_text(html, encoding="utf-8")
-    pdf_path.write_bytes(html_to_pdf(html, str(notebook.parent)))
+    pdf_path.write_bytes(html_to_pdf(html))
     return html_path, pdf_path

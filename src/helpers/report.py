@@ -1,4 +1,8 @@
-"""What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression."""
+"""What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression.
+
+Every label, file name and narrative reaches the page escaped (``html.escape``, :func:`escape_markdown`) or
+through the allow-list of :mod:`helpers.safehtml` (Markdown outputs are converted and cleaned at export).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,14 @@ from helpers import config
 from helpers.csvfile import read_csv
 from helpers.disclosure import fmt, for_figures
 from helpers.indicators import series, value
-from helpers.narrative import narrative_path, render_narrative, sections
+from helpers.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
+from helpers.safehtml import escape_markdown, markdown_html
+
+# The report's sections that take narrative text (03_report.ipynb's story.get keys; "Overview" may also be
+# the text before the first heading). A narrative heading must be one of them.
+SECTIONS = ("Overview", "Where the programme worked", "Protection", "Community centres", "Basic needs",
+            "Community stabilization and livelihoods", "Innovation lab", "Donors")
 
 
 def report_basename(quarter: str) -> str:
@@ -106,7 +116,7 @@ class Report:
         )
 
     def quality_summary(self) -> str:
-        """One paragraph on how the raw logs became the figures."""
+        """One paragraph of Markdown on how the raw logs became the figures (file names escaped)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
         reasons = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in totals["by_reason"].items()
                             if n and r not in ("duplicate", "out_of_period"))
@@ -120,7 +130,7 @@ class Report:
         )
         if skipped:
             text += " Files that could not be read and were skipped: " + "; ".join(
-                f"{f['source']} ({f['reason']})" for f in skipped) + "."
+                f"{escape_markdown(f['source'])} ({escape_markdown(f['reason'])})" for f in skipped) + "."
         return text
 
     def sex_by_age(self) -> pd.DataFrame:
@@ -162,12 +172,14 @@ class Report:
         return HTML(f"<table class='figures'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
                     f"<tbody>{body}</tbody></table>")
 
-    def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[dict[str, str], bool]:
+    def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[Story, bool]:
         """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""
         path = narrative_path(self.quarter, folder)
         if not path.is_file():
-            return {"": self.automatic_summary()}, True
-        return sections(render_narrative(path.read_text(encoding="utf-8"), self.indicators, self.number)), False
+            return Story({"": self.automatic_summary()}), True
+        text = path.read_text(encoding="utf-8")
+        check_headings(text, SECTIONS, str(path))
+        return Story(sections(render_narrative(text, self.indicators, self.number, str(path)))), False
 
     def automatic_summary(self) -> str:
         """A factual summary used when no narrative has been written for the quarter."""
@@ -205,6 +217,17 @@ class Report:
             f"</tr></thead><tbody>{definitions}</tbody></table>"
         )
 
+
+class Story(dict):
+    """The narrative's sections by heading; asking for a section the report does not have is an error, so the
+    notebook and the narrative's headings are both held to :data:`SECTIONS`."""
+
+    def get(self, section: str, default: str = "") -> str:
+        if section not in ("", *SECTIONS):
+            raise KeyError(f"{section!r} is not a narrative section (report.SECTIONS: {', '.join(SECTIONS)})")
+        return super().get(section, default)
+
+
 class ReportMeta:
     """Displays nothing; carries ``metadata.report`` (title, subtitle, draft) to the nbconvert template."""
 
@@ -222,9 +245,10 @@ def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
     return HTML(f"<div class='{css_class}'>{cells}</div>")
 
 
-def markdown(text: str) -> Markdown:
-    """Narrative text for display."""
-    return Markdown(text)
+def markdown(text: str) -> HTML:
+    """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
+    load anything, in the report or in JupyterLab."""
+    return HTML(markdown_html(text))
 
 
 def quality_table(quality: dict) -> pd.DataFrame:
