@@ -290,12 +290,13 @@ def _dimension_parts(dimension: str) -> list[str]:
 def public_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
     p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression)."""
-    specs = config.indicator_specs()
+    specs, columns = config.indicator_specs(), public_columns()
     states = suppression(indicators)
     rows = []
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
-        out = {"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
-               "dimension": row.dimension, "category": row.category}
+        out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
+        out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
+                    "dimension": row.dimension, "category": row.category})
         parts = _dimension_parts(row.dimension)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
@@ -304,7 +305,6 @@ def public_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
         out["value"] = "" if state else _number(float(row.value))
         out["suppressed"] = "1" if state else "0"
         rows.append(out)
-    columns = public_columns()
-    table = pd.DataFrame(rows, columns=[c.name for c in columns]).fillna("").astype(str)
+    table = pd.DataFrame(rows, columns=[c.name for c in columns]).astype(str)
     hxl = pd.DataFrame([{c.name: c.hashtag for c in columns}])
     return pd.concat([hxl, table], ignore_index=True)

@@ -400,9 +400,9 @@ def _write_csv(table: pd.DataFrame, path: Path, **kwargs) -> None:
 
 
 def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
-    """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` and the
-    history table ``history.csv`` (this quarter's row replaced, never added twice)."""
-    from helpers.disclosure import public_indicators
+    """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (with its
+    data dictionary) and the history table ``history.csv`` (this quarter's row replaced, never added twice)."""
+    from helpers.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -412,5 +412,6 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     indicators = compute_indicators(records, q, history)
     _write_csv(indicators, folder / "indicators.csv")
     _write_csv(public_indicators(indicators), folder / "indicators_public.csv", encoding="utf-8")
+    _write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     _write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
     return indicators
