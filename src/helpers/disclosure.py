@@ -11,10 +11,12 @@ crossed dimension (``a+b``) against the published ``a`` and ``b`` categories and
 activities of a sector (catalogue) against the sector. Tables whose categories do not add up to the total
 (a person counted in two provinces, records without a sex) give no equation and leak less. A reader who
 knows a suppressed cell is 1–4 (``<5``) or at least 5 (``x``, complementary) narrows every hidden cell by
-propagating these bounds through all equations. The rule: after propagation each hidden cell must still
-span at least :data:`PROTECTION` (the width of "1 to 4"), so a table tells nothing more about a small
-cell than ``<5`` does. While some cell is exposed, the smallest shown non-zero cell of one of its equations
-is suppressed as well (never a total), and the check repeats.
+propagating these bounds through all equations. The rule: after propagation every hidden cell must
+still span at least :data:`PROTECTION` (three whole numbers or more: ``<5`` may be 1, 2 or 3, say), so no
+table pins a small cell down, let alone gives it exactly. While some cell is exposed, the smallest shown
+non-zero cell of one of its equations (a margin too, never a grand total) that protects it is suppressed as
+well; when no single cell does, the smallest pair of linked cells (a complement whose own row would reveal
+it, with a cell of that row). A cell nothing can protect is logged; totals stay published.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ SUPPRESSED = "<5"
 COMPLEMENTARY_MARK = "x"
 THRESHOLD = 5
 PROTECTION = 2
-"""Smallest width of a hidden cell's derivable range: a cell shown as ``<5`` can still be any of 1 to 4."""
+"""Smallest width of a hidden cell's derivable range (``<5`` alone gives 1 to 4, a width of 3)."""
 PLOTTED_SUPPRESSED = 0.5
 PLOTTED_COMPLEMENTARY = 0.25
 """Token values a figure draws for a hidden cell (an empty-looking bar) and that :func:`fmt` labels."""
@@ -115,37 +117,28 @@ def relations(indicators: pd.DataFrame) -> list[Relation]:
             and math.isclose(values[r.total], sum(values[c] for c in r.cells), abs_tol=0.005)]
 
 
-def _initial_bounds(state: int) -> tuple[float, float]:
-    return (1.0, THRESHOLD - 1.0) if state == PRIMARY else (float(THRESHOLD), math.inf)
-
-
 def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
                      equations: list[Relation]) -> dict[Key, tuple[float, float]]:
     """What a reader can derive about each hidden cell: its range after propagating the published values,
-    the ``<5``/``x`` bounds and every equation until nothing narrows further."""
-    bounds = {key: _initial_bounds(state) for key, state in hidden.items()}
+    the ``<5`` (1–4) and ``x`` (5 or more) bounds and every equation, until nothing narrows further."""
+    unbounded = sum(abs(v) for v in values.values()) + THRESHOLD  # more than any cell: no bound at all
+    bounds = {k: (1.0, THRESHOLD - 1.0) if state == PRIMARY else (float(THRESHOLD), unbounded)
+              for k, state in hidden.items()}
     active = [r for r in equations if r.total in hidden or any(c in hidden for c in r.cells)]
     for _ in range(100):
         changed = False
         for relation in active:
-            terms = [(1.0, c) for c in relation.cells] + [(-1.0, relation.total)]  # sum of terms = 0
-            low = [coef * bounds[k][0 if coef > 0 else 1] if k in bounds else coef * values[k] for coef, k in terms]
-            high = [coef * bounds[k][1 if coef > 0 else 0] if k in bounds else coef * values[k] for coef, k in terms]
-            low_sum, low_inf = sum(v for v in low if math.isfinite(v)), sum(not math.isfinite(v) for v in low)
-            high_sum, high_inf = sum(v for v in high if math.isfinite(v)), sum(not math.isfinite(v) for v in high)
-            for (coef, key), lo_i, hi_i in zip(terms, low, high, strict=True):
-                if key not in bounds:
-                    continue
-                # coef * x = -(sum of the other terms)
-                others_low = -math.inf if low_inf - (not math.isfinite(lo_i)) else low_sum - (
-                    lo_i if math.isfinite(lo_i) else 0)
-                others_high = math.inf if high_inf - (not math.isfinite(hi_i)) else high_sum - (
-                    hi_i if math.isfinite(hi_i) else 0)
-                a, b = sorted((-others_high / coef, -others_low / coef))
-                old = bounds[key]
-                new = (max(old[0], a), min(old[1], b))
-                if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
-                    bounds[key], changed = new, True
+            terms = [(1.0, c) for c in relation.cells] + [(-1.0, relation.total)]  # the terms sum to 0
+            spans = [sorted((coef * bounds[k][0], coef * bounds[k][1])) if k in bounds else [coef * values[k]] * 2
+                     for coef, k in terms]
+            low, high = sum(span[0] for span in spans), sum(span[1] for span in spans)
+            for (coef, key), (lo, hi) in zip(terms, spans, strict=True):
+                if key in bounds:  # coef * x = -(sum of the other terms)
+                    a, b = sorted((-(high - hi) / coef, -(low - lo) / coef))
+                    old = bounds[key]
+                    new = (max(old[0], a), min(old[1], b))
+                    if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
+                        bounds[key], changed = new, True
         if not changed:
             break
     return bounds
