@@ -94,16 +94,20 @@ def test_the_data_dictionary_describes_every_column_with_its_hashtag():
 
 
 def test_one_small_cell_gets_a_complement_so_total_minus_the_others_does_not_reveal_it():
-    found = states(frame([("people_reached", "total", "all", 30.0), ("people_reached", "sector", "Basic Needs", 20.0),
-                          ("people_reached", "sector", "Protection", 7.0), ("people_reached", "sector", "Education", 3.0)]))
+    found = states(frame([("people_reached", "total", "all", 30.0),
+                          ("people_reached", "sector", "Basic Needs", 20.0),
+                          ("people_reached", "sector", "Protection", 7.0),
+                          ("people_reached", "sector", "Education", 3.0)]))
     assert found == {"total:all": SHOWN, "sector:Basic Needs": SHOWN, "sector:Protection": COMPLEMENTARY,
                      "sector:Education": PRIMARY}
 
 
 def test_two_small_cells_whose_sum_pins_both_get_a_complement():
     # 108 - 100 = 8 = 4 + 4: both would be known exactly
-    found = states(frame([("people_reached", "total", "all", 108.0), ("people_reached", "sector", "Basic Needs", 100.0),
-                          ("people_reached", "sector", "Protection", 4.0), ("people_reached", "sector", "Education", 4.0)]))
+    found = states(frame([("people_reached", "total", "all", 108.0),
+                          ("people_reached", "sector", "Basic Needs", 100.0),
+                          ("people_reached", "sector", "Protection", 4.0),
+                          ("people_reached", "sector", "Education", 4.0)]))
     assert found["sector:Basic Needs"] == COMPLEMENTARY and found["total:all"] == SHOWN
 
 
