@@ -1,8 +1,22 @@
-"""Disclosure control and the shareable, HXL-tagged indicators file."""
+"""Disclosure control (primary and complementary suppression) and the shareable, HXL-tagged indicators file."""
+
+import re
 
 import pandas as pd
+import pytest
 
-from helpers.disclosure import fmt, for_figures, public_indicators, suppress
+from helpers.disclosure import (
+    COMPLEMENTARY,
+    PLOTTED_COMPLEMENTARY,
+    PRIMARY,
+    SHOWN,
+    fmt,
+    for_figures,
+    public_dictionary,
+    public_indicators,
+    suppress,
+    suppression,
+)
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -11,6 +25,16 @@ INDICATORS = pd.DataFrame({
     "category": ["all", "Şanlıurfa", "Siirt", "Health", "all"],
     "value": [67389.0, 8771.0, 3.0, 0.0, 4.0],
 })
+HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")  # hashtag and attributes, lower case
+
+
+def frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["indicator", "dimension", "category", "value"]).assign(quarter="2022Q4")
+
+
+def states(indicators: pd.DataFrame) -> dict[str, int]:
+    found = suppression(indicators)
+    return {f"{d}:{c}": s for d, c, s in zip(indicators["dimension"], indicators["category"], found, strict=True)}
 
 
 def test_small_disaggregated_values_are_suppressed_but_not_totals_or_zeros():
@@ -25,14 +49,89 @@ def test_values_drawn_in_figures_carry_nothing_of_a_suppressed_value():
     drawn = for_figures(pd.Series([1.0, 4.0, 5.0, 0.0]))
     assert drawn.tolist() == [0.5, 0.5, 5.0, 0.0]
     assert [fmt(v) for v in drawn] == ["<5", "<5", "5", "–"]
+    assert fmt(PLOTTED_COMPLEMENTARY) == "x"
 
 
-def test_public_file_has_hxl_row_admin_codes_and_suppression():
+def test_public_file_has_hxl_row_p_codes_and_blank_flagged_suppression():
     public = public_indicators(INDICATORS)
     hxl, rows = public.iloc[0], public.iloc[1:].reset_index(drop=True)
-    assert all(str(tag).startswith("#") for tag in hxl)
-    assert hxl["adm1_name"] == "#adm1+name" and hxl["sector"] == "#sector"
-    assert rows["value"].tolist() == ["67389", "8771", "<5", "0", "4"]  # total 4 stays, Siirt 3 does not
-    assert rows.loc[1, "adm1_pcode"] == "TR-63" and rows.loc[2, "adm1_pcode"] == "TR-56"
-    assert rows.loc[3, "sector"] == "Health"
+    assert all(HXL_TAG.match(tag) for tag in hxl), hxl.tolist()
+    assert hxl["adm1_name"] == "#adm1+name" and hxl["adm1_pcode"] == "#adm1+code" and hxl["sector"] == "#sector"
+    assert hxl["value"] == "#indicator+value+num" and hxl["suppressed"] == "#meta+suppressed"
+    assert rows["value"].tolist() == ["67389", "8771", "", "0", "4"]  # total 4 stays, Siirt 3 does not
+    assert rows["suppressed"].tolist() == ["0", "0", "1", "0", "0"]
+    assert rows.loc[1, "adm1_pcode"] == "TUR063" and rows.loc[2, "adm1_pcode"] == "TUR056"
+    assert rows.loc[0, "adm1_pcode"] == "" and rows.loc[3, "sector"] == "Health"
     assert rows.loc[0, "value_tag"] == "#reached"
+
+
+def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_code():
+    public = public_indicators(frame([
+        ("people_reached", "total", "all", 1000.0),
+        ("people_reached", "activity+province", "EDU_LANGUAGE | Ankara", 96.0),
+        ("people_reached", "sex+age_group", "female | 18-59", 12.5),
+        ("cash_transferred_try", "province", "Adana", 1250.25),
+    ])).iloc[1:].reset_index(drop=True)
+    ankara = public.loc[1]
+    assert (ankara["activity"], ankara["activity_name"]) == ("EDU_LANGUAGE", "Language courses")
+    assert (ankara["adm1_name"], ankara["adm1_pcode"]) == ("Ankara", "TUR006")
+    assert (public.loc[2, "sex"], public.loc[2, "age_group"]) == ("female", "18-59")
+    assert public["value"].tolist() == ["1000", "96", "12.5", "1250.25"]  # no 12.50, no 1000.00
+
+
+def test_an_unknown_breakdown_or_province_is_refused_not_published_blank():
+    with pytest.raises(KeyError, match="shoe_size"):
+        public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]))
+    with pytest.raises(ValueError, match="Atlantis"):
+        public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]))
+
+
+def test_the_data_dictionary_describes_every_column_with_its_hashtag():
+    public, dictionary = public_indicators(INDICATORS), public_dictionary()
+    assert dictionary["column"].tolist() == public.columns.tolist()
+    assert dictionary["hashtag"].tolist() == public.iloc[0].tolist()
+    assert dictionary["meaning"].str.len().min() > 3 and set(dictionary["type"]) >= {"text", "number"}
+
+
+def test_one_small_cell_gets_a_complement_so_total_minus_the_others_does_not_reveal_it():
+    found = states(frame([("people_reached", "total", "all", 30.0),
+                          ("people_reached", "sector", "Basic Needs", 20.0),
+                          ("people_reached", "sector", "Protection", 7.0),
+                          ("people_reached", "sector", "Education", 3.0)]))
+    assert found == {"total:all": SHOWN, "sector:Basic Needs": SHOWN, "sector:Protection": COMPLEMENTARY,
+                     "sector:Education": PRIMARY}
+
+
+def test_two_small_cells_whose_sum_pins_both_get_a_complement():
+    # 108 - 100 = 8 = 4 + 4: both would be known exactly
+    found = states(frame([("people_reached", "total", "all", 108.0),
+                          ("people_reached", "sector", "Basic Needs", 100.0),
+                          ("people_reached", "sector", "Protection", 4.0),
+                          ("people_reached", "sector", "Education", 4.0)]))
+    assert found["sector:Basic Needs"] == COMPLEMENTARY and found["total:all"] == SHOWN
+
+
+def test_small_cells_of_a_table_that_does_not_add_up_need_no_complement():
+    # a person counted in two provinces: the provinces sum to more than the total, total - others reveals nothing
+    found = states(frame([("people_reached", "total", "all", 100.0), ("people_reached", "province", "Adana", 99.0),
+                          ("people_reached", "province", "Kilis", 3.0)]))
+    assert found == {"total:all": SHOWN, "province:Adana": SHOWN, "province:Kilis": PRIMARY}
+
+
+def test_a_complement_that_its_crossed_row_would_reveal_is_protected_in_turn():
+    # the sample's households: hiding in-kind (1,819) alone is useless, its provinces add up to it
+    rows = frame([
+        ("households_reached", "total", "all", 3857.0),
+        ("households_reached", "activity", "BN_CASH", 2037.0), ("households_reached", "activity", "BN_INKIND", 1819.0),
+        ("households_reached", "activity", "BN_SHELTER", 1.0),
+        ("households_reached", "province", "Adana", 2037.0), ("households_reached", "province", "Gaziantep", 1501.0),
+        ("households_reached", "province", "Hatay", 319.0),
+        ("households_reached", "activity+province", "BN_CASH | Adana", 2037.0),
+        ("households_reached", "activity+province", "BN_INKIND | Gaziantep", 1500.0),
+        ("households_reached", "activity+province", "BN_INKIND | Hatay", 319.0),
+        ("households_reached", "activity+province", "BN_SHELTER | Gaziantep", 1.0),
+    ])
+    found = states(rows)
+    assert {k for k, s in found.items() if s == COMPLEMENTARY} == {
+        "activity:BN_INKIND", "activity+province:BN_INKIND | Gaziantep"}
+    assert found["total:all"] == SHOWN

@@ -1,21 +1,53 @@
-"""Statistical disclosure control and the shareable indicators file.
+"""Statistical disclosure control and the shareable, HXL-tagged indicators file.
 
-Disaggregated values from 1 to 4 are shown as ``<5`` in every published table, figure and file, so that
-no small group of people can be singled out; totals are not suppressed.
+Primary suppression: a disaggregated value from 1 to 4 is never printed (``<5`` in the report, blank and
+flagged in the public file) so that no small group of people can be singled out. Totals are not
+suppressed (the project's convention: a quarter's total is not disclosive).
+
+Secondary (complementary) suppression: a hidden cell must not be recoverable from what is published.
+Every *relation* the published tables hold exactly (``total = sum of cells``, checked on the true values) is
+an equation a reader can solve: an indicator's categories against its total; each row and column of a
+crossed dimension (``a+b``) against the published ``a`` and ``b`` categories and against the total; the
+activities of a sector (catalogue) against the sector. Tables whose categories do not add up to the total
+(a person counted in two provinces, records without a sex) give no equation and leak less. A reader who
+knows a suppressed cell is 1–4 (``<5``) or at least 5 (``x``, complementary) narrows every hidden cell by
+propagating these bounds through all equations. The rule: after propagation every hidden cell must
+still span at least :data:`PROTECTION` (three whole numbers or more: ``<5`` may be 1, 2 or 3, say), so no
+table pins a small cell down, let alone gives it exactly. While some cell is exposed, the smallest shown
+non-zero cell of one of its equations (a margin too, never a grand total) that protects it is suppressed as
+well; when no single cell does, the smallest pair of linked cells (a complement whose own row would reveal
+it, with a cell of that row). A cell nothing can protect is logged; totals stay published.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from helpers import config
 from helpers.provinces import province_reference
 
+log = logging.getLogger(__name__)
+
 SUPPRESSED = "<5"
+COMPLEMENTARY_MARK = "x"
 THRESHOLD = 5
+PROTECTION = 2
+"""Smallest width of a hidden cell's derivable range (``<5`` alone gives 1 to 4, a width of 3)."""
 PLOTTED_SUPPRESSED = 0.5
+PLOTTED_COMPLEMENTARY = 0.25
+"""Token values a figure draws for a hidden cell (an empty-looking bar) and that :func:`fmt` labels."""
+
+SHOWN, PRIMARY, COMPLEMENTARY = 0, 1, 2
+SEARCH = 12
+"""How many of the smallest cells around an exposed cell are tried as complements."""
+Key = tuple[str, str, str]  # (indicator, dimension, category)
+CROSS, CROSS_LABEL = "+", " | "
 
 
 def suppress(value: float, *, total: bool = False) -> float | str:
@@ -32,7 +64,10 @@ def for_figures(values: pd.Series) -> pd.Series:
 
 
 def fmt(value: float | str, *, total: bool = False, decimals: int = 0) -> str:
-    """A number as printed in the report: ``67,389``; ``–`` for zero; ``<5`` when suppressed."""
+    """A number as printed in the report: ``67,389``; ``–`` for zero; ``<5`` when suppressed; ``x`` for a
+    cell suppressed to protect another (the token :data:`PLOTTED_COMPLEMENTARY`)."""
+    if value == PLOTTED_COMPLEMENTARY and not total:
+        return COMPLEMENTARY_MARK
     shown = suppress(value, total=total)
     if isinstance(shown, str):
         return shown
@@ -41,36 +76,228 @@ def fmt(value: float | str, *, total: bool = False, decimals: int = 0) -> str:
     return f"{shown:,.{decimals}f}"
 
 
-HXL = {
-    "quarter": "#date+quarter",
-    "indicator": "#indicator+code",
-    "label": "#indicator+name",
-    "dimension": "#meta+dimension",
-    "category": "#meta+category",
-    "adm1_name": "#adm1+name",
-    "adm1_pcode": "#adm1+code",
-    "sector": "#sector",
+# ---- secondary suppression -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` equals the sum of ``cells`` in the published indicators."""
+
+    total: Key
+    cells: tuple[Key, ...]
+
+
+def _keys(indicators: pd.DataFrame) -> list[Key]:
+    return list(zip(indicators["indicator"], indicators["dimension"], indicators["category"].astype(str),
+                    strict=True))
+
+
+def relations(indicators: pd.DataFrame) -> list[Relation]:
+    """Every ``total = sum of cells`` equation the published tables hold exactly (see the module docstring)."""
+    values = dict(zip(_keys(indicators), indicators["value"].astype(float), strict=True))
+    sector_of = config.activities()["sector"].to_dict()
+    candidates: list[Relation] = []
+    for (indicator, dim), rows in indicators.groupby(["indicator", "dimension"], sort=False):
+        if dim == "total":
+            continue
+        cells = [(indicator, dim, str(c)) for c in rows["category"]]
+        candidates.append(Relation((indicator, "total", "all"), tuple(cells)))
+        if CROSS in dim:  # each row and column against its margin
+            parts = dim.split(CROSS)
+            for position, part in enumerate(parts):
+                lines: dict[str, list[Key]] = {}
+                for cell in cells:
+                    lines.setdefault(cell[2].split(CROSS_LABEL)[position], []).append(cell)
+                candidates += [Relation((indicator, part, margin), tuple(line)) for margin, line in lines.items()]
+        if dim == "activity":  # activities within their catalogue sector
+            by_sector: dict[str, list[Key]] = {}
+            for cell in cells:
+                by_sector.setdefault(sector_of.get(cell[2], ""), []).append(cell)
+            candidates += [Relation((indicator, "sector", s), tuple(line)) for s, line in by_sector.items()]
+    return [r for r in candidates if r.total in values
+            and math.isclose(values[r.total], sum(values[c] for c in r.cells), abs_tol=0.005)]
+
+
+def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
+                     equations: list[Relation]) -> dict[Key, tuple[float, float]]:
+    """What a reader can derive about each hidden cell: its range after propagating the published values,
+    the ``<5`` (1–4) and ``x`` (5 or more) bounds and every equation, until nothing narrows further."""
+    unbounded = sum(abs(v) for v in values.values()) + THRESHOLD  # more than any cell: no bound at all
+    bounds = {k: (1.0, THRESHOLD - 1.0) if state == PRIMARY else (float(THRESHOLD), unbounded)
+              for k, state in hidden.items()}
+    active = [r for r in equations if r.total in hidden or any(c in hidden for c in r.cells)]
+    for _ in range(100):
+        changed = False
+        for relation in active:
+            terms = [(1.0, c) for c in relation.cells] + [(-1.0, relation.total)]  # the terms sum to 0
+            spans = [sorted((coef * bounds[k][0], coef * bounds[k][1])) if k in bounds else [coef * values[k]] * 2
+                     for coef, k in terms]
+            low, high = sum(span[0] for span in spans), sum(span[1] for span in spans)
+            for (coef, key), (lo, hi) in zip(terms, spans, strict=True):
+                if key in bounds:  # coef * x = -(sum of the other terms)
+                    a, b = sorted((-(high - hi) / coef, -(low - lo) / coef))
+                    old = bounds[key]
+                    new = (max(old[0], a), min(old[1], b))
+                    if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
+                        bounds[key], changed = new, True
+        if not changed:
+            break
+    return bounds
+
+
+def suppression(indicators: pd.DataFrame) -> pd.Series:
+    """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`."""
+    keys = _keys(indicators)
+    values = dict(zip(keys, indicators["value"].astype(float), strict=True))
+    order = {k: i for i, k in enumerate(keys)}
+    hidden = {k: PRIMARY for k, v in values.items() if k[1] != "total" and 0 < v < THRESHOLD}
+    equations = relations(indicators)
+    unprotectable: set[Key] = set()
+
+    def exposed_with(extra: tuple[Key, ...] = ()) -> list[Key]:
+        trial = {**hidden, **dict.fromkeys(extra, COMPLEMENTARY)}
+        return [k for k, (lo, hi) in derivable_ranges(values, trial, equations).items()
+                if hi - lo < PROTECTION - 1e-9 and k not in unprotectable]
+
+    def candidates(key: Key, taken: tuple[Key, ...] = ()) -> list[Key]:
+        """The smallest shown non-zero cells of the equations around ``key`` (margins too, never a total)."""
+        around = {k for r in equations if key == r.total or key in r.cells
+                  for k in (*r.cells, *([r.total] if r.total[1] != "total" else []))}
+        shown = [k for k in around if k not in hidden and k not in taken and values[k] > 0]
+        return sorted(shown, key=lambda k: (values[k], order[k]))[:SEARCH]
+
+    def protection(key: Key) -> tuple[Key, ...] | None:
+        """The smallest cell, or else pair of linked cells, whose suppression protects ``key``."""
+        first = candidates(key)
+        tries = [(c,) for c in first] + [(c, d) for c in first for d in candidates(c, (c,))]
+        return next((extra for extra in tries if key not in exposed_with(extra)), None)
+
+    exposed = exposed_with()
+    while exposed:
+        key = exposed[-1]  # the latest hidden first: a complement that is itself derivable needs its own
+        extra = protection(key)
+        if extra is None:
+            log.warning("%s cannot be protected by suppressing other cells of its tables", key)
+            unprotectable.add(key)
+        else:
+            hidden.update(dict.fromkeys(extra, COMPLEMENTARY))
+        exposed = exposed_with()
+    return pd.Series([hidden.get(k, SHOWN) for k in keys], index=indicators.index, name="suppressed")
+
+
+def for_report(values: pd.Series, states: pd.Series) -> pd.Series:
+    """Values safe to draw and print (``fmt``): primary suppression as 0.5, complementary as the x token."""
+    return for_figures(values).mask(states.to_numpy() == COMPLEMENTARY, PLOTTED_COMPLEMENTARY)
+
+
+# ---- the public file ---------------------------------------------------------------------------------------
+
+def province_pcodes() -> pd.Series:
+    """OCHA p-code of each province by official name: ``TUR`` and the plate in three digits (``TUR063``)."""
+    reference = province_reference().set_index("province")
+    if "pcode" in reference:
+        return reference["pcode"]
+    return "TUR" + reference["plate"].str.zfill(3)
+
+
+def _pcode(province: str) -> str:
+    codes = province_pcodes()
+    if province not in codes.index:
+        raise ValueError(f"{province!r} is not an official province name: no p-code")
+    return str(codes[province])
+
+
+def _activity_name(code: str) -> str:
+    return str(config.activities()["label"].get(code, ""))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    hashtag: str
+    meaning: str
+    type: str = "text"
+    derive: Callable[[str], str] = str
+
+
+FIXED = [
+    Column("quarter", "#date+quarter", "Quarter of the figures (YYYYQn)"),
+    Column("indicator", "#indicator+code", "Indicator id (config/indicators.yml)"),
+    Column("label", "#indicator+name", "Indicator name"),
+    Column("dimension", "#meta+dimension", "Breakdown: total, a record column, or two crossed (a+b)"),
+    Column("category", "#meta+category", "Category of the breakdown as computed (crossed: 'A | B')"),
+]
+DIMENSIONS = {  # record column -> the public columns its category fills
+    "sector": [Column("sector", "#sector", "Sector")],
+    "province": [Column("adm1_name", "#adm1+name", "Province (official name)"),
+                 Column("adm1_pcode", "#adm1+code", "Province OCHA p-code (TUR + plate, e.g. TUR063)",
+                        derive=_pcode)],
+    "activity": [Column("activity", "#activity+code", "Activity code (catalogue)"),
+                 Column("activity_name", "#activity+name", "Activity name (catalogue)", derive=_activity_name)],
+    "activity_detail": [Column("activity_detail", "#activity+detail", "Activity detail as recorded")],
+    "centre": [Column("centre", "#loc+name", "Centre or site")],
+    "donor": [Column("donor", "#org+funder", "Donor")],
+    "sex": [Column("sex", "#meta+sex", "Sex (female, male, other, unknown)")],
+    "age_group": [Column("age_group", "#meta+age_group", "Age group in years")],
+    "population_group": [Column("population_group", "#meta+population_group", "Population group")],
+    "item": [Column("item", "#item+name", "Item distributed (singular, lower case)")],
 }
+VALUE = [
+    Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
+    Column("value", "#indicator+value+num",
+           "The figure; blank when suppressed. Integers without decimals, others with up to two", "number"),
+    Column("suppressed", "#meta+suppressed",
+           "1 when the value is withheld (1-4, or withheld so that another cannot be derived), else 0",
+           "integer 0/1"),
+]
+
+
+def public_columns() -> list[Column]:
+    """The public file's columns, in order."""
+    return [*FIXED, *(c for columns in DIMENSIONS.values() for c in columns), *VALUE]
+
+
+def public_dictionary() -> pd.DataFrame:
+    """The data dictionary of the public file: column, hashtag, meaning, type."""
+    return pd.DataFrame([{"column": c.name, "hashtag": c.hashtag, "meaning": c.meaning, "type": c.type}
+                         for c in public_columns()])
+
+
+def dictionary_name(public_name: str) -> str:
+    """File name of the data dictionary published beside the public file ``public_name``."""
+    return public_name.removesuffix(".csv") + "-dictionary.csv"
+
+
+def _number(value: float) -> str:
+    """``12``, ``12.5``, ``12.25``: no trailing zeros, no mixing of ``12.50`` and ``12.5``."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _dimension_parts(dimension: str) -> list[str]:
+    parts = [] if dimension == "total" else dimension.split(CROSS)
+    unknown = [p for p in parts if p not in DIMENSIONS]
+    if unknown:
+        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to disclosure.DIMENSIONS")
+    return parts
 
 
 def public_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Indicators ready for a data portal: labels, admin codes, suppressed small values, HXL hashtag row."""
-    specs = config.indicator_specs()
-    codes = province_reference().set_index("province")["iso_code"]
-    table = indicators.copy()
-    table.insert(2, "label", table["indicator"].map(lambda i: specs[i]["label"]))
-    is_province = table["dimension"] == "province"
-    table["adm1_name"] = table["category"].where(is_province, "")
-    table["adm1_pcode"] = table["category"].map(codes).where(is_province, "").fillna("")
-    table["sector"] = table["category"].where(table["dimension"] == "sector", "")
-    total = table["dimension"] == "total"
-    table["value"] = [suppress(v, total=t) for v, t in zip(table["value"], total, strict=True)]
-    table["value"] = table["value"].map(lambda v: v if isinstance(v, str) else f"{v:.2f}".removesuffix(".00"))
-    value_tags = table["indicator"].map(lambda i: specs[i].get("hxl", "#indicator+value+num"))
-    columns = ["quarter", "indicator", "label", "dimension", "category", "adm1_name", "adm1_pcode", "sector", "value"]
-    table = table[columns]
-    # one hashtag per column: the value column carries the generic indicator-value tag; the indicator's own
-    # tag (e.g. #reached) is kept in an extra column so that HXL tools can filter on it
-    table.insert(len(columns) - 1, "value_tag", value_tags)
-    hxl = pd.DataFrame([{**HXL, "value_tag": "#meta+value_tag", "value": "#indicator+value+num"}])
-    return pd.concat([hxl, table.astype(str)], ignore_index=True)
+    """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
+    p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression)."""
+    specs, columns = config.indicator_specs(), public_columns()
+    states = suppression(indicators)
+    rows = []
+    for row, state in zip(indicators.itertuples(index=False), states, strict=True):
+        out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
+        out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
+                    "dimension": row.dimension, "category": row.category})
+        parts = _dimension_parts(row.dimension)
+        labels = str(row.category).split(CROSS_LABEL) if parts else []
+        for part, label in zip(parts, labels, strict=True):
+            out.update({c.name: c.derive(label) for c in DIMENSIONS[part]})
+        out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
+        out["value"] = "" if state else _number(float(row.value))
+        out["suppressed"] = "1" if state else "0"
+        rows.append(out)
+    table = pd.DataFrame(rows, columns=[c.name for c in columns]).astype(str)
+    hxl = pd.DataFrame([{c.name: c.hashtag for c in columns}])
+    return pd.concat([hxl, table], ignore_index=True)

@@ -426,9 +426,10 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
 
 def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
-    dimensions :func:`for_publication` keeps) and the history table ``history.csv`` (this quarter's row replaced,
-    never added twice). Every file goes through :func:`helpers.csvfile.write_csv` (formulas neutralised)."""
-    from helpers.disclosure import public_indicators
+    dimensions :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
+    (this quarter's row replaced, never added twice). Every file goes through :func:`helpers.csvfile.write_csv`
+    (formulas neutralised)."""
+    from helpers.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -438,5 +439,6 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     indicators = compute_indicators(records, q, history)
     write_csv(indicators, folder / "indicators.csv")
     write_csv(public_indicators(for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")
+    write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
     return indicators

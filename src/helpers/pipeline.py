@@ -25,6 +25,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__
+from helpers.disclosure import dictionary_name
 from helpers.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
 from helpers.render import render_report
@@ -166,7 +167,9 @@ def run_quarter(
         _log_outcome(processed / q)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
-        shutil.copyfile(processed / q / "indicators_public.csv", staging / public_data_name(q))
+        for public, name in [("indicators_public.csv", public_data_name(q)),
+                             (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q)))]:
+            shutil.copyfile(processed / q / public, staging / name)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
     except BaseException as error:

@@ -10,6 +10,7 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ from IPython.display import HTML, Markdown
 
 from helpers import config
 from helpers.csvfile import read_csv
-from helpers.disclosure import fmt, for_figures
+from helpers.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.indicators import series, value
 from helpers.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
@@ -57,6 +58,12 @@ class Report:
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         return cls(quarter, indicators, quality, history)
+
+    @cached_property
+    def suppressed(self) -> pd.Series:
+        """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
+        return suppression(self.indicators).set_axis(pd.MultiIndex.from_frame(
+            self.indicators[["indicator", "dimension", "category"]]))
 
     @property
     def period(self) -> str:
@@ -110,9 +117,13 @@ class Report:
     def public_data(self) -> Markdown:
         """Where readers find the numbers behind the report."""
         name = public_data_name(self.quarter)
+        dictionary = dictionary_name(name)
         return Markdown(
-            f"The figures of this report, with HXL hashtags and small values shown as <5, are published as "
-            f"[{name}]({name}) next to this report, ready for a data portal."
+            f"The figures of this report, with HXL hashtags and OCHA province p-codes, are published as "
+            f"[{name}]({name}) next to this report, ready for a data portal (columns explained in "
+            f"[{dictionary}]({dictionary})). Values from 1 to 4 are shown as <5; a value shown as "
+            f"{COMPLEMENTARY_MARK} is withheld so that a small value cannot be worked out from its table's total. "
+            f"In the file, withheld values are blank and flagged."
         )
 
     def quality_summary(self) -> str:
@@ -144,17 +155,22 @@ class Report:
         """A value formatted for print (``67,389``, ``<5``, ``–``), registered for the traceability annex."""
         shown = fmt(value(self.indicators, indicator, dimension, category), total=dimension == "total",
                     decimals=decimals)
+        if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
+            shown = COMPLEMENTARY_MARK
         self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension, "category": category})
         return shown
 
     def series(self, indicator: str, dimension: str) -> pd.Series:
         """All categories of one indicator and dimension, registered for the annex, safe to draw and print:
-        values 1–4 come back as a token that ``fmt`` prints as ``<5`` and that draws as an empty bar."""
+        values 1–4 and complementary suppressions come back as tokens that ``fmt`` prints as ``<5`` and ``x``
+        and that draw as an empty bar."""
         values = series(self.indicators, indicator, dimension)
+        states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
+        values = for_report(values, states.fillna(0))
         for category, v in values.items():
             self.traced.append({"shown": fmt(v), "indicator": indicator, "dimension": dimension,
                                 "category": category})
-        return for_figures(values)
+        return values
 
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
                    labels: Callable[[str], str] = str, limit: int | None = None) -> HTML:

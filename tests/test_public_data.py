@@ -1,0 +1,177 @@
+"""The sample quarter's public file: read and validated by libhxl, joined on OCHA p-codes, and no suppressed
+value derivable from its table's total and the other cells; the report prints the same suppression."""
+
+import math
+from collections import defaultdict
+
+import hxl
+import pandas as pd
+import pytest
+
+from helpers.clean import clean_quarter, write_clean
+from helpers.disclosure import dictionary_name, fmt
+from helpers.indicators import run_indicators
+from helpers.paths import REPO_ROOT
+from helpers.provinces import province_reference
+from helpers.report import Report, public_data_name
+from helpers.sample import generate
+
+SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
+LOCAL = hxl.InputOptions(allow_local=True)
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory, monkeypatch_module):
+    root = tmp_path_factory.mktemp("public")
+    generate(root / "raw")
+    monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
+    write_clean(clean_quarter("2022Q4", root / "raw"), root / "processed")
+    run_indicators("2022Q4", root / "raw", root / "processed")
+    return root / "processed" / "2022Q4"
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+@pytest.fixture(scope="module")
+def truth(processed) -> pd.DataFrame:
+    return pd.read_csv(processed / "indicators.csv", dtype={"category": "string", "quarter": "string"},
+                       keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def public(processed) -> pd.DataFrame:
+    """The public file as a data portal reads it: libhxl, by hashtag."""
+    with hxl.data(str(processed / "indicators_public.csv"), LOCAL) as source:
+        tags = [str(column.display_tag) for column in source.columns]
+        rows = [row.values for row in source]
+    return pd.DataFrame(rows, columns=tags).fillna("")
+
+
+def validation_errors(path, schema=None) -> list[str]:
+    errors = []
+    with hxl.data(str(path), LOCAL) as source:
+        source.validate(schema, callback=errors.append)
+    return [f"{e.rule.tag_pattern}: {e.message} ({e.value!r})" for e in errors if e.rule.severity == "error"]
+
+
+def test_libhxl_validates_the_public_file_against_its_schema_and_the_default_one(processed):
+    with hxl.data(str(SCHEMA), LOCAL) as rules:
+        schema = hxl.schema(rules)
+    assert validation_errors(processed / "indicators_public.csv", schema) == []
+    assert validation_errors(processed / "indicators_public.csv") == []  # libhxl's built-in schema (HDX)
+
+
+def test_every_row_with_a_province_carries_its_ocha_p_code_and_joins_the_province_list(public):
+    has_province = public["#meta+dimension"].str.split("+").map(lambda parts: "province" in parts)
+    assert has_province.sum() > 14 and (public["#meta+dimension"] == "activity+province").sum() > 0
+    assert (public.loc[has_province, "#adm1+code"] != "").all()
+    assert (public.loc[~has_province, ["#adm1+name", "#adm1+code"]] == "").all().all()
+    provinces = province_reference().assign(pcode=lambda t: "TUR" + t["plate"].str.zfill(3))
+    joined = public[has_province].merge(provinces, left_on="#adm1+code", right_on="pcode", how="left")
+    assert (joined["province"] == joined["#adm1+name"]).all()
+    pcode = dict(zip(public["#adm1+name"], public["#adm1+code"], strict=True))
+    assert pcode["Şanlıurfa"] == "TUR063" and pcode["Adana"] == "TUR001" and pcode["İstanbul"] == "TUR034"
+
+
+def test_values_are_numbers_or_blank_and_only_disaggregated_values_are_suppressed(public, truth):
+    value, flag = public["#indicator+value+num"], public["#meta+suppressed"]
+    assert ((flag == "1") == (value == "")).all()
+    assert (flag[public["#meta+dimension"] == "total"] == "0").all()  # totals are never withheld
+    shown = flag == "0"
+    assert pd.to_numeric(value[shown]).tolist() == truth.loc[shown.to_numpy(), "value"].tolist()
+    small = (truth["dimension"] != "total") & truth["value"].between(1, 4)
+    assert (flag[small.to_numpy()] == "1").all() and small.sum() > 5
+
+
+def tables(public: pd.DataFrame) -> list[tuple[tuple, list[tuple]]]:
+    """Each published table as (key of its total, keys of its cells): an indicator's categories against its
+    total; for a crossed breakdown also each row and column against the published category of that part."""
+    keys = set(zip(public["#indicator+code"], public["#meta+dimension"], public["#meta+category"], strict=True))
+    found = []
+    for (indicator, dimension), rows in public.groupby(["#indicator+code", "#meta+dimension"]):
+        if dimension == "total":
+            continue
+        cells = [(indicator, dimension, c) for c in rows["#meta+category"]]
+        found.append(((indicator, "total", "all"), cells))
+        for position, part in enumerate(dimension.split("+") if "+" in dimension else []):
+            lines = defaultdict(list)
+            for cell in cells:
+                lines[cell[2].split(" | ")[position]].append(cell)
+            found += [((indicator, part, margin), line) for margin, line in lines.items()]
+    return [(total, cells) for total, cells in found if total in keys]
+
+
+def derived_exactly(public: pd.DataFrame, truth: pd.DataFrame) -> dict[tuple, float]:
+    """Suppressed cells a reader works out exactly: in each table, the total minus the shown cells is the
+    sum of the hidden ones, each known to be 1–4 (``<5`` in the report) or at least 5 (``x``); a cell
+    found is then used in the other tables, until nothing more is found."""
+    keys = list(zip(public["#indicator+code"], public["#meta+dimension"], public["#meta+category"], strict=True))
+    true = dict(zip(keys, truth["value"], strict=True))
+    known = {k: float(v) for k, v, s in zip(keys, public["#indicator+value+num"], public["#meta+suppressed"],
+                                            strict=True) if s == "0"}
+    bounds = {k: ((1, 4) if true[k] < 5 else (5, math.inf)) for k in keys if k not in known}
+    found, progress = {}, True
+    while progress:
+        progress = False
+        for total, cells in tables(public):
+            hidden = [c for c in cells if c not in known]
+            if total not in known or not hidden:
+                continue
+            rest = known[total] - sum(known[c] for c in cells if c in known)
+            for cell in hidden:
+                others = [bounds[c] for c in hidden if c != cell]
+                low = max(bounds[cell][0], rest - sum(b[1] for b in others))
+                high = min(bounds[cell][1], rest - sum(b[0] for b in others))
+                if high - low < 1:  # one whole number left
+                    known[cell] = round(low)
+                    progress = True
+                    if math.isclose(known[cell], true[cell]):
+                        found[cell] = true[cell]
+                    break
+    return found
+
+
+def test_no_suppressed_value_can_be_derived_from_its_table(public, truth):
+    assert (public["#meta+suppressed"] == "1").sum() > 0
+    assert derived_exactly(public, truth) == {}
+
+
+def test_the_attack_finds_what_primary_suppression_alone_leaves_open(public, truth):
+    # the same file with only the 1–4 values withheld: the sample's lone shelter household is 3,857 - 2,037 - 1,819
+    primary = public.copy()
+    small = ((truth["dimension"] != "total") & truth["value"].between(1, 4)).to_numpy()
+    primary["#meta+suppressed"] = ["1" if s else "0" for s in small]
+    primary["#indicator+value+num"] = [("" if s else str(v)) for s, v in zip(small, truth["value"], strict=True)]
+    assert ("households_reached", "activity", "BN_SHELTER") in derived_exactly(primary, truth)
+
+
+def test_the_report_prints_the_suppression_of_the_public_file(public, truth):
+    report = Report("2022Q4", truth, {}, pd.DataFrame(columns=["quarter", "people_reached", "source"]))
+    keys = zip(public["#indicator+code"], public["#meta+dimension"], public["#meta+category"], strict=True)
+    hidden = dict(zip(keys, public["#meta+suppressed"] == "1", strict=True))
+    for indicator, dimension in truth[["indicator", "dimension"]].drop_duplicates().itertuples(index=False):
+        printed = report.series(indicator, dimension).map(fmt)
+        for category, shown in printed.items():
+            assert (shown in ("<5", "x")) == hidden[indicator, dimension, category], (indicator, dimension, category)
+            if dimension != "total":
+                assert report.number(indicator, dimension, category) == shown
+    assert report.number("households_reached", "activity", "BN_INKIND") == "x"  # 3,857 - 2,037 - x would give <5
+    assert report.number("households_reached") == "3,857"
+
+
+def test_the_data_dictionary_lies_beside_the_file_and_names_every_column(processed):
+    dictionary = pd.read_csv(processed / dictionary_name("indicators_public.csv"))
+    header = pd.read_csv(processed / "indicators_public.csv", nrows=1)
+    assert dictionary["column"].tolist() == header.columns.tolist()
+    assert dictionary["hashtag"].tolist() == header.iloc[0].tolist()
+
+
+@pytest.mark.slow
+def test_the_run_publishes_the_file_and_its_dictionary_next_to_the_report(fixture_run):
+    _, result = fixture_run
+    name = public_data_name("2022Q4")
+    assert (result.report_dir / name).is_file() and (result.report_dir / dictionary_name(name)).is_file()
