@@ -399,16 +399,20 @@ def _write_csv(table: pd.DataFrame, path: Path, **kwargs) -> None:
         table.to_csv(tmp, index=False, **kwargs)
 
 
-def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR,
+                   earlier_dir: Path | None = None) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` and the
-    history table ``history.csv`` (this quarter's row replaced, never added twice)."""
+    history table ``history.csv`` (this quarter's row replaced, never added twice).
+
+    Earlier quarters are read from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging
+    folder and reads the history from the published one."""
     from helpers.disclosure import public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
     columns = needed_columns(config.load("indicators")["indicators"])  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
-    history = load_history(q, raw_dir, processed_dir)
+    history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
     _write_csv(indicators, folder / "indicators.csv")
     _write_csv(public_indicators(indicators), folder / "indicators_public.csv", encoding="utf-8")
