@@ -471,8 +471,9 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
     totals = result.quality["totals"]
     if not totals["rows_kept"]:
         reasons = ", ".join(f"{n:,} {r}" for r, n in totals["by_reason"].items() if n)
-        raise NoRecordsError("; ".join(found) if found else
-                             f"{result.quarter}: no row kept of {totals['rows_read']:,} read ({reasons or 'none'})")
+        why = [line.removeprefix(f"{result.quarter}: ") for line in found] or [f"{reasons or 'no row'} of "
+                                                                                 f"{totals['rows_read']:,} read"]
+        raise NoRecordsError(f"{result.quarter}: no row kept, nothing to report: {'; '.join(why)}")
     if found and not accept:
         raise DataLossError(f"{found[0]}{' (and more)' if len(found) > 1 else ''}; "
                             "run with --accept-losses to publish anyway")
