@@ -245,7 +245,7 @@ def run_quarter(
     with _locked(q, [processed, reports]):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
-        stage_data, stage_report = _make_folder(processed / name), _make_folder(reports / name)
+        stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
         try:
             return _run(q, raw, processed, reports, stage_data, stage_report, notebooks, parameters or {},
                         skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress)
