@@ -62,7 +62,8 @@ def test_rejected_rows_above_the_configured_share_stop_and_can_be_accepted(tmp_p
     write(tmp_path / "2023Q1", "good.csv", daily(date(2023, 1, 1), date(2023, 1, 10)))
     write(tmp_path / "2023Q1", "bad.csv", daily(date(2023, 1, 1), date(2023, 1, 11)), activity="NOT_AN_ACTIVITY")
     result = clean_quarter("2023Q1", tmp_path)
-    with pytest.raises(DataLossError, match=r"^2023Q1: 11 of 21 rows \(52\.4 %\) were rejected, more than the 50%"):
+    stopped = r"^2023Q1: 11 of 21 rows \(52\.4 %\) were rejected \(11 unknown_activity\), more than the 50 % allowed"
+    with pytest.raises(DataLossError, match=stopped):
         stop_on_losses(result)
     accepted = stop_on_losses(result, accept=True)
     assert len(accepted) == 1 and result.quality["accepted_losses"] == accepted

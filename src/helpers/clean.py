@@ -451,9 +451,12 @@ def losses(quality: dict) -> list[str]:
     totals, span = quality["totals"], quality.get("dates", {})
     read = totals["rows_read"]
     found = []
-    if read and totals["rejected"] / read > config.setting("max_rejected_share"):
-        found.append(f"{q}: {_share(totals['rejected'], read)} were rejected, more than the "
-                     f"{config.setting('max_rejected_share'):.0%} allowed (max_rejected_share); see rejects.csv")
+    if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
+        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS[:2]),
+                         reverse=True)
+        found.append(f"{q}: {_share(totals['rejected'], read)} were rejected "
+                     f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "
+                     "allowed (max_rejected_share)")
     if read and totals["out_of_period"] / read > config.setting("max_out_of_period_share") and not _covers(span, q):
         where = (f"the files' dates run from {span['first']} to {span['last']}" if span.get("first")
                  else "no row has a valid date")
@@ -475,8 +478,8 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
                                                                                  f"{totals['rows_read']:,} read"]
         raise NoRecordsError(f"{result.quarter}: no row kept, nothing to report: {'; '.join(why)}")
     if found and not accept:
-        raise DataLossError(f"{found[0]}{' (and more)' if len(found) > 1 else ''}; "
-                            "run with --accept-losses to publish anyway")
+        lines = [found[0], *(line.removeprefix(f"{result.quarter}: ") for line in found[1:])]
+        raise DataLossError(f"{'; '.join(lines)}; run with --accept-losses to publish anyway")
     for line in found:
         log.warning("losses accepted: %s", line)
     result.quality["accepted_losses"] = found
