@@ -190,3 +190,32 @@ def test_the_lock_refuses_a_concurrent_run_and_a_killed_runs_lock_and_leftovers_
     failed = sorted(reports.glob("2022Q4.failed-*"))
     assert len(failed) == KEEP_FAILED and failed[:2] == old_failures[2:]  # the newest kept, this run's included
     assert (failed[-1] / "01_clean.ipynb").is_file()
+
+
+def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, monkeypatch):
+    from helpers import pipeline
+
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    stage_data, stage_report = processed / ".2022Q4.staging-x-data", reports / ".2022Q4.staging-x-report"
+    for folder, text in [(processed / "2022Q4", "old"), (reports / "2022Q4", "old"), (stage_data / "2022Q4", "new"),
+                         (stage_report / "report", "new")]:
+        folder.mkdir(parents=True)
+        (folder / "file.txt").write_text(text)
+    (processed / "history.csv").write_text("old")
+    (stage_data / "history.csv").write_text("new")
+    before = files(processed, reports)
+    rename = Path.rename
+
+    def disk_full_at_the_report(self, target):
+        if self == stage_report / "report":
+            raise OSError(28, "No space left on device")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", disk_full_at_the_report)
+    with pytest.raises(PipelineError, match=r"could not publish the run .*No space left.*outputs are unchanged"):
+        pipeline._publish([(stage_data / "2022Q4", processed / "2022Q4", stage_data / "previous" / "2022Q4"),
+                           (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "h.csv"),
+                           (stage_report / "report", reports / "2022Q4", stage_report / "previous" / "2022Q4")])
+    assert {k: v for k, v in files(processed, reports).items() if "staging" not in k} == {
+        k: v for k, v in before.items() if "staging" not in k}
+    assert (processed / "history.csv").read_text() == "old" and (processed / "2022Q4" / "file.txt").read_text() == "old"
