@@ -40,6 +40,6 @@ lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets)
 bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3) and the sample quarter; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py --sample
 
-clean: ## Remove processed data and reports (raw data is never touched)
-	rm -rf data/processed/* reports/*
+clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data is never touched)
+	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/* reports/.*.staging-* reports/.*.lock
 	touch data/processed/.gitkeep reports/.gitkeep

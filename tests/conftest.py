@@ -20,7 +20,7 @@ def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
     """The small fixture quarter run end to end: (output root, run result)."""
     root = tmp_path_factory.mktemp("fixture-run")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PSEUDONYMISATION_KEY", "fixture key")
+        mp.setenv("PSEUDONYMISATION_KEY", "fixture key, not a secret")
         result = run_quarter("2022Q4", FIXTURE_RAW, root / "processed", root / "reports", progress=False,
                              parameters={"narratives_dir": str(root / "no-narratives")})
     return root, result

@@ -33,7 +33,7 @@ def write(folder, name, rows, encoding="utf-8", delimiter=","):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.lists(st.lists(row, min_size=1, max_size=25), min_size=1, max_size=3))
 def test_every_row_is_kept_or_dropped_exactly_once(files, tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
     raw = tmp_path_factory.mktemp("raw")
     for i, rows in enumerate(files):
         write(raw / "2022Q4", f"log{i}.csv", rows, *(("cp1254", ";") if i == 1 else ()))
@@ -51,7 +51,7 @@ def test_every_row_is_kept_or_dropped_exactly_once(files, tmp_path_factory, monk
 
 
 def test_rejects_name_file_row_reason_column_and_closest_province(tmp_path, monkeypatch):
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
     write(tmp_path / "2022Q4", "log.csv", [
         ("2022-10-05", "Kirikale", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),   # typo: resolves
         ("2022-10-05", "Gazintp", "PROT_CASE_MGMT", "TR-2", "", "K", "A B"),  # two typos: not guessed
@@ -79,7 +79,7 @@ def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeyp
 
 
 def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
     rows = [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),
             ("06.10.2022", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")]
     write(tmp_path / "2022Q4", "a.csv", rows)
@@ -134,7 +134,7 @@ def test_records_file_tells_readers_of_the_history_its_quarter_and_dates(tmp_pat
     """Row-group statistics let DuckDB or Spark skip files of other quarters and rows of other dates."""
     import pyarrow.parquet as pq
 
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "k")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
     write(tmp_path / "2022Q4", "log.csv", [
         ("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),
         ("31.12.2022", "Hatay", "PROT_CASE_MGMT", "TR-2", "", "E", "C D"),

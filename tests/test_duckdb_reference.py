@@ -28,7 +28,7 @@ def cleaned(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
     generate.generate(root / "raw", 3_000, seed=11, xlsx=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PSEUDONYMISATION_KEY", "test-key")
+        patch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
         result = clean_quarter(generate.QUARTER, root / "raw")
     return result, write_clean(result, root / "processed") / "records.parquet"
 

@@ -85,7 +85,7 @@ def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, fi
     reports = tmp_path / "reports"
     shutil.copytree(good.report_dir, reports / "2022Q4")
     before = (reports / "2022Q4" / good.pdf.name).read_bytes()
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key, not a secret")
     code = main(["run", "--quarter", "2022Q4", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p"),
                  "--reports-dir", str(reports), "--no-progress", "-p", "narratives_dir", str(tmp_path)])
     err = capsys.readouterr().err.strip().splitlines()
@@ -100,7 +100,7 @@ def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, fixture_raw
     raw = tmp_path / "raw"
     shutil.copytree(fixture_raw, raw)
     (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key")
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key, not a secret")
     result = run_quarter("2022Q4", raw, tmp_path / "p", tmp_path / "r", skip_bad_files=True, progress=False,
                          parameters={"narratives_dir": str(tmp_path)})
     assert "broken.xlsx" in result.html.read_text(encoding="utf-8")

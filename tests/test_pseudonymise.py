@@ -1,5 +1,7 @@
 """Keyed pseudonyms: stable under one key, different under another, and no key means no run."""
 
+import json
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -24,11 +26,11 @@ def test_pseudonyms_are_stable_keyed_and_hide_the_identifier():
 
 def test_key_comes_from_environment_then_file(monkeypatch, tmp_path):
     key_file = tmp_path / "k.key"
-    key_file.write_text("from-file\n")
-    monkeypatch.setenv(p.KEY_ENV, "from-env")
-    assert p.load_key(key_file) == b"from-env"
+    key_file.write_text("from-file, long enough\n")
+    monkeypatch.setenv(p.KEY_ENV, "from-env, long enough")
+    assert p.load_key(key_file) == b"from-env, long enough"
     monkeypatch.delenv(p.KEY_ENV)
-    assert p.load_key(key_file) == b"from-file"
+    assert p.load_key(key_file) == b"from-file, long enough"
 
 
 def test_a_real_run_without_a_key_stops_but_the_sample_has_a_demo_key(monkeypatch, tmp_path):
@@ -69,3 +71,99 @@ def test_a_failed_worker_is_an_error_not_missing_pseudonyms(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/bin/false")
     with pytest.raises(RuntimeError, match="pseudonymisation worker failed"), p.hashing(_texts(), b"k") as hashed:
         hashed["beneficiary_id"]()
+
+
+STRONG = "a key of sixteen+ characters"
+
+
+@pytest.mark.parametrize("weak", ["a", "X7#kQ2!zW9$mP4&", "   ", ""])
+def test_a_weak_or_empty_key_in_the_environment_is_refused_without_showing_it(monkeypatch, weak):
+    monkeypatch.setenv(p.KEY_ENV, weak)
+    with pytest.raises(p.WeakKeyError, match=f"{p.KEY_ENV}.*(too short|empty)") as refused:
+        p.load_key(None)
+    if weak.strip():  # the message says what is wrong, never what the key is
+        assert f" {weak} " not in f" {refused.value} " and f"{weak!r}" not in str(refused.value)
+
+
+def test_an_empty_or_short_key_file_is_refused_and_a_strong_one_accepted(monkeypatch, tmp_path):
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    key_file = tmp_path / "pseudonymisation.key"
+    key_file.write_text("\n")
+    with pytest.raises(p.WeakKeyError, match=r"pseudonymisation\.key is empty"):
+        p.load_key(key_file)
+    with pytest.raises(p.WeakKeyError, match="empty"):
+        p.load_key(key_file, sample=True)  # an empty file is a mistake even beside the sample
+    key_file.write_text("ğüşiöç-kısa\n")  # 11 characters in 17 bytes: characters count
+    with pytest.raises(p.WeakKeyError, match="at least 16 characters"):
+        p.load_key(key_file)
+    key_file.write_text(STRONG + "\n")
+    assert p.load_key(key_file) == STRONG.encode()
+
+
+def test_the_public_demo_key_is_refused_for_real_data(monkeypatch):
+    monkeypatch.setenv(p.KEY_ENV, p.DEMO_KEY.decode())
+    with pytest.raises(p.WeakKeyError, match="demo key"):
+        p.load_key(None)
+    assert p.load_key(None, sample=True) == p.DEMO_KEY
+
+
+def test_the_fingerprint_tells_keys_apart_and_is_neither_the_key_nor_its_hash():
+    import hashlib
+
+    a, b = p.fingerprint(STRONG.encode()), p.fingerprint(STRONG.upper().encode())
+    assert a != b and len(a) == 16 and int(a, 16) >= 0
+    assert a == p.fingerprint(STRONG.encode())
+    assert a not in hashlib.sha256(STRONG.encode()).hexdigest() and STRONG not in a
+
+
+# ------------------------------------------------------------------ the demo key only for the bundled sample
+
+
+@pytest.fixture(scope="module")
+def sample_raw(tmp_path_factory):
+    from helpers.sample import generate
+
+    raw = tmp_path_factory.mktemp("sample")
+    generate(raw)
+    return raw / "2022Q4"
+
+
+def _copy(folder, tmp_path):
+    import shutil
+
+    target = tmp_path / "raw" / "2022Q4"
+    shutil.copytree(folder, target)
+    return target
+
+
+def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
+    from helpers.clean import is_sample
+
+    manifest = json.loads((sample_raw / "sample-manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["files"]) == len([f for f in sample_raw.rglob("*") if f.suffix in (".csv", ".xlsx")])
+    assert all(len(digest) == 64 for digest in manifest["files"].values())
+    assert is_sample(sample_raw)
+
+
+@pytest.mark.parametrize("tamper", ["empty manifest", "real file added", "file edited", "file removed"])
+def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, tmp_path, monkeypatch, tamper):
+    from helpers import clean
+
+    folder = _copy(sample_raw, tmp_path)
+    if tamper == "empty manifest":  # the issue's case: real files beside a copied `{}`
+        for path in folder.rglob("*.csv"):
+            path.unlink()
+        (folder / "real-log.csv").write_text("Tarih,İl,Faaliyet Kodu,Vaka No\n2022-10-05,Adana,PROT_PSS,TR-1\n")
+        (folder / "sample-manifest.json").write_text("{}")
+    elif tamper == "real file added":
+        (folder / "PRU" / "real-log.csv").write_text("Tarih,İl\n2022-10-05,Adana\n")
+    elif tamper == "file edited":
+        path = folder / "RSU/e-voucher-market-cards.csv"
+        path.write_bytes(path.read_bytes().replace(b"2022", b"2021", 1))
+    else:
+        next(folder.rglob("*.xlsx")).unlink()
+    assert not clean.is_sample(folder)
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    monkeypatch.setattr("helpers.config.setting_path", lambda name: tmp_path / "no.key")
+    with pytest.raises(p.MissingKeyError, match=r"sample-manifest\.json does not match the files: real data needs"):
+        clean.clean_quarter("2022Q4", folder.parent)

@@ -11,6 +11,7 @@ when large) while the rows are validated and normalised.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -29,7 +30,7 @@ from helpers import config, normalise, redact
 from helpers.csvfile import write_csv
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 from helpers.provinces import resolve_provinces
-from helpers.pseudonymise import hashing, load_key, spread
+from helpers.pseudonymise import fingerprint, hashing, load_key, spread
 from helpers.readers import SourceReadError, discover_sources, read_source
 from helpers.schema import raw_record_schema, violations
 
@@ -62,6 +63,14 @@ class ReconciliationError(RuntimeError):
 
 class NoSourcesError(FileNotFoundError):
     """The quarter's raw folder holds no CSV or XLSX file."""
+
+
+class DataLossError(RuntimeError):
+    """The quarter's data look wrong (too many rows rejected or dated elsewhere); see :func:`stop_on_losses`."""
+
+
+class NoRecordsError(DataLossError):
+    """No row of the quarter was kept: there is nothing to report."""
 
 
 @dataclass
@@ -377,7 +386,105 @@ def _read_all(sources: list[Path], folder: Path) -> list:
 
 def is_sample(folder: Path) -> bool:
     """True when ``folder`` holds the bundled, generated sample (it runs with the public demo key)."""
-    return (folder / config.setting("sample_marker")).is_file()
+    return sample_check(Path(folder))[0]
+
+
+def sample_check(folder: Path) -> tuple[bool, str]:
+    """Whether ``folder`` is the generated sample, and if a manifest is there but does not match, why not.
+
+    The manifest lists the SHA-256 of each sample data file; the folder is the sample only when the files the
+    cleaner would read are exactly those files, byte for byte. A copied or hand-written manifest beside real
+    files therefore never switches them to the public demo key.
+    """
+    marker = folder / config.setting("sample_marker")
+    if not marker.is_file():
+        return False, ""
+    mismatch = f"{marker.name} does not match the files: real data needs a key"
+    try:
+        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
+        listed = {str(name): str(digest) for name, digest in listed.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False, mismatch
+    present = {path.relative_to(folder).as_posix(): path for path in discover_sources(folder)}
+    if not listed or set(present) != set(listed):
+        return False, mismatch
+    for name, path in present.items():
+        with path.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != listed[name]:
+                return False, mismatch
+    return True, ""
+
+
+def _date_span(dates: pd.Series) -> dict:
+    """Where the valid rows' dates lie: the central 99 % (a few mistyped dates do not stretch it)."""
+    dates = dates.dropna()
+    if dates.empty:
+        return {"first": None, "last": None}
+    return {"first": dates.quantile(0.005, interpolation="lower").date().isoformat(),
+            "last": dates.quantile(0.995, interpolation="higher").date().isoformat()}
+
+
+def _covers(span: dict, q: Quarter) -> bool:
+    """True when the files' date span covers at least ``min_quarter_coverage`` of the quarter's days."""
+    if span.get("first") is None:
+        return False
+    first = max(pd.Timestamp(span["first"]).date(), q.start)
+    last = min(pd.Timestamp(span["last"]).date(), q.end)
+    days = (q.end - q.start).days + 1
+    return (last - first).days + 1 >= config.setting("min_quarter_coverage") * days
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part:,} of {whole:,} rows ({100 * part / whole:.1f} %)"
+
+
+def losses(quality: dict) -> list[str]:
+    """One line per sign that the quarter's data look wrong (``docs/losses.md``); empty when they look right.
+
+    - More than ``max_rejected_share`` of the rows read were rejected.
+    - More than ``max_out_of_period_share`` of the rows read are dated outside the quarter, *and* the files'
+      dates (their central 99 %) cover less than ``min_quarter_coverage`` of the quarter's days. This tells
+      last quarter's files put in the wrong folder (their dates stop before the quarter starts) from exports
+      that rightly span many quarters, a Kobo form's whole history or a yearly ActivityInfo export, whose
+      dates run across the quarter.
+    """
+    q = Quarter.parse(quality["quarter"])
+    totals, span = quality["totals"], quality.get("dates", {})
+    read = totals["rows_read"]
+    found = []
+    if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
+        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS[:2]),
+                         reverse=True)
+        found.append(f"{q}: {_share(totals['rejected'], read)} were rejected "
+                     f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "
+                     "allowed (max_rejected_share)")
+    if read and totals["out_of_period"] / read > config.setting("max_out_of_period_share") and not _covers(span, q):
+        where = (f"the files' dates run from {span['first']} to {span['last']}" if span.get("first")
+                 else "no row has a valid date")
+        found.append(f"{q}: {_share(totals['out_of_period'], read)} are dated outside {q.label}; {where}")
+    return found
+
+
+def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
+    """Raise :class:`DataLossError` when the quarter's data look wrong (see :func:`losses`), unless ``accept``;
+    the accepted losses are recorded in ``quality.json`` (``accepted_losses``) and the report says so.
+
+    A quarter with no row kept stops even when losses are accepted: there is nothing to report.
+    """
+    found = losses(result.quality)
+    totals = result.quality["totals"]
+    if not totals["rows_kept"]:
+        reasons = ", ".join(f"{n:,} {r}" for r, n in totals["by_reason"].items() if n)
+        why = [line.removeprefix(f"{result.quarter}: ") for line in found] or [f"{reasons or 'no row'} of "
+                                                                                 f"{totals['rows_read']:,} read"]
+        raise NoRecordsError(f"{result.quarter}: no row kept, nothing to report: {'; '.join(why)}")
+    if found and not accept:
+        lines = [found[0], *(line.removeprefix(f"{result.quarter}: ") for line in found[1:])]
+        raise DataLossError(f"{'; '.join(lines)}; run with --accept-losses to publish anyway")
+    for line in found:
+        log.warning("losses accepted: %s", line)
+    result.quality["accepted_losses"] = found
+    return found
 
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame) -> DataFrameSchema:
@@ -390,9 +497,9 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame) -> DataFrameSche
     )
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
-    numbers) and one table of every dropped row with its reason."""
+    numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
     bad = violations(raw, _contract(provinces, catalogue))
@@ -400,6 +507,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     valid = raw.drop(index=bad.index)
 
     records = _typed(valid, provinces, catalogue, str(q))
+    span = _date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
     # The date is part of a duplicate's key, so a row in the quarter can only repeat a row in the quarter:
@@ -412,15 +520,15 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
     records = records[~(outside | duplicated)]
-    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index()
+    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
 def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
     """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q = Quarter.parse(quarter)
     folder = Path(raw_dir) / str(q)
-    sample = is_sample(folder)
-    key = load_key(config.setting_path("key_file"), sample=sample)
+    sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
+    key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
     sources = discover_sources(folder) if folder.is_dir() else []
     if not sources:
         raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
@@ -437,7 +545,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
-        records, rejects = _kept_and_dropped(raw, q)
+        records, rejects, span = _kept_and_dropped(raw, q)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
@@ -450,6 +558,8 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     quality["quarter"] = str(q)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
+    quality["key_fingerprint"] = fingerprint(key)
+    quality["dates"] = span
     return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
 
 

@@ -27,8 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reports-dir", help="reports root (default reports)")
     run.add_argument("--skip-bad-files", action="store_true",
                      help="list unreadable files in the data-quality annex instead of stopping")
+    run.add_argument("--accept-losses", action="store_true",
+                     help="publish even when the quarter's data look wrong (too many rows rejected or dated outside "
+                          "the quarter, see docs/losses.md); the report says so on its first page")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="override a notebook parameter (refused if no notebook declares NAME)")
+                     help="override a notebook parameter such as narratives_dir (refused if no notebook declares "
+                          "NAME; the quarter, the folders and the switches above are set only by their options)")
     run.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
     sample = commands.add_parser("sample", help="write the bundled, calibrated 2022Q4 sample raw logs")
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_quarter(
             args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
-            skip_bad_files=args.skip_bad_files,
+            skip_bad_files=args.skip_bad_files, accept_losses=args.accept_losses,
             parameters={name: _value(value) for name, value in args.parameter},
             progress=not args.no_progress,
         )

@@ -424,18 +424,22 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
     return pd.Series(rows["value"].to_numpy(), index=rows["category"].to_numpy(), name=indicator)
 
 
-def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR,
+                   earlier_dir: Path | None = None) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
     dimensions :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
     (this quarter's row replaced, never added twice). Every file goes through :func:`helpers.csvfile.write_csv`
-    (formulas neutralised)."""
+    (formulas neutralised).
+
+    Earlier quarters are read from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging
+    folder and reads the history from the published one."""
     from helpers.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
     columns = needed_columns(config.load("indicators")["indicators"])  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
-    history = load_history(q, raw_dir, processed_dir)
+    history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
     write_csv(indicators, folder / "indicators.csv")
     write_csv(public_indicators(for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")

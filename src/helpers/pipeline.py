@@ -1,20 +1,27 @@
 """Run one quarter end to end: the three notebooks with papermill, then the report through nbconvert.
 
-Failure is loud and safe: parameters are checked against each notebook's ``parameters`` cell before
-anything runs; a failing notebook stops the run with the notebook and cell named; everything is written to
-a staging folder first and moved into ``reports/<QUARTER>/`` only when the whole run succeeded, so the
-previous good report stays in place. The failed run is kept in ``reports/<QUARTER>.failed-<time>/``.
+Failure is loud and safe. Before anything runs, parameters are checked against each notebook's ``parameters``
+cell (the quarter, the folders and the run's switches cannot be overridden with ``-p``) and the key is checked.
+A lock per quarter refuses a second run of the same quarter meanwhile. Everything is written to staging folders
+beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's processed data and
+``history.csv``) and ``reports/.<Q>.staging-*/`` (the report). Only when the whole run succeeded are the
+processed data, the history and the report moved into place together, by renames; a failure anywhere (a
+notebook, the rendering, a full disk, a failed rename) leaves all three as they were. The failed run's executed
+notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`).
+Folders are created with ``mkdir``, so what is published follows the umask.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import shutil
 import subprocess
-import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +29,15 @@ from typing import Any
 
 import pandas as pd
 import papermill
+from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
-from helpers import __version__
+from helpers import __version__, config
+from helpers.clean import sample_check
 from helpers.disclosure import dictionary_name
 from helpers.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
+from helpers.pseudonymise import MissingKeyError, fingerprint, load_key
 from helpers.render import render_report
 from helpers.report import public_data_name, report_basename
 
@@ -36,6 +46,15 @@ log = logging.getLogger(__name__)
 NOTEBOOKS = ["01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
 KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
+
+
+# Parameters the run sets from its validated arguments; ``-p`` cannot override them (the flag to use instead).
+RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
+                  "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
+                  "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
+# Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
+DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
+KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 
 
 class PipelineError(RuntimeError):
@@ -61,6 +80,10 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
 
 def _check_parameters(notebooks: list[Path], common: dict[str, Any], extra: dict[str, Any]) -> list[dict]:
     """Parameters per notebook; a name no notebook declares is refused (papermill alone only warns)."""
+    if fixed := sorted(set(extra) & set(RUN_PARAMETERS)):
+        flags = [RUN_PARAMETERS[name] for name in fixed if RUN_PARAMETERS[name]]
+        raise PipelineError(f"parameter {', '.join(map(repr, fixed))} cannot be set with -p: the run sets it from "
+                            f"its checked arguments{' (use ' + ', '.join(flags) + ')' if flags else ''}")
     declared = {nb: notebook_parameters(nb) for nb in notebooks}
     known = set().union(*(set(d) for d in declared.values()))
     unknown = sorted(set(extra) - known)
@@ -103,14 +126,92 @@ def _log_outcome(folder: Path) -> None:
     log.info("people reached %s", f"{value(indicators, 'people_reached'):,.0f}")
 
 
-def _publish(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with two renames; the old report survives until the new one is in."""
-    backup = target.with_name(f".{target.name}.previous")
-    shutil.rmtree(backup, ignore_errors=True)
-    if target.exists():
-        target.rename(backup)
-    staging.rename(target)
-    shutil.rmtree(backup, ignore_errors=True)
+def _check_key(folder: Path, processed: Path, quarter: str) -> None:
+    """Refuse a missing or weak key before anything runs, and a key other than the earlier quarters' one.
+
+    Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
+    match the earlier quarters' ones, so people would be counted again.
+    """
+    sample, not_sample = sample_check(folder)
+    try:
+        key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
+    except MissingKeyError as error:
+        raise PipelineError(str(error)) from None
+    if sample:
+        return
+    mine, others = fingerprint(key), {}
+    for path in sorted(processed.glob("*/quality.json")):
+        quality = json.loads(path.read_text(encoding="utf-8"))
+        theirs = quality.get("key_fingerprint")
+        if quality.get("quarter") != quarter and not quality.get("sample") and theirs not in (None, mine):
+            others[quality.get("quarter", path.parent.name)] = theirs
+    if others:
+        earlier = ", ".join(f"{q} ({f})" for q, f in sorted(others.items()))
+        raise PipelineError(f"the pseudonymisation key (fingerprint {mine}) is not the one {earlier} "
+                            "was pseudonymised with: pseudonyms would not match across quarters; use the same key, "
+                            "or re-run those quarters with this one")
+
+
+@contextmanager
+def _locked(quarter: str, roots: list[Path]) -> Iterator[None]:
+    """Hold the quarter's lock in each root; a second run of the quarter meanwhile is refused at once.
+
+    The lock is an OS file lock (``flock``): it dies with its process, so a killed run never blocks the next.
+    """
+    with ExitStack() as stack:
+        for root in dict.fromkeys(root.resolve() for root in roots):
+            root.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(root / f".{quarter}.lock", timeout=0)
+            try:
+                stack.enter_context(lock)
+            except Timeout:
+                raise PipelineError(f"another run of {quarter} is in progress (it holds {lock.lock_file}); "
+                                    "wait for it to finish") from None
+        yield
+
+
+def _tidy(quarter: str, processed: Path, reports: Path) -> None:
+    """Remove the staging folders that crashed runs of the quarter left (called under the lock: none runs).
+
+    A run killed while publishing left the previous outputs in its staging folder's ``previous/``: those whose
+    published place is empty are put back first.
+    """
+    for root in (processed, reports):
+        for stale in sorted(root.glob(f".{quarter}.staging-*")):
+            for kept in sorted(stale.joinpath("previous").glob("*")):
+                if not (root / kept.name).exists():
+                    kept.rename(root / kept.name)
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _publish(moves: list[tuple[Path, Path, Path]]) -> None:
+    """Move each staged path onto its published place, all or nothing.
+
+    ``moves`` holds (staged, published, previous): the published path is first renamed to ``previous`` (in
+    the staging folder, on the same file system), then the staged one takes its place. If any rename fails,
+    the ones done are undone, so processed data, history and report stay together.
+    """
+    done: list[tuple[Path, Path, Path]] = []
+    try:
+        for staged, published, previous in moves:
+            previous.parent.mkdir(exist_ok=True)
+            if published.exists():
+                published.rename(previous)
+            done.append((staged, published, previous))
+            staged.rename(published)
+    except OSError as error:
+        for staged, published, previous in reversed(done):
+            if not staged.exists() and published.exists():
+                published.rename(staged)
+            if previous.exists():
+                previous.rename(published)
+        raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
+
+
+def _make_folder(path: Path) -> Path:
+    """A new folder with the permissions of the umask (``tempfile.mkdtemp`` would make it private)."""
+    path.mkdir(parents=True)
+    return path
 
 
 def run_quarter(
@@ -120,13 +221,15 @@ def run_quarter(
     reports_dir: str | Path | None = None,
     *,
     skip_bad_files: bool = False,
+    accept_losses: bool = False,
     parameters: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> RunResult:
     """Clean, compute indicators and render the report of ``quarter`` (e.g. ``2022Q4``).
 
     Folders default to ``data/raw``, ``data/processed`` and ``reports``; relative folders are taken from the
-    repository root. ``parameters`` overrides notebook parameters by name.
+    repository root. ``parameters`` overrides other notebook parameters by name (such as ``narratives_dir``).
+    ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -138,12 +241,29 @@ def run_quarter(
     if not (raw / q).is_dir():
         raise PipelineError(f"no raw data for {q}: {raw / q} does not exist")
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
-    common = {"quarter": q, "raw_dir": str(raw), "processed_dir": str(processed), "reports_dir": str(reports),
-              "skip_bad_files": skip_bad_files}
-    per_notebook = _check_parameters(notebooks, common, dict(parameters or {}))
+    _check_parameters(notebooks, {}, dict(parameters or {}))
+    _check_key(raw / q, processed, q)
+    with _locked(q, [processed, reports]):
+        _tidy(q, processed, reports)
+        name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+        stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
+        try:
+            return _run(q, raw, processed, reports, stage_data, stage_report, notebooks, parameters or {},
+                        skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress)
+        finally:
+            shutil.rmtree(stage_data, ignore_errors=True)
+            shutil.rmtree(stage_report, ignore_errors=True)
 
-    reports.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{q}.staging-", dir=reports))
+
+def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, stage_report: Path,
+         notebooks: list[Path], parameters: dict[str, Any], *, skip_bad_files: bool, accept_losses: bool,
+         progress: bool) -> RunResult:
+    """Execute the notebooks into the staging folders, render, and publish everything together."""
+    common = {"quarter": q, "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
+              "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
+              "earlier_quarters_dir": str(processed)}
+    per_notebook = _check_parameters(notebooks, common, parameters)
+    staging = _make_folder(stage_report / "report")
     run_log = staging / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
@@ -160,29 +280,36 @@ def run_quarter(
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
+                if error.ename in DATA_STOPS:
+                    raise PipelineError(error.evalue) from None
                 raise PipelineError(
                     f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
-        _log_outcome(processed / q)
+        _log_outcome(stage_data / q)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q)))]:
-            shutil.copyfile(processed / q / public, staging / name)
+            shutil.copyfile(stage_data / q / public, staging / name)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+        target = reports / q
+        _publish([(stage_data / q, processed / q, stage_data / "previous" / q),
+                  (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "history.csv"),
+                  (staging, target, stage_report / "previous" / q)])
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        failed = reports / f"{q}.failed-{datetime.now():%Y%m%d-%H%M%S}"
-        staging.rename(failed)
+        failed = reports / f"{q}.failed-{datetime.now():%Y%m%d-%H%M%S-%f}"
+        if staging.exists():
+            staging.rename(failed)
+            for old in sorted(reports.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+                shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    logging.getLogger().removeHandler(handler)
-    handler.close()
-    target = reports / q
-    _publish(staging, target)
     return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds)

@@ -1,13 +1,16 @@
 """Keyed pseudonymisation (HMAC-SHA256) of beneficiary and household identifiers.
 
 The key never lives in git: it comes from ``PSEUDONYMISATION_KEY`` or from a key file named in
-``config/pipeline.yml``. The bundled sample has its own fixed, public demo key, so its pseudonyms
-protect nothing and are only good for the demonstration.
+``config/pipeline.yml``. A key shorter than :data:`MIN_KEY_CHARACTERS` or an empty key file is refused, and
+the key is never part of a message. The bundled sample has its own fixed, public demo key, so its pseudonyms
+protect nothing and are only good for the demonstration. :func:`fingerprint` identifies a key without
+revealing it, so that quarters hashed with different keys can be told apart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import subprocess
 import sys
@@ -24,25 +27,56 @@ KEY_ENV = "PSEUDONYMISATION_KEY"
 DEMO_KEY = b"bundled-sample-demo-key: not a secret, never use for real data"
 PSEUDONYM_LENGTH = 24  # hex characters (96 bits): collision-free at any realistic caseload
 BACKGROUND_FROM = 250_000  # distinct identifiers from which they are hashed in a worker process
+# A key is a secret shared by nobody: at least this many characters (a random 16-character text carries ~95
+# bits), so that nobody can guess it and re-identify people by hashing candidate ID numbers.
+MIN_KEY_CHARACTERS = 16
+_ADVICE = "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
 
 
 class MissingKeyError(RuntimeError):
-    """No pseudonymisation key was provided for a run on real data."""
+    """No usable pseudonymisation key was provided for a run on real data."""
 
 
-def load_key(key_file: Path | None = None, *, sample: bool = False) -> bytes:
-    """The key from the environment, else from ``key_file``, else the demo key for the bundled sample."""
-    if value := os.environ.get(KEY_ENV, "").strip():
-        return value.encode("utf-8")
-    if key_file is not None and key_file.is_file():
-        return key_file.read_bytes().strip()
+class WeakKeyError(MissingKeyError):
+    """The key given is empty, too short or the public demo key; the message never holds the key."""
+
+
+def load_key(key_file: Path | None = None, *, sample: bool = False, not_sample: str = "") -> bytes:
+    """The key from the environment, else from ``key_file``, else the demo key for the bundled sample.
+
+    ``not_sample`` says why a folder is not the bundled sample; it is added to the missing-key message.
+    """
+    if (text := os.environ.get(KEY_ENV)) is not None:
+        return _checked(text.strip().encode("utf-8"), f"the environment variable {KEY_ENV}", sample)
+    if key_file is not None and key_file.exists():
+        return _checked(key_file.read_bytes().strip(), f"the key file {key_file}", sample)
     if sample:
         return DEMO_KEY
     where = f" or create the key file {key_file}" if key_file is not None else ""
-    raise MissingKeyError(
-        f"no pseudonymisation key: set the environment variable {KEY_ENV}{where} "
-        "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
-    )
+    reason = f"{not_sample}: " if not_sample else ""
+    raise MissingKeyError(f"{reason}no pseudonymisation key: set the environment variable {KEY_ENV}{where} {_ADVICE}")
+
+
+def _checked(key: bytes, where: str, sample: bool) -> bytes:
+    """``key`` if it is strong enough; else :class:`WeakKeyError` naming where it came from (never the key)."""
+    if not key:
+        raise WeakKeyError(f"{where} is empty: write a pseudonymisation key of at least {MIN_KEY_CHARACTERS} "
+                           f"characters {_ADVICE}")
+    if len(key.decode("utf-8", "replace")) < MIN_KEY_CHARACTERS:
+        raise WeakKeyError(f"the pseudonymisation key in {where} is too short: use at least "
+                           f"{MIN_KEY_CHARACTERS} characters, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
+    if key == DEMO_KEY and not sample:
+        raise WeakKeyError(f"{where} holds the public demo key of the bundled sample: real data needs its own key")
+    return key
+
+
+def fingerprint(key: bytes) -> str:
+    """16 hex characters that identify ``key`` without revealing it: HMAC-SHA256(key, "fingerprint").
+
+    Recorded with each quarter in ``quality.json``, so that quarters pseudonymised with different keys are
+    detected. Keyed like the pseudonyms themselves: it tells nothing about the key that they do not.
+    """
+    return hmac.new(key, b"fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
 def _hashed(texts: pa.Array, key: bytes) -> pa.Array:

@@ -85,6 +85,15 @@ class Report:
         return ReportMeta({"title": self.programme["title"], "subtitle": subtitle, "draft": draft,
                            "quarter": self.quarter})
 
+    def losses_note(self) -> HTML:
+        """On the first page, when the run was told to publish despite data that look wrong: what they were."""
+        accepted = self.quality.get("accepted_losses") or []
+        if not accepted:
+            return HTML("")
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in accepted)
+        return HTML("<div class='losses-note'><p><strong>Published with accepted data losses</strong> "
+                    f"(<code>--accept-losses</code>):</p><ul>{lines}</ul></div>")
+
     def activity_label(self, code: str) -> str:
         """Catalogue label of an activity code."""
         return str(config.activities()["label"].get(code, code))
