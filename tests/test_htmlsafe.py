@@ -192,7 +192,7 @@ from helpers.report import Report, markdown, quality_table, tiles
 figures.use_report_style()
 H = {labels!r}
 rows = [("people_reached", "total", "all", 120.0)]
-rows += [("people_reached", dimension, label, 10.0 + i) for dimension in ("centre", "donor", "activity_detail")
+rows += [("people_reached", dimension, label, 10.0 + i) for dimension in ("centre", "donor", "item")
          for i, label in enumerate(H)]
 indicators = pd.DataFrame(rows, columns=["indicator", "dimension", "category", "value"]).assign(quarter="2022Q4")
 skipped = [{{"source": name, "reason": reason}} for name, reason in {skipped!r}]
@@ -208,7 +208,7 @@ display(markdown(story.get("")))
 display(markdown(story.get("Protection")))
 display(tiles([(fmt(v), f"people reached with {{d}} funding") for d, v in r.series("people_reached", "donor").items()]))
 display(r.crosstable("centre", [("people_reached", "People reached")], "Centre"))
-display(r.crosstable("activity_detail", [("people_reached", "People reached")], "Activity"))
+display(r.crosstable("item", [("people_reached", "People reached")], "Item"))
 display(figures.bar_chart(r.series("people_reached", "centre"), "Centres " + H[0], "People", r.source, label_fmt=fmt))
 display(markdown(r.quality_summary()))
 display(quality_table(r.quality))
