@@ -47,6 +47,7 @@ _CODE = re.compile(r"tur[-_. ]?(?P<pcode>\d{3})|tr[-_. ]?(?P<iso>\d{2})|(?P<plat
 # An abbreviation: a word of at most three letters followed by a dot (``K.kale``, ``G. Antep``, ``K.M.Maraş``).
 _ABBREVIATION = re.compile(r"(?:^|[^\w])\w{1,3}\s*\.\s*\w")
 _BRACKETED = re.compile(r"(?P<outer>[^()\[\]]*?)\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*")
+_RESOLVED = ("code", "exact", "alias")
 _MANY_PROVINCES = 5  # a district name in more provinces than this is hinted by count, not by list
 
 
@@ -145,8 +146,9 @@ def _matcher(path: Path, mtime_ns: int) -> _Matcher:
     rows = np.array([row for row, _ in by_province])
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     district_row = np.array([found[0] if len(found) == 1 else -1 for _, found in districts.values()])
-    return _Matcher(official, aliases, [key for _, key in by_province], starts, districts, list(districts),
-                    district_row)
+    return _Matcher(
+        official, aliases, [key for _, key in by_province], starts, districts, list(districts), district_row
+    )
 
 
 def _code_row(value: object) -> int:
@@ -215,6 +217,26 @@ def _closest(keys: list[str], matcher: _Matcher) -> tuple[np.ndarray, ...]:
     return best, similarity[at, best], runner_up - fewest, district, district_typos - fewest, district_similarity
 
 
+def _settle(value: object, matcher: _Matcher) -> tuple[int, str, str | None]:
+    """Row, outcome and hint of a value before fuzzy matching. Outcome: ``code``, ``exact`` or ``alias``
+    (resolved); ``blank``; ``district`` (row: its province if only one); ``conflict`` (bracketed parts
+    disagree); ``fuzzy`` (left for fuzzy matching; an abbreviation has a hint and can only be named)."""
+    if (pd.api.types.is_scalar(value) and pd.isna(value)) or not _words(value):
+        return -1, "blank", None
+    row, method = _certain(value, matcher)
+    if row >= 0:
+        return row, method, None
+    row, method, hint = _bracketed(value, matcher)
+    if row >= 0 or hint:
+        return row, method or "conflict", hint
+    district = matcher.districts.get(_district_key(value)) or matcher.districts.get(province_key(value))
+    if district:
+        return (district[1][0] if len(district[1]) == 1 else -1), "district", _district_hint(*district)
+    if not province_key(value):  # only filler words: "ili"
+        return -1, "blank", None
+    return -1, "fuzzy", "an abbreviation not in the alias list" if _ABBREVIATION.search(fold(value)) else None
+
+
 def resolve_provinces(
     values: Iterable[object],
     threshold: float = FUZZY_THRESHOLD,
@@ -232,34 +254,14 @@ def resolve_provinces(
     """
     matcher = _matcher(aliases, aliases.stat().st_mtime_ns)
     distinct = (values if isinstance(values, pd.Series) else pd.Series(list(values))).unique()
-    n = len(distinct)
-    row, method = np.full(n, -1), np.full(n, "unresolved", dtype=object)
-    score, hint = np.zeros(n), np.full(n, None, dtype=object)
-    blank = np.zeros(n, dtype=bool)
-    fuzzy = []  # positions left for fuzzy matching
-    for i, value in enumerate(distinct):
-        words = _words(value) if not (pd.api.types.is_scalar(value) and pd.isna(value)) else []
-        row[i], method[i] = _certain(value, matcher) if words else (-1, "")
-        if row[i] < 0:
-            row[i], method[i], hint[i] = _bracketed(value, matcher)
-        method[i] = method[i] or "unresolved"
-        if row[i] >= 0 or hint[i]:
-            continue
-        district = matcher.districts.get("".join(words)) or matcher.districts.get(province_key(value))
-        if district:
-            hint[i] = _district_hint(*district)
-            row[i] = district[1][0] if len(district[1]) == 1 else -1
-            score[i] = np.nan
-        elif not province_key(value):
-            blank[i] = True
-        elif _ABBREVIATION.search(fold(value)):
-            hint[i] = "an abbreviation not in the alias list"
-            fuzzy.append(i)
-        else:
-            fuzzy.append(i)
-    score[(row >= 0) & (method != "unresolved")] = 100.0
-    if fuzzy:
-        todo = np.array(fuzzy)
+    settled = [_settle(value, matcher) for value in distinct]
+    row = np.array([r for r, _, _ in settled], dtype=int)
+    method = np.array([m for _, m, _ in settled], dtype=object)
+    hint = np.array([h for _, _, h in settled], dtype=object)
+    blank, todo = method == "blank", np.flatnonzero(method == "fuzzy")
+    score = np.where(method == "district", np.nan, np.where(np.isin(method, list(_RESOLVED)), 100.0, 0.0))
+    method[~np.isin(method, list(_RESOLVED))] = "unresolved"
+    if len(todo):
         keys = [province_key(distinct[i]) for i in todo]
         row[todo], score[todo], lead, district, district_lead, district_score = _closest(keys, matcher)
         # a district of another province competes when it is as close, or itself within typo distance
