@@ -140,16 +140,24 @@ def test_every_plate_iso_code_and_pcode_resolves_to_its_province():
     ("value", "province"),
     [("KOCAELİ (İZMİT)", "Kocaeli"), ("Mersin (İçel)", "Mersin"), ("İçel (Mersin)", "Mersin"),
      ("HATAY (ANTAKYA)", "Hatay"), ("Şanlıurfa (Haliliye)", "Şanlıurfa"), ("Amasra (Bartın)", "Bartın"),
-     ("Hatay [deprem bölgesi]", "Hatay")],
+     ("Hatay [deprem bölgesi]", "Hatay"), ("Şanlıurfa / Haliliye", "Şanlıurfa"), ("Gaziantep - Şahinbey", "Gaziantep"),
+     ("Kahramanmaraş (Merkez)", "Kahramanmaraş"), ("Urfa/Şanlıurfa", "Şanlıurfa"), ("Şanlıurfa, Türkiye", "Şanlıurfa")],
 )
-def test_a_name_with_a_bracketed_old_centre_or_district_resolves(value, province):
+def test_a_name_with_its_old_centre_or_a_district_beside_it_resolves(value, province):
     assert resolve_provinces([value])["province"].iat[0] == province
 
 
-@pytest.mark.parametrize("value", ["Adana (Hatay)", "Hatay (Amasra)", "Mersin (Tarsus) (Adana)"])
-def test_bracketed_parts_naming_different_provinces_are_rejected(value):
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("Adana (Hatay)", "the parts name different provinces: Adana, Hatay"),
+     ("Hatay (Amasra)", "the parts name different provinces: Hatay, Bartın"),
+     ("Adana, Mersin", "the parts name different provinces: Adana, Mersin"),
+     ("Mersin (Tarsus) (Adana)", "the parts name different provinces: Adana, Mersin"),
+     ("Haliliye / Eyyübiye", "districts of Şanlıurfa, not a province")],
+)
+def test_parts_naming_different_provinces_or_only_districts_are_rejected(value, hint):
     row = resolve_provinces([value]).iloc[0]
-    assert (row["method"], row["reason"]) == ("unresolved", "unknown_province")
+    assert (row["method"], row["reason"], row["hint"]) == ("unresolved", "unknown_province", hint)
 
 
 @pytest.mark.parametrize(
@@ -178,6 +186,7 @@ def test_a_district_hint_names_the_district_province_as_candidate():
      ("Izmi", "closest: İzmir (80); also close to the district İzmit (Kocaeli)"),
      ("K.Kalee", "an abbreviation not in the alias list; closest:"),
      ("A.Karahisar", "an abbreviation not in the alias list; closest:"),
+     ("Beydagi", "closest: the district Beydağ (İzmir); closest province:"),
      ("xyz", "no close province")],
 )
 def test_a_value_near_a_district_or_an_unknown_abbreviation_is_not_guessed(value, hint):

@@ -3,9 +3,10 @@
 Values are compared on a key: folded with ``helpers.text.fold``, punctuation and filler words (``ili``,
 ``province``, ``merkez``) dropped, spaces removed, so ``Ş. Urfa``, ``S.URFA`` and ``şurfa`` share one key.
 A value resolves with certainty when it is a code (plate ``63``, ISO ``TR-63``, p-code ``TUR063``), an
-official name, an analyst's alias (``config/province_aliases.csv``) or a name with the old centre in
-brackets (``KOCAELİ (İZMİT)``). A district name (``data/reference/turkiye-districts.csv``) is never a
-province: it is rejected with a hint naming the district's province. Otherwise a fuzzy match corrects a
+official name, an analyst's alias (``config/province_aliases.csv``) or a name with the old centre or a
+district beside it (``KOCAELİ (İZMİT)``, ``Şanlıurfa / Haliliye``). A district name
+(``data/reference/turkiye-districts.csv``) is never a province: it is rejected with a hint naming the
+district's province. Otherwise a fuzzy match corrects a
 typo only when it is close to one province *and* clearly farther from every other province and every
 district of another province; an abbreviation (``K.kale``) is never matched fuzzily. So a value is either
 resolved to the right province or left unresolved with a hint, never guessed.
@@ -46,7 +47,8 @@ _FILLER_WORDS = frozenset({"il", "ili", "the", "province", "prov", "city", "merk
 _CODE = re.compile(r"tur[-_. ]?(?P<pcode>\d{3})|tr[-_. ]?(?P<iso>\d{2})|(?P<plate>\d{1,2})(?:[.,]0+)?")
 # An abbreviation: a word of at most three letters followed by a dot (``K.kale``, ``G. Antep``, ``K.M.Maraş``).
 _ABBREVIATION = re.compile(r"(?:^|[^\w])\w{1,3}\s*\.\s*\w")
-_BRACKETED = re.compile(r"(?P<outer>[^()\[\]]*?)\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*")
+# Parts of a composite value: brackets, slashes, commas, semicolons or a spaced dash separate them.
+_PARTS = re.compile(r"\s*[()\[\]/,;]\s*|\s+[-–]\s+")
 _RESOLVED = ("code", "exact", "alias")
 _MANY_PROVINCES = 5  # a district name in more provinces than this is hinted by count, not by list
 
@@ -177,24 +179,26 @@ def _district_hint(name: str, rows: tuple[int, ...]) -> str:
     return f"{name} is a district name in several provinces: {', '.join(provinces)}"
 
 
-def _bracketed(value: object, matcher: _Matcher) -> tuple[int, str, str]:
-    """``Name (other name)``: the outer name's province when both parts agree or the inner one is unknown;
-    ``Amasra (Bartın)``: the inner province when the outer part is one of its districts."""
-    match = _BRACKETED.fullmatch(fold(value))
-    if not match:
+def _composite(value: object, matcher: _Matcher) -> tuple[int, str, str]:
+    """``KOCAELİ (İZMİT)``, ``Şanlıurfa / Haliliye``, ``Amasra (Bartın)``: the one province that the parts
+    name (as a code, name or alias), when every other part is that province, one of its districts or
+    nothing known; parts naming different provinces give a hint instead."""
+    parts = [part for part in _PARTS.split(fold(value)) if province_key(part)]
+    if len(parts) < 2:
         return -1, "", ""
-    (outer, method), (inner, inner_method) = _certain(match["outer"], matcher), _certain(match["inner"], matcher)
-    outer_district = matcher.districts.get(_district_key(match["outer"]), ("", ()))[1]
-    inner_district = matcher.districts.get(_district_key(match["inner"]), ("", ()))[1]
-    if outer >= 0 and (inner in (-1, outer)) and (not inner_district or outer in inner_district or inner == outer):
-        return outer, method, ""
-    if outer < 0 and inner >= 0 and inner in outer_district:
-        return inner, inner_method, ""
-    if outer >= 0 or inner >= 0:
-        names = _reference()["province"]
-        named = sorted({names.iat[r] for r in (outer, inner) if r >= 0} | {names.iat[r] for r in inner_district})
-        return -1, "", f"the parts name different provinces: {', '.join(named)}"
-    return -1, "", ""
+    certain = [_certain(part, matcher) for part in parts]
+    in_districts = [matcher.districts.get(_district_key(part), ("", ()))[1] for part in parts]
+    named = {row for row, _ in certain if row >= 0}
+    if len(named) == 1:
+        (row,) = named
+        if all(r == row or not d or row in d for (r, _), d in zip(certain, in_districts, strict=True)):
+            return row, next(method for r, method in certain if r == row), ""
+    provinces = named | {d[0] for (r, _), d in zip(certain, in_districts, strict=True) if r < 0 and len(d) == 1}
+    if not named:
+        only = _reference()["province"].iat[min(provinces)] if len(provinces) == 1 else ""
+        return -1, "", only and f"districts of {only}, not a province"
+    names = ", ".join(_reference()["province"].iloc[sorted(provinces)])
+    return -1, "", f"the parts name different provinces: {names}"
 
 
 def _closest(keys: list[str], matcher: _Matcher) -> tuple[np.ndarray, ...]:
@@ -226,7 +230,7 @@ def _settle(value: object, matcher: _Matcher) -> tuple[int, str, str | None]:
     row, method = _certain(value, matcher)
     if row >= 0:
         return row, method, None
-    row, method, hint = _bracketed(value, matcher)
+    row, method, hint = _composite(value, matcher)
     if row >= 0 or hint:
         return row, method or "conflict", hint
     district = matcher.districts.get(_district_key(value)) or matcher.districts.get(province_key(value))
@@ -269,11 +273,14 @@ def resolve_provinces(
         ok = (score[todo] >= threshold) & (lead >= margin) & ~near & ~hint[todo].astype(bool)
         method[todo[ok]] = "fuzzy"
         names = [matcher.districts[matcher.district_keys[d]] for d in district]
-        for i, is_near, (name, rows), s in zip(todo, near, names, score[todo], strict=True):
+        for i, is_near, lead_d, (name, rows), s in zip(todo, near, district_lead, names, score[todo], strict=True):
             closest = f"closest: {_reference()['province'].iat[row[i]]} ({s:.0f})" if s > 0 else "no close province"
-            where = ", ".join(_reference()["province"].iloc[list(rows)])
-            also = f"; also close to the district {name} ({where})" if is_near and s > 0 else ""
-            hint[i] = "; ".join(filter(None, [hint[i], closest + also])) if method[i] != "fuzzy" else None
+            district_text = f"the district {name} ({', '.join(_reference()['province'].iloc[list(rows)])})"
+            if is_near and lead_d < 0:
+                closest = f"closest: {district_text}; closest province: {closest.removeprefix('closest: ')}"
+            elif is_near and s > 0:
+                closest += f"; also close to {district_text}"
+            hint[i] = "; ".join(filter(None, [hint[i], closest])) if method[i] != "fuzzy" else None
     closest = _reference().reindex(row).reset_index(drop=True)  # row -1 (blank) becomes all NA
     resolved = method != "unresolved"
     reason = np.where(blank, "missing_required", "unknown_province")
