@@ -86,6 +86,12 @@ def _reference() -> pd.DataFrame:
     return reference
 
 
+@cache
+def _names() -> tuple[str, ...]:
+    """Official names by reference row (plain tuple: indexing it per value is cheap)."""
+    return tuple(_reference()["province"])
+
+
 def province_reference() -> pd.DataFrame:
     """The 81 provinces in plate order: ``province`` (official spelling), ``plate`` (``"01"``..``"81"``),
     ``iso_code`` (``"TR-01"``..``"TR-81"``), ``pcode`` (OCHA ``"TUR001"``..``"TUR081"``)."""
@@ -171,7 +177,7 @@ def _certain(value: object, matcher: _Matcher) -> tuple[int, str]:
 
 
 def _district_hint(name: str, rows: tuple[int, ...]) -> str:
-    provinces = list(_reference()["province"].iloc[list(rows)])
+    provinces = [_names()[row] for row in rows]
     if len(provinces) == 1:
         return f"{name} is a district of {provinces[0]}, not a province"
     if len(provinces) > _MANY_PROVINCES:
@@ -195,9 +201,9 @@ def _composite(value: object, matcher: _Matcher) -> tuple[int, str, str]:
             return row, next(method for r, method in certain if r == row), ""
     provinces = named | {d[0] for (r, _), d in zip(certain, in_districts, strict=True) if r < 0 and len(d) == 1}
     if not named:
-        only = _reference()["province"].iat[min(provinces)] if len(provinces) == 1 else ""
+        only = _names()[min(provinces)] if len(provinces) == 1 else ""
         return -1, "", only and f"districts of {only}, not a province"
-    names = ", ".join(_reference()["province"].iloc[sorted(provinces)])
+    names = ", ".join(_names()[row] for row in sorted(provinces))
     return -1, "", f"the parts name different provinces: {names}"
 
 
@@ -274,8 +280,8 @@ def resolve_provinces(
         method[todo[ok]] = "fuzzy"
         names = [matcher.districts[matcher.district_keys[d]] for d in district]
         for i, is_near, lead_d, (name, rows), s in zip(todo, near, district_lead, names, score[todo], strict=True):
-            closest = f"closest: {_reference()['province'].iat[row[i]]} ({s:.0f})" if s > 0 else "no close province"
-            district_text = f"the district {name} ({', '.join(_reference()['province'].iloc[list(rows)])})"
+            closest = f"closest: {_names()[row[i]]} ({s:.0f})" if s > 0 else "no close province"
+            district_text = f"the district {name} ({', '.join(_names()[r] for r in rows)})"
             if is_near and lead_d < 0:
                 closest = f"closest: {district_text}; closest province: {closest.removeprefix('closest: ')}"
             elif is_near and s > 0:
