@@ -67,6 +67,10 @@ def test_reference_is_not_changed_by_a_caller():
     reference = province_reference()
     reference.loc[0, "province"] = "Changed"
     assert province_reference()["province"].iat[0] == "Adana"
+    districts = district_reference()
+    districts.loc[districts["district"] == "Amasra", "district"] = "Changed"
+    assert resolve_provinces(["Amasra"])["hint"].iat[0].startswith("Amasra is a district of Bartın")
+    assert "Amasra" in set(district_reference()["district"])
 
 
 @pytest.mark.parametrize(

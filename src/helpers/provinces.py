@@ -35,9 +35,10 @@ FUZZY_THRESHOLD = 80.0
 """Smallest similarity (100 × (1 − typos / length), typos counted as in ``rapidfuzz.distance.OSA``) for a
 fuzzy match: one typo in a 5-letter name, two in a 10-letter one; shorter names must be spelled right."""
 FUZZY_MARGIN = 2
-"""How many more typos the runner-up must need, whether another province or a district of another
-province (``Izmi``, one typo from both İzmir and İzmit; ``Adala``, one from Adana and from the district
-Adalar of İstanbul: both rejected)."""
+"""How many more typos the runner-up province must need (``Izmi``, one typo from both İzmir and İzmit, is
+rejected). A district of another province must need more typos than the province and, if it is itself
+within the threshold, this many more (``Adala``, one typo from Adana and from the district Adalar of
+İstanbul, is rejected)."""
 
 # pycountry spellings that differ from the official Turkish ones (TÜİK and the governorship).
 _OFFICIAL_NAME = {"TR-30": "Hakkari"}
@@ -99,9 +100,13 @@ def province_reference() -> pd.DataFrame:
 
 
 @cache
+def _districts() -> pd.DataFrame:
+    return pd.read_csv(DISTRICTS_FILE, dtype="string", keep_default_na=False, encoding="utf-8")
+
+
 def district_reference() -> pd.DataFrame:
     """Türkiye's 973 districts: ``province``, ``plate``, ``district`` (see ``data/reference/README.md``)."""
-    return pd.read_csv(DISTRICTS_FILE, dtype="string", keep_default_na=False, encoding="utf-8")
+    return _districts().copy()
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ class _Matcher:
 
 
 def _read_districts() -> dict[str, tuple[str, tuple[int, ...]]]:
-    table = district_reference()
+    table = _districts()
     rows: dict[str, tuple[str, list[int]]] = {}
     for name, plate in zip(table["district"], table["plate"], strict=True):
         rows.setdefault(_district_key(name), (name, []))[1].append(int(plate) - 1)
