@@ -238,11 +238,8 @@ def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame)
     value = value.where(~bad["column"].isin(IDENTIFIER_COLUMNS) | value.isna(), "(identifier withheld)")
     detail = bad["also"].astype("object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
-    hints = [
-        f"closest: {provinces.at[v, 'candidate']} ({provinces.at[v, 'score']:.0f})"
-        if v in provinces.index and pd.notna(provinces.at[v, "candidate"]) else "no close province"
-        for v in bad.loc[unknown, "value"]
-    ]
+    hints = [provinces.at[v, "hint"] if v in provinces.index else "no close province"
+             for v in bad.loc[unknown, "value"]]
     detail[unknown] = [h if pd.isna(d) else f"{h}; {d}" for h, d in zip(hints, detail[unknown], strict=True)]
     return pd.DataFrame({
         "source": raw.loc[bad.index, "source"].astype(str),
