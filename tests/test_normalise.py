@@ -94,10 +94,11 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
     assert str(dates.dtype) == "datetime64[s]" and dates.isna().tolist() == [False, True, True]
 
 
-@pytest.mark.parametrize("text", ["2023-04-14", "14.04.2023", "2023-04-14T09:50:00.000+03:00", "2023-04-14T09:50:00.000",
-                                  "2023-04-14 09:50:00", "2023-04-14T20:59:59Z", "2023-04-14T06:50:00+00:00",
-                                  "14.04.2023 09:50", "14.04.23", "14 Nisan 2023", "14 Nisan 2023 Cuma", "Nisan 14, 2023",
-                                  "14 Nis 2023", "14 Apr 2023", "April 14, 2023", "14 April 2023 Friday",
+@pytest.mark.parametrize("text", ["2023-04-14", "14.04.2023", "2023-04-14T09:50:00.000+03:00",
+                                  "2023-04-14T09:50:00.000", "2023-04-14 09:50:00", "2023-04-14T20:59:59Z",
+                                  "2023-04-14T06:50:00+00:00", "14.04.2023 09:50", "14.04.23", "14 Nisan 2023",
+                                  "14 Nisan 2023 Cuma", "Nisan 14, 2023", "14 Nis 2023", "14 Apr 2023",
+                                  "April 14, 2023", "14 April 2023 Friday",
                                   "14 NİSAN 2023 CUMA", "45030"])
 def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
     assert normalise.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp("2023-04-14")
@@ -157,7 +158,10 @@ def test_a_month_written_alone_is_its_first_day(year, month, language):
     assert (normalise.parse_dates(pd.Series(texts)) == pd.Timestamp(year, month, 1)).all()
 
 
-def numbers(*texts, bounds=normalise.Bounds()):
+ANY = normalise.Bounds()
+
+
+def numbers(*texts, bounds=ANY):
     values, status = normalise.read_numbers(pd.Series(texts), bounds=bounds)
     return values.tolist(), status.tolist()
 

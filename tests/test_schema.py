@@ -7,7 +7,8 @@ from helpers import clean, config, schema
 from helpers.schema import violations
 
 COLUMNS = ["date", "province", "activity", "household_id", "household_size", "sex", "amount_try"]
-ROWS = [  # (date, province, activity, beneficiary or household id, household_size, sex, amount_try) and the reason expected
+# (date, province, activity, beneficiary or household id, household_size, sex, amount_try) and the reason expected
+ROWS = [
     (("05.10.2022", "Urfa", "PROT_CASE_MGMT", "TR-1", None, "K", None), None),
     (("32.13.2022", "Urfa", "PROT_CASE_MGMT", "TR-2", None, "K", None), "unparseable_date"),
     (("05.10.2022", "Narnia", "PROT_CASE_MGMT", "TR-3", None, "E", None), "unknown_province"),

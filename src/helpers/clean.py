@@ -233,8 +233,8 @@ def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame)
     """Rejected rows as the analyst needs them: where, why, which column, which value (identifiers masked)."""
     value = bad["value"].astype("object")
     value = value.where(~bad["column"].isin(IDENTIFIER_COLUMNS) | value.isna(), "(identifier withheld)")
-    detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}" for h, a in zip(bad["hint"], bad["also"])],
-                       index=bad.index, dtype="object")
+    detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
+                        for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
     hints = [
         f"closest: {provinces.at[v, 'candidate']} ({provinces.at[v, 'score']:.0f})"

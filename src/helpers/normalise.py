@@ -47,7 +47,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -212,7 +212,7 @@ _ISTANBUL = ZoneInfo("Europe/Istanbul")
 
 def _offset(text: str) -> timezone:
     if text.upper() == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))

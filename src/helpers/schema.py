@@ -110,7 +110,8 @@ def raw_record_schema(
     """
     bounds = number_bounds() if bounds is None else bounds
     marks = marks or {}
-    numbers = [check for column, limits in bounds.items() for check in _number_checks(column, limits, marks.get(column))]
+    numbers = [check for column, limits in bounds.items()
+               for check in _number_checks(column, limits, marks.get(column))]
     return pa.DataFrameSchema(
         {
             "date": pa.Column(nullable=False, checks=_check(_parses(normalise.parse_dates), name="unparseable_date")),
