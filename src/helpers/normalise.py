@@ -385,27 +385,31 @@ def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bo
     values = _categories(values)
     if sources is None or marks is None:
         marks = decimal_marks(values, sources)
-    if sources is None:
-        state = np.zeros(len(values), dtype=np.int8) + marks.iloc[0]
-    else:
-        sources = _categories(sources)
-        per_source = marks.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.int8)
-        state = by_code(per_source, sources.cat.codes.to_numpy(), 0)
     readings = [_readings(str(v).strip()) if str(v).strip() else None for v in values.cat.categories]
-    number = np.full((4, len(readings) + 1), np.nan)
+    number = np.full((4, len(readings) + 1), np.nan)  # per evidence state and category; last: blank
     status = np.zeros((4, len(readings) + 1), dtype=np.int8)
     for i, reading in enumerate(readings):
         for marked in range(4):
-            if reading is None:
-                continue
-            candidates = reading.candidates(marked)
-            plausible = [v for v in candidates if bounds.plausible(v)]
+            plausible = [v for v in reading.candidates(marked) if bounds.plausible(v)] if reading else [np.nan]
             if len(plausible) == 1:
                 number[marked, i] = plausible[0]
             else:
                 status[marked, i] = AMBIGUOUS if len(plausible) > 1 else INVALID
     codes = values.cat.codes.to_numpy()
-    return pd.Series(number[state, codes], index=values.index), status[state, codes]
+    result, found = number[0][codes], status[0][codes]  # code -1 (blank) takes the last entry
+    # Only values of an unsettled shape (few) depend on their file's evidence: only their rows are looked at again.
+    varies = ((number != number[0]) & ~(np.isnan(number) & np.isnan(number[0]))).any(axis=0) | \
+        (status != status[0]).any(axis=0)
+    if varies.any():
+        rows = np.flatnonzero(varies[codes])
+        if sources is None:
+            state = np.full(len(rows), marks.iloc[0], dtype=np.intp)
+        else:
+            sources = _categories(sources)
+            per_source = marks.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.intp)
+            state = per_source[sources.cat.codes.to_numpy()[rows]]
+        result[rows], found[rows] = number[state, codes[rows]], status[state, codes[rows]]
+    return pd.Series(result, index=values.index, copy=False), found
 
 
 def parse_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),

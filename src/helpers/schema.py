@@ -14,6 +14,7 @@ their vocabulary becomes unknown and the record is kept (counted in quality.json
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -60,11 +61,15 @@ def number_bounds() -> dict[str, normalise.Bounds]:
 def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None) -> list[pa.Check]:
     """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
 
+    last: list = [lambda: None, None]  # (weak reference to) the frame last read and its statuses: both checks
+                                       # read the column once
+
     def rejects(status: int) -> Callable[[pd.DataFrame], pd.Series]:
         def check(frame: pd.DataFrame) -> pd.Series:
-            sources = frame["source"] if "source" in frame.columns else None
-            _, found = normalise.read_numbers(frame[column], sources, bounds, marks)
-            return pd.Series(found != status, index=frame.index)
+            if last[0]() is not frame:
+                sources = frame["source"] if "source" in frame.columns else None
+                last[:] = weakref.ref(frame), normalise.read_numbers(frame[column], sources, bounds, marks)[1]
+            return pd.Series(last[1] != status, index=frame.index)
 
         return check
 
