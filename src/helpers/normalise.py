@@ -205,7 +205,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]\d{1,2}
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _MONTH_YEAR = re.compile(r"(\d{1,2})[./-](\d{4})")
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
-_WORDS = re.compile(r"[\s,.]*(?:(?:[a-z]+|\d+)[\s,.]*)+")
+_NOT_WORDS = re.compile(r"[a-z]+|\d+|[\s,.]+")  # what a named date is made of (linear: no nested repeats)
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _ISTANBUL = ZoneInfo("Europe/Istanbul")
 
@@ -221,7 +221,7 @@ def _offset(text: str) -> timezone:
 def _named(text: str) -> date | None:
     """``6 Nisan 2023 Perşembe``, ``Ekim 12, 2022``, ``12 Oct 2022``, ``April 2023`` (first of the month)."""
     folded = fold(text)
-    if not _WORDS.fullmatch(folded):
+    if _NOT_WORDS.sub("", folded):
         return None
     months, weekdays = vocabulary("months"), vocabulary("weekdays")
     tokens = _TOKEN.findall(folded)
