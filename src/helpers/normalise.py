@@ -554,9 +554,15 @@ def activity_names(catalogue: pd.DataFrame) -> dict[str, str]:
     Raises :class:`VocabularyError` when two activities share a code or label: a raw value naming it would
     be a guess.
     """
+    columns = [catalogue.get(label, pd.Series(index=catalogue.index)) for label in ("label_en", "label_tr")]
+    return _activity_names(tuple(zip(catalogue.index, *columns, strict=True)))
+
+
+@cache
+def _activity_names(activities: tuple[tuple[str, ...], ...]) -> dict[str, str]:
     names: dict[str, str] = {}
-    for code, row in catalogue.iterrows():
-        for name in (code, row.get("label_en"), row.get("label_tr")):
+    for code, *labels in activities:
+        for name in (code, *labels):
             if name is None or pd.isna(name):
                 continue
             if names.setdefault(_activity_key(name), code) != code:
