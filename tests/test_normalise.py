@@ -29,10 +29,11 @@ def test_every_date_round_trips_through_each_format(day):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("1.234,50", 1234.5), ("1,234.50", 1234.5), ("1234,5", 1234.5), ("12", 12), ("1.500", 1500),
-    ("₺ 2.500,00", 2500), ("-3", -3),
+    ("1.234,50", 1234.5), ("1,234.50", 1234.5), ("1234,5", 1234.5), ("12", 12), ("₺ 2.500,00", 2500), ("-3", -3),
+    ("1.250,50", 1250.5), ("2.000,00 TL", 2000), ("₺750", 750), ("1500 TL", 1500), ("1500TL", 1500), ("25.00", 25),
+    ("1.234.567", 1234567), ("1,234,567", 1234567), ("1 500", 1500), ("-0", 0), ("+7", 7), ("2,50", 2.5),
 ])
-def test_numbers_written_the_turkish_or_the_english_way(text, expected):
+def test_numbers_that_show_their_own_convention_read_alone(text, expected):
     assert normalise.parse_numbers(pd.Series([text])).iloc[0] == expected
 
 
@@ -91,3 +92,184 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
     assert numbers[[0, 3]].tolist() == [1.5, 2000.0]
     dates = normalise.parse_dates(raw("05.10.2022", "  ", None))
     assert str(dates.dtype) == "datetime64[s]" and dates.isna().tolist() == [False, True, True]
+
+
+@pytest.mark.parametrize("text", ["2023-04-14", "14.04.2023", "2023-04-14T09:50:00.000+03:00",
+                                  "2023-04-14T09:50:00.000", "2023-04-14 09:50:00", "2023-04-14T20:59:59Z",
+                                  "2023-04-14T06:50:00+00:00", "14.04.2023 09:50", "14.04.23", "14 Nisan 2023",
+                                  "14 Nisan 2023 Cuma", "Nisan 14, 2023", "14 Nis 2023", "14 Apr 2023",
+                                  "April 14, 2023", "14 April 2023 Friday",
+                                  "14 NİSAN 2023 CUMA", "45030"])
+def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
+    assert normalise.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp("2023-04-14")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("6 Ekim 2022", "2022-10-06"), ("Ekim 12, 2022", "2022-10-12"), ("12.10.22", "2022-10-12"),
+    ("05.04.2023", "2023-04-05"), ("5.4.2023", "2023-04-05"), ("12.04.23", "2023-04-12"),
+    ("6 Nisan 2023", "2023-04-06"), ("6 Nisan 2023 Perşembe", "2023-04-06"), ("Nisan 6, 2023", "2023-04-06"),
+    ("12 Oct 2022", "2022-10-12"), ("October 12, 2022", "2022-10-12"), ("1 Şub 2023", "2023-02-01"),
+    ("3 AĞUSTOS 2022", "2022-08-03"), ("31 aralik 2022", "2022-12-31"),
+    # an offset other than Türkiye's moves the calendar date; without an offset the date is as written
+    ("2022-12-31T22:30:00Z", "2023-01-01"), ("2022-12-31T23:30:00+00:00", "2023-01-01"),
+    ("2023-01-01T01:00:00+05:00", "2022-12-31"), ("2022-12-31T23:30:00", "2022-12-31"),
+    # a month only: the record belongs to the month, dated its first day
+    ("2023-04", "2023-04-01"), ("04/2023", "2023-04-01"), ("Nisan 2023", "2023-04-01"), ("April 2023", "2023-04-01"),
+    ("Aralık 2022", "2022-12-01"),
+])
+def test_dates_in_the_shapes_field_tools_export(text, day):
+    assert normalise.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp(day)
+
+
+@pytest.mark.parametrize("text", [
+    "6 Nisan 2023 Cuma",  # 6 April 2023 was a Thursday: the weekday contradicts the date
+    "Ekim", "12 Foo 2022", "Nisan Ekim 2023", "2023-13", "13/2023", "31.04.2023", "29.02.23", "12.10.2022.1",
+    "2023-04-14T25:00:00+03:00", "2023-04-14T09:50:00+25:00", "6 Nisan", "April 14", "123456", "14 04 2023",
+    "a" * 5000 + "!", "1 " * 5000 + "x",  # long junk is refused in linear time
+])
+def test_dates_not_understood_are_missing_never_guessed(text):
+    assert pd.isna(normalise.parse_dates(pd.Series([text])).iloc[0])
+
+
+MONTH_NAMES = {"tr": ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim",
+                      "Kasım", "Aralık"],
+               "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]}
+DAY_NAMES = {"tr": ["Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"],
+             "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}
+
+
+@given(st.dates(min_value=pd.Timestamp("2000-01-01").date(), max_value=pd.Timestamp("2099-12-31").date()),
+       st.sampled_from(["tr", "en"]), st.booleans(), st.sampled_from([str, str.upper, str.lower]))
+def test_a_date_written_in_any_supported_way_parses_back_to_itself(day, language, short, case):
+    month = MONTH_NAMES[language][day.month - 1]
+    month = month[:3] if short else month
+    weekday = DAY_NAMES[language][day.weekday()]
+    texts = [f"{day.day} {month} {day.year}", f"{day.day} {month} {day.year} {weekday}",
+             f"{month} {day.day}, {day.year}", day.strftime("%d.%m.%y"), f"{day.day}.{day.month}.{day.year}",
+             f"{day.isoformat()}T12:00:00.000+03:00", f"{day.isoformat()}T09:00:00Z"]
+    parsed = normalise.parse_dates(pd.Series([case(t) for t in texts]))
+    assert (parsed == pd.Timestamp(day)).all(), list(zip(texts, parsed, strict=True))
+
+
+@given(st.integers(min_value=2000, max_value=2099), st.integers(min_value=1, max_value=12),
+       st.sampled_from(["tr", "en"]))
+def test_a_month_written_alone_is_its_first_day(year, month, language):
+    texts = [f"{year}-{month:02d}", f"{month:02d}/{year}", f"{MONTH_NAMES[language][month - 1]} {year}"]
+    assert (normalise.parse_dates(pd.Series(texts)) == pd.Timestamp(year, month, 1)).all()
+
+
+ANY = normalise.Bounds()
+
+
+def numbers(*texts, bounds=ANY):
+    values, status = normalise.read_numbers(pd.Series(texts), bounds=bounds)
+    return values.tolist(), status.tolist()
+
+
+AMOUNT = normalise.Bounds(0, 1_000_000)
+COUNT = normalise.Bounds(0, 5000, whole=True)
+HOUSEHOLD = normalise.Bounds(1, 30, whole=True)
+A, OK = normalise.AMBIGUOUS, normalise.OK
+
+
+def test_a_separator_before_three_digits_is_read_by_the_columns_other_values():
+    # decimal comma in evidence: 2,750 is 2.75 (not 2750) and 1.500 is one thousand five hundred
+    assert numbers("1.250,50", "2.000,00 TL", "2,750", "1.500", "₺750", bounds=AMOUNT) == (
+        [1250.5, 2000, 2.75, 1500, 750], [OK] * 5)
+    # decimal point in evidence: 1,500 is one thousand five hundred and 2.750 is 2.75
+    assert numbers("25.00", "1,234.50", "1,500", "2.750", bounds=AMOUNT) == ([25, 1234.5, 1500, 2.75], [OK] * 4)
+
+
+@pytest.mark.parametrize("text", ["1,500", "1.500", "0,500", "0.500", "2,750", "999,999"])
+def test_a_separator_before_three_digits_without_evidence_is_ambiguous(text):
+    values, status = numbers(text, "1500", "12", bounds=AMOUNT)
+    assert status[0] == A and pd.isna(values[0])
+
+
+def test_conflicting_evidence_settles_nothing_and_a_leading_zero_group_is_never_settled():
+    assert numbers("1.250,50", "1,234.50", "1,500", "7", bounds=AMOUNT)[1] == [OK, OK, A, OK]
+    assert numbers("1.250,50", "0.500", "0,500", bounds=AMOUNT)[1] == [OK, A, A]
+
+
+def test_a_count_takes_the_only_whole_reading_within_bounds():
+    assert numbers("1.500", "1,500", "12", bounds=COUNT) == ([1500, 1500, 12], [OK] * 3)
+    assert numbers("2.000", bounds=HOUSEHOLD) == ([2], [OK])  # 2000 people is above the household maximum
+    assert numbers("2.000", bounds=COUNT)[1] == [A]  # 2 and 2000 are both plausible headcounts
+    assert numbers("1,5", "45.000", bounds=HOUSEHOLD)[1] == [normalise.INVALID] * 2
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "nan", "NaN", "1e308", "1E5", "9" * 400, "0x10",
+                                  "1.2,5", "1,2,3", "12abc", "--3", "1.23.456"])
+def test_non_finite_exponent_and_malformed_numbers_are_invalid(text):
+    values, status = numbers(text, bounds=AMOUNT)
+    assert status == [normalise.INVALID] and pd.isna(values[0])
+
+
+def test_bounds_make_a_number_invalid_and_name_the_setting():
+    values, status = numbers("-1", "1000001", "1000000", "0", bounds=AMOUNT)
+    assert status == [normalise.INVALID, normalise.INVALID, OK, OK] and values[2:] == [1_000_000, 0]
+    hint = normalise.Bounds(0, 1_000_000, setting="max_amount_try").hint()
+    assert hint == "must be a number from 0 to 1,000,000 (config max_amount_try)"
+
+
+def test_the_hint_of_an_ambiguous_number_gives_both_readings():
+    assert normalise.ambiguity_hint("1,500") == "1,500 could be 1500 or 1.5"
+    assert normalise.ambiguity_hint(" 0.500 ") == "0.500 could be 500 or 0.5"
+
+
+def test_evidence_is_decided_per_source_file():
+    values = pd.Series(["1.250,50", "1.500", "25.00", "1.500", "1.500"], dtype="category")
+    sources = pd.Series(["tr.csv", "tr.csv", "en.csv", "en.csv", "none.csv"], dtype="category")
+    marks = normalise.decimal_marks(values, sources)
+    assert marks.to_dict() == {"en.csv": normalise.POINT, "none.csv": 0, "tr.csv": normalise.COMMA}
+    parsed, status = normalise.read_numbers(values, sources, AMOUNT, marks)
+    assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
+       st.sampled_from(["", " TL", "₺"]))
+def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, currency):
+    english = f"{whole:,}.{cents:02d}"
+    turkish = english.replace(",", "X").replace(".", ",").replace("X", ".")
+    plain = f"{whole:,}".replace(",", ".")  # Turkish thousands without decimals: read by the column's evidence
+    expected = pytest.approx(whole + cents / 100)
+    parsed = normalise.parse_numbers(pd.Series([turkish + currency, plain, "1.250,50"]))
+    assert parsed.iloc[0] == expected and parsed.iloc[1] == whole
+    parsed = normalise.parse_numbers(pd.Series([english, f"{whole:,}", "25.00"]))
+    assert parsed.iloc[0] == expected and parsed.iloc[1] == whole
+
+
+def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
+    assert normalise.parse_sex(pd.Series(["Kadın", "KADIN", "kadin", "Erkek", "Kız", "KIZ ÇOCUK", "Erkek çocuk",
+                                          "ERKEK ÇOCUK"])).tolist() == ["female"] * 3 + ["male", "female", "female",
+                                                                                         "male", "male"]
+    assert normalise.parse_nationality(pd.Series(["Suriye", "SURİYE", "Türk", "İran", "IRAN", "Afganistan",
+                                                  "Somali"])).tolist()[:6] == [
+        "Syrian", "Syrian", "Turkish", "Iranian", "Iranian", "Afghan"]
+    assert normalise.parse_yes_no(pd.Series(["Evet", "HAYIR", "hayir", "1", "0", "Yes"])).tolist() == [
+        True, False, False, True, False, True]
+
+
+def test_a_spelling_with_two_meanings_is_refused(monkeypatch):
+    from helpers import config
+
+    monkeypatch.setattr(config, "load", lambda name: {"sex": {"female": ["K"], "male": ["k"]}})
+    normalise.vocabulary.cache_clear()
+    try:
+        with pytest.raises(normalise.VocabularyError, match="'k' means both 'female' and 'male'"):
+            normalise.vocabulary("sex")
+    finally:
+        normalise.vocabulary.cache_clear()
+
+
+def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
+    raw = pd.DataFrame({
+        "sex": ["K", "xyz", "xyz", "0532 123 45 67", "05321234567", None, "xyz"],
+        "nationality": ["Suriye", "Somali", None, None, None, None, None],
+        "disability": ["Evet", "belki", None, None, None, None, None],
+        "population_group": ["mülteci", None, None, None, None, None, "12345678901"],
+    }, dtype="category")
+    counts = normalise.unrecognised_values(raw, raw.index[:6])  # the last row was not kept
+    assert counts == {"sex": {"(withheld: identifier-shaped)": 2, "xyz": 2}, "nationality": {"Somali": 1},
+                      "disability": {"belki": 1}, "population_group": {}}

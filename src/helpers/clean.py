@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandera.pandas import DataFrameSchema
 
-from helpers import config, normalise, redact
+from helpers import config, normalise, redact, schema
 from helpers.csvfile import write_csv
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 from helpers.provinces import resolve_provinces
@@ -152,8 +152,9 @@ def _province_lookup(raw: pd.Series) -> pd.DataFrame:
 
 
 def _reach_type_of(catalogue: pd.DataFrame):
-    types = catalogue["reach_type"].to_dict()  # per distinct raw code, as categories (no per-row strings)
-    return lambda codes: normalise.map_non_blank(codes, lambda v: types.get(normalise.normalise_code(v)), "category")
+    types = catalogue["reach_type"].to_dict()  # per distinct raw value, as categories (no per-row strings)
+    return lambda values: normalise.map_distinct(normalise.activity_codes(values, catalogue, "category"),
+                                                 types.get, "category")
 
 
 def _lookup(values: pd.Series, table: pd.Series) -> pd.Series:
@@ -175,23 +176,29 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
     return normalise.categorical(codes, categories, reach_type.index)
 
 
-def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str) -> pd.DataFrame:
+def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
+           marks: dict[str, pd.Series]) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
 
-    Text columns are built as categoricals from the distinct raw values, never as per-row strings.
+    Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
+    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`). An optional
+    coded value outside its vocabulary is unknown (NA).
     """
+    bounds = schema.number_bounds()
+
+    def number(column: str) -> pd.Series:
+        return normalise.parse_numbers(raw[column], raw["source"], bounds.get(column, normalise.Bounds()),
+                                       marks[column])
+
     date = normalise.parse_dates(raw["date"])
-    age = normalise.age_in_range(normalise.parse_numbers(raw["age"]))
+    age = normalise.age_in_range(number("age"))
     birth = normalise.parse_dates(raw["date_of_birth"])
     derive = (age.isna() & birth.notna()).to_numpy()  # age from the date of birth only where it is missing
     age[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], date[derive]))
-    activity = normalise.normalise_codes(raw["activity"], "category")
+    activity = normalise.activity_codes(raw["activity"], catalogue, "category")
     beneficiary = raw["beneficiary_id"]
     site = normalise.collapse_spaces(raw["site"], "category")
-    nationality = normalise.coalesce(
-        normalise.parse_nationality(raw["nationality"], "category"),
-        normalise.map_non_blank(raw["nationality"], lambda v: "other", "category"),
-    )
+    nationality = normalise.parse_nationality(raw["nationality"], "category")
     records = pd.DataFrame(
         {
             "quarter": normalise.categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
@@ -209,8 +216,8 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "activity_detail": normalise.collapse_spaces(raw["activity_detail"], "category"),
             "beneficiary_id": beneficiary,
             "household_id": raw["household_id"],
-            "household_size": normalise.whole(normalise.parse_numbers(raw["household_size"])),
-            "participants": normalise.whole(normalise.parse_numbers(raw["participants"])),
+            "household_size": normalise.whole(number("household_size")),
+            "participants": normalise.whole(number("participants")),
             "sex": normalise.coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
             "age": normalise.whole(age),
             "age_group": normalise.age_groups(age),
@@ -220,8 +227,8 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             ),
             "disability": normalise.parse_yes_no(raw["disability"]),
             "item": normalise.normalise_items(raw["item"], config.load("items")["synonyms"], "category"),
-            "quantity": normalise.parse_numbers(raw["quantity"]),
-            "amount_try": normalise.parse_numbers(raw["amount_try"]),
+            "quantity": number("quantity"),
+            "amount_try": number("amount_try"),
             "donor": normalise.collapse_spaces(raw["donor"], "category"),
         },
         index=raw.index,
@@ -236,7 +243,8 @@ def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame)
     """Rejected rows as the analyst needs them: where, why, which column, which value (identifiers masked)."""
     value = bad["value"].astype("object")
     value = value.where(~bad["column"].isin(IDENTIFIER_COLUMNS) | value.isna(), "(identifier withheld)")
-    detail = bad["also"].astype("object")
+    detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
+                        for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
     hints = [provinces.at[v, "hint"] if v in provinces.index else "no close province"
              for v in bad.loc[unknown, "value"]]
@@ -287,16 +295,15 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
     if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in DROP_REASONS):
         raise ReconciliationError("total rows read differ from kept plus dropped")
     reasons = rejects["reason"].value_counts()
-    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in
-                           ["duplicate", "out_of_period", "missing_required", "unknown_activity", "unparseable_date",
-                            "unknown_province", "invalid_value"]}
+    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*DROP_REASONS[:2], *schema.REASON_ORDER]}
     n = max(len(records), 1)
     completeness = {
         "sex": round(float((records["sex"] != "unknown").sum() / n), 4),
         "age": round(float(records["age"].notna().sum() / n), 4),
         "population_group": round(float((records["population_group"] != "unknown").sum() / n), 4),
     }
-    return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness}
+    return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness,
+            "unknown_values": normalise.unrecognised_values(raw, records.index)}
 
 
 _MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's bits over the row hash
@@ -484,14 +491,22 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
     return found
 
 
-def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame) -> DataFrameSchema:
-    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`)."""
+def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
+              marks: dict[str, pd.Series] | None = None) -> DataFrameSchema:
+    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`) and decimal
+    marks (see :func:`_number_marks`)."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
-        max_household_size=config.setting("max_household_size"),
-        max_participants=config.setting("max_participants"),
+        marks=marks,
     )
+
+
+def _number_marks(raw: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each number column's decimal-mark evidence per source, from all its rows (a rejected row still shows
+    how its file writes numbers)."""
+    return {column: normalise.decimal_marks(raw[column], raw["source"])
+            for column in [*schema.number_bounds(), "age"]}
 
 
 def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -499,11 +514,12 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
-    bad = violations(raw, _contract(provinces, catalogue))
+    marks = _number_marks(raw)
+    bad = violations(raw, _contract(provinces, catalogue, marks))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
 
-    records = _typed(valid, provinces, catalogue, str(q))
+    records = _typed(valid, provinces, catalogue, str(q), marks)
     span = _date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")

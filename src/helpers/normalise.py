@@ -4,6 +4,41 @@ Every function parses each DISTINCT raw value once and maps the result back thro
 column of ten million rows costs one pass over its few hundred distinct values. Blank input gives NA;
 input that is present but not understood also gives NA, and ``present & result.isna()`` is how the
 schema recognises an invalid value.
+
+Coded values (sex, yes/no, nationality, population group, month and day names) are matched against the
+vocabularies of ``config/vocabularies.yml`` after Turkish-aware folding (:func:`helpers.text.fold`); activities
+against the codes and labels of ``config/activities.yml``. Nothing is matched by similarity: a value is
+either in a vocabulary or not understood.
+
+Dates (:func:`parse_dates`), day first whenever a numeric date could be read either way:
+
+- ``2022-10-05``, ``05.10.2022``, ``5.10.2022``, ``05/10/2022``, ``05-10-2022``, optionally followed by a time;
+- two-digit years ``12.10.22``: always 2000–2099 (the programme's records are all after 2000; a date of birth
+  written so lands in the future and its age becomes unknown);
+- date-times with an offset (``2023-04-14T09:50:00.000+03:00``, ``...Z``, ``+00:00``): the calendar date in
+  Türkiye (Europe/Istanbul), which an offset other than +03:00 may move; without an offset, the date as written;
+- month names, Turkish or English, full or three-letter, with an optional day name that must fit the date:
+  ``6 Ekim 2022``, ``6 Nisan 2023 Perşembe``, ``Ekim 12, 2022``, ``12 Oct 2022``, ``October 12, 2022``;
+- Excel serial numbers (``44839``);
+- a month only (``2023-04``, ``04/2023``, ``Nisan 2023``, ``April 2023``): the record belongs to that month and
+  is dated its first day, which lies in the month's quarter.
+
+Numbers (:func:`read_numbers`): ``1.250,50``, ``2.000,00 TL``, ``₺750``, ``1500 TL``, ``1,234.50``, ``25.00``.
+A separator followed by exactly three digits and nothing else (``1,500``, ``1.500``, ``0,500``, ``2,750``) is
+a thousands separator in one convention and a decimal mark in the other, so the convention is decided per
+column of each source file from the evidence of its other values:
+
+- decimal comma: a comma followed by other than three digits (``1234,5``, ``2,50``), a comma after a dot
+  (``1.250,50``), or several dots (``1.234.567``);
+- decimal point: the same with the roles swapped (``25.00``, ``1,234.50``, ``1,234,567``).
+
+With one convention in evidence, the ambiguous shape is read by it (``2,750`` in a decimal-comma column is
+2.75, ``1.500`` there is 1500). With none, or both, each reading that is plausible for the column is a
+candidate: finite, within the column's bounds from ``config/pipeline.yml`` and, for a count (participants,
+household size), whole. One candidate is the value (``1.500`` participants is 1500: a headcount of 1.5 is
+impossible; a household of ``2.000`` is 2, since 2000 exceeds the maximum household size); two are rejected
+as ``ambiguous_value`` with both readings in the hint, never guessed. A leading ``0`` group (``0,500``) is never
+settled by evidence alone: 0.5 and 500 are both candidates. Exponents, ``inf`` and ``nan`` are not numbers.
 """
 
 from __future__ import annotations
@@ -11,51 +46,42 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers import config
 from helpers.text import fold, turkish_lower
 
 AGE_BINS = [-1, 4, 11, 17, 59, 200]
 AGE_GROUPS = ["0-4", "5-11", "12-17", "18-59", "60+"]
-SEXES = ["female", "male", "other", "unknown"]
-POPULATION_GROUPS = ["refugee/migrant", "host community", "unknown"]
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
-_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
 
-_SEX = {
-    "f": "female", "female": "female", "woman": "female", "girl": "female", "k": "female", "kadin": "female",
-    "kiz": "female", "kiz cocuk": "female", "m": "male", "male": "male", "man": "male", "boy": "male",
-    "e": "male", "erkek": "male", "erkek cocuk": "male", "other": "other", "diger": "other",
-    "unknown": "unknown", "bilinmiyor": "unknown",
-}
-_YES_NO = {"yes": True, "y": True, "evet": True, "var": True, "1": True, "true": True,
-           "no": False, "n": False, "hayir": False, "yok": False, "0": False, "false": False}
-_NATIONALITY = {
-    "syrian": "Syrian", "syria": "Syrian", "suriye": "Syrian", "suriyeli": "Syrian", "sy": "Syrian",
-    "afghan": "Afghan", "afghanistan": "Afghan", "afganistan": "Afghan", "afgan": "Afghan",
-    "iraqi": "Iraqi", "iraq": "Iraqi", "irak": "Iraqi", "irakli": "Iraqi",
-    "iranian": "Iranian", "iran": "Iranian", "iranli": "Iranian",
-    "ukrainian": "Ukrainian", "ukraine": "Ukrainian", "ukrayna": "Ukrainian", "ukraynali": "Ukrainian",
-    "turkish": "Turkish", "turkiye": "Turkish", "turkey": "Turkish", "turk": "Turkish", "tc": "Turkish",
-    "other": "other", "diger": "other",
-}
-_POPULATION = {
-    "refugee": "refugee/migrant", "migrant": "refugee/migrant", "refugee/migrant": "refugee/migrant",
-    "refugee migrant": "refugee/migrant", "asylum seeker": "refugee/migrant", "multeci": "refugee/migrant",
-    "gocmen": "refugee/migrant", "siginmaci": "refugee/migrant", "gkk": "refugee/migrant",
-    "sutp": "refugee/migrant", "ip": "refugee/migrant",
-    "host": "host community", "host community": "host community", "ev sahibi": "host community",
-    "ev sahibi toplum": "host community", "yerel halk": "host community",
-}
+
+class VocabularyError(ValueError):
+    """A configured spelling (vocabulary word, activity code or label) means two different things."""
+
+
+@cache
+def vocabulary(name: str) -> dict[str, object]:
+    """One vocabulary of ``config/vocabularies.yml`` as folded spelling → value."""
+    table: dict[str, object] = {}
+    for value, spellings in config.load("vocabularies")[name].items():
+        for spelling in spellings:
+            key = fold(str(spelling))
+            if table.setdefault(key, value) != value:
+                raise VocabularyError(f"config/vocabularies.yml, {name}: {spelling!r} means both "
+                                      f"{table[key]!r} and {value!r}")
+    return table
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -173,73 +199,295 @@ def collapse_spaces(values: pd.Series, dtype: str = "string") -> pd.Series:
     return map_non_blank(values, lambda v: " ".join(v.split()), dtype)
 
 
-def _date(text: str) -> pd.Timestamp | None:
-    text = text.strip()
-    if m := _ISO.match(text):
-        y, mo, d = (int(g) for g in m.groups())
-    elif m := _DAY_FIRST.match(text):
-        d, mo, y = (int(g) for g in m.groups())
-    elif _SERIAL.match(text):
-        return _EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))
-    else:
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"
+                  r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?", re.I)
+_DAY_FIRST = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_MONTH_YEAR = re.compile(r"(\d{1,2})[./-](\d{4})")
+_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+_NOT_WORDS = re.compile(r"[a-z]+|\d+|[\s,.]+")  # what a named date is made of (linear: no nested repeats)
+_TOKEN = re.compile(r"[a-z]+|\d+")
+_ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def _offset(text: str) -> timezone:
+    if text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
+
+
+def _named(text: str) -> date | None:
+    """``6 Nisan 2023 Perşembe``, ``Ekim 12, 2022``, ``12 Oct 2022``, ``April 2023`` (first of the month)."""
+    folded = fold(text)
+    if _NOT_WORDS.sub("", folded):
+        return None
+    months, weekdays = vocabulary("months"), vocabulary("weekdays")
+    tokens = _TOKEN.findall(folded)
+    weekday = [weekdays[t] for t in tokens if t in weekdays]
+    tokens = [t for t in tokens if t not in weekdays]
+    shape = "".join("M" if t in months else "n" if t.isdigit() else "?" for t in tokens)
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    month = next((months[t] for t in tokens if t in months), None)
+    year_last = tokens[-1].isdigit() and len(tokens[-1]) == 4
+    if len(weekday) > 1 or not year_last or shape not in ("nMn", "Mnn", "Mn"):
+        return None
+    day, year = (1, numbers[0]) if shape == "Mn" else numbers
+    if weekday and shape == "Mn":
         return None
     try:
-        return pd.Timestamp(year=y, month=mo, day=d)
+        result = date(year, month, day)
     except ValueError:
         return None
+    return result if not weekday or result.weekday() == weekday[0] else None
+
+
+def _calendar_date(text: str) -> date | None:
+    if m := _ISO.fullmatch(text):
+        y, mo, d, hour, minute, second, offset = m.groups()
+        if offset is None:
+            return date(int(y), int(mo), int(d))
+        moment = datetime(int(y), int(mo), int(d), int(hour), int(minute), int(second or 0), tzinfo=_offset(offset))
+        return moment.astimezone(_ISTANBUL).date()
+    if m := _DAY_FIRST.fullmatch(text):
+        d, _, mo, y = m.groups()
+        return date(int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d))
+    if m := _ISO_MONTH.fullmatch(text):
+        return date(int(m[1]), int(m[2]), 1)
+    if m := _MONTH_YEAR.fullmatch(text):
+        return date(int(m[2]), int(m[1]), 1)
+    if _SERIAL.fullmatch(text):
+        return (_EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))).date()
+    return _named(text)
+
+
+def _date(text: str) -> pd.Timestamp | None:
+    try:
+        day = _calendar_date(text.strip())
+    except ValueError:  # a day, month, hour or offset out of range
+        return None
+    return None if day is None else pd.Timestamp(day)
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO, Turkish ``05.10.2022``, day-first ``05/10/2022`` and Excel serials to ``datetime64``."""
+    """Every date format of the module docstring to ``datetime64`` (NA when not understood)."""
     return map_non_blank(values, _date, "datetime64[s]")
 
 
-_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+# ------------------------------------------------------------------------------------------------ numbers
+
+COMMA, POINT = 1, 2  # evidence of a decimal comma, of a decimal point (bits; both: conflicting evidence)
+OK, INVALID, AMBIGUOUS = 0, 1, 2  # status of a value read by :func:`read_numbers`
+_NUMBER = re.compile(r"([+-]?)(\d+(?:[.,]\d+)*|[.,]\d+)")
+_NOT_DIGITS = re.compile(r"(?:\s|₺|(?:tl|try)\b)+", re.I)  # spaces (also as thousands groups), lira signs
+_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})*"), ",": re.compile(r"\d{1,3}(?:,\d{3})*")}
 
 
-def _number(text: str) -> float:
-    s = text.replace(" ", "").replace("\u00a0", "").replace("₺", "").replace("TL", "").replace("TRY", "")
-    if "," in s and "." in s:
-        decimal = "," if s.rfind(",") > s.rfind(".") else "."
-        s = s.replace("." if decimal == "," else ",", "").replace(",", ".")
-    elif "," in s:
-        s = s.replace(",", "") if _THOUSANDS_COMMA.match(s) else s.replace(",", ".")
-    elif _THOUSANDS_DOT.match(s):
-        s = s.replace(".", "")
-    try:
-        return float(s)
-    except ValueError:
-        return np.nan
+@dataclass(frozen=True)
+class Bounds:
+    """What a number column may hold: ``low`` to ``high`` (``setting`` names the configured maximum), whole or not."""
+
+    low: float = -np.inf
+    high: float = np.inf
+    whole: bool = False
+    setting: str | None = None
+
+    def plausible(self, value: float) -> bool:
+        return bool(np.isfinite(value) and self.low <= value <= self.high and (not self.whole or value == round(value)))
+
+    def hint(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        bound = f" (config {self.setting})" if self.setting else ""
+        return f"must be {kind} from {self.low:,g} to {self.high:,.0f}{bound}"
 
 
-def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers written either way: ``1.234,50`` (Turkish), ``1,234.50``, ``1234,5``, ``12``."""
-    return map_non_blank(values, _number, "float64")
+@dataclass(frozen=True)
+class _Readings:
+    """A number text read with a decimal comma and with a decimal point, and what it shows of the convention."""
+
+    comma: float | None
+    point: float | None
+    evidence: int = 0
+    settled: bool = True  # False: column evidence cannot choose between the readings (leading ``0`` group)
+
+    def candidates(self, marks: int) -> tuple[float, ...]:
+        if self.settled and marks == COMMA:
+            chosen = (self.comma,)
+        elif self.settled and marks == POINT:
+            chosen = (self.point,)
+        else:
+            chosen = (self.comma, self.point)
+        return tuple(dict.fromkeys(v for v in chosen if v is not None))
 
 
-def _lookup(table: Mapping[str, object]) -> Callable[[str], object]:
-    return lambda text: table.get(fold(text), None)
+def _signed(sign: str, text: str) -> float:
+    value = float(text)
+    return (-value if sign == "-" else value) + 0.0  # + 0.0: -0 is 0
+
+
+@lru_cache(maxsize=1 << 16)
+def _readings(text: str) -> _Readings:
+    m = _NUMBER.fullmatch(_NOT_DIGITS.sub("", text))
+    if not m:
+        return _Readings(None, None)
+    sign, body = m.groups()
+    marks = [c for c in body if c in ",."]
+    if not marks:
+        return _Readings(*(_signed(sign, body),) * 2)
+    last = max(body.rfind(","), body.rfind("."))
+    whole, fraction = body[:last], body[last + 1:]
+    decimal, group = body[last], "." if body[last] == "," else ","
+    evidence = COMMA if decimal == "," else POINT
+    if len(set(marks)) == 2:  # both: the last one is the decimal mark, the other groups thousands
+        if not _GROUPED[group].fullmatch(whole):
+            return _Readings(None, None)
+        return _Readings(*(_signed(sign, f"{whole.replace(group, '')}.{fraction}"),) * 2, evidence)
+    if len(marks) > 1:  # one mark, several times: thousands groups (evidence of the other decimal mark)
+        if not _GROUPED[decimal].fullmatch(body):
+            return _Readings(None, None)
+        return _Readings(*(_signed(sign, body.replace(decimal, "")),) * 2, COMMA + POINT - evidence)
+    as_decimal = _signed(sign, f"{whole or 0}.{fraction}")
+    if len(fraction) != 3 or not 1 <= len(whole) <= 3:
+        return _Readings(as_decimal, as_decimal, evidence)
+    as_thousands = _signed(sign, whole + fraction)
+    comma, point = (as_decimal, as_thousands) if decimal == "," else (as_thousands, as_decimal)
+    return _Readings(comma, point, settled=not whole.startswith("0"))
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    return values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+
+
+def decimal_marks(values: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+    """The decimal-mark evidence (:data:`COMMA`, :data:`POINT`, both or 0) of each source's values, by source.
+
+    Read once per distinct value; the per-row work is one lookup and one count per source.
+    """
+    values = _categories(values)
+    shown = np.array([_readings(str(v).strip()).evidence for v in values.cat.categories], dtype=np.int8)
+    evidence = by_code(shown, values.cat.codes.to_numpy(), 0)
+    if sources is None:
+        return pd.Series([int(np.bitwise_or.reduce(evidence, initial=0))], index=pd.Index([None], dtype=object))
+    sources = _categories(sources)
+    codes, n = sources.cat.codes.to_numpy(), len(sources.cat.categories)
+    marks = sum(bit * (np.bincount(codes[(evidence & bit) > 0], minlength=n) > 0) for bit in (COMMA, POINT))
+    return pd.Series(np.asarray(marks, dtype=np.int8), index=sources.cat.categories)
+
+
+def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
+                 marks: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Numbers and a status per row (:data:`OK`, :data:`INVALID` or :data:`AMBIGUOUS`; blanks are OK and NA).
+
+    ``marks`` is the :func:`decimal_marks` evidence by source (of the whole quarter: rows dropped for other
+    reasons still show how a file writes numbers); without it, the evidence of ``values`` themselves.
+    """
+    values = _categories(values)
+    if sources is None or marks is None:
+        marks = decimal_marks(values, sources)
+    readings = [_readings(str(v).strip()) if str(v).strip() else None for v in values.cat.categories]
+    number = np.full((4, len(readings) + 1), np.nan)  # per evidence state and category; last: blank
+    status = np.zeros((4, len(readings) + 1), dtype=np.int8)
+    for i, reading in enumerate(readings):
+        for marked in range(4):
+            plausible = [v for v in reading.candidates(marked) if bounds.plausible(v)] if reading else [np.nan]
+            if len(plausible) == 1:
+                number[marked, i] = plausible[0]
+            else:
+                status[marked, i] = AMBIGUOUS if len(plausible) > 1 else INVALID
+    codes = values.cat.codes.to_numpy()
+    result, found = number[0][codes], status[0][codes]  # code -1 (blank) takes the last entry
+    # Only values of an unsettled shape (few) depend on their file's evidence: only their rows are looked at again.
+    varies = ((number != number[0]) & ~(np.isnan(number) & np.isnan(number[0]))).any(axis=0) | \
+        (status != status[0]).any(axis=0)
+    if varies.any():
+        rows = np.flatnonzero(varies[codes])
+        if sources is None:
+            state = np.full(len(rows), marks.iloc[0], dtype=np.intp)
+        else:
+            sources = _categories(sources)
+            per_source = marks.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.intp)
+            state = per_source[sources.cat.codes.to_numpy()[rows]]
+        result[rows], found[rows] = number[state, codes[rows]], status[state, codes[rows]]
+    return pd.Series(result, index=values.index, copy=False), found
+
+
+def parse_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
+                  marks: pd.Series | None = None) -> pd.Series:
+    """The numbers of :func:`read_numbers`, NaN where a value is invalid or ambiguous."""
+    return read_numbers(values, sources, bounds, marks)[0]
+
+
+def ambiguity_hint(text: str) -> str:
+    """Both readings of an ambiguous number: ``1,500 could be 1500 or 1.5``."""
+    readings = sorted(_readings(str(text).strip()).candidates(0), reverse=True)
+    return f"{str(text).strip()} could be " + " or ".join(f"{v:.15g}" for v in readings)
+
+
+# ------------------------------------------------------------------------------------------- vocabularies
+
+
+def _lookup(name: str) -> Callable[[str], object]:
+    table = vocabulary(name)
+    return lambda text: table.get(fold(text))
 
 
 def parse_sex(values: pd.Series, dtype: str = "string") -> pd.Series:
     """F/M/K/E/Female/Kadın/Erkek/Kız/Erkek çocuk/other to female, male, other (NA when not understood)."""
-    return map_non_blank(values, _lookup(_SEX), dtype)
+    return map_non_blank(values, _lookup("sex"), dtype)
 
 
 def parse_yes_no(values: pd.Series) -> pd.Series:
     """yes/no/evet/hayır/1/0 to a nullable boolean."""
-    return map_non_blank(values, _lookup(_YES_NO), "boolean")
+    answer = _lookup("yes_no")
+    return map_non_blank(values, lambda text: {"yes": True, "no": False}.get(answer(text)), "boolean")
 
 
 def parse_nationality(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Syrian/Suriye, Afghan/Afganistan, ..., Turkish/Türk/TC to an English adjective or ``other``."""
-    return map_non_blank(values, _lookup(_NATIONALITY), dtype)
+    return map_non_blank(values, _lookup("nationality"), dtype)
 
 
 def parse_population_group(values: pd.Series, dtype: str = "string") -> pd.Series:
     """Protection status words to ``refugee/migrant`` or ``host community``."""
-    return map_non_blank(values, _lookup(_POPULATION), dtype)
+    return map_non_blank(values, _lookup("population_group"), dtype)
+
+
+# Optional columns with a vocabulary: a value outside it becomes unknown and the record is kept.
+OPTIONAL_VOCABULARIES: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "sex": parse_sex, "nationality": parse_nationality, "population_group": parse_population_group,
+    "disability": parse_yes_no,
+}
+
+
+def _counted_as(text: str) -> str:
+    """An unrecognised value as quality.json may show it: identifier-shaped text is withheld."""
+    rule = config.load("vocabularies")["withheld"]
+    return rule["label"] if sum(c.isdigit() for c in text) >= rule["min_digits"] else text
+
+
+def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str, int]]:
+    """Per optional column, each value outside its vocabulary among ``rows`` of ``raw`` with its count.
+
+    Counted through the category codes of the kept rows, each distinct value parsed once.
+    """
+    positions = raw.index.get_indexer(rows)
+    result = {}
+    for column, parse in OPTIONAL_VOCABULARIES.items():
+        if column not in raw.columns:
+            continue
+        values = _categories(raw[column])
+        codes = values.cat.codes.to_numpy()[positions]
+        counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+        used = np.flatnonzero(counts)
+        texts = pd.Series(values.cat.categories[used].astype(str), dtype="string")
+        unknown = parse(texts).isna().to_numpy() & (texts.str.strip() != "").to_numpy(dtype=bool)
+        tally: dict[str, int] = {}
+        for text, n in zip(texts[unknown], counts[used][unknown], strict=True):
+            label = _counted_as(text.strip())
+            tally[label] = tally.get(label, 0) + int(n)
+        result[column] = dict(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+    return result
 
 
 def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.Series:
@@ -295,14 +543,39 @@ def normalise_items(values: pd.Series, synonyms: Mapping[str, str], dtype: str =
     return map_non_blank(values, lambda v: normalise_item(v, folded), dtype)
 
 
-def normalise_code(text: str) -> str:
-    """One activity code: trimmed, upper case, spaces and dashes to underscores."""
-    return re.sub(r"[\s\-]+", "_", text.strip()).upper()
+def _activity_key(text: object) -> str:
+    """An activity code or label folded, with ``_``, ``-`` and spaces between words alike."""
+    return " ".join(re.split(r"[\s_\-]+", fold(text))).strip()
 
 
-def normalise_codes(values: pd.Series, dtype: str = "string") -> pd.Series:
-    """Activity codes: trimmed, upper case, spaces and dashes to underscores."""
-    return map_non_blank(values, normalise_code, dtype)
+def activity_names(catalogue: pd.DataFrame) -> dict[str, str]:
+    """Folded code, short English label and Turkish label of each catalogue activity → its code.
+
+    Raises :class:`VocabularyError` when two activities share a code or label: a raw value naming it would
+    be a guess.
+    """
+    columns = [catalogue.get(label, pd.Series(index=catalogue.index)) for label in ("label_en", "label_tr")]
+    return _activity_names(tuple(zip(catalogue.index, *columns, strict=True)))
+
+
+@cache
+def _activity_names(activities: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for code, *labels in activities:
+        for name in (code, *labels):
+            if name is None or pd.isna(name):
+                continue
+            if names.setdefault(_activity_key(name), code) != code:
+                raise VocabularyError(f"config/activities.yml: {name!r} names both {names[_activity_key(name)]} "
+                                      f"and {code}")
+    return names
+
+
+def activity_codes(values: pd.Series, catalogue: pd.DataFrame, dtype: str = "string") -> pd.Series:
+    """The catalogue code each raw activity names (code in any case, ``prot_case_mgmt``, ``Vaka yönetimi``,
+    ``Case management``); NA for a value that names no activity."""
+    names = activity_names(catalogue)
+    return map_non_blank(values, lambda text: names.get(_activity_key(text)), dtype)
 
 
 def id_texts(text: pa.Array) -> pa.Array:

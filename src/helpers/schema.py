@@ -5,20 +5,28 @@ Each check is named by the reject reason it produces, optionally ``reason:column
 required column is ``missing_required``. Checks ignore blanks unless the column is required.
 
 Column checks test each distinct value of a categorical column once and map the verdicts back to the rows,
-and handle blanks themselves (no per-row parsing, no copies of the non-blank rows).
+and handle blanks themselves (no per-row parsing, no copies of the non-blank rows). Number checks see the
+whole frame: how a file writes its decimals is decided from its other values (:func:`normalise.read_numbers`).
+
+Optional coded columns (sex, nationality, population group, disability) are not checked: a value outside
+their vocabulary becomes unknown and the record is kept (counted in quality.json by the cleaner).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import normalise
+from helpers import config, normalise
 
-REASON_ORDER = ["missing_required", "unknown_activity", "unparseable_date", "unknown_province", "invalid_value"]
+# Reasons a row breaks the contract, in the order they are reported when a row breaks several; the one list
+# of reject reasons (the cleaner adds duplicate and out_of_period before them).
+REASON_ORDER = ["missing_required", "unknown_activity", "unparseable_date", "unknown_province", "ambiguous_value",
+                "invalid_value"]
 
 
 def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
@@ -37,16 +45,36 @@ def _parses(parser: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], p
     return lambda s: parser(s).notna()
 
 
-def _whole_in_range(low: float, high: float) -> Callable[[pd.Series], pd.Series]:
-    def check(s: pd.Series) -> pd.Series:
-        n = normalise.parse_numbers(s)
-        return (n >= low) & (n <= high) & (n == n.round())
+def number_bounds() -> dict[str, normalise.Bounds]:
+    """The checked number columns and their bounds, maxima from ``config/pipeline.yml``."""
+    def bounds(low: float, setting: str, whole: bool) -> normalise.Bounds:
+        return normalise.Bounds(low, config.setting(setting), whole, setting)
 
-    return check
+    return {
+        "household_size": bounds(1, "max_household_size", True),
+        "participants": bounds(0, "max_participants", True),
+        "quantity": bounds(0, "max_quantity", False),
+        "amount_try": bounds(0, "max_amount_try", False),
+    }
 
 
-def _non_negative(s: pd.Series) -> pd.Series:
-    return normalise.parse_numbers(s) >= 0
+def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None) -> list[pa.Check]:
+    """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
+
+    last: list = [lambda: None, None]  # (weak reference to) the frame last read and its statuses: both checks
+                                       # read the column once
+
+    def rejects(status: int) -> Callable[[pd.DataFrame], pd.Series]:
+        def check(frame: pd.DataFrame) -> pd.Series:
+            if last[0]() is not frame:
+                sources = frame["source"] if "source" in frame.columns else None
+                last[:] = weakref.ref(frame), normalise.read_numbers(frame[column], sources, bounds, marks)[1]
+            return pd.Series(last[1] != status, index=frame.index)
+
+        return check
+
+    return [pa.Check(rejects(normalise.AMBIGUOUS), name=f"ambiguous_value:{column}", ignore_na=False),
+            pa.Check(rejects(normalise.INVALID), name=f"invalid_value:{column}", ignore_na=False)]
 
 
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
@@ -75,46 +103,44 @@ def raw_record_schema(
     *,
     known_province: Callable[[pd.Series], pd.Series],
     reach_type: Callable[[pd.Series], pd.Series],
-    max_household_size: int,
-    max_participants: int,
+    bounds: dict[str, normalise.Bounds] | None = None,
+    marks: dict[str, pd.Series] | None = None,
 ) -> pa.DataFrameSchema:
     """The contract of activity-log.md for one raw row.
 
-    ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity codes to
-    their catalogue reach type (NA for codes not in the catalogue).
+    ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
+    their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
+    bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
+    (:func:`normalise.decimal_marks`, default: from the frame validated).
     """
-    invalid = "invalid_value"
+    bounds = number_bounds() if bounds is None else bounds
+    marks = marks or {}
+    numbers = [check for column, limits in bounds.items()
+               for check in _number_checks(column, limits, marks.get(column))]
     return pa.DataFrameSchema(
         {
             "date": pa.Column(nullable=False, checks=_check(_parses(normalise.parse_dates), name="unparseable_date")),
             "province": pa.Column(nullable=False, checks=_check(known_province, name="unknown_province")),
             "activity": pa.Column(nullable=False,
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
-            "household_size": pa.Column(nullable=True,
-                                        checks=_check(_whole_in_range(1, max_household_size), name=invalid)),
-            "participants": pa.Column(nullable=True, checks=_check(_whole_in_range(0, max_participants), name=invalid)),
-            "quantity": pa.Column(nullable=True, checks=_check(_non_negative, name=invalid)),
-            "amount_try": pa.Column(nullable=True, checks=_check(_non_negative, name=invalid)),
-            "sex": pa.Column(nullable=True, checks=_check(_parses(normalise.parse_sex), name=invalid)),
-            "disability": pa.Column(nullable=True, checks=_check(_parses(normalise.parse_yes_no), name=invalid)),
-            "population_group": pa.Column(nullable=True,
-                                          checks=_check(_parses(normalise.parse_population_group), name=invalid)),
         },
-        checks=_reach_requirements(reach_type),
+        checks=[*_reach_requirements(reach_type), *numbers],
         strict=False,
         coerce=False,
+        metadata={"hints": {f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()}},
     )
 
 
 def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    """One row per raw row that breaks the contract: ``reason``, ``column``, ``value``, ``also`` (other reasons).
+    """One row per raw row that breaks the contract: ``reason``, ``column``, ``value``, ``hint`` (what the value
+    should be, or both readings of an ambiguous number) and ``also`` (other reasons).
 
     Indexed like ``raw``. When a row breaks several rules, the first reason in :data:`REASON_ORDER` is
     reported and the others are listed in ``also``.
     """
     try:
         schema.validate(raw, lazy=True)
-        return pd.DataFrame(columns=["reason", "column", "value", "also"], index=raw.index[:0])
+        return pd.DataFrame(columns=["reason", "column", "value", "hint", "also"], index=raw.index[:0])
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
@@ -128,11 +154,21 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     first = cases.drop_duplicates(subset="index").set_index("index")
     rest = cases[cases.duplicated(subset="index")]
     also = (rest["reason"] + " (" + rest["column"].astype(str) + ")").groupby(rest["index"]).agg("; ".join)
+    values = _offending_values(raw, first["column"])
     return pd.DataFrame(
-        {"reason": first["reason"], "column": first["column"], "value": _offending_values(raw, first["column"]),
+        {"reason": first["reason"], "column": first["column"], "value": values,
+         "hint": _hints(first["reason"], first["column"], values, (schema.metadata or {}).get("hints", {})),
          "also": also.reindex(first.index)},
         index=first.index.astype(raw.index.dtype),
     )
+
+
+def _hints(reasons: pd.Series, columns: pd.Series, values: np.ndarray, known: dict[str, str]) -> np.ndarray:
+    """Per violation: both readings of an ambiguous number, the rule an invalid value breaks, else NaN."""
+    hints = (reasons.astype(str) + ":" + columns.astype(str)).map(known).to_numpy(dtype=object)
+    ambiguous = (reasons == "ambiguous_value").to_numpy()
+    hints[ambiguous] = [normalise.ambiguity_hint(v) for v in values[ambiguous]]
+    return hints
 
 
 def _offending_values(raw: pd.DataFrame, columns: pd.Series) -> np.ndarray:
