@@ -280,11 +280,16 @@ def _dimension_parts(dimension: str) -> list[str]:
     return parts
 
 
-def public_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
-    p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression)."""
+    p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression).
+
+    ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
+    decides it, so that the file and the report withhold the same cells."""
     specs, columns = config.indicator_specs(), public_columns()
     states = suppression(indicators)
+    if keep is not None:
+        indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
     rows = []
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank

@@ -404,10 +404,10 @@ def publishable(dimension_name: str) -> bool:
     return not free or dimension_name in settings["publish_free_text"]
 
 
-def for_publication(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``indicators`` whose dimension may be published (see :func:`publishable`)."""
+def for_publication(indicators: pd.DataFrame) -> pd.Series:
+    """Which rows of ``indicators`` may be published: those whose dimension :func:`publishable` allows."""
     allowed = {d: publishable(d) for d in indicators["dimension"].unique()}
-    return indicators[indicators["dimension"].map(allowed).astype(bool)]
+    return indicators["dimension"].map(allowed).astype(bool)
 
 
 def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.Series:
@@ -427,7 +427,7 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
 def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR,
                    earlier_dir: Path | None = None) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
-    dimensions :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
+    rows :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
     (this quarter's row replaced, never added twice). Every file goes through :func:`helpers.csvfile.write_csv`
     (formulas neutralised).
 
@@ -442,7 +442,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
     write_csv(indicators, folder / "indicators.csv")
-    write_csv(public_indicators(for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")
+    write_csv(public_indicators(indicators, keep=for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
     return indicators
