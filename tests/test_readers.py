@@ -100,7 +100,10 @@ def test_kobo_export_utf8_bom_english_headers():
     # The second record spans two lines in a text editor but is one row in Excel.
     assert table.row_number.tolist() == [2, 3, 4]
     assert table.dropped_identifiers == ["full_name", "phone"]
-    assert {"start", "_uuid", "_submission_time"} <= set(table.unknown_columns)
+    assert {"start", "_uuid", "_submission_time"}.isdisjoint(table.unknown_columns)
+    metadata = {raw for raw, _, why in table.mapping if why == "kobo metadata (ignored)"}
+    assert {"start", "_uuid", "_submission_time"} <= metadata
+    assert table.shape == "kobo"
 
 
 def test_excel_csv_windows_1254_semicolons_title_rows_and_blank_rows():
