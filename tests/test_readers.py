@@ -246,13 +246,26 @@ def test_header_only_file_gives_an_empty_table(tmp_path):
 def test_two_headers_for_one_column_keep_the_first_non_blank_value(tmp_path, caplog):
     path = tmp_path / "dup.csv"
     path.write_text(
-        "Tarih,Hizmet Tarihi,İl,Faaliyet\n,2022-10-05,Hatay,PROT_PSS\n2022-10-06,2022-10-01,Hatay,PROT_PSS\n",
+        "Tarih,İl,TARİH,Faaliyet\n,Hatay,2022-10-05,PROT_PSS\n2022-10-06,Hatay,2022-10-01,PROT_PSS\n",
         encoding="utf-8",
     )
     with caplog.at_level(logging.WARNING, logger="helpers.readers"):
         [table] = read_source(path, tmp_path)
     assert values(table.frame, "date") == ["2022-10-05", "2022-10-06"]
-    assert "Hizmet Tarihi" in caplog.text
+    assert "TARİH" in caplog.text  # same alias twice: the file's order decides, and the analyst is warned
+
+
+def test_the_configured_alias_order_decides_which_header_wins_wherever_it_stands(tmp_path):
+    path = tmp_path / "ai.csv"
+    path.write_text(
+        "Reporting Month,Hizmet Tarihi,Province,Activity,Start Date\n"
+        "2023-04,,Hatay,PROT_PSS,2023-04-03\n"  # start date wins over the month
+        "2023-05,2023-05-09,Hatay,PROT_PSS,2023-05-02\n"  # hizmet tarihi is listed before start date
+        "2023-06,,Hatay,PROT_PSS,\n",  # only the month: the month
+        encoding="utf-8",
+    )
+    [table] = read_source(path, tmp_path)
+    assert values(table.frame, "date") == ["2023-04-03", "2023-05-09", "2023-06"]
 
 
 @pytest.mark.parametrize(

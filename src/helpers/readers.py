@@ -230,7 +230,8 @@ def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ColumnSpec:
     identifiers = frozenset(header_key(header) for header in config["identifiers"])
     if clash := sorted(identifiers & aliases.keys()):
         raise ValueError(f"{path}: headers listed both as a column and as an identifier: {clash}")
-    hxl = tuple((name, pattern) for name, entry in config["columns"].items() for pattern in (entry or {}).get("hxl", []))
+    hxl = tuple((name, pattern) for name, entry in config["columns"].items()
+                for pattern in (entry or {}).get("hxl", []))
     for _, pattern in hxl:
         _tag_pattern(pattern)  # a malformed pattern fails here, when the configuration is loaded
     limits = config["workbook_limits"]
@@ -664,14 +665,17 @@ def _table(
     data = {}
     for name in spec.columns:
         if name in groups:
-            ordered = [i for _, i in sorted(groups[name])]
-            if len(ordered) > 1:
-                log.warning("%s: columns %s all mean %s; each row takes the first non-blank value in this order",
-                            label, [header[i] for i in ordered], name)
+            ranked = sorted(groups[name])
+            ordered = [i for _, i in ranked]
+            if len(ordered) > 1:  # a warning only where the configured order does not decide
+                tied = len({rank for rank, _ in ranked}) < len(ranked)
+                log.log(logging.WARNING if tied else logging.INFO,
+                        "%s: columns %s all mean %s; each row takes the first non-blank value in this order",
+                        label, [header[i] for i in ordered], name)
             data[name] = _coalesce([columns[i] for i in ordered])
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
     table = pa.table(data)
-    summary, words = _summary_rows(columns, table, spec)
+    summary, words = _summary_rows(columns, data, table.num_rows, spec)
     kept_mask = pc.and_(filled, pc.invert(summary)) if words else filled
     if pc.all(kept_mask).as_py():
         kept = np.arange(table.num_rows)
@@ -685,26 +689,34 @@ def _table(
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows)
 
 
-def _summary_rows(columns: list, table: pa.Table, spec: ColumnSpec) -> tuple[pa.Array, list[tuple[int, str]]]:
-    """Totals rows: a cell holding a totals word, and neither date nor activity (config ``summary_row_words``).
+def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tuple[pa.Array, list[tuple[int, str]]]:
+    """Totals rows: a cell holding a totals word, and no date and no activity (config ``summary_row_words``).
 
-    Only rows without date and activity are looked at (normally none), each distinct cell text once.
+    A date or activity cell holding the totals word itself ("TOPLAM" written across the date column) counts as
+    no date. Only rows without date and activity are looked at (normally none), each distinct text once.
     """
-    undated = [pc.is_null(table[name]) for name in ("date", "activity") if name in table.column_names]
-    candidates = pa.array(np.flatnonzero(np.asarray(reduce(pc.and_, undated), dtype=bool)) if undated
-                          else np.arange(table.num_rows))
+    empty = [pc.or_kleene(pc.is_null(column), pc.take(_totals_words(column.dictionary, spec), column.indices))
+             for column in (data.get("date"), data.get("activity")) if column is not None]
+    candidates = np.flatnonzero(np.asarray(pc.fill_null(reduce(pc.and_, empty), True), dtype=bool)) if empty \
+        else np.arange(rows)
     words: dict[int, str] = {}
-    longest = max(map(len, spec.summary_words), default=0) + 4
     for column in columns if len(candidates) else []:
-        cells = column.take(candidates).cast(pa.large_string())
-        short = pc.unique(pc.filter(cells, pc.less_equal(pc.utf8_length(cells), longest))).to_pylist()
-        totals = [value for value in short if value and fold(value).rstrip(":").strip() in spec.summary_words]
-        if totals:
-            for i in np.flatnonzero(pc.fill_null(pc.is_in(cells, pa.array(totals, pa.large_string())), False)):
-                words.setdefault(int(candidates[i].as_py()), cells[i].as_py().strip())
-    mask = np.zeros(table.num_rows, dtype=bool)
+        cells = column.take(pa.array(candidates)).cast(pa.large_string())
+        totals = pc.fill_null(_totals_words(cells, spec), False)
+        for i in np.flatnonzero(np.asarray(totals, dtype=bool)):
+            words.setdefault(int(candidates[i]), cells[i].as_py().strip())
+    mask = np.zeros(rows, dtype=bool)
     mask[list(words)] = True
     return pa.array(mask), sorted(words.items())
+
+
+def _totals_words(values: pa.Array, spec: ColumnSpec) -> pa.Array:
+    """Which values are a totals word ("TOPLAM", "Genel Toplam:"); short values only are folded, once each."""
+    longest = max(map(len, spec.summary_words), default=0) + 4
+    values = values.cast(pa.large_string())
+    short = pc.unique(pc.filter(values, pc.less_equal(pc.utf8_length(values), longest))).to_pylist()
+    totals = [value for value in short if value and fold(value).rstrip(":").strip() in spec.summary_words]
+    return pc.is_in(values, pa.array(totals, pa.large_string()))
 
 
 def _shape(header: list[str], hxl: bool, tracker_layout: bool, spec: ColumnSpec) -> str:
