@@ -36,9 +36,8 @@ import logging
 import mmap
 import multiprocessing
 import re
+import signal
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, partial, reduce
@@ -71,6 +70,7 @@ _TRAILING_NUMBER = re.compile(r"\d+$")
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 _DIMENSION_BYTES = 1 << 16  # a sheet declares its dimension before its data, within the first bytes
+_UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from the child process
 
 # Why a raw header was or was not mapped (RawTable.mapping).
 ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN = (
@@ -291,8 +291,7 @@ def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> So
         if path.suffix.lower() == ".csv":
             return SourceTables([_read_csv(path, source, spec)])
         if path.suffix.lower() == ".xlsx":
-            _check_workbook_size(path, source, spec)
-            return _read_xlsx_isolated(path, source, spec)
+            return _read_xlsx(path, source, spec)
     except OSError as error:
         raise SourceReadError(source, error.strerror or str(error)) from error
     raise SourceReadError(source, "not a .csv or .xlsx file")
@@ -508,51 +507,62 @@ def _column_number(letters: bytes) -> int:
     return reduce(lambda number, letter: number * 26 + letter - 64, letters, 0)
 
 
-@cache
-def _workbook_context() -> multiprocessing.context.BaseContext:
-    """Workbooks are read in processes forked from a server that has this module loaded: cheap to start,
-    and safe to start from the threads that read files side by side."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+def _load_sheets_isolated(path: Path, source: str) -> dict[str, list[list]]:
+    """Every sheet's cells, loaded in a child process, so that a crash of the spreadsheet library (an abort on a
+    hostile file) becomes a :class:`SourceReadError` naming the file instead of ending the run.
 
-
-def _read_xlsx_isolated(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
-    """Read a workbook in a child process, so that a crash of the spreadsheet library (an abort on a hostile
-    file) becomes a :class:`SourceReadError` naming the file instead of ending the run."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=_workbook_context()) as pool:
-        try:
-            tables, records = pool.submit(_read_xlsx_logged, path, source, spec).result()
-        except BrokenProcessPool:
-            raise SourceReadError(source, "the workbook crashed the spreadsheet reader (malformed or hostile "
-                                          "file); open and save it again in Excel") from None
-    for record in records:
-        log.handle(record)
-    return tables
-
-
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        record.msg, record.args, record.exc_info = record.getMessage(), None, None  # picklable
-        self.records.append(record)
-
-
-def _read_xlsx_logged(path: Path, source: str, spec: ColumnSpec) -> tuple[SourceTables, list]:
-    """:func:`_read_xlsx` in the child, with its log lines collected for the parent to emit."""
-    handler = _Collect()
-    log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
+    The child is forked (no interpreter to start, no module to import again) and does nothing but load the
+    workbook and send the cells back; everything else happens here.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_load, args=(sender, _load_sheets, path, source),
+                            name=f"read {source}", daemon=True)
+    child.start()
+    sender.close()
     try:
-        return _read_xlsx(path, source, spec), handler.records
+        result = receiver.recv()
+    except EOFError:  # the child died before it could answer
+        child.join()
+        code = child.exitcode or 0
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        raise SourceReadError(source, f"the workbook crashed the spreadsheet reader ({how}); it may be malformed "
+                                      "or hostile: open it in Excel and save it again") from None
     finally:
-        log.removeHandler(handler)
+        receiver.close()
+    child.join()
+    if isinstance(result, SourceReadError):
+        raise result
+    return {name: _unpacked(sheet) for name, sheet in result.items()}
 
 
-def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
+def _child_load(sender, load, path: Path, source: str) -> None:
+    """In the child: load the sheets and send them back packed, or the :class:`SourceReadError`."""
+    try:
+        result = {name: _packed(rows) for name, rows in load(path, source).items()}
+    except SourceReadError as error:
+        result = error
+    sender.send(result)
+    sender.close()
+
+
+def _packed(rows: list[list[str]]) -> tuple[int, str] | list[list[str]]:
+    """A sheet's text cells as one string (unit and record separators), which crosses the pipe far faster than
+    a list of lists; the lists themselves when a cell holds a separator character."""
+    text = _RECORD.join(_UNIT.join(row) for row in rows)
+    fits = text.count(_RECORD) == max(len(rows) - 1, 0) and text.count(_UNIT) == sum(len(row) - 1 for row in rows)
+    return (len(rows), text) if fits else rows
+
+
+def _unpacked(sheet: tuple[int, str] | list[list[str]]) -> list[list[str]]:
+    if isinstance(sheet, list):
+        return sheet
+    count, text = sheet
+    return [row.split(_UNIT) for row in text.split(_RECORD)] if count else []
+
+
+def _load_sheets(path: Path, source: str) -> dict[str, list[list[str]]]:
+    """Every sheet's cells as text (see :func:`_cell_text`)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {
@@ -563,9 +573,15 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
         raise
     except BaseException as error:  # calamine raises several types (a Rust panic is a BaseException)
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+    return {name: [[_cell_text(value) for value in row] for row in rows] for name, rows in sheets.items()}
+
+
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
+    _check_workbook_size(path, source, spec)
+    sheets = _load_sheets_isolated(path, source)
     tables = SourceTables()
     for name, rows in sheets.items():
-        head = [[_cell_text(value) for value in row] for row in rows[: spec.header_search_rows + 1]]
+        head = rows[: spec.header_search_rows + 1]
         if markers := sorted({fold(cell) for row in head[:1] for cell in row} & spec.repeat_markers):
             reason = (f"a KoboToolbox repeat group (columns {', '.join(markers)}): its rows belong to "
                       "submissions of another sheet, they are not activity records")
@@ -579,8 +595,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
         index = found[0]
         tags = _tags_under(head, index)
         start = index + (2 if tags else 1)
-        body = [[_cell_text(value) for value in row] for row in rows[start:]]
-        columns = _columns_from_rows(body, len(head[index]))
+        columns = _columns_from_rows(rows[start:], len(head[index]))
         tables.append(_table(columns, head[index], start + 1, source, name, spec, tags, title_rows=index > 0))
     if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(spec)}")
