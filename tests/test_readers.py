@@ -574,6 +574,12 @@ def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, cap
     (raw / "link.csv").symlink_to(secret)
     (raw / "sub" / "inside.csv").write_text("Tarih,İl,Faaliyet\n2023-04-04,Hatay,PROT_PSS\n", encoding="utf-8")
     (raw / "alias.csv").symlink_to(raw / "sub" / "inside.csv")
+    (raw / "linked_folder").symlink_to(secret.parent, target_is_directory=True)
+    (raw / "sub_again").symlink_to(raw / "sub", target_is_directory=True)
+    assert [p.relative_to(raw).as_posix() for p in discover_sources(raw)] == [
+        "alias.csv", "link.csv", "linked_folder", "sub/inside.csv"]  # the link inside the folder: not twice
+    [folder_part] = read_source(raw / "linked_folder", raw).not_read
+    assert folder_part.source == "linked_folder" and "outside the raw data folder" in folder_part.reason
     with caplog.at_level(logging.WARNING, logger="helpers.readers"):
         outside = read_source(raw / "link.csv", raw)
     assert list(outside) == []

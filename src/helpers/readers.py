@@ -255,23 +255,30 @@ def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ColumnSpec:
 def discover_sources(folder: Path) -> list[Path]:
     """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
 
-    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line.
+    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
+    listed too (a broken one, or one leading out of ``folder``, file or folder), so that :func:`read_source`
+    names them instead of their vanishing silently.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"raw data folder not found: {folder}")
     sources = []
-    for path in sorted(
-        (p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()
-    ):
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
         relative = path.relative_to(folder)
+        if path.is_dir() and not (path.is_symlink() and not _inside(path, folder)):
+            continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
-        elif path.suffix.lower() not in SOURCE_SUFFIXES:
+        elif path.suffix.lower() not in SOURCE_SUFFIXES and not path.is_dir():
             log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
         else:
             sources.append(path)
     return sources
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, links followed, lies within ``root``."""
+    return path.resolve().is_relative_to(Path(root).resolve())
 
 
 def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> SourceTables:
@@ -283,7 +290,7 @@ def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> So
     """
     path, spec = Path(path), columns or load_columns()
     source = _relative(path, Path(root))
-    if not path.resolve().is_relative_to(Path(root).resolve()):
+    if not _inside(path, root):
         reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
         log.warning("%s: %s", source, reason)
         return SourceTables(not_read=[NotRead(source, None, reason)])
