@@ -458,11 +458,11 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
         records, rejects = _kept_and_dropped(raw, q)
-        rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects
         for column in IDENTIFIER_COLUMNS:
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(spread(hashed[column](), codes))
 
+    rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
     quality["quarter"] = str(q)
