@@ -711,14 +711,19 @@ def _table(
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows)
 
 
-def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tuple[pa.Array, list[tuple[int, str]]]:
+def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tuple[pa.Array | None, list]:
     """Totals rows: a cell holding a totals word, and no date and no activity (config ``summary_row_words``).
 
     A date or activity cell holding the totals word itself ("TOPLAM" written across the date column) counts as
     no date. Only rows without date and activity are looked at (normally none), each distinct text once.
     """
-    empty = [pc.or_kleene(pc.is_null(column), pc.take(_totals_words(column.dictionary, spec), column.indices))
-             for column in (data.get("date"), data.get("activity")) if column is not None]
+    empty = []
+    for column in (data.get("date"), data.get("activity")):
+        if column is not None:
+            totals = _totals_words(column.dictionary, spec)
+            if not column.null_count and not pc.any(totals).as_py():
+                return None, []  # every row has this column filled with something else: the common case, at once
+            empty.append(pc.or_kleene(pc.is_null(column), pc.take(totals, column.indices)))
     candidates = np.flatnonzero(np.asarray(pc.fill_null(reduce(pc.and_, empty), True), dtype=bool)) if empty \
         else np.arange(rows)
     words: dict[int, str] = {}
