@@ -154,9 +154,12 @@ def test_notepad_tab_file_iso_8859_9_with_a_short_row():
 
 def test_workbook_reads_each_sheet_with_a_header_and_skips_the_others(caplog):
     with caplog.at_level(logging.INFO, logger="helpers.readers"):
-        october, november = read("mmcc_tracker.xlsx")
+        tables = read("mmcc_tracker.xlsx")
+    october, november = tables
     assert (october.sheet, november.sheet) == ("Ekim", "Kasım")
     assert "'Notlar' skipped" in caplog.text and "'Boş' skipped" in caplog.text
+    assert [part.sheet for part in tables.not_read] == ["Notlar"]  # listed; the empty sheet is not
+    assert "no recognisable header row" in tables.not_read[0].reason
 
     assert values(october.frame, "date") == [
         "2022-10-05",
@@ -493,6 +496,22 @@ def test_hashtags_map_unrecognised_headers_and_the_hxl_row_is_not_a_record(tmp_p
                              ("Status", "population_group", ALIAS), ("_status", None, METADATA)]
     assert table.row_number.tolist() == [3]
     assert values(table.frame, "population_group") == ["refugee"]
+
+
+def test_the_hxl_row_of_a_workbook_is_not_a_record(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Soru 1", "Soru 2", "Faaliyet", "_uuid"])
+    book.active.append(["#date", "#adm1+code", "#activity+code", None])
+    book.active.append(["2023-04-03", "TUR031", "PROT_PSS", "a1"])
+    book.save(tmp_path / "kobo.xlsx")
+    [table] = read_source(tmp_path / "kobo.xlsx", tmp_path)
+    assert [(raw, column, why) for raw, column, why in table.mapping] == [
+        ("Soru 1", "date", HXL), ("Soru 2", "province", HXL), ("Faaliyet", "activity", ALIAS),
+        ("_uuid", None, METADATA)]
+    assert table.row_number.tolist() == [3] and table.shape == "kobo"
+    assert values(table.frame, "province") == ["TUR031"]
 
 
 def test_a_row_with_one_hashtag_among_data_is_a_record(tmp_path):

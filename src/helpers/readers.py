@@ -598,6 +598,8 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
         found = _find_header(head, spec)
         if found is None:
             log.info("%s: sheet %r skipped: no recognisable header row %s", source, name, _looked_for(spec))
+            if any(cell.strip() for row in rows for cell in row):  # notes or a misspelt header: say so
+                tables.not_read.append(NotRead(source, name, f"no recognisable header row {_looked_for(spec)}"))
             continue
         index = found[0]
         tags = _tags_under(head, index)
