@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.readers import SourceReadError, discover_sources, load_columns, read_source
+from helpers import readers
+from helpers.clean import clean_quarter
+from helpers.readers import NotRead, SourceReadError, discover_sources, load_columns, read_source
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN = (
+    "alias", "hxl", "identifier (dropped)", "kobo metadata (ignored)", "unknown (ignored)")
 READABLE = [
     "kobo/pss_kobo_utf8_bom.csv",
     "adana_cp1254_semicolon.csv",
@@ -100,7 +108,10 @@ def test_kobo_export_utf8_bom_english_headers():
     # The second record spans two lines in a text editor but is one row in Excel.
     assert table.row_number.tolist() == [2, 3, 4]
     assert table.dropped_identifiers == ["full_name", "phone"]
-    assert {"start", "_uuid", "_submission_time"} <= set(table.unknown_columns)
+    assert {"start", "_uuid", "_submission_time"}.isdisjoint(table.unknown_columns)
+    metadata = {raw for raw, _, why in table.mapping if why == "kobo metadata (ignored)"}
+    assert {"start", "_uuid", "_submission_time"} <= metadata
+    assert table.shape == "kobo"
 
 
 def test_excel_csv_windows_1254_semicolons_title_rows_and_blank_rows():
@@ -143,9 +154,12 @@ def test_notepad_tab_file_iso_8859_9_with_a_short_row():
 
 def test_workbook_reads_each_sheet_with_a_header_and_skips_the_others(caplog):
     with caplog.at_level(logging.INFO, logger="helpers.readers"):
-        october, november = read("mmcc_tracker.xlsx")
+        tables = read("mmcc_tracker.xlsx")
+    october, november = tables
     assert (october.sheet, november.sheet) == ("Ekim", "Kasım")
     assert "'Notlar' skipped" in caplog.text and "'Boş' skipped" in caplog.text
+    assert [part.sheet for part in tables.not_read] == ["Notlar"]  # listed; the empty sheet is not
+    assert "no recognisable header row" in tables.not_read[0].reason
 
     assert values(october.frame, "date") == [
         "2022-10-05",
@@ -243,13 +257,26 @@ def test_header_only_file_gives_an_empty_table(tmp_path):
 def test_two_headers_for_one_column_keep_the_first_non_blank_value(tmp_path, caplog):
     path = tmp_path / "dup.csv"
     path.write_text(
-        "Tarih,Hizmet Tarihi,İl,Faaliyet\n,2022-10-05,Hatay,PROT_PSS\n2022-10-06,2022-10-01,Hatay,PROT_PSS\n",
+        "Tarih,İl,TARİH,Faaliyet\n,Hatay,2022-10-05,PROT_PSS\n2022-10-06,Hatay,2022-10-01,PROT_PSS\n",
         encoding="utf-8",
     )
     with caplog.at_level(logging.WARNING, logger="helpers.readers"):
         [table] = read_source(path, tmp_path)
     assert values(table.frame, "date") == ["2022-10-05", "2022-10-06"]
-    assert "Hizmet Tarihi" in caplog.text
+    assert "TARİH" in caplog.text  # same alias twice: the file's order decides, and the analyst is warned
+
+
+def test_the_configured_alias_order_decides_which_header_wins_wherever_it_stands(tmp_path):
+    path = tmp_path / "ai.csv"
+    path.write_text(
+        "Reporting Month,Hizmet Tarihi,Province,Activity,Start Date\n"
+        "2023-04,,Hatay,PROT_PSS,2023-04-03\n"  # start date wins over the month
+        "2023-05,2023-05-09,Hatay,PROT_PSS,2023-05-02\n"  # hizmet tarihi is listed before start date
+        "2023-06,,Hatay,PROT_PSS,\n",  # only the month: the month
+        encoding="utf-8",
+    )
+    [table] = read_source(path, tmp_path)
+    assert values(table.frame, "date") == ["2023-04-03", "2023-05-09", "2023-06"]
 
 
 @pytest.mark.parametrize(
@@ -282,6 +309,10 @@ def test_headers_match_after_turkish_folding(header, canonical):
         "e-mail",
         "group_person/full_name",
         "Adres",
+        "Tel-1",
+        "Telefon 2",
+        "Phone2",
+        "Cep Telefonu",
     ],
 )
 def test_identifier_headers_are_recognised_in_any_spelling(header):
@@ -318,3 +349,289 @@ def test_excel_unicode_text_utf16_with_bom(tmp_path):
     [table] = read_source(path, tmp_path)
     assert values(table.frame, "province") == ["Kahramanmaraş"]
     assert table.row_number.tolist() == [2]
+
+
+# --- the shapes of real exports (tests/fixtures/exports, built by make_exports.py) -------------------------
+
+
+def exported(name: str) -> readers.SourceTables:
+    return read_source(EXPORTS / name, EXPORTS)
+
+
+def test_kobo_csv_xml_values_hxl_row_metadata_and_group_paths():
+    read = exported("kobo_xml_values_hxl.csv")  # ";", every cell quoted, CRLF, HXL row under the header
+    [table] = read
+    assert read.not_read == []
+    assert table.shape == "kobo"
+    metadata = ["start", "end", "today", "deviceid"]
+    tail = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+            "__version__", "_tags", "_index"]
+    assert table.mapping == [
+        *((name, None, METADATA) for name in metadata),
+        ("grp_service/service_date", "date", ALIAS),
+        ("grp_service/province", "province", ALIAS),
+        ("grp_service/district", "district", ALIAS),
+        ("grp_service/site", "site", ALIAS),
+        ("grp_service/activity_code", "activity", ALIAS),
+        ("grp_service/kit", "item", HXL),  # header unknown, hashtag #item+name
+        ("grp_benef/case_id", "beneficiary_id", ALIAS),
+        ("grp_benef/full_name", None, IDENTIFIER),
+        ("grp_benef/phone", None, IDENTIFIER),
+        ("grp_benef/gender", "sex", ALIAS),
+        ("grp_benef/age", "age", ALIAS),
+        ("grp_benef/nationality", "nationality", ALIAS),
+        ("grp_benef/vulnerabilities", None, UNKNOWN),
+        ("grp_benef/vulnerabilities/disability", "disability", ALIAS),  # select-multiple 0/1 column
+        ("grp_benef/vulnerabilities/elderly", None, UNKNOWN),
+        *((name, None, METADATA) for name in tail),
+    ]
+    assert table.row_number.tolist() == [3, 4, 5, 6, 7]  # header row 1, HXL row 2 is not a record
+    frame = table.frame
+    assert "population_group" not in frame  # _status (submitted_via_web) is not "status"
+    assert values(frame, "date") == ["2023-04-14", "2023-04-17", "2023-05-02", "2023-05-09", "2023-06-01"]
+    assert values(frame, "province") == ["TUR063", "TUR063", "TUR033", "TUR031", "TUR063"]
+    assert values(frame, "disability") == ["1", "0", "0", "1", "0"]
+    assert values(frame, "item") == [None, None, "hygiene_kit", None, None]
+    assert table.summary_rows == []
+
+
+def test_kobo_xlsx_labels_repeat_group_sheet_is_listed_not_read():
+    read = exported("kobo_labels_tr_repeat.xlsx")
+    [table] = read
+    assert table.sheet == "Koruma Hizmetleri"
+    assert table.shape == "kobo"
+    assert [(part.source, part.sheet) for part in read.not_read] == [("kobo_labels_tr_repeat.xlsx", "Hane Üyeleri")]
+    assert "repeat group" in read.not_read[0].reason and "_parent_index" in read.not_read[0].reason
+    assert [(raw, column) for raw, column, why in table.mapping if why not in (METADATA,)] == [
+        ("Hizmet Bilgileri/Hizmet tarihi", "date"),
+        ("Hizmet Bilgileri/İl", "province"),
+        ("Hizmet Bilgileri/İlçe", "district"),
+        ("Hizmet Bilgileri/Faaliyet", "activity"),
+        ("Yararlanıcı/Vaka numarası", "beneficiary_id"),
+        ("Yararlanıcı/Adı Soyadı", None),
+        ("Yararlanıcı/Telefon", None),
+        ("Yararlanıcı/Cinsiyet", "sex"),
+        ("Yararlanıcı/Yaş", "age"),
+        ("Yararlanıcı/Uyruk", "nationality"),
+        ("Kırılganlıklar/Engellilik", "disability"),
+    ]
+    assert sum(why == METADATA for _, _, why in table.mapping) == 13
+    assert table.dropped_identifiers == ["Yararlanıcı/Adı Soyadı", "Yararlanıcı/Telefon"]
+    assert table.row_number.tolist() == [2, 3, 4]
+    assert values(table.frame, "activity") == ["Vaka yönetimi", "Psikososyal destek", "Vaka yönetimi"]
+
+
+def test_activityinfo_export_start_date_before_reporting_month_and_comments_left_out():
+    [table] = exported("activityinfo_records.csv")
+    assert table.shape == "activityinfo"
+    assert table.mapping == [
+        ("Record ID", None, UNKNOWN),
+        ("Partner", None, UNKNOWN),
+        ("Province", "province", ALIAS),
+        ("Activity", "activity", ALIAS),
+        ("Start Date", "date", ALIAS),
+        ("End Date", None, UNKNOWN),  # not the service date
+        ("Reporting Month", "date", ALIAS),
+        ("Number of participants", "participants", ALIAS),
+        ("Quantity", "quantity", ALIAS),
+        ("Comments", None, UNKNOWN),  # free text that may hold identifiers: never published
+    ]
+    assert table.row_number.tolist() == [2, 3, 4, 5]
+    assert values(table.frame, "date") == ["2023-04-03", "2023-05", "2023-06-12", "2023-06-20"]
+    assert values(table.frame, "quantity") == [None, None, "25.00", "40.00"]
+    assert "activity_detail" not in table.frame
+
+
+def test_turkish_tracker_month_sheets_title_rows_identifiers_and_totals_rows():
+    april, may = exported("tracker_tr_months.xlsx")
+    assert (april.sheet, may.sheet) == ("Nisan 2023", "Mayıs 2023")
+    assert april.shape == may.shape == "tracker"
+    expected = [
+        ("Sıra No", None, UNKNOWN), ("Tarih", "date", ALIAS), ("İl", "province", ALIAS),
+        ("İlçe", "district", ALIAS), ("Faaliyet", "activity", ALIAS), ("Adı Soyadı", None, IDENTIFIER),
+        ("T.C. Kimlik No", None, IDENTIFIER), ("Cep Telefonu", None, IDENTIFIER), ("Tel-1", None, IDENTIFIER),
+        ("Adres", None, IDENTIFIER), ("Hane No", "household_id", ALIAS),
+        ("Hane Büyüklüğü", "household_size", ALIAS), ("Tutar (TL)", "amount_try", ALIAS),
+        ("Açıklama", "activity_detail", ALIAS),
+    ]
+    assert april.mapping == may.mapping == expected
+    # April: 2 title rows, a blank row, header on row 4, a blank row 7, TOPLAM on row 9.
+    assert april.row_number.tolist() == [5, 6, 8]
+    assert april.summary_rows == [(9, "TOPLAM")]
+    # May: "Genel Toplam:" written in the date column counts as no date.
+    assert may.row_number.tolist() == [4, 5]
+    assert may.summary_rows == [(6, "Genel Toplam:")]
+    cells = {v for table in (april, may) for column in table.frame for v in table.frame[column].dropna()}
+    for identifier in ["Ayşe Yılmaz", "10000000146", "0532 111 22 33", "0414 222 33 44", "777 88 99", "Akabe Mah."]:
+        assert identifier not in cells
+
+
+@pytest.mark.parametrize(
+    ("row", "summary"),
+    [
+        ("TOPLAM,,,,15,4000", True),
+        ("Toplam:,,,,15,4000", True),
+        (",,,Genel Toplam,15,4000", True),  # the totals word in the activity column: no activity
+        ("Total,2023-04-05,Hatay,PROT_PSS,3,", False),  # a site named Total with a date and an activity
+        ("TOPLAM,2023-04-05,,,15,4000", False),  # dated: a record (the cleaner judges it)
+        ("Toplam tutar,,,,15,4000", False),  # not exactly a totals word
+        (",,Hatay,,15,4000", False),  # no totals word: a record the cleaner rejects
+    ],
+)
+def test_totals_rows_are_set_apart_only_under_the_strict_rule(tmp_path, row, summary):
+    path = tmp_path / "t.csv"
+    path.write_text(f"Merkez,Tarih,İl,Faaliyet,Hane Büyüklüğü,Tutar\nA,2023-04-04,Hatay,PROT_PSS,2,\n{row}\n",
+                    encoding="utf-8")
+    [table] = read_source(path, tmp_path)
+    assert table.row_number.tolist() == ([2] if summary else [2, 3])
+    assert [number for number, _ in table.summary_rows] == ([3] if summary else [])
+
+
+def test_hashtags_map_unrecognised_headers_and_the_hxl_row_is_not_a_record(tmp_path):
+    path = tmp_path / "hxl.csv"
+    path.write_text("Q1,Q2,Q3,Status,_status\n#date,#adm1+name,#activity+code,,\n"
+                    "2023-04-03,Hatay,PROT_PSS,refugee,submitted_via_web\n", encoding="utf-8")
+    [table] = read_source(path, tmp_path)
+    assert table.mapping == [("Q1", "date", HXL), ("Q2", "province", HXL), ("Q3", "activity", HXL),
+                             ("Status", "population_group", ALIAS), ("_status", None, METADATA)]
+    assert table.row_number.tolist() == [3]
+    assert values(table.frame, "population_group") == ["refugee"]
+
+
+def test_the_hxl_row_of_a_workbook_is_not_a_record(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Soru 1", "Soru 2", "Faaliyet", "_uuid"])
+    book.active.append(["#date", "#adm1+code", "#activity+code", None])
+    book.active.append(["2023-04-03", "TUR031", "PROT_PSS", "a1"])
+    book.save(tmp_path / "kobo.xlsx")
+    [table] = read_source(tmp_path / "kobo.xlsx", tmp_path)
+    assert [(raw, column, why) for raw, column, why in table.mapping] == [
+        ("Soru 1", "date", HXL), ("Soru 2", "province", HXL), ("Faaliyet", "activity", ALIAS),
+        ("_uuid", None, METADATA)]
+    assert table.row_number.tolist() == [3] and table.shape == "kobo"
+    assert values(table.frame, "province") == ["TUR031"]
+
+
+def test_a_row_with_one_hashtag_among_data_is_a_record(tmp_path):
+    path = tmp_path / "not_hxl.csv"
+    path.write_text("Tarih,İl,Faaliyet,Açıklama\n2023-04-03,Hatay,PROT_PSS,#yardım\n", encoding="utf-8")
+    [table] = read_source(path, tmp_path)
+    assert table.row_number.tolist() == [2]
+    assert values(table.frame, "activity_detail") == ["#yardım"]
+
+
+@pytest.mark.parametrize(
+    ("tag", "column"),
+    [("#date", "date"), ("#adm1+code", "province"), ("#adm1 +name +v_pcode", "province"), ("#date+end", None),
+     ("#contact+phone", None), ("#item+name", "item"), ("not a tag", None)],
+)
+def test_hxl_patterns_follow_the_hxl_standard(tag, column):
+    assert load_columns().hxl_column(tag) == column
+
+
+def test_kobo_metadata_never_maps_but_plain_headers_still_do():
+    spec = load_columns()
+    for name in ["_status", "start", "today", "meta/instanceID", "_submission__uuid", "__version__"]:
+        assert spec.map_header(name) == (None, METADATA), name
+    assert spec.map_header("Status") == ("population_group", ALIAS)
+    assert spec.map_header("Start Date") == ("date", ALIAS)
+
+
+# --- hostile files -----------------------------------------------------------------------------------------
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_refused_before_it_is_loaded(monkeypatch):
+    def never(*args):
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(readers, "_load_sheets_isolated", never)
+    with pytest.raises(SourceReadError) as error:
+        read_source(EXPORTS / "hostile" / "dimension_bomb.xlsx", EXPORTS)
+    assert error.value.source == "hostile/dimension_bomb.xlsx"
+    assert "A1:XFD1048576" in error.value.reason and "17,179,869,184 cells" in error.value.reason
+
+
+def test_a_workbook_unpacking_beyond_the_limit_is_refused():
+    spec = dataclasses.replace(load_columns(), max_uncompressed_bytes=4096)
+    with pytest.raises(SourceReadError, match=r"tracker_tr_months\.xlsx.*more than the 0 MB allowed"):
+        read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS, spec)
+
+
+def test_a_bad_workbook_is_skipped_by_the_cleaner_with_its_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "x" * 20)
+    folder = tmp_path / "2023Q2"
+    folder.mkdir()
+    shutil.copy(EXPORTS / "hostile" / "dimension_bomb.xlsx", folder)
+    shutil.copy(EXPORTS / "activityinfo_records.csv", folder)
+    with pytest.raises(SourceReadError, match=r"dimension_bomb\.xlsx"):
+        clean_quarter("2023Q2", tmp_path)
+    result = clean_quarter("2023Q2", tmp_path, skip_bad_files=True)
+    [skipped] = result.quality["skipped_files"]
+    assert skipped["source"] == "dimension_bomb.xlsx" and "cells" in skipped["reason"]
+
+
+def _abort(*args):
+    """Stands in for the workbook reader in the child process: dies as a crashing native library would."""
+    os.abort()
+
+
+def test_a_reader_crash_becomes_an_error_naming_the_file(monkeypatch):
+    monkeypatch.setattr(readers, "_load_sheets", _abort)
+    with pytest.raises(SourceReadError) as error:
+        read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS)
+    assert error.value.source == "tracker_tr_months.xlsx" and "crashed" in error.value.reason
+
+
+def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, caplog):
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("Tarih,İl,Faaliyet\n2023-04-03,Hatay,PROT_PSS\n", encoding="utf-8")
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    (raw / "link.csv").symlink_to(secret)
+    (raw / "sub" / "inside.csv").write_text("Tarih,İl,Faaliyet\n2023-04-04,Hatay,PROT_PSS\n", encoding="utf-8")
+    (raw / "alias.csv").symlink_to(raw / "sub" / "inside.csv")
+    (raw / "linked_folder").symlink_to(secret.parent, target_is_directory=True)
+    (raw / "sub_again").symlink_to(raw / "sub", target_is_directory=True)
+    assert [p.relative_to(raw).as_posix() for p in discover_sources(raw)] == [
+        "alias.csv", "link.csv", "linked_folder", "sub/inside.csv"]  # the link inside the folder: not twice
+    [folder_part] = read_source(raw / "linked_folder", raw).not_read
+    assert folder_part.source == "linked_folder" and "outside the raw data folder" in folder_part.reason
+    with caplog.at_level(logging.WARNING, logger="helpers.readers"):
+        outside = read_source(raw / "link.csv", raw)
+    assert list(outside) == []
+    [part] = outside.not_read
+    assert part.source == "link.csv" and part.sheet is None and "outside the raw data folder" in part.reason
+    assert "link.csv" in caplog.text
+    [inside] = read_source(raw / "alias.csv", raw)
+    assert values(inside.frame, "date") == ["2023-04-04"]
+
+
+def test_clean_accounts_totals_rows_and_lists_repeat_groups(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "x" * 20)
+    folder = tmp_path / "2023Q2"
+    folder.mkdir()
+    for name in ["tracker_tr_months.xlsx", "kobo_labels_tr_repeat.xlsx"]:
+        shutil.copy(EXPORTS / name, folder)
+    result = clean_quarter("2023Q2", tmp_path)
+    quality = result.quality
+    totals = quality["totals"]
+    assert totals["rows_read"] == 3 + 2 + 2 + 3  # records and totals rows; never the repeat group's 4 rows
+    assert totals["summary_row"] == 2 and totals["by_reason"]["summary_row"] == 2
+    assert totals["rows_read"] == (totals["rows_kept"] + totals["duplicate"] + totals["out_of_period"]
+                                   + totals["summary_row"] + totals["rejected"])
+    for name, read, summary in [("tracker_tr_months.xlsx [Nisan 2023]", 4, 1),
+                                ("tracker_tr_months.xlsx [Mayıs 2023]", 3, 1),
+                                ("kobo_labels_tr_repeat.xlsx [Koruma Hizmetleri]", 3, 0)]:
+        counts = quality["files"][name]
+        assert (counts["rows_read"], counts["summary_row"]) == (read, summary), name
+        assert "summary_row" not in counts["rejected_by_reason"]
+    summaries = result.rejects[result.rejects["reason"] == "summary_row"]
+    assert sorted(zip(summaries["source"], summaries["row_number"], summaries["value"], strict=True)) == [
+        ("tracker_tr_months.xlsx [Mayıs 2023]", 6, "Genel Toplam:"),
+        ("tracker_tr_months.xlsx [Nisan 2023]", 9, "TOPLAM"),
+    ]
+    assert quality["not_read"] == [dataclasses.asdict(NotRead(
+        "kobo_labels_tr_repeat.xlsx", "Hane Üyeleri", exported("kobo_labels_tr_repeat.xlsx").not_read[0].reason))]

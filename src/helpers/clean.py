@@ -2,7 +2,8 @@
 
 Flow: read every source → validate against the contract (:mod:`helpers.schema`) → normalise the valid
 rows → drop rows dated outside the quarter → drop duplicates → pseudonymise identifiers → reconcile.
-``rows_read = rows_kept + duplicate + out_of_period + rejected`` is asserted per file and in total.
+``rows_read = rows_kept + duplicate + out_of_period + summary_row + rejected`` is asserted per file and in total
+(``summary_row``: totals rows of trackers, set apart by the reader, never records).
 
 Built for quarters of millions of rows: text columns are categoricals normalised once per distinct value;
 identifiers travel as numbers beside one dictionary of their texts, which is hashed (in a worker process
@@ -11,6 +12,7 @@ when large) while the rows are validated and normalised.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -52,7 +54,7 @@ RECORD_COLUMNS = [
 # from them (iso_code, centre, sector, reach_type, age_group) are equal whenever these are, so they are left out.
 DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
 DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
-DROP_REASONS = ["duplicate", "out_of_period", "rejected"]
+DROP_REASONS = ["duplicate", "out_of_period", "summary_row", "rejected"]  # "rejected" (last) gathers the rest
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
 
@@ -271,12 +273,16 @@ def _dropped_rows(raw: pd.DataFrame, index: pd.Index, reason: str, detail: pd.Se
 
 
 def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict]) -> dict:
-    """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for."""
-    read = raw.groupby("source", observed=True).size().rename("rows_read")
+    """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for.
+
+    Totals rows never reach ``raw``: they are counted as read from their lines in ``rejects``.
+    """
+    summaries = rejects.loc[rejects["reason"] == "summary_row", "source"].value_counts()
+    read = raw.groupby("source", observed=True).size().add(summaries, fill_value=0).rename("rows_read")
     kept = records.groupby("source", observed=True).size().rename("rows_kept")
-    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(DROP_REASONS[:2]), "rejected"))
+    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(DROP_REASONS[:-1]), "rejected"))
     by_kind = dropped.pivot_table(index="source", columns="kind", values="row_number", aggfunc="size", fill_value=0)
-    by_reason = rejects[~rejects["reason"].isin(DROP_REASONS[:2])].pivot_table(
+    by_reason = rejects[~rejects["reason"].isin(DROP_REASONS[:-1])].pivot_table(
         index="source", columns="reason", values="row_number", aggfunc="size", fill_value=0)
     table = pd.concat([read, kept, by_kind.reindex(columns=DROP_REASONS)], axis=1).fillna(0).astype("int64")
     table.index = table.index.astype(str)
@@ -295,7 +301,7 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
     if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in DROP_REASONS):
         raise ReconciliationError("total rows read differ from kept plus dropped")
     reasons = rejects["reason"].value_counts()
-    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*DROP_REASONS[:2], *schema.REASON_ORDER]}
+    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*DROP_REASONS[:-1], *schema.REASON_ORDER]}
     n = max(len(records), 1)
     completeness = {
         "sex": round(float((records["sex"] != "unknown").sum() / n), 4),
@@ -457,7 +463,7 @@ def losses(quality: dict) -> list[str]:
     read = totals["rows_read"]
     found = []
     if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
-        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS[:2]),
+        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS[:-1]),
                          reverse=True)
         found.append(f"{q}: {_share(totals['rejected'], read)} were rejected "
                      f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "
@@ -536,6 +542,18 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
+def _summary_rejects(tables: list) -> pd.DataFrame:
+    """The totals rows the reader set apart, as lines of the rejects table (reason ``summary_row``)."""
+    rows = [(table.source if table.sheet is None else f"{table.source} [{table.sheet}]", number, word)
+            for table in tables for number, word in table.summary_rows]
+    return pd.DataFrame({
+        "source": [source for source, _, _ in rows],
+        "row_number": pd.array([number for _, number, _ in rows], dtype="int64"),
+        "reason": "summary_row", "column": pd.NA, "value": [word for _, _, word in rows],
+        "detail": "totals row (a totals word, no date and no activity): not a record",
+    })
+
+
 def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
     """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q = Quarter.parse(quarter)
@@ -545,7 +563,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     sources = discover_sources(folder) if folder.is_dir() else []
     if not sources:
         raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
-    tables, skipped = [], []
+    tables, skipped, not_read = [], [], []
     for read in _read_all(sources, folder):
         if isinstance(read, SourceReadError):
             if not skip_bad_files:
@@ -554,7 +572,9 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             skipped.append({"source": str(read.source), "reason": read.reason})
         else:
             tables.extend(read)
+            not_read.extend(dataclasses.asdict(part) for part in read.not_read)
     raw, identifiers = _combine(tables)
+    summaries = _summary_rejects(tables)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
@@ -567,7 +587,9 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(spread(hashed[column](), codes))
 
+    rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
+    quality["not_read"] = not_read
     quality["quarter"] = str(q)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked

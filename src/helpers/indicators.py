@@ -442,7 +442,8 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
     write_csv(indicators, folder / "indicators.csv")
-    write_csv(public_indicators(indicators, keep=for_publication(indicators)), folder / "indicators_public.csv", encoding="utf-8")
+    public = public_indicators(indicators, keep=for_publication(indicators))
+    write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
     return indicators

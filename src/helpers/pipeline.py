@@ -33,7 +33,7 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
-from helpers.clean import sample_check
+from helpers.clean import DROP_REASONS, sample_check
 from helpers.disclosure import dictionary_name
 from helpers.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
@@ -119,9 +119,9 @@ def _start_log(path: Path) -> logging.Handler:
 def _log_outcome(folder: Path) -> None:
     """Record in the run log what the data gave: rows kept and dropped, and the headline total."""
     totals = json.loads((folder / "quality.json").read_text(encoding="utf-8"))["totals"]
-    log.info("rows read %s, kept %s, duplicate %s, out of period %s, rejected %s %s",
-             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", "duplicate", "out_of_period", "rejected"]),
-             {r: n for r, n in totals["by_reason"].items() if n and r not in ("duplicate", "out_of_period")})
+    log.info("rows read %s, kept %s, duplicate %s, out of period %s, totals rows %s, rejected %s %s",
+             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *DROP_REASONS]),
+             {r: n for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS})
     indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
     log.info("people reached %s", f"{value(indicators, 'people_reached'):,.0f}")
 

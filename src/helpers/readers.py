@@ -14,6 +14,16 @@ CSV encoding is detected, not assumed: a byte-order mark decides (UTF-8, or UTF-
 text"); without one, UTF-8 when the whole file is valid UTF-8, else Windows-1254, or ISO-8859-9 when a
 byte undefined in Windows-1254 occurs (the two differ only in 0x80–0x9F, so files without such bytes
 decode identically either way). The delimiter (``,`` ``;`` tab) is the one that makes a header row appear.
+
+Field tools' shapes (``config/columns.yml`` holds every word): KoboToolbox metadata columns are ignored, never
+taken for data; an HXL hashtag row under the header is not a record and its hashtags map columns whose header
+is not recognised; KoboToolbox repeat-group sheets are listed as not read; totals rows of partner trackers are
+set apart (:attr:`RawTable.summary_rows`), not read as records. Each table says how every header was mapped
+(:attr:`RawTable.mapping`) and which shape it looks like (:attr:`RawTable.shape`).
+
+Hostile files: a symlink leading out of the raw folder is not read (listed in :attr:`SourceTables.not_read`);
+a workbook that would unpack to an absurd size is refused before it is loaded; workbooks are loaded in a child
+process, so one that crashes the spreadsheet library becomes a :class:`SourceReadError` naming the file.
 """
 
 from __future__ import annotations
@@ -24,7 +34,10 @@ import io
 import itertools
 import logging
 import mmap
+import multiprocessing
 import re
+import signal
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, partial, reduce
@@ -36,10 +49,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import yaml
+from hxl.model import Column, TagPattern
 from python_calamine import CalamineWorkbook
 
 from helpers.paths import CONFIG_DIR
-from helpers.text import header_key
+from helpers.text import fold, header_key
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +66,15 @@ _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # byt
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _STRING = pd.StringDtype("pyarrow")
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
+_TRAILING_NUMBER = re.compile(r"\d+$")
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_DIMENSION_BYTES = 1 << 16  # a sheet declares its dimension before its data, within the first bytes
+_UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from the child process
+
+# Why a raw header was or was not mapped (RawTable.mapping).
+ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN = (
+    "alias", "hxl", "identifier (dropped)", "kobo metadata (ignored)", "unknown (ignored)")
 
 
 class SourceReadError(Exception):
@@ -61,6 +84,9 @@ class SourceReadError(Exception):
         super().__init__(f"cannot read {source}: {reason}")
         self.source = source
         self.reason = reason
+
+    def __reduce__(self):  # travels back from the child process that reads workbooks
+        return type(self), (self.source, self.reason)
 
 
 class _WrongEncoding(Exception):
@@ -81,6 +107,12 @@ class RawTable:
     row_number: np.ndarray
     dropped_identifiers: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    #: every header: (raw header, canonical column or None, why: ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN)
+    mapping: list[tuple[str, str | None, str]] = field(default_factory=list)
+    #: "kobo", "activityinfo", "tracker" or "generic", from the evidence in the header (config ``shapes``)
+    shape: str = "generic"
+    #: totals rows set apart, not records: (row number, the totals word as written)
+    summary_rows: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -91,24 +123,88 @@ class RawTable:
 
 
 @dataclass(frozen=True)
+class NotRead:
+    """A part of a raw file deliberately left unread (a repeat-group sheet, a symlink out of the folder)."""
+
+    source: str
+    sheet: str | None
+    reason: str
+
+
+class SourceTables(list):
+    """The tables read from one file (a list of :class:`RawTable`) and the parts of it left unread."""
+
+    def __init__(self, tables=(), not_read=()):
+        super().__init__(tables)
+        self.not_read: list[NotRead] = list(not_read)
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
-    """Canonical columns, their header aliases and the direct-identifier headers (``config/columns.yml``)."""
+    """How raw headers and rows are recognised (``config/columns.yml``): columns, aliases, identifiers, ..."""
 
     columns: tuple[str, ...]
     required: tuple[str, ...]
     header_search_rows: int
     aliases: dict[str, str]
     identifiers: frozenset[str]
+    rank: dict[str, int] = field(default_factory=dict)  # alias key -> its place in its column's list
+    hxl: tuple[tuple[str, str], ...] = ()  # (column, HXL tag pattern)
+    metadata: frozenset[str] = frozenset()  # folded whole headers
+    repeat_markers: frozenset[str] = frozenset()
+    shapes: tuple[tuple[str, frozenset[str]], ...] = ()
+    summary_words: frozenset[str] = frozenset()
+    max_cells: int = 50_000_000
+    max_uncompressed_bytes: int = 2000 << 20
 
     def is_identifier(self, header: object) -> bool:
         """True when the header names a direct identifier (name, phone, ID number, address, e-mail)."""
-        return any(key in self.identifiers for key in _header_candidates(header))
+        return any(key in self.identifiers or _TRAILING_NUMBER.sub("", key) in self.identifiers
+                   for key in _header_candidates(header))
+
+    def is_metadata(self, header: object) -> bool:
+        """True for a KoboToolbox metadata column (``_status``, ``start``, ...): never data."""
+        return fold(header) in self.metadata
 
     def canonical(self, header: object) -> str | None:
-        """The canonical column a header means; None for a blank, unknown or identifier header."""
+        """The canonical column a header means; None for a blank, unknown, metadata or identifier header."""
+        return self.map_header(header)[0]
+
+    def map_header(self, header: object, tag: str | None = None) -> tuple[str | None, str]:
+        """The canonical column a header (with its HXL hashtag, if any) means, and why."""
         if self.is_identifier(header):
+            return None, IDENTIFIER
+        if self.is_metadata(header):
+            return None, METADATA
+        if key := next((key for key in _header_candidates(header) if key in self.aliases), None):
+            return self.aliases[key], ALIAS
+        if tag and (column := self.hxl_column(tag)):
+            return column, HXL
+        return None, UNKNOWN
+
+    def header_rank(self, header: object) -> int:
+        """The place of the header's alias in its column's list (the canonical name is 0; HXL comes last)."""
+        key = next((key for key in _header_candidates(header) if key in self.aliases), None)
+        return self.rank.get(key, len(self.rank))
+
+    def hxl_column(self, tag: str) -> str | None:
+        """The one column whose HXL patterns match the hashtag; None when none or several do."""
+        column = Column.parse(tag.strip()) if tag else None
+        if not column:
             return None
-        return next((self.aliases[key] for key in _header_candidates(header) if key in self.aliases), None)
+        matches = {name for name, pattern in self.hxl if _tag_pattern(pattern).match(column)}
+        return matches.pop() if len(matches) == 1 else None
+
+
+@cache
+def _tag_pattern(pattern: str) -> TagPattern:
+    return TagPattern.parse(pattern)
+
+
+def _is_hxl_row(row: list[str]) -> bool:
+    """True for an HXL hashtag row: at least one cell filled and every filled cell a hashtag (``#adm1+code``)."""
+    cells = [cell.strip() for cell in row if cell and cell.strip()]
+    return bool(cells) and all(cell.startswith("#") and Column.parse(cell) for cell in cells)
 
 
 def _header_candidates(header: object) -> list[str]:
@@ -124,56 +220,83 @@ def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ColumnSpec:
     with Path(path).open(encoding="utf-8") as handle:
         config = yaml.safe_load(handle)
     aliases: dict[str, str] = {}
+    rank: dict[str, int] = {}
     for name, entry in config["columns"].items():
-        for alias in [name, *(entry or {}).get("aliases", [])]:
+        for place, alias in enumerate([name, *(entry or {}).get("aliases", [])]):
             owner = aliases.setdefault(header_key(alias), name)
             if owner != name:
                 raise ValueError(f"{path}: header {alias!r} is listed under both {owner} and {name}")
+            rank.setdefault(header_key(alias), place)
     identifiers = frozenset(header_key(header) for header in config["identifiers"])
     if clash := sorted(identifiers & aliases.keys()):
         raise ValueError(f"{path}: headers listed both as a column and as an identifier: {clash}")
+    hxl = tuple((name, pattern) for name, entry in config["columns"].items()
+                for pattern in (entry or {}).get("hxl", []))
+    for _, pattern in hxl:
+        _tag_pattern(pattern)  # a malformed pattern fails here, when the configuration is loaded
+    limits = config["workbook_limits"]
     return ColumnSpec(
         columns=tuple(config["columns"]),
         required=tuple(name for name, entry in config["columns"].items() if (entry or {}).get("required")),
         header_search_rows=int(config["header_search_rows"]),
         aliases=aliases,
         identifiers=identifiers,
+        rank=rank,
+        hxl=hxl,
+        metadata=frozenset(map(fold, config["kobo_metadata"])),
+        repeat_markers=frozenset(map(fold, config["kobo_repeat_markers"])),
+        shapes=tuple((shape, frozenset(map(fold, headers))) for shape, headers in config["shapes"].items()),
+        summary_words=frozenset(fold(word) for word in config["summary_row_words"]),
+        max_cells=int(limits["max_cells_per_sheet"]),
+        max_uncompressed_bytes=int(limits["max_uncompressed_mb"]) << 20,
     )
 
 
 def discover_sources(folder: Path) -> list[Path]:
     """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
 
-    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line.
+    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
+    listed too (a broken one, or one leading out of ``folder``, file or folder), so that :func:`read_source`
+    names them instead of their vanishing silently.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"raw data folder not found: {folder}")
     sources = []
-    for path in sorted(
-        (p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()
-    ):
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
         relative = path.relative_to(folder)
+        if path.is_dir() and not (path.is_symlink() and not _inside(path, folder)):
+            continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
-        elif path.suffix.lower() not in SOURCE_SUFFIXES:
+        elif path.suffix.lower() not in SOURCE_SUFFIXES and not path.is_dir():
             log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
         else:
             sources.append(path)
     return sources
 
 
-def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> list[RawTable]:
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, links followed, lies within ``root``."""
+    return path.resolve().is_relative_to(Path(root).resolve())
+
+
+def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> SourceTables:
     """Read one raw file: one table for a CSV, one per recognised sheet of an XLSX workbook.
 
     ``source`` is the path relative to ``root`` (posix). Raises :class:`SourceReadError` for a file that
-    cannot be read at all; the file itself is only ever opened for reading.
+    cannot be read at all; the file itself is only ever opened for reading. A symlink leading out of ``root``
+    is not opened: it comes back with no table and a :class:`NotRead` entry.
     """
     path, spec = Path(path), columns or load_columns()
     source = _relative(path, Path(root))
+    if not _inside(path, root):
+        reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
+        log.warning("%s: %s", source, reason)
+        return SourceTables(not_read=[NotRead(source, None, reason)])
     try:
         if path.suffix.lower() == ".csv":
-            return [_read_csv(path, source, spec)]
+            return SourceTables([_read_csv(path, source, spec)])
         if path.suffix.lower() == ".xlsx":
             return _read_xlsx(path, source, spec)
     except OSError as error:
@@ -193,12 +316,21 @@ def _looked_for(spec: ColumnSpec) -> str:
 
 
 def _find_header(rows: list[list[str]], spec: ColumnSpec) -> tuple[int, int] | None:
-    """Index of the first row naming at least two canonical columns, one of them required, and how many."""
+    """Index of the first row naming at least two canonical columns, one of them required, and how many.
+
+    Hashtags of an HXL row directly under a row count for the headers they stand under.
+    """
     for index, row in enumerate(rows[: spec.header_search_rows]):
-        names = {spec.canonical(cell) for cell in row} - {None}
+        tags = _tags_under(rows, index)
+        names = {spec.map_header(cell, tag)[0] for cell, tag in itertools.zip_longest(row, tags or [])} - {None}
         if len(names) >= 2 and names.intersection(spec.required):
             return index, len(names)
     return None
+
+
+def _tags_under(rows: list[list[str]], index: int) -> list[str] | None:
+    """The HXL hashtag row directly under row ``index``, if there is one."""
+    return rows[index + 1] if index + 1 < len(rows) and _is_hxl_row(rows[index + 1]) else None
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
@@ -233,7 +365,7 @@ def _read_csv_as(
     found = _find_csv_header(text, complete, spec)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {_looked_for(spec)}")
-    delimiter, index, header, chars = found
+    delimiter, index, header, tags, chars = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
         columns = _arrow_columns(path, offset, encoding, delimiter, len(header))
@@ -245,12 +377,15 @@ def _read_csv_as(
             raise _WrongEncoding from error
         raise SourceReadError(source, f"malformed CSV ({error})") from error
     header = header + [""] * (len(columns) - len(header))
-    log.info("%s: %s, delimiter %r, header on row %d", source, encoding, delimiter, index + 1)
-    return _table(columns, header, index + 2, source, None, spec)
+    log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,
+             ", HXL hashtag row under it" if tags else "")
+    return _table(columns, header, index + (3 if tags else 2), source, None, spec, tags, title_rows=index > 0)
 
 
-def _find_csv_header(text: str, complete: bool, spec: ColumnSpec) -> tuple[str, int, list[str], int] | None:
-    """Delimiter, header row index, header cells and the character offset of the first data row.
+def _find_csv_header(
+    text: str, complete: bool, spec: ColumnSpec
+) -> tuple[str, int, list[str], list[str] | None, int] | None:
+    """Delimiter, header row index, header cells, HXL hashtags and the character offset of the first data row.
 
     Each candidate delimiter splits the top rows (quotes respected); the one whose header row names the
     most canonical columns wins. A wrong delimiter leaves the header as one cell, which names nothing.
@@ -263,7 +398,7 @@ def _find_csv_header(text: str, complete: bool, spec: ColumnSpec) -> tuple[str, 
         reader = csv.reader(lines, delimiter=delimiter, strict=False)
         rows, consumed = [], []
         try:
-            for row in itertools.islice(reader, spec.header_search_rows):
+            for row in itertools.islice(reader, spec.header_search_rows + 1):  # + a possible HXL row
                 rows.append(row)
                 consumed.append(reader.line_num)
         except csv.Error:
@@ -271,7 +406,9 @@ def _find_csv_header(text: str, complete: bool, spec: ColumnSpec) -> tuple[str, 
         found = _find_header(rows, spec)
         if found and (best is None or found[1] > best[0]):
             index = found[0]
-            best = (found[1], delimiter, index, rows[index], len("".join(lines[: consumed[index]])))
+            tags = _tags_under(rows, index)
+            end = consumed[index + 1 if tags else index]
+            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])))
     return best[1:] if best else None
 
 
@@ -343,27 +480,133 @@ def _legacy_encoding(path: Path) -> str:
 # --- XLSX ------------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> list[RawTable]:
+def _check_workbook_size(path: Path, source: str, spec: ColumnSpec) -> None:
+    """Refuse a workbook that would unpack to an absurd size, judged from its zip directory and the dimension
+    each sheet declares, before the spreadsheet library allocates anything for it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > spec.max_uncompressed_bytes:
+                raise SourceReadError(source, f"unpacks to {unpacked >> 20:,} MB, more than the "
+                                      f"{spec.max_uncompressed_bytes >> 20:,} MB allowed (workbook_limits)")
+            for part in parts:
+                if _SHEET_PART.fullmatch(part.filename):
+                    with archive.open(part) as stream:
+                        declared = _DIMENSION.search(stream.read(_DIMENSION_BYTES))
+                    if declared and (cells := _cells(declared.groups())) > spec.max_cells:
+                        raise SourceReadError(source, (
+                            f"sheet {part.filename} declares {declared.group(0).decode(errors='replace')[11:]}, "
+                            f"{cells:,} cells, more than the {spec.max_cells:,} allowed (workbook_limits)"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+
+
+def _cells(bounds: tuple[bytes | None, ...]) -> int:
+    """Cells in a range like ``A1:XFD1048576`` (a single cell when the end is missing)."""
+    first_column, first_row, last_column, last_row = bounds
+    last_column, last_row = last_column or first_column, last_row or first_row
+    width = abs(_column_number(last_column) - _column_number(first_column)) + 1
+    return width * (abs(int(last_row) - int(first_row)) + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    return reduce(lambda number, letter: number * 26 + letter - 64, letters, 0)
+
+
+def _load_sheets_isolated(path: Path, source: str) -> dict[str, list[list]]:
+    """Every sheet's cells, loaded in a child process, so that a crash of the spreadsheet library (an abort on a
+    hostile file) becomes a :class:`SourceReadError` naming the file instead of ending the run.
+
+    The child is forked (no interpreter to start, no module to import again) and does nothing but load the
+    workbook and send the cells back; everything else happens here.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_load, args=(sender, _load_sheets, path, source),
+                            name=f"read {source}", daemon=True)
+    child.start()
+    sender.close()
+    try:
+        result = receiver.recv()
+    except EOFError:  # the child died before it could answer
+        child.join()
+        code = child.exitcode or 0
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        raise SourceReadError(source, f"the workbook crashed the spreadsheet reader ({how}); it may be malformed "
+                                      "or hostile: open it in Excel and save it again") from None
+    finally:
+        receiver.close()
+    child.join()
+    if isinstance(result, SourceReadError):
+        raise result
+    return {name: _unpacked(sheet) for name, sheet in result.items()}
+
+
+def _child_load(sender, load, path: Path, source: str) -> None:
+    """In the child: load the sheets and send them back packed, or the :class:`SourceReadError`."""
+    try:
+        result = {name: _packed(rows) for name, rows in load(path, source).items()}
+    except SourceReadError as error:
+        result = error
+    sender.send(result)
+    sender.close()
+
+
+def _packed(rows: list[list[str]]) -> tuple[int, str] | list[list[str]]:
+    """A sheet's text cells as one string (unit and record separators), which crosses the pipe far faster than
+    a list of lists; the lists themselves when a cell holds a separator character."""
+    text = _RECORD.join(_UNIT.join(row) for row in rows)
+    fits = text.count(_RECORD) == max(len(rows) - 1, 0) and text.count(_UNIT) == sum(len(row) - 1 for row in rows)
+    return (len(rows), text) if fits else rows
+
+
+def _unpacked(sheet: tuple[int, str] | list[list[str]]) -> list[list[str]]:
+    if isinstance(sheet, list):
+        return sheet
+    count, text = sheet
+    return [row.split(_UNIT) for row in text.split(_RECORD)] if count else []
+
+
+def _load_sheets(path: Path, source: str) -> dict[str, list[list[str]]]:
+    """Every sheet's cells as text (see :func:`_cell_text`)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {
             name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in workbook.sheet_names
         }
-    except Exception as error:  # calamine raises several types for corrupt, encrypted or non-xlsx files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # calamine raises several types (a Rust panic is a BaseException)
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
-    tables = []
+    return {name: [[_cell_text(value) for value in row] for row in rows] for name, rows in sheets.items()}
+
+
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
+    _check_workbook_size(path, source, spec)
+    sheets = _load_sheets_isolated(path, source)
+    tables = SourceTables()
     for name, rows in sheets.items():
-        head = [[_cell_text(value) for value in row] for row in rows[: spec.header_search_rows]]
+        head = rows[: spec.header_search_rows + 1]
+        if markers := sorted({fold(cell) for row in head[:1] for cell in row} & spec.repeat_markers):
+            reason = (f"a KoboToolbox repeat group (columns {', '.join(markers)}): its rows belong to "
+                      "submissions of another sheet, they are not activity records")
+            log.info("%s: sheet %r not read: %s", source, name, reason)
+            tables.not_read.append(NotRead(source, name, reason))
+            continue
         found = _find_header(head, spec)
         if found is None:
             log.info("%s: sheet %r skipped: no recognisable header row %s", source, name, _looked_for(spec))
+            if any(cell.strip() for row in rows for cell in row):  # notes or a misspelt header: say so
+                tables.not_read.append(NotRead(source, name, f"no recognisable header row {_looked_for(spec)}"))
             continue
         index = found[0]
-        body = [[_cell_text(value) for value in row] for row in rows[index + 1 :]]
-        columns = _columns_from_rows(body, len(head[index]))
-        tables.append(_table(columns, head[index], index + 2, source, name, spec))
-    if not tables:
+        tags = _tags_under(head, index)
+        start = index + (2 if tags else 1)
+        columns = _columns_from_rows(rows[start:], len(head[index]))
+        tables.append(_table(columns, head[index], start + 1, source, name, spec, tags, title_rows=index > 0))
+    if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(spec)}")
     return tables
 
@@ -416,41 +659,101 @@ def _coalesce(columns: list[pa.DictionaryArray]) -> pa.DictionaryArray:
 
 
 def _table(
-    columns: list, header: list[str], first_row: int, source: str, sheet: str | None, spec: ColumnSpec
+    columns: list, header: list[str], first_row: int, source: str, sheet: str | None, spec: ColumnSpec,
+    tags: list[str] | None = None, title_rows: bool = False,
 ) -> RawTable:
-    """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows."""
+    """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows and
+    set totals rows apart."""
     label = source if sheet is None else f"{source} [{sheet}]"
-    groups: dict[str, list[int]] = {}
-    identifiers, unknown = [], []
-    for i, name in enumerate(header):
-        if spec.is_identifier(name):
+    tags = (tags or []) + [""] * (len(header) - len(tags or []))
+    groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
+    mapping, identifiers, unknown = [], [], []
+    for i, (name, tag) in enumerate(zip(header, tags, strict=True)):
+        canonical, why = spec.map_header(name, tag)
+        if canonical or name.strip():
+            mapping.append((name, canonical, why))
+        if why == IDENTIFIER:
             identifiers.append(name)
-        elif canonical := spec.canonical(name):
-            groups.setdefault(canonical, []).append(i)
-        elif name.strip():
+        elif canonical:
+            groups.setdefault(canonical, []).append((spec.header_rank(name) if why == ALIAS else len(spec.rank), i))
+        elif why == UNKNOWN and name.strip():
             unknown.append(name)
     if identifiers:
         log.info("%s: dropped direct identifiers %s", label, identifiers)
     if unknown:
         log.info("%s: dropped unknown columns %s", label, unknown)
+    if ignored := [name for name, _, why in mapping if why == METADATA]:
+        log.info("%s: ignored KoboToolbox metadata columns %s", label, ignored)
 
     columns = [_blank_to_null(column) for column in columns]
     data = {}
     for name in spec.columns:
         if name in groups:
-            if len(groups[name]) > 1:
-                log.warning(
-                    "%s: columns %s all mean %s; keeping the first non-blank value of each row",
-                    label,
-                    [header[i] for i in groups[name]],
-                    name,
-                )
-            data[name] = _coalesce([columns[i] for i in groups[name]])
+            ranked = sorted(groups[name])
+            ordered = [i for _, i in ranked]
+            if len(ordered) > 1:  # a warning only where the configured order does not decide
+                tied = len({rank for rank, _ in ranked}) < len(ranked)
+                log.log(logging.WARNING if tied else logging.INFO,
+                        "%s: columns %s all mean %s; each row takes the first non-blank value in this order",
+                        label, [header[i] for i in ordered], name)
+            data[name] = _coalesce([columns[i] for i in ordered])
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
     table = pa.table(data)
-    if pc.all(filled).as_py():
+    summary, words = _summary_rows(columns, data, table.num_rows, spec)
+    kept_mask = pc.and_(filled, pc.invert(summary)) if words else filled
+    if pc.all(kept_mask).as_py():
         kept = np.arange(table.num_rows)
     else:
-        kept = np.flatnonzero(np.asarray(filled, dtype=bool))
-        table = table.filter(filled)
-    return RawTable(source, sheet, table, first_row + kept, identifiers, unknown)
+        kept = np.flatnonzero(np.asarray(kept_mask, dtype=bool))
+        table = table.filter(kept_mask)
+    summary_rows = [(int(first_row + i), word) for i, word in words]
+    if summary_rows:
+        log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
+    shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), spec)
+    return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows)
+
+
+def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tuple[pa.Array | None, list]:
+    """Totals rows: a cell holding a totals word, and no date and no activity (config ``summary_row_words``).
+
+    A date or activity cell holding the totals word itself ("TOPLAM" written across the date column) counts as
+    no date. Only rows without date and activity are looked at (normally none), each distinct text once.
+    """
+    empty = []
+    for column in (data.get("date"), data.get("activity")):
+        if column is not None:
+            totals = _totals_words(column.dictionary, spec)
+            if not column.null_count and not pc.any(totals).as_py():
+                return None, []  # every row has this column filled with something else: the common case, at once
+            empty.append(pc.or_kleene(pc.is_null(column), pc.take(totals, column.indices)))
+    candidates = np.flatnonzero(np.asarray(pc.fill_null(reduce(pc.and_, empty), True), dtype=bool)) if empty \
+        else np.arange(rows)
+    words: dict[int, str] = {}
+    for column in columns if len(candidates) else []:
+        cells = column.take(pa.array(candidates)).cast(pa.large_string())
+        totals = pc.fill_null(_totals_words(cells, spec), False)
+        for i in np.flatnonzero(np.asarray(totals, dtype=bool)):
+            words.setdefault(int(candidates[i]), cells[i].as_py().strip())
+    mask = np.zeros(rows, dtype=bool)
+    mask[list(words)] = True
+    return pa.array(mask), sorted(words.items())
+
+
+def _totals_words(values: pa.Array, spec: ColumnSpec) -> pa.Array:
+    """Which values are a totals word ("TOPLAM", "Genel Toplam:"); short values only are folded, once each."""
+    longest = max(map(len, spec.summary_words), default=0) + 4
+    values = values.cast(pa.large_string())
+    short = pc.unique(pc.filter(values, pc.less_equal(pc.utf8_length(values), longest))).to_pylist()
+    totals = [value for value in short if value and fold(value).rstrip(":").strip() in spec.summary_words]
+    return pc.is_in(values, pa.array(totals, pa.large_string()))
+
+
+def _shape(header: list[str], hxl: bool, tracker_layout: bool, spec: ColumnSpec) -> str:
+    """The tool a table most likely comes from, from the evidence in its header (config ``shapes``)."""
+    folded = {fold(name) for name in header}
+    found = [shape for shape, evidence in spec.shapes if folded & evidence]
+    if hxl and "kobo" not in found:
+        found.insert(0, "kobo")
+    if tracker_layout and "tracker" not in found:
+        found.append("tracker")
+    return min(found, key=[shape for shape, _ in spec.shapes].index) if found else "generic"

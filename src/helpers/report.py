@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from helpers import config
+from helpers.clean import DROP_REASONS
 from helpers.csvfile import read_csv
 from helpers.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.indicators import series, value
@@ -139,7 +140,7 @@ class Report:
         """One paragraph of Markdown on how the raw logs became the figures (file names escaped)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
         reasons = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in totals["by_reason"].items()
-                            if n and r not in ("duplicate", "out_of_period"))
+                            if n and r not in DROP_REASONS)
         skipped = self.quality.get("skipped_files", [])
         text = (
             f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
@@ -148,9 +149,15 @@ class Report:
             f"rejected ({reasons or 'none'}). Sex is known for {completeness['sex']:.0%} of kept records, age "
             f"for {completeness['age']:.0%} and population group for {completeness['population_group']:.0%}."
         )
+        if totals.get("summary_row"):
+            text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
         if skipped:
             text += " Files that could not be read and were skipped: " + "; ".join(
                 f"{escape_markdown(f['source'])} ({escape_markdown(f['reason'])})" for f in skipped) + "."
+        if not_read := self.quality.get("not_read", []):
+            text += " Parts of files not read: " + "; ".join(
+                escape_markdown(f"{p['source']} [{p['sheet']}]" if p.get("sheet") else p["source"])
+                + f" ({escape_markdown(p['reason'])})" for p in not_read) + "."
         return text
 
     def sex_by_age(self) -> pd.DataFrame:
@@ -279,7 +286,7 @@ def markdown(text: str) -> HTML:
 def quality_table(quality: dict) -> pd.DataFrame:
     """Rows read, kept and dropped per source file (its sheets added up), with the total."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", "duplicate", "out_of_period", "rejected"]
+    columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table = table.groupby(table.index.str.replace(r" \[.*\]$", "", regex=True), sort=True).sum()
     table.loc["Total"] = [quality["totals"][c] for c in columns]
