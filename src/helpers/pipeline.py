@@ -39,7 +39,7 @@ from helpers.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
 from helpers.pseudonymise import MissingKeyError, fingerprint, load_key
 from helpers.render import render_report
-from helpers.report import public_data_name, report_basename
+from helpers.report import SOURCES_FILE, public_data_name, report_basename, sources_name
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
-                             (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q)))]:
+                             (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
+                             (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
