@@ -50,7 +50,8 @@ DIMENSION_NAMES = {"sector": "sector", "province": "province", "sex": "sex", "ag
                    "activity": "activity", "activity_detail": "activity detail", "item": "item",
                    "district": "district", "site": "site", "quarter": "quarter"}
 SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
-ANNEX_GROUP_TEXT = "Text"  # Annex B's group for the numbers the narrative cites
+ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
+DRAFT_SECTION = "*The text of this section has not been written yet.*"
 
 
 def sources_name(quarter: str) -> str:
@@ -308,7 +309,7 @@ class Report:
         """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""
         path = narrative_path(self.quarter, folder)
         if not path.is_file():
-            return Story({"": self.automatic_summary()}), True
+            return Story({"": self.automatic_summary()}, draft=True), True
         text = path.read_text(encoding="utf-8")
         check_headings(text, SECTIONS, str(path))
         return Story(sections(render_narrative(text, self.indicators, self.number, str(path)))), False
@@ -333,7 +334,8 @@ class Report:
         specs = config.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
         lines = []
-        for section, group in traced.groupby("section", sort=False):
+        order = [*(s for s in dict.fromkeys(traced["section"]) if s != ANNEX_GROUP_TEXT), ANNEX_GROUP_TEXT]
+        for section, group in sorted(traced.groupby("section", sort=False), key=lambda g: order.index(g[0])):
             lines.append(f"<tr class='group'><th colspan='3'>{html.escape(section)}</th></tr>")
             for (indicator, dimension), rows in group.groupby(["indicator", "dimension"], sort=False):
                 what = "Total" if dimension == "total" else f"By {dimension_name(dimension)}"
@@ -368,11 +370,18 @@ class Report:
 
 class Story(dict):
     """The narrative's sections by heading; asking for a section the report does not have is an error, so the
-    notebook and the narrative's headings are both held to :data:`SECTIONS`."""
+    notebook and the narrative's headings are both held to :data:`SECTIONS`. In a draft (no narrative yet) a
+    section says that its text is still to be written, so no section of the draft is silently empty."""
+
+    def __init__(self, sections: dict, draft: bool = False):
+        super().__init__(sections)
+        self.draft = draft
 
     def get(self, section: str, default: str = "") -> str:
         if section not in ("", *SECTIONS):
             raise KeyError(f"{section!r} is not a narrative section (report.SECTIONS: {', '.join(SECTIONS)})")
+        if self.draft and section not in ("", "Overview"):
+            return super().get(section) or DRAFT_SECTION
         return super().get(section, default)
 
 
