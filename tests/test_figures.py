@@ -165,7 +165,7 @@ def test_map_legend_gives_the_real_class_bounds_of_uneven_breaks():
     assert figures.class_labels(np.array([3, 860, 2500, 19420])) == ["3 – 859", "860 – 2,499", "2,500 – 19,420"]
     assert figures.class_labels(np.array([0.5, 2.5]), whole=False) == ["0 – 2"]  # thousands() rounds
     for label, (low, high) in zip(figures.class_labels(edges), itertools.pairwise(edges), strict=True):
-        inside = PROVINCES[(PROVINCES >= low) & ((PROVINCES < high) | (high == edges[-1]))]
+        inside = PROVINCES[(low <= PROVINCES) & ((high > PROVINCES) | (high == edges[-1]))]
         bounds = [float(part.replace(",", "")) for part in label.split(" – ")]
         assert inside.between(bounds[0], bounds[-1]).all()
 

@@ -232,7 +232,7 @@ class Report:
         units = self.programme.get("units", {})
         first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
         table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
-        table["kind"] = table["source"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
+        table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: "Excel workbooks", False: "CSV exports"})
         counts = ["rows_read", "rows_kept", *DROP_REASONS]
         grouped = table.groupby(["unit", "kind"], sort=True).agg(
