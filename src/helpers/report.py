@@ -211,14 +211,20 @@ class Report:
                      "headcount, without sex or age.")
         if totals.get("summary_row"):
             text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
-        if skipped:
-            reasons = sorted({escape_markdown(f["reason"]) for f in skipped})
-            text += f" {len(skipped):,} file(s) could not be read and were skipped ({'; '.join(reasons)})."
+        if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
+            text += " Files that could not be read and were skipped: " + "; ".join(
+                f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
+                for f in skipped) + "."
         if not_read := self.quality.get("not_read", []):
             reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
             text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
+        return text
+
+    def sources_note(self) -> Markdown:
+        """Where readers find each source table's counts: the sources file published beside the report."""
         name = sources_name(self.quarter)
-        return text + f" Each source file's counts: [{name}]({name}), next to this report."
+        return Markdown(f"Each source table's counts (a CSV file or one sheet of a workbook) are in "
+                        f"[{name}]({name}), next to this report.")
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
@@ -237,7 +243,7 @@ class Report:
         counts = ["rows_read", "rows_kept", *DROP_REASONS]
         grouped = table.groupby(["unit", "kind"], sort=True).agg(
             files=("file", "nunique"), tables=("source", "size"), **{c: (c, "sum") for c in counts})
-        total = [table["file"].nunique(), len(table), *(self.quality["totals"][c] for c in counts)]
+        total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
         heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
         head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
         rows = "".join(
@@ -414,7 +420,7 @@ def quality_table(quality: dict) -> pd.DataFrame:
     columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table = table.groupby(table.index.str.replace(r" \[.*\]$", "", regex=True), sort=True).sum()
-    table.loc["Total"] = [quality["totals"][c] for c in columns]
+    table.loc["Total"] = [quality["totals"].get(c, 0) for c in columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
 
 
