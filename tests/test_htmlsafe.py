@@ -196,7 +196,8 @@ rows += [("people_reached", dimension, label, 10.0 + i) for dimension in ("centr
          for i, label in enumerate(H)]
 indicators = pd.DataFrame(rows, columns=["indicator", "dimension", "category", "value"]).assign(quarter="2022Q4")
 skipped = [{{"source": name, "reason": reason}} for name, reason in {skipped!r}]
-quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of_period": 0, "summary_row": 0, "rejected": 1,
+quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of_period": 0, "summary_row": 0,
+                       "rejected": 1,
                        "by_reason": {{"bad_date": 1}}}},
             "completeness": {{"sex": 1.0, "age": 1.0, "population_group": 1.0}},
             "files": {{name: {{"rows_read": 5, "rows_kept": 5, "duplicate": 0, "out_of_period": 0, "rejected": 0}}
