@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import clean
-from helpers.clean import clean_quarter, write_clean
-from helpers.pseudonymise import MissingKeyError
+from helpers.clean import quarter as clean
+from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.errors import MissingKeyError
 
 HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Katılımcı Sayısı", "Cinsiyet", "Ad Soyad"]
 DATES = ["2022-10-05", "05.11.2022", "31/12/2022", "44900", "2022-09-30", "2023-01-01", "32.13.2022", ""]

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
+from helpers.clean.normalise import by_code, code_type, narrow, occurring
 from helpers.csvfile import write_csv
-from helpers.normalise import by_code, code_type, narrow, occurring
+from helpers.errors import UnpublishedDimensionError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -389,13 +390,6 @@ def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total
     return float(hit["value"].iloc[0]) if len(hit) else 0.0
 
 
-class UnpublishedDimensionError(KeyError):
-    """A table or figure asked for a free-text dimension that config does not allow to be published."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
 def publishable(dimension_name: str) -> bool:
     """Whether a dimension may be published: it uses no free-text column, or ``publish_free_text`` lists it
     (config/indicators.yml). Free-text categories are whatever field staff typed, hence the review."""
@@ -433,7 +427,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
 
     Earlier quarters are read from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging
     folder and reads the history from the published one."""
-    from helpers.disclosure import dictionary_name, public_dictionary, public_indicators
+    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q

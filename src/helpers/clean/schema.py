@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import config, normalise
+from helpers import config
+from helpers.clean import normalise
 
 # Reasons a row breaks the contract, in the order they are reported when a row breaks several; the one list
 # of reject reasons (the cleaner adds duplicate and out_of_period before them).

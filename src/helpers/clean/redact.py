@@ -33,7 +33,8 @@ import pandas as pd
 from stdnum import iban
 from stdnum.tr import tckimlik
 
-from helpers import config, normalise
+from helpers import config
+from helpers.clean import normalise
 
 _SEPARATOR = r"[ .\-]?"
 PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking order

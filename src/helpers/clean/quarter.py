@@ -1,6 +1,6 @@
 """Clean one quarter's raw activity logs: every row kept, or dropped with a reason.
 
-Flow: read every source → validate against the contract (:mod:`helpers.schema`) → normalise the valid
+Flow: read every source → validate against the contract (:mod:`helpers.clean.schema`) → normalise the valid
 rows → drop rows dated outside the quarter → drop duplicates → pseudonymise identifiers → reconcile.
 ``rows_read = rows_kept + duplicate + out_of_period + summary_row + rejected`` is asserted per file and in total
 (``summary_row``: totals rows of trackers, set apart by the reader, never records).
@@ -28,13 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandera.pandas import DataFrameSchema
 
-from helpers import config, normalise, redact, schema
+from helpers import config
+from helpers.clean import normalise, redact, schema
+from helpers.clean.provinces import resolve_provinces
+from helpers.clean.pseudonymise import fingerprint, hashing, load_key, spread
+from helpers.clean.schema import raw_record_schema, violations
 from helpers.csvfile import write_csv
+from helpers.errors import DataLossError, NoRecordsError, NoSourcesError, ReconciliationError, SourceReadError
+from helpers.ingest.readers import discover_sources, read_source
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
-from helpers.provinces import resolve_provinces
-from helpers.pseudonymise import fingerprint, hashing, load_key, spread
-from helpers.readers import SourceReadError, discover_sources, read_source
-from helpers.schema import raw_record_schema, violations
 
 log = logging.getLogger(__name__)
 
@@ -57,22 +59,6 @@ DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "r
 DROP_REASONS = ["duplicate", "out_of_period", "summary_row", "rejected"]  # "rejected" (last) gathers the rest
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
-
-
-class ReconciliationError(RuntimeError):
-    """Rows were lost: read ≠ kept + dropped."""
-
-
-class NoSourcesError(FileNotFoundError):
-    """The quarter's raw folder holds no CSV or XLSX file."""
-
-
-class DataLossError(RuntimeError):
-    """The quarter's data look wrong (too many rows rejected or dated elsewhere); see :func:`stop_on_losses`."""
-
-
-class NoRecordsError(DataLossError):
-    """No row of the quarter was kept: there is nothing to report."""
 
 
 @dataclass

@@ -57,6 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers import config
+from helpers.errors import VocabularyError
 from helpers.text import fold, turkish_lower
 
 AGE_BINS = [-1, 4, 11, 17, 59, 200]
@@ -65,10 +66,6 @@ AGE_GROUPS = ["0-4", "5-11", "12-17", "18-59", "60+"]
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
-
-
-class VocabularyError(ValueError):
-    """A configured spelling (vocabulary word, activity code or label) means two different things."""
 
 
 @cache

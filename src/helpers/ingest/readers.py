@@ -52,6 +52,7 @@ import yaml
 from hxl.model import Column, TagPattern
 from python_calamine import CalamineWorkbook
 
+from helpers.errors import SourceReadError
 from helpers.paths import CONFIG_DIR
 from helpers.text import fold, header_key
 
@@ -75,18 +76,6 @@ _UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from
 # Why a raw header was or was not mapped (RawTable.mapping).
 ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN = (
     "alias", "hxl", "identifier (dropped)", "kobo metadata (ignored)", "unknown (ignored)")
-
-
-class SourceReadError(Exception):
-    """A raw file that cannot be read at all (corrupt workbook, no recognisable header row, ...)."""
-
-    def __init__(self, source: str, reason: str):
-        super().__init__(f"cannot read {source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-    def __reduce__(self):  # travels back from the child process that reads workbooks
-        return type(self), (self.source, self.reason)
 
 
 class _WrongEncoding(Exception):
