@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.measure import indicators
+from helpers import kernels
 from helpers.measure.indicators import compute_indicators, history_with, load_history, value
 
 ROW = dict(quarter="2022Q4", source="x.csv", row_number=2, date=pd.Timestamp("2022-10-05"), district=None,
@@ -132,6 +132,6 @@ def test_people_are_counted_the_same_whatever_the_block_size(block, monkeypatch)
     distinct = frame.groupby("group")["id"].nunique().reindex(range(6), fill_value=0)
     largest = frame.dropna().groupby(["group", "id"])["size"].max().groupby("group").sum().reindex(range(6),
                                                                                                    fill_value=0)
-    monkeypatch.setattr(indicators, "BLOCK", block)
-    assert indicators._distinct_per(group, ids, 6).tolist() == distinct.tolist()
-    assert indicators._largest_per(group, ids, size, 6).tolist() == largest.tolist()
+    monkeypatch.setattr(kernels, "BLOCK", block)
+    assert kernels.distinct_per(group, ids, 6).tolist() == distinct.tolist()
+    assert kernels.largest_per(group, ids, size, 6).tolist() == largest.tolist()

@@ -7,12 +7,13 @@ import pyarrow as pa
 import pytest
 
 from helpers.clean import pseudonymise as p
+from helpers.kernels import arrow_by_code
 
 
 def pseudonyms(texts: list, codes: list, key: bytes) -> list:
     """Rows given as codes into ``texts``, pseudonymised as the cleaner does (-1: no identifier)."""
     with p.hashing({"beneficiary_id": pa.array(texts, pa.large_string())}, key) as hashed:
-        return p.spread(hashed["beneficiary_id"](), np.array(codes)).to_pylist()
+        return arrow_by_code(hashed["beneficiary_id"](), np.array(codes)).to_pylist()
 
 
 def test_pseudonyms_are_stable_keyed_and_hide_the_identifier():

@@ -79,11 +79,6 @@ def _hashed(texts: pa.Array, key: bytes) -> pa.Array:
     return pa.array([None if text is None else digest(text) for text in texts.to_pylist()], pa.large_string())
 
 
-def spread(hashed: pa.Array, codes: np.ndarray) -> pa.Array:
-    """``hashed[code]`` for each code (-1: null)."""
-    return hashed.take(pa.array(codes, mask=codes < 0))
-
-
 @contextmanager
 def hashing(texts: dict[str, pa.Array], key: bytes) -> Iterator[dict[str, Callable[[], pa.Array]]]:
     """Start hashing each column's distinct identifier texts; yields per column a function returning them.
