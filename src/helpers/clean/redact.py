@@ -33,7 +33,8 @@ import pandas as pd
 from stdnum import iban
 from stdnum.tr import tckimlik
 
-from helpers import config, normalise
+from helpers import config
+from helpers.kernels import by_code, categorical, narrow
 
 _SEPARATOR = r"[ .\-]?"
 PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking order
@@ -95,7 +96,7 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
         if not hit.any():
             continue
         codes = values.cat.codes.to_numpy()
-        rows = np.bincount(codes[normalise.by_code(hit, codes, False)], minlength=len(hit))
+        rows = np.bincount(codes[by_code(hit, codes, False)], minlength=len(hit))
         per_kind = Counter()
         for category in np.flatnonzero(hit):
             for kind in results[category][1]:
@@ -103,8 +104,8 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
         counts[column] = dict(per_kind)
         labels = np.array([text for text, _ in results], dtype=object)
         kept = np.unique(labels)  # sorted, as the cleaner leaves every categorical
-        recode = normalise.narrow(pd.Index(kept).get_indexer(labels), len(kept))
-        records[column] = normalise.categorical(normalise.by_code(recode, codes, -1), kept, values.index)
+        recode = narrow(pd.Index(kept).get_indexer(labels), len(kept))
+        records[column] = categorical(by_code(recode, codes, -1), kept, values.index)
     return counts
 
 
@@ -114,11 +115,11 @@ def withhold(rejects: pd.DataFrame) -> dict[str, dict[str, int]]:
     values = rejects["value"].astype("object")
     codes, distinct = pd.factorize(values)
     found = [kinds(v) if isinstance(v, str) else [] for v in distinct]
-    rows = np.flatnonzero(np.array([bool(k) for k in found] + [False])[codes])  # code -1 (blank): the last
+    rows = np.flatnonzero(by_code(np.array([bool(k) for k in found]), codes, False))
     if not len(rows):
         return {}
-    labels = np.array([f"(withheld: {', '.join(k)})" for k in found] + [""], dtype=object)
-    values.iloc[rows] = labels[codes[rows]]
+    labels = np.array([f"(withheld: {', '.join(k)})" for k in found], dtype=object)
+    values.iloc[rows] = labels[codes[rows]]  # rows with a finding: never blank (code -1)
     rejects["value"] = values
     counts: dict[str, Counter] = {}
     for column, code in zip(rejects["column"].iloc[rows].astype("object").fillna("(row)"), codes[rows],
