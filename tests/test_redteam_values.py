@@ -1,0 +1,45 @@
+"""Red team: numbers and dates that the cleaning must reject (or read by the file's evidence), never guess."""
+
+import csv
+
+import pandas as pd
+import pytest
+
+from helpers.clean import clean_quarter
+
+
+@pytest.fixture
+def key(monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "a red-team key of some length")
+
+
+def write(folder, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "sessions.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["service_date", "province", "activity_code", "participants"], *rows])
+
+
+@pytest.mark.parametrize("written", ["0,500", "0.500", "0,050"])
+def test_a_headcount_written_with_a_leading_zero_group_is_not_read_as_hundreds(tmp_path, key, written):
+    """No one writes 500 as ``0,500``: a thousands group never follows a lone 0. The decimal reading (0.5) is
+    no headcount, so the value is not understood; taking the other reading (500) is a guess (issue 11 names
+    ``0,500`` → 500 as wrong)."""
+    write(tmp_path / "2022Q4", [["2022-10-05", "Adana", "PROT_AWARENESS", written],
+                                ["2022-10-06", "Adana", "PROT_AWARENESS", "12"]])
+    result = clean_quarter("2022Q4", tmp_path)
+    assert result.records["participants"].dropna().tolist() == [12]
+    assert result.rejects["row_number"].tolist() == [2]
+
+
+def test_a_file_that_shows_month_first_dates_is_not_read_day_first(tmp_path, key):
+    """An Excel on an English (US) system saves ``1/15/2023``: month first. The same file's ``2/3/2023`` is
+    3 February; read day first it becomes 2 March and is silently kept in the wrong month (and ``3/7/2023``,
+    7 March, is counted out of period as 3 July)."""
+    write(tmp_path / "2023Q1", [["1/15/2023", "Adana", "PROT_AWARENESS", "10"],
+                                ["1/20/2023", "Adana", "PROT_AWARENESS", "11"],
+                                ["2/3/2023", "Adana", "PROT_AWARENESS", "12"],
+                                ["3/7/2023", "Adana", "PROT_AWARENESS", "13"]])
+    result = clean_quarter("2023Q1", tmp_path)
+    dates = dict(zip(result.records["participants"], result.records["date"], strict=True))
+    assert pd.Timestamp("2023-03-02") not in dates.values()
+    assert result.quality["totals"]["out_of_period"] == 0
