@@ -43,3 +43,15 @@ def test_a_file_that_shows_month_first_dates_is_not_read_day_first(tmp_path, key
     dates = dict(zip(result.records["participants"], result.records["date"], strict=True))
     assert pd.Timestamp("2023-03-02") not in dates.values()
     assert result.quality["totals"]["out_of_period"] == 0
+
+
+def test_a_date_column_whose_header_says_month_first_is_not_read_day_first(tmp_path, key):
+    """Partner trackers label the format in the header; ``Date (mm/dd/yyyy)`` is mapped to the date column and
+    its ``02/03/2023`` (3 February) is then read day first as 2 March."""
+    folder = tmp_path / "2023Q1"
+    folder.mkdir()
+    with (folder / "tracker.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["Date (mm/dd/yyyy)", "Province", "Activity", "Participants"],
+                                      ["02/03/2023", "Hatay", "PROT_AWARENESS", "12"]])
+    result = clean_quarter("2023Q1", tmp_path)
+    assert pd.Timestamp("2023-03-02") not in result.records["date"].tolist()
