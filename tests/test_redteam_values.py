@@ -55,3 +55,21 @@ def test_a_date_column_whose_header_says_month_first_is_not_read_day_first(tmp_p
                                       ["02/03/2023", "Hatay", "PROT_AWARENESS", "12"]])
     result = clean_quarter("2023Q1", tmp_path)
     assert pd.Timestamp("2023-03-02") not in result.records["date"].tolist()
+
+
+def test_numeric_cells_of_a_workbook_are_not_evidence_for_the_text_cells_beside_them(tmp_path, key):
+    """In a Turkish tracker most amounts are numeric cells (1250,5 shows in Excel; the file stores 1250.5), and
+    some were pasted as text in the Turkish way (``1.500`` = 1500 TL). The reader writes the numeric cell as
+    ``1250.5``, which the cleaner takes as the file's evidence of a decimal point, so ``1.500`` becomes 1.5 TL."""
+    import openpyxl
+
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tarih", "İl", "Faaliyet", "Hane No", "Hane Büyüklüğü", "Tutar"])
+    sheet.append(["05.10.2022", "Adana", "BN_CASH", "H-1", 4, 1250.5])
+    sheet.append(["06.10.2022", "Adana", "BN_CASH", "H-2", 4, "1.500"])
+    book.save(folder / "nakit.xlsx")
+    result = clean_quarter("2022Q4", tmp_path)
+    assert 1.5 not in result.records["amount_try"].tolist()
