@@ -38,7 +38,8 @@ candidate: finite, within the column's bounds from ``config/pipeline.yml`` and, 
 household size), whole. One candidate is the value (``1.500`` participants is 1500: a headcount of 1.5 is
 impossible; a household of ``2.000`` is 2, since 2000 exceeds the maximum household size); two are rejected
 as ``ambiguous_value`` with both readings in the hint, never guessed. A leading ``0`` group (``0,500``) is never
-settled, neither by evidence nor by the bounds (``0,500`` participants is ambiguous, not 500). Exponents, ``inf`` and ``nan`` are not numbers.
+settled, neither by evidence nor by the bounds (``0,500`` participants is ambiguous, not 500). Exponents,
+``inf`` and ``nan`` are not numbers.
 """
 
 from __future__ import annotations

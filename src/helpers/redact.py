@@ -10,16 +10,18 @@ What is recognised (Turkish formats):
   mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
   brackets, groups separated by spaces, dots, dashes, en dashes or slashes (spaced or not): ``0532 123 45 67``,
   ``+90 532 123 4567``, ``5321234567``, ``(0532) 123-45-67``, ``0532 - 123 45 67``, ``0212/555 12 34``;
-- ``id number``: eleven digits, together or grouped by spaces or dots, that pass the TC Kimlik check digits (python-stdnum ``tr.tckimlik``); foreigner
-  numbers (YKN, starting with 99) use the same check digits, so they are found the same way. An 11-digit
+- ``id number``: eleven digits, together or grouped by spaces or dots, that pass the TC Kimlik check digits
+  (python-stdnum ``tr.tckimlik``); foreigner numbers (YKN, starting with 99) use the same check digits, so they
+  are found the same way. An 11-digit
   number failing the check is not an issued number and is left alone;
 - ``e-mail``: ``name@domain.tld``;
-- ``iban``: ``TR`` and 24 digits, spaces or dashes allowed, confirmed by the IBAN check digits (python-stdnum ``iban``).
+- ``iban``: ``TR`` and 24 digits, spaces or dashes allowed, confirmed by the IBAN check digits (python-stdnum
+  ``iban``).
 
 Year ranges (``2022-2023``), amounts (``1.250,50``) and codes such as ``TUR063`` are too short to match.
 Free text is masked in place (``Call [phone]``); a rejected value holding an identifier, or any run of ten or
-more digits (non-breaking spaces read as spaces), is withheld whole (``(withheld: phone)``): the row number and column in the rejects file tell
-the analyst where to look. All work is done once per distinct value.
+more digits (non-breaking spaces read as spaces), is withheld whole (``(withheld: phone)``): the row number and
+column in the rejects file tell the analyst where to look. All work is done once per distinct value.
 """
 
 from __future__ import annotations
