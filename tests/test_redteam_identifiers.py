@@ -51,3 +51,18 @@ def test_an_identifier_in_a_file_name_reaches_no_output(tmp_path, key):
     result = clean_quarter("2022Q4", tmp_path)
     texts = [*result.records["source"].astype(str), *result.rejects["source"].astype(str), str(result.quality)]
     assert not [t for t in texts if "0532 123 45 67" in t]
+
+
+@pytest.mark.parametrize("text", [
+    "هاتف ٠٥٣٢١٢٣٤٥٦٧",            # Arabic-Indic digits: Syrian staff type on Arabic keyboards
+    "هاتف ۰۵۳۲ ۱۲۳ ۴۵ ۶۷",          # Extended (Persian) digits, as Afghan staff type them
+    "Tel ０５３２ １２３ ４５ ６７",   # full-width digits from an East Asian input method
+])
+def test_identifiers_in_other_digit_scripts_are_masked_in_free_text(text):
+    masked, found = mask(text)
+    assert found, masked
+    assert sum(c.isdigit() for c in masked) == 0, masked
+
+
+def test_free_text_without_identifiers_keeps_its_own_digits():
+    assert mask("٣ أطفال") == ("٣ أطفال", {})
