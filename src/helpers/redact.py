@@ -27,6 +27,8 @@ column in the rejects file tell the analyst where to look. All work is done once
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
@@ -51,6 +53,8 @@ PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking 
               lambda match: True),
 }
 LONG_DIGITS = re.compile(r"\d{10,}")
+_ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
+                 if c.isdecimal() and not c.isascii()}
 SHAPED = "identifier-shaped"
 
 
@@ -60,7 +64,14 @@ def free_text_columns() -> list[str]:
 
 
 def mask(text: str) -> tuple[str, Counter]:
-    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked."""
+    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked.
+
+    Digits of other scripts (Arabic-Indic ``٠٥٣٢``, Persian, full-width) are matched as ASCII digits; text in
+    which nothing is found comes back as it was.
+    """
+    if not text.isascii() and (ascii_digits := text.translate(_ASCII_DIGITS)) != text:
+        masked, found = mask(ascii_digits)
+        return (masked, found) if found else (text, found)
     found = Counter()
     for kind, (pattern, valid) in PATTERNS.items():
         def replace(match: re.Match, kind=kind, valid=valid) -> str:
