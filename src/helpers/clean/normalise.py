@@ -38,7 +38,8 @@ candidate: finite, within the column's bounds from ``config/pipeline.yml`` and, 
 household size), whole. One candidate is the value (``1.500`` participants is 1500: a headcount of 1.5 is
 impossible; a household of ``2.000`` is 2, since 2000 exceeds the maximum household size); two are rejected
 as ``ambiguous_value`` with both readings in the hint, never guessed. A leading ``0`` group (``0,500``) is never
-settled by evidence alone: 0.5 and 500 are both candidates. Exponents, ``inf`` and ``nan`` are not numbers.
+settled, neither by evidence nor by the bounds (``0,500`` participants is ambiguous, not 500). Exponents,
+``inf`` and ``nan`` are not numbers.
 """
 
 from __future__ import annotations
@@ -311,12 +312,14 @@ def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bo
     number = np.full((4, len(readings)), np.nan)  # per evidence state and category
     status = np.zeros((4, len(readings)), dtype=np.int8)
     for i, reading in enumerate(readings):
+        # a leading 0 group (0,500): the bounds may rule out one reading, but that does not make the other right
+        unsure = reading is not None and not reading.settled and len(reading.candidates(0)) > 1
         for marked in range(4):
             plausible = [v for v in reading.candidates(marked) if bounds.plausible(v)] if reading else [np.nan]
-            if len(plausible) == 1:
+            if len(plausible) == 1 and not unsure:
                 number[marked, i] = plausible[0]
             else:
-                status[marked, i] = AMBIGUOUS if len(plausible) > 1 else INVALID
+                status[marked, i] = AMBIGUOUS if len(plausible) > 1 or (unsure and plausible) else INVALID
     codes = values.cat.codes.to_numpy()
     result, found = by_code(number[0], codes, np.nan), by_code(status[0], codes, OK)
     # Only values of an unsettled shape (few) depend on their file's evidence: only their rows are looked at again.

@@ -8,23 +8,27 @@ What is recognised (Turkish formats):
 
 - ``phone``: ten national digits with an area or operator code starting 2–5 or 8 (landlines 2xx–4xx,
   mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
-  brackets, groups separated by spaces, dots or dashes: ``0532 123 45 67``, ``+90 532 123 4567``,
-  ``5321234567``, ``(0532) 123-45-67``, ``0212 555 12 34``;
-- ``id number``: eleven digits that pass the TC Kimlik check digits (python-stdnum ``tr.tckimlik``); foreigner
-  numbers (YKN, starting with 99) use the same check digits, so they are found the same way. An 11-digit
+  brackets, groups separated by spaces, dots, dashes, en dashes or slashes (spaced or not): ``0532 123 45 67``,
+  ``+90 532 123 4567``, ``5321234567``, ``(0532) 123-45-67``, ``0532 - 123 45 67``, ``0212/555 12 34``;
+- ``id number``: eleven digits, together or grouped by spaces or dots, that pass the TC Kimlik check digits
+  (python-stdnum ``tr.tckimlik``); foreigner numbers (YKN, starting with 99) use the same check digits, so they
+  are found the same way. An 11-digit
   number failing the check is not an issued number and is left alone;
 - ``e-mail``: ``name@domain.tld``;
-- ``iban``: ``TR`` and 24 digits, spaces allowed, confirmed by the IBAN check digits (python-stdnum ``iban``).
+- ``iban``: ``TR`` and 24 digits, spaces or dashes allowed, confirmed by the IBAN check digits (python-stdnum
+  ``iban``).
 
 Year ranges (``2022-2023``), amounts (``1.250,50``) and codes such as ``TUR063`` are too short to match.
 Free text is masked in place (``Call [phone]``); a rejected value holding an identifier, or any run of ten or
-more digits, is withheld whole (``(withheld: phone)``): the row number and column in the rejects file tell
-the analyst where to look. All work is done once per distinct value.
+more digits (non-breaking spaces read as spaces), is withheld whole (``(withheld: phone)``): the row number and
+column in the rejects file tell the analyst where to look. All work is done once per distinct value.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
@@ -36,19 +40,22 @@ from stdnum.tr import tckimlik
 from helpers import config
 from helpers.kernels import by_code, categorical, narrow
 
-_SEPARATOR = r"[ .\-]?"
+_SEPARATOR = r"(?:\s?[./\-–]\s?|\s)?"  # "0532 - 123", "0532/123", "0532–123" too
 PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking order
-    "iban": (re.compile(r"(?<![A-Za-z0-9])TR(?: ?\d){24}(?!\d)", re.IGNORECASE),
+    "iban": (re.compile(r"(?<![A-Za-z0-9])TR(?:[ \-]?\d){24}(?!\d)", re.IGNORECASE),
              lambda match: iban.is_valid(match)),
     "e-mail": (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])"),
                lambda match: True),
-    "id number": (re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)"), lambda match: tckimlik.is_valid(match)),
+    "id number": (re.compile(r"(?<!\d)[1-9](?:[ .]?\d){10}(?!\d)"),  # also in groups: "123 456 789 50"
+                  lambda match: tckimlik.is_valid(re.sub(r"\D", "", match))),
     "phone": (re.compile(rf"(?<!\d)(?:(?:\+|00)? ?90{_SEPARATOR}|0{_SEPARATOR})?"
                          rf"(?:\(0?[2-58]\d{{2}}\)|[2-58]\d{{2}}){_SEPARATOR}\d{{3}}{_SEPARATOR}\d{{2}}"
                          rf"{_SEPARATOR}\d{{2}}(?!\d)"),
               lambda match: True),
 }
 LONG_DIGITS = re.compile(r"\d{10,}")
+_ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
+                 if c.isdecimal() and not c.isascii()}
 SHAPED = "identifier-shaped"
 
 
@@ -58,7 +65,14 @@ def free_text_columns() -> list[str]:
 
 
 def mask(text: str) -> tuple[str, Counter]:
-    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked."""
+    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked.
+
+    Digits of other scripts (Arabic-Indic ``٠٥٣٢``, Persian, full-width) are matched as ASCII digits; text in
+    which nothing is found comes back as it was.
+    """
+    if not text.isascii() and (ascii_digits := text.translate(_ASCII_DIGITS)) != text:
+        masked, found = mask(ascii_digits)
+        return (masked, found) if found else (text, found)
     found = Counter()
     for kind, (pattern, valid) in PATTERNS.items():
         def replace(match: re.Match, kind=kind, valid=valid) -> str:
@@ -74,7 +88,7 @@ def mask(text: str) -> tuple[str, Counter]:
 def kinds(text: str) -> list[str]:
     """The kinds of identifier in ``text``, in :data:`PATTERNS` order; ``identifier-shaped`` for a run of
     ten or more digits that is none of them."""
-    masked, found = mask(text)
+    masked, found = mask(" ".join(text.split()))  # pasted numbers often hold non-breaking spaces
     shaped = [SHAPED] if LONG_DIGITS.search(masked) else []
     return [kind for kind in PATTERNS if found[kind]] + shaped
 

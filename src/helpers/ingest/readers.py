@@ -59,6 +59,8 @@ from helpers.text import fold, header_key
 log = logging.getLogger(__name__)
 
 SOURCE_SUFFIXES = (".csv", ".xlsx")
+# Spreadsheets in formats not read: listed, so that read_source refuses them by name instead of their vanishing.
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
 _DELIMITERS = (",", ";", "\t")
 _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
@@ -245,8 +247,8 @@ def discover_sources(folder: Path) -> list[Path]:
     """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
 
     Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
-    listed too (a broken one, or one leading out of ``folder``, file or folder), so that :func:`read_source`
-    names them instead of their vanishing silently.
+    listed too (a broken one, or one leading out of ``folder``, file or folder), and so are spreadsheets in other
+    formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of their vanishing.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -258,7 +260,7 @@ def discover_sources(folder: Path) -> list[Path]:
             continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
-        elif path.suffix.lower() not in SOURCE_SUFFIXES and not path.is_dir():
+        elif path.suffix.lower() not in SOURCE_SUFFIXES + OTHER_SPREADSHEETS and not path.is_dir():
             log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
         else:
             sources.append(path)
@@ -290,7 +292,7 @@ def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> 
             return _read_xlsx(path, source, rules)
     except OSError as error:
         raise SourceReadError(source, error.strerror or str(error)) from error
-    raise SourceReadError(source, "not a .csv or .xlsx file")
+    raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read")
 
 
 def _relative(path: Path, root: Path) -> str:
