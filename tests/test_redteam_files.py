@@ -5,8 +5,8 @@ import csv
 import openpyxl
 import pytest
 
-from helpers.clean import clean_quarter
-from helpers.readers import SourceReadError
+from helpers.clean.quarter import clean_quarter
+from helpers.errors import SourceReadError
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import csv
 import pandas as pd
 import pytest
 
-from helpers.clean import clean_quarter
-from helpers.redact import mask, withhold
+from helpers.clean.quarter import clean_quarter
+from helpers.clean.redact import mask, withhold
 
 TCKN = "12345678950"  # valid check digits (see test_redact)
 NBSP = "\u00a0"       # what Word, WhatsApp and Excel put between the groups of a pasted number

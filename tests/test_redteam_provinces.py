@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.provinces import resolve_provinces
+from helpers.clean.provinces import resolve_provinces
 
 
 @pytest.mark.parametrize(("value", "other"), [

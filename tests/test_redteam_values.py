@@ -5,7 +5,7 @@ import csv
 import pandas as pd
 import pytest
 
-from helpers.clean import clean_quarter
+from helpers.clean.quarter import clean_quarter
 
 
 @pytest.fixture
