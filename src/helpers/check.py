@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from helpers import config, normalise, redact, schema
-from helpers.clean import Examination, NoSourcesError, examine_quarter, losses
+from helpers.clean import DROP_REASONS, Examination, NoSourcesError, examine_quarter, losses
 from helpers.csvfile import write_csv
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
 from helpers.readers import HXL, UNKNOWN
@@ -350,10 +350,10 @@ def _text(value: object, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
-def _table(title: str, *columns: str) -> Table:
+def _table(title: str, *columns: str, numbers: tuple[str, ...] = ("rows",)) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=False)
     for column in columns:
-        number = column in ("rows", "read", "kept", "duplicate", "out of period", "summary row")
+        number = column in numbers
         table.add_column(column, overflow="fold", justify="right" if number else "left", no_wrap=number)
     return table
 
@@ -378,18 +378,28 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
         console.print(_text(f"{check.quarter} would run: no loss check trips.", "bold green"))
 
 
+def _dropped(counts: dict) -> str:
+    """``3 duplicate``, ``2 unknown_activity``, ...: one line per reason a row would be dropped for."""
+    found = {**counts.get("by_reason", {}), **counts.get("rejected_by_reason", {})}
+    lines = [f"{n:,} {reason}" for reason in [*DROP_REASONS[:-1], *schema.REASON_ORDER]
+             if (n := counts.get(reason, 0) if reason in DROP_REASONS else found.get(reason, 0))]
+    return "\n".join(lines) or "none"
+
+
 def _render_files(exam: Examination, console: Console) -> None:
-    files = _table("Files", "file", "shape", "read", "kept", "duplicate", "out of period", "summary row",
-                   "rejected")
+    files = _table("Rows per file (dropped: as rejects.csv names the reasons)", "file", "shape", "read", "kept",
+                   "dropped", numbers=("read", "kept"))
     shapes = {_label(table): table.shape for table in exam.tables}
-    for name, counts in exam.quality["files"].items():
-        reasons = ", ".join(f"{n:,} {reason}" for reason, n in counts["rejected_by_reason"].items())
-        files.add_row(_text(name), _text(shapes.get(name, "")), *(_text(f"{counts[k]:,}") for k in
-                      ["rows_read", "rows_kept", "duplicate", "out_of_period", "summary_row"]),
-                      _text(f"{counts['rejected']:,}" + (f" ({reasons})" if reasons else "")))
-    for table in exam.tables:  # a header-only file is read but holds no row: still listed
-        if _label(table) not in exam.quality["files"]:
-            files.add_row(_text(_label(table)), _text(table.shape), *(_text("0") for _ in range(6)))
+    listed = {**exam.quality["files"], **{_label(table): {} for table in exam.tables  # a header-only file: no row
+                                           if _label(table) not in exam.quality["files"]}}
+    for name, counts in listed.items():
+        files.add_row(_text(name), _text(shapes.get(name, "")), _text(f"{counts.get('rows_read', 0):,}"),
+                      _text(f"{counts.get('rows_kept', 0):,}"), Text(_dropped(counts)))
+    if len(listed) > 1:
+        totals = exam.quality["totals"]
+        files.add_section()
+        files.add_row(_text("all files", "bold"), _text(""), _text(f"{totals['rows_read']:,}", "bold"),
+                      _text(f"{totals['rows_kept']:,}", "bold"), Text(_dropped(totals), "bold"))
     console.print(files)
     for table in exam.tables:
         headers = _table(f"Headers of {printable(_label(table))} ({table.shape})", "raw header", "column", "how")
@@ -444,7 +454,7 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
     check = check_quarter(quarter, raw)
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
     if console is None:
-        console = Console(no_color=not color, highlight=False, emoji=False)
+        console = Console(color_system="auto" if color else None, highlight=False, emoji=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
             console.width = PIPE_WIDTH  # a file or a pager: long lines rather than narrow wrapped cells
     render(check, console, written)
