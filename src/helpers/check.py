@@ -40,6 +40,7 @@ VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group":
 SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
 PIPE_WIDTH = 160  # characters per line when the output is not a terminal
 MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
+SHOWN_VALUES = 25  # values per kind in the terminal, the most frequent first (the CSV files hold all)
 PLACES = 3  # rows named per value ("where"); the count gives the rest
 # The files written, each in the columns of the configuration file its lines are meant for.
 SUGGESTION_FILES = {
@@ -255,14 +256,24 @@ def _label(table) -> str:
     return table.source if table.sheet is None else f"{table.source} [{table.sheet}]"
 
 
+def _labels(tables: list) -> str:
+    """``a.csv; b.xlsx [Ekim], [Kasım]``: tables named once per file."""
+    sheets: dict[str, list[str]] = {}
+    for table in tables:
+        sheets.setdefault(table.source, []).append(f" [{table.sheet}]" if table.sheet is not None else "")
+    return "; ".join(source + ",".join(parts) for source, parts in sheets.items())
+
+
 def unrecognised(exam: Examination) -> pd.DataFrame:
     """Every value the cleaner would not recognise: kind, column, value (withheld when identifier-shaped), rows
     read holding it (whatever they are finally dropped for; for a header, the rows of the tables it heads),
     closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
     entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
                *_optional(exam)]
-    table = pd.DataFrame(entries, columns=COLUMNS)
-    return table.astype({"rows": "int64"})
+    table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64"})
+    order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
+    return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
+        order) if c.name == "kind" else c, ignore_index=True, kind="stable")
 
 
 # --- the check -------------------------------------------------------------------------------------------
@@ -350,8 +361,15 @@ def _text(value: object, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
-def _table(title: str, *columns: str, numbers: tuple[str, ...] = ("rows",)) -> Table:
-    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+def _show(console: Console, title: str, table: Table) -> None:
+    """A table under its title (a line of its own: a long file name is not squeezed into the table's width)."""
+    console.print()
+    console.print(_text(title, "bold"))
+    console.print(table)
+
+
+def _table(*columns: str, numbers: tuple[str, ...] = ("rows",)) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False)
     for column in columns:
         number = column in numbers
         table.add_column(column, overflow="fold", justify="right" if number else "left", no_wrap=number)
@@ -367,6 +385,7 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
         _render_unrecognised(check.unrecognised, console)
         _render_losses(exam, console)
     if written:
+        console.print()
         console.print(_text(f"Unrecognised values as configuration lines (verify before pasting): {written[0].parent}"))
         for path in written:
             console.print(_text(f"  {path.name}"))
@@ -387,8 +406,7 @@ def _dropped(counts: dict) -> str:
 
 
 def _render_files(exam: Examination, console: Console) -> None:
-    files = _table("Rows per file (dropped: as rejects.csv names the reasons)", "file", "shape", "read", "kept",
-                   "dropped", numbers=("read", "kept"))
+    files = _table("file", "shape", "read", "kept", "dropped", numbers=("read", "kept"))
     shapes = {_label(table): table.shape for table in exam.tables}
     listed = {**exam.quality["files"], **{_label(table): {} for table in exam.tables  # a header-only file: no row
                                            if _label(table) not in exam.quality["files"]}}
@@ -400,21 +418,24 @@ def _render_files(exam: Examination, console: Console) -> None:
         files.add_section()
         files.add_row(_text("all files", "bold"), _text(""), _text(f"{totals['rows_read']:,}", "bold"),
                       _text(f"{totals['rows_kept']:,}", "bold"), Text(_dropped(totals), "bold"))
-    console.print(files)
+    _show(console, "Rows per file (dropped: as rejects.csv names the reasons)", files)
+    same: dict[tuple, list] = {}  # sheets with the same header (a tracker's month sheets) are shown once
     for table in exam.tables:
-        headers = _table(f"Headers of {printable(_label(table))} ({table.shape})", "raw header", "column", "how")
-        for header, column, why in table.mapping:
+        same.setdefault((table.shape, tuple(table.mapping)), []).append(table)
+    for (shape, mapping), tables in same.items():
+        headers = _table("raw header", "column", "how")
+        for header, column, why in mapping:
             how = "hxl hashtag" if why == HXL else why
             headers.add_row(_text(withheld(header) or header), _text(column or "—"),
                             _text(how, "" if column else "dim"))
-        console.print(headers)
+        _show(console, f"Headers of {_labels(tables)} ({shape})", headers)
     parts = [(p["source"], p["sheet"] or "", p["reason"]) for p in exam.quality["not_read"]]
     parts += [(p["source"], "", f"unreadable: {p['reason']}") for p in exam.quality["skipped_files"]]
     if parts:
-        left = _table("Not read", "file", "sheet", "why")
+        left = _table("file", "sheet", "why")
         for part in parts:
             left.add_row(*map(_text, part))
-        console.print(left)
+        _show(console, "Not read", left)
 
 
 def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
@@ -422,17 +443,19 @@ def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
         console.print(_text("Every value is recognised.", "green"))
         return
     for kind, part in found.groupby("kind", sort=False):
-        table = _table(f"Unrecognised: {kind}", "value", "column", "rows", "closest candidates / why", "where")
-        for row in part.itertuples():
+        table = _table("value", "column", "rows", "closest candidates / why", "where")
+        for row in part.head(SHOWN_VALUES).itertuples():
             table.add_row(_text(row.value, "bold"), _text(row.column), _text(f"{row.rows:,}"),
                           _text(row.candidates), _text(row.where))
-        console.print(table)
+        if len(part) > SHOWN_VALUES:
+            table.add_row(_text(f"(+{len(part) - SHOWN_VALUES:,} more: unrecognised.csv)", "dim"), *[_text("")] * 4)
+        _show(console, f"Unrecognised: {kind}", table)
 
 
 def _render_losses(exam: Examination, console: Console) -> None:
     totals, span = exam.quality["totals"], exam.quality["dates"]
     read = max(totals["rows_read"], 1)
-    table = _table("Loss checks (docs/losses.md)", "check", "this quarter", "limit (config/pipeline.yml)")
+    table = _table("check", "this quarter", "limit (config/pipeline.yml)")
     table.add_row(_text("rows rejected"), _text(f"{totals['rejected']:,} of {totals['rows_read']:,} "
                                                 f"({100 * totals['rejected'] / read:.1f} %)"),
                   _text(f"{100 * config.setting('max_rejected_share'):g} % (max_rejected_share)"))
@@ -442,7 +465,7 @@ def _render_losses(exam: Examination, console: Console) -> None:
                   _text(f"{100 * config.setting('max_out_of_period_share'):g} % (max_out_of_period_share) and "
                         f"dates covering under {100 * config.setting('min_quarter_coverage'):g} % of the quarter"))
     table.add_row(_text("rows kept"), _text(f"{totals['rows_kept']:,}"), _text("at least 1"))
-    console.print(table)
+    _show(console, "Loss checks (docs/losses.md)", table)
 
 
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
