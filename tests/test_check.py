@@ -255,16 +255,20 @@ def test_identifiers_typed_into_cells_are_withheld_in_the_terminal_and_the_csv_f
     assert line_of(output, "(withheld: e-mail)", "sex", "tracker.csv row 4")
     assert line_of(output, "(withheld: identifier-shaped)", "nationality", "tracker.csv row 5")
     listed = read_csv(tmp_path / "out" / "unrecognised.csv", dtype=str, keep_default_na=False)
-    assert listed["value"].str.startswith("(withheld").sum() == 5  # four cells and the header
+    assert (listed["withheld"] == "True").sum() == 5  # four cells and the header
+    assert set(listed.loc[listed["withheld"] == "True", "candidates"]) == {""}  # nothing derived from them
     assert not read_csv(tmp_path / "out" / "provinces.csv", dtype=str).shape[0]  # never a line to paste
 
 
-def test_control_characters_and_markup_in_a_cell_cannot_reach_the_terminal(tmp_path, capsys):
+def test_control_characters_markup_and_formulas_in_a_cell_stay_inert(tmp_path, capsys):
     raw = planted(tmp_path, [["2023-04-05", "Ada\x1b[2Jna", "PROT_CASE_MGMT", "A1", "K", "Suriye", ""],
-                             ["2023-04-05", "Adana", "[bold red]PSS[/]", "A2", "K", "Suriye", ""]])
+                             ["2023-04-05", "Adana", "[bold red]PSS[/]", "A2", "K", "Suriye", ""],
+                             ["2023-04-05", "Adana", '=HYPERLINK("http://example.org")', "A3", "K", "Suriye", ""]])
     _, output = run_check(capsys, raw, tmp_path / "out")
     assert "\x1b" not in output
     assert line_of(output, "Ada\\x1b[2Jna", "province") and line_of(output, "[bold red]PSS[/]", "activity")
+    written = (tmp_path / "out" / "activities.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in written  # a spreadsheet shows it as text, never runs it
 
 
 @pytest.mark.parametrize("no_color", [False, True])

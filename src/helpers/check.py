@@ -33,7 +33,7 @@ from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter
 from helpers.readers import HXL, UNKNOWN
 from helpers.text import fold, header_key
 
-COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where"]
+COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
 # The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
 VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group": "population_group",
                  "disability": "yes_no"}
@@ -129,7 +129,8 @@ def _entries(raw: pd.DataFrame, kind: str, column: str, bad: np.ndarray, describ
         value = str(categories[code])
         hidden = withheld(value, digits)
         candidates, suggestion = ("", "") if hidden else describe(value)
-        entries.append((kind, column, hidden or value, rows, _masked(candidates), suggestion or "", where))
+        entries.append((kind, column, hidden or value, rows, _masked(candidates), suggestion or "", where,
+                        bool(hidden)))
     return entries
 
 
@@ -198,11 +199,11 @@ def _numbers(exam: Examination) -> list:
     entries = []
     for column, bounds in schema.number_bounds().items():
         _, status = normalise.read_numbers(exam.raw[column], exam.raw["source"], bounds, exam.marks[column])
+        codes = exam.raw[column].cat.codes.to_numpy()
         for flag, kind, describe in [
             (normalise.AMBIGUOUS, "ambiguous number", lambda value: (normalise.ambiguity_hint(value), "")),
             (normalise.INVALID, "invalid number", lambda value, b=bounds: (b.hint(), "")),
         ]:
-            codes = exam.raw[column].cat.codes.to_numpy()
             bad = np.zeros(len(exam.raw[column].cat.categories), dtype=bool)
             bad[codes[(status == flag) & (codes >= 0)]] = True
             entries += _entries(exam.raw, kind, column, bad, describe)
@@ -248,7 +249,7 @@ def _headers(exam: Examination) -> list:
         candidates, suggestion = ("", "") if hidden else _described(
             _closest(header.rsplit("/", 1)[-1], choices, header_key))
         entries.append(("header", "", hidden or header, sum(len(t.row_number) for t in tables),
-                        _masked(candidates), suggestion, "; ".join(labels)))
+                        _masked(candidates), suggestion, "; ".join(labels), bool(hidden)))
     return entries
 
 
@@ -270,7 +271,7 @@ def unrecognised(exam: Examination) -> pd.DataFrame:
     closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
     entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
                *_optional(exam)]
-    table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64"})
+    table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64", "withheld": bool})
     order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
     return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
         order) if c.name == "kind" else c, ignore_index=True, kind="stable")
@@ -303,8 +304,9 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
-    are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``."""
-    shown = found[~found["value"].str.startswith("(withheld")]
+    are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
+    activity name goes under the label (English or Turkish) of its closest candidate, English when none is."""
+    shown = found[~found["withheld"].astype(bool)]
 
     def note(row) -> str:
         rows = f"{row['rows']:,} row{'' if row['rows'] == 1 else 's'}"
