@@ -54,7 +54,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u20
 
 
 class CheckUsageError(ValueError):
-    """A check asked for in a way that cannot be honoured (an output folder where nothing may be written)."""
+    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
+    may be written)."""
 
 
 @dataclass
@@ -349,7 +350,7 @@ def write_suggestions(found: pd.DataFrame, out: Path) -> list[Path]:
 def output_dir(quarter: str, out_dir: str | Path | None, raw_dir: Path) -> Path:
     """Where the CSV files go: ``data/interim/<Q>/check/`` by default; never under the processed data, the
     reports or the raw files (raw data is immutable)."""
-    out = resolve(out_dir, DATA_DIR / "interim" / str(Quarter.parse(quarter)) / "check").resolve()
+    out = resolve(out_dir, DATA_DIR / "interim" / quarter / "check").resolve()
     for forbidden in (PROCESSED_DIR, REPORTS_DIR, raw_dir):
         if out.is_relative_to(Path(forbidden).resolve()):
             raise CheckUsageError(f"--out-dir {out} lies under {forbidden}: the check writes nothing there")
@@ -473,7 +474,11 @@ def _render_losses(exam: Examination, console: Console) -> None:
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
         color: bool = True, console: Console | None = None) -> int:
     """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
-    would stop. Raises :class:`CheckUsageError` (or ``ValueError`` for a malformed quarter) for usage errors."""
+    would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder."""
+    try:
+        quarter = str(Quarter.parse(quarter))
+    except ValueError as error:
+        raise CheckUsageError(str(error)) from None
     raw = resolve(raw_dir, RAW_DIR)
     out = output_dir(quarter, out_dir, raw)
     check = check_quarter(quarter, raw)

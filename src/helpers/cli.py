@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return check(args.quarter, args.raw_dir, args.out_dir, color=not args.no_color)
-        except (CheckUsageError, ValueError) as error:
+        except CheckUsageError as error:
             parser.error(str(error))  # exit status 2
     if args.command == "sample":
         from helpers.sample import main as sample_main
