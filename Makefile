@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report test setup system-deps sample-data lab lint bench clean
+.PHONY: help report check test setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -13,6 +13,9 @@ help: ## Show this help
 
 report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
 	$(BIN)/quarterly-report run --quarter $(QUARTER)
+
+check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
+	$(BIN)/quarterly-report check --quarter $(QUARTER)
 
 test: setup ## Run the test suite (sets everything up first)
 	$(BIN)/python -m pytest

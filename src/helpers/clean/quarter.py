@@ -84,7 +84,8 @@ def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
     raw = pd.DataFrame({
         "source": categorical(np.repeat([sources.index(label) for label in labels], sizes).astype(np.int32),
                                         sources, pd.RangeIndex(sum(sizes))),
-        "row_number": np.concatenate([np.asarray(table.row_number, dtype="int64") for table in tables]),
+        "row_number": np.concatenate([np.empty(0, "int64"),  # (no table at all: every file unreadable)
+                                      *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
     identifiers = {}
     for column in RAW_COLUMNS:
@@ -106,12 +107,12 @@ def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
     parts = [_stripped(table.columns[column], identifier) if column in table.columns.column_names
              else (np.full(len(table.row_number), -1, dtype=np.int32), pa.array([], pa.large_string()))
              for table in tables]
-    unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
+    unified = pc.dictionary_encode(pa.concat_arrays([pa.array([], pa.large_string()), *(v for _, v in parts)]))
     recode = pc.fill_null(unified.indices, -1).to_numpy()
     ends = np.cumsum([len(values) for _, values in parts])
     codes = [by_code(narrow(recode[end - len(values):end], len(unified.dictionary)), own, -1)
              for (own, values), end in zip(parts, ends, strict=True)]
-    return np.concatenate(codes), unified.dictionary
+    return (np.concatenate(codes) if codes else np.empty(0, np.int8)), unified.dictionary
 
 
 def _stripped(column: pa.ChunkedArray, identifier: bool = False) -> tuple[np.ndarray, pa.Array]:
@@ -474,12 +475,9 @@ def _summary_rejects(tables: list) -> pd.DataFrame:
     })
 
 
-def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
-    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
-    q = Quarter.parse(quarter)
-    folder = Path(raw_dir) / str(q)
-    sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
-    key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
+def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path], list, list[dict], list[dict]]:
+    """Every raw file of a quarter's folder read: the sources, their tables, the unreadable files skipped (each
+    with its reason) and the parts left unread; raise on an unreadable file unless ``skip_bad_files``."""
     sources = discover_sources(folder) if folder.is_dir() else []
     if not sources:
         raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
@@ -493,6 +491,27 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
         else:
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
+    return sources, tables, skipped, not_read
+
+
+def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict) -> tuple[pd.DataFrame, dict]:
+    """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
+    rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
+    quality = reconcile(raw, records, rejects, skipped)
+    quality["not_read"] = not_read
+    quality["quarter"] = str(q)
+    quality["dates"] = span
+    return rejects, quality
+
+
+def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
+    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
+    q = Quarter.parse(quarter)
+    folder = Path(raw_dir) / str(q)
+    sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
+    key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
+    sources, tables, skipped, not_read = read_files(folder, skip_bad_files=skip_bad_files)
     raw, identifiers = _combine(tables)
     summaries = _summary_rejects(tables)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
@@ -507,15 +526,38 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
-    rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
-    quality = reconcile(raw, records, rejects, skipped)
-    quality["not_read"] = not_read
-    quality["quarter"] = str(q)
+    rejects, quality = _accounted(raw, records, rejects, summaries, skipped, not_read, q, span)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
-    quality["dates"] = span
     return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
+
+
+@dataclass
+class Examination:
+    """What cleaning a quarter would decide, found without a key and without writing anything
+    (``quarterly-report check``)."""
+
+    quarter: str
+    tables: list  # every table read (RawTable: shape, header mapping, row numbers)
+    raw: pd.DataFrame  # the rows read, canonical columns (identifier columns as numbers, never texts)
+    rejects: pd.DataFrame  # every dropped row with its reason, identifiers withheld
+    quality: dict  # as quality.json: counts per file and reason, unknown optional values, date span, ...
+    provinces: pd.DataFrame  # resolution of each distinct province spelling (resolve_provinces), by spelling
+    marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
+
+
+def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
+    """Read and validate ``<raw_dir>/<quarter>/`` exactly as :func:`clean_quarter` does, without pseudonymising:
+    no key is needed and nothing is written. Unreadable files are listed in ``quality["skipped_files"]``."""
+    q = Quarter.parse(quarter)
+    _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
+    raw, _ = _combine(tables)
+    records, rejects, span = _kept_and_dropped(raw, q)
+    redact.withhold(rejects)
+    rejects, quality = _accounted(raw, records, rejects, _summary_rejects(tables), skipped, not_read, q, span)
+    return Examination(str(q), tables, raw, rejects.reset_index(drop=True), quality,
+                       _province_lookup(raw["province"]), _number_marks(raw))
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
