@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import check, clean, config
+from helpers import check, config
+from helpers.clean import quarter as clean
+from helpers.clean.provinces import resolve_provinces
 from helpers.cli import build_parser, main
 from helpers.csvfile import read_csv
+from helpers.ingest.readers import ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN
 from helpers.paths import CONFIG_DIR, PROCESSED_DIR, REPORTS_DIR
-from helpers.provinces import resolve_provinces
-from helpers.readers import ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 QUARTER_RAW = Path(__file__).parent / "fixtures" / "quarter"

@@ -26,11 +26,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config, normalise, redact, schema
-from helpers.clean import DROP_REASONS, Examination, NoSourcesError, examine_quarter, losses
+from helpers import config
+from helpers.clean import normalise, redact, schema
+from helpers.clean.quarter import DROP_REASONS, Examination, examine_quarter, losses
 from helpers.csvfile import write_csv
+from helpers.errors import NoSourcesError
+from helpers.ingest.readers import HXL, UNKNOWN
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
-from helpers.readers import HXL, UNKNOWN
 from helpers.text import fold, header_key
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
@@ -347,11 +349,12 @@ def write_suggestions(found: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def output_dir(quarter: str, out_dir: str | Path | None, raw_dir: Path) -> Path:
+def output_dir(quarter: str, out_dir: str | Path | None, raw_dir: Path,
+               processed_dir: Path = PROCESSED_DIR, reports_dir: Path = REPORTS_DIR) -> Path:
     """Where the CSV files go: ``data/interim/<Q>/check/`` by default; never under the processed data, the
     reports or the raw files (raw data is immutable)."""
     out = resolve(out_dir, DATA_DIR / "interim" / quarter / "check").resolve()
-    for forbidden in (PROCESSED_DIR, REPORTS_DIR, raw_dir):
+    for forbidden in (processed_dir, reports_dir, raw_dir):
         if out.is_relative_to(Path(forbidden).resolve()):
             raise CheckUsageError(f"--out-dir {out} lies under {forbidden}: the check writes nothing there")
     return out
@@ -472,15 +475,18 @@ def _render_losses(exam: Examination, console: Console) -> None:
 
 
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
+        processed_dir: str | Path | None = None, reports_dir: str | Path | None = None,
         color: bool = True, console: Console | None = None) -> int:
     """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
-    would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder."""
+    would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder.
+
+    ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
     try:
         quarter = str(Quarter.parse(quarter))
     except ValueError as error:
         raise CheckUsageError(str(error)) from None
     raw = resolve(raw_dir, RAW_DIR)
-    out = output_dir(quarter, out_dir, raw)
+    out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
     check = check_quarter(quarter, raw)
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
     if console is None:

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                "no file), 2 usage error")
     check.add_argument("--quarter", required=True, help="quarter to check, e.g. 2023Q1")
     check.add_argument("--raw-dir", help="raw logs root (default data/raw; relative to the repository)")
+    check.add_argument("--processed-dir", help="the run's processed data root, never written (default data/processed)")
+    check.add_argument("--reports-dir", help="the run's reports root, never written to (default reports)")
     check.add_argument("--out-dir", help="folder for the CSV files (default data/interim/<QUARTER>/check)")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
     sample = commands.add_parser("sample", help="write the bundled, calibrated 2022Q4 sample raw logs")
@@ -62,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.check import run as check
 
         try:
-            return check(args.quarter, args.raw_dir, args.out_dir, color=not args.no_color)
+            return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
+                         reports_dir=args.reports_dir, color=not args.no_color)
         except CheckUsageError as error:
             parser.error(str(error))  # exit status 2
     if args.command == "sample":
