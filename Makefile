@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report test setup system-deps sample-data lab lint bench clean
+.PHONY: help report check test setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -13,6 +13,9 @@ help: ## Show this help
 
 report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
 	$(BIN)/quarterly-report run --quarter $(QUARTER)
+
+check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
+	$(BIN)/quarterly-report check --quarter $(QUARTER)
 
 test: setup ## Run the test suite (sets everything up first)
 	$(BIN)/python -m pytest
@@ -29,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
-	$(BIN)/python -m helpers.sample
+	$(BIN)/python -m samplegen
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

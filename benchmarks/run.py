@@ -96,8 +96,8 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     from duckdb_reference import compare, reference_indicators
 
     from helpers import config
-    from helpers.clean import clean_quarter, write_clean
-    from helpers.indicators import compute_indicators, run_indicators
+    from helpers.clean.quarter import clean_quarter, write_clean
+    from helpers.measure.indicators import compute_indicators, run_indicators
 
     sampler = TreePeak()
     sampler.start()

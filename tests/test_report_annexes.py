@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import config
-from helpers.report import category_label, dimension_name, sources_name
+from helpers.publication.report import category_label, dimension_name, sources_name
 
 pytestmark = pytest.mark.slow
 

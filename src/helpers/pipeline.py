@@ -33,13 +33,14 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
-from helpers.clean import DROP_REASONS, sample_check
-from helpers.disclosure import dictionary_name
-from helpers.indicators import value
+from helpers.clean.pseudonymise import fingerprint, load_key
+from helpers.clean.quarter import DROP_REASONS, sample_check
+from helpers.errors import MissingKeyError, PipelineError
+from helpers.measure.disclosure import dictionary_name
+from helpers.measure.indicators import value
 from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
-from helpers.pseudonymise import MissingKeyError, fingerprint, load_key
-from helpers.render import render_report
-from helpers.report import SOURCES_FILE, public_data_name, report_basename, sources_name
+from helpers.publication.render import render_report
+from helpers.publication.report import SOURCES_FILE, public_data_name, report_basename, sources_name
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
 DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
-
-
-class PipelineError(RuntimeError):
-    """A run failed; the message is the one-line reason shown to the user."""
 
 
 @dataclass

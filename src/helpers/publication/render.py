@@ -8,9 +8,9 @@ PDF page. The notebook's cell wrappers are taken away (:func:`flatten_cells`), s
 it are siblings that the print CSS can keep together, and every table gets a box of its own to scroll in on a
 narrow screen. The PDF is tagged (PDF/UA-1): headings, tables and figures with their alt text, language.
 
-Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list of
-:mod:`helpers.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the page's own
-embedded figures); a ``file://`` or network address in the page is refused, not fetched.
+Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list
+of :mod:`helpers.publication.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the
+page's own embedded figures); a ``file://`` or network address in the page is refused, not fetched.
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
-from helpers.safehtml import clean, markdown_html
+from helpers.errors import NotebookErrorOutput
+from helpers.publication.safehtml import clean, markdown_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-
-
-class NotebookErrorOutput(RuntimeError):
-    """The notebook holds an error output, so a report made from it would silently miss a part."""
 
 
 class RejectErrorsPreprocessor(Preprocessor):

@@ -1,7 +1,7 @@
 """What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression.
 
 Every label, file name and narrative reaches the page escaped (``html.escape``, :func:`escape_markdown`) or
-through the allow-list of :mod:`helpers.safehtml` (Markdown outputs are converted and cleaned at export).
+through the allow-list of :mod:`helpers.publication.safehtml` (Markdown outputs are converted and cleaned at export).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
-from helpers import config, figures
-from helpers.clean import DROP_REASONS
+from helpers import config
+from helpers.clean.quarter import DROP_REASONS
 from helpers.csvfile import read_csv, write_csv
-from helpers.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
-from helpers.indicators import series, value
-from helpers.narrative import check_headings, narrative_path, render_narrative, sections
+from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
+from helpers.measure.indicators import series, value
 from helpers.paths import CONFIG_DIR, NARRATIVES_DIR, PROCESSED_DIR, Quarter
-from helpers.safehtml import escape_markdown, markdown_html
+from helpers.publication import figures
+from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
+from helpers.publication.safehtml import escape_markdown, markdown_html
 
 # The report's sections that take narrative text (03_report.ipynb's story.get keys; "Overview" may also be
 # the text before the first heading). A narrative heading must be one of them.
