@@ -50,10 +50,10 @@ def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
     rows = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table.select("tbody tr")]
     assert len(rows) <= 6  # a summary, not a file list
     assert rows[-1][0] == "Total" and rows[-1][4] == "50,908"  # rows kept
-    assert {row[0] for row in rows[:-1]} == {"Protection and Resilience Unit: excel workbooks",
-                                             "Protection and Resilience Unit: csv exports",
-                                             "Recovery and Stabilization Unit: excel workbooks",
-                                             "Recovery and Stabilization Unit: csv exports"}
+    assert {row[0] for row in rows[:-1]} == {"Protection and Resilience Unit, Excel workbooks",
+                                             "Protection and Resilience Unit, CSV exports",
+                                             "Recovery and Stabilization Unit, Excel workbooks",
+                                             "Recovery and Stabilization Unit, CSV exports"}
     link = soup.find("a", href=sources_name("2022Q4"))
     assert link is not None and sources_name("2022Q4") in annex
     assert "Files that could not be read" not in annex  # the sample reads every file

@@ -248,7 +248,7 @@ class Report:
         heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
         head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
         rows = "".join(
-            f"<tr><td>{html.escape(unit)}: {html.escape(kind.lower())}</td>"
+            f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
             + "".join(f"<td class='num'>{n:,}</td>" for n in values) + "</tr>"
             for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
         rows += ("<tr class='total'><th>Total</th>" + "".join(f"<td class='num'>{n:,}</td>" for n in total)
