@@ -161,6 +161,17 @@ def test_deterministic_across_processes(written, tmp_path):
     assert all(digest(p) == digest(folder / p.relative_to(tmp_path)) for p in again)
 
 
+def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(written):
+    """``config/sample-files.sha256`` (what the demo key is for) is exactly what the generator writes, the
+    XLSX files included (fixed zip times): when the generator changes, that file is written again with it."""
+    from helpers.clean.quarter import sample_files
+
+    folder = written[0] / "2022Q4"
+    data = {p.relative_to(folder).as_posix(): digest(p) for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    assert any(name.endswith(".xlsx") for name in data)
+    assert data == sample_files()
+
+
 def test_refuses_to_overwrite_but_fills_an_empty_folder(written, tmp_path):
     first = written[0]
     with pytest.raises(FileExistsError):

@@ -36,9 +36,12 @@ from helpers.csvfile import write_csv
 from helpers.errors import DataLossError, NoRecordsError, NoSourcesError, ReconciliationError, SourceReadError
 from helpers.ingest.readers import discover_sources, read_source
 from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, narrow, tidy_categories
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
+from helpers.paths import CONFIG_DIR, PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
+
+SAMPLE_FILES = CONFIG_DIR / "sample-files.sha256"
+"""SHA-256 of each data file of the bundled sample as ``python -m samplegen`` writes it (the demo key's files)."""
 
 RAW_COLUMNS = [
     "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
@@ -323,27 +326,30 @@ def is_sample(folder: Path) -> bool:
 def sample_check(folder: Path) -> tuple[bool, str]:
     """Whether ``folder`` is the generated sample, and if a manifest is there but does not match, why not.
 
-    The manifest lists the SHA-256 of each sample data file; the folder is the sample only when the files the
-    cleaner would read are exactly those files, byte for byte. A copied or hand-written manifest beside real
-    files therefore never switches them to the public demo key.
+    The folder is the sample only when it has the sample's manifest and the files the cleaner would read are
+    exactly the bundled sample's files, byte for byte, as listed in the repository's ``SAMPLE_FILES``. The
+    manifest is only a marker: it sits beside the files it would vouch for, so a copied or edited manifest
+    never switches real files to the public demo key.
     """
     marker = folder / config.setting("sample_marker")
     if not marker.is_file():
         return False, ""
     mismatch = f"{marker.name} does not match the files: real data needs a key"
-    try:
-        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
-        listed = {str(name): str(digest) for name, digest in listed.items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False, mismatch
+    expected = sample_files()
     present = {path.relative_to(folder).as_posix(): path for path in discover_sources(folder)}
-    if not listed or set(present) != set(listed):
+    if set(present) != set(expected):
         return False, mismatch
     for name, path in present.items():
         with path.open("rb") as handle:
-            if hashlib.file_digest(handle, "sha256").hexdigest() != listed[name]:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != expected[name]:
                 return False, mismatch
     return True, ""
+
+
+def sample_files() -> dict[str, str]:
+    """The bundled sample's data files (relative path → SHA-256), from ``SAMPLE_FILES`` (``sha256sum`` format)."""
+    lines = SAMPLE_FILES.read_text(encoding="utf-8").splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines if line.strip())}
 
 
 def _date_span(dates: pd.Series) -> dict:
