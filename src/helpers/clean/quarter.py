@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,14 +72,49 @@ class CleanResult:
     quality: dict = field(default_factory=dict)
 
 
-def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
+def _unique(names: list[str], masked: Callable[[str], str]) -> dict[str, str]:
+    """Each name → its masked form, numbered (`` (2)``) where two distinct names mask alike."""
+    result, taken = {}, set()
+    for name in sorted(set(names)):
+        label, n = masked(name), 1
+        while label in taken:
+            n += 1
+            label = f"{masked(name)} ({n})"
+        result[name] = label
+        taken.add(label)
+    return result
+
+
+def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> dict[tuple[str, str | None], str]:
+    """The label of each table (``file [sheet]``) with identifiers in file and sheet names masked
+    (:func:`redact.mask`): partners name files after people. Skipped and unread files get their labels in place.
+
+    Every output (records, rejects, quality.json, the report) takes its source labels from here, so none shows a
+    name the masking missed, and files or sheets that differ only in a masked part stay apart.
+    """
+    files = _unique([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])],
+                    lambda name: redact.mask(name)[0])
+    sheets = {}  # (file, sheet) -> the sheet's name masked, unique within its file
+    for source in files:
+        named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read if f["source"] == source}
+        sheets.update({(source, sheet): masked for sheet, masked in
+                       _unique([s for s in named if s is not None], lambda sheet: redact.mask(sheet)[0]).items()})
+    for entry in [*skipped, *not_read]:
+        if entry.get("sheet") is not None:
+            entry["sheet"] = sheets[entry["source"], entry["sheet"]]
+        entry["source"], entry["reason"] = files[entry["source"]], redact.mask(entry["reason"])[0]
+    return {(source, sheet): files[source] if sheet is None else f"{files[source]} [{sheets[source, sheet]}]"
+            for source, sheet in {(t.source, t.sheet) for t in tables}}
+
+
+def _combine(tables: list, labels: dict[tuple[str, str | None], str]) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
     Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
     the dictionaries, which are then unified across tables. Identifier columns hold numbers (NA: blank)
     standing for the texts returned beside the frame: millions of distinct ids never become pandas strings.
     """
-    labels = [table.source if table.sheet is None else f"{table.source} [{table.sheet}]" for table in tables]
+    labels = [labels[table.source, table.sheet] for table in tables]
     sizes = [len(table.row_number) for table in tables]
     sources = sorted(set(labels))
     raw = pd.DataFrame({
@@ -462,9 +498,9 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
-def _summary_rejects(tables: list) -> pd.DataFrame:
+def _summary_rejects(tables: list, labels: dict[tuple[str, str | None], str]) -> pd.DataFrame:
     """The totals rows the reader set apart, as lines of the rejects table (reason ``summary_row``)."""
-    rows = [(table.source if table.sheet is None else f"{table.source} [{table.sheet}]", number, word)
+    rows = [(labels[table.source, table.sheet], number, word)
             for table in tables for number, word in table.summary_rows]
     return pd.DataFrame({
         "source": [source for source, _, _ in rows],
@@ -488,13 +524,14 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
         if isinstance(read, SourceReadError):
             if not skip_bad_files:
                 raise read
-            log.warning("skipped %s: %s", read.source, read.reason)
+            log.warning("skipped %s: %s", redact.mask(read.source)[0], redact.mask(read.reason)[0])
             skipped.append({"source": str(read.source), "reason": read.reason})
         else:
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
-    raw, identifiers = _combine(tables)
-    summaries = _summary_rejects(tables)
+    labels = _source_labels(tables, skipped, not_read)
+    raw, identifiers = _combine(tables, labels)
+    summaries = _summary_rejects(tables, labels)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
