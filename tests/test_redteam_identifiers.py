@@ -71,10 +71,10 @@ def test_free_text_without_identifiers_keeps_its_own_digits():
 def test_files_whose_names_differ_only_in_an_identifier_stay_apart(tmp_path, key):
     folder = tmp_path / "2022Q4"
     folder.mkdir()
-    for name in ("Ayşe 0532 123 45 67.csv", "Ayşe 0533 765 43 21.csv"):
+    for n, name in enumerate(("Ayşe 0532 123 45 67.csv", "Ayşe 0533 765 43 21.csv")):
         with (folder / name).open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows([["service_date", "province", "activity_code", "participants"],
-                                          ["2022-10-03", "Adana", "PROT_AWARENESS", "5"],
+                                          ["2022-10-03", "Adana", "PROT_AWARENESS", str(5 + n)],
                                           ["2022-10-04", "Adana", "NOT_AN_ACTIVITY", "6"]])
     result = clean_quarter("2022Q4", tmp_path)
     labels = sorted(result.quality["files"])
