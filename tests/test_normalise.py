@@ -227,6 +227,16 @@ def test_evidence_is_decided_per_source_file():
     assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
 
 
+def test_numbers_typed_into_workbook_cells_are_read_as_written_and_are_no_evidence():
+    values = pd.Series(["1250.5", "1.125", "1.500", "2,50", "1.125"], dtype="category")
+    sources = pd.Series(["tr.xlsx"] * 5, dtype="category")
+    typed = pd.Series([True, True, False, False, False])
+    marks = normalise.decimal_marks(values, sources, typed)
+    assert marks.to_dict() == {"tr.xlsx": normalise.COMMA}  # only the text cells' 2,50
+    parsed, status = normalise.read_numbers(values, sources, AMOUNT, marks, typed)
+    assert parsed.tolist() == [1250.5, 1.125, 1500, 2.5, 1125] and status.tolist() == [OK] * 5
+
+
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
        st.sampled_from(["", " TL", "₺"]))
 def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, currency):

@@ -282,14 +282,22 @@ def _categories(values: pd.Series) -> pd.Series:
     return values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
 
 
-def decimal_marks(values: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+def _typed_rows(typed: pd.Series | None, values: pd.Series) -> np.ndarray | None:
+    """Which rows of ``values`` hold a number typed into a workbook cell (``typed``: booleans, by index)."""
+    return None if typed is None else typed.reindex(values.index, fill_value=False).to_numpy(dtype=bool)
+
+
+def decimal_marks(values: pd.Series, sources: pd.Series | None = None, typed: pd.Series | None = None) -> pd.Series:
     """The decimal-mark evidence (:data:`COMMA`, :data:`POINT`, both or 0) of each source's values, by source.
 
-    Read once per distinct value; the per-row work is one lookup and one count per source.
+    Read once per distinct value; the per-row work is one lookup and one count per source. Rows marked
+    ``typed`` (numbers typed into workbook cells, see :func:`read_numbers`) are no evidence.
     """
     values = _categories(values)
     shown = np.array([_readings(str(v).strip()).evidence for v in values.cat.categories], dtype=np.int8)
     evidence = by_code(shown, values.cat.codes.to_numpy(), 0)
+    if (rows := _typed_rows(typed, values)) is not None:
+        evidence[rows] = 0
     if sources is None:
         return pd.Series([int(np.bitwise_or.reduce(evidence, initial=0))], index=pd.Index([None], dtype=object))
     sources = _categories(sources)
@@ -299,15 +307,17 @@ def decimal_marks(values: pd.Series, sources: pd.Series | None = None) -> pd.Ser
 
 
 def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
-                 marks: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
+                 marks: pd.Series | None = None, typed: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
     """Numbers and a status per row (:data:`OK`, :data:`INVALID` or :data:`AMBIGUOUS`; blanks are OK and NA).
 
     ``marks`` is the :func:`decimal_marks` evidence by source (of the whole quarter: rows dropped for other
     reasons still show how a file writes numbers); without it, the evidence of ``values`` themselves.
+    ``typed`` (booleans by index) marks the rows whose value is a number typed into a workbook cell, written
+    by the reader as the number itself (``1250.5``, ``1.125``): read as written, whatever the file's evidence.
     """
     values = _categories(values)
     if sources is None or marks is None:
-        marks = decimal_marks(values, sources)
+        marks = decimal_marks(values, sources, typed)
     readings = [_readings(str(v).strip()) if str(v).strip() else None for v in values.cat.categories]
     number = np.full((4, len(readings)), np.nan)  # per evidence state and category
     status = np.zeros((4, len(readings)), dtype=np.int8)
@@ -334,13 +344,21 @@ def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bo
             per_source = marks.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.intp)
             state = per_source[sources.cat.codes.to_numpy()[rows]]
         result[rows], found[rows] = number[state, codes[rows]], status[state, codes[rows]]
+    if (typed_rows := _typed_rows(typed, values)) is not None and typed_rows.any():
+        rows = np.flatnonzero(typed_rows)
+        exact = np.full(len(readings), np.nan)
+        for i in np.unique(codes[rows]):
+            exact[i] = float(values.cat.categories[i])
+        plausible = np.array([bounds.plausible(v) for v in exact]) if len(exact) else np.zeros(0, dtype=bool)
+        result[rows] = np.where(plausible, exact, np.nan)[codes[rows]]
+        found[rows] = np.where(plausible, OK, INVALID)[codes[rows]]
     return pd.Series(result, index=values.index, copy=False), found
 
 
 def parse_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
-                  marks: pd.Series | None = None) -> pd.Series:
+                  marks: pd.Series | None = None, typed: pd.Series | None = None) -> pd.Series:
     """The numbers of :func:`read_numbers`, NaN where a value is invalid or ambiguous."""
-    return read_numbers(values, sources, bounds, marks)[0]
+    return read_numbers(values, sources, bounds, marks, typed)[0]
 
 
 def ambiguity_hint(text: str) -> str:

@@ -107,12 +107,14 @@ def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> d
             for source, sheet in {(t.source, t.sheet) for t in tables}}
 
 
-def _combine(tables: list, labels: dict[tuple[str, str | None], str]) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
+def _combine(tables: list, labels: dict[tuple[str, str | None], str]
+             ) -> tuple[pd.DataFrame, dict[str, pa.Array], dict[str, pd.Series]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
     Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
     the dictionaries, which are then unified across tables. Identifier columns hold numbers (NA: blank)
     standing for the texts returned beside the frame: millions of distinct ids never become pandas strings.
+    Third: per column, the rows holding numbers typed into workbook cells (:attr:`RawTable.numbers`), if any.
     """
     labels = [labels[table.source, table.sheet] for table in tables]
     sizes = [len(table.row_number) for table in tables]
@@ -130,7 +132,10 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]) -> tuple[p
             identifiers[column] = dictionary
         else:
             raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
-    return raw, identifiers
+    typed = {column: pd.Series(np.concatenate([table.numbers.get(column, np.zeros(size, dtype=bool))
+                                               for table, size in zip(tables, sizes, strict=True)]), index=raw.index)
+             for column in RAW_COLUMNS if any(column in table.numbers for table in tables)}
+    return raw, identifiers, typed
 
 
 def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
@@ -201,18 +206,19 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
-           marks: dict[str, pd.Series]) -> pd.DataFrame:
+           marks: dict[str, pd.Series], typed: dict[str, pd.Series]) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
-    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`). An optional
+    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`), numbers typed
+    into workbook cells (``typed``) as they are. An optional
     coded value outside its vocabulary is unknown (NA).
     """
     bounds = schema.number_bounds()
 
     def number(column: str) -> pd.Series:
         return normalise.parse_numbers(raw[column], raw["source"], bounds.get(column, normalise.Bounds()),
-                                       marks[column])
+                                       marks[column], typed.get(column))
 
     date = normalise.parse_dates(raw["date"])
     age = normalise.age_in_range(number("age"))
@@ -454,34 +460,36 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
 
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
-              marks: dict[str, pd.Series] | None = None) -> DataFrameSchema:
+              marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None) -> DataFrameSchema:
     """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`) and decimal
     marks (see :func:`_number_marks`)."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
+        typed=typed,
     )
 
 
-def _number_marks(raw: pd.DataFrame) -> dict[str, pd.Series]:
+def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series]) -> dict[str, pd.Series]:
     """Each number column's decimal-mark evidence per source, from all its rows (a rejected row still shows
-    how its file writes numbers)."""
-    return {column: normalise.decimal_marks(raw[column], raw["source"])
+    how its file writes numbers) except numbers typed into workbook cells."""
+    return {column: normalise.decimal_marks(raw[column], raw["source"], typed.get(column))
             for column in [*schema.number_bounds(), "age"]}
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
-    marks = _number_marks(raw)
-    bad = violations(raw, _contract(provinces, catalogue, marks))
+    marks = _number_marks(raw, typed)
+    bad = violations(raw, _contract(provinces, catalogue, marks, typed))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
 
-    records = _typed(valid, provinces, catalogue, str(q), marks)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed)
     span = _date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
@@ -530,12 +538,12 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
     labels = _source_labels(tables, skipped, not_read)
-    raw, identifiers = _combine(tables, labels)
+    raw, identifiers, typed = _combine(tables, labels)
     summaries = _summary_rejects(tables, labels)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
-        records, rejects, span = _kept_and_dropped(raw, q)
+        records, rejects, span = _kept_and_dropped(raw, q, typed)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),

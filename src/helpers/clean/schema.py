@@ -60,7 +60,8 @@ def number_bounds() -> dict[str, normalise.Bounds]:
     }
 
 
-def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None) -> list[pa.Check]:
+def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None,
+                   typed: pd.Series | None = None) -> list[pa.Check]:
     """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
 
     last: list = [lambda: None, None]  # (weak reference to) the frame last read and its statuses: both checks
@@ -70,7 +71,8 @@ def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | Non
         def check(frame: pd.DataFrame) -> pd.Series:
             if last[0]() is not frame:
                 sources = frame["source"] if "source" in frame.columns else None
-                last[:] = weakref.ref(frame), normalise.read_numbers(frame[column], sources, bounds, marks)[1]
+                last[:] = weakref.ref(frame), normalise.read_numbers(frame[column], sources, bounds, marks,
+                                                                                 typed)[1]
             return pd.Series(last[1] != status, index=frame.index)
 
         return check
@@ -107,18 +109,20 @@ def raw_record_schema(
     reach_type: Callable[[pd.Series], pd.Series],
     bounds: dict[str, normalise.Bounds] | None = None,
     marks: dict[str, pd.Series] | None = None,
+    typed: dict[str, pd.Series] | None = None,
 ) -> pa.DataFrameSchema:
     """The contract of activity-log.md for one raw row.
 
     ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
     their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
     bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
-    (:func:`normalise.decimal_marks`, default: from the frame validated).
+    (:func:`normalise.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
+    typed into workbook cells (:func:`normalise.read_numbers`).
     """
     bounds = number_bounds() if bounds is None else bounds
-    marks = marks or {}
+    marks, typed = marks or {}, typed or {}
     numbers = [check for column, limits in bounds.items()
-               for check in _number_checks(column, limits, marks.get(column))]
+               for check in _number_checks(column, limits, marks.get(column), typed.get(column))]
     return pa.DataFrameSchema(
         {
             "date": pa.Column(nullable=False, checks=_check(_parses(normalise.parse_dates), name="unparseable_date")),
