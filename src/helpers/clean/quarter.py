@@ -206,12 +206,13 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
-           marks: dict[str, pd.Series], typed: dict[str, pd.Series]) -> pd.DataFrame:
+           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series]) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`), numbers typed
-    into workbook cells (``typed``) as they are. An optional
+    into workbook cells (``typed``) as they are; dates with the day/month ``orders`` of :func:`_date_orders`.
+    An optional
     coded value outside its vocabulary is unknown (NA).
     """
     bounds = schema.number_bounds()
@@ -220,9 +221,9 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         return normalise.parse_numbers(raw[column], raw["source"], bounds.get(column, normalise.Bounds()),
                                        marks[column], typed.get(column))
 
-    date = normalise.parse_dates(raw["date"])
+    date = normalise.parse_dates(raw["date"], raw["source"], orders["date"])
     age = normalise.age_in_range(number("age"))
-    birth = normalise.parse_dates(raw["date_of_birth"])
+    birth = normalise.parse_dates(raw["date_of_birth"], raw["source"], orders["date_of_birth"])
     derive = (age.isna() & birth.notna()).to_numpy()  # age from the date of birth only where it is missing
     age[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], date[derive]))
     activity = normalise.activity_codes(raw["activity"], catalogue, "category")
@@ -460,14 +461,16 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
 
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
-              marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None) -> DataFrameSchema:
-    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`) and decimal
-    marks (see :func:`_number_marks`)."""
+              marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
+              orders: pd.Series | None = None) -> DataFrameSchema:
+    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
+    marks (see :func:`_number_marks`) and date orders (see :func:`_date_orders`)."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
         typed=typed,
+        orders=orders,
     )
 
 
@@ -478,18 +481,30 @@ def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series]) -> dict[str, p
             for column in [*schema.number_bounds(), "age"]}
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
+def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, pd.Series]:
+    """Each date column's day/month order evidence per source (:func:`normalise.date_orders`), from all its rows
+    and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`)."""
+    orders = {}
+    for column in ("date", "date_of_birth"):
+        shown = normalise.date_orders(raw[column], raw["source"])
+        written = pd.Series([normalise.written_order(table.notes.get(column, "")) for table in tables],
+                            index=[labels[table.source, table.sheet] for table in tables], dtype=np.int8)
+        orders[column] = shown | written.reindex(shown.index, fill_value=0)
+    return orders
+
+
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series]
                       ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
     marks = _number_marks(raw, typed)
-    bad = violations(raw, _contract(provinces, catalogue, marks, typed))
+    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
 
-    records = _typed(valid, provinces, catalogue, str(q), marks, typed)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders)
     span = _date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
@@ -539,11 +554,12 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
+    orders = _date_orders(raw, tables, labels)
     summaries = _summary_rejects(tables, labels)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
-        records, rejects, span = _kept_and_dropped(raw, q, typed)
+        records, rejects, span = _kept_and_dropped(raw, q, typed, orders)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),

@@ -66,7 +66,7 @@ _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
 _CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
 _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # bytes Windows-1254 leaves out
-_PARENTHESES = re.compile(r"\([^)]*\)")
+_PARENTHESES = re.compile(r"\(([^)]*)\)")  # a parenthesised part of a header, and what it says
 _STRING = pd.StringDtype("pyarrow")
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 _TRAILING_NUMBER = re.compile(r"\d+$")
@@ -107,6 +107,9 @@ class RawTable:
     #: per column, which rows held a number typed into a workbook cell (not text): its text is the number
     #: itself (``1250.5``), which tells nothing of how the file writes numbers as text. Only for XLSX.
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per column, what its header says in parentheses (``Date (mm/dd/yyyy)`` → ``mm/dd/yyyy``), when every
+    #: header read into it says the same: a format the partner states (headers are matched without it)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -694,7 +697,7 @@ def _table(
         log.info("%s: ignored KoboToolbox metadata columns %s", label, ignored)
 
     columns = [_blank_to_null(column) for column in columns]
-    data, numbers = {}, {}
+    data, numbers, notes = {}, {}, {}
     for name in rules.columns:
         if name in groups:
             ranked = sorted(groups[name])
@@ -705,6 +708,8 @@ def _table(
                         "%s: columns %s all mean %s; each row takes the first non-blank value in this order",
                         label, [header[i] for i in ordered], name)
             data[name] = _coalesce([columns[i] for i in ordered])
+            if len(said := {" ".join(_PARENTHESES.findall(header[i])).strip() for i in ordered}) == 1:
+                notes.update({name: note for note in said if note})
             if typed is not None and (rows := _typed_rows([columns[i] for i in ordered],
                                                           [typed[i] for i in ordered])) is not None:
                 numbers[name] = rows
@@ -723,7 +728,7 @@ def _table(
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
     shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows,
-                    numbers)
+                    numbers, notes)
 
 
 def _typed_rows(columns: list[pa.DictionaryArray], typed: list[np.ndarray]) -> np.ndarray | None:
