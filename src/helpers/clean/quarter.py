@@ -96,7 +96,8 @@ def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> d
                     lambda name: redact.mask(name)[0])
     sheets = {}  # (file, sheet) -> the sheet's name masked, unique within its file
     for source in files:
-        named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read if f["source"] == source}
+        named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read
+                                                                   if f["source"] == source}
         sheets.update({(source, sheet): masked for sheet, masked in
                        _unique([s for s in named if s is not None], lambda sheet: redact.mask(sheet)[0]).items()})
     for entry in [*skipped, *not_read]:

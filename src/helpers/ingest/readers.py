@@ -708,8 +708,9 @@ def _table(
                         "%s: columns %s all mean %s; each row takes the first non-blank value in this order",
                         label, [header[i] for i in ordered], name)
             data[name] = _coalesce([columns[i] for i in ordered])
-            if len(said := {" ".join(_PARENTHESES.findall(header[i])).strip() for i in ordered}) == 1:
-                notes.update({name: note for note in said if note})
+            said = {" ".join(_PARENTHESES.findall(header[i])).strip() for i in ordered}
+            if len(said) == 1 and (note := said.pop()):
+                notes[name] = note
             if typed is not None and (rows := _typed_rows([columns[i] for i in ordered],
                                                           [typed[i] for i in ordered])) is not None:
                 numbers[name] = rows
