@@ -637,3 +637,18 @@ def test_clean_accounts_totals_rows_and_lists_repeat_groups(tmp_path, monkeypatc
     ]
     assert quality["not_read"] == [dataclasses.asdict(NotRead(
         "kobo_labels_tr_repeat.xlsx", "Hane Üyeleri", exported("kobo_labels_tr_repeat.xlsx").not_read[0].reason))]
+
+
+def test_a_workbook_says_which_cells_held_typed_numbers(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Tarih", "İl", "Faaliyet", "Tutar"])
+    book.active.append(["05.10.2022", "Adana", "BN_CASH", 1250.5])
+    book.active.append(["06.10.2022", "Adana", "BN_CASH", "1.500"])
+    book.active.append([None, None, None, None])
+    book.active.append(["07.10.2022", "Adana", "BN_CASH", 7])
+    book.save(tmp_path / "nakit.xlsx")
+    (table,) = read_source(tmp_path / "nakit.xlsx", tmp_path)
+    assert table.frame["amount_try"].tolist() == ["1250.5", "1.500", "7"]
+    assert set(table.numbers) == {"amount_try"} and table.numbers["amount_try"].tolist() == [True, False, True]
