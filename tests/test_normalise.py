@@ -3,6 +3,7 @@
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import edit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -261,16 +262,10 @@ def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
         True, False, False, True, False, True]
 
 
-def test_a_spelling_with_two_meanings_is_refused(monkeypatch):
-    from helpers import config
-
-    monkeypatch.setattr(config, "load", lambda name: {"sex": {"female": ["K"], "male": ["k"]}})
-    normalise.vocabulary.cache_clear()
-    try:
-        with pytest.raises(normalise.VocabularyError, match="'k' means both 'female' and 'male'"):
-            normalise.vocabulary("sex")
-    finally:
-        normalise.vocabulary.cache_clear()
+def test_a_spelling_with_two_meanings_is_refused(config_dir):
+    edit(config_dir / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
+    with pytest.raises(normalise.VocabularyError, match=r"vocabularies\.yml, sex: 'K' means both 'female' and 'male'"):
+        normalise.vocabulary("sex")
 
 
 def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():

@@ -68,24 +68,25 @@ from helpers.errors import VocabularyError
 from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, narrow
 from helpers.text import fold, turkish_lower
 
-AGE_BINS = [-1, 4, 11, 17, 59, 200]
-AGE_GROUPS = ["0-4", "5-11", "12-17", "18-59", "60+"]
-
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
 
 
-@cache
 def vocabulary(name: str) -> dict[str, object]:
     """One vocabulary of ``config/vocabularies.yml`` as folded spelling → value."""
+    return _vocabulary(name, config.version("vocabularies"))
+
+
+@cache
+def _vocabulary(name: str, _version: tuple) -> dict[str, object]:
     table: dict[str, object] = {}
     for value, spellings in config.load("vocabularies")[name].items():
         for spelling in spellings:
             key = fold(str(spelling))
             if table.setdefault(key, value) != value:
-                raise VocabularyError(f"config/vocabularies.yml, {name}: {spelling!r} means both "
-                                      f"{table[key]!r} and {value!r}")
+                file = config.shown(config.path("vocabularies.yml"))
+                raise VocabularyError(f"{file}, {name}: {spelling!r} means both {table[key]!r} and {value!r}")
     return table
 
 
@@ -551,8 +552,10 @@ def age_from_birth(birth: pd.Series, on: pd.Series) -> pd.Series:
 
 
 def age_groups(age: pd.Series) -> pd.Series:
-    """SADD brackets 0-4, 5-11, 12-17, 18-59, 60+, unknown."""
-    groups = pd.cut(age, bins=AGE_BINS, labels=AGE_GROUPS)
+    """The SADD age group of each whole age (``config/indicators.yml`` age_groups), else ``unknown``."""
+    groups = config.age_groups()
+    bins = [next(iter(groups.values()))[0] - 1, *(oldest for _, oldest in groups.values())]
+    groups = pd.cut(age, bins=bins, labels=list(groups))
     return groups.cat.add_categories("unknown").fillna("unknown")
 
 

@@ -34,7 +34,14 @@ from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.schema import raw_record_schema, violations
 from helpers.csvfile import write_csv
-from helpers.errors import DataLossError, NoRecordsError, NoSourcesError, ReconciliationError, SourceReadError
+from helpers.errors import (
+    ConfigError,
+    DataLossError,
+    NoRecordsError,
+    NoSourcesError,
+    ReconciliationError,
+    SourceReadError,
+)
 from helpers.ingest.readers import discover_sources, read_source
 from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, narrow, tidy_categories
 from helpers.paths import CONFIG_DIR, PROCESSED_DIR, RAW_DIR, Quarter, replacing
@@ -44,11 +51,6 @@ log = logging.getLogger(__name__)
 SAMPLE_FILES = CONFIG_DIR / "sample-files.sha256"
 """SHA-256 of each data file of the bundled sample as ``python -m samplegen`` writes it (the demo key's files)."""
 
-RAW_COLUMNS = [
-    "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
-    "household_size", "participants", "sex", "age", "date_of_birth", "nationality", "population_group",
-    "disability", "item", "quantity", "amount_try", "donor",
-]
 IDENTIFIER_COLUMNS = ["beneficiary_id", "household_id"]
 RECORD_COLUMNS = [
     "quarter", "source", "row_number", "date", "province", "iso_code", "district", "site", "centre", "activity",
@@ -60,6 +62,7 @@ RECORD_COLUMNS = [
 # from them (iso_code, centre, sector, reach_type, age_group) are equal whenever these are, so they are left out.
 DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
 DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
+FOLDED = {"date_of_birth": "age"}  # raw columns that live on inside a record column
 DROP_REASONS = ["duplicate", "out_of_period", "summary_row", "rejected"]  # "rejected" (last) gathers the rest
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
@@ -130,7 +133,7 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
     identifiers = {}
-    for column in RAW_COLUMNS:
+    for column in raw_columns():
         codes, dictionary = _stacked(column, tables)
         if column in IDENTIFIER_COLUMNS:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
@@ -139,8 +142,21 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
             raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
     typed = {column: pd.Series(np.concatenate([table.numbers.get(column, np.zeros(size, dtype=bool))
                                                for table, size in zip(tables, sizes, strict=True)]), index=raw.index)
-             for column in RAW_COLUMNS if any(column in table.numbers for table in tables)}
+             for column in raw_columns() if any(column in table.numbers for table in tables)}
     return raw, identifiers, typed
+
+
+def raw_columns() -> list[str]:
+    """The canonical raw columns (``columns.yml``), each of which the cleaner turns into a record column.
+
+    A column configured without a rule here would be read and then silently lost: it is refused, naming it.
+    """
+    columns = config.columns()
+    if unknown := [c for c in columns if c not in RECORD_COLUMNS and c not in FOLDED]:
+        raise ConfigError(f"{config.shown(config.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
+                          f"rule for this column, so its values would be lost; give it one in {__name__} "
+                          "(RECORD_COLUMNS and _typed) or remove it")
+    return columns
 
 
 def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
@@ -583,6 +599,7 @@ def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, 
 def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
     """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q = Quarter.parse(quarter)
+    raw_columns()  # a configured column the cleaner cannot keep stops the run before anything is read
     folder = Path(raw_dir) / str(q)
     sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
     key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)

@@ -48,12 +48,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import yaml
 from hxl.model import Column, TagPattern
 from python_calamine import CalamineWorkbook
 
+from helpers import config
 from helpers.errors import SourceReadError
-from helpers.paths import CONFIG_DIR
 from helpers.text import fold, header_key
 
 log = logging.getLogger(__name__)
@@ -211,39 +210,45 @@ def _header_candidates(header: object) -> list[str]:
     return [key for key in dict.fromkeys(header_key(part) for part in parts) if key]
 
 
+def load_columns(path: Path | None = None) -> ReadingRules:
+    """The reading rules of ``columns.yml`` (of the configuration in use, or the file ``path``); an alias listed
+    twice or also as an identifier is an error."""
+    path = Path(path) if path is not None else config.path("columns.yml")
+    stat = path.stat()
+    return _reading_rules(path, stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ReadingRules:
-    """Load the column configuration; an alias listed twice or also as an identifier is an error."""
-    with Path(path).open(encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
+def _reading_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
+    settings = config.read(path, "columns")
     aliases: dict[str, str] = {}
     rank: dict[str, int] = {}
-    for name, entry in config["columns"].items():
+    for name, entry in settings["columns"].items():
         for place, alias in enumerate([name, *(entry or {}).get("aliases", [])]):
             owner = aliases.setdefault(header_key(alias), name)
             if owner != name:
                 raise ValueError(f"{path}: header {alias!r} is listed under both {owner} and {name}")
             rank.setdefault(header_key(alias), place)
-    identifiers = frozenset(header_key(header) for header in config["identifiers"])
+    identifiers = frozenset(header_key(header) for header in settings["identifiers"])
     if clash := sorted(identifiers & aliases.keys()):
         raise ValueError(f"{path}: headers listed both as a column and as an identifier: {clash}")
-    hxl = tuple((name, pattern) for name, entry in config["columns"].items()
+    hxl = tuple((name, pattern) for name, entry in settings["columns"].items()
                 for pattern in (entry or {}).get("hxl", []))
     for _, pattern in hxl:
         _tag_pattern(pattern)  # a malformed pattern fails here, when the configuration is loaded
-    limits = config["workbook_limits"]
+    limits = settings["workbook_limits"]
     return ReadingRules(
-        columns=tuple(config["columns"]),
-        required=tuple(name for name, entry in config["columns"].items() if (entry or {}).get("required")),
-        header_search_rows=int(config["header_search_rows"]),
+        columns=tuple(settings["columns"]),
+        required=tuple(name for name, entry in settings["columns"].items() if (entry or {}).get("required")),
+        header_search_rows=int(settings["header_search_rows"]),
         aliases=aliases,
         identifiers=identifiers,
         rank=rank,
         hxl=hxl,
-        metadata=frozenset(map(fold, config["kobo_metadata"])),
-        repeat_markers=frozenset(map(fold, config["kobo_repeat_markers"])),
-        shapes=tuple((shape, frozenset(map(fold, headers))) for shape, headers in config["shapes"].items()),
-        summary_words=frozenset(fold(word) for word in config["summary_row_words"]),
+        metadata=frozenset(map(fold, settings["kobo_metadata"])),
+        repeat_markers=frozenset(map(fold, settings["kobo_repeat_markers"])),
+        shapes=tuple((shape, frozenset(map(fold, headers))) for shape, headers in settings["shapes"].items()),
+        summary_words=frozenset(fold(word) for word in settings["summary_row_words"]),
         max_cells=int(limits["max_cells_per_sheet"]),
         max_uncompressed_bytes=int(limits["max_uncompressed_mb"]) << 20,
     )
