@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -82,10 +83,11 @@ def _unique(names: list[str], masked: Callable[[str], str]) -> dict[str, str]:
     """Each name → its masked form, numbered (`` (2)``) where two distinct names mask alike."""
     result, taken = {}, set()
     for name in sorted(set(names)):
-        label, n = masked(name), 1
-        while label in taken:
-            n += 1
-            label = f"{masked(name)} ({n})"
+        label = base = masked(name)
+        for n in itertools.count(2):
+            if label not in taken:
+                break
+            label = f"{base} ({n})"
         result[name] = label
         taken.add(label)
     return result
@@ -233,8 +235,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`), numbers typed
     into workbook cells (``typed``) as they are; dates with the day/month ``orders`` of :func:`_date_orders`.
-    An optional
-    coded value outside its vocabulary is unknown (NA).
+    An optional coded value outside its vocabulary is unknown (NA).
     """
     bounds = schema.number_bounds()
 
