@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report test setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish test setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -13,6 +13,9 @@ help: ## Show this help
 
 report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
 	$(BIN)/quarterly-report run --quarter $(QUARTER)
+
+publish: setup ## Freeze QUARTER's current report as its next version in reports/QUARTER.versions/ (read-only, with a manifest)
+	$(BIN)/quarterly-report publish --quarter $(QUARTER)
 
 test: setup ## Run the test suite (sets everything up first)
 	$(BIN)/python -m pytest
@@ -40,6 +43,7 @@ lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets)
 bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3) and the sample quarter; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py --sample
 
-clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data is never touched)
-	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/* reports/.*.staging-* reports/.*.lock
+clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data and published versions are kept)
+	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/.*.staging-* reports/.*.lock
+	find reports -mindepth 1 -maxdepth 1 ! -name '*.versions' ! -name .gitkeep -exec rm -rf {} +
 	touch data/processed/.gitkeep reports/.gitkeep
