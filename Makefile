@@ -40,8 +40,8 @@ lab: setup ## Open the notebooks in JupyterLab
 lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets) on every file
 	$(BIN)/pre-commit run --all-files
 
-bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3) and the sample quarter; writes benchmarks/results.md
-	$(BIN)/python benchmarks/run.py --sample
+bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3), the sample quarter and its edit loop, people across 4 quarters of 10M; writes benchmarks/results.md
+	$(BIN)/python benchmarks/run.py --sample --across 10000000
 
 clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data and published versions are kept)
 	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/.*.staging-* reports/.*.lock
