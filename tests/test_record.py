@@ -62,7 +62,8 @@ def record(tmp_path_factory, fixture_raw):
         out["revised_history"] = pd.read_csv(root / "processed" / "history.csv", dtype=str, keep_default_na=False)
         out["revised_html"] = out["revised"].html.read_text(encoding="utf-8")
         out["v2"] = publish("2022Q4", *folders)
-        (narratives / "2022Q4.md").write_text("The late cases were added: {{ people_reached.total }} people.\n",
+        (narratives / "2022Q4.md").write_text("The late cases were added: {{ people_reached.total }} people, "
+                                              "{{ new_individuals.total }} of them registered.\n",
                                               encoding="utf-8")
         out["edited"] = run_quarter("2022Q4", *folders, **kw)
     return out
@@ -160,7 +161,12 @@ def test_history_and_run_log_say_which_version_a_total_comes_from(record):
 def test_an_edited_narrative_reuses_the_cleaned_data_and_indicators(record):
     edited, root = record["edited"], record["root"]
     assert edited.reused == ["01_clean.ipynb", "02_indicators.ipynb"] and record["revised"].reused == []
-    assert "The late cases were added: 26 people." in edited.html.read_text(encoding="utf-8")
+    new = _indicators(root / "processed" / "2022Q4" / "indicators.csv")
+    registered = new.loc[new["indicator"] == "new_individuals", "value"].iloc[0]
+    assert registered == new.loc[(new["indicator"] == "unique_individuals") & (new["dimension"] == "total"),
+                                 "value"].iloc[0]  # the first quarter on record: everyone is new
+    assert f"The late cases were added: 26 people, {registered:,.0f} of them registered." in \
+        edited.html.read_text(encoding="utf-8")
     manifest = record["v2"].manifest["outputs"]["processed"]
     for name in ("records.parquet", "indicators.csv"):  # the data were not made again
         assert inputs.sha256(root / "processed" / "2022Q4" / name) == manifest[name]
