@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
+from filelock import FileLock
 
 from helpers import config, revisions
 from helpers.paths import Quarter, replacing
@@ -118,9 +119,10 @@ def index_html(reports: Path) -> str:
 
 
 def write_index(reports: Path) -> Path:
-    """Write ``reports/index.html`` (replacing the previous one only once complete)."""
+    """Write ``reports/index.html`` (replacing the previous one only once complete). Runs of different quarters
+    may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as tmp:
+    with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
         tmp.write_text(index_html(Path(reports)), encoding="utf-8")
     return path
