@@ -11,10 +11,11 @@ import hashlib
 import json
 from pathlib import Path
 
+import helpers
 from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 
 INPUTS_FILE = "inputs.json"
-CODE_DIR = Path(__file__).resolve().parent  # the helpers package, wherever its modules live below it
+CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
 DATA_NOTEBOOKS = ("01_clean.ipynb", "02_indicators.ipynb")  # the report notebook makes no processed data
 
 
