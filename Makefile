@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
-	$(BIN)/python -m helpers.sample
+	$(BIN)/python -m samplegen
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -1,6 +1,6 @@
 """The indicator definitions of ``config/indicators.yml`` as DuckDB SQL over a cleaned ``records.parquet``.
 
-An independent second implementation: it shares no code with :mod:`helpers.indicators`, only the YAML.
+An independent second implementation: it shares no code with :mod:`helpers.measure.indicators`, only the YAML.
 It gives the long table ``quarter, indicator, dimension, category, value`` for the measures reach, reach_max,
 distinct, records, household_people, sum, trained and covered, listing non-zero values only (the project also
 lists fixed categories at zero; :func:`compare` drops zeros on both sides). The same SQL runs unchanged on

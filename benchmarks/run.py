@@ -101,8 +101,8 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     from duckdb_reference import compare, reference_indicators
 
     from helpers import config
-    from helpers.clean import clean_quarter, write_clean
-    from helpers.indicators import compute_indicators, run_indicators
+    from helpers.clean.quarter import clean_quarter, write_clean
+    from helpers.measure.indicators import compute_indicators, run_indicators
 
     sampler = TreePeak()
     sampler.start()
@@ -220,8 +220,8 @@ def make_across(size: int, folder: Path, seed: int = 15) -> None:
 
 
 def across_worker(folder: Path) -> dict:
-    """Time the project's cross-quarter count (helpers.across) over the four quarters, in this fresh process."""
-    from helpers.across import count_people
+    """Time the project's cross-quarter count (helpers.measure.across) over the four quarters, in this fresh process."""
+    from helpers.measure.across import count_people
 
     t0 = time.perf_counter()
     people = count_people((ACROSS_QUARTERS[-1], folder / ACROSS_QUARTERS[-1]),
@@ -326,7 +326,7 @@ def report(results: list[dict], info: dict, sample: tuple[float, float] | None, 
         "+ the SQL of `benchmarks/duckdb_reference.py`. At 100,000 records one source is an XLSX workbook "
         "(read with python-calamine). What the numbers mean and where the time goes: `benchmarks/README.md`.",
         *([] if across is None else [
-            "", f"People across quarters (`helpers.across`, DuckDB): 4 quarters of {across['size']:,} records "
+            "", f"People across quarters (`helpers.measure.across`, DuckDB): 4 quarters of {across['size']:,} records "
             f"(generated as cleaned Parquet in {across['generate_s']:.0f} s), counted in {across['seconds']:.1f} s "
             f"at a peak of {across['peak_gib']:.2f} GiB (`ru_maxrss` of a fresh process): {across['people']}."]),
     ]

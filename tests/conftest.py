@@ -29,7 +29,7 @@ def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> tuple[Path, RunResult]:
     """The bundled 2022Q4 sample, generated afresh and run end to end with its narrative: (root, result)."""
-    from helpers.sample import generate
+    from samplegen.quarter import generate
 
     root = tmp_path_factory.mktemp("sample-run")
     generate(root / "raw")

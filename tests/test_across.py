@@ -1,4 +1,4 @@
-"""People across quarters (helpers.across): a fixture of quarters with a known overlap of people."""
+"""People across quarters (helpers.measure.across): a fixture of quarters with a known overlap of people."""
 
 import json
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import across
 from helpers.csvfile import write_csv
+from helpers.measure import across
 
 FINGERPRINT = "0123456789abcdef"
 

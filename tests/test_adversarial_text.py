@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from helpers import indicators
 from helpers.csvfile import FORMULA_START
+from helpers.measure import indicators
 from helpers.pipeline import run_quarter
 
 pytestmark = pytest.mark.slow

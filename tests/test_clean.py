@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import clean
-from helpers.clean import clean_quarter, write_clean
-from helpers.pseudonymise import MissingKeyError
+from helpers import kernels
+from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.errors import MissingKeyError
 
 HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Katılımcı Sayısı", "Cinsiyet", "Ad Soyad"]
 DATES = ["2022-10-05", "05.11.2022", "31/12/2022", "44900", "2022-09-30", "2023-01-01", "32.13.2022", ""]
@@ -104,14 +104,14 @@ def _typed_frame() -> pd.DataFrame:
 
 
 def test_duplicates_are_rows_equal_on_every_value_and_point_to_their_original():
-    duplicated, original = clean.find_duplicates(_typed_frame())
+    duplicated, original = kernels.find_duplicates(_typed_frame())
     assert duplicated.tolist() == [False, False, True, False, True]
     assert original.tolist() == [10, 10]
 
 
 def test_a_hash_collision_never_drops_a_record(monkeypatch):
-    monkeypatch.setattr(clean, "_value_bits", lambda values: np.zeros(len(values), dtype=np.uint64))
-    duplicated, original = clean.find_duplicates(_typed_frame())  # every row now has the same hash
+    monkeypatch.setattr(kernels, "value_bits", lambda values: np.zeros(len(values), dtype=np.uint64))
+    duplicated, original = kernels.find_duplicates(_typed_frame())  # every row now has the same hash
     assert duplicated.tolist() == [False, False, True, False, True]
     assert original.tolist() == [10, 10]
 

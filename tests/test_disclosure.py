@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from helpers.disclosure import (
+from helpers.measure.disclosure import (
     COMPLEMENTARY,
     PLOTTED_COMPLEMENTARY,
     PRIMARY,

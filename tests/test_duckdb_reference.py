@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import config
-from helpers.clean import clean_quarter, write_clean
-from helpers.indicators import compute_indicators
+from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.measure.indicators import compute_indicators
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from helpers import figures
-from helpers.figures import (
+from helpers.publication import figures
+from helpers.publication.figures import (
     ACCENT,
     ACCENT_LIGHT,
     FIGURE_WIDTH,

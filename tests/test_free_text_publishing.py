@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from helpers import config
-from helpers.indicators import UnpublishedDimensionError, for_publication, publishable, series
+from helpers.errors import UnpublishedDimensionError
+from helpers.measure.indicators import for_publication, publishable, series
 
 
 def test_a_dimension_using_free_text_is_published_only_when_config_lists_it():

@@ -4,8 +4,8 @@ import warnings
 
 import shapely
 
-from helpers.geo import province_shapes
-from helpers.provinces import province_reference
+from helpers.clean.provinces import province_reference
+from helpers.publication.geo import province_shapes
 
 
 def test_81_provinces_with_iso_codes_and_plates_in_order():

@@ -24,8 +24,8 @@ from pypdf import PdfReader
 from test_reader_view import CHROMIUM, CHROMIUM_ARGS
 
 from helpers.pipeline import run_quarter
-from helpers.render import html_to_pdf, render_report
-from helpers.safehtml import escape_markdown, markdown_html
+from helpers.publication.render import html_to_pdf, render_report
+from helpers.publication.safehtml import escape_markdown, markdown_html
 
 pytestmark = pytest.mark.slow
 
@@ -185,9 +185,9 @@ def test_html_to_pdf_still_draws_the_page_own_embedded_figure():
 NOTEBOOK = '''
 import pandas as pd
 from IPython.display import HTML, Markdown, display
-from helpers import figures
-from helpers.disclosure import fmt
-from helpers.report import Report, markdown, quality_table, tiles
+from helpers.publication import figures
+from helpers.measure.disclosure import fmt
+from helpers.publication.report import Report, markdown, quality_table, tiles
 
 figures.use_report_style()
 H = {labels!r}
@@ -196,10 +196,12 @@ rows += [("people_reached", dimension, label, 10.0 + i) for dimension in ("centr
          for i, label in enumerate(H)]
 indicators = pd.DataFrame(rows, columns=["indicator", "dimension", "category", "value"]).assign(quarter="2022Q4")
 skipped = [{{"source": name, "reason": reason}} for name, reason in {skipped!r}]
-quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of_period": 0, "rejected": 1,
+quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of_period": 0, "summary_row": 0,
+                       "rejected": 1,
                        "by_reason": {{"bad_date": 1}}}},
             "completeness": {{"sex": 1.0, "age": 1.0, "population_group": 1.0}},
-            "files": {{name: {{"rows_read": 5, "rows_kept": 5, "duplicate": 0, "out_of_period": 0, "rejected": 0}}
+            "files": {{name: {{"rows_read": 5, "rows_kept": 5, "duplicate": 0, "out_of_period": 0, "summary_row": 0,
+                             "rejected": 0}}
                       for name, _ in {skipped!r}}},
             "skipped_files": skipped}}
 r = Report("2022Q4", indicators, quality, pd.DataFrame({{"quarter": ["2022Q4"], "people_reached": [120]}}))

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators
-from helpers.indicators import compute_indicators, history_with, load_history, value
+from helpers import kernels
+from helpers.measure.indicators import compute_indicators, history_with, load_history, value
 
 ROW = dict(quarter="2022Q4", source="x.csv", row_number=2, date=pd.Timestamp("2022-10-05"), district=None,
            activity_detail=None, beneficiary_id=None, household_id=None, household_size=None, participants=None,
@@ -113,7 +113,7 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
 
 def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_missing():
     from helpers import config
-    from helpers.indicators import needed_columns
+    from helpers.measure.indicators import needed_columns
 
     columns = needed_columns(config.load("indicators")["indicators"])
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
@@ -132,6 +132,6 @@ def test_people_are_counted_the_same_whatever_the_block_size(block, monkeypatch)
     distinct = frame.groupby("group")["id"].nunique().reindex(range(6), fill_value=0)
     largest = frame.dropna().groupby(["group", "id"])["size"].max().groupby("group").sum().reindex(range(6),
                                                                                                    fill_value=0)
-    monkeypatch.setattr(indicators, "BLOCK", block)
-    assert indicators._distinct_per(group, ids, 6).tolist() == distinct.tolist()
-    assert indicators._largest_per(group, ids, size, 6).tolist() == largest.tolist()
+    monkeypatch.setattr(kernels, "BLOCK", block)
+    assert kernels.distinct_per(group, ids, 6).tolist() == distinct.tolist()
+    assert kernels.largest_per(group, ids, size, 6).tolist() == largest.tolist()

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from helpers.clean import DataLossError, NoRecordsError, clean_quarter, losses, stop_on_losses
+from helpers.clean.quarter import clean_quarter, losses, stop_on_losses
+from helpers.errors import DataLossError, NoRecordsError
 
 HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Katılımcı Sayısı", "Cinsiyet"]
 

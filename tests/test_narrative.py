@@ -7,11 +7,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers.disclosure import fmt
-from helpers.indicators import value
-from helpers.narrative import NarrativeError, check_headings, narrative_path, render_narrative, sections
+from helpers.errors import NarrativeError
+from helpers.measure.disclosure import fmt
+from helpers.measure.indicators import value
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.report import SECTIONS, Report, Story
+from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
+from helpers.publication.report import SECTIONS, Report, Story
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -96,7 +97,7 @@ def test_anything_but_a_placeholder_stops_the_run_naming_the_line(attack, monkey
 @pytest.mark.parametrize("template", ["{{ x.__class__ }}", "{{ x.upper() }}", "{{ 2 ** 3 }}", "{{ range }}",
                                       "{{ x|length }}"])
 def test_the_sandbox_alone_refuses_attributes_calls_operators_and_globals(template):
-    from helpers.narrative import _Sandbox
+    from helpers.publication.narrative import _Sandbox
 
     with pytest.raises((NarrativeError, jinja2.TemplateSyntaxError)):
         _Sandbox().from_string(template).render(x="text")

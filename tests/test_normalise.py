@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import normalise
+from helpers.clean import normalise
 
 
 def test_dates_in_every_contract_format_agree():

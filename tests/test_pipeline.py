@@ -8,8 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from helpers.cli import main
-from helpers.indicators import value
-from helpers.pipeline import PipelineError, run_quarter
+from helpers.errors import PipelineError
+from helpers.measure.indicators import value
+from helpers.pipeline import run_quarter
 
 PLANTED = ["Ayşe Yılmaz", "Mehmet Demir", "+90 532 111 22 33", "12345678901", "Derya Su", "TR-SAN-0001", "HH-0001"]
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.paths import REPO_ROOT
-from helpers.provinces import (
+from helpers.clean.provinces import (
     ALIASES_FILE,
     district_reference,
     province_key,
     province_reference,
     resolve_provinces,
 )
+from helpers.paths import REPO_ROOT
 from helpers.text import fold, turkish_lower
 
 TURKISH_LETTERS = "abcçdefgğhıijklmnoöprsştuüvyz"

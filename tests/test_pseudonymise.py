@@ -6,13 +6,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from helpers import pseudonymise as p
+from helpers.clean import pseudonymise as p
+from helpers.kernels import arrow_by_code
 
 
 def pseudonyms(texts: list, codes: list, key: bytes) -> list:
     """Rows given as codes into ``texts``, pseudonymised as the cleaner does (-1: no identifier)."""
     with p.hashing({"beneficiary_id": pa.array(texts, pa.large_string())}, key) as hashed:
-        return p.spread(hashed["beneficiary_id"](), np.array(codes)).to_pylist()
+        return arrow_by_code(hashed["beneficiary_id"](), np.array(codes)).to_pylist()
 
 
 def test_pseudonyms_are_stable_keyed_and_hide_the_identifier():
@@ -121,7 +122,7 @@ def test_the_fingerprint_tells_keys_apart_and_is_neither_the_key_nor_its_hash():
 
 @pytest.fixture(scope="module")
 def sample_raw(tmp_path_factory):
-    from helpers.sample import generate
+    from samplegen.quarter import generate
 
     raw = tmp_path_factory.mktemp("sample")
     generate(raw)
@@ -137,7 +138,7 @@ def _copy(folder, tmp_path):
 
 
 def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
-    from helpers.clean import is_sample
+    from helpers.clean.quarter import is_sample
 
     manifest = json.loads((sample_raw / "sample-manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["files"]) == len([f for f in sample_raw.rglob("*") if f.suffix in (".csv", ".xlsx")])
@@ -147,7 +148,7 @@ def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
 
 @pytest.mark.parametrize("tamper", ["empty manifest", "real file added", "file edited", "file removed"])
 def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, tmp_path, monkeypatch, tamper):
-    from helpers import clean
+    from helpers.clean import quarter as clean
 
     folder = _copy(sample_raw, tmp_path)
     if tamper == "empty manifest":  # the issue's case: real files beside a copied `{}`

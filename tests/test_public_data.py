@@ -8,13 +8,13 @@ import hxl
 import pandas as pd
 import pytest
 
-from helpers.clean import clean_quarter, write_clean
-from helpers.disclosure import dictionary_name, fmt
-from helpers.indicators import for_publication, run_indicators
+from helpers.clean.provinces import province_reference
+from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.measure.disclosure import dictionary_name, fmt
+from helpers.measure.indicators import for_publication, run_indicators
 from helpers.paths import REPO_ROOT
-from helpers.provinces import province_reference
-from helpers.report import Report, public_data_name
-from helpers.sample import generate
+from helpers.publication.report import Report, public_data_name
+from samplegen.quarter import generate
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
 LOCAL = hxl.InputOptions(allow_local=True)

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import readers
-from helpers.clean import clean_quarter
-from helpers.readers import NotRead, SourceReadError, discover_sources, load_columns, read_source
+from helpers.clean.quarter import clean_quarter
+from helpers.errors import SourceReadError
+from helpers.ingest import readers
+from helpers.ingest.readers import NotRead, discover_sources, load_columns, read_source
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
@@ -71,10 +72,11 @@ def test_discover_finds_csv_and_xlsx_at_any_depth_and_ignores_the_rest(tmp_path,
     ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    with caplog.at_level(logging.INFO, logger="helpers.readers"):
+    with caplog.at_level(logging.INFO, logger="helpers.ingest.readers"):
         found = discover_sources(tmp_path)
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/deeper/A.XLSX", "b.csv"]
-    for ignored in ["README.md", ".gitkeep", "~$A.xlsx", "old.xls"]:
+    # old.xls is listed so that read_source refuses it by name (a partner's rows never vanish silently)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/deeper/A.XLSX", "b.csv", "old.xls"]
+    for ignored in ["README.md", ".gitkeep", "~$A.xlsx"]:
         assert ignored in caplog.text
 
 
@@ -153,7 +155,7 @@ def test_notepad_tab_file_iso_8859_9_with_a_short_row():
 
 
 def test_workbook_reads_each_sheet_with_a_header_and_skips_the_others(caplog):
-    with caplog.at_level(logging.INFO, logger="helpers.readers"):
+    with caplog.at_level(logging.INFO, logger="helpers.ingest.readers"):
         tables = read("mmcc_tracker.xlsx")
     october, november = tables
     assert (october.sheet, november.sheet) == ("Ekim", "Kasım")
@@ -260,7 +262,7 @@ def test_two_headers_for_one_column_keep_the_first_non_blank_value(tmp_path, cap
         "Tarih,İl,TARİH,Faaliyet\n,Hatay,2022-10-05,PROT_PSS\n2022-10-06,Hatay,2022-10-01,PROT_PSS\n",
         encoding="utf-8",
     )
-    with caplog.at_level(logging.WARNING, logger="helpers.readers"):
+    with caplog.at_level(logging.WARNING, logger="helpers.ingest.readers"):
         [table] = read_source(path, tmp_path)
     assert values(table.frame, "date") == ["2022-10-05", "2022-10-06"]
     assert "TARİH" in caplog.text  # same alias twice: the file's order decides, and the analyst is warned
@@ -332,7 +334,7 @@ def test_an_alias_listed_twice_in_the_configuration_is_an_error(tmp_path):
 
 
 def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path, monkeypatch):
-    monkeypatch.setattr("helpers.readers._CHUNK_BYTES", 1024)  # many parse blocks, split mid-record
+    monkeypatch.setattr("helpers.ingest.readers._CHUNK_BYTES", 1024)  # many parse blocks, split mid-record
     records = [f'2022-10-05,Hatay,PROT_PSS,"note {i}\nsecond line, with a comma"\n' for i in range(300)]
     path = tmp_path / "notes.csv"
     path.write_text("date,province,activity,description\n" + "".join(records), encoding="utf-8")
@@ -599,7 +601,7 @@ def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, cap
         "alias.csv", "link.csv", "linked_folder", "sub/inside.csv"]  # the link inside the folder: not twice
     [folder_part] = read_source(raw / "linked_folder", raw).not_read
     assert folder_part.source == "linked_folder" and "outside the raw data folder" in folder_part.reason
-    with caplog.at_level(logging.WARNING, logger="helpers.readers"):
+    with caplog.at_level(logging.WARNING, logger="helpers.ingest.readers"):
         outside = read_source(raw / "link.csv", raw)
     assert list(outside) == []
     [part] = outside.not_read

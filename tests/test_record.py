@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from helpers import inputs
 from helpers.csvfile import read_csv
-from helpers.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, suppression
+from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, suppression
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.revisions import PRINTED

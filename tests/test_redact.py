@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from stdnum.tr import tckimlik
 
-from helpers.redact import kinds, mask, mask_columns, withhold
+from helpers.clean.redact import kinds, mask, mask_columns, withhold
 
 VALID_TCKN = "12345678950"
 VALID_YKN = "99123456740"  # foreigner number: starts with 99, same check digits

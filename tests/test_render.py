@@ -15,7 +15,8 @@ from nbconvert.exporters import get_exporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from helpers.render import NotebookErrorOutput, ReportHTMLExporter, ReportPDFExporter, render_report
+from helpers.errors import NotebookErrorOutput
+from helpers.publication.render import ReportHTMLExporter, ReportPDFExporter, render_report
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers.cli import build_parser, main
-from helpers.pipeline import KEEP_FAILED, RUN_PARAMETERS, PipelineError, run_quarter
+from helpers.errors import PipelineError
+from helpers.pipeline import KEEP_FAILED, RUN_PARAMETERS, run_quarter
 
 KEY = "fixture key, not a secret"  # the key of conftest's fixture_run
 

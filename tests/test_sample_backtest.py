@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from helpers.indicators import value
-from helpers.sample import planted_identifiers
+from helpers.measure.indicators import value
+from samplegen.quarter import planted_identifiers
 
 pytestmark = pytest.mark.slow
 

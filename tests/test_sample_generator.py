@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import sample
 from helpers.paths import CONFIG_DIR
+from samplegen import quarter as sample
 
 SECTORS = {"Basic Needs": 26_006, "Protection": 35_293, "Education": 6_077, "Health": 0, "Livelihoods": 13}
 PROVINCES = {"Adana", "Ankara", "Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Kilis", "Manisa",
@@ -154,7 +154,7 @@ def test_deterministic_across_processes(written, tmp_path):
     """Another process, with another hash seed, writes the same bytes."""
     folder, paths = written
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "helpers.sample", "--raw-dir", str(tmp_path)], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "samplegen.quarter", "--raw-dir", str(tmp_path)], check=True, env=env,
                    capture_output=True)
     again = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     assert [p.relative_to(tmp_path) for p in again] == sorted(p.relative_to(folder) for p in paths)
@@ -213,7 +213,7 @@ def test_mess_is_planted(written):
 
 @pytest.fixture(scope="module")
 def cleaned(written):
-    clean = pytest.importorskip("helpers.clean")
+    clean = pytest.importorskip("helpers.clean.quarter")
     return clean.clean_quarter("2022Q4", written[0])
 
 
@@ -234,7 +234,7 @@ def test_no_identifier_survives_cleaning(cleaned, written):
 
 
 def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
-    indicators = pytest.importorskip("helpers.indicators")
+    indicators = pytest.importorskip("helpers.measure.indicators")
     history = indicators.load_history("2022Q4", written[0], tmp_path)
     table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
 

@@ -3,8 +3,10 @@
 import pandas as pd
 import pytest
 
-from helpers import clean, config, schema
-from helpers.schema import violations
+from helpers import config
+from helpers.clean import quarter as clean
+from helpers.clean import schema
+from helpers.clean.schema import violations
 
 COLUMNS = ["date", "province", "activity", "household_id", "household_size", "sex", "amount_try"]
 # (date, province, activity, beneficiary or household id, household_size, sex, amount_try) and the reason expected

@@ -6,8 +6,9 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import config, normalise
-from helpers.clean import clean_quarter, write_clean
+from helpers import config
+from helpers.clean import normalise
+from helpers.clean.quarter import clean_quarter, write_clean
 
 HEADER = ["Tarih", "İl", "Faaliyet", "Vaka No", "Hane No", "Hane Büyüklüğü", "Cinsiyet", "Uyruk", "Engel Durumu",
           "Tutar"]

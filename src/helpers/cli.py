@@ -7,7 +7,8 @@ import argparse
 import ast
 import sys
 
-from helpers.pipeline import PipelineError, run_quarter
+from helpers.errors import PipelineError
+from helpers.pipeline import run_quarter
 
 
 def _value(text: str) -> object:
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sample":
-        from helpers.sample import main as sample_main
+        from samplegen.quarter import main as sample_main
 
         return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []),
                             *(["--force"] if args.force else [])])

@@ -35,11 +35,12 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config, inputs, revisions
-from helpers.clean import DROP_REASONS, sample_check
+from helpers.clean.pseudonymise import fingerprint, load_key
+from helpers.clean.quarter import DROP_REASONS, sample_check
 from helpers.csvfile import write_csv
-from helpers.disclosure import dictionary_name
-from helpers.indicators import value
-from helpers.narrative import narrative_path
+from helpers.errors import MissingKeyError, PipelineError
+from helpers.measure.disclosure import dictionary_name
+from helpers.measure.indicators import value
 from helpers.paths import (
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
@@ -50,9 +51,9 @@ from helpers.paths import (
     Quarter,
     resolve,
 )
-from helpers.pseudonymise import MissingKeyError, fingerprint, load_key
-from helpers.render import render_report
-from helpers.report import public_data_name, report_basename
+from helpers.publication.narrative import narrative_path
+from helpers.publication.render import render_report
+from helpers.publication.report import public_data_name, report_basename
 from helpers.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,6 @@ RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
 DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
-
-
-class PipelineError(RuntimeError):
-    """A run failed; the message is the one-line reason shown to the user."""
 
 
 @dataclass

@@ -20,9 +20,10 @@ import pandas as pd
 
 from helpers import inputs, revisions
 from helpers.csvfile import write_csv
+from helpers.errors import PipelineError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, resolve
-from helpers.pipeline import PipelineError, locked
-from helpers.report import report_basename
+from helpers.pipeline import locked
+from helpers.publication.report import report_basename
 from helpers.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",

@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from helpers import config, revisions
 from helpers.paths import Quarter, replacing
-from helpers.report import public_data_name, report_basename
+from helpers.publication.report import public_data_name, report_basename
 
 INDEX = "index.html"
 RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)

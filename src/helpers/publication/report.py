@@ -1,7 +1,7 @@
 """What the report notebook shows: numbers traced to their indicator, tiles and tables with suppression.
 
 Every label, file name and narrative reaches the page escaped (``html.escape``, :func:`escape_markdown`) or
-through the allow-list of :mod:`helpers.safehtml` (Markdown outputs are converted and cleaned at export).
+through the allow-list of :mod:`helpers.publication.safehtml` (Markdown outputs are converted and cleaned at export).
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from helpers import across, config
-from helpers.clean import DROP_REASONS
+from helpers import config
+from helpers.clean.quarter import DROP_REASONS
 from helpers.csvfile import read_csv
-from helpers.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
-from helpers.indicators import series, value
-from helpers.narrative import check_headings, narrative_path, render_narrative, sections
+from helpers.measure import across
+from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
+from helpers.measure.indicators import series, value
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
-from helpers.safehtml import escape_markdown, markdown_html
+from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
+from helpers.publication.safehtml import escape_markdown, markdown_html
 
 # The report's sections that take narrative text (03_report.ipynb's story.get keys; "Overview" may also be
 # the text before the first heading). A narrative heading must be one of them.
@@ -126,7 +127,7 @@ class Report:
 
     def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
         """Beside the conventions: distinct people over the processed quarters and the change since the previous
-        quarter (:mod:`helpers.across`), each with what it counts, or why it was not computed."""
+        quarter (:mod:`helpers.measure.across`), each with what it counts, or why it was not computed."""
         record = across.load(Path(processed_dir) / self.quarter)
         span = f"{record.quarters[0]} to {self.quarter}" if len(record.quarters) > 1 else self.quarter
         rows = [

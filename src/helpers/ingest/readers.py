@@ -1,4 +1,4 @@
-"""Read raw activity logs into tables of canonical string columns (spec: activity-log.md).
+"""Read raw activity logs into tables of canonical string columns (the input contract of config/columns.yml).
 
 One :class:`RawTable` per CSV file and per recognised XLSX sheet. Values stay text (no date or number
 parsing; that is the cleaner's job): blank and whitespace-only cells become NA, everything else is kept
@@ -52,12 +52,15 @@ import yaml
 from hxl.model import Column, TagPattern
 from python_calamine import CalamineWorkbook
 
+from helpers.errors import SourceReadError
 from helpers.paths import CONFIG_DIR
 from helpers.text import fold, header_key
 
 log = logging.getLogger(__name__)
 
 SOURCE_SUFFIXES = (".csv", ".xlsx")
+# Spreadsheets in formats not read: listed, so that read_source refuses them by name instead of their vanishing.
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
 _DELIMITERS = (",", ";", "\t")
 _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
@@ -75,18 +78,6 @@ _UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from
 # Why a raw header was or was not mapped (RawTable.mapping).
 ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN = (
     "alias", "hxl", "identifier (dropped)", "kobo metadata (ignored)", "unknown (ignored)")
-
-
-class SourceReadError(Exception):
-    """A raw file that cannot be read at all (corrupt workbook, no recognisable header row, ...)."""
-
-    def __init__(self, source: str, reason: str):
-        super().__init__(f"cannot read {source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-    def __reduce__(self):  # travels back from the child process that reads workbooks
-        return type(self), (self.source, self.reason)
 
 
 class _WrongEncoding(Exception):
@@ -140,7 +131,7 @@ class SourceTables(list):
 
 
 @dataclass(frozen=True)
-class ColumnSpec:
+class ReadingRules:
     """How raw headers and rows are recognised (``config/columns.yml``): columns, aliases, identifiers, ..."""
 
     columns: tuple[str, ...]
@@ -215,7 +206,7 @@ def _header_candidates(header: object) -> list[str]:
 
 
 @cache
-def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ColumnSpec:
+def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ReadingRules:
     """Load the column configuration; an alias listed twice or also as an identifier is an error."""
     with Path(path).open(encoding="utf-8") as handle:
         config = yaml.safe_load(handle)
@@ -235,7 +226,7 @@ def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ColumnSpec:
     for _, pattern in hxl:
         _tag_pattern(pattern)  # a malformed pattern fails here, when the configuration is loaded
     limits = config["workbook_limits"]
-    return ColumnSpec(
+    return ReadingRules(
         columns=tuple(config["columns"]),
         required=tuple(name for name, entry in config["columns"].items() if (entry or {}).get("required")),
         header_search_rows=int(config["header_search_rows"]),
@@ -256,8 +247,8 @@ def discover_sources(folder: Path) -> list[Path]:
     """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
 
     Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
-    listed too (a broken one, or one leading out of ``folder``, file or folder), so that :func:`read_source`
-    names them instead of their vanishing silently.
+    listed too (a broken one, or one leading out of ``folder``, file or folder), and so are spreadsheets in other
+    formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of their vanishing.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -269,7 +260,7 @@ def discover_sources(folder: Path) -> list[Path]:
             continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
-        elif path.suffix.lower() not in SOURCE_SUFFIXES and not path.is_dir():
+        elif path.suffix.lower() not in SOURCE_SUFFIXES + OTHER_SPREADSHEETS and not path.is_dir():
             log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
         else:
             sources.append(path)
@@ -281,14 +272,14 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(Path(root).resolve())
 
 
-def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> SourceTables:
+def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> SourceTables:
     """Read one raw file: one table for a CSV, one per recognised sheet of an XLSX workbook.
 
     ``source`` is the path relative to ``root`` (posix). Raises :class:`SourceReadError` for a file that
     cannot be read at all; the file itself is only ever opened for reading. A symlink leading out of ``root``
     is not opened: it comes back with no table and a :class:`NotRead` entry.
     """
-    path, spec = Path(path), columns or load_columns()
+    path, rules = Path(path), columns or load_columns()
     source = _relative(path, Path(root))
     if not _inside(path, root):
         reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
@@ -296,12 +287,12 @@ def read_source(path: Path, root: Path, columns: ColumnSpec | None = None) -> So
         return SourceTables(not_read=[NotRead(source, None, reason)])
     try:
         if path.suffix.lower() == ".csv":
-            return SourceTables([_read_csv(path, source, spec)])
+            return SourceTables([_read_csv(path, source, rules)])
         if path.suffix.lower() == ".xlsx":
-            return _read_xlsx(path, source, spec)
+            return _read_xlsx(path, source, rules)
     except OSError as error:
         raise SourceReadError(source, error.strerror or str(error)) from error
-    raise SourceReadError(source, "not a .csv or .xlsx file")
+    raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read")
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -311,19 +302,19 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _looked_for(spec: ColumnSpec) -> str:
-    return f"(looked for {', '.join(spec.required)} in the first {spec.header_search_rows} rows)"
+def _looked_for(rules: ReadingRules) -> str:
+    return f"(looked for {', '.join(rules.required)} in the first {rules.header_search_rows} rows)"
 
 
-def _find_header(rows: list[list[str]], spec: ColumnSpec) -> tuple[int, int] | None:
+def _find_header(rows: list[list[str]], rules: ReadingRules) -> tuple[int, int] | None:
     """Index of the first row naming at least two canonical columns, one of them required, and how many.
 
     Hashtags of an HXL row directly under a row count for the headers they stand under.
     """
-    for index, row in enumerate(rows[: spec.header_search_rows]):
+    for index, row in enumerate(rows[: rules.header_search_rows]):
         tags = _tags_under(rows, index)
-        names = {spec.map_header(cell, tag)[0] for cell, tag in itertools.zip_longest(row, tags or [])} - {None}
-        if len(names) >= 2 and names.intersection(spec.required):
+        names = {rules.map_header(cell, tag)[0] for cell, tag in itertools.zip_longest(row, tags or [])} - {None}
+        if len(names) >= 2 and names.intersection(rules.required):
             return index, len(names)
     return None
 
@@ -336,35 +327,35 @@ def _tags_under(rows: list[list[str]], index: int) -> list[str] | None:
 # --- CSV -------------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, source: str, spec: ColumnSpec) -> RawTable:
+def _read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
         complete = not handle.read(1)
     for bom, encoding in _BOMS.items():
         if head.startswith(bom):
             try:
-                return _read_csv_as(path, source, spec, head, complete, encoding, bom=len(bom))
+                return _read_csv_as(path, source, rules, head, complete, encoding, bom=len(bom))
             except _WrongEncoding:
                 raise SourceReadError(
                     source, f"starts with a {encoding} byte-order mark but is not {encoding}"
                 ) from None
     try:
-        return _read_csv_as(path, source, spec, head, complete, "utf-8")
+        return _read_csv_as(path, source, rules, head, complete, "utf-8")
     except _WrongEncoding:
-        return _read_csv_as(path, source, spec, head, complete, _legacy_encoding(path))
+        return _read_csv_as(path, source, rules, head, complete, _legacy_encoding(path))
 
 
 def _read_csv_as(
-    path: Path, source: str, spec: ColumnSpec, head: bytes, complete: bool, encoding: str, bom: int = 0
+    path: Path, source: str, rules: ReadingRules, head: bytes, complete: bool, encoding: str, bom: int = 0
 ) -> RawTable:
     """Read a CSV in a given encoding; raise :class:`_WrongEncoding` when the bytes are not in it."""
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
     except UnicodeDecodeError as error:
         raise _WrongEncoding from error
-    found = _find_csv_header(text, complete, spec)
+    found = _find_csv_header(text, complete, rules)
     if found is None:
-        raise SourceReadError(source, f"no recognisable header row {_looked_for(spec)}")
+        raise SourceReadError(source, f"no recognisable header row {_looked_for(rules)}")
     delimiter, index, header, tags, chars = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
@@ -379,11 +370,11 @@ def _read_csv_as(
     header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,
              ", HXL hashtag row under it" if tags else "")
-    return _table(columns, header, index + (3 if tags else 2), source, None, spec, tags, title_rows=index > 0)
+    return _table(columns, header, index + (3 if tags else 2), source, None, rules, tags, title_rows=index > 0)
 
 
 def _find_csv_header(
-    text: str, complete: bool, spec: ColumnSpec
+    text: str, complete: bool, rules: ReadingRules
 ) -> tuple[str, int, list[str], list[str] | None, int] | None:
     """Delimiter, header row index, header cells, HXL hashtags and the character offset of the first data row.
 
@@ -398,12 +389,12 @@ def _find_csv_header(
         reader = csv.reader(lines, delimiter=delimiter, strict=False)
         rows, consumed = [], []
         try:
-            for row in itertools.islice(reader, spec.header_search_rows + 1):  # + a possible HXL row
+            for row in itertools.islice(reader, rules.header_search_rows + 1):  # + a possible HXL row
                 rows.append(row)
                 consumed.append(reader.line_num)
         except csv.Error:
             pass  # e.g. a NUL byte: judge the rows read so far
-        found = _find_header(rows, spec)
+        found = _find_header(rows, rules)
         if found and (best is None or found[1] > best[0]):
             index = found[0]
             tags = _tags_under(rows, index)
@@ -480,24 +471,24 @@ def _legacy_encoding(path: Path) -> str:
 # --- XLSX ------------------------------------------------------------------------------------------------
 
 
-def _check_workbook_size(path: Path, source: str, spec: ColumnSpec) -> None:
+def _check_workbook_size(path: Path, source: str, rules: ReadingRules) -> None:
     """Refuse a workbook that would unpack to an absurd size, judged from its zip directory and the dimension
     each sheet declares, before the spreadsheet library allocates anything for it."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
             unpacked = sum(part.file_size for part in parts)
-            if unpacked > spec.max_uncompressed_bytes:
+            if unpacked > rules.max_uncompressed_bytes:
                 raise SourceReadError(source, f"unpacks to {unpacked >> 20:,} MB, more than the "
-                                      f"{spec.max_uncompressed_bytes >> 20:,} MB allowed (workbook_limits)")
+                                      f"{rules.max_uncompressed_bytes >> 20:,} MB allowed (workbook_limits)")
             for part in parts:
                 if _SHEET_PART.fullmatch(part.filename):
                     with archive.open(part) as stream:
                         declared = _DIMENSION.search(stream.read(_DIMENSION_BYTES))
-                    if declared and (cells := _cells(declared.groups())) > spec.max_cells:
+                    if declared and (cells := _cells(declared.groups())) > rules.max_cells:
                         raise SourceReadError(source, (
                             f"sheet {part.filename} declares {declared.group(0).decode(errors='replace')[11:]}, "
-                            f"{cells:,} cells, more than the {spec.max_cells:,} allowed (workbook_limits)"))
+                            f"{cells:,} cells, more than the {rules.max_cells:,} allowed (workbook_limits)"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
 
@@ -583,31 +574,31 @@ def _load_sheets(path: Path, source: str) -> dict[str, list[list[str]]]:
     return {name: [[_cell_text(value) for value in row] for row in rows] for name, rows in sheets.items()}
 
 
-def _read_xlsx(path: Path, source: str, spec: ColumnSpec) -> SourceTables:
-    _check_workbook_size(path, source, spec)
+def _read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
+    _check_workbook_size(path, source, rules)
     sheets = _load_sheets_isolated(path, source)
     tables = SourceTables()
     for name, rows in sheets.items():
-        head = rows[: spec.header_search_rows + 1]
-        if markers := sorted({fold(cell) for row in head[:1] for cell in row} & spec.repeat_markers):
+        head = rows[: rules.header_search_rows + 1]
+        if markers := sorted({fold(cell) for row in head[:1] for cell in row} & rules.repeat_markers):
             reason = (f"a KoboToolbox repeat group (columns {', '.join(markers)}): its rows belong to "
                       "submissions of another sheet, they are not activity records")
             log.info("%s: sheet %r not read: %s", source, name, reason)
             tables.not_read.append(NotRead(source, name, reason))
             continue
-        found = _find_header(head, spec)
+        found = _find_header(head, rules)
         if found is None:
-            log.info("%s: sheet %r skipped: no recognisable header row %s", source, name, _looked_for(spec))
+            log.info("%s: sheet %r skipped: no recognisable header row %s", source, name, _looked_for(rules))
             if any(cell.strip() for row in rows for cell in row):  # notes or a misspelt header: say so
-                tables.not_read.append(NotRead(source, name, f"no recognisable header row {_looked_for(spec)}"))
+                tables.not_read.append(NotRead(source, name, f"no recognisable header row {_looked_for(rules)}"))
             continue
         index = found[0]
         tags = _tags_under(head, index)
         start = index + (2 if tags else 1)
         columns = _columns_from_rows(rows[start:], len(head[index]))
-        tables.append(_table(columns, head[index], start + 1, source, name, spec, tags, title_rows=index > 0))
+        tables.append(_table(columns, head[index], start + 1, source, name, rules, tags, title_rows=index > 0))
     if not tables and not tables.not_read:
-        raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(spec)}")
+        raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(rules)}")
     return tables
 
 
@@ -659,7 +650,7 @@ def _coalesce(columns: list[pa.DictionaryArray]) -> pa.DictionaryArray:
 
 
 def _table(
-    columns: list, header: list[str], first_row: int, source: str, sheet: str | None, spec: ColumnSpec,
+    columns: list, header: list[str], first_row: int, source: str, sheet: str | None, rules: ReadingRules,
     tags: list[str] | None = None, title_rows: bool = False,
 ) -> RawTable:
     """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows and
@@ -669,13 +660,13 @@ def _table(
     groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
     mapping, identifiers, unknown = [], [], []
     for i, (name, tag) in enumerate(zip(header, tags, strict=True)):
-        canonical, why = spec.map_header(name, tag)
+        canonical, why = rules.map_header(name, tag)
         if canonical or name.strip():
             mapping.append((name, canonical, why))
         if why == IDENTIFIER:
             identifiers.append(name)
         elif canonical:
-            groups.setdefault(canonical, []).append((spec.header_rank(name) if why == ALIAS else len(spec.rank), i))
+            groups.setdefault(canonical, []).append((rules.header_rank(name) if why == ALIAS else len(rules.rank), i))
         elif why == UNKNOWN and name.strip():
             unknown.append(name)
     if identifiers:
@@ -687,7 +678,7 @@ def _table(
 
     columns = [_blank_to_null(column) for column in columns]
     data = {}
-    for name in spec.columns:
+    for name in rules.columns:
         if name in groups:
             ranked = sorted(groups[name])
             ordered = [i for _, i in ranked]
@@ -699,7 +690,7 @@ def _table(
             data[name] = _coalesce([columns[i] for i in ordered])
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
     table = pa.table(data)
-    summary, words = _summary_rows(columns, data, table.num_rows, spec)
+    summary, words = _summary_rows(columns, data, table.num_rows, rules)
     kept_mask = pc.and_(filled, pc.invert(summary)) if words else filled
     if pc.all(kept_mask).as_py():
         kept = np.arange(table.num_rows)
@@ -709,11 +700,11 @@ def _table(
     summary_rows = [(int(first_row + i), word) for i, word in words]
     if summary_rows:
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
-    shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), spec)
+    shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows)
 
 
-def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tuple[pa.Array | None, list]:
+def _summary_rows(columns: list, data: dict, rows: int, rules: ReadingRules) -> tuple[pa.Array | None, list]:
     """Totals rows: a cell holding a totals word, and no date and no activity (config ``summary_row_words``).
 
     A date or activity cell holding the totals word itself ("TOPLAM" written across the date column) counts as
@@ -722,7 +713,7 @@ def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tup
     empty = []
     for column in (data.get("date"), data.get("activity")):
         if column is not None:
-            totals = _totals_words(column.dictionary, spec)
+            totals = _totals_words(column.dictionary, rules)
             if not column.null_count and not pc.any(totals).as_py():
                 return None, []  # every row has this column filled with something else: the common case, at once
             empty.append(pc.or_kleene(pc.is_null(column), pc.take(totals, column.indices)))
@@ -731,7 +722,7 @@ def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tup
     words: dict[int, str] = {}
     for column in columns if len(candidates) else []:
         cells = column.take(pa.array(candidates)).cast(pa.large_string())
-        totals = pc.fill_null(_totals_words(cells, spec), False)
+        totals = pc.fill_null(_totals_words(cells, rules), False)
         for i in np.flatnonzero(np.asarray(totals, dtype=bool)):
             words.setdefault(int(candidates[i]), cells[i].as_py().strip())
     mask = np.zeros(rows, dtype=bool)
@@ -739,21 +730,21 @@ def _summary_rows(columns: list, data: dict, rows: int, spec: ColumnSpec) -> tup
     return pa.array(mask), sorted(words.items())
 
 
-def _totals_words(values: pa.Array, spec: ColumnSpec) -> pa.Array:
+def _totals_words(values: pa.Array, rules: ReadingRules) -> pa.Array:
     """Which values are a totals word ("TOPLAM", "Genel Toplam:"); short values only are folded, once each."""
-    longest = max(map(len, spec.summary_words), default=0) + 4
+    longest = max(map(len, rules.summary_words), default=0) + 4
     values = values.cast(pa.large_string())
     short = pc.unique(pc.filter(values, pc.less_equal(pc.utf8_length(values), longest))).to_pylist()
-    totals = [value for value in short if value and fold(value).rstrip(":").strip() in spec.summary_words]
+    totals = [value for value in short if value and fold(value).rstrip(":").strip() in rules.summary_words]
     return pc.is_in(values, pa.array(totals, pa.large_string()))
 
 
-def _shape(header: list[str], hxl: bool, tracker_layout: bool, spec: ColumnSpec) -> str:
+def _shape(header: list[str], hxl: bool, tracker_layout: bool, rules: ReadingRules) -> str:
     """The tool a table most likely comes from, from the evidence in its header (config ``shapes``)."""
     folded = {fold(name) for name in header}
-    found = [shape for shape, evidence in spec.shapes if folded & evidence]
+    found = [shape for shape, evidence in rules.shapes if folded & evidence]
     if hxl and "kobo" not in found:
         found.insert(0, "kobo")
     if tracker_layout and "tracker" not in found:
         found.append("tracker")
-    return min(found, key=[shape for shape, _ in spec.shapes].index) if found else "generic"
+    return min(found, key=[shape for shape, _ in rules.shapes].index) if found else "generic"

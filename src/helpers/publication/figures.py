@@ -23,8 +23,8 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
-from helpers.geo import province_shapes
 from helpers.paths import Quarter
+from helpers.publication.geo import province_shapes
 
 LabelFormat = Callable[[float], str]
 

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import config, normalise
+from helpers import config
+from helpers.clean import normalise
+from helpers.kernels import by_code
 
 # Reasons a row breaks the contract, in the order they are reported when a row breaks several; the one list
 # of reject reasons (the cleaner adds duplicate and out_of_period before them).
@@ -36,7 +38,7 @@ def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
         if not isinstance(s.dtype, pd.CategoricalDtype):
             return test(s).fillna(False).astype(bool) | s.isna()
         passes = test(pd.Series(s.cat.categories)).fillna(False).to_numpy(dtype=bool)
-        return pd.Series(normalise.by_code(passes, s.cat.codes.to_numpy(), True), index=s.index)
+        return pd.Series(by_code(passes, s.cat.codes.to_numpy(), True), index=s.index)
 
     return pa.Check(check, name=name, ignore_na=False)
 
@@ -85,7 +87,7 @@ def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa
 
         def check(frame: pd.DataFrame) -> pd.Series:
             reach = reach_type(frame["activity"]).astype("category")
-            wanted = normalise.by_code(reach.cat.categories.isin(kinds), reach.cat.codes.to_numpy(), False)
+            wanted = by_code(reach.cat.categories.isin(kinds), reach.cat.codes.to_numpy(), False)
             return pd.Series(~wanted, index=frame.index) | frame[list(columns)].notna().any(axis=1)
 
         return pa.Check(check, name=f"missing_required:{columns[-1]}", ignore_na=False)

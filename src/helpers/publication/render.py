@@ -5,9 +5,9 @@ Analysts: ``jupyter nbconvert --to report_html x.ipynb`` or ``--to report_pdf``.
 (``title``, ``subtitle``, ``draft``); the contents list from the h2 headings; a markdown cell tagged
 ``page-break`` starts a new PDF page.
 
-Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list of
-:mod:`helpers.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the page's own
-embedded figures); a ``file://`` or network address in the page is refused, not fetched.
+Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list
+of :mod:`helpers.publication.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the
+page's own embedded figures); a ``file://`` or network address in the page is refused, not fetched.
 """
 
 from __future__ import annotations
@@ -23,13 +23,10 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
-from helpers.safehtml import clean, markdown_html
+from helpers.errors import NotebookErrorOutput
+from helpers.publication.safehtml import clean, markdown_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-
-
-class NotebookErrorOutput(RuntimeError):
-    """The notebook holds an error output, so a report made from it would silently miss a part."""
 
 
 class RejectErrorsPreprocessor(Preprocessor):

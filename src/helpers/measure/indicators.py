@@ -1,12 +1,11 @@
 """Compute the quarter's indicators from ``config/indicators.yml`` over the cleaned records.
 
-Every measure works on integer category codes with NumPy (``bincount``, ``unique``), never row by row,
-so the same code serves the bundled sample and a national quarter of ten million records.
+Every measure works on integer category codes with NumPy (the kernels of :mod:`helpers.kernels`), never row by
+row, so the same code serves the bundled sample and a national quarter of ten million records.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import threading
@@ -18,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.across import MEASURES as ACROSS_MEASURES
-from helpers.across import across_indicators
 from helpers.csvfile import write_csv
-from helpers.normalise import by_code, code_type, narrow, occurring
+from helpers.errors import UnpublishedDimensionError
+from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
+from helpers.measure.across import MEASURES as ACROSS_MEASURES
+from helpers.measure.across import across_indicators
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -41,17 +41,6 @@ class Dimension:
         return len(self.labels)
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of a column (-1: missing), without labels: free for a categorical, one hash pass otherwise.
-
-    A categorical keeps its narrow code type (int8/int16), which makes gathering codes by row cheap.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy()
-    codes, uniques = pd.factorize(values)
-    return narrow(codes, len(uniques))
-
-
 def _column_codes(records: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     values = records[column]
     if not isinstance(values.dtype, pd.CategoricalDtype):
@@ -67,7 +56,7 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
     codes, labels = parts[0]
     for more_codes, more_labels in parts[1:]:
         width = len(more_labels)
-        combined = _cells(codes, more_codes, width, len(labels) * width)
+        combined = cells(codes, more_codes, width, len(labels) * width)
         present = occurring(combined, len(labels) * width)
         used = np.flatnonzero(present)  # the pairs that occur, in order
         codes = by_code(narrow(np.cumsum(present) - 1, len(used)), combined, -1)
@@ -75,81 +64,9 @@ def dimension(records: pd.DataFrame, name: str) -> Dimension:
     return Dimension(codes, labels)
 
 
-def _cells(outer: np.ndarray, inner: np.ndarray, width: int, n_cells: int) -> np.ndarray:
-    """Cell ``outer * width + inner`` of each row (-1 where either code is missing), in a narrow code type."""
-    cells = outer.astype(code_type(n_cells))
-    cells *= width
-    cells += inner
-    cells[(outer < 0) | (inner < 0)] = -1
-    return cells
-
-
-def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
-    first = np.ones(len(sorted_keys), dtype=bool)
-    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    return first
-
-
-BLOCK = 1 << 20  # rows: a block's keys and orderings stay in the CPU caches and in memory already in use
-
-
-def _id_blocks(ids: np.ndarray) -> list[tuple[int, int]]:
-    """Bounds of blocks of about :data:`BLOCK` rows of id-sorted rows, each id's rows in one block."""
-    cuts = np.searchsorted(ids, ids[BLOCK::BLOCK], side="left")  # back to the start of the id's run
-    return list(itertools.pairwise(np.unique([0, *cuts.tolist(), len(ids)])))
-
-
-def _pair_keys(group: np.ndarray, ids: np.ndarray, width: int, keep: np.ndarray) -> np.ndarray:
-    """Keys ``id * width + group`` of the ``keep`` rows: sorted by id already, and by group within each id
-    after a stable sort that only has to reorder each id's few rows (close to linear)."""
-    keys = ids[keep].astype(np.int64)
-    keys *= width
-    keys += group[keep]
-    return keys
-
-
-def _distinct_per(group: np.ndarray, ids: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct ``ids`` within each group code (-1: not counted); rows in id order.
-
-    Works block by block (an id never spans two), so ten million rows cost ten times one million.
-    """
-    width, counts = max(n_groups, 1), np.zeros(n_groups, dtype=np.int64)
-    for low, high in _id_blocks(ids):
-        keys = _pair_keys(group[low:high], ids[low:high], width, group[low:high] >= 0)
-        keys.sort(kind="stable")
-        firsts = keys[_first_of_runs(keys)]
-        firsts %= width
-        counts += np.bincount(firsts, minlength=n_groups)[:n_groups]
-    return counts
-
-
-def _largest_per(group: np.ndarray, ids: np.ndarray, size: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum over distinct ``ids`` within each group of the largest ``size`` seen for the id; rows in id order.
-
-    Block by block, as :func:`_distinct_per`.
-    """
-    width, sums = max(n_groups, 1), np.zeros(n_groups)
-    for low, high in _id_blocks(ids):
-        keep = (group[low:high] >= 0) & ~np.isnan(size[low:high])
-        keys = _pair_keys(group[low:high], ids[low:high], width, keep)
-        by_key = np.argsort(keys, kind="stable")
-        keys, sizes = keys[by_key], size[low:high][keep][by_key]
-        starts = np.flatnonzero(_first_of_runs(keys))
-        if len(starts):
-            firsts = keys[starts]
-            firsts %= width
-            sums += np.bincount(firsts, weights=np.maximum.reduceat(sizes, starts), minlength=n_groups)[:n_groups]
-    return sums
-
-
-def _sum_per(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    keep = (group >= 0) & ~np.isnan(values)
-    return np.bincount(group[keep], weights=values[keep], minlength=n_groups)[:n_groups]
-
-
-def _filter_mask(records: pd.DataFrame, spec: dict | None) -> np.ndarray:
+def _filter_mask(records: pd.DataFrame, where: dict | None) -> np.ndarray:
     mask = np.ones(len(records), dtype=bool)
-    for column, allowed in (spec or {}).items():
+    for column, allowed in (where or {}).items():
         values, allowed = records[column], [str(a) for a in allowed]
         if isinstance(values.dtype, pd.CategoricalDtype):  # compare the few categories, then look up the codes
             mask &= by_code(values.cat.categories.astype(str).isin(allowed), values.cat.codes.to_numpy(), False)
@@ -184,7 +101,7 @@ class Records:
 
     def codes(self, column: str) -> np.ndarray:
         """Integer codes of a column (-1: missing)."""
-        return self._once(("codes", column), lambda: _codes(self.frame[column]))
+        return self._once(("codes", column), lambda: codes_of(self.frame[column]))
 
     def number(self, column: str) -> np.ndarray:
         """A numeric column as float64 (NaN: missing)."""
@@ -194,58 +111,58 @@ class Records:
     def dimension(self, name: str) -> Dimension:
         return self._once(("dimension", name), lambda: dimension(self.frame, name))
 
-    def rows(self, spec: dict | None, reach_type: str | None = None) -> np.ndarray:
-        """Positions of the records matching the filter ``spec`` (and of ``reach_type``, when given)."""
-        spec = _narrowed(spec, reach_type)
-        return self._once(("rows", _key(spec)), lambda: np.flatnonzero(_filter_mask(self.frame, spec)))
+    def rows(self, where: dict | None, reach_type: str | None = None) -> np.ndarray:
+        """Positions of the records matching the filter ``where`` (and of ``reach_type``, when given)."""
+        where = _narrowed(where, reach_type)
+        return self._once(("rows", _key(where)), lambda: np.flatnonzero(_filter_mask(self.frame, where)))
 
-    def by_id(self, column: str, spec: dict | None, reach_type: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def by_id(self, column: str, where: dict | None, reach_type: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The :meth:`rows` that have a value in ``column``, sorted by it (stable), and their codes."""
-        spec = _narrowed(spec, reach_type)
+        where = _narrowed(where, reach_type)
 
         def make() -> tuple[np.ndarray, np.ndarray]:
-            rows = self.rows(spec)
+            rows = self.rows(where)
             ids = self.codes(column)[rows]
             rows, ids = rows[ids >= 0], ids[ids >= 0]
             order = np.argsort(ids, kind="stable")
             return rows[order], ids[order]
 
-        return self._once(("by_id", column, _key(spec)), make)
+        return self._once(("by_id", column, _key(where)), make)
 
     def cells(self, dim: Dimension, rows: np.ndarray) -> np.ndarray:
         """Code of each row's (sector, category) cell, -1 where either is missing."""
-        return _cells(self.sector[rows], dim.codes[rows], dim.size, len(self.sectors) * dim.size)
+        return cells(self.sector[rows], dim.codes[rows], dim.size, len(self.sectors) * dim.size)
 
-    def reach_matrix(self, dim_name: str, spec: dict | None) -> np.ndarray:
-        """Reach per sector (rows) and category (columns) among the records matching ``spec``."""
+    def reach_matrix(self, dim_name: str, where: dict | None) -> np.ndarray:
+        """Reach per sector (rows) and category (columns) among the records matching ``where``."""
         def make() -> np.ndarray:
             dim = self.dimension(dim_name)
             n_cells = len(self.sectors) * dim.size
-            rows, ids = self.by_id("beneficiary_id", spec, "individual")
-            individual = _distinct_per(self.cells(dim, rows), ids, n_cells)
-            rows, ids = self.by_id("household_id", spec, "household")
-            households = _largest_per(self.cells(dim, rows), ids, self.number("household_size")[rows], n_cells)
-            rows = self.rows(spec, "group")
-            groups = _sum_per(self.cells(dim, rows), self.number("participants")[rows], n_cells)
+            rows, ids = self.by_id("beneficiary_id", where, "individual")
+            individual = distinct_per(self.cells(dim, rows), ids, n_cells)
+            rows, ids = self.by_id("household_id", where, "household")
+            households = largest_per(self.cells(dim, rows), ids, self.number("household_size")[rows], n_cells)
+            rows = self.rows(where, "group")
+            groups = sum_per(self.cells(dim, rows), self.number("participants")[rows], n_cells)
             return (individual + households + groups).reshape(len(self.sectors), dim.size)
 
         # Reach counts individual, household and group records only, so filters that select the same such
         # records (none, or all three reach types) share one result.
-        selection = tuple(_key(_narrowed(spec, kind)) for kind in ("individual", "household", "group"))
+        selection = tuple(_key(_narrowed(where, kind)) for kind in ("individual", "household", "group"))
         return self._once(("reach", dim_name, selection), make)
 
 
-def _narrowed(spec: dict | None, reach_type: str | None) -> dict:
-    """The filter ``spec`` further limited to one reach type (the same selection, however it was written)."""
-    spec = dict(spec or {})
+def _narrowed(where: dict | None, reach_type: str | None) -> dict:
+    """The filter ``where`` further limited to one reach type (the same selection, however it was written)."""
+    where = dict(where or {})
     if reach_type is not None:
-        allowed = [str(t) for t in spec.get("reach_type", [reach_type])]
-        spec["reach_type"] = [reach_type] if reach_type in allowed else []
-    return spec
+        allowed = [str(t) for t in where.get("reach_type", [reach_type])]
+        where["reach_type"] = [reach_type] if reach_type in allowed else []
+    return where
 
 
-def _key(spec: dict) -> str:
-    return json.dumps(spec, sort_keys=True, default=str)
+def _key(where: dict) -> str:
+    return json.dumps(where, sort_keys=True, default=str)
 
 
 def _measure(data: Records, spec: dict, dim_name: str) -> np.ndarray:
@@ -257,18 +174,18 @@ def _measure(data: Records, spec: dict, dim_name: str) -> np.ndarray:
         return np.bincount(d[d >= 0], minlength=dim.size)
     if measure == "distinct":
         rows, ids = data.by_id(spec["column"], where)
-        return _distinct_per(dim.codes[rows], ids, dim.size)
+        return distinct_per(dim.codes[rows], ids, dim.size)
     if measure == "household_people":
         rows, ids = data.by_id("household_id", where)
-        return _largest_per(dim.codes[rows], ids, data.number("household_size")[rows], dim.size)
+        return largest_per(dim.codes[rows], ids, data.number("household_size")[rows], dim.size)
     if measure == "sum":
         rows = data.rows(where)
-        return _sum_per(dim.codes[rows], data.number(spec["column"])[rows], dim.size)
+        return sum_per(dim.codes[rows], data.number(spec["column"])[rows], dim.size)
     if measure == "trained":
         rows, ids = data.by_id("beneficiary_id", where)
         everyone = data.rows(where)
-        return (_distinct_per(dim.codes[rows], ids, dim.size)
-                + _sum_per(dim.codes[everyone], data.number("participants")[everyone], dim.size))
+        return (distinct_per(dim.codes[rows], ids, dim.size)
+                + sum_per(dim.codes[everyone], data.number("participants")[everyone], dim.size))
     raise ValueError(f"indicator {spec['id']}: unknown measure {measure!r}")
 
 
@@ -391,13 +308,6 @@ def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total
     return float(hit["value"].iloc[0]) if len(hit) else 0.0
 
 
-class UnpublishedDimensionError(KeyError):
-    """A table or figure asked for a free-text dimension that config does not allow to be published."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
 def publishable(dimension_name: str) -> bool:
     """Whether a dimension may be published: it uses no free-text column, or ``publish_free_text`` lists it
     (config/indicators.yml). Free-text categories are whatever field staff typed, hence the review."""
@@ -435,7 +345,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
 
     Earlier quarters are read from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging
     folder and reads the history from the published one."""
-    from helpers.disclosure import dictionary_name, public_dictionary, public_indicators
+    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -443,7 +353,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
     history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
-    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.across
+    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.disclosure import THRESHOLD
+from helpers.measure.disclosure import THRESHOLD
 from helpers.paths import Quarter
 
 # Measures of config/indicators.yml computed here, over several quarters, rather than from one quarter's records.

@@ -24,15 +24,11 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from rapidfuzz import fuzz, process
 
+from helpers.errors import NarrativeError
 from helpers.paths import NARRATIVES_DIR
 
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 EXAMPLE = '{{ people_reached.total }} or {{ people_reached.centre["Adana MMCC"] }}'
-
-
-class NarrativeError(ValueError):
-    """A placeholder or heading in the narrative does not match the report, or the narrative tries more than
-    placeholders."""
 
 
 class _Dimension:

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from helpers.errors import MissingKeyError, WeakKeyError
+
 KEY_ENV = "PSEUDONYMISATION_KEY"
 DEMO_KEY = b"bundled-sample-demo-key: not a secret, never use for real data"
 PSEUDONYM_LENGTH = 24  # hex characters (96 bits): collision-free at any realistic caseload
@@ -31,14 +33,6 @@ BACKGROUND_FROM = 250_000  # distinct identifiers from which they are hashed in 
 # bits), so that nobody can guess it and re-identify people by hashing candidate ID numbers.
 MIN_KEY_CHARACTERS = 16
 _ADVICE = "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
-
-
-class MissingKeyError(RuntimeError):
-    """No usable pseudonymisation key was provided for a run on real data."""
-
-
-class WeakKeyError(MissingKeyError):
-    """The key given is empty, too short or the public demo key; the message never holds the key."""
 
 
 def load_key(key_file: Path | None = None, *, sample: bool = False, not_sample: str = "") -> bytes:
@@ -85,17 +79,12 @@ def _hashed(texts: pa.Array, key: bytes) -> pa.Array:
     return pa.array([None if text is None else digest(text) for text in texts.to_pylist()], pa.large_string())
 
 
-def spread(hashed: pa.Array, codes: np.ndarray) -> pa.Array:
-    """``hashed[code]`` for each code (-1: null)."""
-    return hashed.take(pa.array(codes, mask=codes < 0))
-
-
 @contextmanager
 def hashing(texts: dict[str, pa.Array], key: bytes) -> Iterator[dict[str, Callable[[], pa.Array]]]:
     """Start hashing each column's distinct identifier texts; yields per column a function returning them.
 
     Hashing is pure Python on one core. With many identifiers (:data:`BACKGROUND_FROM`) it runs in a worker
-    process (``python -m helpers.pseudonymise``, fed through pipes: nothing touches the disk) while the caller
+    process (``python -m helpers.clean.pseudonymise``, fed through pipes: nothing touches the disk) while the caller
     goes on with other work; with few it is done on demand, since starting a process would cost more.
     """
     if sum(len(values) for values in texts.values()) < BACKGROUND_FROM:

@@ -8,23 +8,27 @@ What is recognised (Turkish formats):
 
 - ``phone``: ten national digits with an area or operator code starting 2–5 or 8 (landlines 2xx–4xx,
   mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
-  brackets, groups separated by spaces, dots or dashes: ``0532 123 45 67``, ``+90 532 123 4567``,
-  ``5321234567``, ``(0532) 123-45-67``, ``0212 555 12 34``;
-- ``id number``: eleven digits that pass the TC Kimlik check digits (python-stdnum ``tr.tckimlik``); foreigner
-  numbers (YKN, starting with 99) use the same check digits, so they are found the same way. An 11-digit
+  brackets, groups separated by spaces, dots, dashes, en dashes or slashes (spaced or not): ``0532 123 45 67``,
+  ``+90 532 123 4567``, ``5321234567``, ``(0532) 123-45-67``, ``0532 - 123 45 67``, ``0212/555 12 34``;
+- ``id number``: eleven digits, together or grouped by spaces or dots, that pass the TC Kimlik check digits
+  (python-stdnum ``tr.tckimlik``); foreigner numbers (YKN, starting with 99) use the same check digits, so they
+  are found the same way. An 11-digit
   number failing the check is not an issued number and is left alone;
 - ``e-mail``: ``name@domain.tld``;
-- ``iban``: ``TR`` and 24 digits, spaces allowed, confirmed by the IBAN check digits (python-stdnum ``iban``).
+- ``iban``: ``TR`` and 24 digits, spaces or dashes allowed, confirmed by the IBAN check digits (python-stdnum
+  ``iban``).
 
 Year ranges (``2022-2023``), amounts (``1.250,50``) and codes such as ``TUR063`` are too short to match.
 Free text is masked in place (``Call [phone]``); a rejected value holding an identifier, or any run of ten or
-more digits, is withheld whole (``(withheld: phone)``): the row number and column in the rejects file tell
-the analyst where to look. All work is done once per distinct value.
+more digits (non-breaking spaces read as spaces), is withheld whole (``(withheld: phone)``): the row number and
+column in the rejects file tell the analyst where to look. All work is done once per distinct value.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
@@ -33,21 +37,25 @@ import pandas as pd
 from stdnum import iban
 from stdnum.tr import tckimlik
 
-from helpers import config, normalise
+from helpers import config
+from helpers.kernels import by_code, categorical, narrow
 
-_SEPARATOR = r"[ .\-]?"
+_SEPARATOR = r"(?:\s?[./\-–]\s?|\s)?"  # "0532 - 123", "0532/123", "0532–123" too
 PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking order
-    "iban": (re.compile(r"(?<![A-Za-z0-9])TR(?: ?\d){24}(?!\d)", re.IGNORECASE),
+    "iban": (re.compile(r"(?<![A-Za-z0-9])TR(?:[ \-]?\d){24}(?!\d)", re.IGNORECASE),
              lambda match: iban.is_valid(match)),
     "e-mail": (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])"),
                lambda match: True),
-    "id number": (re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)"), lambda match: tckimlik.is_valid(match)),
+    "id number": (re.compile(r"(?<!\d)[1-9](?:[ .]?\d){10}(?!\d)"),  # also in groups: "123 456 789 50"
+                  lambda match: tckimlik.is_valid(re.sub(r"\D", "", match))),
     "phone": (re.compile(rf"(?<!\d)(?:(?:\+|00)? ?90{_SEPARATOR}|0{_SEPARATOR})?"
                          rf"(?:\(0?[2-58]\d{{2}}\)|[2-58]\d{{2}}){_SEPARATOR}\d{{3}}{_SEPARATOR}\d{{2}}"
                          rf"{_SEPARATOR}\d{{2}}(?!\d)"),
               lambda match: True),
 }
 LONG_DIGITS = re.compile(r"\d{10,}")
+_ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
+                 if c.isdecimal() and not c.isascii()}
 SHAPED = "identifier-shaped"
 
 
@@ -57,7 +65,14 @@ def free_text_columns() -> list[str]:
 
 
 def mask(text: str) -> tuple[str, Counter]:
-    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked."""
+    """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked.
+
+    Digits of other scripts (Arabic-Indic ``٠٥٣٢``, Persian, full-width) are matched as ASCII digits; text in
+    which nothing is found comes back as it was.
+    """
+    if not text.isascii() and (ascii_digits := text.translate(_ASCII_DIGITS)) != text:
+        masked, found = mask(ascii_digits)
+        return (masked, found) if found else (text, found)
     found = Counter()
     for kind, (pattern, valid) in PATTERNS.items():
         def replace(match: re.Match, kind=kind, valid=valid) -> str:
@@ -73,7 +88,7 @@ def mask(text: str) -> tuple[str, Counter]:
 def kinds(text: str) -> list[str]:
     """The kinds of identifier in ``text``, in :data:`PATTERNS` order; ``identifier-shaped`` for a run of
     ten or more digits that is none of them."""
-    masked, found = mask(text)
+    masked, found = mask(" ".join(text.split()))  # pasted numbers often hold non-breaking spaces
     shaped = [SHAPED] if LONG_DIGITS.search(masked) else []
     return [kind for kind in PATTERNS if found[kind]] + shaped
 
@@ -95,7 +110,7 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
         if not hit.any():
             continue
         codes = values.cat.codes.to_numpy()
-        rows = np.bincount(codes[normalise.by_code(hit, codes, False)], minlength=len(hit))
+        rows = np.bincount(codes[by_code(hit, codes, False)], minlength=len(hit))
         per_kind = Counter()
         for category in np.flatnonzero(hit):
             for kind in results[category][1]:
@@ -103,8 +118,8 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
         counts[column] = dict(per_kind)
         labels = np.array([text for text, _ in results], dtype=object)
         kept = np.unique(labels)  # sorted, as the cleaner leaves every categorical
-        recode = normalise.narrow(pd.Index(kept).get_indexer(labels), len(kept))
-        records[column] = normalise.categorical(normalise.by_code(recode, codes, -1), kept, values.index)
+        recode = narrow(pd.Index(kept).get_indexer(labels), len(kept))
+        records[column] = categorical(by_code(recode, codes, -1), kept, values.index)
     return counts
 
 
@@ -114,11 +129,11 @@ def withhold(rejects: pd.DataFrame) -> dict[str, dict[str, int]]:
     values = rejects["value"].astype("object")
     codes, distinct = pd.factorize(values)
     found = [kinds(v) if isinstance(v, str) else [] for v in distinct]
-    rows = np.flatnonzero(np.array([bool(k) for k in found] + [False])[codes])  # code -1 (blank): the last
+    rows = np.flatnonzero(by_code(np.array([bool(k) for k in found]), codes, False))
     if not len(rows):
         return {}
-    labels = np.array([f"(withheld: {', '.join(k)})" for k in found] + [""], dtype=object)
-    values.iloc[rows] = labels[codes[rows]]
+    labels = np.array([f"(withheld: {', '.join(k)})" for k in found], dtype=object)
+    values.iloc[rows] = labels[codes[rows]]  # rows with a finding: never blank (code -1)
     rejects["value"] = values
     counts: dict[str, Counter] = {}
     for column, code in zip(rejects["column"].iloc[rows].astype("object").fillna("(row)"), codes[rows],

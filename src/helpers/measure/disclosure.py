@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import config
-from helpers.provinces import province_reference
+from helpers.clean.provinces import province_reference
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Clean one quarter's raw activity logs: every row kept, or dropped with a reason.
 
-Flow: read every source → validate against the contract (:mod:`helpers.schema`) → normalise the valid
+Flow: read every source → validate against the contract (:mod:`helpers.clean.schema`) → normalise the valid
 rows → drop rows dated outside the quarter → drop duplicates → pseudonymise identifiers → reconcile.
 ``rows_read = rows_kept + duplicate + out_of_period + summary_row + rejected`` is asserted per file and in total
 (``summary_row``: totals rows of trackers, set apart by the reader, never records).
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -28,13 +27,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandera.pandas import DataFrameSchema
 
-from helpers import config, normalise, redact, schema
+from helpers import config
+from helpers.clean import normalise, redact, schema
+from helpers.clean.provinces import resolve_provinces
+from helpers.clean.pseudonymise import fingerprint, hashing, load_key
+from helpers.clean.schema import raw_record_schema, violations
 from helpers.csvfile import write_csv
+from helpers.errors import DataLossError, NoRecordsError, NoSourcesError, ReconciliationError, SourceReadError
+from helpers.ingest.readers import discover_sources, read_source
+from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, narrow, tidy_categories
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
-from helpers.provinces import resolve_provinces
-from helpers.pseudonymise import fingerprint, hashing, load_key, spread
-from helpers.readers import SourceReadError, discover_sources, read_source
-from helpers.schema import raw_record_schema, violations
 
 log = logging.getLogger(__name__)
 
@@ -59,22 +61,6 @@ CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "c
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
 
 
-class ReconciliationError(RuntimeError):
-    """Rows were lost: read ≠ kept + dropped."""
-
-
-class NoSourcesError(FileNotFoundError):
-    """The quarter's raw folder holds no CSV or XLSX file."""
-
-
-class DataLossError(RuntimeError):
-    """The quarter's data look wrong (too many rows rejected or dated elsewhere); see :func:`stop_on_losses`."""
-
-
-class NoRecordsError(DataLossError):
-    """No row of the quarter was kept: there is nothing to report."""
-
-
 @dataclass
 class CleanResult:
     """The outcome of cleaning one quarter."""
@@ -96,7 +82,7 @@ def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
     sizes = [len(table.row_number) for table in tables]
     sources = sorted(set(labels))
     raw = pd.DataFrame({
-        "source": normalise.categorical(np.repeat([sources.index(label) for label in labels], sizes).astype(np.int32),
+        "source": categorical(np.repeat([sources.index(label) for label in labels], sizes).astype(np.int32),
                                         sources, pd.RangeIndex(sum(sizes))),
         "row_number": np.concatenate([np.asarray(table.row_number, dtype="int64") for table in tables]),
     })
@@ -107,7 +93,7 @@ def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary
         else:
-            raw[column] = normalise.categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
+            raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
     return raw, identifiers
 
 
@@ -123,7 +109,7 @@ def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
     unified = pc.dictionary_encode(pa.concat_arrays([values for _, values in parts]))
     recode = pc.fill_null(unified.indices, -1).to_numpy()
     ends = np.cumsum([len(values) for _, values in parts])
-    codes = [normalise.by_code(normalise.narrow(recode[end - len(values):end], len(unified.dictionary)), own, -1)
+    codes = [by_code(narrow(recode[end - len(values):end], len(unified.dictionary)), own, -1)
              for (own, values), end in zip(parts, ends, strict=True)]
     return np.concatenate(codes), unified.dictionary
 
@@ -175,7 +161,7 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
     has_id = has_id.to_numpy()
     codes[mixed & has_id] = categories.get_loc("individual")
     codes[mixed & ~has_id] = categories.get_loc("group")
-    return normalise.categorical(codes, categories, reach_type.index)
+    return categorical(codes, categories, reach_type.index)
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
@@ -203,7 +189,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     nationality = normalise.parse_nationality(raw["nationality"], "category")
     records = pd.DataFrame(
         {
-            "quarter": normalise.categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
+            "quarter": categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
             "source": raw["source"],
             "row_number": raw["row_number"],
             "date": date,
@@ -220,7 +206,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
             "household_id": raw["household_id"],
             "household_size": normalise.whole(number("household_size")),
             "participants": normalise.whole(number("participants")),
-            "sex": normalise.coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
+            "sex": coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
             "age": normalise.whole(age),
             "age_group": normalise.age_groups(age),
             "nationality": nationality,
@@ -237,7 +223,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         copy=False,
     )
     for column in CATEGORICAL_COLUMNS:
-        records[column] = normalise.tidy_categories(records[column])
+        records[column] = tidy_categories(records[column])
     return records
 
 
@@ -310,72 +296,6 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
     }
     return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness,
             "unknown_values": normalise.unrecognised_values(raw, records.index)}
-
-
-_MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's bits over the row hash
-
-
-def _value_bits(values: pd.Series) -> np.ndarray:
-    """Up to 64 bits per value, equal for equal values (missing included): codes, dates, numbers, else a hash."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        return codes.view(codes.dtype.str.replace("i", "u"))  # -1 (missing) becomes the largest value
-    if values.dtype.kind == "M":
-        return values.to_numpy().view(np.int64).view(np.uint64)  # NaT is one fixed value
-    if values.dtype.kind in "iub":
-        return values.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min).view(np.uint64)
-    if values.dtype.kind == "f":
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
-        numbers += 0.0  # -0.0 == 0.0
-        numbers[np.isnan(numbers)] = np.nan  # one NaN
-        return numbers.view(np.uint64)
-    return pd.util.hash_pandas_object(values, index=False).to_numpy()
-
-
-def _repeated(hashes: np.ndarray) -> np.ndarray:
-    """True where a hash occurred on an earlier row.
-
-    The rows are first split by the hash's top byte (a linear radix pass) and each part is checked on its
-    own: 256 small hash tables that stay in the CPU cache instead of one of ten million entries that does not.
-    """
-    part = (hashes >> np.uint64(56)).astype(np.uint8)
-    order = np.argsort(part, kind="stable")  # stable: rows keep their order within each part
-    ordered = hashes[order]
-    bounds = np.searchsorted(part[order], np.arange(257))
-    repeated = np.empty(len(hashes), dtype=bool)
-    for low, high in itertools.pairwise(bounds):
-        repeated[low:high] = pd.Series(ordered[low:high]).duplicated().to_numpy()
-    result = np.empty(len(hashes), dtype=bool)
-    result[order] = repeated
-    return result
-
-
-def find_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
-    """Rows identical on every column to an earlier row: a boolean mask, and the index of each one's original.
-
-    Rows are grouped by a 64-bit hash of their values, then every candidate is compared value by value
-    with its original, so a hash collision can never drop a record.
-    """
-    hashes = np.zeros(len(frame), dtype=np.uint64)
-    for column in frame.columns:
-        hashes ^= _value_bits(frame[column])
-        hashes *= _MIX
-    repeat = _repeated(hashes)
-    shared = np.flatnonzero(pd.Series(hashes).isin(hashes[repeat]).to_numpy())  # rows of repeated hashes
-    codes, _ = pd.factorize(hashes[shared])  # numbered in order of first appearance
-    first = np.ones(len(codes), dtype=bool)
-    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    candidate = shared[~first]
-    original = shared[np.flatnonzero(first)[codes[~first]]]
-    twin = frame.iloc[candidate].reset_index(drop=True)
-    earlier = frame.iloc[original].reset_index(drop=True)
-    same = np.ones(len(twin), dtype=bool)
-    for column in frame.columns:
-        a, b = twin[column], earlier[column]
-        same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
-    confirmed = np.zeros(len(frame), dtype=bool)
-    confirmed[candidate[same]] = True
-    return confirmed, frame.index[original[same]]
 
 
 def _read_all(sources: list[Path], folder: Path) -> list:
@@ -585,7 +505,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
                   "rejects": redact.withhold(rejects)}
         for column in IDENTIFIER_COLUMNS:
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
-            records[column] = pd.arrays.ArrowStringArray(spread(hashed[column](), codes))
+            records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)

@@ -38,7 +38,8 @@ candidate: finite, within the column's bounds from ``config/pipeline.yml`` and, 
 household size), whole. One candidate is the value (``1.500`` participants is 1500: a headcount of 1.5 is
 impossible; a household of ``2.000`` is 2, since 2000 exceeds the maximum household size); two are rejected
 as ``ambiguous_value`` with both readings in the hint, never guessed. A leading ``0`` group (``0,500``) is never
-settled by evidence alone: 0.5 and 500 are both candidates. Exponents, ``inf`` and ``nan`` are not numbers.
+settled, neither by evidence nor by the bounds (``0,500`` participants is ambiguous, not 500). Exponents,
+``inf`` and ``nan`` are not numbers.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers import config
+from helpers.errors import VocabularyError
+from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, narrow
 from helpers.text import fold, turkish_lower
 
 AGE_BINS = [-1, 4, 11, 17, 59, 200]
@@ -65,10 +68,6 @@ AGE_GROUPS = ["0-4", "5-11", "12-17", "18-59", "60+"]
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
-
-
-class VocabularyError(ValueError):
-    """A configured spelling (vocabulary word, activity code or label) means two different things."""
 
 
 @cache
@@ -84,94 +83,18 @@ def vocabulary(name: str) -> dict[str, object]:
     return table
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes (-1 for NA) and the distinct values: free for a categorical, one hash pass otherwise."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), values.cat.categories
-    return pd.factorize(values)
-
-
 def map_distinct(values: pd.Series, func: Callable[[str], object], dtype: str = "object") -> pd.Series:
     """Apply ``func`` to each distinct non-missing value of ``values`` and map the results back.
 
     With ``dtype="category"`` the result is built from codes (no per-row values); its categories are the
     distinct results, unused ones included (see :func:`tidy_categories`).
     """
-    codes, uniques = _distinct(values)
+    codes, uniques = distinct(values)
     results = [func(str(u)) for u in uniques]
     if dtype == "category":
         result_codes, categories = pd.factorize(np.array(results, dtype=object))
         return categorical(by_code(narrow(result_codes, len(categories)), codes, -1), categories, values.index)
-    return pd.Series(_spread(pd.array([*results, None], dtype=dtype), codes), index=values.index)
-
-
-def _spread(lookup, codes: np.ndarray):
-    """``lookup[codes]``, code -1 taking the last entry (the missing value).
-
-    Numbers, dates and booleans index NumPy arrays with the narrow codes directly: ``take`` would first copy
-    the codes as 64-bit integers, at ten million rows the largest allocation of a normaliser.
-    """
-    if isinstance(lookup, pd.arrays.BooleanArray):
-        return pd.arrays.BooleanArray(lookup.to_numpy(bool, na_value=False)[codes], lookup.isna()[codes])
-    if lookup.dtype.kind in "fM":
-        return lookup.to_numpy()[codes]
-    return lookup.take(codes)
-
-
-def code_type(n_categories: int) -> np.dtype:
-    """The integer type pandas stores the codes of ``n_categories`` in (int8 below 127, int16 below 32,767, ...)."""
-    return np.min_scalar_type(-n_categories - 2)
-
-
-def narrow(codes: np.ndarray, n_categories: int) -> np.ndarray:
-    """``codes`` in :func:`code_type`: passes over ten million of them move a fraction of the memory, and
-    pandas keeps them without a copy."""
-    return codes.astype(code_type(n_categories), copy=False)
-
-
-def by_code(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
-    """Each row's entry of ``per_category`` through its category code; ``missing`` where the code is -1.
-
-    Indexes with the (narrow) codes directly: ``take`` would first copy them as 64-bit integers.
-    """
-    return np.append(per_category, np.array([missing], dtype=per_category.dtype))[codes]
-
-
-def occurring(codes: np.ndarray, n_categories: int) -> np.ndarray:
-    """True for each of the ``n_categories`` codes that occurs in ``codes`` (-1, missing, is ignored)."""
-    seen = np.zeros(n_categories + 1, dtype=bool)
-    seen[codes] = True  # code -1 marks the extra last entry
-    return seen[:-1]
-
-
-def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
-    """A categorical Series from integer codes (-1: missing) and string categories."""
-    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="string"))
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
-
-
-def tidy_categories(values: pd.Series) -> pd.Series:
-    """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
-    codes = values.cat.codes.to_numpy()
-    used = occurring(codes, len(values.cat.categories))
-    kept = values.cat.categories[used]
-    order = kept.argsort()
-    recode = np.full(len(used), -1, dtype=np.int64)
-    recode[np.flatnonzero(used)[order]] = np.arange(len(kept))
-    return categorical(by_code(narrow(recode, len(kept)), codes, -1), kept[order], values.index)
-
-
-def coalesce(*columns: pd.Series, default: str | None = None) -> pd.Series:
-    """Row by row the first non-missing value of categorical columns, else ``default``, as a categorical."""
-    parts = [c.cat.categories.to_numpy(dtype=object) for c in columns] + [np.array([default], dtype=object)]
-    categories = pd.Index(pd.unique(np.concatenate(parts))).dropna()
-    codes = np.full(len(columns[0]), -1 if default is None else categories.get_loc(default),
-                    dtype=code_type(len(categories)))
-    for column in reversed(columns):
-        recode = narrow(categories.get_indexer(column.cat.categories), len(categories))
-        own = by_code(recode, column.cat.codes.to_numpy(), -1)
-        codes = np.where(own >= 0, own, codes)
-    return categorical(codes, categories, columns[0].index)
+    return pd.Series(array_by_code(results, codes, dtype), index=values.index)
 
 
 def _non_blank(func: Callable[[str], object]) -> Callable[[str], object]:
@@ -386,22 +309,24 @@ def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bo
     if sources is None or marks is None:
         marks = decimal_marks(values, sources)
     readings = [_readings(str(v).strip()) if str(v).strip() else None for v in values.cat.categories]
-    number = np.full((4, len(readings) + 1), np.nan)  # per evidence state and category; last: blank
-    status = np.zeros((4, len(readings) + 1), dtype=np.int8)
+    number = np.full((4, len(readings)), np.nan)  # per evidence state and category
+    status = np.zeros((4, len(readings)), dtype=np.int8)
     for i, reading in enumerate(readings):
+        # a leading 0 group (0,500): the bounds may rule out one reading, but that does not make the other right
+        unsure = reading is not None and not reading.settled and len(reading.candidates(0)) > 1
         for marked in range(4):
             plausible = [v for v in reading.candidates(marked) if bounds.plausible(v)] if reading else [np.nan]
-            if len(plausible) == 1:
+            if len(plausible) == 1 and not unsure:
                 number[marked, i] = plausible[0]
             else:
-                status[marked, i] = AMBIGUOUS if len(plausible) > 1 else INVALID
+                status[marked, i] = AMBIGUOUS if len(plausible) > 1 or (unsure and plausible) else INVALID
     codes = values.cat.codes.to_numpy()
-    result, found = number[0][codes], status[0][codes]  # code -1 (blank) takes the last entry
+    result, found = by_code(number[0], codes, np.nan), by_code(status[0], codes, OK)
     # Only values of an unsettled shape (few) depend on their file's evidence: only their rows are looked at again.
     varies = ((number != number[0]) & ~(np.isnan(number) & np.isnan(number[0]))).any(axis=0) | \
         (status != status[0]).any(axis=0)
     if varies.any():
-        rows = np.flatnonzero(varies[codes])
+        rows = np.flatnonzero(by_code(varies, codes, False))
         if sources is None:
             state = np.full(len(rows), marks.iloc[0], dtype=np.intp)
         else:

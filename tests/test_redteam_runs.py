@@ -1,0 +1,39 @@
+"""Red team: two quarters run at the same time (a scheduler back-filling, an analyst re-running last quarter
+while this one runs). Each holds only its own quarter's lock, but both publish the one ``history.csv``."""
+
+import csv
+
+import pandas as pd
+import pytest
+
+from helpers import pipeline
+
+pytestmark = pytest.mark.slow
+
+
+def write_quarter(raw, quarter, months):
+    folder = raw / quarter
+    folder.mkdir(parents=True)
+    with (folder / "sessions.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [["service_date", "province", "activity_code", "participants"],
+             *[[f"2023-{month:02d}-{day:02d}", "Hatay", "PROT_AWARENESS", str(10 + day)]
+               for month in months for day in range(1, 11)]])
+
+
+def test_a_quarter_published_meanwhile_keeps_its_row_in_the_history(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "a red-team key of some length")
+    raw, processed, reports = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
+    write_quarter(raw, "2023Q1", [1, 2, 3])
+    write_quarter(raw, "2023Q2", [4, 5, 6])
+    publish = pipeline._publish
+
+    def q2_finishes_first(moves):  # 2023Q1 is staged; 2023Q2 runs and publishes before 2023Q1 publishes
+        monkeypatch.setattr(pipeline, "_publish", publish)
+        pipeline.run_quarter("2023Q2", raw, processed, reports, progress=False)
+        publish(moves)
+
+    monkeypatch.setattr(pipeline, "_publish", q2_finishes_first)
+    pipeline.run_quarter("2023Q1", raw, processed, reports, progress=False)
+    history = pd.read_csv(processed / "history.csv")
+    assert sorted(history["quarter"]) == ["2023Q1", "2023Q2"]
