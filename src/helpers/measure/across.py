@@ -35,15 +35,14 @@ MEMORY_LIMIT = "4GB"  # DuckDB spills to a temporary folder beyond this: 40M rec
 REPORT_FILE = "across.json"  # beside indicators.csv: which quarters were counted, or why nothing was
 
 PEOPLE_SQL = """
-SELECT count(*) FILTER (WHERE this_year)        AS distinct_year_to_date,
-       count(*)                                 AS distinct_since_start,
-       count(*) FILTER (WHERE now AND before)   AS returning,
-       count(*) FILTER (WHERE now AND NOT before) AS new
+SELECT count(*) FILTER (WHERE last >= $year_start)              AS distinct_year_to_date,
+       count(*)                                                 AS distinct_since_start,
+       count(*) FILTER (WHERE last = $current AND first < $current) AS returning,
+       count(*) FILTER (WHERE last = $current AND first = $current) AS new
 FROM (
-  SELECT beneficiary_id, bool_or(q = $current) AS now, bool_or(q < $current) AS before,
-         bool_or(q >= $year_start) AS this_year
+  SELECT beneficiary_id, min(q) AS first, max(q) AS last
   FROM ({records})
-  WHERE beneficiary_id IS NOT NULL AND CAST(reach_type AS VARCHAR) = 'individual'
+  WHERE beneficiary_id IS NOT NULL AND reach_type = 'individual'
   GROUP BY beneficiary_id
 )
 """
@@ -62,10 +61,6 @@ class Across:
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2, ensure_ascii=False)
-
-
-def _index(quarter: Quarter) -> int:
-    return quarter.year * 4 + quarter.q - 1
 
 
 def _fingerprint(folder: Path) -> str | None:
@@ -90,15 +85,17 @@ def count_people(current: tuple[str, Path], earlier: dict[str, Path]) -> dict[st
     """Distinct individuals year to date and since the start, returning and new, over the records of
     ``current`` (quarter, folder) and ``earlier`` quarters (folders holding ``records.parquet``)."""
     q = Quarter.parse(current[0])
-    parts = [f"SELECT {_index(Quarter.parse(name))} AS q, beneficiary_id, reach_type "
+    quarters = [*earlier.items(), current]  # oldest first: q is a quarter's position, small enough for USMALLINT
+    parts = [f"SELECT {position}::USMALLINT AS q, beneficiary_id, reach_type "
              f"FROM read_parquet('{str(folder / 'records.parquet').replace(chr(39), chr(39) * 2)}')"
-             for name, folder in [*earlier.items(), current]]
+             for position, (_, folder) in enumerate(quarters)]
+    year_start = next(i for i, (name, _) in enumerate(quarters) if Quarter.parse(name).year == q.year)
     with tempfile.TemporaryDirectory(prefix="duckdb-") as spill:
         con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill,
                                      "threads": os.cpu_count() or 1, "preserve_insertion_order": False})
         try:
             row = con.execute(PEOPLE_SQL.format(records=" UNION ALL ".join(parts)),
-                              {"current": _index(q), "year_start": _index(Quarter(q.year, 1))}).fetchone()
+                              {"current": len(quarters) - 1, "year_start": year_start}).fetchone()
         finally:
             con.close()
     return dict(zip(PEOPLE_MEASURES, (int(v) for v in row), strict=True))
