@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report publish test setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish check test test-all setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -17,7 +17,13 @@ report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/Q
 publish: setup ## Freeze QUARTER's current report as its next version in reports/QUARTER.versions/ (read-only, with a manifest)
 	$(BIN)/quarterly-report publish --quarter $(QUARTER)
 
-test: setup ## Run the test suite (sets everything up first)
+check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
+	$(BIN)/quarterly-report check --quarter $(QUARTER)
+
+test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs, rendering, browsers, workbooks)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: setup ## The whole test suite, slow tests included (what CI runs)
 	$(BIN)/python -m pytest
 
 setup: system-deps $(VENV)/.installed ## Create .venv with the pinned packages and the project (editable)

@@ -45,6 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     publish.add_argument("--processed-dir", help="processed data root (default data/processed)")
     publish.add_argument("--reports-dir", help="reports root (default reports)")
+    check = commands.add_parser(
+        "check", help="show what a run would make of a quarter's raw files (no key needed, writes no results)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Per file: the shape recognised, how each header was mapped, rows kept or dropped per reason;\n"
+                    "every unrecognised value with its closest candidates (also as CSV lines for config/, written\n"
+                    "to data/interim/<QUARTER>/check/); the loss checks a run would trip (docs/check.md).\n"
+                    "Nothing is written to data/processed/ or reports/; no pseudonymisation key is needed.",
+        epilog="exit status: 0 the quarter would run, 1 a run would stop (unreadable file, losses, no row kept,\n"
+               "no file), 2 usage error")
+    check.add_argument("--quarter", required=True, help="quarter to check, e.g. 2023Q1")
+    check.add_argument("--raw-dir", help="raw logs root (default data/raw; relative to the repository)")
+    check.add_argument("--processed-dir", help="the run's processed data root, never written (default data/processed)")
+    check.add_argument("--reports-dir", help="the run's reports root, never written to (default reports)")
+    check.add_argument("--out-dir", help="folder for the CSV files (default data/interim/<QUARTER>/check)")
+    check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
     sample = commands.add_parser("sample", help="write the bundled, calibrated 2022Q4 sample raw logs")
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     sample.add_argument("--force", action="store_true", help="overwrite an existing sample")
@@ -52,7 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        from helpers.check import CheckUsageError
+        from helpers.check import run as check
+
+        try:
+            return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
+                         reports_dir=args.reports_dir, color=not args.no_color)
+        except CheckUsageError as error:
+            parser.error(str(error))  # exit status 2
     if args.command == "sample":
         from samplegen.quarter import main as sample_main
 

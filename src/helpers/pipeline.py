@@ -6,9 +6,10 @@ A lock per quarter refuses a second run of the same quarter meanwhile. Everythin
 beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's processed data and
 ``history.csv``) and ``reports/.<Q>.staging-*/`` (the report). Only when the whole run succeeded are the
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
-notebook, the rendering, a full disk, a failed rename) leaves all three as they were. The failed run's executed
-notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`).
-Folders are created with ``mkdir``, so what is published follows the umask.
+notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
+take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
+The failed run's executed notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last
+:data:`KEEP_FAILED`). Folders are created with ``mkdir``, so what is published follows the umask.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import papermill
@@ -40,7 +42,7 @@ from helpers.clean.quarter import DROP_REASONS, sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
 from helpers.measure.disclosure import dictionary_name
-from helpers.measure.indicators import value
+from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
@@ -70,6 +72,7 @@ RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
 DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
+PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
 
 @dataclass
@@ -197,28 +200,80 @@ def _tidy(quarter: str, processed: Path, reports: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _publish(moves: list[tuple[Path, Path, Path]]) -> None:
-    """Move each staged path onto its published place, all or nothing.
+class Move(NamedTuple):
+    """A staged path and its published place; ``previous`` (in the staging folder) keeps what it replaces
+    until every move is done. ``prepare`` runs under the publishing lock just before the renames."""
 
-    ``moves`` holds (staged, published, previous): the published path is first renamed to ``previous`` (in
-    the staging folder, on the same file system), then the staged one takes its place. If any rename fails,
-    the ones done are undone, so processed data, history and report stay together.
+    staged: Path
+    published: Path
+    previous: Path
+    prepare: Callable[[], None] | None = None
+
+
+def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
+    """Move each staged path onto its published place, all or nothing, one run at a time per published root.
+
+    The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
+    its place. If any rename fails, the ones done are undone, so processed data, history and report stay
+    together.
     """
-    done: list[tuple[Path, Path, Path]] = []
+    moves = [Move(*move) for move in moves]
+    with ExitStack() as stack:
+        for root in sorted({move.published.parent.resolve() for move in moves}):
+            lock = FileLock(root / ".publish.lock", timeout=PUBLISH_WAIT)
+            try:
+                stack.enter_context(lock)
+            except Timeout:
+                raise PipelineError(f"another run has been publishing into {root} for {PUBLISH_WAIT} s (it holds "
+                                    f"{lock.lock_file}); nothing was published") from None
+        for move in moves:
+            if move.prepare:
+                move.prepare()
+        _rename_all(moves)
+
+
+def _rename_all(moves: list[Move]) -> None:
+    """The renames of :func:`_publish`; a failed one undoes those before it."""
+    done: list[Move] = []
     try:
-        for staged, published, previous in moves:
-            previous.parent.mkdir(exist_ok=True)
-            if published.exists():
-                published.rename(previous)
-            done.append((staged, published, previous))
-            staged.rename(published)
+        for move in moves:
+            move.previous.parent.mkdir(exist_ok=True)
+            if move.published.exists():
+                move.published.rename(move.previous)
+            done.append(move)
+            move.staged.rename(move.published)
     except OSError as error:
-        for staged, published, previous in reversed(done):
+        for staged, published, previous, _ in reversed(done):
             if not staged.exists() and published.exists():
                 published.rename(staged)
             if previous.exists():
                 previous.rename(published)
         raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
+
+
+def _merge_history(q: str, raw: Path, processed: Path, reports: Path, staged: Path) -> None:
+    """Rewrite the staged ``history.csv`` as the history is now, with this run's row for ``q``.
+
+    Runs under the publishing lock, so a quarter that another run published meanwhile keeps its row. Its
+    year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
+    of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
+    run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
+    from (:func:`helpers.revisions.with_versions`; this run's data are still in the staging folder).
+    """
+    used = pd.read_csv(staged, dtype={"quarter": "string"})
+    now = load_history(q, raw, processed)
+    this = Quarter.parse(q)
+
+    def before(table: pd.DataFrame) -> dict[str, float]:
+        return {k: float(v) for k, v in zip(table["quarter"], table["people_reached"], strict=True)
+                if Quarter.parse(k) < this}
+
+    if changed := sorted(set(before(used).items()) ^ set(before(now).items())):
+        quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
+        raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
+                            f"figures are out of date; nothing was published: run {q} again")
+    merged = history_with(now, q, float(used.loc[used["quarter"] == q, "people_reached"].iloc[0]))
+    write_csv(revisions.with_versions(merged, processed, reports, staged={q: staged.parent}), staged)
 
 
 def _make_folder(path: Path) -> Path:
@@ -335,9 +390,11 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         logging.getLogger().removeHandler(handler)
         handler.close()
         target = reports / q
-        _publish([(stage_data / q, processed / q, stage_data / "previous" / q),
-                  (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "history.csv"),
-                  (staging, target, stage_report / "previous" / q)])
+        history = stage_data / "history.csv"
+        _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
+                  Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
+                       partial(_merge_history, q, raw, processed, reports, history)),
+                  Move(staging, target, stage_report / "previous" / q)])
         _index(reports)
     except BaseException as error:
         log.error("run failed: %s", error)

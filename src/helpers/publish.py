@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 
 from helpers import inputs, revisions
 from helpers.csvfile import write_csv
 from helpers.errors import PipelineError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, resolve
-from helpers.pipeline import locked
+from helpers.pipeline import PUBLISH_WAIT, locked
 from helpers.publication.report import report_basename
 from helpers.site_index import RUN_FILE, write_index
 
@@ -117,12 +118,14 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
 
 
 def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
-    """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column)."""
+    """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
+    under the lock runs of other quarters take to publish their history."""
     path = Path(processed) / "history.csv"
-    if not path.is_file():
-        return None
-    history = revisions.with_versions(pd.read_csv(path, dtype={"quarter": "string"}).drop(
-        columns="version", errors="ignore"), processed, reports)
-    with replacing(path) as tmp:
-        write_csv(history, tmp)
+    with FileLock(Path(processed) / ".publish.lock", timeout=PUBLISH_WAIT):
+        if not path.is_file():
+            return None
+        history = revisions.with_versions(pd.read_csv(path, dtype={"quarter": "string"}).drop(
+            columns="version", errors="ignore"), processed, reports)
+        with replacing(path) as tmp:
+            write_csv(history, tmp)
     return history

@@ -333,7 +333,7 @@ def quality_table(quality: dict) -> pd.DataFrame:
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
     columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
-    table = table.groupby(table.index.str.replace(r" \[.*\]$", "", regex=True), sort=True).sum()
+    table = table.groupby(table.index.str.replace(r" \[[^\]]*\]$", "", regex=True), sort=True).sum()
     table.loc["Total"] = [quality["totals"][c] for c in columns]
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
 

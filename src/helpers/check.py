@@ -1,0 +1,499 @@
+"""``quarterly-report check``: what a run would make of a quarter's raw files, shown before the run.
+
+For the analyst who receives a quarter's files: which tool each file looks like, how each header was read,
+how many rows would be kept or dropped and why, every value the cleaner would not recognise with its closest
+candidates, and whether the run would stop (``docs/losses.md``). Nothing is guessed or applied: candidates are
+suggestions, also written as CSV files in the shape of the configuration files so that a verified line can be
+pasted in. No pseudonymisation key is needed and nothing is written to ``data/processed/`` or ``reports/``:
+the rows go through :func:`helpers.clean.examine_quarter`, the cleaner's own steps without the pseudonyms.
+
+A value that looks like an identifier (a phone or ID number typed into the wrong cell) is never shown, in the
+terminal or in a file: it is listed as ``(withheld: phone)`` with the rows where it stands.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process, utils
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from helpers import config
+from helpers.clean import normalise, redact, schema
+from helpers.clean.quarter import DROP_REASONS, Examination, examine_quarter, losses
+from helpers.csvfile import write_csv
+from helpers.errors import NoSourcesError
+from helpers.ingest.readers import HXL, UNKNOWN
+from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
+from helpers.text import fold, header_key
+
+COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
+# The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
+VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group": "population_group",
+                 "disability": "yes_no"}
+SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
+PIPE_WIDTH = 160  # characters per line when the output is not a terminal
+MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
+SHOWN_VALUES = 25  # values per kind in the terminal, the most frequent first (the CSV files hold all)
+PLACES = 3  # rows named per value ("where"); the count gives the rest
+# The files written, each in the columns of the configuration file its lines are meant for.
+SUGGESTION_FILES = {
+    "provinces.csv": ["alias", "province", "note"],  # config/province_aliases.csv
+    "headers.csv": ["alias", "column", "note"],  # config/columns.yml: columns.<column>.aliases
+    "vocabularies.csv": ["spelling", "vocabulary", "value", "note"],  # config/vocabularies.yml: <vocabulary>.<value>
+    "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
+    "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class CheckUsageError(ValueError):
+    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
+    may be written)."""
+
+
+@dataclass
+class Check:
+    """The outcome of checking one quarter's raw folder."""
+
+    quarter: str
+    folder: Path
+    examination: Examination | None  # None when the folder holds no file to read
+    unrecognised: pd.DataFrame  # one row per unrecognised value (:data:`COLUMNS`)
+    stops: list[str] = field(default_factory=list)  # one line per reason the run would stop
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.stops else 0
+
+
+# --- what is shown ---------------------------------------------------------------------------------------
+
+
+def withheld(text: str, digits: bool = True) -> str | None:
+    """``(withheld: <kinds>)`` for text holding an identifier (:func:`helpers.redact.kinds`) or, unless
+    ``digits`` is False (dates), as many digits as ``withheld.min_digits`` of config/vocabularies.yml;
+    None for text that may be shown."""
+    if found := redact.kinds(text):
+        return f"(withheld: {', '.join(found)})"
+    rule = config.load("vocabularies")["withheld"]
+    if digits and sum(c.isdigit() for c in text) >= rule["min_digits"]:
+        return rule["label"]
+    return None
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: control and bidirectional-override characters shown as ``\\x1b``/``\\u202e``
+    (a raw cell could otherwise recolour or rewrite the screen)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def _masked(text: object) -> str:
+    """Free text (a hint, a note) with any identifier in it masked."""
+    return "" if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)) else redact.mask(str(text))[0]
+
+
+# --- unrecognised values ---------------------------------------------------------------------------------
+
+
+def _occurrences(raw: pd.DataFrame, column: str, bad: np.ndarray) -> dict[int, tuple[int, str]]:
+    """For each category of ``raw[column]`` flagged in ``bad``: its number of rows and where the first ones are."""
+    codes = raw[column].cat.codes.to_numpy()
+    rows = np.flatnonzero(normalise.by_code(bad, codes, False))
+    found = {}
+    for code, places in raw.iloc[rows][["source", "row_number"]].groupby(codes[rows], sort=False):
+        found[int(code)] = (len(places), _where(places))
+    return found
+
+
+def _where(places: pd.DataFrame) -> str:
+    """``a.csv rows 5, 6; b.xlsx [Nisan] row 8 (+3 more)``: the first :data:`PLACES` rows, by file."""
+    first = places.head(PLACES)
+    parts = [f"{source} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
+             for source, rows in first.groupby(first["source"].astype(str), sort=False)["row_number"]]
+    more = f" (+{len(places) - PLACES} more)" if len(places) > PLACES else ""
+    return "; ".join(parts) + more
+
+
+def _entries(raw: pd.DataFrame, kind: str, column: str, bad: np.ndarray, describe, digits: bool = True) -> list:
+    """Rows of the unrecognised table for the flagged categories of ``raw[column]``; ``describe(value)`` gives
+    (candidates, suggestion). A withheld value gets neither: nothing derived from it is shown."""
+    categories = raw[column].cat.categories
+    entries = []
+    for code, (rows, where) in _occurrences(raw, column, bad).items():
+        value = str(categories[code])
+        hidden = withheld(value, digits)
+        candidates, suggestion = ("", "") if hidden else describe(value)
+        entries.append((kind, column, hidden or value, rows, _masked(candidates), suggestion or "", where,
+                        bool(hidden)))
+    return entries
+
+
+def _closest(value: str, choices: dict[str, tuple[str, str]], key, scorer=fuzz.ratio) -> list[tuple[str, str, float]]:
+    """Choices (key → (suggestion, label)) similar to ``value``: (suggestion, label, score), best first.
+
+    Plain similarity by default: a header ``End Date`` is not close to ``date`` (a partial match would say so).
+    """
+    found = process.extract(key(value), list(choices), scorer=scorer, processor=utils.default_process,
+                            limit=3, score_cutoff=SHOWN)
+    return [(*choices[match], score) for match, score, _ in found]
+
+
+def _described(found: list[tuple[str, str, float]]) -> tuple[str, str]:
+    """The candidates as text, and the suggestion: the best one when at least :data:`SUGGESTED` and clearly
+    ahead (:data:`MARGIN`) of any candidate meaning something else; else none."""
+    text = "; ".join(f"{label} → {suggestion} ({score:.0f})" if label != suggestion else f"{label} ({score:.0f})"
+                     for suggestion, label, score in found)
+    best = found[0] if found and found[0][2] >= SUGGESTED else None
+    if best and any(other != best[0] and score > best[2] - MARGIN for other, _, score in found[1:]):
+        best = None
+    return text or "no close candidate", best[0] if best else ""
+
+
+def _provinces(exam: Examination) -> list:
+    lookup = exam.provinces
+    unknown = lookup.index[lookup["reason"] == "unknown_province"]
+    bad = exam.raw["province"].cat.categories.isin(unknown)
+
+    def describe(value: str) -> tuple[str, str]:
+        hint, candidate, score = (lookup.at[value, key] for key in ("hint", "candidate", "score"))
+        # suggested: the province of a district, or a close one (which the resolver refused only for a margin)
+        suggest = pd.notna(candidate) and (pd.isna(score) or score >= SUGGESTED)
+        return (hint if pd.notna(hint) else "no close province"), (candidate if suggest else "")
+
+    return _entries(exam.raw, "province", "province", bad, describe)
+
+
+def _activity_choices() -> dict[str, tuple[str, str]]:
+    """Folded code and labels of every catalogue activity → (code, ``field: name``)."""
+    choices = {}
+    for code, row in config.activities().iterrows():
+        for name, label in [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]:
+            if isinstance(label, str):
+                choices.setdefault(fold(label), (code, label if name == "code" else f"{name}: {label}"))
+    return choices
+
+
+def _activities(exam: Examination) -> list:
+    categories = exam.raw["activity"].cat.categories
+    known = normalise.activity_codes(pd.Series(categories, dtype="string"), config.activities())
+    choices = _activity_choices()
+    return _entries(exam.raw, "activity", "activity", known.isna().to_numpy(),
+                    lambda value: _described(_closest(value, choices, fold, fuzz.WRatio)))  # words in any order
+
+
+def _dates(exam: Examination) -> list:
+    categories = exam.raw["date"].cat.categories
+    parsed = normalise.parse_dates(pd.Series(categories, dtype="string"))
+    return _entries(exam.raw, "date", "date", parsed.isna().to_numpy(),
+                    lambda value: ("not a date format of docs/values.md", ""), digits=False)
+
+
+def _numbers(exam: Examination) -> list:
+    """Ambiguous numbers (both readings) and values that are no number within the column's bounds."""
+    entries = []
+    for column, bounds in schema.number_bounds().items():
+        _, status = normalise.read_numbers(exam.raw[column], exam.raw["source"], bounds, exam.marks[column])
+        codes = exam.raw[column].cat.codes.to_numpy()
+        for flag, kind, describe in [
+            (normalise.AMBIGUOUS, "ambiguous number", lambda value: (normalise.ambiguity_hint(value), "")),
+            (normalise.INVALID, "invalid number", lambda value, b=bounds: (b.hint(), "")),
+        ]:
+            bad = np.zeros(len(exam.raw[column].cat.categories), dtype=bool)
+            bad[codes[(status == flag) & (codes >= 0)]] = True
+            entries += _entries(exam.raw, kind, column, bad, describe)
+    return entries
+
+
+def _optional(exam: Examination) -> list:
+    """Optional values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
+    if set(VOCABULARY_OF) != set(normalise.OPTIONAL_VOCABULARIES):
+        raise RuntimeError("check.VOCABULARY_OF and normalise.OPTIONAL_VOCABULARIES list different columns")
+    entries = []
+    for column, parse in normalise.OPTIONAL_VOCABULARIES.items():
+        categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
+        bad = (parse(categories).isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
+        vocabulary = VOCABULARY_OF[column]
+        choices = {spelling: (str(value), spelling) for spelling, value in normalise.vocabulary(vocabulary).items()}
+        entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
+                            lambda value, c=choices: _described(_closest(value, c, fold)))
+    return entries
+
+
+def _alias_choices() -> dict[str, tuple[str, str]]:
+    """Header key of every column name and alias of config/columns.yml → (column, alias)."""
+    choices = {}
+    for column, entry in config.load("columns")["columns"].items():
+        for alias in [column, *(entry or {}).get("aliases", [])]:
+            choices.setdefault(header_key(alias), (column, str(alias)))
+    return choices
+
+
+def _headers(exam: Examination) -> list:
+    """Headers the reader ignored as unknown, once each, with the tables they head and the closest aliases."""
+    seen: dict[str, list] = {}
+    for table in exam.tables:
+        for header, _, why in table.mapping:
+            if why == UNKNOWN and header.strip():
+                seen.setdefault(header.strip(), []).append(table)
+    choices = _alias_choices()
+    entries = []
+    for header, tables in seen.items():
+        hidden = withheld(header)
+        labels = list(dict.fromkeys(_label(exam, table) for table in tables))
+        candidates, suggestion = ("", "") if hidden else _described(
+            _closest(header.rsplit("/", 1)[-1], choices, header_key))
+        entries.append(("header", "", hidden or header, sum(len(t.row_number) for t in tables),
+                        _masked(candidates), suggestion, "; ".join(labels), bool(hidden)))
+    return entries
+
+
+def _label(exam: Examination, table) -> str:
+    """The table's label as every output shows it (identifiers in file and sheet names masked)."""
+    return exam.labels[table.source, table.sheet]
+
+
+def _labels(exam: Examination, tables: list) -> str:
+    """``a.csv; b.xlsx [Ekim], [Kasım]``: tables named once per file."""
+    sheets: dict[str, list[str]] = {}
+    for table in tables:
+        file, _, sheet = _label(exam, table).partition(" [")
+        sheets.setdefault(file, []).append(f" [{sheet}" if sheet else "")
+    return "; ".join(source + ",".join(parts) for source, parts in sheets.items())
+
+
+def unrecognised(exam: Examination) -> pd.DataFrame:
+    """Every value the cleaner would not recognise: kind, column, value (withheld when identifier-shaped), rows
+    read holding it (whatever they are finally dropped for; for a header, the rows of the tables it heads),
+    closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
+    entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
+               *_optional(exam)]
+    table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64", "withheld": bool})
+    order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
+    return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
+        order) if c.name == "kind" else c, ignore_index=True, kind="stable")
+
+
+# --- the check -------------------------------------------------------------------------------------------
+
+
+def stops(exam: Examination) -> list[str]:
+    """Why a run would stop: unreadable files, the loss checks of docs/losses.md, no row kept."""
+    q, quality = exam.quarter, exam.quality
+    lines = [f"{q}: cannot read {part['source']}: {part['reason']} (a run stops; --skip-bad-files lists it in "
+             "the annex instead)" for part in quality["skipped_files"]]
+    lines += losses(quality)
+    if not quality["totals"]["rows_kept"]:
+        lines.append(f"{q}: no row kept, nothing to report (stops even with --accept-losses)")
+    return lines
+
+
+def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
+    """Examine ``<raw_dir>/<quarter>/`` as a run would, without a key and without writing anything."""
+    q = Quarter.parse(quarter)
+    folder = Path(raw_dir) / str(q)
+    try:
+        exam = examine_quarter(str(q), raw_dir)
+    except NoSourcesError as error:
+        return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [f"{q}: {error}"])
+    return Check(str(q), folder, exam, unrecognised(exam), stops(exam))
+
+
+def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
+    are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
+    activity name goes under the label (English or Turkish) of its closest candidate, English when none is."""
+    shown = found[~found["withheld"].astype(bool)]
+
+    def note(row) -> str:
+        rows = f"{row['rows']:,} row{'' if row['rows'] == 1 else 's'}"
+        parts = ["suggested: verify" if row["suggestion"] else "", row["candidates"], f"{rows}: {row['where']}"]
+        return "; ".join(part for part in parts if part)
+
+    notes = shown.apply(note, axis=1) if len(shown) else pd.Series(dtype=object)
+    of = {kind: shown["kind"] == kind for kind in ["province", "header", "activity"]}
+    vocabulary = shown["kind"].str.endswith(" value")
+    activities = shown[of["activity"]]
+    in_turkish = activities["candidates"].str.split(";").str[0].str.contains("label_tr:", regex=False)
+    tables = {
+        "provinces.csv": pd.DataFrame({"alias": shown["value"], "province": shown["suggestion"], "note": notes})[
+            of["province"]],
+        "headers.csv": pd.DataFrame({"alias": shown["value"], "column": shown["suggestion"], "note": notes})[
+            of["header"]],
+        "vocabularies.csv": pd.DataFrame({"spelling": shown["value"], "vocabulary": shown["kind"].str.removesuffix(
+            " value"), "value": shown["suggestion"], "note": notes})[vocabulary],
+        "activities.csv": pd.DataFrame({
+            "code": activities["suggestion"],
+            "label_en": activities["value"].where(~in_turkish, ""),
+            "label_tr": activities["value"].where(in_turkish, ""),
+            "note": notes[of["activity"]]}),
+        "unrecognised.csv": found,
+    }
+    return {name: table.reindex(columns=SUGGESTION_FILES[name]) for name, table in tables.items()}
+
+
+def write_suggestions(found: pd.DataFrame, out: Path) -> list[Path]:
+    """Write :func:`suggestion_tables` into ``out`` (UTF-8 with BOM, formulas neutralised); every file each time,
+    so that none is left over from an earlier check."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in suggestion_tables(found).items():
+        write_csv(table, out / name, encoding="utf-8-sig")
+        written.append(out / name)
+    return written
+
+
+def output_dir(quarter: str, out_dir: str | Path | None, raw_dir: Path,
+               processed_dir: Path = PROCESSED_DIR, reports_dir: Path = REPORTS_DIR) -> Path:
+    """Where the CSV files go: ``data/interim/<Q>/check/`` by default; never under the processed data, the
+    reports or the raw files (raw data is immutable)."""
+    out = resolve(out_dir, DATA_DIR / "interim" / quarter / "check").resolve()
+    for forbidden in (processed_dir, reports_dir, raw_dir):
+        if out.is_relative_to(Path(forbidden).resolve()):
+            raise CheckUsageError(f"--out-dir {out} lies under {forbidden}: the check writes nothing there")
+    return out
+
+
+# --- the terminal ----------------------------------------------------------------------------------------
+
+
+def _text(value: object, style: str = "") -> Text:
+    return Text(printable(value), style=style)
+
+
+def _show(console: Console, title: str, table: Table) -> None:
+    """A table under its title (a line of its own: a long file name is not squeezed into the table's width)."""
+    console.print()
+    console.print(_text(title, "bold"))
+    console.print(table)
+
+
+def _table(*columns: str, numbers: tuple[str, ...] = ("rows",)) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False)
+    for column in columns:
+        number = column in numbers
+        table.add_column(column, overflow="fold", justify="right" if number else "left", no_wrap=number)
+    return table
+
+
+def render(check: Check, console: Console, written: list[Path]) -> None:
+    """Print the check: files, headers, not read, unrecognised values, loss checks, files written, verdict."""
+    exam = check.examination
+    console.print(_text(f"Check of {check.quarter}: {check.folder}", "bold"))
+    if exam is not None:
+        _render_files(exam, console)
+        _render_unrecognised(check.unrecognised, console)
+        _render_losses(exam, console)
+    if written:
+        console.print()
+        console.print(_text(f"Unrecognised values as configuration lines (verify before pasting): {written[0].parent}"))
+        for path in written:
+            console.print(_text(f"  {path.name}"))
+    if check.stops:
+        console.print(_text("A run would stop:", "bold red"))
+        for line in check.stops:
+            console.print(_text(f"  {line}", "red"))
+    else:
+        console.print(_text(f"{check.quarter} would run: no loss check trips.", "bold green"))
+
+
+def _dropped(counts: dict) -> str:
+    """``3 duplicate``, ``2 unknown_activity``, ...: one line per reason a row would be dropped for."""
+    found = {**counts.get("by_reason", {}), **counts.get("rejected_by_reason", {})}
+    lines = [f"{n:,} {reason}" for reason in [*DROP_REASONS[:-1], *schema.REASON_ORDER]
+             if (n := counts.get(reason, 0) if reason in DROP_REASONS else found.get(reason, 0))]
+    return "\n".join(lines) or "none"
+
+
+def _render_files(exam: Examination, console: Console) -> None:
+    files = _table("file", "shape", "read", "kept", "dropped", numbers=("read", "kept"))
+    shapes = {_label(exam, table): table.shape for table in exam.tables}
+    listed = {**exam.quality["files"], **{label: {} for label in shapes  # a header-only file: no row
+                                           if label not in exam.quality["files"]}}
+    for name, counts in listed.items():
+        files.add_row(_text(name), _text(shapes.get(name, "")), _text(f"{counts.get('rows_read', 0):,}"),
+                      _text(f"{counts.get('rows_kept', 0):,}"), Text(_dropped(counts)))
+    if len(listed) > 1:
+        totals = exam.quality["totals"]
+        files.add_section()
+        files.add_row(_text("all files", "bold"), _text(""), _text(f"{totals['rows_read']:,}", "bold"),
+                      _text(f"{totals['rows_kept']:,}", "bold"), Text(_dropped(totals), "bold"))
+    _show(console, "Rows per file (dropped: as rejects.csv names the reasons)", files)
+    same: dict[tuple, list] = {}  # sheets with the same header (a tracker's month sheets) are shown once
+    for table in exam.tables:
+        same.setdefault((table.shape, tuple(table.mapping)), []).append(table)
+    for (shape, mapping), tables in same.items():
+        headers = _table("raw header", "column", "how")
+        for header, column, why in mapping:
+            how = "hxl hashtag" if why == HXL else why
+            headers.add_row(_text(withheld(header) or header), _text(column or "—"),
+                            _text(how, "" if column else "dim"))
+        _show(console, f"Headers of {_labels(exam, tables)} ({shape})", headers)
+    parts = [(p["source"], p["sheet"] or "", p["reason"]) for p in exam.quality["not_read"]]
+    parts += [(p["source"], "", f"unreadable: {p['reason']}") for p in exam.quality["skipped_files"]]
+    if parts:
+        left = _table("file", "sheet", "why")
+        for part in parts:
+            left.add_row(*map(_text, part))
+        _show(console, "Not read", left)
+
+
+def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
+    if found.empty:
+        console.print(_text("Every value is recognised.", "green"))
+        return
+    for kind, part in found.groupby("kind", sort=False):
+        table = _table("value", "column", "rows", "closest candidates / why", "where")
+        for row in part.head(SHOWN_VALUES).itertuples():
+            table.add_row(_text(row.value, "bold"), _text(row.column), _text(f"{row.rows:,}"),
+                          _text(row.candidates), _text(row.where))
+        if len(part) > SHOWN_VALUES:
+            table.add_row(_text(f"(+{len(part) - SHOWN_VALUES:,} more: unrecognised.csv)", "dim"), *[_text("")] * 4)
+        _show(console, f"Unrecognised: {kind}", table)
+
+
+def _render_losses(exam: Examination, console: Console) -> None:
+    totals, span = exam.quality["totals"], exam.quality["dates"]
+    read = max(totals["rows_read"], 1)
+    table = _table("check", "this quarter", "limit (config/pipeline.yml)")
+    table.add_row(_text("rows rejected"), _text(f"{totals['rejected']:,} of {totals['rows_read']:,} "
+                                                f"({100 * totals['rejected'] / read:.1f} %)"),
+                  _text(f"{100 * config.setting('max_rejected_share'):g} % (max_rejected_share)"))
+    table.add_row(_text("rows dated outside the quarter"),
+                  _text(f"{totals['out_of_period']:,} ({100 * totals['out_of_period'] / read:.1f} %); dates "
+                        + (f"{span['first']} to {span['last']}" if span.get("first") else "none valid")),
+                  _text(f"{100 * config.setting('max_out_of_period_share'):g} % (max_out_of_period_share) and "
+                        f"dates covering under {100 * config.setting('min_quarter_coverage'):g} % of the quarter"))
+    table.add_row(_text("rows kept"), _text(f"{totals['rows_kept']:,}"), _text("at least 1"))
+    _show(console, "Loss checks (docs/losses.md)", table)
+
+
+def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
+        processed_dir: str | Path | None = None, reports_dir: str | Path | None = None,
+        color: bool = True, console: Console | None = None) -> int:
+    """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
+    would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder.
+
+    ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
+    try:
+        quarter = str(Quarter.parse(quarter))
+    except ValueError as error:
+        raise CheckUsageError(str(error)) from None
+    raw = resolve(raw_dir, RAW_DIR)
+    out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
+    check = check_quarter(quarter, raw)
+    written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
+    if console is None:
+        console = Console(color_system="auto" if color else None, highlight=False, emoji=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = PIPE_WIDTH  # a file or a pager: long lines rather than narrow wrapped cells
+    render(check, console, written)
+    return check.exit_code
