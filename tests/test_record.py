@@ -20,6 +20,8 @@ from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.revisions import PRINTED
 
+pytestmark = pytest.mark.slow  # three pipeline runs and a browser
+
 KEY = "fixture key, not a secret"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
