@@ -21,6 +21,8 @@ from helpers import config
 from helpers.csvfile import write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
+from helpers.measure.across import MEASURES as ACROSS_MEASURES
+from helpers.measure.across import across_indicators
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -221,7 +223,7 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
     """
     q = Quarter.parse(quarter)
     data = Records(records)
-    specs = config.indicators()
+    specs = [s for s in config.indicators() if s["measure"] not in ACROSS_MEASURES]
     tasks = [(spec, dim_name) for spec in specs if spec["measure"] not in QUARTER_MEASURES
              for dim_name in spec["dimensions"]]
     # NumPy releases the GIL in its sorts, gathers and arithmetic, so measures run side by side on every core.
@@ -394,6 +396,7 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
     history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
+    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
