@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report check test setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish check test test-all setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -14,10 +14,16 @@ help: ## Show this help
 report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
 	$(BIN)/quarterly-report run --quarter $(QUARTER)
 
+publish: setup ## Freeze QUARTER's current report as its next version in reports/QUARTER.versions/ (read-only, with a manifest)
+	$(BIN)/quarterly-report publish --quarter $(QUARTER)
+
 check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
 	$(BIN)/quarterly-report check --quarter $(QUARTER)
 
-test: setup ## Run the test suite (sets everything up first)
+test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs, rendering, browsers, workbooks)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: setup ## The whole test suite, slow tests included (what CI runs)
 	$(BIN)/python -m pytest
 
 setup: system-deps $(VENV)/.installed ## Create .venv with the pinned packages and the project (editable)
@@ -40,9 +46,10 @@ lab: setup ## Open the notebooks in JupyterLab
 lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets) on every file
 	$(BIN)/pre-commit run --all-files
 
-bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3) and the sample quarter; writes benchmarks/results.md
-	$(BIN)/python benchmarks/run.py --sample
+bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3), the sample quarter and its edit loop, people across 4 quarters of 10M; writes benchmarks/results.md
+	$(BIN)/python benchmarks/run.py --sample --across 10000000
 
-clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data is never touched)
-	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/* reports/.*.staging-* reports/.*.lock
+clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data and published versions are kept)
+	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/.*.staging-* reports/.*.lock
+	find reports -mindepth 1 -maxdepth 1 ! -name '*.versions' ! -name .gitkeep -exec rm -rf {} +
 	touch data/processed/.gitkeep reports/.gitkeep

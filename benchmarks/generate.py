@@ -21,13 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from helpers import config
+
 QUARTER = "2022Q4"
 Q_START, Q_END = date(2022, 10, 1), date(2022, 12, 31)
-COLUMNS = [
-    "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
-    "household_size", "participants", "sex", "age", "date_of_birth", "nationality", "population_group",
-    "disability", "item", "quantity", "amount_try", "donor",
-]
+COLUMNS = config.columns()  # the canonical raw columns; one this generator has no values for is written blank
 CHUNK = 1_000_000
 
 # activity code (with raw spelling variants), share, kind
@@ -72,14 +70,16 @@ ITEMS = ["Hygiene Kits", "hygiene kit", "Hijyen kiti", "Food Kit", "gıda kolisi
 DONORS = ["Donor A", "Donor A ", "Donor B", "DONOR B", "Donor C", "Donor  C", ""]
 
 # file name, share of rows, delimiter, encoding, Turkish number style, title rows, header per canonical column
-_EN = dict(zip(COLUMNS, COLUMNS, strict=True))
+_EN = {c: c for c in COLUMNS}
 _ALIAS = dict(_EN, date="service_date", province="admin1", district="admin2", site="centre",
               activity="activity_code", activity_detail="description", beneficiary_id="case_id",
               household_id="hh_id", household_size="hh_size", participants="attendees", sex="gender",
               date_of_birth="dob", item="kit type", quantity="qty", amount_try="amount", donor="funding")
-_TR = dict(zip(COLUMNS, ["Tarih", "İl", "İlçe", "Merkez", "Faaliyet Kodu", "Açıklama", "Vaka No", "Hane No",
-                         "Hane Büyüklüğü", "Katılımcı Sayısı", "Cinsiyet", "Yaş", "Doğum Tarihi", "Uyruk",
-                         "Statü", "Engel Durumu", "Malzeme", "Adet", "Tutar", "Donör"], strict=True))
+_TR = dict(_EN, date="Tarih", province="İl", district="İlçe", site="Merkez", activity="Faaliyet Kodu",
+           activity_detail="Açıklama", beneficiary_id="Vaka No", household_id="Hane No",
+           household_size="Hane Büyüklüğü", participants="Katılımcı Sayısı", sex="Cinsiyet", age="Yaş",
+           date_of_birth="Doğum Tarihi", nationality="Uyruk", population_group="Statü", disability="Engel Durumu",
+           item="Malzeme", quantity="Adet", amount_try="Tutar", donor="Donör")
 
 
 @dataclass(frozen=True)
@@ -235,13 +235,13 @@ def _table(cols: dict, rows: np.ndarray, pools: Pools, turkish: bool) -> pa.Tabl
     }
     arrays = {}
     for name in COLUMNS:
-        index = cols[name][rows]
+        index = cols[name][rows] if name in cols else np.full(len(rows), -1)
         if name == "beneficiary_id":
             arrays[name] = _ids("SY-", index)
         elif name == "household_id":
             arrays[name] = _ids("HH-", index)
         else:
-            arrays[name] = _column(pool[name], index)
+            arrays[name] = _column(pool.get(name, [""]), index)
     return pa.table(arrays)
 
 

@@ -1,12 +1,24 @@
 """Shared, expensive fixtures: one pipeline run per data set for the whole test session."""
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import settings
 
+from helpers import config
+from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "quarter"
+SEED_FILE = Path(__file__).parent / "fixtures" / "seed-2022Q4.yml"
+
+# No test is timed: on a loaded machine an example that takes longer than hypothesis's 200 ms deadline is not
+# a failure of the code.
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 
 @pytest.fixture(scope="session")
@@ -26,14 +38,61 @@ def fixture_run(tmp_path_factory) -> tuple[Path, RunResult]:
     return root, result
 
 
+@dataclass(frozen=True)
+class Seed:
+    """The seed report's published figures (tests/fixtures/seed-2022Q4.yml, the one copy)."""
+
+    figures: list[tuple[str, str, str, int]]
+    provinces: set[str]
+
+    def of(self, indicator: str, dimension: str) -> dict[str, int]:
+        """The figures of one indicator and dimension, by category."""
+        return {c: v for i, d, c, v in self.figures if (i, d) == (indicator, dimension)}
+
+
+def seed() -> Seed:
+    data = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    return Seed([tuple(row) for row in data["figures"]], set(data["provinces"]))
+
+
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory) -> tuple[Path, RunResult]:
-    """The bundled 2022Q4 sample, generated afresh and run end to end with its narrative: (root, result)."""
+def seed_figures() -> Seed:
+    return seed()
+
+
+@pytest.fixture(scope="session")
+def generated_sample(tmp_path_factory) -> tuple[Path, list[Path]]:
+    """The bundled sample, generated once per test run: (raw root, files written). Read it, never change it;
+    copy it to tamper with it."""
     from samplegen.quarter import generate
 
+    root = tmp_path_factory.mktemp("sample") / "raw"
+    return root, generate(root)
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, generated_sample) -> tuple[Path, RunResult]:
+    """The bundled 2022Q4 sample run end to end with its narrative: (root, result); the raw data under
+    ``generated_sample``."""
     root = tmp_path_factory.mktemp("sample-run")
-    generate(root / "raw")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-        result = run_quarter("2022Q4", root / "raw", root / "processed", root / "reports", progress=False)
+        result = run_quarter("2022Q4", generated_sample[0], root / "processed", root / "reports", progress=False)
     return root, result
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch) -> Path:
+    """A copy of ``config/`` in use for this test (and notebooks it runs): edit its files to change the
+    configuration, as an analyst would."""
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    monkeypatch.setenv(config.CONFIG_ENV, str(folder))
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must occur) by ``new`` in a text file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

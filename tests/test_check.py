@@ -73,7 +73,7 @@ def file_row(output: str, label: str) -> tuple[list[str], list[str]]:
 
 def test_each_export_shape_is_named_with_its_header_mapping_and_rows_per_reason(exports, tmp_path, capsys):
     found = check.check_quarter("2023Q2", exports)
-    shapes = {check._label(table): table.shape for table in found.examination.tables}
+    shapes = {check._label(found.examination, table): table.shape for table in found.examination.tables}
     assert shapes == {
         "kobo_xml_values_hxl.csv": "kobo", "kobo_labels_tr_repeat.xlsx [Koruma Hizmetleri]": "kobo",
         "activityinfo_records.csv": "activityinfo", "tracker_tr_months.xlsx [Nisan 2023]": "tracker",

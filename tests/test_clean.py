@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,9 +71,10 @@ def test_rejects_name_file_row_reason_column_and_closest_province(tmp_path, monk
     assert quality["totals"]["by_reason"]["unknown_province"] == 1
 
 
-def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeypatch):
+def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeypatch, config_dir):
     monkeypatch.delenv("PSEUDONYMISATION_KEY", raising=False)
-    monkeypatch.setattr("helpers.config.setting_path", lambda name: tmp_path / "no.key")
+    edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
+         f"key_file: {tmp_path / 'no.key'}")
     write(tmp_path / "2022Q4", "log.csv", [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")])
     with pytest.raises(MissingKeyError, match="PSEUDONYMISATION_KEY"):
         clean_quarter("2022Q4", tmp_path)

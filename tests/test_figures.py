@@ -17,9 +17,9 @@ from helpers.publication.figures import (
     ACCENT_LIGHT,
     FIGURE_WIDTH,
     NO_DATA,
-    SECTOR_COLORS,
     bar_chart,
     province_map,
+    sector_colors,
     sex_age_chart,
     svg,
     thousands,
@@ -79,6 +79,7 @@ def test_every_figure_has_title_unit_source_and_a4_width(name):
     assert fig.get_figheight() < 9  # fits on an A4 page with the text around it
 
 
+@pytest.mark.slow
 def test_figures_render_to_svg_and_pdf_without_warnings():
     with warnings.catch_warnings(), mpl.rc_context():
         warnings.simplefilter("error")
@@ -108,7 +109,7 @@ def test_sectors_keep_their_colour_whatever_the_order():
         ax = bar_chart(SECTORS[order], "By sector", "People reached", SOURCE).axes[0]
         labels = [t.get_text() for t in ax.get_yticklabels()]
         colours = [to_hex(bar.get_facecolor()) for bar in ax.patches]
-        assert dict(zip(labels, colours, strict=True)) == {k: v.lower() for k, v in SECTOR_COLORS.items()}
+        assert dict(zip(labels, colours, strict=True)) == {k: v.lower() for k, v in sector_colors().items()}
 
 
 def test_trend_highlights_only_the_given_quarter():

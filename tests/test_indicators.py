@@ -115,7 +115,7 @@ def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_miss
     from helpers import config
     from helpers.measure.indicators import needed_columns
 
-    columns = needed_columns(config.load("indicators")["indicators"])
+    columns = needed_columns(config.indicators())
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
     assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)
 

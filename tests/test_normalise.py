@@ -3,6 +3,7 @@
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import edit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -227,6 +228,16 @@ def test_evidence_is_decided_per_source_file():
     assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
 
 
+def test_numbers_typed_into_workbook_cells_are_read_as_written_and_are_no_evidence():
+    values = pd.Series(["1250.5", "1.125", "1.500", "2,50", "1.125"], dtype="category")
+    sources = pd.Series(["tr.xlsx"] * 5, dtype="category")
+    typed = pd.Series([True, True, False, False, False])
+    marks = normalise.decimal_marks(values, sources, typed)
+    assert marks.to_dict() == {"tr.xlsx": normalise.COMMA}  # only the text cells' 2,50
+    parsed, status = normalise.read_numbers(values, sources, AMOUNT, marks, typed)
+    assert parsed.tolist() == [1250.5, 1.125, 1500, 2.5, 1125] and status.tolist() == [OK] * 5
+
+
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
        st.sampled_from(["", " TL", "₺"]))
 def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, currency):
@@ -251,16 +262,10 @@ def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
         True, False, False, True, False, True]
 
 
-def test_a_spelling_with_two_meanings_is_refused(monkeypatch):
-    from helpers import config
-
-    monkeypatch.setattr(config, "load", lambda name: {"sex": {"female": ["K"], "male": ["k"]}})
-    normalise.vocabulary.cache_clear()
-    try:
-        with pytest.raises(normalise.VocabularyError, match="'k' means both 'female' and 'male'"):
-            normalise.vocabulary("sex")
-    finally:
-        normalise.vocabulary.cache_clear()
+def test_a_spelling_with_two_meanings_is_refused(config_dir):
+    edit(config_dir / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
+    with pytest.raises(normalise.VocabularyError, match=r"vocabularies\.yml, sex: 'K' means both 'female' and 'male'"):
+        normalise.vocabulary("sex")
 
 
 def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
@@ -273,3 +278,30 @@ def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
     counts = normalise.unrecognised_values(raw, raw.index[:6])  # the last row was not kept
     assert counts == {"sex": {"(withheld: identifier-shaped)": 2, "xyz": 2}, "nationality": {"Somali": 1},
                       "disability": {"belki": 1}, "population_group": {}}
+
+
+def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
+    values = pd.Series(["15/01/2023", "02/03/2023", "1/15/2023", "02/03/2023", "02/03/2023", "1/15/2023",
+                        "13/01/2023", "05/05/2023"], dtype="category")
+    sources = pd.Series(["tr", "tr", "us", "us", "none", "both", "both", "both"], dtype="category")
+    orders = normalise.date_orders(values, sources)
+    assert orders.to_dict() == {"both": 3, "none": 0, "tr": normalise.DAY_FIRST, "us": normalise.MONTH_FIRST}
+    dates, status = normalise.read_dates(values, sources, orders)
+    assert [d.strftime("%m-%d") if pd.notna(d) else None for d in dates] == [
+        "01-15", "03-02", "01-15", "02-03", "03-02", "01-15", "01-13", "05-05"]
+    assert status.tolist() == [OK] * 8
+
+
+def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
+    values = pd.Series(["1/15/2023", "13/01/2023", "02/03/2023"])
+    dates, status = normalise.read_dates(values)
+    assert pd.isna(dates.iloc[2]) and status.tolist() == [OK, OK, A]
+    assert normalise.date_ambiguity_hint("02/03/2023") == "02/03/2023 could be 2023-03-02 or 2023-02-03"
+
+
+@pytest.mark.parametrize(("note", "order"), [("mm/dd/yyyy", normalise.MONTH_FIRST), ("MM-DD-YY", normalise.MONTH_FIRST),
+                                             ("gg.aa.yyyy", normalise.DAY_FIRST), ("dd/mm/yyyy", normalise.DAY_FIRST),
+                                             ("aa/gg/yyyy", normalise.MONTH_FIRST), ("yyyy-mm-dd", 0), ("TL", 0),
+                                             ("mm/mm/yyyy", 0)])
+def test_a_format_written_in_a_header_states_the_order(note, order):
+    assert normalise.written_order(note) == order

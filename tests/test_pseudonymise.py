@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
+from conftest import edit
 
 from helpers.clean import pseudonymise as p
 from helpers.kernels import arrow_by_code
@@ -121,12 +122,8 @@ def test_the_fingerprint_tells_keys_apart_and_is_neither_the_key_nor_its_hash():
 
 
 @pytest.fixture(scope="module")
-def sample_raw(tmp_path_factory):
-    from samplegen.quarter import generate
-
-    raw = tmp_path_factory.mktemp("sample")
-    generate(raw)
-    return raw / "2022Q4"
+def sample_raw(generated_sample):
+    return generated_sample[0] / "2022Q4"
 
 
 def _copy(folder, tmp_path):
@@ -147,7 +144,8 @@ def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
 
 
 @pytest.mark.parametrize("tamper", ["empty manifest", "real file added", "file edited", "file removed"])
-def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, tmp_path, monkeypatch, tamper):
+def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, tmp_path, monkeypatch, tamper,
+                                                                   config_dir):
     from helpers.clean import quarter as clean
 
     folder = _copy(sample_raw, tmp_path)
@@ -165,6 +163,7 @@ def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, 
         next(folder.rglob("*.xlsx")).unlink()
     assert not clean.is_sample(folder)
     monkeypatch.delenv(p.KEY_ENV, raising=False)
-    monkeypatch.setattr("helpers.config.setting_path", lambda name: tmp_path / "no.key")
+    edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
+         f"key_file: {tmp_path / 'no.key'}")
     with pytest.raises(p.MissingKeyError, match=r"sample-manifest\.json does not match the files: real data needs"):
         clean.clean_quarter("2022Q4", folder.parent)

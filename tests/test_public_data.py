@@ -14,19 +14,17 @@ from helpers.measure.disclosure import dictionary_name, fmt
 from helpers.measure.indicators import for_publication, run_indicators
 from helpers.paths import REPO_ROOT
 from helpers.publication.report import Report, public_data_name
-from samplegen.quarter import generate
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
 LOCAL = hxl.InputOptions(allow_local=True)
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory, monkeypatch_module):
-    root = tmp_path_factory.mktemp("public")
-    generate(root / "raw")
+def processed(tmp_path_factory, monkeypatch_module, generated_sample):
+    root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-    write_clean(clean_quarter("2022Q4", root / "raw"), root / "processed")
-    run_indicators("2022Q4", root / "raw", root / "processed")
+    write_clean(clean_quarter("2022Q4", raw), root / "processed")
+    run_indicators("2022Q4", raw, root / "processed")
     return root / "processed" / "2022Q4"
 
 

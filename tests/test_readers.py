@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import edit
 
 from helpers.clean.quarter import clean_quarter
-from helpers.errors import SourceReadError
+from helpers.errors import ConfigError, SourceReadError
 from helpers.ingest import readers
 from helpers.ingest.readers import NotRead, discover_sources, load_columns, read_source
 
@@ -322,15 +323,16 @@ def test_identifier_headers_are_recognised_in_any_spelling(header):
     assert spec.is_identifier(header) and spec.canonical(header) is None
 
 
-def test_an_alias_listed_twice_in_the_configuration_is_an_error(tmp_path):
-    path = tmp_path / "columns.yml"
-    path.write_text(
-        "header_search_rows: 30\ncolumns:\n  date: {aliases: [tarih]}\n  site: {aliases: [Tarih]}\n"
-        "identifiers: [name]\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ValueError, match="Tarih"):
-        load_columns(path)
+def test_an_alias_listed_twice_in_the_configuration_is_an_error(config_dir):
+    edit(config_dir / "columns.yml", "aliases: [centre, center,", "aliases: [Tarih, centre, center,")
+    with pytest.raises(ValueError, match="header 'Tarih' is listed under both date and site"):
+        load_columns()
+
+
+def test_a_malformed_columns_file_names_the_file_and_the_key(config_dir):
+    edit(config_dir / "columns.yml", "header_search_rows: 30", "header_search_rows: thirty")
+    with pytest.raises(ConfigError, match=r"columns\.yml: header_search_rows: Input should be a valid integer"):
+        load_columns()
 
 
 def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path, monkeypatch):
@@ -637,3 +639,18 @@ def test_clean_accounts_totals_rows_and_lists_repeat_groups(tmp_path, monkeypatc
     ]
     assert quality["not_read"] == [dataclasses.asdict(NotRead(
         "kobo_labels_tr_repeat.xlsx", "Hane Üyeleri", exported("kobo_labels_tr_repeat.xlsx").not_read[0].reason))]
+
+
+def test_a_workbook_says_which_cells_held_typed_numbers(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Tarih", "İl", "Faaliyet", "Tutar"])
+    book.active.append(["05.10.2022", "Adana", "BN_CASH", 1250.5])
+    book.active.append(["06.10.2022", "Adana", "BN_CASH", "1.500"])
+    book.active.append([None, None, None, None])
+    book.active.append(["07.10.2022", "Adana", "BN_CASH", 7])
+    book.save(tmp_path / "nakit.xlsx")
+    (table,) = read_source(tmp_path / "nakit.xlsx", tmp_path)
+    assert table.frame["amount_try"].tolist() == ["1250.5", "1.500", "7"]
+    assert set(table.numbers) == {"amount_try"} and table.numbers["amount_try"].tolist() == [True, False, True]

@@ -66,3 +66,18 @@ def test_identifiers_in_other_digit_scripts_are_masked_in_free_text(text):
 
 def test_free_text_without_identifiers_keeps_its_own_digits():
     assert mask("٣ أطفال") == ("٣ أطفال", {})
+
+
+def test_files_whose_names_differ_only_in_an_identifier_stay_apart(tmp_path, key):
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    for n, name in enumerate(("Ayşe 0532 123 45 67.csv", "Ayşe 0533 765 43 21.csv")):
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["service_date", "province", "activity_code", "participants"],
+                                          ["2022-10-03", "Adana", "PROT_AWARENESS", str(5 + n)],
+                                          ["2022-10-04", "Adana", "NOT_AN_ACTIVITY", "6"]])
+    result = clean_quarter("2022Q4", tmp_path)
+    labels = sorted(result.quality["files"])
+    assert labels == ["Ayşe [phone].csv", "Ayşe [phone].csv (2)"]
+    assert sorted(result.records["source"].astype(str)) == labels
+    assert sorted(result.rejects["source"].astype(str)) == labels

@@ -37,3 +37,23 @@ def test_a_quarter_published_meanwhile_keeps_its_row_in_the_history(tmp_path, mo
     pipeline.run_quarter("2023Q1", raw, processed, reports, progress=False)
     history = pd.read_csv(processed / "history.csv")
     assert sorted(history["quarter"]) == ["2023Q1", "2023Q2"]
+
+
+def test_a_later_quarter_whose_since_start_figure_went_stale_meanwhile_publishes_nothing(tmp_path, monkeypatch):
+    """2023Q2 read the history before 2023Q1 was published: its since-start figure lacks 2023Q1, so it stops."""
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "a red-team key of some length")
+    raw, processed, reports = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
+    write_quarter(raw, "2023Q1", [1, 2, 3])
+    write_quarter(raw, "2023Q2", [4, 5, 6])
+    publish = pipeline._publish
+
+    def q1_finishes_first(moves):
+        monkeypatch.setattr(pipeline, "_publish", publish)
+        pipeline.run_quarter("2023Q1", raw, processed, reports, progress=False)
+        publish(moves)
+
+    monkeypatch.setattr(pipeline, "_publish", q1_finishes_first)
+    with pytest.raises(pipeline.PipelineError, match=r"history of 2023Q1 changed while 2023Q2 ran.*run 2023Q2 again"):
+        pipeline.run_quarter("2023Q2", raw, processed, reports, progress=False)
+    assert list(pd.read_csv(processed / "history.csv")["quarter"]) == ["2023Q1"]
+    assert not (processed / "2023Q2").exists() and not (reports / "2023Q2").exists()

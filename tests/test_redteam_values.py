@@ -73,3 +73,14 @@ def test_numeric_cells_of_a_workbook_are_not_evidence_for_the_text_cells_beside_
     book.save(folder / "nakit.xlsx")
     result = clean_quarter("2022Q4", tmp_path)
     assert 1.5 not in result.records["amount_try"].tolist()
+
+
+def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_rejected_with_both_readings(tmp_path, key):
+    write(tmp_path / "2023Q1", [["1/15/2023", "Adana", "PROT_AWARENESS", "10"],
+                                ["15/01/2023", "Adana", "PROT_AWARENESS", "11"],
+                                ["02/03/2023", "Adana", "PROT_AWARENESS", "12"]])
+    result = clean_quarter("2023Q1", tmp_path)
+    assert result.records["participants"].tolist() == [10, 11]
+    (reject,) = result.rejects.to_dict("records")
+    assert (reject["row_number"], reject["reason"], reject["column"]) == (4, "ambiguous_value", "date")
+    assert reject["detail"] == "02/03/2023 could be 2023-03-02 or 2023-02-03"

@@ -16,21 +16,25 @@ import sys
 import pandas as pd
 import pytest
 import yaml
+from conftest import seed
 
+from helpers import config
+from helpers.clean.quarter import clean_quarter
+from helpers.measure import indicators
 from helpers.paths import CONFIG_DIR
 from samplegen import quarter as sample
 
-SECTORS = {"Basic Needs": 26_006, "Protection": 35_293, "Education": 6_077, "Health": 0, "Livelihoods": 13}
-PROVINCES = {"Adana", "Ankara", "Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Kilis", "Manisa",
-             "Mersin", "Osmaniye", "Siirt", "Şanlıurfa", "Yalova"}
-DONORS = {"Donor A": 25_202, "Donor B": 9_701, "Donor C": 13_532}
-CENTRES = {"Şanlıurfa MMCC": 8_771, "Adana MMCC": 18_204, "Gaziantep MMCC": 1_429, "Kilis MMCC": 845,
-           "Mersin Metropolitan Municipality": 1_823, "Keçiören Migrant Services Centre": 3_053,
-           "Gaziantep Resilience Innovation Facility": 1_720}
-CENTRE_SERVICES = {"Adana MMCC": 14_437, "Adana Mobile Health Vehicle": 2_745, "Kilis MMCC": 349}
-SANLIURFA_PARTS = {"Social cohesion event": 2_796, "Counselling and information": 5_025,
-                   "Language, computer and sports courses": 960}
-ACTIVITIES = {"PROT_PSS": 3_025, "PROT_AWARENESS": 81, "PROT_SCHOOL_TRANSPORT": 6_429}
+SEED = seed()  # the published figures, one copy: tests/fixtures/seed-2022Q4.yml
+SECTORS = SEED.of("people_reached", "sector")
+PROVINCES = SEED.provinces
+DONORS = SEED.of("people_reached", "donor")
+CENTRES = SEED.of("people_reached", "centre")
+CENTRE_SERVICES = SEED.of("services_delivered", "centre")
+SANLIURFA_PARTS = {c.removeprefix("Şanlıurfa MMCC | "): v
+                   for c, v in SEED.of("people_reached", "centre+activity_detail").items()}
+TOTAL, SINCE_START, YEAR_TO_DATE = (SEED.of(i, "total")["all"] for i in (
+    "people_reached", "people_reached_since_start", "people_reached_year_to_date"))
+ACTIVITIES = {a: v for a, v in SEED.of("people_reached", "activity").items() if a.startswith("PROT_")}
 ACTIVITY_PROVINCES = {
     "PROT_PSS": {"Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Şanlıurfa"},
     "PROT_SCHOOL_TRANSPORT": {"Adana", "Mersin", "Siirt", "Yalova"},
@@ -38,7 +42,7 @@ ACTIVITY_PROVINCES = {
     "BN_CASH": {"Adana", "İstanbul"},
     "BN_MUNICIPAL": {"Adana", "Gaziantep", "Hatay", "İzmir", "Manisa", "Kahramanmaraş", "Osmaniye"},
 }
-ITEMS = {"hygiene kit": 1_500, "hand sanitizer": 1_500, "mask": 75_000}
+ITEMS = SEED.of("items_distributed", "item")
 
 
 # ------------------------------------------------------------------------ an independent reach calculation
@@ -78,7 +82,7 @@ def people_reached(records: pd.DataFrame, by: str | list[str] | None = None) -> 
 
 
 def test_total_sectors_and_provinces(canonical):
-    assert people_reached(canonical) == 67_389
+    assert people_reached(canonical) == TOTAL
     by_sector = people_reached(canonical, "sector").reindex(list(SECTORS), fill_value=0)
     assert by_sector.to_dict() == SECTORS
     by_province = people_reached(canonical, "province")
@@ -134,22 +138,22 @@ def test_capacity_is_not_reach(canonical):
 
 
 def test_clean_records_are_unique(canonical):
-    assert not canonical[sample.CANONICAL].astype("string").duplicated().any()
+    assert not canonical[config.columns()].astype("string").duplicated().any()
 
 
 # ------------------------------------------------------------------------------- the files and the mess
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> tuple:
-    folder = tmp_path_factory.mktemp("raw")
-    return folder, sample.generate(folder)
+def written(generated_sample) -> tuple:
+    return generated_sample
 
 
 def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_deterministic_across_processes(written, tmp_path):
     """Another process, with another hash seed, writes the same bytes."""
     folder, paths = written
@@ -159,6 +163,17 @@ def test_deterministic_across_processes(written, tmp_path):
     again = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     assert [p.relative_to(tmp_path) for p in again] == sorted(p.relative_to(folder) for p in paths)
     assert all(digest(p) == digest(folder / p.relative_to(tmp_path)) for p in again)
+
+
+def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(written):
+    """``config/sample-files.sha256`` (what the demo key is for) is exactly what the generator writes, the
+    XLSX files included (fixed zip times): when the generator changes, that file is written again with it."""
+    from helpers.clean.quarter import sample_files
+
+    folder = written[0] / "2022Q4"
+    data = {p.relative_to(folder).as_posix(): digest(p) for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    assert any(name.endswith(".xlsx") for name in data)
+    assert data == sample_files()
 
 
 def test_refuses_to_overwrite_but_fills_an_empty_folder(written, tmp_path):
@@ -191,8 +206,8 @@ def test_history_table(written):
     history = pd.read_csv(written[0] / "published-totals.csv")
     assert list(history.columns) == ["quarter", "people_reached", "source"]
     assert history["quarter"].iloc[0] == "2016Q1" and history["quarter"].iloc[-1] == "2022Q3"
-    assert history["people_reached"].sum() + 67_389 == 3_454_382
-    assert history.loc[history["quarter"].str.startswith("2022"), "people_reached"].sum() + 67_389 == 465_166
+    assert history["people_reached"].sum() + TOTAL == SINCE_START
+    assert history.loc[history["quarter"].str.startswith("2022"), "people_reached"].sum() + TOTAL == YEAR_TO_DATE
     assert (history["people_reached"] > 0).all()
 
 
@@ -213,8 +228,7 @@ def test_mess_is_planted(written):
 
 @pytest.fixture(scope="module")
 def cleaned(written):
-    clean = pytest.importorskip("helpers.clean.quarter")
-    return clean.clean_quarter("2022Q4", written[0])
+    return clean_quarter("2022Q4", written[0])
 
 
 def test_cleaning_drops_exactly_the_planted_rows(cleaned):
@@ -234,33 +248,14 @@ def test_no_identifier_survives_cleaning(cleaned, written):
 
 
 def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
-    indicators = pytest.importorskip("helpers.measure.indicators")
     history = indicators.load_history("2022Q4", written[0], tmp_path)
     table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
 
     def value(indicator, dimension="total", category="all"):
         return indicators.value(table, indicator, dimension, category)
 
-    expected = {
-        ("people_reached",): 67_389, ("people_reached_since_start",): 3_454_382,
-        ("people_reached_year_to_date",): 465_166, ("provinces_covered",): 14, ("people_trained",): 34,
-        ("institutions_supported",): 8,
-        ("people_reached", "activity+activity_detail", "EDU_NFE | Specific-needs education support"): 123,
-        ("people_reached", "activity+province", "EDU_LANGUAGE | Ankara"): 96,
-        ("households_reached", "item", "hygiene kit"): 1_500, ("people_in_households", "item", "hygiene kit"): 9_000,
-        ("households_reached", "activity", "BN_INKIND"): 1_819, ("households_reached", "activity", "BN_CASH"): 2_037,
-        ("people_in_households", "activity", "BN_CASH"): 9_780,
-        ("services_delivered", "activity_detail", "Community stabilization project"): 7,
-        ("people_reached", "activity", "BN_SHELTER"): 6,
-        **{("people_reached", "sector", k): v for k, v in SECTORS.items()},
-        **{("people_reached", "donor", k): v for k, v in DONORS.items()},
-        **{("people_reached", "centre", k): v for k, v in CENTRES.items()},
-        **{("services_delivered", "centre", k): v for k, v in CENTRE_SERVICES.items()},
-        **{("people_reached", "centre+activity_detail", f"Şanlıurfa MMCC | {k}"): v
-           for k, v in SANLIURFA_PARTS.items()},
-        **{("people_reached", "activity", k): v for k, v in ACTIVITIES.items()},
-        **{("items_distributed", "item", k): v for k, v in ITEMS.items()},
-    }
+    expected = {(i, d, c): v for i, d, c, v in SEED.figures}
     assert {key: value(*key) for key in expected} == expected
+    assert value("people_reached", "activity", "BN_SHELTER") == 6
     provinces = indicators.series(table, "people_reached", "province")
     assert set(provinces[provinces > 0].index) == PROVINCES

@@ -34,7 +34,7 @@ def _frame(dtype):
     individual = raw["household_id"].str.startswith("TR").fillna(False)
     raw["beneficiary_id"] = raw["household_id"].where(individual)
     raw["household_id"] = raw["household_id"].where(~individual)
-    return raw.reindex(columns=clean.RAW_COLUMNS).astype(dtype)
+    return raw.reindex(columns=config.columns()).astype(dtype)
 
 
 @pytest.mark.parametrize("dtype", ["string", "category"])

@@ -248,7 +248,7 @@ def _headers(exam: Examination) -> list:
     entries = []
     for header, tables in seen.items():
         hidden = withheld(header)
-        labels = list(dict.fromkeys(_label(table) for table in tables))
+        labels = list(dict.fromkeys(_label(exam, table) for table in tables))
         candidates, suggestion = ("", "") if hidden else _described(
             _closest(header.rsplit("/", 1)[-1], choices, header_key))
         entries.append(("header", "", hidden or header, sum(len(t.row_number) for t in tables),
@@ -256,15 +256,17 @@ def _headers(exam: Examination) -> list:
     return entries
 
 
-def _label(table) -> str:
-    return table.source if table.sheet is None else f"{table.source} [{table.sheet}]"
+def _label(exam: Examination, table) -> str:
+    """The table's label as every output shows it (identifiers in file and sheet names masked)."""
+    return exam.labels[table.source, table.sheet]
 
 
-def _labels(tables: list) -> str:
+def _labels(exam: Examination, tables: list) -> str:
     """``a.csv; b.xlsx [Ekim], [Kasım]``: tables named once per file."""
     sheets: dict[str, list[str]] = {}
     for table in tables:
-        sheets.setdefault(table.source, []).append(f" [{table.sheet}]" if table.sheet is not None else "")
+        file, _, sheet = _label(exam, table).partition(" [")
+        sheets.setdefault(file, []).append(f" [{sheet}" if sheet else "")
     return "; ".join(source + ",".join(parts) for source, parts in sheets.items())
 
 
@@ -413,9 +415,9 @@ def _dropped(counts: dict) -> str:
 
 def _render_files(exam: Examination, console: Console) -> None:
     files = _table("file", "shape", "read", "kept", "dropped", numbers=("read", "kept"))
-    shapes = {_label(table): table.shape for table in exam.tables}
-    listed = {**exam.quality["files"], **{_label(table): {} for table in exam.tables  # a header-only file: no row
-                                           if _label(table) not in exam.quality["files"]}}
+    shapes = {_label(exam, table): table.shape for table in exam.tables}
+    listed = {**exam.quality["files"], **{label: {} for label in shapes  # a header-only file: no row
+                                           if label not in exam.quality["files"]}}
     for name, counts in listed.items():
         files.add_row(_text(name), _text(shapes.get(name, "")), _text(f"{counts.get('rows_read', 0):,}"),
                       _text(f"{counts.get('rows_kept', 0):,}"), Text(_dropped(counts)))
@@ -434,7 +436,7 @@ def _render_files(exam: Examination, console: Console) -> None:
             how = "hxl hashtag" if why == HXL else why
             headers.add_row(_text(withheld(header) or header), _text(column or "—"),
                             _text(how, "" if column else "dim"))
-        _show(console, f"Headers of {_labels(tables)} ({shape})", headers)
+        _show(console, f"Headers of {_labels(exam, tables)} ({shape})", headers)
     parts = [(p["source"], p["sheet"] or "", p["reason"]) for p in exam.quality["not_read"]]
     parts += [(p["source"], "", f"unreadable: {p['reason']}") for p in exam.quality["skipped_files"]]
     if parts:

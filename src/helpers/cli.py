@@ -1,4 +1,5 @@
-"""``quarterly-report``: the command the scheduler calls; a thin wrapper over :func:`helpers.pipeline.run_quarter`."""
+"""``quarterly-report``: the command the scheduler calls; a thin wrapper over :func:`helpers.pipeline.run_quarter`
+and :func:`helpers.publish.publish`."""
 
 from __future__ import annotations
 
@@ -34,7 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="override a notebook parameter such as narratives_dir (refused if no notebook declares "
                           "NAME; the quarter, the folders and the switches above are set only by their options)")
+    run.add_argument("--force", action="store_true",
+                     help="clean and compute indicators again even when raw files, config, code, key and earlier "
+                          "quarters are unchanged since the last run (otherwise only the report is made again)")
     run.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
+    publish = commands.add_parser("publish", help="freeze a quarter's current report as its next version "
+                                                  "(read-only, with a manifest of every input and output)")
+    publish.add_argument("--quarter", required=True, help="quarter to publish, e.g. 2022Q4")
+    publish.add_argument("--raw-dir", help="raw logs root (default data/raw)")
+    publish.add_argument("--processed-dir", help="processed data root (default data/processed)")
+    publish.add_argument("--reports-dir", help="reports root (default reports)")
     check = commands.add_parser(
         "check", help="show what a run would make of a quarter's raw files (no key needed, writes no results)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -73,10 +83,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []),
                             *(["--force"] if args.force else [])])
+    if args.command == "publish":
+        return _publish(args)
     try:
         result = run_quarter(
             args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
-            skip_bad_files=args.skip_bad_files, accept_losses=args.accept_losses,
+            skip_bad_files=args.skip_bad_files, accept_losses=args.accept_losses, force=args.force,
             parameters={name: _value(value) for name, value in args.parameter},
             progress=not args.no_progress,
         )
@@ -88,6 +100,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from helpers.publish import publish
+
+    try:
+        version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir)
+    except PipelineError as error:
+        print(f"quarterly-report: error: {error}", file=sys.stderr)
+        return 1
+    print(f"{version.quarter} published as version {version.number}: {version.folder}")
     return 0
 
 

@@ -1,22 +1,294 @@
-"""Load the analyst-editable configuration under ``config/``."""
+"""Load the analyst-editable configuration under ``config/``, each file checked against its declared model.
+
+A file that does not fit its model stops the run at once with a :class:`~helpers.errors.ConfigError` naming the
+file and the key (``config/indicators.yml: indicators[2] (unique_individuals).dimensions: ...``), instead of a
+``KeyError`` deep inside a notebook. The models below are the one description of what each file may hold.
+
+The folder is ``config/`` of the repository, or the one named by the environment variable
+:data:`CONFIG_ENV` (set it with :func:`using`; notebooks run by the pipeline inherit it). Files are re-read when
+they change, so a test can write a temporary configuration folder and run the real code on it.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from helpers.errors import ConfigError
 from helpers.paths import CONFIG_DIR, REPO_ROOT
+
+CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"
+ReachType = Literal["individual", "household", "group", "capacity", "mixed"]
+ALL = "all"  # in an indicator's categories: every category the configuration declares for that dimension
+
+
+def _distinct(values: list[str], what: str) -> list[str]:
+    if repeated := sorted({v for v in values if values.count(v) > 1}):
+        raise ValueError(f"{what} listed twice: {repeated}")
+    return values
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Open(BaseModel):
+    """A file of named settings: unknown keys are kept (read by name where used)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------------------------------------- columns.yml
+class Column(_Strict):
+    required: bool = False
+    required_for: list[Literal["individual", "household", "group", "capacity"]] = []
+    aliases: list[str] = []
+    hxl: list[str] = []
+
+
+class WorkbookLimits(_Strict):
+    max_cells_per_sheet: int = Field(gt=0)
+    max_uncompressed_mb: int = Field(gt=0)
+
+
+class ColumnsFile(_Strict):
+    header_search_rows: int = Field(gt=0)
+    columns: dict[str, Column | None]
+    identifiers: list[str]
+    kobo_metadata: list[str]
+    kobo_repeat_markers: list[str]
+    shapes: dict[str, list[str]]
+    summary_row_words: list[str]
+    workbook_limits: WorkbookLimits
+
+    @field_validator("columns")
+    @classmethod
+    def _some_required(cls, columns: dict) -> dict:
+        if not any(column and column.required for column in columns.values()):
+            raise ValueError("no column is required: a file could never be recognised")
+        return columns
+
+
+# ------------------------------------------------------------------------------------------- activities.yml
+class Activity(_Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    label: str
+    label_en: str | None = None
+    label_tr: str | None = None
+    sector: str
+    unit: str
+    reach_type: ReachType
+
+
+class ActivitiesFile(_Strict):
+    sectors: list[str] = Field(min_length=1)
+    activities: list[Activity] = Field(min_length=1)
+
+    @field_validator("sectors")
+    @classmethod
+    def _distinct_sectors(cls, sectors: list[str]) -> list[str]:
+        return _distinct(sectors, "sectors")
+
+    @field_validator("activities")
+    @classmethod
+    def _distinct_codes(cls, activities: list[Activity]) -> list[Activity]:
+        _distinct([a.code for a in activities], "activity codes")
+        return activities
+
+
+# ------------------------------------------------------------------------------------------- indicators.yml
+class Indicator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    definition: str
+    measure: str
+    column: str | None = None
+    filter: dict[str, list[str | int | float | bool]] | None = None
+    dimensions: list[str] = []
+    categories: dict[str, list[str] | Literal["all"]] = {}
+    hxl: str | None = None
+
+    @model_validator(mode="after")
+    def _categories_of_dimensions(self) -> Indicator:
+        if stray := sorted(set(self.categories) - set(self.dimensions)):
+            raise ValueError(f"categories given for dimensions the indicator does not have: {stray}")
+        return self
+
+
+class IndicatorsFile(_Strict):
+    free_text: list[str]
+    publish_free_text: list[str]
+    age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
+    indicators: list[Indicator] = Field(min_length=1)
+
+    @field_validator("indicators")
+    @classmethod
+    def _distinct_ids(cls, indicators: list[Indicator]) -> list[Indicator]:
+        _distinct([indicator.id for indicator in indicators], "indicator ids")
+        return indicators
+
+    @field_validator("age_groups")
+    @classmethod
+    def _contiguous(cls, groups: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        expected = 0
+        for name, (youngest, oldest) in groups.items():
+            if youngest != expected or oldest < youngest:
+                raise ValueError(f"age group {name!r} must start at {expected} and end at or after its start "
+                                 "(groups are contiguous from 0)")
+            expected = oldest + 1
+        return groups
+
+    @model_validator(mode="after")
+    def _published_free_text(self) -> IndicatorsFile:
+        if stray := sorted(set(self.publish_free_text) - set(self.free_text)):
+            raise ValueError(f"publish_free_text names columns that are not free_text: {stray}")
+        return self
+
+
+# ------------------------------------------------------------------------------------- the other files
+class ItemsFile(_Strict):
+    synonyms: dict[str, str]
+
+
+class PipelineFile(_Open):
+    key_file: str
+    sample_marker: str
+    published_totals: str
+    max_household_size: int = Field(gt=0)
+    max_participants: int = Field(gt=0)
+    max_quantity: int | float = Field(gt=0)
+    max_amount_try: int | float = Field(gt=0)
+    province_match_threshold: int | float = Field(ge=0, le=100)
+    max_rejected_share: float = Field(ge=0, le=1)
+    max_out_of_period_share: float = Field(ge=0, le=1)
+    min_quarter_coverage: float = Field(ge=0, le=1)
+
+
+class ProgrammeFile(_Open):
+    organisation: str
+    title: str
+    subtitle_template: str
+    data_source: str
+    baseline_source: str
+    units: dict[str, str]
+
+
+class Withheld(_Strict):
+    min_digits: int = Field(gt=0)
+    label: str
+
+
+class VocabulariesFile(_Strict):
+    sex: dict[str, list[str]]
+    yes_no: dict[Literal["yes", "no"], list[str]]
+    nationality: dict[str, list[str]]
+    population_group: dict[str, list[str]]
+    months: dict[int, list[str]] = Field(min_length=12, max_length=12)
+    weekdays: dict[int, list[str]] = Field(min_length=7, max_length=7)
+    withheld: Withheld
+
+    @field_validator("sex")
+    @classmethod
+    def _unknown_sex(cls, sex: dict[str, list[str]]) -> dict[str, list[str]]:
+        if "unknown" not in sex:
+            raise ValueError("sex must have an 'unknown' value (records whose sex is not given)")
+        return sex
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
+    "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile,
+}
+
+
+# ------------------------------------------------------------------------------------------------ loading
+def directory() -> Path:
+    """The configuration folder in use: :data:`CONFIG_ENV` if set, else ``config/`` of the repository."""
+    chosen = os.environ.get(CONFIG_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else CONFIG_DIR
+
+
+def path(filename: str) -> Path:
+    """A file of the configuration folder in use (``province_aliases.csv``, ``columns.yml``, ...)."""
+    return directory() / filename
+
+
+@contextmanager
+def using(folder: str | Path) -> Iterator[Path]:
+    """Use ``folder`` as the configuration for the block (and for notebooks and processes started in it)."""
+    before = os.environ.get(CONFIG_ENV)
+    os.environ[CONFIG_ENV] = str(Path(folder).resolve())
+    try:
+        yield Path(folder)
+    finally:
+        if before is None:
+            os.environ.pop(CONFIG_ENV, None)
+        else:
+            os.environ[CONFIG_ENV] = before
+
+
+def load(name: str) -> dict[str, Any]:
+    """``<config>/<name>.yml``, checked against its model (:data:`MODELS`); re-read when the file changes."""
+    return read(path(f"{name}.yml"), name)
+
+
+def version(name: str) -> tuple[str, int, int]:
+    """Which ``<name>.yml`` is in use and its state: a key for caching what is derived from it."""
+    file = path(f"{name}.yml")
+    stat = file.stat()
+    return str(file), stat.st_mtime_ns, stat.st_size
+
+
+def read(file: Path, name: str) -> dict[str, Any]:
+    """A YAML file checked against the model of config file ``name``."""
+    try:
+        stat = Path(file).stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown(Path(file))}: file not found") from None
+    return _load(Path(file), stat.st_mtime_ns, stat.st_size, name)
 
 
 @cache
-def load(name: str) -> dict[str, Any]:
-    """Parse ``config/<name>.yml``."""
-    with (CONFIG_DIR / f"{name}.yml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+def _load(file: Path, _mtime: int, _size: int, name: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{shown(file)}: not valid YAML: {error}") from None
+    model = MODELS.get(name)
+    if model is not None:
+        try:
+            model.model_validate(data)
+        except ValidationError as error:
+            problems = "; ".join(f"{_key(data, e['loc'])}: {e['msg']}" for e in error.errors())
+            raise ConfigError(f"{shown(file)}: {problems}") from None
+    return data
+
+
+def shown(file: Path) -> str:
+    return str(file.relative_to(REPO_ROOT)) if file.is_relative_to(REPO_ROOT) else str(file)
+
+
+def _key(data: Any, loc: tuple) -> str:
+    """``indicators[2] (unique_individuals).dimensions``: a validation error's location as the analyst sees it."""
+    text, node = "", data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            named = next((item[k] for k in ("id", "code") if isinstance(item, dict) and k in item), None)
+            text += f"[{part}]" + (f" ({named})" if named else "")
+            node = item
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or "(top level)"
 
 
 def setting(name: str) -> Any:
@@ -30,17 +302,64 @@ def setting_path(name: str) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-@cache
+# ---------------------------------------------------------------------------------- facts derived from config
 def activities() -> pd.DataFrame:
     """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
     return pd.DataFrame(load("activities")["activities"]).set_index("code")
 
 
-def indicator_specs() -> dict[str, dict]:
-    """The indicator definitions of ``config/indicators.yml``, by id, in file order."""
-    return {spec["id"]: spec for spec in load("indicators")["indicators"]}
+def columns() -> list[str]:
+    """The canonical columns of a raw activity log, in ``config/columns.yml`` order."""
+    return list(load("columns")["columns"])
 
 
 def sectors() -> list[str]:
-    """The five beneficiary sectors in report order."""
+    """The beneficiary sectors in report order."""
     return list(load("activities")["sectors"])
+
+
+def age_groups() -> dict[str, tuple[int, int]]:
+    """The SADD age groups of ``config/indicators.yml``: name → (youngest, oldest) in whole years."""
+    return {name: (int(low), int(high)) for name, (low, high) in load("indicators")["age_groups"].items()}
+
+
+def vocabulary_values(name: str) -> list[str]:
+    """The values of one vocabulary of ``config/vocabularies.yml`` (``sex``: female, male, other, unknown)."""
+    return [str(value) for value in load("vocabularies")[name]]
+
+
+def declared_categories(dimension: str) -> list[str] | None:
+    """Every category the configuration declares for a record column, in report order; None when the
+    column's categories come from the data only (centre, donor, item, ...)."""
+    if dimension == "sector":
+        return sectors()
+    if dimension == "age_group":
+        return [*age_groups(), "unknown"]
+    if dimension in ("sex", "nationality", "population_group"):
+        values = vocabulary_values(dimension)
+        return values if "unknown" in values else [*values, "unknown"]
+    if dimension == "activity":
+        return list(activities().index)
+    if dimension == "reach_type":
+        return ["individual", "household", "group", "capacity"]
+    return None
+
+
+def indicator_specs() -> dict[str, dict]:
+    """The indicator definitions of ``config/indicators.yml``, by id, in file order, with ``categories: all``
+    replaced by the categories the configuration declares (:func:`declared_categories`)."""
+    return {spec["id"]: spec for spec in indicators()}
+
+
+def indicators() -> list[dict]:
+    """The indicator definitions as :func:`indicator_specs`, as a list in file order."""
+    specs = []
+    for place, spec in enumerate(load("indicators")["indicators"]):
+        categories = {}
+        for dim, wanted in (spec.get("categories") or {}).items():
+            categories[dim] = declared_categories(dim) if wanted == ALL else wanted
+            if categories[dim] is None:
+                raise ConfigError(f"{shown(path('indicators.yml'))}: indicators[{place}] ({spec['id']}).categories."
+                                  f"{dim}: 'all' needs categories declared in config; {dim} has none: list them")
+        specs.append({**spec, "categories": categories} if "categories" in spec else spec)
+    return specs

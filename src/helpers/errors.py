@@ -6,6 +6,11 @@ Each module raises its own; callers (the pipeline, the CLI, tests) catch them by
 from __future__ import annotations
 
 
+# Configuration
+class ConfigError(ValueError):
+    """A file of ``config/`` does not fit its declared model; the message names the file and the key."""
+
+
 # Reading
 class SourceReadError(Exception):
     """A raw file that cannot be read at all (corrupt workbook, no recognisable header row, ...)."""
@@ -54,6 +59,14 @@ class WeakKeyError(MissingKeyError):
 # Measuring
 class UnpublishedDimensionError(KeyError):
     """A table or figure asked for a free-text dimension that config does not allow to be published."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownLookupError(KeyError):
+    """An indicator, dimension or category asked for that neither the indicators nor the configuration know
+    (a misspelling): refused, naming it and the nearest known names, instead of printing 0."""
 
     def __str__(self) -> str:
         return str(self.args[0])

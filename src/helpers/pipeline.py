@@ -6,13 +6,15 @@ A lock per quarter refuses a second run of the same quarter meanwhile. Everythin
 beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's processed data and
 ``history.csv``) and ``reports/.<Q>.staging-*/`` (the report). Only when the whole run succeeded are the
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
-notebook, the rendering, a full disk, a failed rename) leaves all three as they were. The failed run's executed
-notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`).
-Folders are created with ``mkdir``, so what is published follows the umask.
+notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
+take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
+The failed run's executed notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last
+:data:`KEEP_FAILED`). Folders are created with ``mkdir``, so what is published follows the umask.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import os
@@ -20,27 +22,41 @@ import platform
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import papermill
 from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
-from helpers import __version__, config
+from helpers import __version__, config, inputs, revisions
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.quarter import DROP_REASONS, sample_check
+from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
 from helpers.measure.disclosure import dictionary_name
-from helpers.measure.indicators import value
-from helpers.paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR, Quarter, resolve
+from helpers.measure.indicators import history_with, load_history, value
+from helpers.paths import (
+    NARRATIVES_DIR,
+    NOTEBOOKS_DIR,
+    PROCESSED_DIR,
+    RAW_DIR,
+    REPO_ROOT,
+    REPORTS_DIR,
+    Quarter,
+    resolve,
+)
+from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
 from helpers.publication.report import SOURCES_FILE, public_data_name, report_basename, sources_name
+from helpers.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +72,7 @@ RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
 DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
+PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
 
 @dataclass
@@ -68,6 +85,7 @@ class RunResult:
     pdf: Path
     log: Path
     seconds: float
+    reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -123,11 +141,11 @@ def _log_outcome(folder: Path) -> None:
     log.info("people reached %s", f"{value(indicators, 'people_reached'):,.0f}")
 
 
-def _check_key(folder: Path, processed: Path, quarter: str) -> None:
+def _check_key(folder: Path, processed: Path, quarter: str) -> str:
     """Refuse a missing or weak key before anything runs, and a key other than the earlier quarters' one.
 
     Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
-    match the earlier quarters' ones, so people would be counted again.
+    match the earlier quarters' ones, so people would be counted again. Returns the key's fingerprint.
     """
     sample, not_sample = sample_check(folder)
     try:
@@ -135,7 +153,7 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> None:
     except MissingKeyError as error:
         raise PipelineError(str(error)) from None
     if sample:
-        return
+        return fingerprint(key)
     mine, others = fingerprint(key), {}
     for path in sorted(processed.glob("*/quality.json")):
         quality = json.loads(path.read_text(encoding="utf-8"))
@@ -147,10 +165,11 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> None:
         raise PipelineError(f"the pseudonymisation key (fingerprint {mine}) is not the one {earlier} "
                             "was pseudonymised with: pseudonyms would not match across quarters; use the same key, "
                             "or re-run those quarters with this one")
+    return mine
 
 
 @contextmanager
-def _locked(quarter: str, roots: list[Path]) -> Iterator[None]:
+def locked(quarter: str, roots: list[Path]) -> Iterator[None]:
     """Hold the quarter's lock in each root; a second run of the quarter meanwhile is refused at once.
 
     The lock is an OS file lock (``flock``): it dies with its process, so a killed run never blocks the next.
@@ -181,28 +200,80 @@ def _tidy(quarter: str, processed: Path, reports: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _publish(moves: list[tuple[Path, Path, Path]]) -> None:
-    """Move each staged path onto its published place, all or nothing.
+class Move(NamedTuple):
+    """A staged path and its published place; ``previous`` (in the staging folder) keeps what it replaces
+    until every move is done. ``prepare`` runs under the publishing lock just before the renames."""
 
-    ``moves`` holds (staged, published, previous): the published path is first renamed to ``previous`` (in
-    the staging folder, on the same file system), then the staged one takes its place. If any rename fails,
-    the ones done are undone, so processed data, history and report stay together.
+    staged: Path
+    published: Path
+    previous: Path
+    prepare: Callable[[], None] | None = None
+
+
+def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
+    """Move each staged path onto its published place, all or nothing, one run at a time per published root.
+
+    The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
+    its place. If any rename fails, the ones done are undone, so processed data, history and report stay
+    together.
     """
-    done: list[tuple[Path, Path, Path]] = []
+    moves = [Move(*move) for move in moves]
+    with ExitStack() as stack:
+        for root in sorted({move.published.parent.resolve() for move in moves}):
+            lock = FileLock(root / ".publish.lock", timeout=PUBLISH_WAIT)
+            try:
+                stack.enter_context(lock)
+            except Timeout:
+                raise PipelineError(f"another run has been publishing into {root} for {PUBLISH_WAIT} s (it holds "
+                                    f"{lock.lock_file}); nothing was published") from None
+        for move in moves:
+            if move.prepare:
+                move.prepare()
+        _rename_all(moves)
+
+
+def _rename_all(moves: list[Move]) -> None:
+    """The renames of :func:`_publish`; a failed one undoes those before it."""
+    done: list[Move] = []
     try:
-        for staged, published, previous in moves:
-            previous.parent.mkdir(exist_ok=True)
-            if published.exists():
-                published.rename(previous)
-            done.append((staged, published, previous))
-            staged.rename(published)
+        for move in moves:
+            move.previous.parent.mkdir(exist_ok=True)
+            if move.published.exists():
+                move.published.rename(move.previous)
+            done.append(move)
+            move.staged.rename(move.published)
     except OSError as error:
-        for staged, published, previous in reversed(done):
+        for staged, published, previous, _ in reversed(done):
             if not staged.exists() and published.exists():
                 published.rename(staged)
             if previous.exists():
                 previous.rename(published)
         raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
+
+
+def _merge_history(q: str, raw: Path, processed: Path, reports: Path, staged: Path) -> None:
+    """Rewrite the staged ``history.csv`` as the history is now, with this run's row for ``q``.
+
+    Runs under the publishing lock, so a quarter that another run published meanwhile keeps its row. Its
+    year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
+    of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
+    run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
+    from (:func:`helpers.revisions.with_versions`; this run's data are still in the staging folder).
+    """
+    used = pd.read_csv(staged, dtype={"quarter": "string"})
+    now = load_history(q, raw, processed)
+    this = Quarter.parse(q)
+
+    def before(table: pd.DataFrame) -> dict[str, float]:
+        return {k: float(v) for k, v in zip(table["quarter"], table["people_reached"], strict=True)
+                if Quarter.parse(k) < this}
+
+    if changed := sorted(set(before(used).items()) ^ set(before(now).items())):
+        quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
+        raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
+                            f"figures are out of date; nothing was published: run {q} again")
+    merged = history_with(now, q, float(used.loc[used["quarter"] == q, "people_reached"].iloc[0]))
+    write_csv(revisions.with_versions(merged, processed, reports, staged={q: staged.parent}), staged)
 
 
 def _make_folder(path: Path) -> Path:
@@ -219,6 +290,7 @@ def run_quarter(
     *,
     skip_bad_files: bool = False,
     accept_losses: bool = False,
+    force: bool = False,
     parameters: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> RunResult:
@@ -227,6 +299,9 @@ def run_quarter(
     Folders default to ``data/raw``, ``data/processed`` and ``reports``; relative folders are taken from the
     repository root. ``parameters`` overrides other notebook parameters by name (such as ``narratives_dir``).
     ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
+    When the raw files, config, code, key and earlier quarters are those of the quarter's last run (content
+    hashes, :mod:`helpers.inputs`), its cleaned data and indicators are reused and only the report is made
+    again (an edited narrative); ``force`` recomputes everything.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -239,14 +314,15 @@ def run_quarter(
         raise PipelineError(f"no raw data for {q}: {raw / q} does not exist")
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
-    _check_key(raw / q, processed, q)
-    with _locked(q, [processed, reports]):
+    key_fingerprint = _check_key(raw / q, processed, q)
+    with locked(q, [processed, reports]):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
         stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
         try:
             return _run(q, raw, processed, reports, stage_data, stage_report, notebooks, parameters or {},
-                        skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress)
+                        skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress,
+                        force=force, key_fingerprint=key_fingerprint)
         finally:
             shutil.rmtree(stage_data, ignore_errors=True)
             shutil.rmtree(stage_report, ignore_errors=True)
@@ -254,7 +330,7 @@ def run_quarter(
 
 def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, stage_report: Path,
          notebooks: list[Path], parameters: dict[str, Any], *, skip_bad_files: bool, accept_losses: bool,
-         progress: bool) -> RunResult:
+         progress: bool, force: bool, key_fingerprint: str) -> RunResult:
     """Execute the notebooks into the staging folders, render, and publish everything together."""
     common = {"quarter": q, "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
@@ -267,7 +343,24 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
+        made_from = inputs.run_inputs(q, raw, processed, key_fingerprint=key_fingerprint,
+                                      switches=_switches(per_notebook[:-1]),
+                                      published_totals=config.setting("published_totals"))
+        reused = [] if force else _reusable(q, processed, reports, made_from)
+        if reused:
+            shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
+            if len(reused) == len(inputs.DATA_NOTEBOOKS):
+                shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
+            if notebook.name in reused:
+                shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
+                print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
+                      "recompute)", flush=True)
+                log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
+                         " and earlier quarters" if step > 1 else "")
+                continue
+            if notebook.name == NOTEBOOKS[-1]:
+                inputs.write(stage_data / q, made_from)
             print(f"[{step}/{len(notebooks) + 1}] {notebook.name}", flush=True)
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
@@ -288,16 +381,22 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
+                             (revisions.PRINTED, revisions.PRINTED),
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
+        _record_versions(q, stage_data, processed, reports)
+        _write_run(staging / RUN_FILE, q, reports, parameters, reused)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
         target = reports / q
-        _publish([(stage_data / q, processed / q, stage_data / "previous" / q),
-                  (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "history.csv"),
-                  (staging, target, stage_report / "previous" / q)])
+        history = stage_data / "history.csv"
+        _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
+                  Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
+                       partial(_merge_history, q, raw, processed, reports, history)),
+                  Move(staging, target, stage_report / "previous" / q)])
+        _index(reports)
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
@@ -310,4 +409,58 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds)
+    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused)
+
+
+def _switches(per_notebook: list[dict]) -> dict:
+    """The data notebooks' parameters that change what they compute (folders do not: their contents count)."""
+    folders = {"raw_dir", "processed_dir", "reports_dir", "earlier_quarters_dir"}
+    return {k: v for params in per_notebook for k, v in sorted(params.items()) if k not in folders}
+
+
+def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[str]:
+    """The data notebooks whose outputs the quarter's last run made from the same inputs: none, the cleaning
+    (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
+    before = inputs.load(processed / q)
+    if (not before or before.get("clean_key") != made_from["clean_key"]
+            or not all((reports / q / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+        return []
+    if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
+        return list(inputs.DATA_NOTEBOOKS[:1])
+    return list(inputs.DATA_NOTEBOOKS)
+
+
+def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -> None:
+    """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
+    path = stage_data / "history.csv"
+    history = pd.read_csv(path, dtype={"quarter": "string"}).drop(columns="version", errors="ignore")
+    history = revisions.with_versions(history, processed, reports, staged={q: stage_data})
+    write_csv(history, path)
+    for row in history.itertuples():
+        origin = row.version if row.source == "pipeline" else config.setting("published_totals")
+        log.info("history: %s people reached %s from %s%s", row.quarter, f"{row.people_reached:,.0f}", origin,
+                 " (this run)" if row.quarter == q else "")
+
+
+def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:
+    """``run.json`` in the report folder: when and with what code and packages the report was made, from which
+    narrative, and which published version it revises (a version's manifest carries it)."""
+    story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
+    code = inputs.code_hashes()
+    code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
+    previous = revisions.latest(q, reports)
+    run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+           "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
+           "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
+           "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
+           "reused": reused, "revises": previous.number if previous else None}
+    path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _index(reports: Path) -> None:
+    """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
+    try:
+        write_index(reports)
+    except Exception as error:  # the report is in place; the next run or publish writes the index again
+        log.warning("reports/index.html not written: %s", error)
+        print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)

@@ -15,11 +15,6 @@ def turkish_lower(text: str) -> str:
     return text.translate(_TURKISH_LOWER).lower()
 
 
-def turkish_title(text: str) -> str:
-    """Title-case with Turkish rules (``izmir`` → ``İzmir``)."""
-    return " ".join(w[:1].translate({ord("i"): "İ", ord("ı"): "I"}).upper() + w[1:] for w in text.split(" "))
-
-
 def fold(text: object) -> str:
     """Fold to plain lower-case ASCII for matching: dotted and dotless I, ş, ğ, ü, ö, ç all collapse.
 

@@ -30,6 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from helpers import config
 from helpers.paths import RAW_DIR, resolve
 from helpers.text import fold
 
@@ -37,11 +38,6 @@ QUARTER = "2022Q4"
 SEED = 20221231
 MANIFEST = "sample-manifest.json"
 HISTORY = "published-totals.csv"
-CANONICAL = [
-    "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
-    "household_size", "participants", "sex", "age", "date_of_birth", "nationality", "population_group",
-    "disability", "item", "quantity", "amount_try", "donor",
-]
 IDENTITY_FIELDS = ("full_name", "phone", "id_number")
 DAYS = [date(2022, 10, 1) + timedelta(days=i) for i in range(92)]
 WEEKDAYS = [d for d in DAYS if d.weekday() < 5]
@@ -205,7 +201,7 @@ class _People:
 
 
 def _record(source: str, day: date, province: str, activity: str, detail: str | None, **values) -> dict:
-    rec = dict.fromkeys(CANONICAL)
+    rec = dict.fromkeys(config.columns())
     rec.update(date=day, province=province, activity=activity, activity_detail=detail, source=source,
                _person=None, _raw={})
     rec.update(values)
@@ -493,7 +489,7 @@ def _as_written(rec: dict, rng: random.Random) -> None:
     if rec["nationality"] and "population_group" not in written and rng.random() < 0.04:
         rec["nationality"] = None
     derived = {"age": "date_of_birth", "population_group": "nationality"}
-    for name in CANONICAL:
+    for name in config.columns():
         if name not in written and derived.get(name) not in written:
             rec[name] = None
     if rec["nationality"] is None and "population_group" not in written:
@@ -502,9 +498,9 @@ def _as_written(rec: dict, rng: random.Random) -> None:
 
 def _make_unique(records: list[dict]) -> None:
     """Move a group row that would equal another to the next day, so no legitimate row is a duplicate."""
-    seen = set()
+    seen, columns = set(), config.columns()
     for rec in records:
-        while (key := tuple(rec[c] for c in CANONICAL)) in seen:
+        while (key := tuple(rec[c] for c in columns)) in seen:
             rec["date"] = DAYS[(DAYS.index(rec["date"]) + 1) % len(DAYS)]
         seen.add(key)
 
@@ -525,7 +521,7 @@ def _clean_records() -> tuple[dict, ...]:
 def canonical_records(quarter: str = QUARTER) -> pd.DataFrame:
     """The hidden clean table the raw files are made from: what the cleaning must get back (one row a record)."""
     _check_quarter(quarter)
-    frame = pd.DataFrame([{c: r[c] for c in [*CANONICAL, "source"]} for r in _build().records])
+    frame = pd.DataFrame([{c: r[c] for c in [*config.columns(), "source"]} for r in _build().records])
     frame["date"] = pd.to_datetime(frame["date"])
     frame["source"] = frame["source"].map(lambda key: SOURCES[key].path)
     numeric = {"household_size": "Int64", "participants": "Int64", "age": "Int64", "quantity": "Float64",

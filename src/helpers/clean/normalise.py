@@ -10,9 +10,15 @@ vocabularies of ``config/vocabularies.yml`` after Turkish-aware folding (:func:`
 against the codes and labels of ``config/activities.yml``. Nothing is matched by similarity: a value is
 either in a vocabulary or not understood.
 
-Dates (:func:`parse_dates`), day first whenever a numeric date could be read either way:
+Dates (:func:`read_dates`):
 
-- ``2022-10-05``, ``05.10.2022``, ``5.10.2022``, ``05/10/2022``, ``05-10-2022``, optionally followed by a time;
+- ``2022-10-05``, ``05.10.2022``, ``5.10.2022``, ``05/10/2022``, ``05-10-2022``, optionally followed by a time.
+  Day or month first is decided per column of each source file, as decimal marks are: a date that exists only
+  day first (``15/01/2023``) shows the file writes day first, one that exists only month first (``1/15/2023``,
+  as Excel on an English (US) system saves) that it writes month first, and so does a format stated in the
+  header (``Date (mm/dd/yyyy)``, ``Tarih (gg.aa.yyyy)``). With no evidence: day first, as in Türkiye. With
+  both, a date that reads either way (``02/03/2023``, both numbers up to 12) is rejected as ``ambiguous_value``
+  with both readings in the hint;
 - two-digit years ``12.10.22``: always 2000–2099 (the programme's records are all after 2000; a date of birth
   written so lands in the future and its age becomes unknown);
 - date-times with an offset (``2023-04-14T09:50:00.000+03:00``, ``...Z``, ``+00:00``): the calendar date in
@@ -62,24 +68,25 @@ from helpers.errors import VocabularyError
 from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, narrow
 from helpers.text import fold, turkish_lower
 
-AGE_BINS = [-1, 4, 11, 17, 59, 200]
-AGE_GROUPS = ["0-4", "5-11", "12-17", "18-59", "60+"]
-
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
 
 
-@cache
 def vocabulary(name: str) -> dict[str, object]:
     """One vocabulary of ``config/vocabularies.yml`` as folded spelling → value."""
+    return _vocabulary(name, config.version("vocabularies"))
+
+
+@cache
+def _vocabulary(name: str, _version: tuple) -> dict[str, object]:
     table: dict[str, object] = {}
     for value, spellings in config.load("vocabularies")[name].items():
         for spelling in spellings:
             key = fold(str(spelling))
             if table.setdefault(key, value) != value:
-                raise VocabularyError(f"config/vocabularies.yml, {name}: {spelling!r} means both "
-                                      f"{table[key]!r} and {value!r}")
+                file = config.shown(config.path("vocabularies.yml"))
+                raise VocabularyError(f"{file}, {name}: {spelling!r} means both {table[key]!r} and {value!r}")
     return table
 
 
@@ -124,7 +131,7 @@ def collapse_spaces(values: pd.Series, dtype: str = "string") -> pd.Series:
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"
                   r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?", re.I)
-_DAY_FIRST = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
+_NUMERIC = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _MONTH_YEAR = re.compile(r"(\d{1,2})[./-](\d{4})")
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?")
@@ -173,9 +180,6 @@ def _calendar_date(text: str) -> date | None:
             return date(int(y), int(mo), int(d))
         moment = datetime(int(y), int(mo), int(d), int(hour), int(minute), int(second or 0), tzinfo=_offset(offset))
         return moment.astimezone(_ISTANBUL).date()
-    if m := _DAY_FIRST.fullmatch(text):
-        d, _, mo, y = m.groups()
-        return date(int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d))
     if m := _ISO_MONTH.fullmatch(text):
         return date(int(m[1]), int(m[2]), 1)
     if m := _MONTH_YEAR.fullmatch(text):
@@ -193,9 +197,111 @@ def _date(text: str) -> pd.Timestamp | None:
     return None if day is None else pd.Timestamp(day)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Every date format of the module docstring to ``datetime64`` (NA when not understood)."""
-    return map_non_blank(values, _date, "datetime64[s]")
+DAY_FIRST, MONTH_FIRST = 1, 2  # evidence of a numeric date's order (bits; both: conflicting evidence)
+_NAT = np.datetime64("NaT", "s")
+_FORMAT = re.compile(r"([a-z])\1?[./ -]([a-z])\2?[./ -][a-z]{2,4}")  # dd/mm/yyyy, gg.aa.yyyy, m-d-yy
+_FORMAT_LETTERS = {"d": DAY_FIRST, "g": DAY_FIRST, "m": MONTH_FIRST, "a": MONTH_FIRST}  # g(ün), a(y): Turkish
+
+
+def _day(year: int, month: int, day: int) -> np.datetime64:
+    try:
+        return np.datetime64(date(year, month, day), "s")
+    except ValueError:
+        return _NAT
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_readings(text: str) -> tuple[np.datetime64, np.datetime64, int]:
+    """A date read day first and month first (NaT: not a date), and what it shows of the order
+    (:data:`DAY_FIRST` when it is a date only day first, :data:`MONTH_FIRST` only month first)."""
+    if m := _NUMERIC.fullmatch(text):
+        first, _, second, y = m.groups()
+        year = int(y) + (2000 if len(y) == 2 else 0)
+        day_first, month_first = _day(year, int(second), int(first)), _day(year, int(first), int(second))
+        shown = (np.isnat(month_first) and not np.isnat(day_first)) * DAY_FIRST + \
+            (np.isnat(day_first) and not np.isnat(month_first)) * MONTH_FIRST
+        return day_first, month_first, shown
+    other = _date(text) if text else None
+    one = _NAT if other is None else np.datetime64(other, "s")
+    return one, one, 0
+
+
+def written_order(note: str) -> int:
+    """The order a format written in a header states: ``mm/dd/yyyy`` :data:`MONTH_FIRST`, ``gg.aa.yyyy``
+    :data:`DAY_FIRST`; 0 for anything else."""
+    m = _FORMAT.fullmatch(fold(note).strip())
+    orders = m and (_FORMAT_LETTERS.get(m[1]), _FORMAT_LETTERS.get(m[2]))
+    return orders[0] if orders and set(orders) == {DAY_FIRST, MONTH_FIRST} else 0
+
+
+def date_orders(values: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+    """The order evidence (:data:`DAY_FIRST`, :data:`MONTH_FIRST`, both or 0) of each source's dates, by
+    source; read once per distinct value."""
+    values = _categories(values)
+    shown = np.array([_date_readings(str(v).strip())[2] for v in values.cat.categories], dtype=np.int8)
+    return _by_source(by_code(shown, values.cat.codes.to_numpy(), 0), sources)
+
+
+def read_dates(values: pd.Series, sources: pd.Series | None = None,
+               orders: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Dates (``datetime64``) and a status per row (:data:`OK`, :data:`INVALID` or :data:`AMBIGUOUS`; blanks are
+    OK and NaT). ``orders`` is the :func:`date_orders` evidence by source (a header's stated format added);
+    without it, the evidence of ``values`` themselves."""
+    values = _categories(values)
+    if sources is None or orders is None:
+        orders = date_orders(values, sources)
+    texts = [str(v).strip() for v in values.cat.categories]
+    readings = [_date_readings(text) for text in texts]
+    day = np.array([r[0] for r in readings], dtype="datetime64[s]")
+    month = np.array([r[1] for r in readings], dtype="datetime64[s]")
+    either = np.where(np.isnat(day), month, day)
+    conflict = ~np.isnat(day) & ~np.isnat(month) & (day != month)
+    dates = np.stack([day, day, month, np.where(conflict, _NAT, either)])  # per evidence state and category
+    status = np.where(np.isnat(dates) & np.array([bool(t) for t in texts], dtype=bool), INVALID, OK).astype(np.int8)
+    status[DAY_FIRST | MONTH_FIRST, conflict] = AMBIGUOUS
+    result, found = _by_state(dates, status, values, sources, orders, _NAT)
+    return pd.Series(result, index=values.index, copy=False), found
+
+
+def parse_dates(values: pd.Series, sources: pd.Series | None = None, orders: pd.Series | None = None) -> pd.Series:
+    """The dates of :func:`read_dates`, NaT where a value is not a date or is ambiguous."""
+    return read_dates(values, sources, orders)[0]
+
+
+def _by_source(evidence: np.ndarray, sources: pd.Series | None) -> pd.Series:
+    """Per source, the evidence bits any of its rows show (one entry, index None, without sources)."""
+    if sources is None:
+        return pd.Series([int(np.bitwise_or.reduce(evidence, initial=0))], index=pd.Index([None], dtype=object))
+    sources = _categories(sources)
+    codes, n = sources.cat.codes.to_numpy(), len(sources.cat.categories)
+    shown = sum(bit * (np.bincount(codes[(evidence & bit) > 0], minlength=n) > 0) for bit in (1, 2))
+    return pd.Series(np.asarray(shown, dtype=np.int8), index=sources.cat.categories)
+
+
+def _by_state(read: np.ndarray, status: np.ndarray, values: pd.Series, sources: pd.Series | None,
+              evidence: pd.Series, missing: object) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's reading and status, ``read`` and ``status`` being per evidence state (0–3) and category, under
+    the evidence of its source. Only the rows of values read differently in some state (few) are looked at."""
+    codes = values.cat.codes.to_numpy()
+    result, found = by_code(read[0], codes, missing), by_code(status[0], codes, OK)
+    unread = pd.isna(read)
+    varies = ((read != read[0]) & ~(unread & unread[0])).any(axis=0) | (status != status[0]).any(axis=0)
+    if varies.any():
+        rows = np.flatnonzero(by_code(varies, codes, False))
+        if sources is None:
+            state = np.full(len(rows), evidence.iloc[0], dtype=np.intp)
+        else:
+            sources = _categories(sources)
+            per_source = evidence.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.intp)
+            state = per_source[sources.cat.codes.to_numpy()[rows]]
+        result[rows], found[rows] = read[state, codes[rows]], status[state, codes[rows]]
+    return result, found
+
+
+def date_ambiguity_hint(text: str) -> str:
+    """Both readings of an ambiguous date: ``02/03/2023 could be 2023-03-02 or 2023-02-03``."""
+    day, month, _ = _date_readings(str(text).strip())
+    return f"{str(text).strip()} could be {day.astype('datetime64[D]')} or {month.astype('datetime64[D]')}"
 
 
 # ------------------------------------------------------------------------------------------------ numbers
@@ -282,32 +388,37 @@ def _categories(values: pd.Series) -> pd.Series:
     return values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
 
 
-def decimal_marks(values: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+def _typed_rows(typed: pd.Series | None, values: pd.Series) -> np.ndarray | None:
+    """Which rows of ``values`` hold a number typed into a workbook cell (``typed``: booleans, by index)."""
+    return None if typed is None else typed.reindex(values.index, fill_value=False).to_numpy(dtype=bool)
+
+
+def decimal_marks(values: pd.Series, sources: pd.Series | None = None, typed: pd.Series | None = None) -> pd.Series:
     """The decimal-mark evidence (:data:`COMMA`, :data:`POINT`, both or 0) of each source's values, by source.
 
-    Read once per distinct value; the per-row work is one lookup and one count per source.
+    Read once per distinct value; the per-row work is one lookup and one count per source. Rows marked
+    ``typed`` (numbers typed into workbook cells, see :func:`read_numbers`) are no evidence.
     """
     values = _categories(values)
     shown = np.array([_readings(str(v).strip()).evidence for v in values.cat.categories], dtype=np.int8)
     evidence = by_code(shown, values.cat.codes.to_numpy(), 0)
-    if sources is None:
-        return pd.Series([int(np.bitwise_or.reduce(evidence, initial=0))], index=pd.Index([None], dtype=object))
-    sources = _categories(sources)
-    codes, n = sources.cat.codes.to_numpy(), len(sources.cat.categories)
-    marks = sum(bit * (np.bincount(codes[(evidence & bit) > 0], minlength=n) > 0) for bit in (COMMA, POINT))
-    return pd.Series(np.asarray(marks, dtype=np.int8), index=sources.cat.categories)
+    if (rows := _typed_rows(typed, values)) is not None:
+        evidence[rows] = 0
+    return _by_source(evidence, sources)
 
 
 def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
-                 marks: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
+                 marks: pd.Series | None = None, typed: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
     """Numbers and a status per row (:data:`OK`, :data:`INVALID` or :data:`AMBIGUOUS`; blanks are OK and NA).
 
     ``marks`` is the :func:`decimal_marks` evidence by source (of the whole quarter: rows dropped for other
     reasons still show how a file writes numbers); without it, the evidence of ``values`` themselves.
+    ``typed`` (booleans by index) marks the rows whose value is a number typed into a workbook cell, written
+    by the reader as the number itself (``1250.5``, ``1.125``): read as written, whatever the file's evidence.
     """
     values = _categories(values)
     if sources is None or marks is None:
-        marks = decimal_marks(values, sources)
+        marks = decimal_marks(values, sources, typed)
     readings = [_readings(str(v).strip()) if str(v).strip() else None for v in values.cat.categories]
     number = np.full((4, len(readings)), np.nan)  # per evidence state and category
     status = np.zeros((4, len(readings)), dtype=np.int8)
@@ -320,27 +431,24 @@ def read_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bo
                 number[marked, i] = plausible[0]
             else:
                 status[marked, i] = AMBIGUOUS if len(plausible) > 1 or (unsure and plausible) else INVALID
-    codes = values.cat.codes.to_numpy()
-    result, found = by_code(number[0], codes, np.nan), by_code(status[0], codes, OK)
     # Only values of an unsettled shape (few) depend on their file's evidence: only their rows are looked at again.
-    varies = ((number != number[0]) & ~(np.isnan(number) & np.isnan(number[0]))).any(axis=0) | \
-        (status != status[0]).any(axis=0)
-    if varies.any():
-        rows = np.flatnonzero(by_code(varies, codes, False))
-        if sources is None:
-            state = np.full(len(rows), marks.iloc[0], dtype=np.intp)
-        else:
-            sources = _categories(sources)
-            per_source = marks.reindex(sources.cat.categories).fillna(0).to_numpy(dtype=np.intp)
-            state = per_source[sources.cat.codes.to_numpy()[rows]]
-        result[rows], found[rows] = number[state, codes[rows]], status[state, codes[rows]]
+    result, found = _by_state(number, status, values, sources, marks, np.nan)
+    codes = values.cat.codes.to_numpy()
+    if (typed_rows := _typed_rows(typed, values)) is not None and typed_rows.any():
+        rows = np.flatnonzero(typed_rows)
+        exact = np.full(len(readings), np.nan)
+        for i in np.unique(codes[rows]):
+            exact[i] = float(values.cat.categories[i])
+        plausible = np.array([bounds.plausible(v) for v in exact]) if len(exact) else np.zeros(0, dtype=bool)
+        result[rows] = np.where(plausible, exact, np.nan)[codes[rows]]
+        found[rows] = np.where(plausible, OK, INVALID)[codes[rows]]
     return pd.Series(result, index=values.index, copy=False), found
 
 
 def parse_numbers(values: pd.Series, sources: pd.Series | None = None, bounds: Bounds = Bounds(),
-                  marks: pd.Series | None = None) -> pd.Series:
+                  marks: pd.Series | None = None, typed: pd.Series | None = None) -> pd.Series:
     """The numbers of :func:`read_numbers`, NaN where a value is invalid or ambiguous."""
-    return read_numbers(values, sources, bounds, marks)[0]
+    return read_numbers(values, sources, bounds, marks, typed)[0]
 
 
 def ambiguity_hint(text: str) -> str:
@@ -444,8 +552,10 @@ def age_from_birth(birth: pd.Series, on: pd.Series) -> pd.Series:
 
 
 def age_groups(age: pd.Series) -> pd.Series:
-    """SADD brackets 0-4, 5-11, 12-17, 18-59, 60+, unknown."""
-    groups = pd.cut(age, bins=AGE_BINS, labels=AGE_GROUPS)
+    """The SADD age group of each whole age (``config/indicators.yml`` age_groups), else ``unknown``."""
+    groups = config.age_groups()
+    bins = [next(iter(groups.values()))[0] - 1, *(oldest for _, oldest in groups.values())]
+    groups = pd.cut(age, bins=bins, labels=list(groups))
     return groups.cat.add_categories("unknown").fillna("unknown")
 
 

@@ -15,6 +15,7 @@ resolved to the right province or left unresolved with a hint, never guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -26,10 +27,11 @@ import pycountry
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from helpers import config
 from helpers.paths import CONFIG_DIR, REFERENCE_DIR
 from helpers.text import fold
 
-ALIASES_FILE = CONFIG_DIR / "province_aliases.csv"
+ALIASES_FILE = CONFIG_DIR / "province_aliases.csv"  # the repository's; a run reads the one of config.path
 DISTRICTS_FILE = REFERENCE_DIR / "turkiye-districts.csv"
 FUZZY_THRESHOLD = 80.0
 """Smallest similarity (100 × (1 − typos / length), typos counted as in ``rapidfuzz.distance.OSA``) for a
@@ -190,26 +192,40 @@ def _district_hint(name: str, rows: tuple[int, ...]) -> str:
     return f"{name} is a district name in several provinces: {', '.join(provinces)}"
 
 
-def _composite(value: object, matcher: _Matcher) -> tuple[int, str, str]:
+def _composite(value: object, matcher: _Matcher, threshold: float) -> tuple[int, str, str]:
     """``KOCAELİ (İZMİT)``, ``Şanlıurfa / Haliliye``, ``Amasra (Bartın)``: the one province that the parts
     name (as a code, name or alias), when every other part is that province, one of its districts or
-    nothing known; parts naming different provinces give a hint instead."""
-    parts = [part for part in _PARTS.split(fold(value)) if province_key(part)]
+    nothing known; parts naming different provinces give a hint instead. A part within fuzzy reach of
+    another province (``Hatay / Osmaiye``) names that one too: the site may serve both, or the row be theirs.
+    """
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+    parts = [part for part in _PARTS.split(text) if province_key(part)]
     if len(parts) < 2:
         return -1, "", ""
     certain = [_certain(part, matcher) for part in parts]
     in_districts = [matcher.districts.get(_district_key(part), ("", ()))[1] for part in parts]
+    unknown = [i for i, ((r, _), d) in enumerate(zip(certain, in_districts, strict=True)) if r < 0 and not d]
+    typo_of = {}
+    if unknown:
+        best, similarity, *_ = _closest([province_key(parts[i]) for i in unknown], matcher)
+        typo_of = {i: int(b) for i, b, s in zip(unknown, best, similarity, strict=True) if s >= threshold}
     named = {row for row, _ in certain if row >= 0}
     if len(named) == 1:
         (row,) = named
-        if all(r == row or not d or row in d for (r, _), d in zip(certain, in_districts, strict=True)):
+        if all(r == row or (row in d if d else typo_of.get(i, row) == row)
+               for i, ((r, _), d) in enumerate(zip(certain, in_districts, strict=True))):
             return row, next(method for r, method in certain if r == row), ""
     provinces = named | {d[0] for (r, _), d in zip(certain, in_districts, strict=True) if r < 0 and len(d) == 1}
     if not named:
         only = _names()[min(provinces)] if len(provinces) == 1 else ""
         return -1, "", only and f"districts of {only}, not a province"
+    provinces |= set(typo_of.values())
+    notes = [f"{parts[i]} is closest to {_names()[row]}" for i, row in typo_of.items() if row not in named]
+    notes += [_district_hint(matcher.districts[_district_key(part)][0], d)
+              for part, d in zip(parts, in_districts, strict=True) if len(d) > 1 and not named & set(d)]
     names = ", ".join(_names()[row] for row in sorted(provinces))
-    return -1, "", f"the parts name different provinces: {names}"
+    start = "the parts name different provinces" if len(provinces) > 1 else "the parts do not name one province"
+    return -1, "", "; ".join([f"{start}: {names}", *notes])
 
 
 def _closest(keys: list[str], matcher: _Matcher) -> tuple[np.ndarray, ...]:
@@ -232,7 +248,7 @@ def _closest(keys: list[str], matcher: _Matcher) -> tuple[np.ndarray, ...]:
     return best, similarity[at, best], runner_up - fewest, district, district_typos - fewest, district_similarity
 
 
-def _settle(value: object, matcher: _Matcher) -> tuple[int, str, str | None]:
+def _settle(value: object, matcher: _Matcher, threshold: float) -> tuple[int, str, str | None]:
     """Row, outcome and hint of a value before fuzzy matching. Outcome: ``code``, ``exact`` or ``alias``
     (resolved); ``blank``; ``district`` (row: its province if only one); ``conflict`` (bracketed parts
     disagree); ``fuzzy`` (left for fuzzy matching; an abbreviation has a hint and can only be named)."""
@@ -241,7 +257,7 @@ def _settle(value: object, matcher: _Matcher) -> tuple[int, str, str | None]:
     row, method = _certain(value, matcher)
     if row >= 0:
         return row, method, None
-    row, method, hint = _composite(value, matcher)
+    row, method, hint = _composite(value, matcher, threshold)
     if row >= 0 or hint:
         return row, method or "conflict", hint
     district = matcher.districts.get(_district_key(value)) or matcher.districts.get(province_key(value))
@@ -256,7 +272,7 @@ def resolve_provinces(
     values: Iterable[object],
     threshold: float = FUZZY_THRESHOLD,
     margin: int = FUZZY_MARGIN,
-    aliases: Path = ALIASES_FILE,
+    aliases: Path | None = None,
 ) -> pd.DataFrame:
     """Resolve each distinct value once; map back with ``col.map(result.set_index("value")["province"])``.
 
@@ -267,9 +283,10 @@ def resolve_provinces(
     otherwise unresolved, NA when resolved) and ``hint`` (why an unknown value was not resolved, for the
     rejects file).
     """
+    aliases = config.path(ALIASES_FILE.name) if aliases is None else aliases
     matcher = _matcher(aliases, aliases.stat().st_mtime_ns)
     distinct = (values if isinstance(values, pd.Series) else pd.Series(list(values))).unique()
-    settled = [_settle(value, matcher) for value in distinct]
+    settled = [_settle(value, matcher, threshold) for value in distinct]
     row = np.array([r for r, _, _ in settled], dtype=int)
     method = np.array([m for _, m, _ in settled], dtype=object)
     hint = np.array([h for _, _, h in settled], dtype=object)

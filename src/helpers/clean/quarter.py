@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,18 +35,23 @@ from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.schema import raw_record_schema, violations
 from helpers.csvfile import write_csv
-from helpers.errors import DataLossError, NoRecordsError, NoSourcesError, ReconciliationError, SourceReadError
+from helpers.errors import (
+    ConfigError,
+    DataLossError,
+    NoRecordsError,
+    NoSourcesError,
+    ReconciliationError,
+    SourceReadError,
+)
 from helpers.ingest.readers import discover_sources, read_source
 from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, narrow, tidy_categories
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
+from helpers.paths import CONFIG_DIR, PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
 
-RAW_COLUMNS = [
-    "date", "province", "district", "site", "activity", "activity_detail", "beneficiary_id", "household_id",
-    "household_size", "participants", "sex", "age", "date_of_birth", "nationality", "population_group",
-    "disability", "item", "quantity", "amount_try", "donor",
-]
+SAMPLE_FILES = CONFIG_DIR / "sample-files.sha256"
+"""SHA-256 of each data file of the bundled sample as ``python -m samplegen`` writes it (the demo key's files)."""
+
 IDENTIFIER_COLUMNS = ["beneficiary_id", "household_id"]
 RECORD_COLUMNS = [
     "quarter", "source", "row_number", "date", "province", "iso_code", "district", "site", "centre", "activity",
@@ -56,6 +63,7 @@ RECORD_COLUMNS = [
 # from them (iso_code, centre, sector, reach_type, age_group) are equal whenever these are, so they are left out.
 DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
 DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
+FOLDED = {"date_of_birth": "age"}  # raw columns that live on inside a record column
 DROP_REASONS = ["duplicate", "out_of_period", "summary_row", "rejected"]  # "rejected" (last) gathers the rest
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
@@ -71,14 +79,53 @@ class CleanResult:
     quality: dict = field(default_factory=dict)
 
 
-def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
+def _unique(names: list[str], masked: Callable[[str], str]) -> dict[str, str]:
+    """Each name → its masked form, numbered (`` (2)``) where two distinct names mask alike."""
+    result, taken = {}, set()
+    for name in sorted(set(names)):
+        label = base = masked(name)
+        for n in itertools.count(2):
+            if label not in taken:
+                break
+            label = f"{base} ({n})"
+        result[name] = label
+        taken.add(label)
+    return result
+
+
+def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> dict[tuple[str, str | None], str]:
+    """The label of each table (``file [sheet]``) with identifiers in file and sheet names masked
+    (:func:`redact.mask`): partners name files after people. Skipped and unread files get their labels in place.
+
+    Every output (records, rejects, quality.json, the report) takes its source labels from here, so none shows a
+    name the masking missed, and files or sheets that differ only in a masked part stay apart.
+    """
+    files = _unique([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])],
+                    lambda name: redact.mask(name)[0])
+    sheets = {}  # (file, sheet) -> the sheet's name masked, unique within its file
+    for source in files:
+        named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read
+                                                                   if f["source"] == source}
+        sheets.update({(source, sheet): masked for sheet, masked in
+                       _unique([s for s in named if s is not None], lambda sheet: redact.mask(sheet)[0]).items()})
+    for entry in [*skipped, *not_read]:
+        if entry.get("sheet") is not None:
+            entry["sheet"] = sheets[entry["source"], entry["sheet"]]
+        entry["source"], entry["reason"] = files[entry["source"]], redact.mask(entry["reason"])[0]
+    return {(source, sheet): files[source] if sheet is None else f"{files[source]} [{sheets[source, sheet]}]"
+            for source, sheet in {(t.source, t.sheet) for t in tables}}
+
+
+def _combine(tables: list, labels: dict[tuple[str, str | None], str]
+             ) -> tuple[pd.DataFrame, dict[str, pa.Array], dict[str, pd.Series]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
     Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
     the dictionaries, which are then unified across tables. Identifier columns hold numbers (NA: blank)
     standing for the texts returned beside the frame: millions of distinct ids never become pandas strings.
+    Third: per column, the rows holding numbers typed into workbook cells (:attr:`RawTable.numbers`), if any.
     """
-    labels = [table.source if table.sheet is None else f"{table.source} [{table.sheet}]" for table in tables]
+    labels = [labels[table.source, table.sheet] for table in tables]
     sizes = [len(table.row_number) for table in tables]
     sources = sorted(set(labels))
     raw = pd.DataFrame({
@@ -88,14 +135,30 @@ def _combine(tables: list) -> tuple[pd.DataFrame, dict[str, pa.Array]]:
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
     identifiers = {}
-    for column in RAW_COLUMNS:
+    for column in raw_columns():
         codes, dictionary = _stacked(column, tables)
         if column in IDENTIFIER_COLUMNS:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary
         else:
             raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
-    return raw, identifiers
+    typed = {column: pd.Series(np.concatenate([table.numbers.get(column, np.zeros(size, dtype=bool))
+                                               for table, size in zip(tables, sizes, strict=True)]), index=raw.index)
+             for column in raw_columns() if any(column in table.numbers for table in tables)}
+    return raw, identifiers, typed
+
+
+def raw_columns() -> list[str]:
+    """The canonical raw columns (``columns.yml``), each of which the cleaner turns into a record column.
+
+    A column configured without a rule here would be read and then silently lost: it is refused, naming it.
+    """
+    columns = config.columns()
+    if unknown := [c for c in columns if c not in RECORD_COLUMNS and c not in FOLDED]:
+        raise ConfigError(f"{config.shown(config.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
+                          f"rule for this column, so its values would be lost; give it one in {__name__} "
+                          "(RECORD_COLUMNS and _typed) or remove it")
+    return columns
 
 
 def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
@@ -166,22 +229,23 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
-           marks: dict[str, pd.Series]) -> pd.DataFrame:
+           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series]) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
-    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`). An optional
-    coded value outside its vocabulary is unknown (NA).
+    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`), numbers typed
+    into workbook cells (``typed``) as they are; dates with the day/month ``orders`` of :func:`_date_orders`.
+    An optional coded value outside its vocabulary is unknown (NA).
     """
     bounds = schema.number_bounds()
 
     def number(column: str) -> pd.Series:
         return normalise.parse_numbers(raw[column], raw["source"], bounds.get(column, normalise.Bounds()),
-                                       marks[column])
+                                       marks[column], typed.get(column))
 
-    date = normalise.parse_dates(raw["date"])
+    date = normalise.parse_dates(raw["date"], raw["source"], orders["date"])
     age = normalise.age_in_range(number("age"))
-    birth = normalise.parse_dates(raw["date_of_birth"])
+    birth = normalise.parse_dates(raw["date_of_birth"], raw["source"], orders["date_of_birth"])
     derive = (age.isna() & birth.notna()).to_numpy()  # age from the date of birth only where it is missing
     age[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], date[derive]))
     activity = normalise.activity_codes(raw["activity"], catalogue, "category")
@@ -323,27 +387,30 @@ def is_sample(folder: Path) -> bool:
 def sample_check(folder: Path) -> tuple[bool, str]:
     """Whether ``folder`` is the generated sample, and if a manifest is there but does not match, why not.
 
-    The manifest lists the SHA-256 of each sample data file; the folder is the sample only when the files the
-    cleaner would read are exactly those files, byte for byte. A copied or hand-written manifest beside real
-    files therefore never switches them to the public demo key.
+    The folder is the sample only when it has the sample's manifest and the files the cleaner would read are
+    exactly the bundled sample's files, byte for byte, as listed in the repository's ``SAMPLE_FILES``. The
+    manifest is only a marker: it sits beside the files it would vouch for, so a copied or edited manifest
+    never switches real files to the public demo key.
     """
     marker = folder / config.setting("sample_marker")
     if not marker.is_file():
         return False, ""
     mismatch = f"{marker.name} does not match the files: real data needs a key"
-    try:
-        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
-        listed = {str(name): str(digest) for name, digest in listed.items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False, mismatch
+    expected = sample_files()
     present = {path.relative_to(folder).as_posix(): path for path in discover_sources(folder)}
-    if not listed or set(present) != set(listed):
+    if set(present) != set(expected):
         return False, mismatch
     for name, path in present.items():
         with path.open("rb") as handle:
-            if hashlib.file_digest(handle, "sha256").hexdigest() != listed[name]:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != expected[name]:
                 return False, mismatch
     return True, ""
+
+
+def sample_files() -> dict[str, str]:
+    """The bundled sample's data files (relative path → SHA-256), from ``SAMPLE_FILES`` (``sha256sum`` format)."""
+    lines = SAMPLE_FILES.read_text(encoding="utf-8").splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines if line.strip())}
 
 
 def _date_span(dates: pd.Series) -> dict:
@@ -419,34 +486,50 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
 
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
-              marks: dict[str, pd.Series] | None = None) -> DataFrameSchema:
-    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`) and decimal
-    marks (see :func:`_number_marks`)."""
+              marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
+              orders: pd.Series | None = None) -> DataFrameSchema:
+    """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
+    marks (see :func:`_number_marks`) and date orders (see :func:`_date_orders`)."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
+        typed=typed,
+        orders=orders,
     )
 
 
-def _number_marks(raw: pd.DataFrame) -> dict[str, pd.Series]:
+def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series]) -> dict[str, pd.Series]:
     """Each number column's decimal-mark evidence per source, from all its rows (a rejected row still shows
-    how its file writes numbers)."""
-    return {column: normalise.decimal_marks(raw[column], raw["source"])
+    how its file writes numbers) except numbers typed into workbook cells."""
+    return {column: normalise.decimal_marks(raw[column], raw["source"], typed.get(column))
             for column in [*schema.number_bounds(), "age"]}
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, pd.Series]:
+    """Each date column's day/month order evidence per source (:func:`normalise.date_orders`), from all its rows
+    and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`)."""
+    orders = {}
+    for column in ("date", "date_of_birth"):
+        shown = normalise.date_orders(raw[column], raw["source"])
+        written = pd.Series([normalise.written_order(table.notes.get(column, "")) for table in tables],
+                            index=[labels[table.source, table.sheet] for table in tables], dtype=np.int8)
+        orders[column] = shown | written.reindex(shown.index, fill_value=0)
+    return orders
+
+
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
-    marks = _number_marks(raw)
-    bad = violations(raw, _contract(provinces, catalogue, marks))
+    marks = _number_marks(raw, typed)
+    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
 
-    records = _typed(valid, provinces, catalogue, str(q), marks)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders)
     span = _date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
@@ -463,9 +546,9 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter) -> tuple[pd.DataFrame, pd.D
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
-def _summary_rejects(tables: list) -> pd.DataFrame:
+def _summary_rejects(tables: list, labels: dict[tuple[str, str | None], str]) -> pd.DataFrame:
     """The totals rows the reader set apart, as lines of the rejects table (reason ``summary_row``)."""
-    rows = [(table.source if table.sheet is None else f"{table.source} [{table.sheet}]", number, word)
+    rows = [(labels[table.source, table.sheet], number, word)
             for table in tables for number, word in table.summary_rows]
     return pd.DataFrame({
         "source": [source for source, _, _ in rows],
@@ -486,12 +569,21 @@ def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path
         if isinstance(read, SourceReadError):
             if not skip_bad_files:
                 raise read
-            log.warning("skipped %s: %s", read.source, read.reason)
+            log.warning("skipped %s: %s", redact.mask(read.source)[0], redact.mask(read.reason)[0])
             skipped.append({"source": str(read.source), "reason": read.reason})
         else:
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
     return sources, tables, skipped, not_read
+
+
+def _stack(tables: list, skipped: list[dict], not_read: list[dict]) -> tuple:
+    """The tables stacked under masked, unique source labels (:func:`_source_labels`): the raw frame, the
+    identifier texts, the cells typed as numbers, each date column's day/month order per source, the totals rows
+    and the labels."""
+    labels = _source_labels(tables, skipped, not_read)
+    raw, identifiers, typed = _combine(tables, labels)
+    return raw, identifiers, typed, _date_orders(raw, tables, labels), _summary_rejects(tables, labels), labels
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
@@ -508,16 +600,16 @@ def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, 
 def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
     """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q = Quarter.parse(quarter)
+    raw_columns()  # a configured column the cleaner cannot keep stops the run before anything is read
     folder = Path(raw_dir) / str(q)
     sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
     key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
     sources, tables, skipped, not_read = read_files(folder, skip_bad_files=skip_bad_files)
-    raw, identifiers = _combine(tables)
-    summaries = _summary_rejects(tables)
+    raw, identifiers, typed, orders, summaries, _ = _stack(tables, skipped, not_read)
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
-        records, rejects, span = _kept_and_dropped(raw, q)
+        records, rejects, span = _kept_and_dropped(raw, q, typed, orders)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
@@ -540,6 +632,7 @@ class Examination:
 
     quarter: str
     tables: list  # every table read (RawTable: shape, header mapping, row numbers)
+    labels: dict[tuple[str, str | None], str]  # each table's label as outputs show it (identifiers masked)
     raw: pd.DataFrame  # the rows read, canonical columns (identifier columns as numbers, never texts)
     rejects: pd.DataFrame  # every dropped row with its reason, identifiers withheld
     quality: dict  # as quality.json: counts per file and reason, unknown optional values, date span, ...
@@ -552,12 +645,12 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     no key is needed and nothing is written. Unreadable files are listed in ``quality["skipped_files"]``."""
     q = Quarter.parse(quarter)
     _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
-    raw, _ = _combine(tables)
-    records, rejects, span = _kept_and_dropped(raw, q)
+    raw, _, typed, orders, summaries, labels = _stack(tables, skipped, not_read)
+    records, rejects, span = _kept_and_dropped(raw, q, typed, orders)
     redact.withhold(rejects)
-    rejects, quality = _accounted(raw, records, rejects, _summary_rejects(tables), skipped, not_read, q, span)
-    return Examination(str(q), tables, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), _number_marks(raw))
+    rejects, quality = _accounted(raw, records, rejects, summaries, skipped, not_read, q, span)
+    return Examination(str(q), tables, labels, raw, rejects.reset_index(drop=True), quality,
+                       _province_lookup(raw["province"]), _number_marks(raw, typed))
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:

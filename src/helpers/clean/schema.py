@@ -43,10 +43,6 @@ def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     return pa.Check(check, name=name, ignore_na=False)
 
 
-def _parses(parser: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
-    return lambda s: parser(s).notna()
-
-
 def number_bounds() -> dict[str, normalise.Bounds]:
     """The checked number columns and their bounds, maxima from ``config/pipeline.yml``."""
     def bounds(low: float, setting: str, whole: bool) -> normalise.Bounds:
@@ -60,8 +56,10 @@ def number_bounds() -> dict[str, normalise.Bounds]:
     }
 
 
-def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None) -> list[pa.Check]:
-    """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
+def _read_checks(column: str, read: Callable[[pd.Series, pd.Series | None], np.ndarray],
+                 invalid: str = "invalid_value") -> list[pa.Check]:
+    """``ambiguous_value`` and ``invalid`` for one column whose statuses ``read`` (values, sources) gives, as
+    :func:`normalise.read_numbers` and :func:`normalise.read_dates` do: the file's evidence decides."""
 
     last: list = [lambda: None, None]  # (weak reference to) the frame last read and its statuses: both checks
                                        # read the column once
@@ -70,13 +68,20 @@ def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | Non
         def check(frame: pd.DataFrame) -> pd.Series:
             if last[0]() is not frame:
                 sources = frame["source"] if "source" in frame.columns else None
-                last[:] = weakref.ref(frame), normalise.read_numbers(frame[column], sources, bounds, marks)[1]
+                last[:] = weakref.ref(frame), read(frame[column], sources)
             return pd.Series(last[1] != status, index=frame.index)
 
         return check
 
     return [pa.Check(rejects(normalise.AMBIGUOUS), name=f"ambiguous_value:{column}", ignore_na=False),
-            pa.Check(rejects(normalise.INVALID), name=f"invalid_value:{column}", ignore_na=False)]
+            pa.Check(rejects(normalise.INVALID), name=f"{invalid}:{column}", ignore_na=False)]
+
+
+def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None,
+                   typed: pd.Series | None = None) -> list[pa.Check]:
+    """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
+    return _read_checks(column, lambda values, sources: normalise.read_numbers(values, sources, bounds, marks,
+                                                                               typed)[1])
 
 
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
@@ -107,26 +112,32 @@ def raw_record_schema(
     reach_type: Callable[[pd.Series], pd.Series],
     bounds: dict[str, normalise.Bounds] | None = None,
     marks: dict[str, pd.Series] | None = None,
+    typed: dict[str, pd.Series] | None = None,
+    orders: pd.Series | None = None,
 ) -> pa.DataFrameSchema:
     """The contract of activity-log.md for one raw row.
 
     ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
     their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
     bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
-    (:func:`normalise.decimal_marks`, default: from the frame validated).
+    (:func:`normalise.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
+    typed into workbook cells (:func:`normalise.read_numbers`); ``orders`` the dates' day/month order evidence by
+    source (:func:`normalise.date_orders`, default: from the frame validated).
     """
     bounds = number_bounds() if bounds is None else bounds
-    marks = marks or {}
+    marks, typed = marks or {}, typed or {}
     numbers = [check for column, limits in bounds.items()
-               for check in _number_checks(column, limits, marks.get(column))]
+               for check in _number_checks(column, limits, marks.get(column), typed.get(column))]
     return pa.DataFrameSchema(
         {
-            "date": pa.Column(nullable=False, checks=_check(_parses(normalise.parse_dates), name="unparseable_date")),
+            "date": pa.Column(nullable=False),
             "province": pa.Column(nullable=False, checks=_check(known_province, name="unknown_province")),
             "activity": pa.Column(nullable=False,
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
         },
-        checks=[*_reach_requirements(reach_type), *numbers],
+        checks=[*_reach_requirements(reach_type), *numbers,
+                *_read_checks("date", lambda values, sources: normalise.read_dates(values, sources, orders)[1],
+                              "unparseable_date")],
         strict=False,
         coerce=False,
         metadata={"hints": {f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()}},
@@ -166,10 +177,11 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 
 def _hints(reasons: pd.Series, columns: pd.Series, values: np.ndarray, known: dict[str, str]) -> np.ndarray:
-    """Per violation: both readings of an ambiguous number, the rule an invalid value breaks, else NaN."""
+    """Per violation: both readings of an ambiguous number or date, the rule an invalid value breaks, else NaN."""
     hints = (reasons.astype(str) + ":" + columns.astype(str)).map(known).to_numpy(dtype=object)
     ambiguous = (reasons == "ambiguous_value").to_numpy()
-    hints[ambiguous] = [normalise.ambiguity_hint(v) for v in values[ambiguous]]
+    hints[ambiguous] = [normalise.date_ambiguity_hint(v) if c == "date" else normalise.ambiguity_hint(v)
+                        for v, c in zip(values[ambiguous], columns[ambiguous], strict=True)]
     return hints
 
 

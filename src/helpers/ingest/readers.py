@@ -48,12 +48,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import yaml
 from hxl.model import Column, TagPattern
 from python_calamine import CalamineWorkbook
 
+from helpers import config
 from helpers.errors import SourceReadError
-from helpers.paths import CONFIG_DIR
 from helpers.text import fold, header_key
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
 _CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
 _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # bytes Windows-1254 leaves out
-_PARENTHESES = re.compile(r"\([^)]*\)")
+_PARENTHESES = re.compile(r"\(([^)]*)\)")  # a parenthesised part of a header, and what it says
 _STRING = pd.StringDtype("pyarrow")
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 _TRAILING_NUMBER = re.compile(r"\d+$")
@@ -104,6 +103,12 @@ class RawTable:
     shape: str = "generic"
     #: totals rows set apart, not records: (row number, the totals word as written)
     summary_rows: list[tuple[int, str]] = field(default_factory=list)
+    #: per column, which rows held a number typed into a workbook cell (not text): its text is the number
+    #: itself (``1250.5``), which tells nothing of how the file writes numbers as text. Only for XLSX.
+    numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per column, what its header says in parentheses (``Date (mm/dd/yyyy)`` → ``mm/dd/yyyy``), when every
+    #: header read into it says the same: a format the partner states (headers are matched without it)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -205,39 +210,45 @@ def _header_candidates(header: object) -> list[str]:
     return [key for key in dict.fromkeys(header_key(part) for part in parts) if key]
 
 
+def load_columns(path: Path | None = None) -> ReadingRules:
+    """The reading rules of ``columns.yml`` (of the configuration in use, or the file ``path``); an alias listed
+    twice or also as an identifier is an error."""
+    path = Path(path) if path is not None else config.path("columns.yml")
+    stat = path.stat()
+    return _reading_rules(path, stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def load_columns(path: Path = CONFIG_DIR / "columns.yml") -> ReadingRules:
-    """Load the column configuration; an alias listed twice or also as an identifier is an error."""
-    with Path(path).open(encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
+def _reading_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
+    settings = config.read(path, "columns")
     aliases: dict[str, str] = {}
     rank: dict[str, int] = {}
-    for name, entry in config["columns"].items():
+    for name, entry in settings["columns"].items():
         for place, alias in enumerate([name, *(entry or {}).get("aliases", [])]):
             owner = aliases.setdefault(header_key(alias), name)
             if owner != name:
                 raise ValueError(f"{path}: header {alias!r} is listed under both {owner} and {name}")
             rank.setdefault(header_key(alias), place)
-    identifiers = frozenset(header_key(header) for header in config["identifiers"])
+    identifiers = frozenset(header_key(header) for header in settings["identifiers"])
     if clash := sorted(identifiers & aliases.keys()):
         raise ValueError(f"{path}: headers listed both as a column and as an identifier: {clash}")
-    hxl = tuple((name, pattern) for name, entry in config["columns"].items()
+    hxl = tuple((name, pattern) for name, entry in settings["columns"].items()
                 for pattern in (entry or {}).get("hxl", []))
     for _, pattern in hxl:
         _tag_pattern(pattern)  # a malformed pattern fails here, when the configuration is loaded
-    limits = config["workbook_limits"]
+    limits = settings["workbook_limits"]
     return ReadingRules(
-        columns=tuple(config["columns"]),
-        required=tuple(name for name, entry in config["columns"].items() if (entry or {}).get("required")),
-        header_search_rows=int(config["header_search_rows"]),
+        columns=tuple(settings["columns"]),
+        required=tuple(name for name, entry in settings["columns"].items() if (entry or {}).get("required")),
+        header_search_rows=int(settings["header_search_rows"]),
         aliases=aliases,
         identifiers=identifiers,
         rank=rank,
         hxl=hxl,
-        metadata=frozenset(map(fold, config["kobo_metadata"])),
-        repeat_markers=frozenset(map(fold, config["kobo_repeat_markers"])),
-        shapes=tuple((shape, frozenset(map(fold, headers))) for shape, headers in config["shapes"].items()),
-        summary_words=frozenset(fold(word) for word in config["summary_row_words"]),
+        metadata=frozenset(map(fold, settings["kobo_metadata"])),
+        repeat_markers=frozenset(map(fold, settings["kobo_repeat_markers"])),
+        shapes=tuple((shape, frozenset(map(fold, headers))) for shape, headers in settings["shapes"].items()),
+        summary_words=frozenset(fold(word) for word in settings["summary_row_words"]),
         max_cells=int(limits["max_cells_per_sheet"]),
         max_uncompressed_bytes=int(limits["max_uncompressed_mb"]) << 20,
     )
@@ -505,7 +516,7 @@ def _column_number(letters: bytes) -> int:
     return reduce(lambda number, letter: number * 26 + letter - 64, letters, 0)
 
 
-def _load_sheets_isolated(path: Path, source: str) -> dict[str, list[list]]:
+def _load_sheets_isolated(path: Path, source: str) -> dict[str, tuple[list[list[str]], np.ndarray]]:
     """Every sheet's cells, loaded in a child process, so that a crash of the spreadsheet library (an abort on a
     hostile file) becomes a :class:`SourceReadError` naming the file instead of ending the run.
 
@@ -531,13 +542,13 @@ def _load_sheets_isolated(path: Path, source: str) -> dict[str, list[list]]:
     child.join()
     if isinstance(result, SourceReadError):
         raise result
-    return {name: _unpacked(sheet) for name, sheet in result.items()}
+    return {name: (_unpacked(sheet), numbers) for name, (sheet, numbers) in result.items()}
 
 
 def _child_load(sender, load, path: Path, source: str) -> None:
     """In the child: load the sheets and send them back packed, or the :class:`SourceReadError`."""
     try:
-        result = {name: _packed(rows) for name, rows in load(path, source).items()}
+        result = {name: (_packed(rows), numbers) for name, (rows, numbers) in load(path, source).items()}
     except SourceReadError as error:
         result = error
     sender.send(result)
@@ -559,8 +570,8 @@ def _unpacked(sheet: tuple[int, str] | list[list[str]]) -> list[list[str]]:
     return [row.split(_UNIT) for row in text.split(_RECORD)] if count else []
 
 
-def _load_sheets(path: Path, source: str) -> dict[str, list[list[str]]]:
-    """Every sheet's cells as text (see :func:`_cell_text`)."""
+def _load_sheets(path: Path, source: str) -> dict[str, tuple[list[list[str]], np.ndarray]]:
+    """Every sheet's cells as text (see :func:`_cell_text`), and where it holds typed numbers."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {
@@ -571,14 +582,25 @@ def _load_sheets(path: Path, source: str) -> dict[str, list[list[str]]]:
         raise
     except BaseException as error:  # calamine raises several types (a Rust panic is a BaseException)
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
-    return {name: [[_cell_text(value) for value in row] for row in rows] for name, rows in sheets.items()}
+    return {name: ([[_cell_text(value) for value in row] for row in rows], _typed_numbers(rows))
+            for name, rows in sheets.items()}
+
+
+def _typed_numbers(rows: list[list]) -> np.ndarray:
+    """Which cells (row, column) hold a number typed as a number, not text."""
+    cells = np.zeros((len(rows), max(map(len, rows), default=0)), dtype=bool)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if type(value) in (int, float):  # not bool, a subclass of int
+                cells[i, j] = True
+    return cells
 
 
 def _read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
     _check_workbook_size(path, source, rules)
     sheets = _load_sheets_isolated(path, source)
     tables = SourceTables()
-    for name, rows in sheets.items():
+    for name, (rows, numbers) in sheets.items():
         head = rows[: rules.header_search_rows + 1]
         if markers := sorted({fold(cell) for row in head[:1] for cell in row} & rules.repeat_markers):
             reason = (f"a KoboToolbox repeat group (columns {', '.join(markers)}): its rows belong to "
@@ -596,7 +618,9 @@ def _read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
         tags = _tags_under(head, index)
         start = index + (2 if tags else 1)
         columns = _columns_from_rows(rows[start:], len(head[index]))
-        tables.append(_table(columns, head[index], start + 1, source, name, rules, tags, title_rows=index > 0))
+        typed = [numbers[start:, i] for i in range(len(head[index]))]
+        tables.append(_table(columns, head[index], start + 1, source, name, rules, tags, title_rows=index > 0,
+                             typed=typed))
     if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(rules)}")
     return tables
@@ -651,10 +675,11 @@ def _coalesce(columns: list[pa.DictionaryArray]) -> pa.DictionaryArray:
 
 def _table(
     columns: list, header: list[str], first_row: int, source: str, sheet: str | None, rules: ReadingRules,
-    tags: list[str] | None = None, title_rows: bool = False,
+    tags: list[str] | None = None, title_rows: bool = False, typed: list[np.ndarray] | None = None,
 ) -> RawTable:
     """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows and
-    set totals rows apart."""
+    set totals rows apart. ``typed``: per column of the sheet, which rows hold typed numbers
+    (:attr:`RawTable.numbers`)."""
     label = source if sheet is None else f"{source} [{sheet}]"
     tags = (tags or []) + [""] * (len(header) - len(tags or []))
     groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
@@ -677,7 +702,7 @@ def _table(
         log.info("%s: ignored KoboToolbox metadata columns %s", label, ignored)
 
     columns = [_blank_to_null(column) for column in columns]
-    data = {}
+    data, numbers, notes = {}, {}, {}
     for name in rules.columns:
         if name in groups:
             ranked = sorted(groups[name])
@@ -688,6 +713,12 @@ def _table(
                         "%s: columns %s all mean %s; each row takes the first non-blank value in this order",
                         label, [header[i] for i in ordered], name)
             data[name] = _coalesce([columns[i] for i in ordered])
+            said = {" ".join(_PARENTHESES.findall(header[i])).strip() for i in ordered}
+            if len(said) == 1 and (note := said.pop()):
+                notes[name] = note
+            if typed is not None and (rows := _typed_rows([columns[i] for i in ordered],
+                                                          [typed[i] for i in ordered])) is not None:
+                numbers[name] = rows
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
     table = pa.table(data)
     summary, words = _summary_rows(columns, data, table.num_rows, rules)
@@ -697,11 +728,25 @@ def _table(
     else:
         kept = np.flatnonzero(np.asarray(kept_mask, dtype=bool))
         table = table.filter(kept_mask)
+        numbers = {name: rows[kept] for name, rows in numbers.items()}
     summary_rows = [(int(first_row + i), word) for i, word in words]
     if summary_rows:
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
     shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
-    return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows)
+    return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows,
+                    numbers, notes)
+
+
+def _typed_rows(columns: list[pa.DictionaryArray], typed: list[np.ndarray]) -> np.ndarray | None:
+    """Rows whose value (the first non-blank of ``columns``, as :func:`_coalesce`) is a typed number; None
+    when there is none."""
+    taken = np.zeros(len(columns[0]), dtype=bool)
+    found = np.zeros(len(columns[0]), dtype=bool)
+    for column, cells in zip(columns, typed, strict=True):
+        filled = pc.is_valid(column).to_numpy(zero_copy_only=False) & ~taken
+        found |= filled & cells
+        taken |= filled
+    return found if found.any() else None
 
 
 def _summary_rows(columns: list, data: dict, rows: int, rules: ReadingRules) -> tuple[pa.Array | None, list]:

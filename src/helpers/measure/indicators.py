@@ -15,11 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from helpers import config
 from helpers.csvfile import write_csv
-from helpers.errors import UnpublishedDimensionError
+from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
+from helpers.measure.across import MEASURES as ACROSS_MEASURES
+from helpers.measure.across import across_indicators
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -220,7 +223,7 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
     """
     q = Quarter.parse(quarter)
     data = Records(records)
-    specs = config.load("indicators")["indicators"]
+    specs = [s for s in config.indicators() if s["measure"] not in ACROSS_MEASURES]
     tasks = [(spec, dim_name) for spec in specs if spec["measure"] not in QUARTER_MEASURES
              for dim_name in spec["dimensions"]]
     # NumPy releases the GIL in its sorts, gathers and arithmetic, so measures run side by side on every core.
@@ -298,12 +301,54 @@ def history_with(history: pd.DataFrame, quarter: str, people_reached: float) -> 
 
 
 def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total", category: str = "all") -> float:
-    """One value of the indicators table (0 when the category is absent, i.e. nothing was counted)."""
+    """One value of the indicators table: 0 for a known category in which nothing was counted (a sector with
+    no activity this quarter); :class:`UnknownLookupError` for a name that is not known (:func:`check_lookup`)."""
     hit = indicators[(indicators["indicator"] == indicator) & (indicators["dimension"] == dimension_name)
                      & (indicators["category"] == category)]
-    if indicator not in set(indicators["indicator"]):
-        raise KeyError(f"unknown indicator {indicator!r}")
-    return float(hit["value"].iloc[0]) if len(hit) else 0.0
+    if len(hit):
+        return float(hit["value"].iloc[0])
+    check_lookup(indicators, indicator, dimension_name, category)
+    return 0.0
+
+
+def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, category: str) -> None:
+    """Refuse a lookup that names an unknown indicator, dimension or category, naming the nearest candidates.
+
+    Known: an indicator of the table or of config/indicators.yml; a dimension the indicator has (table or
+    config); a category the configuration declares for the dimension's columns (every sector, sex, age group,
+    activity, ...) or that the quarter's data hold in that dimension for any indicator (a centre that ran no
+    service of this kind). A crossed category ``A | B`` is known when each part is known for its column.
+    """
+    specs = config.indicator_specs()
+    known = set(indicators["indicator"]) | set(specs)
+    if indicator not in known:
+        raise UnknownLookupError(_unknown("indicator", indicator, known))
+    rows = indicators[indicators["indicator"] == indicator]
+    dimensions = set(rows["dimension"]) | {"total", *specs.get(indicator, {}).get("dimensions", [])}
+    if dimension_name not in dimensions:
+        raise UnknownLookupError(_unknown(f"dimension of {indicator}", dimension_name, dimensions))
+    if dimension_name == "total":
+        if category != "all":
+            raise UnknownLookupError(f"{indicator} total: the category of a total is 'all', not {category!r}")
+        return
+    columns, parts = dimension_name.split(CROSS), str(category).split(CROSS_LABEL)
+    if len(parts) != len(columns):
+        raise UnknownLookupError(f"{indicator} by {dimension_name}: {category!r} is not a category of "
+                                 f"{len(columns)} columns (written {CROSS_LABEL.join(columns).upper()})")
+    for column, part in zip(columns, parts, strict=True):
+        seen = indicators.loc[indicators["dimension"] == column, "category"]
+        crossed = indicators.loc[indicators["dimension"].str.split(CROSS, regex=False).map(
+            lambda names, column=column: column in names), ["dimension", "category"]]
+        from_crosses = {c.split(CROSS_LABEL)[d.split(CROSS).index(column)] for d, c in crossed.itertuples(index=False)}
+        categories = {*map(str, seen), *from_crosses, *(config.declared_categories(column) or [])}
+        if part not in categories:
+            raise UnknownLookupError(_unknown(f"{column} of {indicator}", part, categories))
+
+
+def _unknown(what: str, name: str, known) -> str:
+    nearest = [match for match, _, _ in process.extract(str(name), sorted(map(str, known)), scorer=fuzz.WRatio,
+                                                         limit=3)]
+    return f"unknown {what}: {name!r}" + (f"; nearest: {', '.join(map(repr, nearest))}" if nearest else "")
 
 
 def publishable(dimension_name: str) -> bool:
@@ -347,10 +392,11 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
-    columns = needed_columns(config.load("indicators")["indicators"])  # a quarter's other columns are not read
+    columns = needed_columns(config.indicators())  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
     history = load_history(q, raw_dir, earlier_dir or processed_dir)
     indicators = compute_indicators(records, q, history)
+    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")

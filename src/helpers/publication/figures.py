@@ -28,6 +28,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
+from helpers import config
 from helpers.paths import Quarter
 from helpers.publication.geo import province_shapes
 
@@ -39,18 +40,31 @@ MUTED = "#666666"
 NO_DATA = "#E3E3E3"
 ACCENT = "#2F5F8A"  # single-series bars: deliberately none of the sector colours
 ACCENT_LIGHT = "#A9BDD0"
-# Okabe & Ito (2008), a palette that stays distinct for the common colour-vision deficiencies.
-SECTOR_COLORS = {
-    "Basic Needs": "#0072B2",
-    "Protection": "#D55E00",
-    "Education": "#E69F00",
-    "Health": "#009E73",
-    "Livelihoods": "#CC79A7",
-}
-# Paul Tol's "muted" scheme (colour-blind safe), kept apart from the sector colours.
-SEX_COLORS = {"female": "#AA4499", "male": "#44AA99", "other": "#DDCC77", "unknown": "#BBBBBB"}
+# Okabe & Ito (2008), a palette that stays distinct for the common colour-vision deficiencies: the sectors of
+# config/activities.yml take its colours in their order.
+SECTOR_PALETTE = ("#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# Paul Tol's "muted" scheme (colour-blind safe), kept apart from the sector colours: the sexes of
+# config/vocabularies.yml in their order, the last (unknown) grey.
+SEX_PALETTE = ("#AA4499", "#44AA99", "#DDCC77", "#332288", "#882255")
+UNKNOWN_COLOR = "#BBBBBB"
 UNKNOWN = "unknown"  # the category of records whose sex or age group was not recorded
-AGE_GROUPS = ("0-4", "5-11", "12-17", "18-59", "60+", "unknown")
+
+
+def sector_colors() -> dict[str, str]:
+    """Each configured sector's colour, in report order."""
+    sectors = config.sectors()
+    if len(sectors) > len(SECTOR_PALETTE):
+        raise ValueError(f"{len(sectors)} sectors in config/activities.yml, but the colour-blind-safe palette has "
+                         f"{len(SECTOR_PALETTE)} colours: charts could not tell sectors apart")
+    return dict(zip(sectors, SECTOR_PALETTE, strict=False))
+
+
+def sex_colors() -> dict[str, str]:
+    """Each configured sex's colour, ``unknown`` grey, in the vocabulary's order."""
+    known = [s for s in config.vocabulary_values("sex") if s != "unknown"]
+    if len(known) > len(SEX_PALETTE):
+        raise ValueError(f"{len(known)} sexes in config/vocabularies.yml, more than the {len(SEX_PALETTE)} colours")
+    return {**dict(zip(known, SEX_PALETTE, strict=False)), "unknown": UNKNOWN_COLOR}
 MAP_CMAP = "viridis"  # perceptually uniform, colour-blind safe, and no mid-grey to mistake for no data
 BOUNDARY_CREDIT = "Boundaries: Natural Earth (public domain), simplified; names: official Turkish spelling."
 
@@ -81,7 +95,7 @@ def use_report_style() -> None:
         "axes.titlesize": _SUBTITLE_PT,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": mpl.cycler(color=list(SECTOR_COLORS.values())),
+        "axes.prop_cycle": mpl.cycler(color=list(SECTOR_PALETTE)),
         "xtick.color": MUTED,
         "ytick.color": MUTED,
         "xtick.labelcolor": INK,
@@ -167,7 +181,7 @@ def _frame(fig: Figure, title: str, unit: str, source: str) -> None:
 
 def _colors_for(labels: Sequence[str], colors: Mapping[str, str] | Sequence[str] | str | None) -> list:
     if colors is None:
-        return [SECTOR_COLORS.get(str(label), ACCENT) for label in labels]
+        return [sector_colors().get(str(label), ACCENT) for label in labels]
     if isinstance(colors, str):
         return [colors] * len(labels)
     if isinstance(colors, Mapping):
@@ -198,7 +212,7 @@ def bar_chart(series: pd.Series, title: str, unit: str, source: str,
     """Horizontal bars in the order given (first on top), each labelled with its value.
 
     ``colors``: one colour, one per bar, or a mapping label → colour; by default sectors get their
-    ``SECTOR_COLORS`` and anything else ``ACCENT``.
+    their :func:`sector_colors` and anything else ``ACCENT``.
     """
     labels = [str(label) for label in series.index]
     values = series.to_numpy(dtype=float)
@@ -254,11 +268,12 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     cannot dominate the scale unnoticed. They stay in :func:`data_table`.
 
     ``totals`` gives each sex's total when the cells cannot be summed (e.g. suppressed small values).
-    Age groups are shown in SADD order (``AGE_GROUPS``, others after); sexes in ``SEX_COLORS`` order,
+    Age groups are shown in the configured SADD order (others after); sexes in the vocabulary's order,
     leaving out a sex that is zero throughout.
     """
-    ages = [a for a in AGE_GROUPS if a in frame.index] + [a for a in frame.index if a not in AGE_GROUPS]
-    sexes = [s for s in SEX_COLORS if s in frame.columns] + [s for s in frame.columns if s not in SEX_COLORS]
+    age_groups, sex_colors_ = config.declared_categories("age_group"), sex_colors()
+    ages = [a for a in age_groups if a in frame.index] + [a for a in frame.index if a not in age_groups]
+    sexes = [s for s in sex_colors_ if s in frame.columns] + [s for s in frame.columns if s not in sex_colors_]
     everything = frame.loc[ages, sexes].fillna(0).astype(float)
     sums = everything.sum() if totals is None else pd.Series({s: totals.get(s, 0) for s in sexes}, dtype=float)
     known = everything.drop(columns=[UNKNOWN], errors="ignore")
@@ -267,7 +282,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     axes = np.atleast_1d(fig.subplots(1, max(len(table.columns), 1), sharex=True, sharey=True))
     positions = np.arange(len(ages))
     for ax, sex in zip(axes, table.columns, strict=False):
-        bars = ax.barh(positions, table[sex], height=0.68, color=SEX_COLORS.get(str(sex), ACCENT))
+        bars = ax.barh(positions, table[sex], height=0.68, color=sex_colors_.get(str(sex), ACCENT))
         ax.bar_label(bars, labels=[label_fmt(v) for v in table[sex]], padding=2, fontsize=_LABEL_PT - 0.5)
         ax.set_title(f"{str(sex).capitalize()} ({label_fmt(sums[sex])})", loc="left",
                      fontsize=_LABEL_PT + 0.5, fontweight="bold")

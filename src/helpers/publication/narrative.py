@@ -24,7 +24,8 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from rapidfuzz import fuzz, process
 
-from helpers.errors import NarrativeError
+from helpers.errors import NarrativeError, UnknownLookupError
+from helpers.measure.indicators import check_lookup
 from helpers.paths import NARRATIVES_DIR
 
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
@@ -156,12 +157,11 @@ def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str,
     dims = indicators.groupby("indicator")["dimension"].agg(lambda d: set(d) - {"total"}).to_dict()
 
     def checked(indicator: str, dimension: str, category: str) -> str:
-        known = indicators[(indicators["indicator"] == indicator) & (indicators["dimension"] == dimension)]
-        if dimension != "total" and category not in set(known["category"]):
-            raise NarrativeError(
-                f"unknown placeholder {{{{ {indicator}.{dimension}[\"{category}\"] }}}}: no such {dimension} "
-                f"(known: {', '.join(sorted(known['category'])[:12])})"
-            )
+        try:  # a category known to config but not counted this quarter is 0; a misspelt one is refused
+            check_lookup(indicators, indicator, dimension, category)
+        except UnknownLookupError as error:
+            raise NarrativeError(f"unknown placeholder {{{{ {indicator}.{dimension}[\"{category}\"] }}}}: "
+                                 f"{error}") from None
         return number(indicator, dimension, category)
 
     env = _Sandbox()

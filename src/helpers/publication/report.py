@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from helpers import config
 from helpers.clean.quarter import DROP_REASONS
 from helpers.csvfile import read_csv, write_csv
+from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
 from helpers.paths import CONFIG_DIR, NARRATIVES_DIR, PROCESSED_DIR, Quarter
@@ -180,6 +181,50 @@ class Report:
                        f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
         return HTML("<table class='figures conventions compact'><thead><tr><th>Convention</th><th class='num'>People"
                     f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
+
+    def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
+        """Beside the conventions: distinct people over the processed quarters and the change since the previous
+        quarter (:mod:`helpers.measure.across`), each with what it counts, or why it was not computed."""
+        record = across.load(Path(processed_dir) / self.quarter)
+        span = f"{record.quarters[0]} to {self.quarter}" if len(record.quarters) > 1 else self.quarter
+        rows = [
+            ("unique_individuals_year_to_date", f"Registered individuals counted once over {self.quarter[:4]}'s "
+             "processed quarters up to this one; the year's total above adds quarters, so counts them again."),
+            ("unique_individuals_since_start", f"Registered individuals counted once over every processed quarter "
+             f"({span})."),
+            ("returning_individuals", "Registered individuals reached this quarter and in an earlier quarter."),
+            ("new_individuals", "Registered individuals reached this quarter for the first time."),
+        ]
+        specs = config.indicator_specs()
+        if record.people:
+            body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
+                           f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
+            people = ("<table class='figures conventions across'><thead><tr><th>Across quarters</th>"
+                      f"<th class='num'>People</th><th>What it counts</th></tr></thead><tbody>{body}</tbody></table>")
+        else:
+            people = f"<p>People counted once across quarters: {html.escape(record.reason)}.</p>"
+        if not record.previous:
+            return HTML(people + f"<p>Change since the previous quarter: {html.escape(record.change_reason)}.</p>")
+        change = "".join(
+            f"<tr><td>{html.escape(dim)}</td><td>{html.escape(str(category))}</td><td class='num'>"
+            f"{html.escape(self._change(dim, str(category)))}</td></tr>"
+            for dim in ("sector", "province")
+            for category in self.indicators.loc[(self.indicators["indicator"] == "people_reached_change")
+                                                & (self.indicators["dimension"] == dim), "category"])
+        return HTML(people + f"<p>Change in people reached since {html.escape(record.previous)} (this report's "
+                    "convention; left out where either quarter's value is below 5):</p><table class='figures "
+                    f"across'><thead><tr><th>By</th><th></th><th class='num'>Change</th></tr></thead><tbody>{change}"
+                    "</tbody></table>")
+
+    def _change(self, dimension: str, category: str) -> str:
+        """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
+        change = value(self.indicators, "people_reached_change", dimension, category)
+        state = self.suppressed.get(("people_reached_change", dimension, category))
+        shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else fmt(change) if state  # as the public file has it
+                 else f"{change:+,.0f}" if change else "0")
+        self.traced.append({"shown": shown, "indicator": "people_reached_change", "dimension": dimension,
+                            "category": category})
+        return shown
 
     def public_data(self) -> Markdown:
         """Where readers find the numbers behind the report."""
@@ -420,7 +465,7 @@ def quality_table(quality: dict) -> pd.DataFrame:
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
     columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
-    table = table.groupby(table.index.str.replace(r" \[.*\]$", "", regex=True), sort=True).sum()
+    table = table.groupby(table.index.str.replace(r" \[[^\]]*\]$", "", regex=True), sort=True).sum()
     table.loc["Total"] = [quality["totals"].get(c, 0) for c in columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
 
@@ -431,7 +476,7 @@ def source_table(quality: dict) -> pd.DataFrame:
     columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table.index.name = "source"
-    table.insert(0, "file", table.index.str.replace(r" \[.*\]$", "", regex=True))
+    table.insert(0, "file", table.index.str.replace(r" \[[^\]]*\]$", "", regex=True))
     return table
 
 

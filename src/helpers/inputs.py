@@ -1,0 +1,106 @@
+"""What a quarter's outputs were made from, by content: SHA-256 of raw files, config, code and narrative.
+
+A run records them (``inputs.json`` beside the quarter's processed data); a published version's manifest
+carries them; a revision compares raw files with them; and a run whose raw files, config, code, key and
+earlier quarters are unchanged reuses the quarter's cleaned data and indicators instead of recomputing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import helpers
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
+
+INPUTS_FILE = "inputs.json"
+CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
+DATA_NOTEBOOKS = ("01_clean.ipynb", "02_indicators.ipynb")  # the report notebook makes no processed data
+
+
+def sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
+    """SHA-256 of each file below ``folder`` matching ``patterns``, by its path relative to ``folder``.
+
+    Hidden files and folders (locks, staging, editor files) are not inputs.
+    """
+    folder, found = Path(folder), {}
+    for pattern in patterns:
+        for path in folder.rglob(pattern):
+            relative = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+                found[relative.as_posix()] = sha256(path)
+    return dict(sorted(found.items()))
+
+
+def code_hashes() -> dict[str, str]:
+    """The Python package and the notebooks that make processed data."""
+    code = {f"helpers/{name}": digest for name, digest in hashes(CODE_DIR, ("*.py",)).items()}
+    code.update({f"notebooks/{name}": sha256(NOTEBOOKS_DIR / name) for name in DATA_NOTEBOOKS})
+    return code
+
+
+def earlier_hashes(quarter: str, processed: Path, raw: Path, published_totals: str) -> dict[str, str]:
+    """What a quarter's indicators read besides its own records: earlier quarters' processed records,
+    indicators and quality (history, people across quarters, change since the previous quarter) and the
+    published totals."""
+    q, found = Quarter.parse(quarter), {}
+    for folder in sorted(Path(processed).iterdir()) if Path(processed).is_dir() else []:
+        try:
+            if Quarter.parse(folder.name) == q:
+                continue
+        except ValueError:
+            continue
+        for name in ("records.parquet", "indicators.csv", "quality.json"):
+            if (folder / name).is_file():
+                found[f"{folder.name}/{name}"] = sha256(folder / name)
+    totals = Path(raw) / published_totals
+    if totals.is_file():
+        found[published_totals] = sha256(totals)
+    return found
+
+
+def digest(*parts: object) -> str:
+    """One SHA-256 over JSON-serialisable parts (dictionaries in key order)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str, switches: dict,
+               published_totals: str) -> dict:
+    """Everything a quarter's cleaned data and indicators depend on, with the two keys that decide reuse:
+    ``clean_key`` (raw files, config, code, key, switches) and ``indicators_key`` (also earlier quarters)."""
+    record = {
+        "quarter": quarter,
+        "raw": hashes(Path(raw) / quarter),
+        "config": hashes(CONFIG_DIR),
+        "code": code_hashes(),
+        "key_fingerprint": key_fingerprint,
+        "switches": switches,
+        "earlier": earlier_hashes(quarter, processed, raw, published_totals),
+    }
+    record["clean_key"] = digest(*(record[k] for k in ("quarter", "raw", "config", "code", "key_fingerprint",
+                                                       "switches")))
+    record["indicators_key"] = digest(record["clean_key"], record["earlier"])
+    return record
+
+
+def write(folder: Path, record: dict) -> None:
+    """Record a quarter's inputs beside its processed data."""
+    (Path(folder) / INPUTS_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def load(folder: Path) -> dict:
+    """The inputs recorded beside a quarter's processed data (empty when none were)."""
+    path = Path(folder) / INPUTS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def changes(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """Files added, removed and changed between two ``{name: sha256}`` listings."""
+    return {"added": sorted(set(after) - set(before)), "removed": sorted(set(before) - set(after)),
+            "changed": sorted(n for n in set(before) & set(after) if before[n] != after[n])}

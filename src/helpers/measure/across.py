@@ -1,0 +1,181 @@
+"""People across quarters: distinct registered individuals over the processed quarters, counted with DuckDB.
+
+The report's year-to-date and since-start totals add quarterly totals (the published convention), so a person
+reached in two quarters counts twice. Pseudonyms are stable across quarters under one key, so the cleaned
+records can say how many distinct people were reached. DuckDB reads every quarter's ``records.parquet`` out of
+core (one hash aggregation by pseudonym), so forty million records need no more memory than the limit below.
+
+The figures are computed only when every quarter involved was pseudonymised with the same key (the
+``key_fingerprint`` of each ``quality.json``): under different keys one person has different pseudonyms and
+would be counted as two. The change in people reached by sector and province compares this quarter's
+indicators with the previous quarter's and does not depend on pseudonyms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from helpers import config
+from helpers.measure.disclosure import THRESHOLD
+from helpers.paths import Quarter
+
+# Measures of config/indicators.yml computed here, over several quarters, rather than from one quarter's records.
+PEOPLE_MEASURES = ("distinct_year_to_date", "distinct_since_start", "returning", "new")
+CHANGE_MEASURE = "change_since_previous"
+MEASURES = (*PEOPLE_MEASURES, CHANGE_MEASURE)
+MEMORY_LIMIT = "4GB"  # DuckDB spills to a temporary folder beyond this: 40M records stay under 6 GiB in all
+REPORT_FILE = "across.json"  # beside indicators.csv: which quarters were counted, or why nothing was
+
+PEOPLE_SQL = """
+SELECT count(*) FILTER (WHERE last >= $year_start)              AS distinct_year_to_date,
+       count(*)                                                 AS distinct_since_start,
+       count(*) FILTER (WHERE last = $current AND first < $current) AS returning,
+       count(*) FILTER (WHERE last = $current AND first = $current) AS new
+FROM (
+  SELECT beneficiary_id, min(q) AS first, max(q) AS last
+  FROM ({records})
+  WHERE beneficiary_id IS NOT NULL AND reach_type = 'individual'
+  GROUP BY beneficiary_id
+)
+"""
+
+
+@dataclass
+class Across:
+    """The cross-quarter figures of one quarter, or the reason they were not computed."""
+
+    quarter: str
+    quarters: list[str] = field(default_factory=list)
+    people: dict[str, int] = field(default_factory=dict)
+    reason: str = ""
+    previous: str = ""
+    change_reason: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, ensure_ascii=False)
+
+
+def _fingerprint(folder: Path) -> str | None:
+    path = folder / "quality.json"
+    return json.loads(path.read_text(encoding="utf-8")).get("key_fingerprint") if path.is_file() else None
+
+
+def earlier_quarters(quarter: str, earlier_dir: Path) -> dict[str, Path]:
+    """The processed quarters before ``quarter`` in ``earlier_dir`` (folders named as quarters, with records)."""
+    q, found = Quarter.parse(quarter), {}
+    for path in sorted(Path(earlier_dir).glob("*/records.parquet")):
+        try:
+            other = Quarter.parse(path.parent.name)
+        except ValueError:
+            continue  # staging folders and anything else that is not a quarter
+        if other < q:
+            found[str(other)] = path.parent
+    return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
+
+
+def count_people(current: tuple[str, Path], earlier: dict[str, Path]) -> dict[str, int]:
+    """Distinct individuals year to date and since the start, returning and new, over the records of
+    ``current`` (quarter, folder) and ``earlier`` quarters (folders holding ``records.parquet``)."""
+    q = Quarter.parse(current[0])
+    quarters = [*earlier.items(), current]  # oldest first: q is a quarter's position, small enough for USMALLINT
+    parts = [f"SELECT {position}::USMALLINT AS q, beneficiary_id, reach_type "
+             f"FROM read_parquet('{str(folder / 'records.parquet').replace(chr(39), chr(39) * 2)}')"
+             for position, (_, folder) in enumerate(quarters)]
+    year_start = next(i for i, (name, _) in enumerate(quarters) if Quarter.parse(name).year == q.year)
+    with tempfile.TemporaryDirectory(prefix="duckdb-") as spill:
+        con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill,
+                                     "threads": os.cpu_count() or 1, "preserve_insertion_order": False})
+        try:
+            row = con.execute(PEOPLE_SQL.format(records=" UNION ALL ".join(parts)),
+                              {"current": len(quarters) - 1, "year_start": year_start}).fetchone()
+        finally:
+            con.close()
+    return dict(zip(PEOPLE_MEASURES, (int(v) for v in row), strict=True))
+
+
+def compute_across(quarter: str, folder: Path, earlier_dir: Path) -> Across:
+    """The people figures for ``quarter`` whose records are in ``folder`` (a staging folder during a run),
+    counting the earlier quarters published in ``earlier_dir``; none when a fingerprint differs or is missing."""
+    result = Across(quarter)
+    earlier = earlier_quarters(quarter, earlier_dir)
+    result.quarters = [*earlier, quarter]
+    mine = _fingerprint(folder)
+    theirs = {name: _fingerprint(path) for name, path in earlier.items()}
+    if mine is None or any(f is None for f in theirs.values()):
+        unknown = [q for q, f in {quarter: mine, **theirs}.items() if f is None]
+        result.reason = (f"not computed: {', '.join(unknown)} recorded no key fingerprint, so it cannot be shown "
+                         "that every quarter was pseudonymised with the same key; re-run it")
+    elif differ := sorted(q for q, f in theirs.items() if f != mine):
+        result.reason = (f"not computed: {', '.join(differ)} {'was' if len(differ) == 1 else 'were'} pseudonymised "
+                         f"with a different key (fingerprint {', '.join(theirs[q] for q in differ)}) than {quarter} "
+                         f"({mine}), so one person has different pseudonyms in them and would be counted twice; "
+                         "re-run the quarters with one key")
+    else:
+        result.people = count_people((quarter, folder), earlier)
+    return result
+
+
+def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec: dict, result: Across) -> pd.DataFrame:
+    """People reached this quarter minus the previous quarter's, per category of each dimension of ``spec``.
+
+    Only where both quarters' values are printed as they are (0 or at least the suppression threshold): the
+    difference with a value printed as ``<5`` would give that value away.
+    """
+    q = Quarter.parse(quarter)
+    previous = Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)
+    path = Path(earlier_dir) / str(previous) / "indicators.csv"
+    if not path.is_file():
+        result.change_reason = f"not computed: {previous} has not been processed"
+        return pd.DataFrame(columns=indicators.columns)
+    result.previous = str(previous)
+    before = pd.read_csv(path, dtype={"category": "string", "quarter": "string"}, keep_default_na=False)
+    rows = []
+    for dim in spec["dimensions"]:
+        now = _values(indicators, dim)
+        then = _values(before, dim)
+        both = pd.concat([now.rename("now"), then.rename("then")], axis=1).fillna(0.0)
+        shown = ((both == 0) | (both >= THRESHOLD)).all(axis=1)
+        both = both[shown]
+        change = (both["now"] - both["then"]).round(2)
+        order = np.lexsort((both.index.to_numpy(dtype=str), -both["now"].to_numpy()))
+        rows.append(pd.DataFrame({"quarter": quarter, "indicator": spec["id"], "dimension": dim,
+                                  "category": both.index.to_numpy()[order], "value": change.to_numpy()[order]}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=indicators.columns)
+
+
+def _values(indicators: pd.DataFrame, dimension: str) -> pd.Series:
+    rows = indicators[(indicators["indicator"] == "people_reached") & (indicators["dimension"] == dimension)]
+    return pd.Series(rows["value"].astype(float).to_numpy(), index=rows["category"].astype(str).to_numpy())
+
+
+def across_indicators(quarter: str, indicators: pd.DataFrame, folder: Path, earlier_dir: Path) -> pd.DataFrame:
+    """``indicators`` with the cross-quarter indicators of ``config/indicators.yml`` added (those that could be
+    computed), writing ``across.json`` (quarters counted, or why not) into ``folder``."""
+    specs = [s for s in config.load("indicators")["indicators"] if s["measure"] in MEASURES]
+    result = compute_across(quarter, folder, earlier_dir) if any(
+        s["measure"] in PEOPLE_MEASURES for s in specs) else Across(quarter)
+    extra = []
+    for spec in specs:
+        if spec["measure"] == CHANGE_MEASURE:
+            extra.append(change_rows(quarter, indicators, earlier_dir, spec, result))
+        elif result.people:
+            extra.append(pd.DataFrame({"quarter": [quarter], "indicator": [spec["id"]], "dimension": ["total"],
+                                       "category": ["all"], "value": [float(result.people[spec["measure"]])]}))
+    (folder / REPORT_FILE).write_text(result.to_json(), encoding="utf-8")
+    return pd.concat([indicators, *extra], ignore_index=True) if extra else indicators
+
+
+def load(folder: Path) -> Across:
+    """The cross-quarter record written beside a quarter's indicators (empty when there is none)."""
+    path = Path(folder) / REPORT_FILE
+    if not path.is_file():
+        return Across(Path(folder).name, reason="not computed: this quarter was processed before they existed")
+    return Across(**json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,131 @@
+"""``quarterly-report publish``: freeze a quarter's current report as version N, read-only, with a manifest.
+
+The report folder ``reports/<Q>/`` is replaced by every run; a published version is copied to
+``reports/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less what
+the umask takes away). Its ``manifest.json`` holds the SHA-256 of every raw input, config, code and narrative
+file the report was made from and of every output, the code commit, the package versions and the
+pseudonymisation key's fingerprint (never the key). The quarter's lock is held meanwhile, so no run of the
+quarter changes the report while it is copied.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from helpers import inputs, revisions
+from helpers.csvfile import write_csv
+from helpers.errors import PipelineError
+from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, resolve
+from helpers.pipeline import PUBLISH_WAIT, locked
+from helpers.publication.report import report_basename
+from helpers.site_index import RUN_FILE, write_index
+
+PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
+                     "across.json", inputs.INPUTS_FILE)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def read_only(folder: Path) -> None:
+    """Files 0444 and folders 0555, less what the umask removes (so group and others read as usual)."""
+    mask = _umask()
+    for path in sorted(folder.rglob("*"), reverse=True):  # files and sub-folders before their parents
+        path.chmod((0o555 if path.is_dir() else 0o444) & ~mask)
+    folder.chmod(0o555 & ~mask)
+
+
+def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
+    """The manifest of a version made from the report folder ``report`` and processed folder ``data``."""
+    run = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))
+    made_from = inputs.load(data)
+    return {
+        "quarter": quarter,
+        "version": number,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_at": run["run_at"],
+        "run_id": run["run_id"],
+        "code_commit": run["commit"],
+        "helpers_version": run["helpers_version"],
+        "python": run["python"],
+        "packages": run["packages"],
+        "key_fingerprint": made_from["key_fingerprint"],
+        "inputs": {"raw": made_from["raw"], "config": made_from["config"], "code": run["code"],
+                   "narrative": run["narrative"], "earlier_quarters": made_from["earlier"]},
+        "outputs": {"report": inputs.hashes(report),
+                    "processed": {n: inputs.sha256(data / n) for n in PROCESSED_OUTPUTS if (data / n).is_file()}},
+    }
+
+
+def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
+            reports_dir: str | Path | None = None) -> revisions.Version:
+    """Freeze the quarter's current report as its next version and return it.
+
+    Refused when the quarter has no complete run, when its raw files changed since that run (the report would
+    not be what they give: run it again first), or when this run is already published.
+    """
+    try:
+        q = str(Quarter.parse(quarter))
+    except ValueError as error:
+        raise PipelineError(str(error)) from None
+    raw, processed = resolve(raw_dir, RAW_DIR), resolve(processed_dir, PROCESSED_DIR)
+    reports = resolve(reports_dir, REPORTS_DIR)
+    report, data = reports / q, processed / q
+    with locked(q, [processed, reports]):
+        missing = [p.name for p in (report / f"{report_basename(q)}.html", report / f"{report_basename(q)}.pdf",
+                                    report / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
+        if missing:
+            raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
+        made_from = inputs.load(data)
+        changed = inputs.changes(made_from["raw"], inputs.hashes(raw / q))
+        if any(changed.values()):
+            listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
+            raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
+                                "quarter again, check the report, then publish")
+        previous = revisions.latest(q, reports)
+        run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+        if previous and previous.manifest["run_id"] == run_id:
+            raise PipelineError(f"this report of {q} is already published as version {previous.number}")
+        number = previous.number + 1 if previous else 1
+        home = revisions.versions_dir(q, reports)
+        home.mkdir(exist_ok=True)
+        target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            shutil.copytree(report, staging, copy_function=shutil.copyfile)  # fresh modes, not the source's
+            (staging / revisions.MANIFEST).write_text(
+                json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False), encoding="utf-8")
+            read_only(staging)
+            staging.rename(target)  # the version appears complete or not at all
+        finally:
+            if staging.exists():  # a failed copy: made writable again to be removed
+                for path in [staging, *staging.rglob("*")]:
+                    path.chmod(0o755 if path.is_dir() else 0o644)
+                shutil.rmtree(staging, ignore_errors=True)
+        record_versions(processed, reports)
+    write_index(reports)
+    return revisions.latest(q, reports)
+
+
+def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
+    """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
+    under the lock runs of other quarters take to publish their history."""
+    path = Path(processed) / "history.csv"
+    with FileLock(Path(processed) / ".publish.lock", timeout=PUBLISH_WAIT):
+        if not path.is_file():
+            return None
+        history = revisions.with_versions(pd.read_csv(path, dtype={"quarter": "string"}).drop(
+            columns="version", errors="ignore"), processed, reports)
+        with replacing(path) as tmp:
+            write_csv(history, tmp)
+    return history

@@ -1,0 +1,155 @@
+"""Published versions of a quarter's report, and what a later run revised since the latest one.
+
+``quarterly-report publish`` (:mod:`helpers.publish`) freezes a report as ``reports/<Q>.versions/v<N>/``,
+beside the working report ``reports/<Q>/`` that every run replaces. A run of a quarter with a published version
+renders a revised report: its first page says which version it replaces, and its "Revisions" section lists
+each printed figure that changed (old → new) and the raw files added, removed or changed since that version.
+Printed figures are compared as printed (``67,389``, ``<5``), from the list each report keeps of them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from helpers import config, inputs
+from helpers.csvfile import read_csv, write_csv
+from helpers.paths import Quarter
+
+MANIFEST = "manifest.json"
+PRINTED = "printed-figures.csv"  # every figure a report printed: indicator, dimension, category, shown
+KEY = ["indicator", "dimension", "category"]
+_VERSION_RE = re.compile(r"^v([1-9]\d*)$")
+
+
+def versions_dir(quarter: str, reports: Path) -> Path:
+    """Where a quarter's published versions live: beside its working report, never replaced by a run."""
+    return Path(reports) / f"{Quarter.parse(quarter)}.versions"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of a quarter's report."""
+
+    quarter: str
+    number: int
+    folder: Path
+    manifest: dict
+
+    @property
+    def published_at(self) -> datetime:
+        return datetime.fromisoformat(self.manifest["published_at"])
+
+    @property
+    def date(self) -> str:
+        return day(self.published_at)
+
+
+def day(moment: datetime) -> str:
+    """A date as printed in a report: ``2 December 2026``."""
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def versions(quarter: str, reports: Path) -> list[Version]:
+    """The quarter's published versions, oldest first (folders ``v<N>`` with a manifest)."""
+    found = []
+    folder = versions_dir(quarter, reports)
+    for path in folder.iterdir() if folder.is_dir() else []:
+        match = _VERSION_RE.match(path.name)
+        if match and (path / MANIFEST).is_file():
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            found.append(Version(str(Quarter.parse(quarter)), int(match.group(1)), path, manifest))
+    return sorted(found, key=lambda v: v.number)
+
+
+def latest(quarter: str, reports: Path) -> Version | None:
+    found = versions(quarter, reports)
+    return found[-1] if found else None
+
+
+def revised_note(quarter: str, reports: Path, today: datetime | None = None) -> HTML:
+    """On the first page of a revised report: "Revised <date>; replaces version N of <date>"."""
+    version = latest(quarter, reports)
+    if version is None:
+        return HTML("")
+    today = today or datetime.now(UTC)
+    return HTML(f"<p class='revised-note'><strong>Revised {html.escape(day(today))}; replaces version "
+                f"{version.number} of {html.escape(version.date)}</strong> (see Revisions at the end).</p>")
+
+
+def printed_figures(traced: list[dict]) -> pd.DataFrame:
+    """The figures a report printed, once each (as the annex lists them)."""
+    table = pd.DataFrame(traced, columns=[*KEY, "shown"]).astype(str)
+    return table.drop_duplicates(subset=KEY).reset_index(drop=True)
+
+
+def changed_figures(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Printed figures that differ between two reports (``old``, ``new``; blank when not printed)."""
+    both = before.set_index(KEY)["shown"].rename("old").to_frame().join(
+        after.set_index(KEY)["shown"].rename("new"), how="outer").fillna("")
+    return both[both["old"] != both["new"]].reset_index()
+
+
+def section(report, reports: Path, processed: Path) -> HTML:
+    """The "Revisions" section of a revised report (nothing for a quarter never published).
+
+    Also keeps the report's printed figures in ``printed-figures.csv`` beside its processed data, which a run
+    publishes with the report: a later revision compares its own with them. Call it last, once every figure
+    has been printed.
+    """
+    folder = Path(processed) / report.quarter
+    printed = printed_figures(report.traced)
+    write_csv(printed, folder / PRINTED, encoding="utf-8")
+    version = latest(report.quarter, reports)
+    if version is None:
+        return HTML("")
+    before = read_csv(version.folder / PRINTED, dtype=str, keep_default_na=False)
+    changed = changed_figures(before, printed)
+    specs = config.indicator_specs()
+    rows = "".join(
+        f"<tr><td>{html.escape(specs.get(c.indicator, {}).get('label', c.indicator))}</td>"
+        f"<td>{html.escape('' if c.dimension == 'total' else f'{c.dimension}: {c.category}')}</td>"
+        f"<td class='num'>{html.escape(c.old or 'not printed')}</td>"
+        f"<td class='num'>{html.escape(c.new or 'not printed')}</td></tr>"
+        for c in changed.itertuples())
+    figures = (f"<table class='figures revisions'><thead><tr><th>Figure</th><th>Breakdown</th><th class='num'>"
+               f"Version {version.number}</th><th class='num'>Now</th></tr></thead><tbody>{rows}</tbody></table>"
+               if len(changed) else "<p>No printed figure changed.</p>")
+    raw = inputs.changes(version.manifest["inputs"]["raw"], inputs.load(folder).get("raw", {}))
+    files = "".join(f"<li>{what}: {html.escape(name)}</li>" for what in ("added", "removed", "changed")
+                    for name in raw[what])
+    return HTML(
+        f"<h2>Revisions</h2><p>This report replaces version {version.number}, published {html.escape(version.date)}. "
+        f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed since then.</p>{figures}"
+        f"<p>Raw files since version {version.number}:</p>"
+        + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
+
+
+def total_source(quarter: str, processed: Path, reports: Path) -> str:
+    """Which report a quarter's total in the history comes from: ``version N`` when its indicators are those
+    of published version N, else ``unpublished`` (a revision of version N, or never published)."""
+    found = versions(quarter, reports)
+    current = Path(processed) / quarter / "indicators.csv"
+    if not found or not current.is_file():
+        return "unpublished"
+    digest = inputs.sha256(current)
+    for version in reversed(found):
+        if version.manifest["outputs"]["processed"].get("indicators.csv") == digest:
+            return f"version {version.number}"
+    return f"unpublished revision of version {found[-1].number}"
+
+
+def with_versions(history: pd.DataFrame, processed: Path, reports: Path,
+                  staged: dict[str, Path] | None = None) -> pd.DataFrame:
+    """The history table with a ``version`` column: which report each quarter's total comes from (blank for
+    totals from the published-totals file). ``staged`` gives the processed root of quarters being run."""
+    staged = staged or {}
+    return history.assign(version=[total_source(q, staged.get(q, processed), reports) if source == "pipeline"
+                                   else "" for q, source in zip(history["quarter"], history["source"], strict=True)])

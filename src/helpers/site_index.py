@@ -1,0 +1,128 @@
+"""``reports/index.html``: every quarter's report and published versions, with dates, headline figures and links.
+
+One self-contained page (styles inline, no script, nothing fetched), with relative links, so the reports
+folder can be served as it is by any static web server. Folder names and figures are data: only folders named
+as quarters are listed, and every text and link is escaped. Written by every run and every publish.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+from filelock import FileLock
+
+from helpers import config, revisions
+from helpers.paths import Quarter, replacing
+from helpers.publication.report import public_data_name, report_basename
+
+INDEX = "index.html"
+RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
+HEADLINE = ("people_reached", "provinces_covered", "people_reached_year_to_date", "people_reached_since_start",
+            "unique_individuals_since_start")
+STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; }
+td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #666; }
+"""
+
+
+def _headline(folder: Path, quarter: str) -> dict[str, str]:
+    """The headline figures of a report, from the public data file beside it (suppression already applied)."""
+    path = folder / public_data_name(quarter)
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
+    totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
+    return {i: f"{float(totals[i]):,.0f}" for i in HEADLINE if i in totals and totals[i] != ""}
+
+
+def _link(folder: str, name: str, label: str, base: Path) -> str:
+    if not (base / folder / name).is_file():
+        return ""
+    href = "/".join(quote(part) for part in (*folder.split("/"), name))
+    return f"<a href='{html.escape(href)}'>{html.escape(label)}</a>"
+
+
+def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
+    figures = _headline(base / folder, quarter)
+    specs = config.indicator_specs()
+    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in HEADLINE if i in specs)
+    name = report_basename(quarter)
+    links = " · ".join(filter(None, [_link(folder, f"{name}.html", "HTML", base),
+                                     _link(folder, f"{name}.pdf", "PDF", base),
+                                     _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
+    return f"<tr><td>{html.escape(title)}</td><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
+
+
+def _run(folder: Path) -> dict:
+    path = folder / RUN_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _run_date(folder: Path) -> str:
+    run_at = _run(folder).get("run_at")
+    return revisions.day(datetime.fromisoformat(run_at)) if run_at else ""
+
+
+def _run_id(folder: Path) -> str | None:
+    return _run(folder).get("run_id")
+
+
+def quarters(reports: Path) -> list[str]:
+    """Quarters with a working report or a published version, newest first (other folders are ignored)."""
+    found = set()
+    for path in Path(reports).iterdir() if Path(reports).is_dir() else []:
+        name = path.name.removesuffix(".versions")
+        try:
+            if path.is_dir() and str(Quarter.parse(name)) == name:
+                found.add(name)
+        except ValueError:
+            continue
+    return sorted(found, key=Quarter.parse, reverse=True)
+
+
+def index_html(reports: Path) -> str:
+    """The page listing every quarter of ``reports``."""
+    specs = config.indicator_specs()
+    head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in HEADLINE if i in specs)
+    sections = []
+    for q in quarters(reports):
+        published = revisions.versions(q, reports)
+        rows = []
+        if (reports / q).is_dir():
+            status = "current report (not published)"
+            if published:
+                same = _run_id(reports / q) == published[-1].manifest["run_id"]
+                status = f"current report ({'is' if same else 'revises'} version {published[-1].number})"
+            rows.append(_row(status, _run_date(reports / q), q, q, reports))
+        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports)
+                 for v in reversed(published)]
+        sections.append(
+            f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
+            f"<table><thead><tr><th>Report</th><th>Date</th>{head}<th>Files</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+    title = html.escape(config.load("programme")["title"])
+    body = "".join(sections) or "<p>No report has been rendered yet.</p>"
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}: reports</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<style>{STYLE}</style></head><body><h1>{title}: quarterly reports</h1>"
+            "<p class='muted'>Each quarter's current report and its published versions (frozen, never changed "
+            "by a later run). Figures are totals as published in each report's public data.</p>"
+            f"{body}</body></html>")
+
+
+def write_index(reports: Path) -> Path:
+    """Write ``reports/index.html`` (replacing the previous one only once complete). Runs of different quarters
+    may finish together: each writes the page in turn, under a lock of its own."""
+    path = Path(reports) / INDEX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
+        tmp.write_text(index_html(Path(reports)), encoding="utf-8")
+    return path

@@ -1,0 +1,64 @@
+"""Every file of config/ is checked against its declared model when loaded; errors name the file and the key."""
+
+import pytest
+from conftest import edit
+
+from helpers import config
+from helpers.clean.quarter import clean_quarter
+from helpers.errors import ConfigError
+
+
+@pytest.mark.parametrize("name", sorted(config.MODELS))
+def test_the_repository_configuration_fits_its_models(name):
+    assert config.load(name)
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("indicators.yml", "  - id: people_reached\n", "  - id: people_reached\n    dimension: [total]\n",
+     r"indicators\.yml: indicators\[0\] \(people_reached\)\.dimension: Extra inputs are not permitted"),
+    ("indicators.yml", "    categories: {sector: all,", "    categories: {nationality: all, sector: all,",
+     r"indicators\[0\] \(people_reached\): Value error, categories given for dimensions the indicator does not "
+     r"have: \[.nationality.\]"),
+    ("indicators.yml", "  5-11: [5, 11]", "  5-11: [6, 11]", r"age group '5-11' must start at 5"),
+    ("activities.yml", "reach_type: individual}", "reach_type: individuals}",
+     r"activities\.yml: activities\[0\] \(PROT_CASE_MGMT\)\.reach_type: Input should be 'individual'"),
+    ("pipeline.yml", "max_rejected_share: 0.5", "max_rejected_share: 50",
+     r"pipeline\.yml: max_rejected_share: Input should be less than or equal to 1"),
+    ("vocabularies.yml", "  unknown: [unknown, bilinmiyor]\n", "",
+     r"vocabularies\.yml: sex: Value error, sex must have an 'unknown' value"),
+    ("columns.yml", "  max_cells_per_sheet: 50000000", "  max_cells_per_sheet: lots",
+     r"columns\.yml: workbook_limits\.max_cells_per_sheet: Input should be a valid integer"),
+    ("items.yml", "  maske: mask", "  maske: [mask]", r"items\.yml: synonyms\.maske: Input should be a valid string"),
+])
+def test_a_file_that_does_not_fit_its_model_is_refused_naming_the_file_and_the_key(config_dir, file, old, new,
+                                                                                   message):
+    edit(config_dir / file, old, new)
+    with pytest.raises(ConfigError, match=message):
+        config.load(file.removesuffix(".yml"))
+
+
+def test_a_yaml_syntax_error_names_the_file(config_dir):
+    (config_dir / "items.yml").write_text("synonyms: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"items\.yml: not valid YAML"):
+        config.load("items")
+
+
+def test_the_configuration_follows_the_folder_in_use_and_its_edits(config_dir):
+    assert config.directory() == config_dir
+    assert "Livelihoods" in config.sectors()
+    edit(config_dir / "activities.yml", ", Livelihoods]", ", Livelihoods, Shelter]")
+    assert config.sectors()[-1] == "Shelter"  # the edit is seen without restarting anything
+
+
+def test_all_in_an_indicators_categories_lists_what_config_declares():
+    categories = config.indicator_specs()["people_reached"]["categories"]
+    assert categories["sector"] == config.sectors()
+    assert categories["sex"] == ["female", "male", "other", "unknown"]
+    assert categories["age_group"] == [*config.age_groups(), "unknown"]
+
+
+def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(config_dir, fixture_raw):
+    edit(config_dir / "columns.yml", "  donor:\n", "  referral_source:\n    aliases: [referred by]\n  donor:\n")
+    with pytest.raises(ConfigError, match=r"columns\.yml: columns\.referral_source: the cleaner has no rule for this "
+                                          "column, so its values would be lost"):
+        clean_quarter("2022Q4", fixture_raw)

@@ -1,0 +1,53 @@
+"""Lookups refuse to guess: a misspelt indicator, dimension or category raises naming the nearest names, while a
+known category in which nothing was counted is a true 0."""
+
+import pandas as pd
+import pytest
+
+from helpers.errors import NarrativeError, UnknownLookupError
+from helpers.measure.indicators import value
+from helpers.publication.narrative import render_narrative
+
+TABLE = pd.DataFrame({
+    "indicator": ["people_reached"] * 6 + ["services_delivered"] * 2,
+    "dimension": ["total", "sector", "sector", "centre", "sex+age_group", "sex", "total", "centre"],
+    "category": ["all", "Protection", "Basic Needs", "Adana MMCC", "female | 0-4", "female", "all", "Kilis MMCC"],
+    "value": [120.0, 80.0, 40.0, 30.0, 7.0, 60.0, 300.0, 12.0],
+})
+
+
+def test_a_counted_category_gives_its_value():
+    assert value(TABLE, "people_reached", "sector", "Protection") == 80
+    assert value(TABLE, "people_reached") == 120
+
+
+@pytest.mark.parametrize(("dimension", "category"), [
+    ("sector", "Health"),  # a configured sector with no activity this quarter
+    ("sex+age_group", "male | 60+"),  # configured sex and age group, nobody counted
+    ("centre", "Kilis MMCC"),  # a centre the data hold (in another indicator), none reached in this one
+])
+def test_a_known_category_in_which_nothing_was_counted_is_zero(dimension, category):
+    assert value(TABLE, "people_reached", dimension, category) == 0
+
+
+@pytest.mark.parametrize(("indicator", "dimension", "category", "message"), [
+    ("people_reachd", "total", "all", r"unknown indicator: 'people_reachd'; nearest: 'people_reached'"),
+    ("people_reached", "sectors", "Protection", r"unknown dimension of people_reached: 'sectors'; nearest: 'sector'"),
+    ("people_reached", "sector", "Basic needs", r"unknown sector of people_reached: 'Basic needs'; nearest: "
+                                                r"'Basic Needs'"),
+    ("people_reached", "centre", "Adana MMC", r"unknown centre of people_reached: 'Adana MMC'; nearest: 'Adana MMCC'"),
+    ("people_reached", "sex+age_group", "female | 0-5", r"unknown age_group of people_reached: '0-5'"),
+])
+def test_a_misspelt_name_is_refused_with_the_nearest_candidates(indicator, dimension, category, message):
+    with pytest.raises(UnknownLookupError, match=message):
+        value(TABLE, indicator, dimension, category)
+
+
+def test_a_narrative_placeholder_follows_the_same_rule():
+    def number(indicator, dimension, category):
+        return f"{value(TABLE, indicator, dimension, category):,.0f}"
+
+    text = '{{ people_reached.sector["Health"] }} and {{ people_reached.sector["Protection"] }}'
+    assert render_narrative(text, TABLE, number) == "0 and 80"
+    with pytest.raises(NarrativeError, match=r"line 1: unknown placeholder .*'Basic needs'; nearest: 'Basic Needs'"):
+        render_narrative('{{ people_reached.sector["Basic needs"] }}', TABLE, number)
