@@ -74,7 +74,7 @@ def test_every_figure_has_title_unit_source_and_a4_width(name):
     assert fig.get_suptitle().strip() in {"People reached by sector", "Per quarter", "By sex and age",
                                           "People reached by province"}
     assert fig.get_supxlabel().startswith(SOURCE)
-    assert "People reached" in texts(fig)
+    assert any(t.split(".")[0] == "People reached" for t in texts(fig))  # the unit (and any note after it)
     assert fig.get_figwidth() == pytest.approx(FIGURE_WIDTH)
     assert fig.get_figheight() < 9  # fits on an A4 page with the text around it
 
@@ -91,7 +91,9 @@ def test_figures_render_to_svg_and_pdf_without_warnings():
             svg = io.StringIO()
             fig.savefig(svg, format="svg")
             fig.savefig(io.BytesIO(), format="pdf")
-            assert "<text" not in svg.getvalue()  # text drawn as paths: no font needed by the reader
+            text = svg.getvalue()
+            assert "<text" in text and "DejaVu Sans" in text  # text stays text: searchable, read aloud
+        assert "Şırnak" in figures.svg(made["lira"])
 
 
 def test_bar_labels_are_formatted_and_accept_a_suppressing_formatter():
@@ -119,10 +121,20 @@ def test_trend_highlights_only_the_given_quarter():
 
 def test_sex_age_panels_in_standard_order_without_empty_sexes():
     fig = sex_age_chart(SEX_AGE, "By sex and age", SOURCE)
-    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Female (32,060)", "Male (29,320)",
-                                                              "Unknown (5,760)"]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Female (32,060)", "Male (29,320)"]
     ages = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ages == ["0-4 years", "5-11 years", "12-17 years", "18-59 years", "60+ years", "Unknown"]
+
+
+def test_sex_age_chart_states_the_unknown_sex_instead_of_drawing_it():
+    big_unknown = SEX_AGE.assign(unknown=SEX_AGE["unknown"] * 20)  # 115,200: more than either sex
+    fig = sex_age_chart(big_unknown, "By sex and age", SOURCE, unit="People reached (people, not records)")
+    assert len(fig.axes) == 2
+    assert max(bar.get_width() for ax in fig.axes for bar in ax.patches) == 15230  # the scale of known sexes
+    note = next(t for t in texts(fig) if "Sex not recorded" in t)
+    assert "People reached (people, not records)" in note and "115,200 (65% of all)" in note
+    table = figures.data_table(fig)
+    assert table.loc["Total", "Unknown"] == "115,200" and table.loc["18-59 years", "Female"] == "15,230"
 
 
 def test_map_colours_exactly_the_provinces_with_a_value():
@@ -140,8 +152,45 @@ def test_map_key_lists_every_province_with_its_figure_and_suppresses_small_ones(
     shown = texts(fig)
     for province, value in PROVINCES.items():
         assert province in shown and under_five(value) in shown
-    colour_bar = [t.get_text() for t in fig.axes[1].get_yticklabels()]
-    assert colour_bar[0] == "<5" and colour_bar[-1] == "19,420"  # Yalova's 3 is not shown as such
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-2].startswith("<5 – ") and legend[0].endswith(" – 19,420")  # Yalova's 3 is not shown
+    assert not any(t.startswith("3 ") for t in legend)
+
+
+def test_map_legend_gives_the_real_class_bounds_of_uneven_breaks():
+    fig = province_map(PROVINCES, "Map", "People reached", SOURCE)
+    edges = figures._class_edges(PROVINCES.to_numpy())
+    assert len(set(np.round(np.diff(edges)))) == len(edges) - 1  # the breaks are uneven
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [*figures.class_labels(edges)[::-1], "None recorded"]
+    assert figures.class_labels(np.array([3, 860, 2500, 19420])) == ["3 – 859", "860 – 2,499", "2,500 – 19,420"]
+    assert figures.class_labels(np.array([0.5, 2.5]), whole=False) == ["0 – 2"]  # thousands() rounds
+    for label, (low, high) in zip(figures.class_labels(edges), itertools.pairwise(edges), strict=True):
+        inside = PROVINCES[(low <= PROVINCES) & ((high > PROVINCES) | (high == edges[-1]))]
+        bounds = [float(part.replace(",", "")) for part in label.split(" – ")]
+        assert inside.between(bounds[0], bounds[-1]).all()
+
+
+def test_long_source_lines_wrap_inside_the_figure():
+    source = SOURCE + " " + "Earlier quarters: published quarterly updates of the programme, as printed. " * 2
+    fig = trend_chart(pd.Series([58920, 67389], index=["2022Q3", "2022Q4"]), "T", "People", source)
+    fig.canvas.draw()
+    box = fig.get_supxlabel_artist() if hasattr(fig, "get_supxlabel_artist") else fig._supxlabel
+    extent = box.get_window_extent()
+    assert "\n" in box.get_text()
+    assert extent.x1 <= fig.bbox.x1 and extent.y0 >= 0
+
+
+@pytest.mark.parametrize("name", ["bar", "trend", "sex_age", "map"])
+def test_every_figure_carries_its_numbers_in_alt_text_and_table(name):
+    fig = all_figures()[name]
+    alt, table = figures.alt_text(fig), figures.data_table(fig)
+    assert alt.startswith(fig.get_suptitle().strip())
+    for value in table.to_numpy().ravel():
+        assert value in alt
+    expected = {"bar": "Basic Needs 30,126", "trend": "Q4 2022 67,389", "sex_age": "Unknown 1,250",
+                "map": "Yalova <5"}[name]
+    assert expected in alt
 
 
 def test_map_markers_do_not_overlap():

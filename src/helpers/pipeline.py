@@ -55,7 +55,7 @@ from helpers.paths import (
 )
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.publication.report import public_data_name, report_basename
+from helpers.publication.report import SOURCES_FILE, public_data_name, report_basename, sources_name
 from helpers.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
@@ -381,7 +381,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
-                             (revisions.PRINTED, revisions.PRINTED)]:
+                             (revisions.PRINTED, revisions.PRINTED),
+                             (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         _record_versions(q, stage_data, processed, reports)
         _write_run(staging / RUN_FILE, q, reports, parameters, reused)

@@ -4,6 +4,10 @@ Call ``use_report_style()`` once per notebook; every function here returns a ``m
 that is ``FIGURE_WIDTH`` inches wide with a bold title, the unit as a grey subtitle and a source note at
 the bottom. Value labels go through ``label_fmt`` (default ``thousands``: ``67,389``), so a caller can
 pass a formatter that shows disclosure-controlled values 1–4 as ``<5``.
+
+SVG text stays text (DejaVu Sans, installed for the PDF too), so a chart can be searched and copied; every
+figure also carries its numbers as a table (:func:`data_table`) and a described alt text (:func:`alt_text`)
+for readers who cannot see it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 import itertools
 import math
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib as mpl
@@ -19,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
@@ -42,6 +47,7 @@ SECTOR_PALETTE = ("#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E
 # config/vocabularies.yml in their order, the last (unknown) grey.
 SEX_PALETTE = ("#AA4499", "#44AA99", "#DDCC77", "#332288", "#882255")
 UNKNOWN_COLOR = "#BBBBBB"
+UNKNOWN = "unknown"  # the category of records whose sex or age group was not recorded
 
 
 def sector_colors() -> dict[str, str]:
@@ -59,8 +65,6 @@ def sex_colors() -> dict[str, str]:
     if len(known) > len(SEX_PALETTE):
         raise ValueError(f"{len(known)} sexes in config/vocabularies.yml, more than the {len(SEX_PALETTE)} colours")
     return {**dict(zip(known, SEX_PALETTE, strict=False)), "unknown": UNKNOWN_COLOR}
-
-
 MAP_CMAP = "viridis"  # perceptually uniform, colour-blind safe, and no mid-grey to mistake for no data
 BOUNDARY_CREDIT = "Boundaries: Natural Earth (public domain), simplified; names: official Turkish spelling."
 
@@ -68,9 +72,10 @@ _TITLE_PT, _SUBTITLE_PT, _SOURCE_PT, _LABEL_PT = 11.0, 8.5, 7.0, 7.5
 _SVG_ID = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
 _SVG_COUNTER = itertools.count(1)
 _TOP_PAD = 0.05  # inches above the title
-_MAP_WIDTH = 5.6  # inches, leaving room for the colour bar
+_MAP_WIDTH = 5.25  # inches, leaving room for the legend of classes
 _MAP_TOP = 0.5  # inches of title above the map
 _KEY_ROW = 0.19  # inches per line of the map's key
+_SOURCE_CHARS = 125  # characters of the 7 pt source note that fit across FIGURE_WIDTH
 
 
 def thousands(value: float) -> str:
@@ -100,7 +105,7 @@ def use_report_style() -> None:
         "figure.dpi": 110,
         "savefig.dpi": 200,
         "image.cmap": MAP_CMAP,
-        "svg.fonttype": "path",  # SVG text as outlines: no font needed where it is shown
+        "svg.fonttype": "none",  # SVG text as text: searchable, read aloud, sharp at any size
         "svg.hashsalt": "report",  # the same figure gives the same SVG on every run
         "pdf.fonttype": 42,
     })
@@ -115,8 +120,29 @@ def use_report_style() -> None:
 
 
 def _svg_with_alt(fig: Figure) -> tuple[str, dict]:
-    """Display form of a figure: its SVG, with the title as alt text in the output's metadata."""
-    return svg(fig), {"alt": fig.get_label()}
+    """Display form of a figure: its SVG, with its described alt text (title and numbers) in the metadata."""
+    return svg(fig), {"alt": alt_text(fig)}
+
+
+def _set_data(fig: Figure, table: pd.DataFrame) -> None:
+    """Attach the numbers a figure shows (formatted as drawn: rows are bars, columns series)."""
+    fig.report_data = table  # read back by data_table and alt_text
+
+
+def data_table(fig: Figure) -> pd.DataFrame:
+    """The numbers the figure shows, formatted as drawn, one row per bar or province."""
+    return fig.report_data
+
+
+def alt_text(fig: Figure) -> str:
+    """The figure's title and unit, then every number it shows: what a screen reader says instead."""
+    table = data_table(fig)
+    if len(table.columns) == 1:
+        values = "; ".join(f"{row} {v}" for row, v in table.iloc[:, 0].items())
+    else:
+        values = "; ".join(f"{row}: " + ", ".join(f"{c} {v}" for c, v in cells.items())
+                           for row, cells in table.iterrows())
+    return f"{fig.get_label()}. {values}."
 
 
 def svg(fig: Figure) -> str:
@@ -149,7 +175,8 @@ def _frame(fig: Figure, title: str, unit: str, source: str) -> None:
         title_artist.set_y(1 - _TOP_PAD / fig.get_figheight())
     fig.text(0.01, 1 - (_TOP_PAD + _TITLE_PT * 1.45 / 72) / fig.get_figheight(), unit, ha="left", va="top",
              fontsize=_SUBTITLE_PT, color=MUTED)
-    fig.supxlabel(source, x=0.01, ha="left", fontsize=_SOURCE_PT, color=MUTED, linespacing=1.4)
+    wrapped = "\n".join(textwrap.fill(line, _SOURCE_CHARS) for line in source.splitlines())
+    fig.supxlabel(wrapped, x=0.01, ha="left", fontsize=_SOURCE_PT, color=MUTED, linespacing=1.4)
 
 
 def _colors_for(labels: Sequence[str], colors: Mapping[str, str] | Sequence[str] | str | None) -> list:
@@ -198,6 +225,7 @@ def bar_chart(series: pd.Series, title: str, unit: str, source: str,
     ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=3, fontsize=_LABEL_PT)
     _value_axis(ax, horizontal=True, top=np.nanmax(values, initial=0))
     _frame(fig, title, unit, source)
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=labels))
     return fig
 
 
@@ -224,38 +252,52 @@ def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str
     ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=2, fontsize=fontsize)
     _value_axis(ax, horizontal=False, top=np.nanmax(values, initial=0))
     _frame(fig, title, unit, source)
+    names = [_quarter_label(label).replace("\n", " ") for label in labels]
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names))
     return fig
+
+
+def _age_label(age: object) -> str:
+    return f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
 
 
 def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "People reached",
                   label_fmt: LabelFormat = thousands, totals: Mapping[str, float] | None = None) -> Figure:
-    """One panel per sex (columns, each titled with its total), bars per age group (index), on one scale.
+    """One panel per recorded sex (columns, each titled with its total), bars per age group (index), on one
+    scale; the people whose sex was not recorded are not a panel but a line under the title, so they
+    cannot dominate the scale unnoticed. They stay in :func:`data_table`.
 
-    ``totals`` gives each panel's total when the cells cannot be summed (e.g. suppressed small values).
-
+    ``totals`` gives each sex's total when the cells cannot be summed (e.g. suppressed small values).
     Age groups are shown in the configured SADD order (others after); sexes in the vocabulary's order,
     leaving out a sex that is zero throughout.
     """
     age_groups, sex_colors_ = config.declared_categories("age_group"), sex_colors()
     ages = [a for a in age_groups if a in frame.index] + [a for a in frame.index if a not in age_groups]
     sexes = [s for s in sex_colors_ if s in frame.columns] + [s for s in frame.columns if s not in sex_colors_]
-    table = frame.loc[ages, sexes].fillna(0).astype(float)
-    if (table.sum() > 0).any():
-        table = table.loc[:, table.sum() > 0]
-    fig = _figure(1.25 + 0.27 * len(ages))
-    axes = np.atleast_1d(fig.subplots(1, len(table.columns), sharex=True, sharey=True))
+    everything = frame.loc[ages, sexes].fillna(0).astype(float)
+    sums = everything.sum() if totals is None else pd.Series({s: totals.get(s, 0) for s in sexes}, dtype=float)
+    known = everything.drop(columns=[UNKNOWN], errors="ignore")
+    table = known.loc[:, known.sum() > 0] if (known.sum() > 0).any() else known
+    fig = _figure(1.45 + 0.27 * len(ages))
+    axes = np.atleast_1d(fig.subplots(1, max(len(table.columns), 1), sharex=True, sharey=True))
     positions = np.arange(len(ages))
-    for ax, sex in zip(axes, table.columns, strict=True):
+    for ax, sex in zip(axes, table.columns, strict=False):
         bars = ax.barh(positions, table[sex], height=0.68, color=sex_colors_.get(str(sex), ACCENT))
         ax.bar_label(bars, labels=[label_fmt(v) for v in table[sex]], padding=2, fontsize=_LABEL_PT - 0.5)
-        total = table[sex].sum() if totals is None else totals.get(sex, 0)
-        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(total)})", loc="left",
+        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(sums[sex])})", loc="left",
                      fontsize=_LABEL_PT + 0.5, fontweight="bold")
         _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
-    axes[0].set_yticks(positions, [f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
-                                   for age in ages])
+    axes[0].set_yticks(positions, [_age_label(age) for age in ages])
     axes[0].invert_yaxis()
+    if UNKNOWN in everything.columns:
+        shown = sums[table.columns].sum()
+        missing = sums[UNKNOWN]
+        share = f" ({missing / (shown + missing):.0%} of all)" if shown + missing > 0 else ""
+        unit = f"{unit}. Sex not recorded: {label_fmt(missing)}{share}, not drawn (see the table)"
     _frame(fig, title, unit, source)
+    data = everything.rename(index=_age_label, columns=lambda s: str(s).capitalize()).map(label_fmt)
+    data.loc["Total"] = [label_fmt(sums[s]) for s in everything.columns]
+    _set_data(fig, data)
     return fig
 
 
@@ -358,6 +400,7 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
     edges = _class_edges(reached.to_numpy())
     cmap = mpl.colormaps[MAP_CMAP].resampled(len(edges) - 1)
     norm = BoundaryNorm(edges, cmap.N, clip=True)
+    whole = bool(np.all(np.mod(reached.to_numpy(), 1) == 0))
     for name, geometry in zip(shapes["province"], shapes.geometry, strict=True):
         color = cmap(norm(reached[name])) if name in reached.index else NO_DATA
         ax.add_patch(PathPatch(_path(geometry), facecolor=color, edgecolor="white", linewidth=0.4,
@@ -365,14 +408,25 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
     anchors = shapes.set_index("province").loc[reached.index].geometry.representative_point()
     _draw_markers(ax, np.column_stack([anchors.x, anchors.y]), scale)
 
-    cax = fig.add_axes(((0.14 + _MAP_WIDTH) / FIGURE_WIDTH, 1 - (_MAP_TOP + 0.8 * map_h) / height,
-                        0.1 / FIGURE_WIDTH, 0.75 * map_h / height))
-    bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, ticks=edges,
-                       format=FuncFormatter(lambda v, _: label_fmt(v)))
-    bar.set_label(unit, fontsize=_LABEL_PT)
-    bar.outline.set_visible(False)
-    cax.tick_params(labelsize=_LABEL_PT - 0.5, length=2)
+    classes = [Patch(facecolor=cmap(i), label=label) for i, label in
+               reversed(list(enumerate(class_labels(edges, label_fmt, whole=whole))))]
+    fig.legend(handles=[*classes, Patch(facecolor=NO_DATA, label="None recorded")], loc="upper right",
+               bbox_to_anchor=(1.0, 1 - _MAP_TOP / height), fontsize=_LABEL_PT - 0.5, handlelength=1.2,
+               handleheight=1.0, borderaxespad=0.1, labelspacing=0.35, title=unit,
+               title_fontsize=_LABEL_PT - 0.5, alignment="left")
 
     _draw_key(fig, reached, _MAP_TOP + map_h + 0.12, label_fmt)
     _frame(fig, title, unit, f"{source}\n{BOUNDARY_CREDIT}")
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in reached]}, index=reached.index))
     return fig
+
+
+def class_labels(edges: np.ndarray, label_fmt: LabelFormat = thousands, *, whole: bool = True) -> list[str]:
+    """The map's colour classes as the ranges they really hold, lowest first (``860 – 2,499``): uneven breaks
+    stay uneven in the legend. ``whole``: the values are counts, so a class ends one below the next edge."""
+    labels = []
+    for i, (low, high) in enumerate(itertools.pairwise(edges)):
+        last = i == len(edges) - 2
+        top = high if last or not whole else high - 1
+        labels.append(label_fmt(low) if top <= low else f"{label_fmt(low)} – {label_fmt(top)}")
+    return labels

@@ -2,8 +2,11 @@
 
 Analysts: ``jupyter nbconvert --to report_html x.ipynb`` or ``--to report_pdf``. The pipeline:
 ``render_report(notebook, out_dir, basename)``. The title block comes from ``metadata.report``
-(``title``, ``subtitle``, ``draft``); the contents list from the h2 headings; a markdown cell tagged
-``page-break`` starts a new PDF page.
+(``title``, ``subtitle``, ``draft``, and the identity: ``organisation``, ``logo``, ``published``, ``contact``,
+``disclaimer``); the contents list from the h2 headings; a markdown cell tagged ``page-break`` starts a new
+PDF page. The notebook's cell wrappers are taken away (:func:`flatten_cells`), so a heading and what follows
+it are siblings that the print CSS can keep together, and every table gets a box of its own to scroll in on a
+narrow screen. The PDF is tagged (PDF/UA-1): headings, tables and figures with their alt text, language.
 
 Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list
 of :mod:`helpers.publication.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the
@@ -83,6 +86,35 @@ class SanitizeOutputsPreprocessor(Preprocessor):
         return cell, resources
 
 
+# Notebook scaffolding around outputs and Markdown: taken away, their content stays.
+SCAFFOLDING = ("jp-Cell", "jp-Cell-inputWrapper", "jp-Cell-outputWrapper", "jp-InputArea", "jp-OutputArea",
+               "jp-OutputArea-child", "jp-RenderedHTMLCommon")
+
+
+def flatten_cells(html: str) -> str:
+    """The page's ``<main>`` as one flow of headings, paragraphs, tiles, tables and figures.
+
+    nbconvert nests each heading three levels deep in its own cell, where ``break-after: avoid`` cannot keep
+    it with the next cell; once flat, it can. A cell's tags (``celltag_page-break``) pass to its first element.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("main")
+    if main is None:
+        return html
+    for node in main.select(".jp-Collapser, .jp-mod-noOutputs, .jp-InputPrompt, .jp-OutputPrompt"):
+        node.decompose()
+    for node in main.find_all("div", class_=list(SCAFFOLDING)):
+        tags = [c for c in node.get("class", []) if c.startswith("celltag_")]
+        first = node.find(True)
+        if tags and first is not None:
+            first["class"] = [*first.get("class", []), *tags]
+        node.unwrap()
+    for table in main.find_all("table"):
+        if table.find_parent(class_="table-scroll") is None:
+            table.wrap(soup.new_tag("div", attrs={"class": "table-scroll"}))
+    return str(soup)
+
+
 def add_toc(html: str) -> str:
     """Give each h2 in ``<main>`` a unique id and list them as links in the page's ``<nav class="toc">``."""
     soup = BeautifulSoup(html, "html.parser")
@@ -118,7 +150,8 @@ def _heading_text(heading) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Lay the report page out on A4 with WeasyPrint (print CSS of the template); figures stay vector.
+    """Lay the report page out on A4 with WeasyPrint (print CSS of the template); figures stay vector, and the
+    PDF is tagged for screen readers (PDF/UA-1: structure, language, figures' alt text, title shown).
 
     Only ``data:`` URIs are fetched: the page carries its figures and styles inside it, and a reference to a
     local file or the network (an image, a stylesheet, an ``rel=attachment`` link) is refused and logged
@@ -126,7 +159,8 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint  # needs Pango at import time; the HTML path must work without it
     from weasyprint.urls import URLFetcher
 
-    return weasyprint.HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
+        pdf_variant="pdf/ua-1")
 
 
 class ReportHTMLExporter(HTMLExporter):
@@ -150,7 +184,7 @@ class ReportHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        return add_toc(html), resources
+        return add_toc(flatten_cells(html)), resources
 
 
 class ReportPDFExporter(ReportHTMLExporter):

@@ -6,23 +6,27 @@ through the allow-list of :mod:`helpers.publication.safehtml` (Markdown outputs 
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, display
+from matplotlib.figure import Figure
 
 from helpers import config
 from helpers.clean.quarter import DROP_REASONS
-from helpers.csvfile import read_csv
+from helpers.csvfile import read_csv, write_csv
 from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
-from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter
+from helpers.paths import CONFIG_DIR, NARRATIVES_DIR, PROCESSED_DIR, Quarter
+from helpers.publication import figures
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 
@@ -42,6 +46,45 @@ def public_data_name(quarter: str) -> str:
     return f"{report_basename(quarter)}-indicators.csv"
 
 
+# What a reader sees for a breakdown's name (crossed ones: joined with "and") and for its coded categories.
+DIMENSION_NAMES = {"sector": "sector", "province": "province", "sex": "sex", "age_group": "age group",
+                   "population_group": "population group", "donor": "donor", "centre": "centre or site",
+                   "activity": "activity", "activity_detail": "activity detail", "item": "item",
+                   "district": "district", "site": "site", "quarter": "quarter"}
+SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
+ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
+DRAFT_SECTION = "*The text of this section has not been written yet.*"
+
+
+def sources_name(quarter: str) -> str:
+    """File name of the per-file data-quality table published next to the report."""
+    return f"{report_basename(quarter)}-sources.csv"
+
+
+def dimension_name(dimension: str) -> str:
+    """``activity+province`` → ``activity and province``."""
+    return " and ".join(DIMENSION_NAMES.get(part, part.replace("_", " ")) for part in dimension.split("+"))
+
+
+def category_label(dimension: str, category: str) -> str:
+    """What a reader sees for a category: activity names from the catalogue, coded values capitalised
+    (``unknown`` → ``Unknown``, ``18-59`` → ``18-59 years``); free text (centres, donors) as recorded."""
+    parts = str(category).split(" | ")
+    if len(parts) != len(dimension.split("+")):
+        return str(category)
+    labels = []
+    for part, code in zip(dimension.split("+"), parts, strict=True):
+        if part == "activity":
+            labels.append(str(config.activities()["label"].get(code, code)))
+        elif part == "age_group" and code[:1].isdigit():
+            labels.append(f"{code} years")
+        elif part in ("sex", "age_group", "population_group"):
+            labels.append(code[:1].upper() + code[1:])
+        else:
+            labels.append(code)
+    return " · ".join(labels)
+
+
 @dataclass
 class Report:
     """One quarter's computed outputs, and the register of every number the report prints."""
@@ -51,6 +94,8 @@ class Report:
     quality: dict
     history: pd.DataFrame
     traced: list[dict] = field(default_factory=list)
+    folder: Path | None = None
+    section: str = ANNEX_GROUP_TEXT
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
@@ -59,7 +104,11 @@ class Report:
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
-        return cls(quarter, indicators, quality, history)
+        return cls(quarter, indicators, quality, history, folder=folder)
+
+    def begin(self, section: str) -> None:
+        """Numbers printed from now on belong to ``section`` (Annex B groups them by section)."""
+        self.section = section
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -81,11 +130,20 @@ class Report:
         """The data-source line printed under every figure."""
         return "Source: " + self.programme["data_source"].format(label=self.period)
 
-    def title_block(self, draft: bool) -> ReportMeta:
-        """The report's title, subtitle and draft flag, handed to the nbconvert template."""
-        subtitle = self.programme["subtitle_template"].format(label=self.period)
-        return ReportMeta({"title": self.programme["title"], "subtitle": subtitle, "draft": draft,
-                           "quarter": self.quarter})
+    def title_block(self, draft: bool, published: dt.date | None = None) -> ReportMeta:
+        """The report's title block, handed to the nbconvert template: title, subtitle, draft flag and the
+        programme's identity (organisation, logo, contact, disclaimer) with the publication date (today)."""
+        programme = self.programme
+        subtitle = programme["subtitle_template"].format(label=self.period)
+        published = published or dt.date.today()
+        meta = {"title": programme["title"], "subtitle": subtitle, "draft": draft, "quarter": self.quarter,
+                "organisation": programme["organisation"], "published": published.isoformat(),
+                "published_label": f"{published.day} {published:%B %Y}",
+                "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
+        if logo := programme.get("logo"):
+            data = base64.b64encode((CONFIG_DIR / logo).read_bytes()).decode("ascii")
+            meta["logo"] = f"data:image/svg+xml;base64,{data}"
+        return ReportMeta(meta)
 
     def losses_note(self) -> HTML:
         """On the first page, when the run was told to publish despite data that look wrong: what they were."""
@@ -105,8 +163,7 @@ class Report:
         history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
         history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
         for quarter, total in zip(history["quarter"], history["people_reached"], strict=True):
-            self.traced.append({"shown": fmt(total, total=True), "indicator": "people_reached",
-                                "dimension": "quarter (history.csv)", "category": quarter})
+            self._trace(fmt(total, total=True), "people_reached", "quarter", quarter)
         return pd.Series(history["people_reached"].to_numpy(), index=history["quarter"].to_numpy())
 
     def conventions(self) -> HTML:
@@ -122,7 +179,7 @@ class Report:
         specs = config.indicator_specs()
         body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
                        f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
-        return HTML("<table class='figures conventions'><thead><tr><th>Convention</th><th class='num'>People"
+        return HTML("<table class='figures conventions compact'><thead><tr><th>Convention</th><th class='num'>People"
                     f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
 
     def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
@@ -182,7 +239,8 @@ class Report:
         )
 
     def quality_summary(self) -> str:
-        """One paragraph of Markdown on how the raw logs became the figures (file names escaped)."""
+        """One paragraph of Markdown on how the raw logs became the figures, in counts (the files themselves
+        are listed in the sources file published beside the report)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
         reasons = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in totals["by_reason"].items()
                             if n and r not in DROP_REASONS)
@@ -191,22 +249,67 @@ class Report:
             f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
             f"{totals['rows_kept']:,} were kept. {totals['duplicate']:,} were duplicates of rows already counted, "
             f"{totals['out_of_period']:,} were dated outside {self.period}, and {totals['rejected']:,} were "
-            f"rejected ({reasons or 'none'}). Sex is known for {completeness['sex']:.0%} of kept records, age "
-            f"for {completeness['age']:.0%} and population group for {completeness['population_group']:.0%}."
+            f"rejected ({reasons or 'none'}). Sex is recorded in {completeness['sex']:.0%} of the kept records, "
+            f"age in {completeness['age']:.0%} and population group in {completeness['population_group']:.0%}."
         )
+        if (share := self.sex_known_share()) is not None:
+            text += (f" Counted in people reached, sex is known for {share:.0%}: group sessions are counted by "
+                     "headcount, without sex or age.")
         if totals.get("summary_row"):
             text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
-        if skipped:
+        if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
             text += " Files that could not be read and were skipped: " + "; ".join(
-                f"{escape_markdown(f['source'])} ({escape_markdown(f['reason'])})" for f in skipped) + "."
+                f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
+                for f in skipped) + "."
         if not_read := self.quality.get("not_read", []):
-            text += " Parts of files not read: " + "; ".join(
-                escape_markdown(f"{p['source']} [{p['sheet']}]" if p.get("sheet") else p["source"])
-                + f" ({escape_markdown(p['reason'])})" for p in not_read) + "."
+            reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
+            text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
         return text
 
+    def sources_note(self) -> Markdown:
+        """Where readers find each source table's counts: the sources file published beside the report."""
+        name = sources_name(self.quarter)
+        return Markdown(f"Each source table's counts (a CSV file or one sheet of a workbook) are in "
+                        f"[{name}]({name}), next to this report.")
+
+    def sex_known_share(self) -> float | None:
+        """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
+        cells = series(self.indicators, "people_reached", "sex")
+        return None if cells.sum() <= 0 else float(cells.drop("unknown", errors="ignore").sum() / cells.sum())
+
+    def source_summary(self) -> HTML:
+        """Annex A's table: rows read, kept and set aside per source type (unit and kind of file), with the
+        total. Each file's row is in :meth:`write_sources`."""
+        table = source_table(self.quality).reset_index()
+        units = self.programme.get("units", {})
+        first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
+        table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
+        table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
+            {True: "Excel workbooks", False: "CSV exports"})
+        counts = ["rows_read", "rows_kept", *DROP_REASONS]
+        grouped = table.groupby(["unit", "kind"], sort=True).agg(
+            files=("file", "nunique"), tables=("source", "size"), **{c: (c, "sum") for c in counts})
+        total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
+        heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
+        head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
+        rows = "".join(
+            f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
+            + "".join(f"<td class='num'>{n:,}</td>" for n in values) + "</tr>"
+            for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
+        rows += ("<tr class='total'><th>Total</th>" + "".join(f"<td class='num'>{n:,}</td>" for n in total)
+                 + "</tr>")
+        return HTML(f"<table class='figures compact sources'><thead><tr>{head}</tr></thead>"
+                    f"<tbody>{rows}</tbody></table>")
+
+    def write_sources(self) -> Path:
+        """Write each source table's counts (from ``quality.json``) as ``sources.csv`` into the processed
+        quarter, where the run publishes it beside the report."""
+        path = Path(self.folder) / SOURCES_FILE
+        write_csv(source_table(self.quality).reset_index().drop(columns="file"), path)
+        return path
+
     def sex_by_age(self) -> pd.DataFrame:
-        """People reached by age group (rows) and sex (columns)."""
+        """People reached (not records) by age group (rows) and sex (columns)."""
         cells = self.series("people_reached", "sex+age_group")
         split = cells.index.str.split(" | ", regex=False)
         table = pd.DataFrame({"sex": split.str[0], "age_group": split.str[1], "value": cells.to_numpy()})
@@ -218,8 +321,12 @@ class Report:
                     decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
-        self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension, "category": category})
+        self._trace(shown, indicator, dimension, category)
         return shown
+
+    def _trace(self, shown: str, indicator: str, dimension: str, category: str) -> None:
+        self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension,
+                            "category": category, "section": self.section})
 
     def series(self, indicator: str, dimension: str) -> pd.Series:
         """All categories of one indicator and dimension, registered for the annex, safe to draw and print:
@@ -229,14 +336,15 @@ class Report:
         states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
         values = for_report(values, states.fillna(0))
         for category, v in values.items():
-            self.traced.append({"shown": fmt(v), "indicator": indicator, "dimension": dimension,
-                                "category": category})
+            self._trace(fmt(v), indicator, dimension, category)
         return values
 
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
-                   labels: Callable[[str], str] = str, limit: int | None = None) -> HTML:
+                   labels: Callable[[str], str] | None = None, limit: int | None = None) -> HTML:
         """A table of several indicators over one dimension: ``columns`` are (indicator, column heading);
-        rows are the categories of the first indicator, largest first; small values suppressed."""
+        rows are the categories of the first indicator, largest first, named by :func:`category_label`
+        unless ``labels`` is given; small values suppressed."""
+        labels = labels or (lambda category: category_label(dimension, category))
         values = {title: self.series(indicator, dimension) for indicator, title in columns}
         first = next(iter(values.values()))
         rows = first.index[:limit] if limit else first.index
@@ -246,22 +354,23 @@ class Report:
             + "".join(f"<td class='num'>{fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
             for row in rows
         )
-        return HTML(f"<table class='figures'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
+        return HTML(f"<table class='figures compact'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
                     f"<tbody>{body}</tbody></table>")
 
     def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[Story, bool]:
         """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""
         path = narrative_path(self.quarter, folder)
         if not path.is_file():
-            return Story({"": self.automatic_summary()}), True
+            return Story({"": self.automatic_summary()}, draft=True), True
         text = path.read_text(encoding="utf-8")
         check_headings(text, SECTIONS, str(path))
         return Story(sections(render_narrative(text, self.indicators, self.number, str(path)))), False
 
     def automatic_summary(self) -> str:
         """A factual summary used when no narrative has been written for the quarter."""
-        sectors = self.series("people_reached", "sector")
-        leading = ", ".join(f"{s} ({fmt(v)})" for s, v in sectors.sort_values(ascending=False).items() if v > 0)
+        sectors = series(self.indicators, "people_reached", "sector")  # totals: printed as they are
+        leading = ", ".join(f"{s} ({self.number('people_reached', 'sector', s)})"
+                            for s, v in sectors.sort_values(ascending=False).items() if v > 0)
         return (
             f"In {self.period} the programme reached {self.number('people_reached')} people in "
             f"{self.number('provinces_covered')} provinces through {self.number('services_delivered')} recorded "
@@ -272,36 +381,59 @@ class Report:
         )
 
     def annex(self) -> HTML:
-        """Every number printed, with its indicator id; then each indicator's definition."""
+        """Annex B: one line per indicator and breakdown printed, grouped by report section, in words; the
+        full list of every number printed folds out on screen; then each indicator's definition."""
         specs = config.indicator_specs()
-        traced = pd.DataFrame(self.traced).drop_duplicates(subset=["indicator", "dimension", "category"])
-        figures = "".join(
-            f"<tr><td class='num'>{html.escape(t.shown)}</td><td><code>{html.escape(t.indicator)}</code></td>"
-            f"<td>{html.escape('' if t.dimension == 'total' else f'{t.dimension}: {t.category}')}</td></tr>"
-            for t in traced.itertuples()
-        )
+        traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
+        lines = []
+        order = [*(s for s in dict.fromkeys(traced["section"]) if s != ANNEX_GROUP_TEXT), ANNEX_GROUP_TEXT]
+        for section, group in sorted(traced.groupby("section", sort=False), key=lambda g: order.index(g[0])):
+            lines.append(f"<tr class='group'><th colspan='3'>{html.escape(section)}</th></tr>")
+            for (indicator, dimension), rows in group.groupby(["indicator", "dimension"], sort=False):
+                what = "Total" if dimension == "total" else f"By {dimension_name(dimension)}"
+                if len(rows) == 1 and dimension != "total":
+                    what = f"{dimension_name(dimension).capitalize()}: " + category_label(
+                        dimension, rows["category"].iloc[0])
+                shown = rows["shown"].iloc[0] if len(rows) == 1 else f"{len(rows)} figures"
+                lines.append(f"<tr><td>{html.escape(specs[indicator]['label'])}</td><td>{html.escape(what)}</td>"
+                             f"<td class='num'>{html.escape(shown)}</td></tr>")
+        every = "".join(
+            f"<tr><td>{html.escape(t.section)}</td><td>{html.escape(specs[t.indicator]['label'])}</td>"
+            f"<td>{html.escape('Total' if t.dimension == 'total' else dimension_name(t.dimension))}</td>"
+            f"<td>{html.escape('' if t.dimension == 'total' else category_label(t.dimension, t.category))}</td>"
+            f"<td class='num'>{html.escape(t.shown)}</td></tr>"
+            for t in traced.itertuples())
         definitions = "".join(
-            f"<tr><td><code>{html.escape(i)}</code></td><td>{html.escape(specs[i]['label'])}</td>"
-            f"<td>{html.escape(specs[i]['definition'])}</td></tr>"
-            for i in dict.fromkeys(traced["indicator"])
-        )
+            f"<tr><td>{html.escape(specs[i]['label'])}</td><td>{html.escape(specs[i]['definition'])}</td></tr>"
+            for i in dict.fromkeys(traced["indicator"]))
         return HTML(
-            "<p>The counts of rows read, kept and dropped in the data-quality section come from the cleaning's "
-            "reconciliation (<code>quality.json</code>); every other number is listed here.</p>"
-            "<table class='figures annex'><thead><tr><th class='num'>Figure</th><th>Indicator</th>"
-            f"<th>Breakdown</th></tr></thead><tbody>{figures}</tbody></table>"
-            "<table class='figures definitions'><thead><tr><th>Indicator</th><th>Name</th><th>Definition</th>"
+            "<p>Where each figure of the report comes from: the indicator and breakdown, by section (the "
+            "counts of rows in Annex A come from the cleaning's reconciliation instead).</p>"
+            "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
+            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
+            f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
+            "<table class='figures'><thead><tr><th>Section</th><th>Indicator</th><th>Breakdown</th>"
+            f"<th>Category</th><th class='num'>Shown</th></tr></thead><tbody>{every}</tbody></table></details>"
+            "<h3>Definitions</h3>"
+            "<table class='figures definitions'><thead><tr><th>Indicator</th><th>Definition</th>"
             f"</tr></thead><tbody>{definitions}</tbody></table>"
         )
 
 
 class Story(dict):
     """The narrative's sections by heading; asking for a section the report does not have is an error, so the
-    notebook and the narrative's headings are both held to :data:`SECTIONS`."""
+    notebook and the narrative's headings are both held to :data:`SECTIONS`. In a draft (no narrative yet) a
+    section says that its text is still to be written, so no section of the draft is silently empty."""
+
+    def __init__(self, sections: dict, draft: bool = False):
+        super().__init__(sections)
+        self.draft = draft
 
     def get(self, section: str, default: str = "") -> str:
         if section not in ("", *SECTIONS):
             raise KeyError(f"{section!r} is not a narrative section (report.SECTIONS: {', '.join(SECTIONS)})")
+        if self.draft and section not in ("", "Overview"):
+            return super().get(section) or DRAFT_SECTION
         return super().get(section, default)
 
 
@@ -334,7 +466,27 @@ def quality_table(quality: dict) -> pd.DataFrame:
     columns = ["rows_read", "rows_kept", *DROP_REASONS]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table = table.groupby(table.index.str.replace(r" \[[^\]]*\]$", "", regex=True), sort=True).sum()
-    table.loc["Total"] = [quality["totals"][c] for c in columns]
+    table.loc["Total"] = [quality["totals"].get(c, 0) for c in columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
 
 
+def source_table(quality: dict) -> pd.DataFrame:
+    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source."""
+    files = pd.DataFrame.from_dict(quality["files"], orient="index")
+    columns = ["rows_read", "rows_kept", *DROP_REASONS]
+    table = files.reindex(columns=columns).fillna(0).astype(int)
+    table.index.name = "source"
+    table.insert(0, "file", table.index.str.replace(r" \[[^\]]*\]$", "", regex=True))
+    return table
+
+
+def chart(fig: Figure) -> None:
+    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels)."""
+    table = figures.data_table(fig)
+    head = "<th></th>" + "".join(f"<th class='num'>{html.escape(str(c))}</th>" for c in table.columns)
+    body = "".join(f"<tr><th>{html.escape(str(row))}</th>"
+                   + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
+                   for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
+    display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
+                      f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                      "</details>"))

@@ -21,7 +21,7 @@ NARRATIVE_TAGS = frozenset({
 })
 # What a notebook output may contain besides: the report's tiles and tables, pandas tables, section headings.
 OUTPUT_TAGS = NARRATIVE_TAGS | {"div", "span", "h2", "caption", "colgroup", "col", "tfoot", "small", "b", "i",
-                                "dl", "dt", "dd", "figure", "figcaption"}
+                                "dl", "dt", "dd", "figure", "figcaption", "details", "summary"}
 ATTRIBUTES = {
     "*": {"class", "title", "lang", "dir", "role", "aria-label"},
     "a": {"href"},

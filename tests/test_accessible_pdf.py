@@ -1,0 +1,91 @@
+"""The PDF as a screen reader and a printer get it: tagged (PDF/UA), in English, figures described with their
+numbers, a draft that says so in words, and pages that look finished (no heading ending a page, none mostly
+blank)."""
+
+import re
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.slow
+
+CHARTS = 5  # sector, province map, protection activities, trend, sex and age
+
+
+@pytest.fixture(params=["sample_run", "fixture_run"])
+def run(request):
+    """The published sample (with its narrative) and the small fixture quarter (a draft: no narrative)."""
+    return request.param, request.getfixturevalue(request.param)[1]
+
+
+def structure(reader: PdfReader) -> list[tuple[int, str, int | None, str]]:
+    """The structure tree in reading order: (depth, tag, page index, alt text) per element."""
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    found = []
+
+    def walk(element, depth):
+        element = element.get_object()
+        if not isinstance(element, dict):
+            return
+        page = element.get("/Pg")
+        found.append((depth, str(element.get("/S")), pages.get(page.idnum) if page is not None else None,
+                      str(element.get("/Alt", ""))))
+        children = element.get("/K")
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and (hasattr(child, "get_object") or isinstance(child, dict)):
+                walk(child, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"], 0)
+    return found
+
+
+def test_pdf_is_tagged_in_english_with_described_figures(run):
+    reader = PdfReader(run[1].pdf)
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "en"
+    tags = structure(reader)
+    assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TD", "/Figure"} <= {tag for _, tag, _, _ in tags}
+    charts = [alt for _, tag, _, alt in tags if tag == "/Figure" and alt != "Logo"]
+    assert len(charts) == CHARTS
+    for alt in charts:  # every bar or province with its value (a small quarter's may be <5, x or –)
+        assert re.fullmatch(r"[^.]+\(.+\)\. ([^;]+ (\d[\d,]*|<5|x|–)(; |\.$))+", alt, re.S), alt
+    if run[0] == "sample_run":
+        assert any(alt.startswith("People reached by sector") and "Protection 35,293" in alt for alt in charts)
+        assert any(alt.startswith("People reached by province") and "Şanlıurfa 9,373" in alt for alt in charts)
+
+
+def test_draft_says_so_in_words_in_the_title_and_on_every_page(run):
+    name, result = run
+    reader = PdfReader(result.pdf)
+    draft = name == "fixture_run"
+    assert reader.metadata.title.startswith("DRAFT – ") is draft
+    assert "Türkiye Refugee Response" in reader.metadata.title
+    first = reader.pages[0].extract_text()
+    assert ("DRAFT – for review, not for circulation" in first) is draft
+    assert all(("DRAFT" in page.extract_text()) is draft for page in reader.pages)
+    assert "Refugee Response Programme, Türkiye" in first and "Published " in first
+
+
+def test_no_heading_ends_a_page(run):
+    tags = structure(PdfReader(run[1].pdf))
+    for i, (depth, tag, page, _) in enumerate(tags):
+        if tag not in ("/H2", "/H3"):
+            continue
+        following = next((p for d, t, p, _ in tags[i + 1:] if d <= depth and p is not None), page)
+        assert following == page, f"a heading at the foot of page {page + 1} is followed on page {following + 1}"
+
+
+def test_no_page_but_the_last_is_mostly_blank(run, tmp_path):
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(run[1].pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    for path in pages[:-1]:
+        ink = (np.asarray(Image.open(path).convert("L")) < 230).any(axis=1)
+        height = len(ink)
+        top, bottom = int(height * 20 / 297), int(height * (297 - 22) / 297)  # the page's text area
+        rows = np.flatnonzero(ink[top:bottom])
+        blank = 1 - (rows.max() + 1) / (bottom - top)
+        assert blank <= 0.40, f"{path.name} is {blank:.0%} blank"

@@ -1,0 +1,100 @@
+"""What a reader outside the programme sees in the report: labels, not codes; Annex A by source type with the
+per-file table published beside it; Annex B by section; the programme's identity; donors in one order."""
+
+import re
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import config
+from helpers.publication.report import category_label, dimension_name, sources_name
+
+pytestmark = pytest.mark.slow
+
+CODES = re.compile(r"\b(PROT|EDU|BN|LIV|HEA|CAP)_[A-Z_]+\b|activity\+|sex\+|history\.csv"
+                   r"|\.xlsx\b|\byedek\b|\bPRU/|\bRSU/")
+
+
+@pytest.fixture(scope="module")
+def sample(sample_run):
+    result = sample_run[1]
+    return result, BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
+
+
+def section(soup: BeautifulSoup, title: str) -> str:
+    """The text of one section of the report, from its heading to the next."""
+    heading = next(h for h in soup.select("main h2") if h.get_text().strip().startswith(title))
+    parts = []
+    for node in heading.find_all_next():
+        if node.name == "h2":
+            break
+        if node.name in ("p", "td", "th", "li", "summary", "div") and not node.find(["p", "td", "div"]):
+            parts.append(node.get_text(" ", strip=True))
+    return "\n".join(parts)
+
+
+def test_reader_sees_labels_not_internal_codes(sample):
+    _, soup = sample
+    main = soup.find("main").get_text(" ")
+    assert not CODES.search(main), CODES.search(main)
+    cells = [td.get_text(strip=True) for td in soup.select("main td, main th")]
+    assert "unknown" not in cells and "Unknown" in cells
+    assert "Psychosocial support" in main and "Non-formal education · Specific-needs education support" in main
+
+
+def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
+    result, soup = sample
+    annex = section(soup, "Annex A")
+    table = next(t for t in soup.select("table.sources"))
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table.select("tbody tr")]
+    assert len(rows) <= 6  # a summary, not a file list
+    assert rows[-1][0] == "Total" and rows[-1][4] == "50,908"  # rows kept
+    assert {row[0] for row in rows[:-1]} == {"Protection and Resilience Unit, Excel workbooks",
+                                             "Protection and Resilience Unit, CSV exports",
+                                             "Recovery and Stabilization Unit, Excel workbooks",
+                                             "Recovery and Stabilization Unit, CSV exports"}
+    link = soup.find("a", href=sources_name("2022Q4"))
+    assert link is not None and sources_name("2022Q4") in annex
+    assert "Files that could not be read" not in annex  # the sample reads every file
+    sources = pd.read_csv(result.report_dir / sources_name("2022Q4"))
+    assert len(sources) == 57 and sources["rows_kept"].sum() == 50908
+    assert "RSU/distribution-lists/yedek/nizip-hygiene-kits-batch2.csv" in set(sources["source"])
+
+
+def test_annex_b_lists_figures_by_section_in_words(sample):
+    _, soup = sample
+    table = soup.select_one("table.annex")
+    groups = [th.get_text(strip=True) for th in table.select("tr.group th")]
+    toc = [a.get_text(strip=True) for a in soup.select("nav.toc a")]
+    assert groups[0] == "Overview" and groups[-1] == "Numbers in the text" and set(groups[1:-1]) <= set(toc)
+    assert len(table.select("tbody tr")) < 80  # one line per indicator and breakdown, not one per number
+    lines = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.select("tbody tr:not(.group)")]
+    assert ["People reached", "By province", "14 figures"] in lines
+    assert ["People reached", "By quarter", "8 figures"] in lines
+    every = soup.select("details.every-figure tbody tr")
+    assert len(every) > len(lines)  # the full trace folds out on screen
+
+
+def test_labels_for_breakdowns_and_categories():
+    assert dimension_name("activity+province") == "activity and province"
+    assert category_label("activity+province", "EDU_LANGUAGE | Ankara") == "Language courses · Ankara"
+    assert category_label("sex+age_group", "unknown | 18-59") == "Unknown · 18-59 years"
+    assert category_label("population_group", "refugee/migrant") == "Refugee/migrant"
+    assert category_label("centre", "adana MMCC") == "adana MMCC"  # free text stays as recorded
+
+
+def test_identity_from_config_and_donors_in_the_narratives_order(sample):
+    _, soup = sample
+    programme = config.load("programme")
+    block = soup.select_one(".title-block")
+    assert programme["organisation"] in block.get_text()
+    assert block.select_one("img.logo")["src"].startswith("data:image/svg+xml;base64,")
+    assert re.search(r"Published \d{1,2} [A-Z][a-z]+ \d{4}", block.get_text())
+    about = soup.select_one("footer.about").get_text(" ")
+    assert programme["contact"]["email"] in about and programme["disclaimer"][:60] in " ".join(about.split())
+    donors = [t.get_text() for t in soup.select(".tiles.donors .label")]
+    assert donors == sorted(donors) and len(donors) == 3
+    text = section(soup, "Donors")
+    mentioned = sorted(("Donor A", "Donor B", "Donor C"), key=text.index)
+    assert [d for d in mentioned] == [re.search(r"Donor [A-Z]", label).group() for label in donors]
