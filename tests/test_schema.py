@@ -2,11 +2,13 @@
 
 import pandas as pd
 import pytest
+from conftest import edit
 
 from helpers import config
 from helpers.clean import quarter as clean
 from helpers.clean import schema
 from helpers.clean.schema import violations
+from helpers.errors import ConfigError
 
 COLUMNS = ["date", "province", "activity", "household_id", "household_size", "sex", "amount_try"]
 # (date, province, activity, beneficiary or household id, household_size, sex, amount_try) and the reason expected
@@ -56,6 +58,19 @@ def test_hints_give_both_readings_or_the_bound_and_later_reasons_are_listed():
 
 
 def test_every_reason_is_listed_once_in_report_order():
-    assert len(set(schema.REASON_ORDER)) == len(schema.REASON_ORDER)
-    assert schema.REASON_ORDER.index("ambiguous_value") < schema.REASON_ORDER.index("invalid_value")
+    order = config.reject_reasons()
+    assert len(set(order)) == len(order)
+    assert order.index("ambiguous_value") < order.index("invalid_value")
     assert set(schema.number_bounds()) == {"household_size", "participants", "quantity", "amount_try"}
+
+
+def test_reject_reasons_and_their_priority_come_from_config(config_dir):
+    raw = _frame("category")
+    reasons = config_dir / "reasons.yml"
+    edit(reasons, "  ambiguous_value: Number or date that reads two ways\n", "")
+    edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: Number or date that reads two ways\n")
+    found = violations(raw, clean._contract(clean._province_lookup(raw["province"]), config.activities()))
+    assert found.at[14, "reason"] == "ambiguous_value" and found.at[14, "also"] == "unparseable_date (date)"
+    edit(reasons, "  invalid_value: Value out of bounds or not a number\n", "")
+    with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
+        violations(raw, clean._contract(clean._province_lookup(raw["province"]), config.activities()))

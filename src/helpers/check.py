@@ -28,7 +28,7 @@ from rich.text import Text
 
 from helpers import config
 from helpers.clean import normalise, redact, schema
-from helpers.clean.quarter import DROP_REASONS, Examination, examine_quarter, losses
+from helpers.clean.quarter import Examination, examine_quarter, losses
 from helpers.csvfile import write_csv
 from helpers.errors import NoSourcesError
 from helpers.ingest.readers import HXL, UNKNOWN
@@ -408,8 +408,9 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
 def _dropped(counts: dict) -> str:
     """``3 duplicate``, ``2 unknown_activity``, ...: one line per reason a row would be dropped for."""
     found = {**counts.get("by_reason", {}), **counts.get("rejected_by_reason", {})}
-    lines = [f"{n:,} {reason}" for reason in [*DROP_REASONS[:-1], *schema.REASON_ORDER]
-             if (n := counts.get(reason, 0) if reason in DROP_REASONS else found.get(reason, 0))]
+    dropped = config.dropped_reasons()
+    lines = [f"{n:,} {reason}" for reason in [*dropped, *config.reject_reasons()]
+             if (n := counts.get(reason, 0) if reason in dropped else found.get(reason, 0))]
     return "\n".join(lines) or "none"
 
 

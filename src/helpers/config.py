@@ -203,9 +203,22 @@ class VocabulariesFile(_Strict):
         return sex
 
 
+class ReasonsFile(_Strict):
+    dropped: dict[str, str] = Field(min_length=1)
+    rejected: dict[str, str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind_each(self) -> ReasonsFile:
+        if both := sorted(set(self.dropped) & set(self.rejected)):
+            raise ValueError(f"reasons listed both as dropped and as rejected: {both}")
+        if "rejected" in self.dropped or "rejected" in self.rejected:
+            raise ValueError("'rejected' names the kind of the rejected reasons; it is not a reason")
+        return self
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
-    "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile,
+    "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
 }
 
 
@@ -303,6 +316,22 @@ def setting_path(name: str) -> Path:
 
 
 # ---------------------------------------------------------------------------------- facts derived from config
+def dropped_reasons() -> list[str]:
+    """Reasons a row is set apart without being rejected (duplicate, out of period, totals row), in order."""
+    return list(load("reasons")["dropped"])
+
+
+def reject_reasons() -> list[str]:
+    """The contract's reject reasons in priority order (``config/reasons.yml``)."""
+    return list(load("reasons")["rejected"])
+
+
+def reason_label(reason: str) -> str:
+    """What a reader is told a reason means."""
+    reasons = load("reasons")
+    return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+
+
 def activities() -> pd.DataFrame:
     """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
     return pd.DataFrame(load("activities")["activities"]).set_index("code")

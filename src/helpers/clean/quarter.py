@@ -64,7 +64,6 @@ RECORD_COLUMNS = [
 DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
 DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
 FOLDED = {"date_of_birth": "age"}  # raw columns that live on inside a record column
-DROP_REASONS = ["duplicate", "out_of_period", "summary_row", "rejected"]  # "rejected" (last) gathers the rest
 CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
                        "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
 
@@ -323,21 +322,27 @@ def _dropped_rows(raw: pd.DataFrame, index: pd.Index, reason: str, detail: pd.Se
     }, index=index)
 
 
+def drop_kinds() -> list[str]:
+    """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected`` (the rest)."""
+    return [*config.dropped_reasons(), "rejected"]
+
+
 def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict]) -> dict:
     """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for.
 
     Totals rows never reach ``raw``: they are counted as read from their lines in ``rejects``.
     """
+    kinds = drop_kinds()
     summaries = rejects.loc[rejects["reason"] == "summary_row", "source"].value_counts()
     read = raw.groupby("source", observed=True).size().add(summaries, fill_value=0).rename("rows_read")
     kept = records.groupby("source", observed=True).size().rename("rows_kept")
-    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(DROP_REASONS[:-1]), "rejected"))
+    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(config.dropped_reasons()), "rejected"))
     by_kind = dropped.pivot_table(index="source", columns="kind", values="row_number", aggfunc="size", fill_value=0)
-    by_reason = rejects[~rejects["reason"].isin(DROP_REASONS[:-1])].pivot_table(
+    by_reason = rejects[~rejects["reason"].isin(config.dropped_reasons())].pivot_table(
         index="source", columns="reason", values="row_number", aggfunc="size", fill_value=0)
-    table = pd.concat([read, kept, by_kind.reindex(columns=DROP_REASONS)], axis=1).fillna(0).astype("int64")
+    table = pd.concat([read, kept, by_kind.reindex(columns=kinds)], axis=1).fillna(0).astype("int64")
     table.index = table.index.astype(str)
-    table["balanced"] = table["rows_read"] == table["rows_kept"] + table[DROP_REASONS].sum(axis=1)
+    table["balanced"] = table["rows_read"] == table["rows_kept"] + table[kinds].sum(axis=1)
     if not table["balanced"].all():
         bad = ", ".join(table.index[~table["balanced"]])
         raise ReconciliationError(f"rows unaccounted for in: {bad}")
@@ -348,11 +353,11 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
                  if source in by_reason.index else {}}
         for source, row in table.iterrows()
     }
-    totals = {k: int(table[k].sum()) for k in ["rows_read", "rows_kept", *DROP_REASONS]}
-    if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in DROP_REASONS):
+    totals = {k: int(table[k].sum()) for k in ["rows_read", "rows_kept", *kinds]}
+    if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in kinds):
         raise ReconciliationError("total rows read differ from kept plus dropped")
     reasons = rejects["reason"].value_counts()
-    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*DROP_REASONS[:-1], *schema.REASON_ORDER]}
+    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*config.dropped_reasons(), *config.reject_reasons()]}
     n = max(len(records), 1)
     completeness = {
         "sex": round(float((records["sex"] != "unknown").sum() / n), 4),
@@ -451,7 +456,7 @@ def losses(quality: dict) -> list[str]:
     read = totals["rows_read"]
     found = []
     if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
-        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in DROP_REASONS[:-1]),
+        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in config.dropped_reasons()),
                          reverse=True)
         found.append(f"{q}: {_share(totals['rejected'], read)} were rejected "
                      f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "

@@ -23,12 +23,11 @@ import pandera.pandas as pa
 
 from helpers import config
 from helpers.clean import normalise
+from helpers.errors import ConfigError
 from helpers.kernels import by_code
 
 # Reasons a row breaks the contract, in the order they are reported when a row breaks several; the one list
 # of reject reasons (the cleaner adds duplicate and out_of_period before them).
-REASON_ORDER = ["missing_required", "unknown_activity", "unparseable_date", "unknown_province", "ambiguous_value",
-                "invalid_value"]
 
 
 def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
@@ -148,7 +147,7 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """One row per raw row that breaks the contract: ``reason``, ``column``, ``value``, ``hint`` (what the value
     should be, or both readings of an ambiguous number) and ``also`` (other reasons).
 
-    Indexed like ``raw``. When a row breaks several rules, the first reason in :data:`REASON_ORDER` is
+    Indexed like ``raw``. When a row breaks several rules, the first reason in ``config/reasons.yml`` (rejected) is
     reported and the others are listed in ``also``.
     """
     try:
@@ -157,11 +156,15 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+    order = config.reject_reasons()
     cases = cases.assign(
         reason=reason_column[0].replace({"not_nullable": "missing_required"}),
         column=reason_column[1].astype("object").fillna(cases["column"].astype("object")),
-        rank=lambda c: c["reason"].map({r: i for i, r in enumerate(REASON_ORDER)}).fillna(len(REASON_ORDER)),
+        rank=lambda c: c["reason"].map({r: i for i, r in enumerate(order)}),
     )
+    if unlisted := sorted(set(cases.loc[cases["rank"].isna(), "reason"])):
+        raise ConfigError(f"{config.shown(config.path('reasons.yml'))}: the contract rejects rows for {unlisted}, "
+                          "which the rejected reasons do not list")
     cases = cases.dropna(subset=["index"]).drop_duplicates(subset=["index", "reason", "column"])
     cases = cases.sort_values(["index", "rank"], kind="stable")
     first = cases.drop_duplicates(subset="index").set_index("index")
