@@ -12,8 +12,8 @@ from helpers.clean.provinces import province_reference
 from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.measure.disclosure import dictionary_name, fmt
 from helpers.measure.indicators import for_publication, run_indicators
-from helpers.paths import REPO_ROOT
-from helpers.publication.report import Report, public_data_name
+from helpers.paths import REPO_ROOT, public_data_name
+from helpers.publication.report import Report
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
 LOCAL = hxl.InputOptions(allow_local=True)

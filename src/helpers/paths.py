@@ -34,6 +34,25 @@ def replacing(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+# The names of what a run publishes beside a quarter's report (the report itself, its public data, its sources).
+SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
+
+
+def report_basename(quarter: str) -> str:
+    """File name (without extension) of a quarter's report."""
+    return f"refugee-response-{quarter}"
+
+
+def public_data_name(quarter: str) -> str:
+    """File name of the shareable indicators published next to the report."""
+    return f"{report_basename(quarter)}-indicators.csv"
+
+
+def sources_name(quarter: str) -> str:
+    """File name of the per-file data-quality table published next to the report."""
+    return f"{report_basename(quarter)}-sources.csv"
+
+
 _QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
 

@@ -50,12 +50,15 @@ from helpers.paths import (
     RAW_DIR,
     REPO_ROOT,
     REPORTS_DIR,
+    SOURCES_FILE,
     Quarter,
+    public_data_name,
+    report_basename,
     resolve,
+    sources_name,
 )
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.publication.report import SOURCES_FILE, public_data_name, report_basename, sources_name
 from helpers.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)

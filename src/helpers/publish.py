@@ -22,9 +22,8 @@ from filelock import FileLock
 from helpers import inputs, revisions
 from helpers.csvfile import write_csv
 from helpers.errors import PipelineError
-from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, resolve
+from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
-from helpers.publication.report import report_basename
 from helpers.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",

@@ -17,8 +17,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import config, revisions
-from helpers.paths import Quarter, replacing
-from helpers.publication.report import public_data_name, report_basename
+from helpers.paths import Quarter, public_data_name, replacing, report_basename
 
 INDEX = "index.html"
 RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)

@@ -25,7 +25,15 @@ from helpers.csvfile import read_csv, write_csv
 from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
-from helpers.paths import CONFIG_DIR, NARRATIVES_DIR, PROCESSED_DIR, Quarter
+from helpers.paths import (
+    CONFIG_DIR,
+    NARRATIVES_DIR,
+    PROCESSED_DIR,
+    SOURCES_FILE,
+    Quarter,
+    public_data_name,
+    sources_name,
+)
 from helpers.publication import figures
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
@@ -36,29 +44,13 @@ SECTIONS = ("Overview", "Where the programme worked", "Protection", "Community c
             "Community stabilization and livelihoods", "Innovation lab", "Donors")
 
 
-def report_basename(quarter: str) -> str:
-    """File name (without extension) of a quarter's report."""
-    return f"refugee-response-{quarter}"
-
-
-def public_data_name(quarter: str) -> str:
-    """File name of the shareable indicators published next to the report."""
-    return f"{report_basename(quarter)}-indicators.csv"
-
-
 # What a reader sees for a breakdown's name (crossed ones: joined with "and") and for its coded categories.
 DIMENSION_NAMES = {"sector": "sector", "province": "province", "sex": "sex", "age_group": "age group",
                    "population_group": "population group", "donor": "donor", "centre": "centre or site",
                    "activity": "activity", "activity_detail": "activity detail", "item": "item",
                    "district": "district", "site": "site", "quarter": "quarter"}
-SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
-
-
-def sources_name(quarter: str) -> str:
-    """File name of the per-file data-quality table published next to the report."""
-    return f"{report_basename(quarter)}-sources.csv"
 
 
 def dimension_name(dimension: str) -> str:
