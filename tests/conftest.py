@@ -13,6 +13,10 @@ from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "quarter"
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet on a machine without a network: no background requests, no updates, no sync.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
 SEED_FILE = Path(__file__).parent / "fixtures" / "seed-2022Q4.yml"
 
 # No test is timed: on a loaded machine an example that takes longer than hypothesis's 200 ms deadline is not
@@ -96,3 +100,14 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's), shared by the tests that look at a page as a reader's browser does."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

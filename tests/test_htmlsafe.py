@@ -19,9 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
-from test_reader_view import CHROMIUM, CHROMIUM_ARGS
 
 from helpers.pipeline import run_quarter
 from helpers.publication.render import html_to_pdf, render_report
@@ -68,14 +66,6 @@ def canary():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def embedded_files(pdf: PdfReader) -> list[str]:

@@ -5,11 +5,6 @@ import subprocess
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 
 pytestmark = pytest.mark.slow
 
@@ -18,14 +13,6 @@ pytestmark = pytest.mark.slow
 def report(request):
     """The published sample report, and the draft report of the small fixture quarter."""
     return request.getfixturevalue(request.param)[1]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_html_loads_without_console_errors_and_shows_every_image(report, browser):

@@ -11,7 +11,6 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import sync_playwright
 
 from helpers import inputs
 from helpers.csvfile import read_csv
@@ -23,9 +22,6 @@ from helpers.revisions import PRINTED
 pytestmark = pytest.mark.slow  # three pipeline runs and a browser
 
 KEY = "fixture key, not a secret"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update"]
 # Six people the field team logged late: new case ids, all Protection case management in Adana.
 LATE = "service_date,province,district,site,activity_code,case_id,full_name,phone,gender,age,nationality,donor\n" + \
     "".join(f"2022-11-{10 + i},Adana,Seyhan,,PROT_CASE_MGMT,TR-ADA-09{i},Late Person {i},,F,30,Syrian,Donor A\n"
@@ -174,18 +170,16 @@ def test_an_edited_narrative_reuses_the_cleaned_data_and_indicators(record):
         assert inputs.sha256(root / "processed" / "2022Q4" / name) == manifest[name]
 
 
-def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record):
+def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record, browser):
     reports = record["root"] / "reports"
     index = reports / "index.html"
     requests = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(index.as_uri())
-        links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
-        text = page.inner_text("body")
-        browser.close()
+    page = browser.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(index.as_uri())
+    links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    text = page.inner_text("body")
+    page.close()
     assert requests == [index.as_uri()]  # self-contained: nothing else is fetched
     assert "version 1" in text and "version 2" in text and "current report (revises version 2)" in text
     assert len(links) == 9  # HTML, PDF and public data of the current report and both versions
