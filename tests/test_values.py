@@ -101,6 +101,27 @@ def test_amounts_are_read_by_each_files_own_evidence(tmp_path, key):
     assert result.quality["totals"]["by_reason"]["ambiguous_value"] == 3
 
 
+def test_a_workbooks_sheets_settle_each_others_numbers_and_dates(tmp_path, key):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    april = book.active
+    april.title = "Nisan"
+    for row in [HEADER, cash("H1", "2.000,00 TL", "05.04.2023"), cash("H2", "750", "25/04/2023")]:
+        april.append(list(row))
+    may = book.create_sheet("Mayıs")
+    for row in [HEADER, cash("H3", "1.500", "03/05/2023")]:
+        may.append(list(row))
+    folder = tmp_path / "2023Q2"
+    folder.mkdir()
+    book.save(folder / "tracker.xlsx")
+    result = clean_quarter("2023Q2", tmp_path)
+    may = result.records[result.records["source"] == "tracker.xlsx [Mayıs]"]
+    assert may["amount_try"].tolist() == [1500]  # the April sheet writes a decimal comma
+    assert may["date"].tolist() == [pd.Timestamp("2023-05-03")]  # and its dates day first
+    assert len(result.records) == 3
+
+
 def test_a_rejected_row_still_shows_how_its_file_writes_numbers(tmp_path, key):
     write(tmp_path / "2022Q4", "log.csv", [
         ("2022-10-05", "Narnia", "BN_CASH", "", "H1", "4", "", "", "", "1.250,50"),  # rejected for its province

@@ -504,32 +504,42 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
     )
 
 
-def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series]) -> dict[str, pd.Series]:
+def _per_file(evidence: pd.Series, labels: dict[tuple[str, str | None], str]) -> pd.Series:
+    """Evidence by source label, pooled over the sheets of one workbook: a tracker's month sheets are typed by the
+    same people the same way, so ``2.000,00 TL`` on the April sheet settles ``1.500`` on the May sheet. Sheets that
+    disagree pool into conflicting evidence, under which a value that reads two ways is rejected, never guessed."""
+    file_of = {label: source for (source, _), label in labels.items()}
+    keys = evidence.index.map(lambda label: file_of.get(label, label))
+    return evidence.groupby(keys).transform(lambda bits: np.bitwise_or.reduce(bits.to_numpy())).astype(np.int8)
+
+
+def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series], labels: dict[tuple[str, str | None], str]
+                  ) -> dict[str, pd.Series]:
     """Each number column's decimal-mark evidence per source, from all its rows (a rejected row still shows
-    how its file writes numbers) except numbers typed into workbook cells."""
-    return {column: normalise.decimal_marks(raw[column], raw["source"], typed.get(column))
+    how its file writes numbers) except numbers typed into workbook cells, pooled per file (:func:`_per_file`)."""
+    return {column: _per_file(normalise.decimal_marks(raw[column], raw["source"], typed.get(column)), labels)
             for column in [*schema.number_bounds(), "age"]}
 
 
 def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, pd.Series]:
     """Each date column's day/month order evidence per source (:func:`normalise.date_orders`), from all its rows
-    and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`)."""
+    and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`), pooled per file."""
     orders = {}
     for column in ("date", "date_of_birth"):
         shown = normalise.date_orders(raw[column], raw["source"])
         written = pd.Series([normalise.written_order(table.notes.get(column, "")) for table in tables],
                             index=[labels[table.source, table.sheet] for table in tables], dtype=np.int8)
-        orders[column] = shown | written.reindex(shown.index, fill_value=0)
+        written = written.groupby(level=0).agg(lambda bits: np.bitwise_or.reduce(bits.to_numpy()))
+        orders[column] = _per_file(shown | written.reindex(shown.index, fill_value=0).astype(np.int8), labels)
     return orders
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series]
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series],
+                      marks: dict[str, pd.Series]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
-    marks = _number_marks(raw, typed)
     bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index)
@@ -582,13 +592,24 @@ def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path
     return sources, tables, skipped, not_read
 
 
-def _stack(tables: list, skipped: list[dict], not_read: list[dict]) -> tuple:
-    """The tables stacked under masked, unique source labels (:func:`_source_labels`): the raw frame, the
-    identifier texts, the cells typed as numbers, each date column's day/month order per source, the totals rows
-    and the labels."""
+@dataclass
+class _Stacked:
+    """A quarter's tables stacked under masked, unique source labels (:func:`_source_labels`)."""
+
+    raw: pd.DataFrame  # canonical columns, identifiers as numbers (see :func:`_combine`)
+    identifiers: dict[str, pa.Array]  # the identifier texts behind those numbers
+    typed: dict[str, pd.Series]  # per column, the rows typed as numbers into workbook cells
+    orders: dict[str, pd.Series]  # each date column's day/month order evidence per source
+    marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
+    summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
+    labels: dict[tuple[str, str | None], str]  # (file, sheet) -> label
+
+
+def _stack(tables: list, skipped: list[dict], not_read: list[dict]) -> _Stacked:
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
-    return raw, identifiers, typed, _date_orders(raw, tables, labels), _summary_rejects(tables, labels), labels
+    return _Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
+                    _summary_rejects(tables, labels), labels)
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
@@ -610,11 +631,12 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
     key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
     sources, tables, skipped, not_read = read_files(folder, skip_bad_files=skip_bad_files)
-    raw, identifiers, typed, orders, summaries, _ = _stack(tables, skipped, not_read)
+    stacked = _stack(tables, skipped, not_read)
+    raw = stacked.raw
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
-    with hashing(identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core when many)
-        records, rejects, span = _kept_and_dropped(raw, q, typed, orders)
+    with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
+        records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
@@ -623,7 +645,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
-    rejects, quality = _accounted(raw, records, rejects, summaries, skipped, not_read, q, span)
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -650,12 +672,13 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     no key is needed and nothing is written. Unreadable files are listed in ``quality["skipped_files"]``."""
     q = Quarter.parse(quarter)
     _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
-    raw, _, typed, orders, summaries, labels = _stack(tables, skipped, not_read)
-    records, rejects, span = _kept_and_dropped(raw, q, typed, orders)
+    stacked = _stack(tables, skipped, not_read)
+    raw = stacked.raw
+    records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
-    rejects, quality = _accounted(raw, records, rejects, summaries, skipped, not_read, q, span)
-    return Examination(str(q), tables, labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), _number_marks(raw, typed))
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
+                       _province_lookup(raw["province"]), stacked.marks)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
