@@ -84,7 +84,7 @@ def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | Non
 
 
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
-    """Each reach type needs its own identifying fields (activity-catalogue.md)."""
+    """Each reach type needs its own identifying fields (the reach types of config/activities.yml)."""
 
     def needs(kinds: set[str], *columns: str) -> pa.Check:
         """Records of ``kinds`` need a value in one of ``columns`` (named by the last); blanks are what it tests."""
@@ -114,7 +114,7 @@ def raw_record_schema(
     typed: dict[str, pd.Series] | None = None,
     orders: pd.Series | None = None,
 ) -> pa.DataFrameSchema:
-    """The contract of activity-log.md for one raw row.
+    """The input contract (docs/input-contract.md) for one raw row.
 
     ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
     their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
