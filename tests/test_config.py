@@ -28,6 +28,10 @@ def test_the_repository_configuration_fits_its_models(name):
      r"vocabularies\.yml: sex: Value error, sex must have an 'unknown' value"),
     ("columns.yml", "  max_cells_per_sheet: 50000000", "  max_cells_per_sheet: lots",
      r"columns\.yml: workbook_limits\.max_cells_per_sheet: Input should be a valid integer"),
+    ("indicators.yml", "headline: people_reached", "headline: people_reachd",
+     r"indicators\.yml: \(top level\): Value error, headline 'people_reachd' is not an indicator with a total"),
+    ("reasons.yml", "  summary_row: Totals row", "  invalid_value: Totals row",
+     r"reasons\.yml: \(top level\): Value error, reasons listed both as dropped and as rejected: \['invalid_value'\]"),
     ("items.yml", "  maske: mask", "  maske: [mask]", r"items\.yml: synonyms\.maske: Input should be a valid string"),
 ])
 def test_a_file_that_does_not_fit_its_model_is_refused_naming_the_file_and_the_key(config_dir, file, old, new,

@@ -127,6 +127,7 @@ class IndicatorsFile(_Strict):
     free_text: list[str]
     publish_free_text: list[str]
     age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
+    headline: str
     indicators: list[Indicator] = Field(min_length=1)
 
     @field_validator("indicators")
@@ -145,6 +146,13 @@ class IndicatorsFile(_Strict):
                                  "(groups are contiguous from 0)")
             expected = oldest + 1
         return groups
+
+    @model_validator(mode="after")
+    def _headline_is_an_indicator(self) -> IndicatorsFile:
+        with_total = {indicator.id for indicator in self.indicators if "total" in indicator.dimensions}
+        if self.headline not in with_total:
+            raise ValueError(f"headline {self.headline!r} is not an indicator with a total")
+        return self
 
     @model_validator(mode="after")
     def _published_free_text(self) -> IndicatorsFile:
@@ -372,6 +380,11 @@ def declared_categories(dimension: str) -> list[str] | None:
     if dimension == "reach_type":
         return ["individual", "household", "group", "capacity"]
     return None
+
+
+def headline() -> str:
+    """The id of the headline indicator, whose quarterly totals make the history (``config/indicators.yml``)."""
+    return load("indicators")["headline"]
 
 
 def indicator_specs() -> dict[str, dict]:

@@ -141,7 +141,8 @@ def _log_outcome(folder: Path) -> None:
              *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *drop_kinds()]),
              {r: n for r, n in totals["by_reason"].items() if n and r not in drop_kinds()})
     indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
-    log.info("people reached %s", f"{value(indicators, 'people_reached'):,.0f}")
+    headline = config.headline()
+    log.info("%s %s", config.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline):,.0f}")
 
 
 def _check_key(folder: Path, processed: Path, quarter: str) -> str:
@@ -268,14 +269,14 @@ def _merge_history(q: str, raw: Path, processed: Path, reports: Path, staged: Pa
     this = Quarter.parse(q)
 
     def before(table: pd.DataFrame) -> dict[str, float]:
-        return {k: float(v) for k, v in zip(table["quarter"], table["people_reached"], strict=True)
+        return {k: float(v) for k, v in zip(table["quarter"], table[config.headline()], strict=True)
                 if Quarter.parse(k) < this}
 
     if changed := sorted(set(before(used).items()) ^ set(before(now).items())):
         quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
         raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
                             f"figures are out of date; nothing was published: run {q} again")
-    merged = history_with(now, q, float(used.loc[used["quarter"] == q, "people_reached"].iloc[0]))
+    merged = history_with(now, q, float(used.loc[used["quarter"] == q, config.headline()].iloc[0]))
     write_csv(revisions.with_versions(merged, processed, reports, staged={q: staged.parent}), staged)
 
 
@@ -439,10 +440,11 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
     history = pd.read_csv(path, dtype={"quarter": "string"}).drop(columns="version", errors="ignore")
     history = revisions.with_versions(history, processed, reports, staged={q: stage_data})
     write_csv(history, path)
-    for row in history.itertuples():
-        origin = row.version if row.source == "pipeline" else config.setting("published_totals")
-        log.info("history: %s people reached %s from %s%s", row.quarter, f"{row.people_reached:,.0f}", origin,
-                 " (this run)" if row.quarter == q else "")
+    headline = config.headline()
+    for row in history.to_dict("records"):
+        origin = row["version"] if row["source"] == "pipeline" else config.setting("published_totals")
+        log.info("history: %s %s %s from %s%s", row["quarter"], headline, f"{row[headline]:,.0f}", origin,
+                 " (this run)" if row["quarter"] == q else "")
 
 
 def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:

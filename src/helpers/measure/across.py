@@ -152,7 +152,7 @@ def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec:
 
 
 def _values(indicators: pd.DataFrame, dimension: str) -> pd.Series:
-    rows = indicators[(indicators["indicator"] == "people_reached") & (indicators["dimension"] == dimension)]
+    rows = indicators[(indicators["indicator"] == config.headline()) & (indicators["dimension"] == dimension)]
     return pd.Series(rows["value"].astype(float).to_numpy(), index=rows["category"].astype(str).to_numpy())
 
 

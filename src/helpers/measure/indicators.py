@@ -219,7 +219,8 @@ def _quarter_value(data: Records, spec: dict, reached: float, history: pd.DataFr
 def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """All indicators of ``config/indicators.yml`` for one quarter, in the long format of the contract.
 
-    ``history`` (quarter, people_reached) holds earlier quarters for the year-to-date and since-start totals.
+    ``history`` (quarter, headline total: :func:`load_history`) holds earlier quarters for the year-to-date and
+    since-start totals.
     """
     q = Quarter.parse(quarter)
     data = Records(records)
@@ -231,7 +232,7 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
         list(pool.map(data.codes, ["beneficiary_id", "household_id"]))  # the two costliest inputs, side by side
         values = dict(zip(((spec["id"], dim_name) for spec, dim_name in tasks),
                           pool.map(lambda task: _measure(data, *task), tasks), strict=True))
-    reached = float(data.reach_matrix("total", None).sum())  # = people_reached: reach counts people only
+    reached = float(values[(config.headline(), "total")].sum())  # this quarter's headline total
     out = []
     for spec in specs:
         if spec["measure"] in QUARTER_MEASURES:
@@ -266,25 +267,26 @@ def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, *, yea
         return reached
     quarters = history["quarter"].map(Quarter.parse)
     earlier = quarters.map(lambda x: x < q and (not year_only or x.year == q.year)).astype(bool)
-    return reached + float(history.loc[earlier, "people_reached"].sum())
+    return reached + float(history.loc[earlier, config.headline()].sum())
 
 
 def load_history(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Quarterly totals on record, except ``quarter`` itself: published totals, overridden by processed quarters.
 
-    Columns ``quarter``, ``people_reached``, ``source`` (``published`` or ``pipeline``).
+    Columns ``quarter``, the headline indicator's id (``people_reached``: :func:`helpers.config.headline`),
+    ``source`` (``published`` or ``pipeline``).
     """
-    frames = []
+    headline, frames = config.headline(), []
     published = Path(raw_dir) / config.setting("published_totals")
     if published.is_file():
         table = pd.read_csv(published, dtype={"quarter": "string"})
-        frames.append(table[["quarter", "people_reached"]].assign(source="published"))
+        frames.append(table[["quarter", headline]].assign(source="published"))
     for path in sorted(Path(processed_dir).glob("*/indicators.csv")):
         table = pd.read_csv(path, dtype={"quarter": "string", "category": "string"})
-        total = table[(table["indicator"] == "people_reached") & (table["dimension"] == "total")]
-        frames.append(total[["quarter", "value"]].rename(columns={"value": "people_reached"}).assign(source="pipeline"))
+        total = table[(table["indicator"] == headline) & (table["dimension"] == "total")]
+        frames.append(total[["quarter", "value"]].rename(columns={"value": headline}).assign(source="pipeline"))
     if not frames:
-        return pd.DataFrame(columns=["quarter", "people_reached", "source"])
+        return pd.DataFrame(columns=["quarter", headline, "source"])
     history = pd.concat(frames, ignore_index=True)
     for q in history["quarter"]:
         Quarter.parse(q)  # a malformed quarter in the history table is an error, not a silent skip
@@ -293,9 +295,9 @@ def load_history(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PR
     return history.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
-def history_with(history: pd.DataFrame, quarter: str, people_reached: float) -> pd.DataFrame:
-    """The history table with ``quarter`` set to ``people_reached`` (replacing any earlier row for it)."""
-    row = pd.DataFrame({"quarter": [quarter], "people_reached": [people_reached], "source": ["pipeline"]})
+def history_with(history: pd.DataFrame, quarter: str, total: float) -> pd.DataFrame:
+    """The history table with ``quarter``'s headline ``total`` (replacing any earlier row for it)."""
+    row = pd.DataFrame({"quarter": [quarter], config.headline(): [total], "source": ["pipeline"]})
     table = pd.concat([history[history["quarter"] != quarter], row], ignore_index=True)
     return table.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
@@ -401,5 +403,5 @@ def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = 
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
-    write_csv(history_with(history, q, value(indicators, "people_reached")), Path(processed_dir) / "history.csv")
+    write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")
     return indicators

@@ -154,9 +154,10 @@ class Report:
         """People reached per quarter, up to this one (the last eight quarters on record)."""
         history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
         history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
-        for quarter, total in zip(history["quarter"], history["people_reached"], strict=True):
-            self._trace(fmt(total, total=True), "people_reached", "quarter", quarter)
-        return pd.Series(history["people_reached"].to_numpy(), index=history["quarter"].to_numpy())
+        headline = config.headline()
+        for quarter, total in zip(history["quarter"], history[headline], strict=True):
+            self._trace(fmt(total, total=True), headline, "quarter", quarter)
+        return pd.Series(history[headline].to_numpy(), index=history["quarter"].to_numpy())
 
     def conventions(self) -> HTML:
         """The three ways of counting people reached, side by side, each with what it means."""
