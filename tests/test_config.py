@@ -30,7 +30,7 @@ def test_the_repository_configuration_fits_its_models(name):
      r"columns\.yml: workbook_limits\.max_cells_per_sheet: Input should be a valid integer"),
     ("indicators.yml", "headline: people_reached", "headline: people_reachd",
      r"indicators\.yml: \(top level\): Value error, headline 'people_reachd' is not an indicator with a total"),
-    ("reasons.yml", "  summary_row: Totals row", "  invalid_value: Totals row",
+    ("reasons.yml", "  summary_row: totals rows", "  invalid_value: totals rows",
      r"reasons\.yml: \(top level\): Value error, reasons listed both as dropped and as rejected: \['invalid_value'\]"),
     ("items.yml", "  maske: mask", "  maske: [mask]", r"items\.yml: synonyms\.maske: Input should be a valid string"),
 ])

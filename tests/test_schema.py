@@ -67,10 +67,10 @@ def test_every_reason_is_listed_once_in_report_order():
 def test_reject_reasons_and_their_priority_come_from_config(config_dir):
     raw = _frame("category")
     reasons = config_dir / "reasons.yml"
-    edit(reasons, "  ambiguous_value: Number or date that reads two ways\n", "")
-    edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: Number or date that reads two ways\n")
+    edit(reasons, "  ambiguous_value: with a number or date that reads two ways\n", "")
+    edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: with a number or date that reads two ways\n")
     found = violations(raw, clean._contract(clean._province_lookup(raw["province"]), config.activities()))
     assert found.at[14, "reason"] == "ambiguous_value" and found.at[14, "also"] == "unparseable_date (date)"
-    edit(reasons, "  invalid_value: Value out of bounds or not a number\n", "")
+    edit(reasons, "  invalid_value: with a value out of bounds or not a number\n", "")
     with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
         violations(raw, clean._contract(clean._province_lookup(raw["province"]), config.activities()))

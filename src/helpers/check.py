@@ -5,7 +5,7 @@ how many rows would be kept or dropped and why, every value the cleaner would no
 candidates, and whether the run would stop (``docs/losses.md``). Nothing is guessed or applied: candidates are
 suggestions, also written as CSV files in the shape of the configuration files so that a verified line can be
 pasted in. No pseudonymisation key is needed and nothing is written to ``data/processed/`` or ``reports/``:
-the rows go through :func:`helpers.clean.examine_quarter`, the cleaner's own steps without the pseudonyms.
+the rows go through :func:`helpers.clean.quarter.examine_quarter`, the cleaner's own steps without the pseudonyms.
 
 A value that looks like an identifier (a phone or ID number typed into the wrong cell) is never shown, in the
 terminal or in a file: it is listed as ``(withheld: phone)`` with the rows where it stands.
@@ -32,6 +32,7 @@ from helpers.clean.quarter import Examination, examine_quarter, losses
 from helpers.csvfile import write_csv
 from helpers.errors import NoSourcesError
 from helpers.ingest.readers import HXL, UNKNOWN
+from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
 from helpers.text import fold, header_key
 
@@ -79,7 +80,7 @@ class Check:
 
 
 def withheld(text: str, digits: bool = True) -> str | None:
-    """``(withheld: <kinds>)`` for text holding an identifier (:func:`helpers.redact.kinds`) or, unless
+    """``(withheld: <kinds>)`` for text holding an identifier (:func:`helpers.clean.redact.kinds`) or, unless
     ``digits`` is False (dates), as many digits as ``withheld.min_digits`` of config/vocabularies.yml;
     None for text that may be shown."""
     if found := redact.kinds(text):
@@ -107,7 +108,7 @@ def _masked(text: object) -> str:
 def _occurrences(raw: pd.DataFrame, column: str, bad: np.ndarray) -> dict[int, tuple[int, str]]:
     """For each category of ``raw[column]`` flagged in ``bad``: its number of rows and where the first ones are."""
     codes = raw[column].cat.codes.to_numpy()
-    rows = np.flatnonzero(normalise.by_code(bad, codes, False))
+    rows = np.flatnonzero(by_code(bad, codes, False))
     found = {}
     for code, places in raw.iloc[rows][["source", "row_number"]].groupby(codes[rows], sort=False):
         found[int(code)] = (len(places), _where(places))

@@ -335,7 +335,7 @@ def reject_reasons() -> list[str]:
 
 
 def reason_label(reason: str) -> str:
-    """What a reader is told a reason means."""
+    """What a reader is told a reason means, after a count (``config/reasons.yml``)."""
     reasons = load("reasons")
     return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
 

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import helpers
-from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
+from helpers import config
+from helpers.paths import NOTEBOOKS_DIR, Quarter
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
@@ -77,7 +78,7 @@ def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str
     record = {
         "quarter": quarter,
         "raw": hashes(Path(raw) / quarter),
-        "config": hashes(CONFIG_DIR),
+        "config": hashes(config.directory()),
         "code": code_hashes(),
         "key_fingerprint": key_fingerprint,
         "switches": switches,

@@ -63,7 +63,7 @@ from helpers.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS = ["01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
+NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, "03_report.ipynb"]
 KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
 
@@ -441,9 +441,10 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
     history = revisions.with_versions(history, processed, reports, staged={q: stage_data})
     write_csv(history, path)
     headline = config.headline()
+    label = config.indicator_specs()[headline]["label"].lower()
     for row in history.to_dict("records"):
         origin = row["version"] if row["source"] == "pipeline" else config.setting("published_totals")
-        log.info("history: %s %s %s from %s%s", row["quarter"], headline, f"{row[headline]:,.0f}", origin,
+        log.info("history: %s %s %s from %s%s", row["quarter"], label, f"{row[headline]:,.0f}", origin,
                  " (this run)" if row["quarter"] == q else "")
 
 

@@ -26,9 +26,6 @@ from helpers.clean import normalise
 from helpers.errors import ConfigError
 from helpers.kernels import by_code
 
-# Reasons a row breaks the contract, in the order they are reported when a row breaks several; the one list
-# of reject reasons (the cleaner adds duplicate and out_of_period before them).
-
 
 def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     """A column check from ``test`` (values → passes), run on the distinct values; blanks pass."""

@@ -26,7 +26,6 @@ from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
 from helpers.paths import (
-    CONFIG_DIR,
     NARRATIVES_DIR,
     PROCESSED_DIR,
     SOURCES_FILE,
@@ -133,7 +132,7 @@ class Report:
                 "published_label": f"{published.day} {published:%B %Y}",
                 "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
         if logo := programme.get("logo"):
-            data = base64.b64encode((CONFIG_DIR / logo).read_bytes()).decode("ascii")
+            data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
             meta["logo"] = f"data:image/svg+xml;base64,{data}"
         return ReportMeta(meta)
 
@@ -235,7 +234,7 @@ class Report:
         """One paragraph of Markdown on how the raw logs became the figures, in counts (the files themselves
         are listed in the sources file published beside the report)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
-        reasons = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in totals["by_reason"].items()
+        reasons = ", ".join(f"{n:,} {config.reason_label(r)}" for r, n in totals["by_reason"].items()
                             if n and r not in drop_kinds())
         skipped = self.quality.get("skipped_files", [])
         text = (
