@@ -329,6 +329,11 @@ def dropped_reasons() -> list[str]:
     return list(load("reasons")["dropped"])
 
 
+def drop_kinds() -> list[str]:
+    """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected`` (the rest)."""
+    return [*dropped_reasons(), "rejected"]
+
+
 def reject_reasons() -> list[str]:
     """The contract's reject reasons in priority order (``config/reasons.yml``)."""
     return list(load("reasons")["rejected"])

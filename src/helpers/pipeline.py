@@ -38,7 +38,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config, inputs, revisions
 from helpers.clean.pseudonymise import fingerprint, load_key
-from helpers.clean.quarter import drop_kinds, sample_check
+from helpers.clean.quarter import sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
 from helpers.measure.disclosure import dictionary_name
@@ -138,8 +138,8 @@ def _log_outcome(folder: Path) -> None:
     """Record in the run log what the data gave: rows kept and dropped, and the headline total."""
     totals = json.loads((folder / "quality.json").read_text(encoding="utf-8"))["totals"]
     log.info("rows read %s, kept %s, duplicate %s, out of period %s, totals rows %s, rejected %s %s",
-             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *drop_kinds()]),
-             {r: n for r, n in totals["by_reason"].items() if n and r not in drop_kinds()})
+             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *config.drop_kinds()]),
+             {r: n for r, n in totals["by_reason"].items() if n and r not in config.drop_kinds()})
     indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
     headline = config.headline()
     log.info("%s %s", config.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline):,.0f}")

@@ -322,17 +322,12 @@ def _dropped_rows(raw: pd.DataFrame, index: pd.Index, reason: str, detail: pd.Se
     }, index=index)
 
 
-def drop_kinds() -> list[str]:
-    """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected`` (the rest)."""
-    return [*config.dropped_reasons(), "rejected"]
-
-
 def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict]) -> dict:
     """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for.
 
     Totals rows never reach ``raw``: they are counted as read from their lines in ``rejects``.
     """
-    kinds = drop_kinds()
+    kinds = config.drop_kinds()
     summaries = rejects.loc[rejects["reason"] == "summary_row", "source"].value_counts()
     read = raw.groupby("source", observed=True).size().add(summaries, fill_value=0).rename("rows_read")
     kept = records.groupby("source", observed=True).size().rename("rows_kept")

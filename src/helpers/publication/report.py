@@ -20,7 +20,6 @@ from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
-from helpers.clean.quarter import drop_kinds
 from helpers.csvfile import read_csv, write_csv
 from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
@@ -235,7 +234,7 @@ class Report:
         are listed in the sources file published beside the report)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
         reasons = ", ".join(f"{n:,} {config.reason_label(r)}" for r, n in totals["by_reason"].items()
-                            if n and r not in drop_kinds())
+                            if n and r not in config.drop_kinds())
         skipped = self.quality.get("skipped_files", [])
         text = (
             f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
@@ -278,7 +277,7 @@ class Report:
         table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: "Excel workbooks", False: "CSV exports"})
-        counts = ["rows_read", "rows_kept", *drop_kinds()]
+        counts = ["rows_read", "rows_kept", *config.drop_kinds()]
         grouped = table.groupby(["unit", "kind"], sort=True).agg(
             files=("file", "nunique"), tables=("source", "size"), **{c: (c, "sum") for c in counts})
         total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
@@ -455,7 +454,7 @@ def markdown(text: str) -> HTML:
 def quality_table(quality: dict) -> pd.DataFrame:
     """Rows read, kept and dropped per source file (its sheets added up), with the total."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *drop_kinds()]
+    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table = table.groupby(table.index.str.replace(r" \[[^\]]*\]$", "", regex=True), sort=True).sum()
     table.loc["Total"] = [quality["totals"].get(c, 0) for c in columns]  # older files: no summary_row
@@ -465,7 +464,7 @@ def quality_table(quality: dict) -> pd.DataFrame:
 def source_table(quality: dict) -> pd.DataFrame:
     """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *drop_kinds()]
+    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table.index.name = "source"
     table.insert(0, "file", table.index.str.replace(r" \[[^\]]*\]$", "", regex=True))
