@@ -436,10 +436,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
 
 def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
-    path = stage_data / "history.csv"
-    history = pd.read_csv(path, dtype={"quarter": "string"}).drop(columns="version", errors="ignore")
-    history = revisions.with_versions(history, processed, reports, staged={q: stage_data})
-    write_csv(history, path)
+    history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
     headline = config.headline()
     label = config.indicator_specs()[headline]["label"].lower()
     for row in history.to_dict("records"):

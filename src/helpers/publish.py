@@ -20,9 +20,8 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import inputs, revisions
-from helpers.csvfile import write_csv
 from helpers.errors import PipelineError
-from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, replacing, report_basename, resolve
+from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
 from helpers.site_index import RUN_FILE, write_index
 
@@ -121,10 +120,4 @@ def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     under the lock runs of other quarters take to publish their history."""
     path = Path(processed) / "history.csv"
     with FileLock(Path(processed) / ".publish.lock", timeout=PUBLISH_WAIT):
-        if not path.is_file():
-            return None
-        history = revisions.with_versions(pd.read_csv(path, dtype={"quarter": "string"}).drop(
-            columns="version", errors="ignore"), processed, reports)
-        with replacing(path) as tmp:
-            write_csv(history, tmp)
-    return history
+        return revisions.rewrite_versions(path, processed, reports) if path.is_file() else None

@@ -146,6 +146,16 @@ def total_source(quarter: str, processed: Path, reports: Path) -> str:
     return f"unpublished revision of version {found[-1].number}"
 
 
+def rewrite_versions(path: Path, processed: Path, reports: Path, staged: dict[str, Path] | None = None
+                     ) -> pd.DataFrame:
+    """``history.csv`` at ``path`` written again with its ``version`` column brought up to date
+    (:func:`with_versions`); the table written is returned."""
+    history = pd.read_csv(path, dtype={"quarter": "string"}).drop(columns="version", errors="ignore")
+    history = with_versions(history, processed, reports, staged)
+    write_csv(history, path)
+    return history
+
+
 def with_versions(history: pd.DataFrame, processed: Path, reports: Path,
                   staged: dict[str, Path] | None = None) -> pd.DataFrame:
     """The history table with a ``version`` column: which report each quarter's total comes from (blank for
