@@ -22,9 +22,10 @@ import pandas as pd
 from helpers.paths import replacing
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_RISKY = re.compile(r"'*[=+\-@\t\r]")
+_STARTS = "[" + re.escape("".join(FORMULA_START)) + "]"  # one of them, as a regex class
+_RISKY = re.compile("'*" + _STARTS)
 _NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+_ESCAPED = re.compile("'+" + _STARTS)
 
 
 def neutralise(value: object) -> object:
