@@ -257,7 +257,8 @@ def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str
     return fig
 
 
-def _age_label(age: object) -> str:
+def age_label(age: object) -> str:
+    """An age group as a reader sees it: ``5-11 years``, ``Unknown``."""
     return f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
 
 
@@ -287,7 +288,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
         ax.set_title(f"{str(sex).capitalize()} ({label_fmt(sums[sex])})", loc="left",
                      fontsize=_LABEL_PT + 0.5, fontweight="bold")
         _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
-    axes[0].set_yticks(positions, [_age_label(age) for age in ages])
+    axes[0].set_yticks(positions, [age_label(age) for age in ages])
     axes[0].invert_yaxis()
     if UNKNOWN in everything.columns:
         shown = sums[table.columns].sum()
@@ -295,7 +296,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
         share = f" ({missing / (shown + missing):.0%} of all)" if shown + missing > 0 else ""
         unit = f"{unit}. Sex not recorded: {label_fmt(missing)}{share}, not drawn (see the table)"
     _frame(fig, title, unit, source)
-    data = everything.rename(index=_age_label, columns=lambda s: str(s).capitalize()).map(label_fmt)
+    data = everything.rename(index=age_label, columns=lambda s: str(s).capitalize()).map(label_fmt)
     data.loc["Total"] = [label_fmt(sums[s]) for s in everything.columns]
     _set_data(fig, data)
     return fig

@@ -66,9 +66,9 @@ def category_label(dimension: str, category: str) -> str:
     for part, code in zip(dimension.split("+"), parts, strict=True):
         if part == "activity":
             labels.append(str(config.activities()["label"].get(code, code)))
-        elif part == "age_group" and code[:1].isdigit():
-            labels.append(f"{code} years")
-        elif part in ("sex", "age_group", "population_group"):
+        elif part == "age_group":
+            labels.append(figures.age_label(code))
+        elif part in ("sex", "population_group"):
             labels.append(code[:1].upper() + code[1:])
         else:
             labels.append(code)
