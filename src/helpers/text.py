@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
 
 _TURKISH_LOWER = str.maketrans({"İ": "i", "I": "ı"})
 _ASCII_FOLD = str.maketrans({"ı": "i", "ş": "s", "ğ": "g", "ü": "u", "ö": "o", "ç": "c", "â": "a", "î": "i", "û": "u"})
@@ -33,3 +36,8 @@ def fold(text: object) -> str:
 def header_key(text: object) -> str:
     """Key for matching column headers: folded, with spaces, ``_``, ``-``, ``/`` and ``.`` removed."""
     return _SEPARATORS.sub("", fold(text))
+
+
+def nearest(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The ``limit`` names of ``known`` closest to ``name`` (rapidfuzz WRatio), for an error that suggests."""
+    return [match for match, _, _ in process.extract(str(name), list(known), scorer=fuzz.WRatio, limit=limit)]

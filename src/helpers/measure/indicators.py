@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from helpers import config
 from helpers.csvfile import write_csv
@@ -24,6 +23,7 @@ from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per,
 from helpers.measure.across import MEASURES as ACROSS_MEASURES
 from helpers.measure.across import across_indicators
 from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
+from helpers.text import nearest
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 CROSS = "+"
@@ -348,9 +348,8 @@ def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, 
 
 
 def _unknown(what: str, name: str, known) -> str:
-    nearest = [match for match, _, _ in process.extract(str(name), sorted(map(str, known)), scorer=fuzz.WRatio,
-                                                         limit=3)]
-    return f"unknown {what}: {name!r}" + (f"; nearest: {', '.join(map(repr, nearest))}" if nearest else "")
+    close = nearest(name, sorted(map(str, known)))
+    return f"unknown {what}: {name!r}" + (f"; nearest: {', '.join(map(repr, close))}" if close else "")
 
 
 def publishable(dimension_name: str) -> bool:

@@ -22,11 +22,11 @@ import jinja2
 import pandas as pd
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from rapidfuzz import fuzz, process
 
 from helpers.errors import NarrativeError, UnknownLookupError
 from helpers.measure.indicators import check_lookup
 from helpers.paths import NARRATIVES_DIR
+from helpers.text import nearest
 
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 EXAMPLE = '{{ people_reached.total }} or {{ people_reached.centre["Adana MMCC"] }}'
@@ -183,9 +183,8 @@ def check_headings(text: str, known: Sequence[str], source: str = "narrative") -
     for match in SECTION.finditer(text):
         title, line = match[1], text.count("\n", 0, match.start()) + 1
         if title not in known:
-            nearest = [name for name, _, _ in process.extract(title, known, scorer=fuzz.WRatio, limit=3)]
             raise NarrativeError(f"{source} line {line}: heading '## {title}' is not a section of the report; "
-                                 f"nearest: {', '.join(nearest)} (sections: {', '.join(known)})")
+                                 f"nearest: {', '.join(nearest(title, known))} (sections: {', '.join(known)})")
         if title in seen:
             raise NarrativeError(f"{source} line {line}: heading '## {title}' appears twice")
         seen.add(title)
