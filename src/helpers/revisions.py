@@ -22,6 +22,7 @@ from IPython.display import HTML
 from helpers import config, inputs
 from helpers.csvfile import read_csv, write_csv
 from helpers.paths import Quarter
+from helpers.text import day
 
 MANIFEST = "manifest.json"
 PRINTED = "printed-figures.csv"  # every figure a report printed: indicator, dimension, category, shown
@@ -50,11 +51,6 @@ class Version:
     @property
     def date(self) -> str:
         return day(self.published_at)
-
-
-def day(moment: datetime) -> str:
-    """A date as printed in a report: ``2 December 2026``."""
-    return f"{moment.day} {moment:%B %Y}"
 
 
 def versions(quarter: str, reports: Path) -> list[Version]:

@@ -18,6 +18,7 @@ from filelock import FileLock
 
 from helpers import config, revisions
 from helpers.paths import Quarter, public_data_name, replacing, report_basename
+from helpers.text import day
 
 INDEX = "index.html"
 RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
@@ -66,7 +67,7 @@ def _run(folder: Path) -> dict:
 
 def _run_date(folder: Path) -> str:
     run_at = _run(folder).get("run_at")
-    return revisions.day(datetime.fromisoformat(run_at)) if run_at else ""
+    return day(datetime.fromisoformat(run_at)) if run_at else ""
 
 
 def _run_id(folder: Path) -> str | None:

@@ -1,10 +1,12 @@
-"""Turkish-aware text folding: ``str.lower()`` turns ``İ`` into two characters, so never use it on names."""
+"""Text as the project matches and prints it. Turkish-aware folding first: ``str.lower()`` turns ``İ`` into two
+characters, so never use it on names."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
@@ -41,3 +43,8 @@ def header_key(text: object) -> str:
 def nearest(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
     """The ``limit`` names of ``known`` closest to ``name`` (rapidfuzz WRatio), for an error that suggests."""
     return [match for match, _, _ in process.extract(str(name), list(known), scorer=fuzz.WRatio, limit=limit)]
+
+
+def day(moment: date) -> str:
+    """A date as printed in a report: ``2 December 2026``."""
+    return f"{moment.day} {moment:%B %Y}"

@@ -35,6 +35,7 @@ from helpers.paths import (
 from helpers.publication import figures
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
+from helpers.text import day
 
 # The report's sections that take narrative text (03_report.ipynb's story.get keys; "Overview" may also be
 # the text before the first heading). A narrative heading must be one of them.
@@ -128,7 +129,7 @@ class Report:
         published = published or dt.date.today()
         meta = {"title": programme["title"], "subtitle": subtitle, "draft": draft, "quarter": self.quarter,
                 "organisation": programme["organisation"], "published": published.isoformat(),
-                "published_label": f"{published.day} {published:%B %Y}",
+                "published_label": day(published),
                 "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
         if logo := programme.get("logo"):
             data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
