@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import inputs
 from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, suppression
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
-from helpers.revisions import PRINTED
+from helpers.record import inputs
+from helpers.record.revisions import PRINTED
 
 pytestmark = pytest.mark.slow  # three pipeline runs and a browser
 

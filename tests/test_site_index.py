@@ -4,7 +4,7 @@ import json
 
 from bs4 import BeautifulSoup
 
-from helpers.site_index import index_html, quarters
+from helpers.record.site_index import index_html, quarters
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
           "{q},people_reached,People reached,total,all,{n}\n{q},provinces_covered,Provinces,total,all,3\n")

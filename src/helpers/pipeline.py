@@ -36,7 +36,7 @@ import papermill
 from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
-from helpers import __version__, config, inputs, revisions
+from helpers import __version__, config
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.quarter import sample_check
 from helpers.csvfile import write_csv
@@ -59,7 +59,8 @@ from helpers.paths import (
 )
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.site_index import RUN_FILE, write_index
+from helpers.record import inputs, revisions
+from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ def _merge_history(q: str, raw: Path, processed: Path, reports: Path, staged: Pa
     year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
     of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
     run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
-    from (:func:`helpers.revisions.with_versions`; this run's data are still in the staging folder).
+    from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
     now = load_history(q, raw, processed)
@@ -304,7 +305,7 @@ def run_quarter(
     repository root. ``parameters`` overrides other notebook parameters by name (such as ``narratives_dir``).
     ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
     When the raw files, config, code, key and earlier quarters are those of the quarter's last run (content
-    hashes, :mod:`helpers.inputs`), its cleaned data and indicators are reused and only the report is made
+    hashes, :mod:`helpers.record.inputs`), its cleaned data and indicators are reused and only the report is made
     again (an edited narrative); ``force`` recomputes everything.
     """
     try:

@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import inputs, revisions
 from helpers.errors import PipelineError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
-from helpers.site_index import RUN_FILE, write_index
+from helpers.record import inputs, revisions
+from helpers.record.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
                      "across.json", inputs.INPUTS_FILE)

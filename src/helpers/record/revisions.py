@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from helpers import config, inputs
+from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.paths import Quarter
+from helpers.record import inputs
 from helpers.text import day
 
 MANIFEST = "manifest.json"

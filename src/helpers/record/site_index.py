@@ -16,8 +16,9 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
-from helpers import config, revisions
+from helpers import config
 from helpers.paths import Quarter, public_data_name, replacing, report_basename
+from helpers.record import revisions
 from helpers.text import day
 
 INDEX = "index.html"
