@@ -29,6 +29,7 @@ def test_pseudonyms_are_stable_keyed_and_hide_the_identifier():
 def test_key_comes_from_environment_then_file(monkeypatch, tmp_path):
     key_file = tmp_path / "k.key"
     key_file.write_text("from-file, long enough\n")
+    key_file.chmod(0o600)
     monkeypatch.setenv(p.KEY_ENV, "from-env, long enough")
     assert p.load_key(key_file) == b"from-env, long enough"
     monkeypatch.delenv(p.KEY_ENV)
@@ -91,6 +92,7 @@ def test_an_empty_or_short_key_file_is_refused_and_a_strong_one_accepted(monkeyp
     monkeypatch.delenv(p.KEY_ENV, raising=False)
     key_file = tmp_path / "pseudonymisation.key"
     key_file.write_text("\n")
+    key_file.chmod(0o600)
     with pytest.raises(p.WeakKeyError, match=r"pseudonymisation\.key is empty"):
         p.load_key(key_file)
     with pytest.raises(p.WeakKeyError, match="empty"):
@@ -167,3 +169,24 @@ def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, 
          f"key_file: {tmp_path / 'no.key'}")
     with pytest.raises(p.MissingKeyError, match=r"sample-manifest\.json does not match the files: real data needs"):
         clean.clean_quarter("2022Q4", folder.parent)
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaaaaaaaaaa", "1212121212121212", "abcabcabcabcabcabc"])
+def test_a_long_key_of_few_different_characters_is_refused_without_showing_it(monkeypatch, weak):
+    monkeypatch.setenv(p.KEY_ENV, weak)
+    with pytest.raises(p.WeakKeyError, match="repeats a few characters") as refused:
+        p.load_key(None)
+    assert weak not in str(refused.value)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o666])
+def test_a_key_file_other_users_can_read_or_change_is_refused(monkeypatch, tmp_path, mode):
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    key_file = tmp_path / "pseudonymisation.key"
+    key_file.write_text(STRONG + "\n")
+    key_file.chmod(mode)
+    with pytest.raises(p.WeakKeyError, match=f"other users \\(mode {mode:o}\\).*chmod 600") as refused:
+        p.load_key(key_file)
+    assert STRONG not in str(refused.value)
+    key_file.chmod(0o600)
+    assert p.load_key(key_file) == STRONG.encode()

@@ -1,8 +1,8 @@
 """Keyed pseudonymisation (HMAC-SHA256) of beneficiary and household identifiers.
 
 The key never lives in git: it comes from ``PSEUDONYMISATION_KEY`` or from a key file named in
-``config/pipeline.yml``. A key shorter than :data:`MIN_KEY_CHARACTERS` or an empty key file is refused, and
-the key is never part of a message. The bundled sample has its own fixed, public demo key, so its pseudonyms
+``config/pipeline.yml``. A key shorter than :data:`MIN_KEY_CHARACTERS`, one of too few different characters,
+an empty key file and a key file other users may read are refused, and the key is never part of a message. The bundled sample has its own fixed, public demo key, so its pseudonyms
 protect nothing and are only good for the demonstration. :func:`fingerprint` identifies a key without
 revealing it, so that quarters hashed with different keys can be told apart.
 """
@@ -32,6 +32,7 @@ BACKGROUND_FROM = 250_000  # distinct identifiers from which they are hashed in 
 # A key is a secret shared by nobody: at least this many characters (a random 16-character text carries ~95
 # bits), so that nobody can guess it and re-identify people by hashing candidate ID numbers.
 MIN_KEY_CHARACTERS = 16
+MIN_KEY_DISTINCT = 8  # ... of which this many different ones: "aaaaaaaaaaaaaaaa" or "1212121212121212" is no secret
 _ADVICE = "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
 
 
@@ -43,6 +44,7 @@ def load_key(key_file: Path | None = None, *, sample: bool = False, not_sample: 
     if (text := os.environ.get(KEY_ENV)) is not None:
         return _checked(text.strip().encode("utf-8"), f"the environment variable {KEY_ENV}", sample)
     if key_file is not None and key_file.exists():
+        _private(key_file)
         return _checked(key_file.read_bytes().strip(), f"the key file {key_file}", sample)
     if sample:
         return DEMO_KEY
@@ -59,9 +61,21 @@ def _checked(key: bytes, where: str, sample: bool) -> bytes:
     if len(key.decode("utf-8", "replace")) < MIN_KEY_CHARACTERS:
         raise WeakKeyError(f"the pseudonymisation key in {where} is too short: use at least "
                            f"{MIN_KEY_CHARACTERS} characters, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
+    if len(set(key.decode("utf-8", "replace"))) < MIN_KEY_DISTINCT:
+        raise WeakKeyError(f"the pseudonymisation key in {where} repeats a few characters: use at least "
+                           f"{MIN_KEY_DISTINCT} different ones, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
     if key == DEMO_KEY and not sample:
         raise WeakKeyError(f"{where} holds the public demo key of the bundled sample: real data needs its own key")
     return key
+
+
+def _private(key_file: Path) -> None:
+    """Refuse a key file that other users of the machine can read or change (as ssh refuses such a private
+    key): whoever reads the key can re-identify people by hashing candidate ID numbers."""
+    mode = key_file.stat().st_mode & 0o777
+    if os.name == "posix" and mode & 0o077:
+        raise WeakKeyError(f"the key file {key_file} can be read or changed by other users (mode {mode:o}): make it "
+                           f"private with `chmod 600 {key_file}`")
 
 
 def fingerprint(key: bytes) -> str:
