@@ -163,8 +163,10 @@ def test_an_edited_narrative_reuses_the_cleaned_data_and_indicators(record):
     registered = new.loc[new["indicator"] == "new_individuals", "value"].iloc[0]
     assert registered == new.loc[(new["indicator"] == "unique_individuals") & (new["dimension"] == "total"),
                                  "value"].iloc[0]  # the first quarter on record: everyone is new
-    assert f"The late cases were added: 26 people, {registered:,.0f} of them registered." in \
-        edited.html.read_text(encoding="utf-8")
+    page = BeautifulSoup(edited.html.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True)
+    assert f"The late cases were added: 26 people, {registered:,.0f} of them registered." in page
+    # Only words changed since version 2: the first page does not claim revised figures
+    assert "the figures are those of version 2 of" in page and "Reissued" in page and "Revised" not in page
     manifest = record["v2"].manifest["outputs"]["processed"]
     for name in ("records.parquet", "indicators.csv"):  # the data were not made again
         assert inputs.sha256(root / "processed" / "2022Q4" / name) == manifest[name]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, DisplayHandle
 
 from helpers import config
 from helpers.csvfile import read_csv, write_csv
@@ -71,14 +71,24 @@ def latest(quarter: str, reports: Path) -> Version | None:
     return found[-1] if found else None
 
 
-def revised_note(quarter: str, reports: Path, today: datetime | None = None) -> HTML:
-    """On the first page of a revised report: "Revised <date>; replaces version N of <date>"."""
+def revised_note(quarter: str, reports: Path, today: datetime | None = None, *, changed: bool = True) -> HTML:
+    """On the first page of a report made after a published version: "Revised <date>; replaces version N of
+    <date>" when a figure printed in both changed or a raw file changed (``changed``), else "Reissued <date>;
+    the figures are those of version N": a rerun that changed only words or layout does not claim to revise
+    the numbers.
+
+    The notebook displays it first with a display id, and :func:`section`, which knows what changed once every
+    figure is printed, updates it in place."""
     version = latest(quarter, reports)
     if version is None:
         return HTML("")
-    today = today or datetime.now(UTC)
-    return HTML(f"<p class='revised-note'><strong>Revised {html.escape(day(today))}; replaces version "
-                f"{version.number} of {html.escape(version.date)}</strong> (see Revisions at the end).</p>")
+    today, then = html.escape(day(today or datetime.now(UTC))), html.escape(version.date)
+    if changed:
+        return HTML(f"<p class='revised-note'><strong>Revised {today}; replaces version {version.number} of "
+                    f"{then}</strong> (see Revisions at the end).</p>")
+    return HTML(f"<p class='revised-note'><strong>Reissued {today}; the figures are those of version "
+                f"{version.number} of {then}</strong> (no printed figure and no raw file has changed; see Revisions "
+                f"at the end).</p>")
 
 
 def printed_figures(traced: list[dict]) -> pd.DataFrame:
@@ -94,8 +104,9 @@ def changed_figures(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return both[both["old"] != both["new"]].reset_index()
 
 
-def section(report, reports: Path, processed: Path) -> HTML:
-    """The "Revisions" section of a revised report (nothing for a quarter never published).
+def section(report, reports: Path, processed: Path, note: DisplayHandle | None = None) -> HTML:
+    """The "Revisions" section of a revised report (nothing for a quarter never published); ``note``, the
+    first page's :func:`revised_note` as displayed, is updated to say whether anything changed.
 
     Also keeps the report's printed figures in ``printed-figures.csv`` beside its processed data, which a run
     publishes with the report: a later revision compares its own with them. Call it last, once every figure
@@ -122,9 +133,14 @@ def section(report, reports: Path, processed: Path) -> HTML:
     raw = inputs.changes(version.manifest["inputs"]["raw"], inputs.load(folder).get("raw", {}))
     files = "".join(f"<li>{what}: {html.escape(name)}</li>" for what in ("added", "removed", "changed")
                     for name in raw[what])
+    if note is not None:
+        # A figure printed in both and different, or a raw file, revises; one only added or left out does not
+        revised = ((changed["old"] != "") & (changed["new"] != "")).any() or bool(files)
+        note.update(revised_note(report.quarter, reports, changed=revised))
     return HTML(
         f"<h2>Revisions</h2><p>This report replaces version {version.number}, published {html.escape(version.date)}. "
-        f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed since then.</p>{figures}"
+        f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed, added or left out since then."
+        f"</p>{figures}"
         f"<p>Raw files since version {version.number}:</p>"
         + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
 
