@@ -2,9 +2,10 @@
 
 The key never lives in git: it comes from ``PSEUDONYMISATION_KEY`` or from a key file named in
 ``config/pipeline.yml``. A key shorter than :data:`MIN_KEY_CHARACTERS`, one of too few different characters,
-an empty key file and a key file other users may read are refused, and the key is never part of a message. The bundled sample has its own fixed, public demo key, so its pseudonyms
-protect nothing and are only good for the demonstration. :func:`fingerprint` identifies a key without
-revealing it, so that quarters hashed with different keys can be told apart.
+an empty key file and a key file other users may read are refused, and the key is never part of a message.
+The bundled sample has its own fixed, public demo key, so its pseudonyms protect nothing and are only good for
+the demonstration. :func:`fingerprint` identifies a key without revealing it, so that quarters hashed with
+different keys can be told apart.
 """
 
 from __future__ import annotations
