@@ -54,7 +54,7 @@ def run(tmp_path_factory):
     with (folder / "typed.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *ROWS])
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PSEUDONYMISATION_KEY", "x" * 20)
+        mp.setenv("PSEUDONYMISATION_KEY", "adversarial-text test key")
         result = run_quarter("2022Q4", root / "raw", root / "processed", root / "reports", progress=False,
                              parameters={"narratives_dir": str(root / "no-narratives")})
     return root, result

@@ -565,7 +565,7 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused():
 
 
 def test_a_bad_workbook_is_skipped_by_the_cleaner_with_its_name(tmp_path, monkeypatch):
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "x" * 20)
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "readers test key, not a secret")
     folder = tmp_path / "2023Q2"
     folder.mkdir()
     shutil.copy(EXPORTS / "hostile" / "dimension_bomb.xlsx", folder)
@@ -617,7 +617,7 @@ def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, cap
 
 
 def test_clean_accounts_totals_rows_and_lists_repeat_groups(tmp_path, monkeypatch):
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "x" * 20)
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "readers test key, not a secret")
     folder = tmp_path / "2023Q2"
     folder.mkdir()
     for name in ["tracker_tr_months.xlsx", "kobo_labels_tr_repeat.xlsx"]:
