@@ -1001,8 +1001,9 @@ NOTES = {"RSU/community-stabilization-projects.xlsx": (
 )}
 
 
+@lru_cache(maxsize=1)
 def _file_contents() -> dict[str, bytes]:
-    """Every data file of the quarter folder: relative path → bytes."""
+    """Every data file of the quarter folder: relative path → bytes (cached: writing workbooks takes seconds)."""
     grouped: dict[str, list[tuple[Source, str, list[list]]]] = {}
     for (path, sheet), (source, rows) in _build().tables.items():
         grouped.setdefault(path, []).append((source, sheet, rows))
