@@ -8,15 +8,20 @@ indicator code make of the raw files.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import subprocess
 import sys
+import time
+from datetime import date, datetime, timezone
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import seed
+from python_calamine import CalamineWorkbook
 
 from helpers import config
 from helpers.clean.quarter import clean_quarter
@@ -167,13 +172,42 @@ def test_deterministic_across_processes(written, tmp_path):
 
 def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(written):
     """``config/sample-files.sha256`` (what the demo key is for) is exactly what the generator writes, the
-    XLSX files included (fixed zip times): when the generator changes, that file is written again with it."""
+    XLSX files included (fixed time stamps): when the generator changes, that file is written again with it."""
     from helpers.clean.quarter import sample_files
 
     folder = written[0] / "2022Q4"
     data = {p.relative_to(folder).as_posix(): digest(p) for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}
     assert any(name.endswith(".xlsx") for name in data)
-    assert data == sample_files()
+    assert data == sample_files(), ("other bytes: a changed generator (write the list again, docs/runs.md), or "
+                                    "openpyxl writing through lxml, or a zlib other than zlib's own (zlib-ng)")
+
+
+def test_workbooks_hold_typed_cells_as_written():
+    """What the reader gets from a sample workbook: date cells as dates, numbers as numbers, text as typed
+    (spaces kept), empty cells and rows empty, every sheet in order."""
+    rows = [["Tarih", "Sayı", "Ad", "İl"], [date(2022, 10, 3), 4, None, " Adana"], [], ["03.10.2022", 44837]]
+    book = CalamineWorkbook.from_filelike(io.BytesIO(sample._xlsx_bytes([("Katılım", rows), ("Notlar", [["not"]])])))
+    assert book.sheet_names == ["Katılım", "Notlar"]
+    assert book.get_sheet_by_name("Katılım").to_python(skip_empty_area=False) == [
+        ["Tarih", "Sayı", "Ad", "İl"], [date(2022, 10, 3), 4.0, "", " Adana"], ["", "", "", ""],
+        ["03.10.2022", 44837.0, "", ""]]
+
+
+def test_workbook_bytes_do_not_depend_on_when_they_are_written(monkeypatch):
+    """The listed hashes hold on any later day: openpyxl's clock (workbook properties, zip entry times) does
+    not reach the bytes, so a workbook written years later is the same file."""
+    sheets = [("Katılım", [["Tarih", "Sayı", "Ad"], [date(2022, 10, 3), 4, "Ayşe"]])]
+    first = sample._xlsx_bytes(sheets)
+    later = datetime(2031, 5, 6, 7, 8, 9)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later.replace(tzinfo=tz)
+
+    monkeypatch.setattr("openpyxl.packaging.core.datetime", SimpleNamespace(datetime=Later, timezone=timezone))
+    monkeypatch.setattr(time, "time", later.timestamp)
+    assert sample._xlsx_bytes(sheets) == first
 
 
 def test_refuses_to_overwrite_but_fills_an_empty_folder(written, tmp_path):

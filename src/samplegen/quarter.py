@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles.numbers import BUILTIN_FORMATS
+from openpyxl.writer.excel import ExcelWriter
 
 from helpers import config
 from helpers.paths import RAW_DIR, resolve
@@ -962,83 +965,34 @@ def _csv_bytes(source: Source, rows: list[list]) -> bytes:
     return buffer.getvalue().encode(source.encoding)
 
 
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_STYLES = (
-    f'<styleSheet xmlns="{_MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
-    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-)
-
-
-def _column_letter(i: int) -> str:
-    letters = ""
-    while i >= 0:
-        letters, i = chr(65 + i % 26) + letters, i // 26 - 1
-    return letters
-
-
-def _cell_xml(ref: str, value: object) -> str:
-    """One cell: a date cell (number with a date format), a number, or an inline string."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, date):
-        return f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
-
-
-def _sheet_xml(rows: list[list]) -> str:
-    lines = []
-    for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell_xml(f"{_column_letter(c)}{r}", v) for c, v in enumerate(row))
-        lines.append(f'<row r="{r}">{cells}</row>')
-    return f'<worksheet xmlns="{_MAIN_NS}"><sheetData>{"".join(lines)}</sheetData></worksheet>'
-
-
 def _xlsx_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
-    """A minimal SpreadsheetML workbook, written directly: fast, and its bytes depend only on its content."""
-    n = len(sheets)
-    parts = {
-        "[Content_Types].xml": (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                      'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
-            + "</Types>"),
-        "_rels/.rels": (f'<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
-                        f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>'
-            + "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
-                      for i, (name, _) in enumerate(sheets, start=1))
-            + "</sheets></workbook>"),
-        "xl/_rels/workbook.xml.rels": (
-            f'<Relationships xmlns="{_PKG_REL_NS}">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, n + 1))
-            + f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>'),
-        "xl/styles.xml": _STYLES,
-        **{f"xl/worksheets/sheet{i}.xml": _sheet_xml(rows) for i, (_, rows) in enumerate(sheets, start=1)},
-    }
+    """A workbook of plain cells, dates typed as dates in Excel's short-date format (written by openpyxl).
+
+    openpyxl stamps the workbook properties and every zip entry with the current time, but the sample's bytes
+    must not change from run to run (``config/sample-files.sha256`` lists them for the demo key): the
+    properties get a fixed time, and the zip is packed again, entries in the same order, with a fixed time.
+    """
+    book = Workbook(write_only=True)
+    book.properties.created = book.properties.modified = _FIXED_TIME
+    for name, rows in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append([_date_cell(sheet, value) if isinstance(value, date) else value for value in row])
+    written = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(written, "w")).save()  # not book.save(), which stamps the time again
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, xml in parts.items():
-            entry = zipfile.ZipInfo(name, date_time=_FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w") as archive:
+        for entry in source.infolist():
+            archive.writestr(zipfile.ZipInfo(entry.filename, _FIXED_TIME.timetuple()[:6]), source.read(entry),
+                             zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _date_cell(sheet, day: date) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    cell.number_format = BUILTIN_FORMATS[14]  # the locale's short date (set first: no unused format registered)
+    cell.value = day
+    return cell
 
 
 NOTES = {"RSU/community-stabilization-projects.xlsx": (
@@ -1047,8 +1001,9 @@ NOTES = {"RSU/community-stabilization-projects.xlsx": (
 )}
 
 
+@lru_cache(maxsize=1)
 def _file_contents() -> dict[str, bytes]:
-    """Every data file of the quarter folder: relative path → bytes."""
+    """Every data file of the quarter folder: relative path → bytes (cached: writing workbooks takes seconds)."""
     grouped: dict[str, list[tuple[Source, str, list[list]]]] = {}
     for (path, sheet), (source, rows) in _build().tables.items():
         grouped.setdefault(path, []).append((source, sheet, rows))
