@@ -102,8 +102,8 @@ class Report:
         return its narrative text ("" for a section without). The sections config places before it that have no
         cells in the notebook (text sections) are printed first, so the report follows config's order. Numbers
         printed from now on belong to this section in Annex B."""
-        sections = config.report()["sections"]
-        ids = [section["id"] for section in sections]
+        declared = config.report()["sections"]
+        ids = [section["id"] for section in declared]
         if name not in ids:
             raise UnknownLookupError(f"{name!r} is not a section of config/report.yml; nearest: "
                                      f"{', '.join(nearest(name, ids))}")
@@ -111,25 +111,27 @@ class Report:
         if here < after:
             raise SectionOrderError(f"section {name!r} started after {self.started[-1]!r}: the notebook's sections "
                                     f"follow config/report.yml's order ({', '.join(ids)})")
-        self._text_sections(sections[after:here])
-        return self._start(sections[here])
+        self._text_sections(declared[after:here])
+        return self._start(declared[here])
 
     def end(self) -> None:
         """Print the text sections config places after the notebook's last section."""
-        sections = config.report()["sections"]
-        self._text_sections(sections[self._after_last([section["id"] for section in sections]):])
+        declared = config.report()["sections"]
+        self._text_sections(declared[self._after_last([section["id"] for section in declared]):])
 
     def _after_last(self, ids: list[str]) -> int:
         """Where the next section is in config's list: after the last one printed."""
         return ids.index(self.started[-1]) + 1 if self.started else 0
 
-    def _text_sections(self, sections: list[dict]) -> None:
+    def _text_sections(self, declared: list[dict]) -> None:
         """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
-        for section in sections:
+        for section in declared:
             if text := self._start(section):
                 display(markdown(text))
 
     def _start(self, section: dict) -> str:
+        """Print a section's heading and figures; its narrative text (the opening section's is also the text
+        before the narrative's first heading)."""
         self.started.append(section["id"])
         self.group = section["title"]
         if section["heading"]:
