@@ -33,6 +33,24 @@ def test_the_repository_configuration_fits_its_models(name):
     ("reasons.yml", "  summary_row: totals rows", "  invalid_value: totals rows",
      r"reasons\.yml: \(top level\): Value error, reasons listed both as dropped and as rejected: \['invalid_value'\]"),
     ("items.yml", "  maske: mask", "  maske: [mask]", r"items\.yml: synonyms\.maske: Input should be a valid string"),
+    ("report.yml", "{indicator: provinces_covered,", "{indicator: provinces_coverd,",
+     r"report\.yml: headline_figures\[1\]\.indicator: 'provinces_coverd' is not an indicator with a total in "
+     r"indicators\.yml; nearest: provinces_covered"),
+    ("report.yml", "{id: donors, title: Donors, narrative: true}",
+     "{id: donors, title: Donors, figures: [{indicator: people_reached_by_donor, label: people}]}",
+     r"report\.yml: sections\[8\] \(donors\)\.figures\[0\]\.indicator: 'people_reached_by_donor' is not an "
+     r"indicator with a total .*nearest: people_reached"),
+    ("report.yml", 'label: "people reached in {period}"', 'label: "people reached in {quarter}"',
+     r"report\.yml: headline_figures\[0\]\.label: Value error, a label may name \{period\} or \{year\}, "
+     r"not \{quarter\}"),
+    ("report.yml", "{indicator: unique_individuals_since_start, tile: false}",
+     "{indicator: unique_individuals_since_start}", r"headline_figures\[4\]: Value error, a tile needs a label"),
+    ("report.yml", "title: Innovation lab,", "title: Protection,",
+     r"report\.yml: sections: Value error, section titles listed twice: \['Protection'\]"),
+    ("report.yml", "{id: overview, title: Overview, narrative: true,", "{id: overview, title: Overview,",
+     r"sections: Value error, the first section \(overview\) opens the report: .*needs narrative: true"),
+    ("report.yml", "  centre: centre or site", "  centres: centre or site",
+     r"report\.yml: breakdowns\.centres: not a dimension of any indicator in indicators\.yml; nearest: centre"),
 ])
 def test_a_file_that_does_not_fit_its_model_is_refused_naming_the_file_and_the_key(config_dir, file, old, new,
                                                                                    message):
@@ -66,3 +84,11 @@ def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(c
     with pytest.raises(ConfigError, match=r"columns\.yml: columns\.referral_source: the cleaner has no rule for this "
                                           "column, so its values would be lost"):
         clean_quarter("2022Q4", fixture_raw)
+
+
+def test_the_report_figures_are_checked_again_when_the_indicators_change(config_dir):
+    assert config.load("report")
+    edit(config_dir / "indicators.yml", "  - id: provinces_covered\n", "  - id: provinces\n")
+    with pytest.raises(ConfigError, match=r"report\.yml: headline_figures\[1\]\.indicator: 'provinces_covered' is "
+                                          r"not an indicator with a total in indicators\.yml; nearest: provinces"):
+        config.load("report")

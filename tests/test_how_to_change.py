@@ -1,16 +1,32 @@
-"""docs/how-to-change.md, path by path: each change is made in a copy of config/ only, and the real cleaning and
-indicator code then does the new thing. If one of these fails, the page is wrong or config stopped being the
-single source."""
+"""docs/how-to-change.md, path by path: each change is made in a copy of config/ only, and the real cleaning,
+indicator and report code then does the new thing. If one of these fails, the page is wrong or config stopped
+being the single source."""
 
 import csv
+import re
 
+import nbformat
+import pandas as pd
 import pytest
-from conftest import edit
+from bs4 import BeautifulSoup
+from conftest import FIXTURE_RAW, edit
+from pypdf import PdfReader
 
+from helpers import config
 from helpers.clean.quarter import clean_quarter
 from helpers.measure.indicators import compute_indicators, value
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.pipeline import run_quarter
+from helpers.publication import report as report_module
 
 HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Cinsiyet"]
+SECTION = """  - id: partnerships
+    title: Partnerships
+    narrative: true
+    figures:
+      - {indicator: institutions_supported, label: "institutions supported in {period}"}
+"""
+NARRATIVE = "Opening.\n\n## Partnerships\n\nWe worked with {{ institutions_supported.total }} institutions.\n"
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +95,51 @@ def test_add_an_indicator(config_dir, tmp_path):
     table = compute_indicators(records, "2022Q4")
     assert value(table, "legal_clients") == 2
     assert value(table, "legal_clients", "province", "Kilis") == 1
+
+
+def add_a_section(config_dir, tmp_path):
+    """The recipe: the section in config/report.yml after Donors, its text in the quarter's narrative."""
+    edit(config_dir / "report.yml", "  - {id: trend,", SECTION + "  - {id: trend,")
+    (tmp_path / "narratives").mkdir()
+    (tmp_path / "narratives" / "2022Q4.md").write_text(NARRATIVE, encoding="utf-8")
+    return tmp_path / "narratives"
+
+
+def expected_headings() -> list[str]:
+    titles = [section["title"] for section in config.report()["sections"] if section["heading"]]
+    assert titles[titles.index("Donors") + 1] == "Partnerships"
+    return titles
+
+
+def test_add_a_report_section(config_dir, tmp_path, monkeypatch):
+    narratives = add_a_section(config_dir, tmp_path)
+    raw = quarter(tmp_path, [["2022-10-05", "Adana", "BN_MUNICIPAL", "Seyhan Belediyesi", "12"],
+                             ["2022-10-06", "Kilis", "BN_MUNICIPAL", "Kilis Belediyesi", "8"]],
+                  header=["Tarih", "İl", "Faaliyet Kodu", "Merkez", "Katılımcı Sayısı"])
+    table = compute_indicators(clean_quarter("2022Q4", raw).records, "2022Q4")
+    shown = []
+    monkeypatch.setattr(report_module, "display", lambda *outputs: shown.extend(o.data for o in outputs))
+    r = report_module.Report("2022Q4", table, {}, pd.DataFrame())
+    r.narrative(narratives)
+    code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4).cells)
+    for name in re.findall(r'r\.section\("([^"]*)"\)', code):  # the notebook's sections, as it starts them
+        r.section(name)
+    r.end()
+    page = BeautifulSoup("".join(shown), "html.parser")
+    assert [h.get_text() for h in page.find_all("h2")] == expected_headings()
+    partnerships = page.find("h2", string="Partnerships")
+    tile = partnerships.find_next(class_="tile").get_text(" ", strip=True)
+    assert tile == "2 institutions supported in October–December 2022"
+    assert partnerships.find_next("p").get_text() == "We worked with 2 institutions."
+
+
+@pytest.mark.slow
+def test_an_added_section_reaches_the_html_and_the_pdf(config_dir, tmp_path):
+    narratives = add_a_section(config_dir, tmp_path)
+    result = run_quarter("2022Q4", FIXTURE_RAW, tmp_path / "processed", tmp_path / "reports", progress=False,
+                         parameters={"narratives_dir": str(narratives)})
+    page = BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
+    assert [a.get_text() for a in page.select("nav.toc a")] == expected_headings()
+    heading = page.select_one("main h2#Partnerships")
+    assert heading.find_next("p").get_text().startswith("We worked with ")
+    assert "Partnerships" in [item.title for item in PdfReader(result.pdf).outline]

@@ -195,7 +195,7 @@ quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of
                       for name, _ in {skipped!r}}},
             "skipped_files": skipped}}
 r = Report("2022Q4", indicators, quality, pd.DataFrame({{"quarter": ["2022Q4"], "people_reached": [120]}}))
-story, draft = r.narrative({narratives!r})
+story = r.narrative({narratives!r})
 display(markdown(story.get("")))
 display(markdown(story.get("Protection")))
 display(tiles([(fmt(v), f"people reached with {{d}} funding") for d, v in r.series("people_reached", "donor").items()]))

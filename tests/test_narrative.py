@@ -7,12 +7,13 @@ import nbformat
 import pandas as pd
 import pytest
 
+from helpers import config
 from helpers.errors import NarrativeError
 from helpers.measure.disclosure import fmt
 from helpers.measure.indicators import value
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
-from helpers.publication.report import SECTIONS, Report, Story
+from helpers.publication.report import Report, Story, narrative_sections
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -111,12 +112,12 @@ def test_an_unknown_category_names_its_line():
 def test_a_misspelt_heading_stops_the_run_naming_it_and_the_nearest_sections():
     text = "Overview.\n\n## Protection\nP.\n\n## Comunity centers\nC.\n"
     with pytest.raises(NarrativeError, match=r"line 6: heading '## Comunity centers' .*nearest: Community centres"):
-        check_headings(text, SECTIONS, "narratives/2022Q4.md")
+        check_headings(text, narrative_sections(), "narratives/2022Q4.md")
 
 
 def test_a_heading_given_twice_stops_the_run():
     with pytest.raises(NarrativeError, match=r"line 4: heading '## Donors' appears twice"):
-        check_headings("## Donors\nA.\n\n## Donors\nB.\n", SECTIONS)
+        check_headings("## Donors\nA.\n\n## Donors\nB.\n", narrative_sections())
 
 
 def test_the_report_refuses_a_narrative_whose_heading_matches_no_section(tmp_path):
@@ -128,16 +129,17 @@ def test_the_report_refuses_a_narrative_whose_heading_matches_no_section(tmp_pat
 
 def test_the_bundled_narrative_fills_every_section_it_names():
     text = narrative_path("2022Q4").read_text(encoding="utf-8")
-    check_headings(text, SECTIONS)
-    assert set(sections(text)) - {""} <= set(SECTIONS)
+    check_headings(text, narrative_sections())
+    assert set(sections(text)) - {""} <= set(narrative_sections())
 
 
-def test_the_notebook_and_the_narrative_sections_come_from_one_list():
+def test_the_notebook_names_its_sections_by_their_config_entry_in_config_order():
     notebook = nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
-    headings = {line[3:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
-                for line in cell.source.splitlines() if line.startswith("## ")}
-    assert set(re.findall(r'story\.get\("([^"]*)"', code)) == {"", *SECTIONS}
-    assert set(SECTIONS) - {"Overview"} <= headings
-    with pytest.raises(KeyError, match="Protecton"):
+    assert not [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]  # headings: config only
+    ids = [section["id"] for section in config.report()["sections"]]
+    places = [ids.index(name) for name in re.findall(r'r\.section\("([^"]*)"\)', code)]  # each one of config's
+    assert places and places == sorted(set(places))  # in config's order, once each (the rest: text sections)
+    assert "story.get(" not in code and "r.begin(" not in code
+    with pytest.raises(KeyError, match=r"'Protecton' is not a section with narrative text.*nearest: Protection"):
         Story({"Protection": "text"}).get("Protecton", "")

@@ -142,6 +142,8 @@ def test_toc_lists_every_h2_and_each_link_resolves_to_its_own_heading(html):
     targets = [soup.find(id=a["href"].removeprefix("#")) for a in links]
     assert all(t is not None and t.name == "h2" for t in targets)
     assert len({id(t) for t in targets}) == len(links)
+    assert links[2]["href"] == "#Centres"  # displayed by a code cell: the anchor nbconvert gives a Markdown heading
+    assert [t.select_one("a.anchor-link")["href"] for t in targets] == [a["href"] for a in links]
 
 
 def test_pdf_text_has_turkish_numbers_and_page_numbers_on_every_page(pdf):

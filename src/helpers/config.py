@@ -12,18 +12,20 @@ they change, so a test can write a temporary configuration folder and run the re
 from __future__ import annotations
 
 import os
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import ConfigError
 from helpers.paths import CONFIG_DIR, REPO_ROOT
+from helpers.text import nearest
 
 CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"
 ReachType = Literal["individual", "household", "group", "capacity", "mixed"]
@@ -224,9 +226,65 @@ class ReasonsFile(_Strict):
         return self
 
 
+# ----------------------------------------------------------------------------------------------- report.yml
+LABEL_FIELDS = ("period", "year")  # what a figure's label may name: "October–December 2022", "2022"
+
+
+def _label_fields(label: str) -> str:
+    named = {name for _, name, _, _ in string.Formatter().parse(label) if name is not None}
+    if stray := sorted(named - set(LABEL_FIELDS)):
+        raise ValueError(f"a label may name {{period}} or {{year}}, not {', '.join(f'{{{n}}}' for n in stray)}")
+    return label
+
+
+Label = Annotated[str, Field(min_length=1), AfterValidator(_label_fields)]
+
+
+class Figure(_Strict):
+    indicator: str
+    label: Label
+
+
+class Headline(_Strict):
+    indicator: str
+    label: Label | None = None
+    tile: bool = True
+
+    @model_validator(mode="after")
+    def _tile_has_a_label(self) -> Headline:
+        if self.tile and self.label is None:
+            raise ValueError("a tile needs a label (or tile: false for the index of reports only)")
+        return self
+
+
+class Section(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(pattern=r"^\S(.*\S)?$")  # one line, as a narrative's "## " heading
+    narrative: bool = False
+    heading: bool = True
+    figures: list[Figure] = []
+
+
+class ReportFile(_Strict):
+    sections: list[Section] = Field(min_length=1)
+    headline_figures: list[Headline] = Field(min_length=1)
+    breakdowns: dict[str, str] = {}
+
+    @field_validator("sections")
+    @classmethod
+    def _distinct_sections(cls, sections: list[Section]) -> list[Section]:
+        _distinct([section.id for section in sections], "section ids")
+        _distinct([section.title for section in sections], "section titles")
+        if not sections[0].narrative:
+            raise ValueError(f"the first section ({sections[0].id}) opens the report: it takes the narrative's text "
+                             "before any heading, so it needs narrative: true")
+        return sections
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
+    "report": ReportFile,
 }
 
 
@@ -257,8 +315,12 @@ def using(folder: str | Path) -> Iterator[Path]:
 
 
 def load(name: str) -> dict[str, Any]:
-    """``<config>/<name>.yml``, checked against its model (:data:`MODELS`); re-read when the file changes."""
-    return read(path(f"{name}.yml"), name)
+    """``<config>/<name>.yml``, checked against its model (:data:`MODELS`); re-read when the file changes.
+    ``report.yml`` is also checked against ``indicators.yml``, whose indicators its figures name."""
+    data = read(path(f"{name}.yml"), name)
+    if name == "report":
+        _report_indicators(version("report"), version("indicators"))
+    return data
 
 
 def version(name: str) -> tuple[str, int, int]:
@@ -410,3 +472,30 @@ def indicators() -> list[dict]:
                                   f"{dim}: 'all' needs categories declared in config; {dim} has none: list them")
         specs.append({**spec, "categories": categories} if "categories" in spec else spec)
     return specs
+
+
+def report() -> dict[str, Any]:
+    """``config/report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative,
+    heading, figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
+    return ReportFile.model_validate(load("report")).model_dump()
+
+
+@cache
+def _report_indicators(*_versions: tuple[str, int, int]) -> None:
+    """Every figure of ``report.yml`` is the total of an indicator of ``indicators.yml``, and every breakdown a
+    dimension of one; else stop, naming the key and the nearest names. Checked again when either file changes."""
+    data, specs = read(path("report.yml"), "report"), load("indicators")["indicators"]
+    totals = [spec["id"] for spec in specs if "total" in spec.get("dimensions", [])]
+    figures = [(("headline_figures", i), figure) for i, figure in enumerate(data["headline_figures"])]
+    figures += [(("sections", i, "figures", j), figure) for i, section in enumerate(data["sections"])
+                for j, figure in enumerate(section.get("figures") or [])]
+    for place, figure in figures:
+        if (indicator := figure["indicator"]) not in totals:
+            raise ConfigError(f"{shown(path('report.yml'))}: {_key(data, (*place, 'indicator'))}: {indicator!r} is "
+                              "not an indicator with a total in indicators.yml; nearest: "
+                              + ", ".join(nearest(indicator, totals)))
+    dimensions = {part for spec in specs for name in spec.get("dimensions", []) for part in name.split("+")} - {"total"}
+    for name in data.get("breakdowns") or {}:
+        if name not in dimensions:
+            raise ConfigError(f"{shown(path('report.yml'))}: breakdowns.{name}: not a dimension of any indicator "
+                              f"in indicators.yml; nearest: {', '.join(nearest(name, dimensions))}")

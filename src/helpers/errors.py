@@ -65,8 +65,8 @@ class UnpublishedDimensionError(KeyError):
 
 
 class UnknownLookupError(KeyError):
-    """An indicator, dimension or category asked for that neither the indicators nor the configuration know
-    (a misspelling): refused, naming it and the nearest known names, instead of printing 0."""
+    """An indicator, dimension, category or report section asked for that neither the indicators nor the
+    configuration know (a misspelling): refused, naming it and the nearest known names, instead of printing 0."""
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -76,6 +76,10 @@ class UnknownLookupError(KeyError):
 class NarrativeError(ValueError):
     """A placeholder or heading in the narrative does not match the report, or the narrative tries more than
     placeholders."""
+
+
+class SectionOrderError(RuntimeError):
+    """The report notebook started its sections out of ``config/report.yml``'s order, or one twice."""
 
 
 class NotebookErrorOutput(RuntimeError):

@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
+from nbconvert.filters.strings import add_anchor
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
@@ -116,11 +117,18 @@ def flatten_cells(html: str) -> str:
 
 
 def add_toc(html: str) -> str:
-    """Give each h2 in ``<main>`` a unique id and list them as links in the page's ``<nav class="toc">``."""
+    """Give each h2 in ``<main>`` a unique id and list them as links in the page's ``<nav class="toc">``.
+
+    A heading displayed by a code cell (a section of :mod:`helpers.publication.report`) first gets the id and
+    ``¶`` link nbconvert gives a Markdown heading, so every section's anchor is its title (``#Basic-needs``)."""
     soup = BeautifulSoup(html, "html.parser")
     nav = soup.find("nav", class_="toc")
     if nav is None:
         return html
+    for heading in soup.select("main h2:not([id])"):
+        anchored = BeautifulSoup(add_anchor(str(heading)), "html.parser").h2
+        if anchored is not None:
+            heading.replace_with(anchored)
     headings = soup.select("main h2")
     if not headings:
         nav.decompose()
@@ -134,6 +142,8 @@ def add_toc(html: str) -> str:
                 new_id += "-"
             ids[new_id] += 1
             heading["id"] = new_id
+            if anchor := heading.find("a", class_="anchor-link"):
+                anchor["href"] = f"#{new_id}"
         link = soup.new_tag("a", href=f"#{heading['id']}")
         link.string = _heading_text(heading)
         item = soup.new_tag("li")

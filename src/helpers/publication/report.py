@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from helpers import config
 from helpers.csvfile import read_csv, write_csv
+from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
@@ -35,26 +36,23 @@ from helpers.paths import (
 from helpers.publication import figures
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
-from helpers.text import day
+from helpers.text import day, nearest
 
-# The report's sections that take narrative text (03_report.ipynb's story.get keys; "Overview" may also be
-# the text before the first heading). A narrative heading must be one of them.
-SECTIONS = ("Overview", "Where the programme worked", "Protection", "Community centres", "Basic needs",
-            "Community stabilization and livelihoods", "Innovation lab", "Donors")
-
-
-# What a reader sees for a breakdown's name (crossed ones: joined with "and") and for its coded categories.
-DIMENSION_NAMES = {"sector": "sector", "province": "province", "sex": "sex", "age_group": "age group",
-                   "population_group": "population group", "donor": "donor", "centre": "centre or site",
-                   "activity": "activity", "activity_detail": "activity detail", "item": "item",
-                   "district": "district", "site": "site", "quarter": "quarter"}
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
 
 
 def dimension_name(dimension: str) -> str:
-    """``activity+province`` → ``activity and province``."""
-    return " and ".join(DIMENSION_NAMES.get(part, part.replace("_", " ")) for part in dimension.split("+"))
+    """What a reader sees for a breakdown's name: ``activity+province`` → ``activity and province``, ``centre``
+    → ``centre or site`` (``breakdowns`` of ``config/report.yml``), ``age_group`` → ``age group``."""
+    names = config.report()["breakdowns"]
+    return " and ".join(names.get(part, part.replace("_", " ")) for part in dimension.split("+"))
+
+
+def narrative_sections() -> list[str]:
+    """The titles of the report's sections that take narrative text (``config/report.yml``), in order: the
+    ``## `` headings a narrative may have. The first opens the report."""
+    return [section["title"] for section in config.report()["sections"] if section["narrative"]]
 
 
 def category_label(dimension: str, category: str) -> str:
@@ -86,7 +84,9 @@ class Report:
     history: pd.DataFrame
     traced: list[dict] = field(default_factory=list)
     folder: Path | None = None
-    section: str = ANNEX_GROUP_TEXT
+    group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
+    story: Story | None = None
+    started: list[str] = field(default_factory=list)  # ids of the sections printed so far
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
@@ -97,9 +97,62 @@ class Report:
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         return cls(quarter, indicators, quality, history, folder=folder)
 
-    def begin(self, section: str) -> None:
-        """Numbers printed from now on belong to ``section`` (Annex B groups them by section)."""
-        self.section = section
+    def section(self, name: str) -> str:
+        """Start the section ``name`` of ``config/report.yml``: print its heading (an h2) and its figures, and
+        return its narrative text ("" for a section without). The sections config places before it that have no
+        cells in the notebook (text sections) are printed first, so the report follows config's order. Numbers
+        printed from now on belong to this section in Annex B."""
+        declared = config.report()["sections"]
+        ids = [section["id"] for section in declared]
+        if name not in ids:
+            raise UnknownLookupError(f"{name!r} is not a section of config/report.yml; nearest: "
+                                     f"{', '.join(nearest(name, ids))}")
+        here, after = ids.index(name), self._after_last(ids)
+        if here < after:
+            raise SectionOrderError(f"section {name!r} started after {self.started[-1]!r}: the notebook's sections "
+                                    f"follow config/report.yml's order ({', '.join(ids)})")
+        self._text_sections(declared[after:here])
+        return self._start(declared[here])
+
+    def end(self) -> None:
+        """Print the text sections config places after the notebook's last section."""
+        declared = config.report()["sections"]
+        self._text_sections(declared[self._after_last([section["id"] for section in declared]):])
+
+    def _after_last(self, ids: list[str]) -> int:
+        """Where the next section is in config's list: after the last one printed."""
+        return ids.index(self.started[-1]) + 1 if self.started else 0
+
+    def _text_sections(self, declared: list[dict]) -> None:
+        """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
+        for section in declared:
+            if text := self._start(section):
+                display(markdown(text))
+
+    def _start(self, section: dict) -> str:
+        """Print a section's heading and figures; its narrative text (the opening section's is also the text
+        before the narrative's first heading)."""
+        self.started.append(section["id"])
+        self.group = section["title"]
+        if section["heading"]:
+            display(HTML(f"<h2>{html.escape(section['title'])}</h2>"))
+        if section["figures"]:
+            display(self._tiles(section["figures"]))
+        if not section["narrative"]:
+            return ""
+        if self.story is None:
+            raise NarrativeError(f"section {section['id']!r} takes narrative text: read it first (Report.narrative)")
+        first = self.story.get("") if section["title"] == narrative_sections()[0] else ""
+        return first or self.story.get(section["title"])
+
+    def headline(self) -> HTML:
+        """The Overview's tiles: the headline figures of ``config/report.yml`` (those not marked ``tile: false``)."""
+        return self._tiles([figure for figure in config.report()["headline_figures"] if figure["tile"]])
+
+    def _tiles(self, figures: list[dict]) -> HTML:
+        """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
+        words = {"period": self.period, "year": Quarter.parse(self.quarter).year}
+        return tiles([(self.number(figure["indicator"]), figure["label"].format(**words)) for figure in figures])
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -318,7 +371,7 @@ class Report:
 
     def _trace(self, shown: str, indicator: str, dimension: str, category: str) -> None:
         self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension,
-                            "category": category, "section": self.section})
+                            "category": category, "section": self.group})
 
     def series(self, indicator: str, dimension: str) -> pd.Series:
         """All categories of one indicator and dimension, registered for the annex, safe to draw and print:
@@ -349,14 +402,17 @@ class Report:
         return HTML(f"<table class='figures compact'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
                     f"<tbody>{body}</tbody></table>")
 
-    def narrative(self, folder: Path = NARRATIVES_DIR) -> tuple[Story, bool]:
-        """The narrative's sections with numbers filled in, and whether it is a draft (no narrative file)."""
+    def narrative(self, folder: Path = NARRATIVES_DIR) -> Story:
+        """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
+        :meth:`section`."""
         path = narrative_path(self.quarter, folder)
         if not path.is_file():
-            return Story({"": self.automatic_summary()}, draft=True), True
-        text = path.read_text(encoding="utf-8")
-        check_headings(text, SECTIONS, str(path))
-        return Story(sections(render_narrative(text, self.indicators, self.number, str(path)))), False
+            self.story = Story({"": self.automatic_summary()}, draft=True)
+        else:
+            text = path.read_text(encoding="utf-8")
+            check_headings(text, narrative_sections(), str(path))
+            self.story = Story(sections(render_narrative(text, self.indicators, self.number, str(path))))
+        return self.story
 
     def automatic_summary(self) -> str:
         """A factual summary used when no narrative has been written for the quarter."""
@@ -413,18 +469,20 @@ class Report:
 
 
 class Story(dict):
-    """The narrative's sections by heading; asking for a section the report does not have is an error, so the
-    notebook and the narrative's headings are both held to :data:`SECTIONS`. In a draft (no narrative yet) a
-    section says that its text is still to be written, so no section of the draft is silently empty."""
+    """The narrative's sections by heading; asking for a section that takes no narrative text is an error, so the
+    notebook and the narrative's headings are both held to ``config/report.yml``. In a draft (no narrative yet)
+    a section says that its text is still to be written, so no section of the draft is silently empty."""
 
     def __init__(self, sections: dict, draft: bool = False):
         super().__init__(sections)
         self.draft = draft
 
     def get(self, section: str, default: str = "") -> str:
-        if section not in ("", *SECTIONS):
-            raise KeyError(f"{section!r} is not a narrative section (report.SECTIONS: {', '.join(SECTIONS)})")
-        if self.draft and section not in ("", "Overview"):
+        known = narrative_sections()
+        if section not in ("", *known):
+            raise UnknownLookupError(f"{section!r} is not a section with narrative text in config/report.yml; "
+                                     f"nearest: {', '.join(nearest(section, known))}")
+        if self.draft and section not in ("", known[0]):
             return super().get(section) or DRAFT_SECTION
         return super().get(section, default)
 

@@ -23,14 +23,17 @@ from helpers.text import day
 
 INDEX = "index.html"
 RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
-HEADLINE = ("people_reached", "provinces_covered", "people_reached_year_to_date", "people_reached_since_start",
-            "unique_individuals_since_start")
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; }
 td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #666; }
 """
+
+
+def headline() -> list[str]:
+    """The indicators of the index's columns: the report's headline figures (``config/report.yml``)."""
+    return [figure["indicator"] for figure in config.report()["headline_figures"]]
 
 
 def _headline(folder: Path, quarter: str) -> dict[str, str]:
@@ -40,7 +43,7 @@ def _headline(folder: Path, quarter: str) -> dict[str, str]:
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
     totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: f"{float(totals[i]):,.0f}" for i in HEADLINE if i in totals and totals[i] != ""}
+    return {i: f"{float(totals[i]):,.0f}" for i in headline() if i in totals and totals[i] != ""}
 
 
 def _link(folder: str, name: str, label: str, base: Path) -> str:
@@ -52,8 +55,7 @@ def _link(folder: str, name: str, label: str, base: Path) -> str:
 
 def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
     figures = _headline(base / folder, quarter)
-    specs = config.indicator_specs()
-    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in HEADLINE if i in specs)
+    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in headline())
     name = report_basename(quarter)
     links = " · ".join(filter(None, [_link(folder, f"{name}.html", "HTML", base),
                                      _link(folder, f"{name}.pdf", "PDF", base),
@@ -91,7 +93,7 @@ def quarters(reports: Path) -> list[str]:
 def index_html(reports: Path) -> str:
     """The page listing every quarter of ``reports``."""
     specs = config.indicator_specs()
-    head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in HEADLINE if i in specs)
+    head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
     for q in quarters(reports):
         published = revisions.versions(q, reports)

@@ -1,0 +1,104 @@
+"""The report's sections come from config/report.yml: the notebook starts each by its id, the report prints
+them in config's order, and a section with no cells in the notebook is printed from config alone."""
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from conftest import edit
+
+from helpers.errors import SectionOrderError, UnknownLookupError
+from helpers.publication import report as report_module
+from helpers.publication.report import DRAFT_SECTION, Report
+
+TOTALS = {"people_reached": 67389.0, "provinces_covered": 14.0, "people_reached_year_to_date": 465166.0,
+          "people_reached_since_start": 3454382.0, "services_delivered": 90000.0, "institutions_supported": 12.0}
+INDICATORS = pd.DataFrame(
+    [("2022Q4", indicator, "total", "all", v) for indicator, v in TOTALS.items()]
+    + [("2022Q4", "people_reached", "sector", "Protection", 35293.0)],
+    columns=["quarter", "indicator", "dimension", "category", "value"])
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """What the report displays, as one HTML page (every display is an HTML output)."""
+    shown = []
+    monkeypatch.setattr(report_module, "display", lambda *outputs: shown.extend(o.data for o in outputs))
+    return lambda: BeautifulSoup("".join(shown), "html.parser")
+
+
+def report(tmp_path, narrative: str | None) -> Report:
+    r = Report("2022Q4", INDICATORS, {}, pd.DataFrame())
+    if narrative is not None:
+        (tmp_path / "2022Q4.md").write_text(narrative, encoding="utf-8")
+    r.narrative(tmp_path)
+    return r
+
+
+def test_a_section_prints_its_heading_and_returns_its_narrative(tmp_path, page):
+    r = report(tmp_path, "Opening text.\n\n## Protection\n\nProtection text.\n")
+    assert r.section("overview") == "Opening text."  # the text before the first heading; no heading printed
+    assert r.section("sectors") == ""  # a section without narrative text
+    assert r.number("people_reached") == "67,389"
+    assert r.section("where") == ""  # a section whose text the narrative does not give
+    assert r.section("protection") == "Protection text."
+    assert [h.get_text() for h in page().find_all("h2")] == ["People reached by sector", "Where the programme worked",
+                                                             "Protection"]
+    assert r.traced[-1]["section"] == "People reached by sector"  # Annex B groups numbers by section title
+
+
+def test_the_overview_tiles_are_the_headline_figures_of_config(tmp_path, page):
+    tiles = BeautifulSoup(report(tmp_path, "Text.").headline().data, "html.parser")
+    labels = [label.get_text(strip=True) for label in tiles.select(".label")]
+    values = [value.get_text(strip=True) for value in tiles.select(".value")]
+    assert labels == ["people reached in October–December 2022", "provinces", "people reached in 2022",
+                      "people reached since the programme started"]  # tile: false figures are the index's only
+    assert values == ["67,389", "14", "465,166", "3,454,382"]
+
+
+def test_an_unknown_section_is_refused_naming_the_nearest(tmp_path, page):
+    with pytest.raises(UnknownLookupError, match=r"'protecton' is not a section of config/report\.yml; "
+                                                 r"nearest: protection"):
+        report(tmp_path, None).section("protecton")
+
+
+def test_sections_started_out_of_config_order_or_twice_are_refused(tmp_path, page):
+    r = report(tmp_path, None)
+    r.section("protection")
+    with pytest.raises(SectionOrderError, match="section 'where' started after 'protection'"):
+        r.section("where")
+    with pytest.raises(SectionOrderError, match="section 'protection' started after 'protection'"):
+        r.section("protection")
+
+
+def test_text_sections_are_printed_in_config_order_also_after_the_last_notebook_section(config_dir, tmp_path,
+                                                                                         page):
+    edit(config_dir / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
+         "  - {id: donors,")
+    edit(config_dir / "report.yml", "\nheadline_figures:\n", "  - {id: thanks, title: Thanks, figures: [{indicator: "
+         "institutions_supported, label: \"institutions in {year}\"}]}\n\nheadline_figures:\n")
+    r = report(tmp_path, "Opening.\n\n## Partners\n\nWe thank {{ institutions_supported.total }} partners.\n")
+    r.section("innovation_lab")
+    r.section("trend")
+    r.section("annex_b")
+    r.end()
+    soup = page()
+    assert [h.get_text() for h in soup.find_all("h2")] == [
+        "People reached by sector", "Where the programme worked", "Protection",
+        "Community centres", "Basic needs", "Community stabilization and livelihoods", "Innovation lab",
+        "Partners", "Donors", "Trend over quarters", "Who was reached", "Counting people reached",
+        "Annex A: data quality", "Annex B: figures and their definitions", "Thanks"]
+    partners = soup.find("h2", string="Partners")
+    assert partners.find_next("p").get_text() == "We thank 12 partners."
+    thanks = soup.find("h2", string="Thanks").find_next(class_="tile").get_text(" ", strip=True)
+    assert thanks == "12 institutions in 2022"
+    assert ("Thanks", "institutions_supported") in {(t["section"], t["indicator"]) for t in r.traced}
+
+
+def test_in_a_draft_a_text_section_says_its_text_is_still_to_be_written(config_dir, tmp_path, page):
+    edit(config_dir / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
+         "  - {id: donors,")
+    r = report(tmp_path, None)  # no narrative file: a draft
+    assert "No narrative has been written" in r.section("overview")
+    r.section("donors")
+    partners = page().find("h2", string="Partners")
+    assert partners.find_next("p").get_text() == DRAFT_SECTION.strip("*")
