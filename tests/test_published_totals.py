@@ -1,5 +1,9 @@
-"""The published totals of quarters before the pipeline: checked by the clean step as the hand-kept table it is."""
+"""The published totals of quarters before the pipeline: checked by the clean step as the hand-kept table it is,
+and the only copy the indicators read (from processed data, never from data/raw/)."""
 
+import inspect
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -7,7 +11,11 @@ import pytest
 
 from helpers.clean import totals
 from helpers.csvfile import read_csv
-from helpers.errors import PublishedTotalsError
+from helpers.errors import PipelineError, PublishedTotalsError
+from helpers.measure.indicators import load_history, run_indicators
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.pipeline import notebook_parameters, run_quarter
+from helpers.record import inputs
 
 HEADER = "quarter,people_reached,source\n"
 GOOD = HEADER + "2022Q2,130000,Published quarterly update\n2022Q1,120000,Published quarterly update\n"
@@ -86,6 +94,76 @@ def test_a_bad_table_stops_naming_the_file_the_row_and_the_reason(tmp_path, cont
     assert message.startswith(f"{raw / 'published-totals.csv'}: ")
     if row is not None:
         assert f": row {row}: " in message
+
+
+def test_quarters_at_or_after_the_run_are_kept_but_only_earlier_ones_add_up(tmp_path, caplog):
+    """A back-fill: 2022Q1 is run from raw logs found later, while the table lists it and later quarters. They stay
+    in the history (a processed quarter's total replaces its published one); year-to-date adds only earlier ones."""
+    content = HEADER + "2021Q4,100,x\n2022Q1,200,x\n2022Q2,400,x\n"
+    with caplog.at_level("INFO"):
+        table = totals.read(_raw(tmp_path, content), "2022Q1")
+    assert table["quarter"].tolist() == ["2021Q4", "2022Q1", "2022Q2"]
+    assert "lists 2022Q1, the quarter being cleaned: its own total replaces the published 200" in caplog.text
+    processed = tmp_path / "processed"
+    totals.write(table, processed / "2022Q1")
+    history = load_history("2022Q1", processed)
+    assert history["quarter"].tolist() == ["2021Q4", "2022Q2"]  # the run's own quarter comes from the run
+
+
+def test_indicators_read_the_history_from_processed_data_only(tmp_path):
+    """02_indicators takes no raw folder: load_history and run_indicators have no such parameter, the notebook
+    declares none, and the history comes from the clean step's checked copy and earlier processed quarters."""
+    for function in (load_history, run_indicators):
+        assert not any("raw" in name for name in inspect.signature(function).parameters), function.__name__
+    notebook = NOTEBOOKS_DIR / "02_indicators.ipynb"
+    assert "raw_dir" not in notebook_parameters(notebook)
+    assert not {"raw_dir", "RAW_DIR"} & set(re.findall(r"\w+", notebook.read_text(encoding="utf-8")))
+    assert "raw_dir" in notebook_parameters(NOTEBOOKS_DIR / "01_clean.ipynb")  # the one step that reads raw data
+
+    processed, earlier = tmp_path / "staging", tmp_path / "published"
+    (processed / "2022Q4").mkdir(parents=True)
+    totals.write(pd.DataFrame({"quarter": ["2022Q1", "2022Q3"], "people_reached": [10, 30]}), processed / "2022Q4")
+    (earlier / "2022Q3").mkdir(parents=True)
+    pd.DataFrame({"quarter": ["2022Q3"], "indicator": ["people_reached"], "dimension": ["total"],
+                  "category": ["all"], "value": [33.0]}).to_csv(earlier / "2022Q3" / "indicators.csv", index=False)
+    history = load_history("2022Q4", processed, earlier)
+    assert history.to_dict("list") == {"quarter": ["2022Q1", "2022Q3"], "people_reached": [10.0, 33.0],
+                                       "source": ["published", "pipeline"]}  # a processed quarter overrides
+
+    with pytest.raises(FileNotFoundError, match=r"2023Q1/published-totals.csv is missing: the clean step"):
+        load_history("2023Q1", processed, earlier)  # never a silent history without the published totals
+
+
+def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):
+    """Changed totals make the clean step (and so the indicators) run again; they are not an earlier quarter."""
+    raw, processed = _raw(tmp_path, GOOD), tmp_path / "processed"
+    (raw / "2022Q4").mkdir()
+    (raw / "2022Q4" / "log.csv").write_text("a\n", encoding="utf-8")
+    record = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    assert record["published_totals"] == {"published-totals.csv": inputs.sha256(raw / "published-totals.csv")}
+    assert record["earlier"] == {}
+    (raw / "published-totals.csv").write_text(GOOD.replace("130000", "130500"), encoding="utf-8")
+    corrected = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    assert corrected["clean_key"] != record["clean_key"] and corrected["indicators_key"] != record["indicators_key"]
+    assert corrected["raw"] == record["raw"]
+
+
+@pytest.mark.slow
+def test_a_run_with_a_bad_table_stops_in_the_clean_step_with_one_line(tmp_path, fixture_raw, monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key, not a secret")
+    raw = tmp_path / "raw"
+    shutil.copytree(fixture_raw, raw)
+    table = raw / "published-totals.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("2022Q2,130000", '2022Q2,"130,000"'),
+                     encoding="utf-8")
+    with pytest.raises(PipelineError) as stopped:
+        run_quarter("2022Q4", raw, tmp_path / "processed", tmp_path / "reports", progress=False)
+    message = str(stopped.value)
+    assert message.startswith(f"{table}: row 3: people_reached '130,000' is not a whole number")
+    assert "cell" not in message.split(" (executed notebooks")[0]  # the reason itself, not a notebook traceback
+    assert not (tmp_path / "processed" / "2022Q4").exists() and not (tmp_path / "reports" / "2022Q4").exists()
+    failed = next((tmp_path / "reports").glob("2022Q4.failed-*"))
+    assert sorted(p.name for p in failed.glob("*.ipynb")) == ["01_clean.ipynb"]
 
 
 def test_the_checked_copy_is_what_the_history_reads(tmp_path):
