@@ -16,6 +16,7 @@ from helpers.measure.indicators import load_history, run_indicators
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.pipeline import notebook_parameters, run_quarter
 from helpers.record import inputs
+from helpers.record.revisions import _published_totals
 
 HEADER = "quarter,people_reached,source\n"
 GOOD = HEADER + "2022Q2,130000,Published quarterly update\n2022Q1,120000,Published quarterly update\n"
@@ -146,6 +147,15 @@ def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):
     corrected = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
     assert corrected["clean_key"] != record["clean_key"] and corrected["indicators_key"] != record["indicators_key"]
     assert corrected["raw"] == record["raw"]
+
+
+def test_a_version_published_before_the_check_still_names_its_published_totals():
+    """Manifests made before the cleaning checked the totals list them among the earlier quarters' files."""
+    old = {"raw": {}, "earlier_quarters": {"2022Q3/indicators.csv": "a", "published-totals.csv": "b"}}
+    assert _published_totals(old) == {"published-totals.csv": "b"}
+    assert _published_totals({**old, "published_totals": {"published-totals.csv": "c"}}) == {
+        "published-totals.csv": "c"}
+    assert _published_totals({"raw": {}, "published_totals": {}, "earlier_quarters": {}}) == {}
 
 
 @pytest.mark.slow
