@@ -101,17 +101,20 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     from duckdb_reference import compare, reference_indicators
 
     from helpers import config
+    from helpers.clean import totals
     from helpers.clean.quarter import clean_quarter, write_clean
     from helpers.measure.indicators import compute_indicators, run_indicators
 
     sampler = TreePeak()
     sampler.start()
     t0 = time.perf_counter()
+    published = totals.read(raw, QUARTER)
     result = clean_quarter(QUARTER, raw)
     out = write_clean(result, processed)
+    totals.write(published, out)
     t1 = time.perf_counter()
     peak_clean = _peak_gib()
-    indicators = run_indicators(QUARTER, raw, processed)
+    indicators = run_indicators(QUARTER, processed)
     t2 = time.perf_counter()
     peak_pipeline = _peak_gib()
     peak_tree = max(sampler.stop(), peak_pipeline)

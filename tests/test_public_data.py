@@ -8,6 +8,7 @@ import hxl
 import pandas as pd
 import pytest
 
+from helpers.clean import totals
 from helpers.clean.provinces import province_reference
 from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.measure.disclosure import dictionary_name, fmt
@@ -23,8 +24,9 @@ LOCAL = hxl.InputOptions(allow_local=True)
 def processed(tmp_path_factory, monkeypatch_module, generated_sample):
     root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-    write_clean(clean_quarter("2022Q4", raw), root / "processed")
-    run_indicators("2022Q4", raw, root / "processed")
+    out = write_clean(clean_quarter("2022Q4", raw), root / "processed")
+    totals.write(totals.read(raw, "2022Q4"), out)
+    run_indicators("2022Q4", root / "processed")
     return root / "processed" / "2022Q4"
 
 

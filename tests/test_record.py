@@ -54,6 +54,9 @@ def record(tmp_path_factory, fixture_raw):
         with pytest.raises(PipelineError, match="already published as version 1"):
             publish("2022Q4", *folders)
         (root / "raw" / "2022Q4" / "PRU" / "late-cases.csv").write_text(LATE, encoding="utf-8")
+        published = root / "raw" / "published-totals.csv"  # and a corrected total of an earlier quarter
+        published.write_text(published.read_text(encoding="utf-8").replace("2022Q3,140000", "2022Q3,140500"),
+                             encoding="utf-8")
         with pytest.raises(PipelineError, match=r"changed since its report was made \(added: PRU/late-cases.csv\)"):
             publish("2022Q4", *folders)
         out["revised"] = run_quarter("2022Q4", *folders, **kw)
@@ -67,7 +70,7 @@ def record(tmp_path_factory, fixture_raw):
     return out
 
 
-def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(record):
+def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(record, fixture_raw):
     version, root = record["v1"], record["root"]
     assert version.number == 1 and version.folder == root / "reports" / "2022Q4.versions" / "v1"
     mask = os.umask(0)
@@ -82,6 +85,8 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
     raw = manifest["inputs"]["raw"]
     assert "PRU/case-management.csv" in raw and "PRU/late-cases.csv" not in raw
     assert raw["PRU/case-management.csv"] == inputs.sha256(root / "raw" / "2022Q4" / "PRU" / "case-management.csv")
+    assert manifest["inputs"]["published_totals"] == {  # as they were then (corrected since)
+        "published-totals.csv": inputs.sha256(fixture_raw / "published-totals.csv")}
     assert "indicators.yml" in manifest["inputs"]["config"] and "helpers/pipeline.py" in manifest["inputs"]["code"]
     assert manifest["packages"]["pandas"] and manifest["code_commit"] and len(manifest["key_fingerprint"]) == 16
     assert not any(KEY.encode() in content for content in record["v1_files"].values())  # never the key
@@ -117,8 +122,10 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
         return COMPLEMENTARY_MARK if (states[hit] == COMPLEMENTARY).any() else fmt(value(table, indicator,
                                                                                          dimension, category))
 
-    # The six late people, figure by figure
+    # The six late people, figure by figure, and the corrected total of 2022Q3 in the cumulative figures
     assert value(new, "people_reached") == value(old, "people_reached") + 6
+    for cumulative in ("people_reached_year_to_date", "people_reached_since_start"):
+        assert value(new, cumulative) == value(old, cumulative) + 6 + 500
     assert rows[("People reached", "")] == (fmt(value(old, "people_reached"), total=True),
                                             fmt(value(new, "people_reached"), total=True))
     for dimension, category in [("province", "Adana"), ("sex", "female"), ("activity", "PROT_CASE_MGMT"),
@@ -142,7 +149,8 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
     assert ("Provinces covered", "") not in rows  # Adana was already covered
     assert ("People reached", "province: Gaziantep") not in rows
     # and the raw file that caused it
-    assert "added: PRU/late-cases.csv" in BeautifulSoup(page, "html.parser").get_text("\n")
+    listed = BeautifulSoup(page, "html.parser").get_text("\n")
+    assert "added: PRU/late-cases.csv" in listed and "changed: published-totals.csv" in listed
 
 
 def test_history_and_run_log_say_which_version_a_total_comes_from(record):

@@ -24,6 +24,7 @@ from conftest import seed
 from python_calamine import CalamineWorkbook
 
 from helpers import config
+from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
 from helpers.measure import indicators
 from helpers.paths import CONFIG_DIR
@@ -282,7 +283,8 @@ def test_no_identifier_survives_cleaning(cleaned, written):
 
 
 def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
-    history = indicators.load_history("2022Q4", written[0], tmp_path)
+    totals.write(totals.read(written[0], "2022Q4"), tmp_path / "2022Q4")  # the sample's table passes the check
+    history = indicators.load_history("2022Q4", tmp_path)
     table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
 
     def value(indicator, dimension="total", category="all"):

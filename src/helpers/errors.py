@@ -44,6 +44,10 @@ class NoRecordsError(DataLossError):
     """No row of the quarter was kept: there is nothing to report."""
 
 
+class PublishedTotalsError(ValueError):
+    """The hand-kept table of published totals is not right; the message names the file, the row and why."""
+
+
 class VocabularyError(ValueError):
     """A configured spelling (vocabulary word, activity code or label) means two different things."""
 

@@ -74,7 +74,7 @@ RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
                   "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
-DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError"}
+DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -256,17 +256,18 @@ def _rename_all(moves: list[Move]) -> None:
         raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
 
 
-def _merge_history(q: str, raw: Path, processed: Path, reports: Path, staged: Path) -> None:
+def _merge_history(q: str, processed: Path, reports: Path, staged: Path) -> None:
     """Rewrite the staged ``history.csv`` as the history is now, with this run's row for ``q``.
 
-    Runs under the publishing lock, so a quarter that another run published meanwhile keeps its row. Its
+    Runs under the publishing lock, so a quarter that another run published meanwhile keeps its row (the
+    published totals are those this run's cleaning checked, beside the staged history). Its
     year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
     of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
     run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
     from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
-    now = load_history(q, raw, processed)
+    now = load_history(q, staged.parent, processed)
     this = Quarter.parse(q)
 
     def before(table: pd.DataFrame) -> dict[str, float]:
@@ -349,8 +350,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
         made_from = inputs.run_inputs(q, raw, processed, key_fingerprint=key_fingerprint,
-                                      switches=_switches(per_notebook[:-1]),
-                                      published_totals=config.setting("published_totals"))
+                                      switches=_switches(per_notebook[:-1]))
         reused = [] if force else _reusable(q, processed, reports, made_from)
         if reused:
             shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
@@ -399,7 +399,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         history = stage_data / "history.csv"
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
-                       partial(_merge_history, q, raw, processed, reports, history)),
+                       partial(_merge_history, q, processed, reports, history)),
                   Move(staging, target, stage_report / "previous" / q)])
         _index(reports)
     except BaseException as error:

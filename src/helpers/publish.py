@@ -58,8 +58,9 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
         "python": run["python"],
         "packages": run["packages"],
         "key_fingerprint": made_from["key_fingerprint"],
-        "inputs": {"raw": made_from["raw"], "config": made_from["config"], "code": run["code"],
-                   "narrative": run["narrative"], "earlier_quarters": made_from["earlier"]},
+        "inputs": {"raw": made_from["raw"], "published_totals": made_from.get("published_totals", {}),
+                   "config": made_from["config"], "code": run["code"], "narrative": run["narrative"],
+                   "earlier_quarters": made_from["earlier"]},
         "outputs": {"report": inputs.hashes(report),
                     "processed": {n: inputs.sha256(data / n) for n in PROCESSED_OUTPUTS if (data / n).is_file()}},
     }

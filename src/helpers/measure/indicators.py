@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.csvfile import write_csv
+from helpers.clean import totals
+from helpers.csvfile import read_csv, write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
 from helpers.measure.across import MEASURES as ACROSS_MEASURES
 from helpers.measure.across import across_indicators
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter
+from helpers.paths import PROCESSED_DIR, Quarter
 from helpers.text import nearest
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
@@ -270,28 +271,32 @@ def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, *, yea
     return reached + float(history.loc[earlier, config.headline()].sum())
 
 
-def load_history(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
-    """Quarterly totals on record, except ``quarter`` itself: published totals, overridden by processed quarters.
+def load_history(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir: Path | None = None) -> pd.DataFrame:
+    """Quarterly totals on record, except ``quarter`` itself: the published totals as the quarter's cleaning
+    checked them (``<processed_dir>/<quarter>/published-totals.csv``, :mod:`helpers.clean.totals`), overridden
+    by the quarters processed in ``earlier_dir`` (default ``processed_dir``). Nothing is read from raw data.
 
     Columns ``quarter``, the headline indicator's id (``people_reached``: :func:`helpers.config.headline`),
     ``source`` (``published`` or ``pipeline``).
     """
-    headline, frames = config.headline(), []
-    published = Path(raw_dir) / config.setting("published_totals")
-    if published.is_file():
-        table = pd.read_csv(published, dtype={"quarter": "string"})
-        frames.append(table[["quarter", headline]].assign(source="published"))
-    for path in sorted(Path(processed_dir).glob("*/indicators.csv")):
+    q, headline, frames = str(Quarter.parse(quarter)), config.headline(), []
+    checked = Path(processed_dir) / q / totals.name()
+    if not checked.is_file():
+        raise FileNotFoundError(f"{checked} is missing: the clean step (01_clean) writes it; run it first")
+    published = read_csv(checked, dtype={"quarter": "string"})
+    if len(published):
+        frames.append(published[["quarter", headline]].assign(source="published"))
+    for path in sorted(Path(earlier_dir or processed_dir).glob("*/indicators.csv")):
         table = pd.read_csv(path, dtype={"quarter": "string", "category": "string"})
         total = table[(table["indicator"] == headline) & (table["dimension"] == "total")]
         frames.append(total[["quarter", "value"]].rename(columns={"value": headline}).assign(source="pipeline"))
     if not frames:
         return pd.DataFrame(columns=["quarter", headline, "source"])
     history = pd.concat(frames, ignore_index=True)
-    for q in history["quarter"]:
-        Quarter.parse(q)  # a malformed quarter in the history table is an error, not a silent skip
+    for other in history["quarter"]:
+        Quarter.parse(other)  # a malformed quarter in the history table is an error, not a silent skip
     history = history.drop_duplicates(subset="quarter", keep="last")
-    history = history[history["quarter"] != str(Quarter.parse(quarter))]
+    history = history[history["quarter"] != q]
     return history.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
@@ -380,22 +385,23 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
     return pd.Series(rows["value"].to_numpy(), index=rows["category"].to_numpy(), name=indicator)
 
 
-def run_indicators(quarter: str, raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR,
-                   earlier_dir: Path | None = None) -> pd.DataFrame:
+def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir: Path | None = None
+                   ) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
     rows :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
     (this quarter's row replaced, never added twice). Every file goes through :func:`helpers.csvfile.write_csv`
     (formulas neutralised).
 
-    Earlier quarters are read from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging
-    folder and reads the history from the published one."""
+    Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
+    earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
+    reads the history from the published one."""
     from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
     columns = needed_columns(config.indicators())  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
-    history = load_history(q, raw_dir, earlier_dir or processed_dir)
+    history = load_history(q, processed_dir, earlier_dir)
     indicators = compute_indicators(records, q, history)
     indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")

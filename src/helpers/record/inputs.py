@@ -1,8 +1,9 @@
 """What a quarter's outputs were made from, by content: SHA-256 of raw files, config, code and narrative.
 
 A run records them (``inputs.json`` beside the quarter's processed data); a published version's manifest
-carries them; a revision compares raw files with them; and a run whose raw files, config, code, key and
-earlier quarters are unchanged reuses the quarter's cleaned data and indicators instead of recomputing them.
+carries them; a revision compares raw files (and the published totals) with them; and a run whose raw files,
+published totals, config, code, key and earlier quarters are unchanged reuses the quarter's cleaned data and
+indicators instead of recomputing them.
 """
 
 from __future__ import annotations
@@ -46,10 +47,9 @@ def code_hashes() -> dict[str, str]:
     return code
 
 
-def earlier_hashes(quarter: str, processed: Path, raw: Path, published_totals: str) -> dict[str, str]:
-    """What a quarter's indicators read besides its own records: earlier quarters' processed records,
-    indicators and quality (history, people across quarters, change since the previous quarter) and the
-    published totals."""
+def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
+    """What a quarter's indicators read besides its own processed folder: earlier quarters' processed records,
+    indicators and quality (history, people across quarters, change since the previous quarter)."""
     q, found = Quarter.parse(quarter), {}
     for folder in sorted(Path(processed).iterdir()) if Path(processed).is_dir() else []:
         try:
@@ -60,10 +60,14 @@ def earlier_hashes(quarter: str, processed: Path, raw: Path, published_totals: s
         for name in ("records.parquet", "indicators.csv", "quality.json"):
             if (folder / name).is_file():
                 found[f"{folder.name}/{name}"] = sha256(folder / name)
-    totals = Path(raw) / published_totals
-    if totals.is_file():
-        found[published_totals] = sha256(totals)
     return found
+
+
+def published_totals(raw: Path) -> dict[str, str]:
+    """The raw table of published totals that the cleaning checks (:mod:`helpers.clean.totals`), by its name
+    (empty when there is none): outside the quarter's folder, an input of every quarter."""
+    name = config.setting("published_totals")
+    return {name: sha256(Path(raw) / name)} if (Path(raw) / name).is_file() else {}
 
 
 def digest(*parts: object) -> str:
@@ -71,21 +75,22 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str, switches: dict,
-               published_totals: str) -> dict:
+def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str, switches: dict) -> dict:
     """Everything a quarter's cleaned data and indicators depend on, with the two keys that decide reuse:
-    ``clean_key`` (raw files, config, code, key, switches) and ``indicators_key`` (also earlier quarters)."""
+    ``clean_key`` (raw files, published totals, config, code, key, switches) and ``indicators_key`` (also
+    earlier quarters)."""
     record = {
         "quarter": quarter,
         "raw": hashes(Path(raw) / quarter),
+        "published_totals": published_totals(raw),
         "config": hashes(config.directory()),
         "code": code_hashes(),
         "key_fingerprint": key_fingerprint,
         "switches": switches,
-        "earlier": earlier_hashes(quarter, processed, raw, published_totals),
+        "earlier": earlier_hashes(quarter, processed),
     }
-    record["clean_key"] = digest(*(record[k] for k in ("quarter", "raw", "config", "code", "key_fingerprint",
-                                                       "switches")))
+    record["clean_key"] = digest(*(record[k] for k in ("quarter", "raw", "published_totals", "config", "code",
+                                                       "key_fingerprint", "switches")))
     record["indicators_key"] = digest(record["clean_key"], record["earlier"])
     return record
 

@@ -3,7 +3,8 @@
 ``quarterly-report publish`` (:mod:`helpers.publish`) freezes a report as ``reports/<Q>.versions/v<N>/``,
 beside the working report ``reports/<Q>/`` that every run replaces. A run of a quarter with a published version
 renders a revised report: its first page says which version it replaces, and its "Revisions" section lists
-each printed figure that changed (old → new) and the raw files added, removed or changed since that version.
+each printed figure that changed (old → new) and the raw files added, removed or changed since that version
+(the quarter's own and the table of published totals).
 Printed figures are compared as printed (``67,389``, ``<5``), from the list each report keeps of them.
 """
 
@@ -130,9 +131,11 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     figures = (f"<table class='figures revisions'><thead><tr><th>Figure</th><th>Breakdown</th><th class='num'>"
                f"Version {version.number}</th><th class='num'>Now</th></tr></thead><tbody>{rows}</tbody></table>"
                if len(changed) else "<p>No printed figure changed.</p>")
-    raw = inputs.changes(version.manifest["inputs"]["raw"], inputs.load(folder).get("raw", {}))
-    files = "".join(f"<li>{what}: {html.escape(name)}</li>" for what in ("added", "removed", "changed")
-                    for name in raw[what])
+    made_from, frozen = inputs.load(folder), version.manifest["inputs"]
+    raw = [inputs.changes(frozen["raw"], made_from.get("raw", {})),
+           inputs.changes(_published_totals(frozen), made_from.get("published_totals", {}))]
+    files = "".join(f"<li>{what}: {html.escape(name)}</li>" for changes in raw
+                    for what in ("added", "removed", "changed") for name in changes[what])
     if note is not None:
         # A figure printed in both and different, or a raw file, revises; one only added or left out does not
         revised = ((changed["old"] != "") & (changed["new"] != "")).any() or bool(files)
@@ -143,6 +146,13 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
         f"</p>{figures}"
         f"<p>Raw files since version {version.number}:</p>"
         + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
+
+
+def _published_totals(frozen: dict) -> dict[str, str]:
+    """The published totals a version was made from (a version made before the cleaning checked them lists
+    them among the earlier quarters' files)."""
+    name = config.setting("published_totals")
+    return frozen.get("published_totals") or {n: h for n, h in frozen["earlier_quarters"].items() if n == name}
 
 
 def total_source(quarter: str, processed: Path, reports: Path) -> str:
