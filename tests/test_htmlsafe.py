@@ -177,7 +177,8 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from helpers.publication import figures
 from helpers.measure.disclosure import fmt
-from helpers.publication.report import Report, markdown, quality_table, tiles
+from helpers.clean.quality import quality_table
+from helpers.publication.report import Report, markdown, tiles
 
 figures.use_report_style()
 H = {labels!r}

@@ -20,6 +20,7 @@ from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean.quality import source_table
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -508,26 +509,6 @@ def markdown(text: str) -> HTML:
     """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
     load anything, in the report or in JupyterLab."""
     return HTML(markdown_html(text))
-
-
-def quality_table(quality: dict) -> pd.DataFrame:
-    """Rows read, kept and dropped per source file (its sheets added up), with the total."""
-    files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
-    table = files.reindex(columns=columns).fillna(0).astype(int)
-    table = table.groupby(table.index.str.replace(r" \[[^\]]*\]$", "", regex=True), sort=True).sum()
-    table.loc["Total"] = [quality["totals"].get(c, 0) for c in columns]  # older files: no summary_row
-    return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
-
-
-def source_table(quality: dict) -> pd.DataFrame:
-    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source."""
-    files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
-    table = files.reindex(columns=columns).fillna(0).astype(int)
-    table.index.name = "source"
-    table.insert(0, "file", table.index.str.replace(r" \[[^\]]*\]$", "", regex=True))
-    return table
 
 
 def chart(fig: Figure) -> None:
