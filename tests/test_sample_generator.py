@@ -295,3 +295,14 @@ def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
     assert value("people_reached", "activity", "BN_SHELTER") == 6
     provinces = indicators.series(table, "people_reached", "province")
     assert set(provinces[provinces > 0].index) == PROVINCES
+
+
+def test_a_cell_text_that_starts_with_an_equals_sign_stays_text():
+    """A planted value like ``=SUM(A1)`` is what a field file holds as text, never a formula for the reader."""
+    import io
+    import zipfile
+
+    from samplegen.quarter import _xlsx_bytes
+
+    sheet = zipfile.ZipFile(io.BytesIO(_xlsx_bytes([("S", [["=SUM(A1:A9)", 3]])]))).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet and b"<t>=SUM(A1:A9)</t>" in sheet

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -972,12 +973,17 @@ def _xlsx_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
     must not change from run to run (``config/sample-files.sha256`` lists them for the demo key): the
     properties get a fixed time, and the zip is packed again, entries in the same order, with a fixed time.
     """
+    if openpyxl.LXML:
+        raise RuntimeError("openpyxl was imported with lxml before the sample generator set OPENPYXL_LXML=False: "
+                           "the workbooks would not match config/sample-files.sha256")
     book = Workbook(write_only=True)
     book.properties.created = book.properties.modified = _FIXED_TIME
     for name, rows in sheets:
         sheet = book.create_sheet(name)
         for row in rows:
-            sheet.append([_date_cell(sheet, value) if isinstance(value, date) else value for value in row])
+            sheet.append([_date_cell(sheet, value) if isinstance(value, date)
+                          else _text_cell(sheet, value) if isinstance(value, str) and value.startswith("=")
+                          else value for value in row])
     written = io.BytesIO()
     ExcelWriter(book, zipfile.ZipFile(written, "w")).save()  # not book.save(), which stamps the time again
     out = io.BytesIO()
@@ -992,6 +998,13 @@ def _date_cell(sheet, day: date) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet)
     cell.number_format = BUILTIN_FORMATS[14]  # the locale's short date (set first: no unused format registered)
     cell.value = day
+    return cell
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """Text that starts with ``=`` as text, as a field file holds it: openpyxl would write it as a formula."""
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
     return cell
 
 
