@@ -57,7 +57,8 @@ def record(tmp_path_factory, fixture_raw):
         published = root / "raw" / "published-totals.csv"  # and a corrected total of an earlier quarter
         published.write_text(published.read_text(encoding="utf-8").replace("2022Q3,140000", "2022Q3,140500"),
                              encoding="utf-8")
-        with pytest.raises(PipelineError, match=r"changed since its report was made \(added: PRU/late-cases.csv\)"):
+        with pytest.raises(PipelineError, match=r"changed since its report was made \(added: PRU/late-cases.csv; "
+                                                 r"changed: published-totals.csv\)"):
             publish("2022Q4", *folders)
         out["revised"] = run_quarter("2022Q4", *folders, **kw)
         out["revised_history"] = pd.read_csv(root / "processed" / "history.csv", dtype=str, keep_default_na=False)

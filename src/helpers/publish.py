@@ -70,8 +70,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             reports_dir: str | Path | None = None) -> revisions.Version:
     """Freeze the quarter's current report as its next version and return it.
 
-    Refused when the quarter has no complete run, when its raw files changed since that run (the report would
-    not be what they give: run it again first), or when this run is already published.
+    Refused when the quarter has no complete run, when its raw files or the published totals changed since that
+    run (the report would not be what they give: run it again first), or when this run is already published.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -86,7 +86,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         if missing:
             raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
         made_from = inputs.load(data)
-        changed = inputs.changes(made_from["raw"], inputs.hashes(raw / q))
+        changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
+                                 {**inputs.hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
