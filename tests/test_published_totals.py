@@ -184,3 +184,21 @@ def test_the_checked_copy_is_what_the_history_reads(tmp_path):
     assert "HYPERLINK" not in path.read_text(encoding="utf-8")
     back = read_csv(path, dtype={"quarter": "string"})
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
+
+
+def test_an_identifier_typed_in_a_cell_is_masked_in_the_message(tmp_path):
+    raw = _raw(tmp_path, HEADER + "2022Q1,Ahmet 0532 123 45 67,typed in the wrong column\n")
+    with pytest.raises(PublishedTotalsError, match=r"row 2: .*\[phone\]") as stopped:
+        totals.read(raw, "2022Q4")
+    assert "0532" not in str(stopped.value) and "123 45 67" not in str(stopped.value)
+
+
+def test_the_check_before_a_run_names_a_bad_table(tmp_path, fixture_raw):
+    from helpers.check import check_quarter
+
+    raw = tmp_path / "raw"
+    shutil.copytree(fixture_raw, raw)
+    (raw / "published-totals.csv").write_text(HEADER + "2022Q1,67.389,typed by hand\n", encoding="utf-8")
+    found = check_quarter("2022Q4", raw)
+    assert found.exit_code == 1
+    assert any("published-totals.csv: row 2:" in line and "67.389" in line for line in found.stops)

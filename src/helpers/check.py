@@ -27,10 +27,10 @@ from rich.table import Table
 from rich.text import Text
 
 from helpers import config
-from helpers.clean import normalise, redact, schema
+from helpers.clean import normalise, redact, schema, totals
 from helpers.clean.quarter import Examination, examine_quarter, losses
 from helpers.csvfile import write_csv
-from helpers.errors import NoSourcesError
+from helpers.errors import NoSourcesError, PublishedTotalsError
 from helpers.ingest.readers import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
@@ -302,10 +302,15 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
     q = Quarter.parse(quarter)
     folder = Path(raw_dir) / str(q)
     try:
+        totals.read(raw_dir, str(q))  # the table of published totals a run checks first
+        table_stops = []
+    except PublishedTotalsError as error:
+        table_stops = [str(error)]
+    try:
         exam = examine_quarter(str(q), raw_dir)
     except NoSourcesError as error:
-        return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [f"{q}: {error}"])
-    return Check(str(q), folder, exam, unrecognised(exam), stops(exam))
+        return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
+    return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam)])
 
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:

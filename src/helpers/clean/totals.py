@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config
+from helpers.clean.redact import mask
 from helpers.csvfile import write_csv
 from helpers.errors import PublishedTotalsError
 from helpers.paths import Quarter
@@ -99,9 +100,17 @@ def read(raw_dir: Path, quarter: str) -> pd.DataFrame:
     """The checked table of ``<raw_dir>/<published_totals>``: columns ``quarter`` and the headline indicator's
     id (:func:`helpers.config.headline`), one row per quarter in quarter order; empty when there is no file.
 
-    Raises :class:`PublishedTotalsError` naming the file, the row (as a spreadsheet numbers it) and the reason.
+    Raises :class:`PublishedTotalsError` naming the file, the row (as a spreadsheet numbers it) and the reason;
+    the cells it quotes have identifiers typed in them masked, as everywhere a raw value is shown.
     """
-    path, headline, totals = Path(raw_dir) / name(), config.headline(), {}
+    try:
+        return _checked(Path(raw_dir) / name(), quarter)
+    except PublishedTotalsError as error:
+        raise PublishedTotalsError(mask(str(error))[0]) from None
+
+
+def _checked(path: Path, quarter: str) -> pd.DataFrame:
+    headline, totals = config.headline(), {}
     rows = _rows(path) if path.is_file() else [["quarter", headline]]
     if not rows:
         raise PublishedTotalsError(f"{path}: empty; its first row names the columns: quarter,{headline},source")
