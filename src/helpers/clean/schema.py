@@ -148,7 +148,9 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     reported and the others are listed in ``also``.
     """
     try:
-        schema.validate(raw, lazy=True)
+        # The checks only read, so no column is copied (pandera copies the frame unless inplace); the frame is a
+        # new shallow one, so results kept per frame never outlive this validation.
+        schema.validate(raw.copy(deep=False), lazy=True, inplace=True)
         return pd.DataFrame(columns=["reason", "column", "value", "hint", "also"], index=raw.index[:0])
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
