@@ -154,7 +154,10 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
         return pd.DataFrame(columns=["reason", "column", "value", "hint", "also"], index=raw.index[:0])
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+    # A frame-wide check lists every cell of a failing row: each distinct check name is split once, not per case.
+    codes, names = pd.factorize(cases["check"].astype(str), use_na_sentinel=False)
+    reason_column = (pd.Series(names).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+                     .take(codes).set_axis(cases.index))
     order = config.reject_reasons()
     cases = cases.assign(
         reason=reason_column[0].replace({"not_nullable": "missing_required"}),
