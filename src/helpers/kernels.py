@@ -89,6 +89,16 @@ def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
 
 
+def integers(floats: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers held as floats (NaN: missing) as a nullable ``Int64`` array: what ``Series.astype("Int64")``
+    gives them, without its check that each is whole and without a filled copy of the floats."""
+    missing = np.isnan(floats)
+    with np.errstate(invalid="ignore"):
+        values = floats.astype(np.int64)
+    values *= ~missing  # NaN casts to an arbitrary integer: 0 below the mask (a product, no branch per value)
+    return pd.arrays.IntegerArray(values, missing)
+
+
 def tidy_categories(values: pd.Series) -> pd.Series:
     """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
     codes = values.cat.codes.to_numpy()
