@@ -126,6 +126,13 @@ def test_whole_numbers_become_the_nullable_integers_pandas_would_make():
     pd.testing.assert_series_equal(pd.Series(kernels.integers(floats)), pd.Series(floats).astype("Int64"))
 
 
+def test_values_fall_in_the_intervals_pandas_cut_would_put_them_in():
+    edges = [-1, 4, 11, 17, 59, 120]
+    values = np.array([np.nan, -1, -0.5, 0, 4, 4.5, 11, 17, 59, 59.5, 120, 120.5, 1e9, -1e9], dtype="float64")
+    values = np.concatenate([values, np.random.default_rng(5).uniform(-10, 130, 1000)])
+    assert kernels.interval_codes(values, edges).tolist() == pd.cut(values, bins=edges).codes.tolist()
+
+
 def test_a_failed_write_leaves_the_previous_file_and_no_leftovers(tmp_path):
     from helpers.paths import replacing
 

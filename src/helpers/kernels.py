@@ -99,6 +99,17 @@ def integers(floats: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values, missing)
 
 
+def interval_codes(values: np.ndarray, edges: list[float]) -> np.ndarray:
+    """Code ``i`` for a value in ``(edges[i], edges[i + 1]]``, -1 outside every interval or NaN: the codes of
+    ``pd.cut(values, edges)``, counted as the edges below each value (one comparison per edge, no search)."""
+    below = np.zeros(len(values), dtype=code_type(len(edges)))
+    for edge in edges:
+        below += values > edge  # NaN is above no edge
+    below -= 1
+    below[below == len(edges) - 1] = -1  # above the last edge
+    return below
+
+
 def tidy_categories(values: pd.Series) -> pd.Series:
     """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
     codes = values.cat.codes.to_numpy()
