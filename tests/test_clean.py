@@ -118,6 +118,21 @@ def test_a_hash_collision_never_drops_a_record(monkeypatch):
     assert original.tolist() == [10, 10]
 
 
+def test_whole_numbers_become_the_nullable_integers_pandas_would_make():
+    rng = np.random.default_rng(3)
+    floats = rng.integers(-5, 10**9, 1000).astype("float64")
+    floats[rng.random(1000) < 0.3] = np.nan
+    floats[:4] = [0.0, -0.0, np.nan, 120.0]
+    pd.testing.assert_series_equal(pd.Series(kernels.integers(floats)), pd.Series(floats).astype("Int64"))
+
+
+def test_values_fall_in_the_intervals_pandas_cut_would_put_them_in():
+    edges = [-1, 4, 11, 17, 59, 120]
+    values = np.array([np.nan, -1, -0.5, 0, 4, 4.5, 11, 17, 59, 59.5, 120, 120.5, 1e9, -1e9], dtype="float64")
+    values = np.concatenate([values, np.random.default_rng(5).uniform(-10, 130, 1000)])
+    assert kernels.interval_codes(values, edges).tolist() == pd.cut(values, bins=edges).codes.tolist()
+
+
 def test_a_failed_write_leaves_the_previous_file_and_no_leftovers(tmp_path):
     from helpers.paths import replacing
 

@@ -89,6 +89,27 @@ def categorical(codes: np.ndarray, categories, index: pd.Index) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
 
 
+def integers(floats: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers held as floats (NaN: missing) as a nullable ``Int64`` array: what ``Series.astype("Int64")``
+    gives them, without its check that each is whole and without a filled copy of the floats."""
+    missing = np.isnan(floats)
+    with np.errstate(invalid="ignore"):
+        values = floats.astype(np.int64)
+    values *= ~missing  # NaN casts to an arbitrary integer: 0 below the mask (a product, no branch per value)
+    return pd.arrays.IntegerArray(values, missing)
+
+
+def interval_codes(values: np.ndarray, edges: list[float]) -> np.ndarray:
+    """Code ``i`` for a value in ``(edges[i], edges[i + 1]]``, -1 outside every interval or NaN: the codes of
+    ``pd.cut(values, edges)``, counted as the edges below each value (one comparison per edge, no search)."""
+    below = np.zeros(len(values), dtype=code_type(len(edges)))
+    for edge in edges:
+        below += values > edge  # NaN is above no edge
+    below -= 1
+    below[below == len(edges) - 1] = -1  # above the last edge
+    return below
+
+
 def tidy_categories(values: pd.Series) -> pd.Series:
     """Only the categories in use, sorted: what ``astype("category")`` of the values would give."""
     codes = values.cat.codes.to_numpy()

@@ -65,7 +65,7 @@ import pyarrow.compute as pc
 
 from helpers import config
 from helpers.errors import VocabularyError
-from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, narrow
+from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, integers, interval_codes, narrow
 from helpers.text import fold, turkish_lower
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -535,8 +535,7 @@ def derive_population_group(explicit: pd.Series, nationality: pd.Series) -> pd.S
 
 def whole(numbers: pd.Series) -> pd.Series:
     """Numbers known to be whole (validated, or rounded) as nullable integers, without a per-value check."""
-    values = numbers.to_numpy(dtype="float64", na_value=0).astype(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(values, numbers.isna().to_numpy()), index=numbers.index)
+    return pd.Series(integers(numbers.to_numpy(dtype="float64")), index=numbers.index, copy=False)
 
 
 def age_in_range(age: pd.Series) -> pd.Series:
@@ -555,8 +554,10 @@ def age_groups(age: pd.Series) -> pd.Series:
     """The SADD age group of each whole age (``config/indicators.yml`` age_groups), else ``unknown``."""
     groups = config.age_groups()
     bins = [next(iter(groups.values()))[0] - 1, *(oldest for _, oldest in groups.values())]
-    groups = pd.cut(age, bins=bins, labels=list(groups))
-    return groups.cat.add_categories("unknown").fillna("unknown")
+    codes = interval_codes(age.to_numpy(dtype="float64"), bins)
+    codes[codes < 0] = len(groups)  # unknown
+    dtype = pd.CategoricalDtype([*groups, "unknown"], ordered=True)  # ordered, as pd.cut makes them
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=age.index)
 
 
 def normalise_item(text: str, synonyms: Mapping[str, str]) -> str:

@@ -52,22 +52,28 @@ def number_bounds() -> dict[str, normalise.Bounds]:
     }
 
 
+def _per_frame(compute: Callable[[pd.DataFrame], object]) -> Callable[[pd.DataFrame], object]:
+    """``compute`` of the frame being validated, done once for all the checks that need it: the result for the
+    last frame is kept beside a weak reference to that frame."""
+    last: list = [lambda: None, None]
+
+    def cached(frame: pd.DataFrame) -> object:
+        if last[0]() is not frame:
+            last[:] = weakref.ref(frame), compute(frame)
+        return last[1]
+
+    return cached
+
+
 def _read_checks(column: str, read: Callable[[pd.Series, pd.Series | None], np.ndarray],
                  invalid: str = "invalid_value") -> list[pa.Check]:
     """``ambiguous_value`` and ``invalid`` for one column whose statuses ``read`` (values, sources) gives, as
     :func:`normalise.read_numbers` and :func:`normalise.read_dates` do: the file's evidence decides."""
 
-    last: list = [lambda: None, None]  # (weak reference to) the frame last read and its statuses: both checks
-                                       # read the column once
+    statuses = _per_frame(lambda frame: read(frame[column], frame["source"] if "source" in frame.columns else None))
 
     def rejects(status: int) -> Callable[[pd.DataFrame], pd.Series]:
-        def check(frame: pd.DataFrame) -> pd.Series:
-            if last[0]() is not frame:
-                sources = frame["source"] if "source" in frame.columns else None
-                last[:] = weakref.ref(frame), read(frame[column], sources)
-            return pd.Series(last[1] != status, index=frame.index)
-
-        return check
+        return lambda frame: pd.Series(statuses(frame) != status, index=frame.index)
 
     return [pa.Check(rejects(normalise.AMBIGUOUS), name=f"ambiguous_value:{column}", ignore_na=False),
             pa.Check(rejects(normalise.INVALID), name=f"{invalid}:{column}", ignore_na=False)]
@@ -83,13 +89,16 @@ def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | Non
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
     """Each reach type needs its own identifying fields (the reach types of config/activities.yml)."""
 
+    reaches = _per_frame(lambda frame: reach_type(frame["activity"]).astype("category"))  # once for the five
+
     def needs(kinds: set[str], *columns: str) -> pa.Check:
         """Records of ``kinds`` need a value in one of ``columns`` (named by the last); blanks are what it tests."""
 
         def check(frame: pd.DataFrame) -> pd.Series:
-            reach = reach_type(frame["activity"]).astype("category")
+            reach = reaches(frame)
             wanted = by_code(reach.cat.categories.isin(kinds), reach.cat.codes.to_numpy(), False)
-            return pd.Series(~wanted, index=frame.index) | frame[list(columns)].notna().any(axis=1)
+            present = np.logical_or.reduce([frame[column].notna().to_numpy() for column in columns])
+            return pd.Series(~wanted | present, index=frame.index)
 
         return pa.Check(check, name=f"missing_required:{columns[-1]}", ignore_na=False)
 
@@ -148,11 +157,16 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     reported and the others are listed in ``also``.
     """
     try:
-        schema.validate(raw, lazy=True)
+        # The checks only read, so no column is copied (pandera copies the frame unless inplace); the frame is a
+        # new shallow one, so results kept per frame never outlive this validation.
+        schema.validate(raw.copy(deep=False), lazy=True, inplace=True)
         return pd.DataFrame(columns=["reason", "column", "value", "hint", "also"], index=raw.index[:0])
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    reason_column = cases["check"].astype(str).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+    # A frame-wide check lists every cell of a failing row: each distinct check name is split once, not per case.
+    codes, names = pd.factorize(cases["check"].astype(str), use_na_sentinel=False)
+    reason_column = (pd.Series(names).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
+                     .take(codes).set_axis(cases.index))
     order = config.reject_reasons()
     cases = cases.assign(
         reason=reason_column[0].replace({"not_nullable": "missing_required"}),
