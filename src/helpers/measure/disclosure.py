@@ -290,7 +290,7 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -
     states = suppression(indicators)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
-    rows = []
+    rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
         out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
@@ -298,7 +298,9 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -
         parts = _dimension_parts(row.dimension)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
-            out.update({c.name: c.derive(label) for c in DIMENSIONS[part]})
+            if (part, label) not in derived:
+                derived[part, label] = {c.name: c.derive(label) for c in DIMENSIONS[part]}
+            out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
         out["value"] = "" if state else _number(float(row.value))
         out["suppressed"] = "1" if state else "0"
