@@ -288,6 +288,10 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+# Files only the report reads (helpers.publication, helpers.record), never the cleaning or the indicators
+REPORT_ONLY = ("report", "programme")
+
+
 # ------------------------------------------------------------------------------------------------ loading
 def directory() -> Path:
     """The configuration folder in use: :data:`CONFIG_ENV` if set, else ``config/`` of the repository."""
@@ -321,6 +325,13 @@ def load(name: str) -> dict[str, Any]:
     if name == "report":
         _report_indicators(version("report"), version("indicators"))
     return data
+
+
+def report_only_files() -> set[str]:
+    """The configuration files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names.
+    Editing them renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
+    logo = load("programme").get("logo")
+    return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
 
 
 def version(name: str) -> tuple[str, int, int]:

@@ -77,8 +77,8 @@ def digest(*parts: object) -> str:
 
 def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str, switches: dict) -> dict:
     """Everything a quarter's cleaned data and indicators depend on, with the two keys that decide reuse:
-    ``clean_key`` (raw files, published totals, config, code, key, switches) and ``indicators_key`` (also
-    earlier quarters)."""
+    ``clean_key`` (raw files, published totals, config but the report's own files, code, key, switches) and
+    ``indicators_key`` (also earlier quarters)."""
     record = {
         "quarter": quarter,
         "raw": hashes(Path(raw) / quarter),
@@ -89,8 +89,10 @@ def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str
         "switches": switches,
         "earlier": earlier_hashes(quarter, processed),
     }
-    record["clean_key"] = digest(*(record[k] for k in ("quarter", "raw", "published_totals", "config", "code",
-                                                       "key_fingerprint", "switches")))
+    report_only = config.report_only_files()  # recorded, but a change to them only renders the report again
+    data_config = {name: sha for name, sha in record["config"].items() if name not in report_only}
+    record["clean_key"] = digest(record["quarter"], record["raw"], record["published_totals"], data_config,
+                                 *(record[k] for k in ("code", "key_fingerprint", "switches")))
     record["indicators_key"] = digest(record["clean_key"], record["earlier"])
     return record
 
