@@ -231,9 +231,12 @@ LABEL_FIELDS = ("period", "year")  # what a figure's label may name: "October–
 
 
 def _label_fields(label: str) -> str:
-    named = {name for _, name, _, _ in string.Formatter().parse(label) if name is not None}
-    if stray := sorted(named - set(LABEL_FIELDS)):
+    fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(label)
+              if name is not None]
+    if stray := sorted({name for name, _, _ in fields} - set(LABEL_FIELDS)):
         raise ValueError(f"a label may name {{period}} or {{year}}, not {', '.join(f'{{{n}}}' for n in stray)}")
+    if any(spec or conversion for _, spec, conversion in fields):  # "{period:d}" fails when printed, ":>99999" swells
+        raise ValueError("a label names {period} or {year} as it is, without a format or a conversion")
     return label
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -43,7 +44,7 @@ def load_key(key_file: Path | None = None, *, sample: bool = False, not_sample: 
     ``not_sample`` says why a folder is not the bundled sample; it is added to the missing-key message.
     """
     if (text := os.environ.get(KEY_ENV)) is not None:
-        return _checked(text.strip().encode("utf-8"), f"the environment variable {KEY_ENV}", sample)
+        return _checked(text.encode("utf-8").strip(), f"the environment variable {KEY_ENV}", sample)
     if key_file is not None and key_file.exists():
         _private(key_file)
         return _checked(key_file.read_bytes().strip(), f"the key file {key_file}", sample)
@@ -62,7 +63,7 @@ def _checked(key: bytes, where: str, sample: bool) -> bytes:
     if len(key.decode("utf-8", "replace")) < MIN_KEY_CHARACTERS:
         raise WeakKeyError(f"the pseudonymisation key in {where} is too short: use at least "
                            f"{MIN_KEY_CHARACTERS} characters, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
-    if len(set(key.decode("utf-8", "replace"))) < MIN_KEY_DISTINCT:
+    if len({c for c in key.decode("utf-8", "replace") if not c.isspace()}) < MIN_KEY_DISTINCT:  # spaces: no secret
         raise WeakKeyError(f"the pseudonymisation key in {where} repeats a few characters: use at least "
                            f"{MIN_KEY_DISTINCT} different ones, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
     if key == DEMO_KEY and not sample:
@@ -73,7 +74,14 @@ def _checked(key: bytes, where: str, sample: bool) -> bytes:
 def _private(key_file: Path) -> None:
     """Refuse a key file that other users of the machine can read or change (as ssh refuses such a private
     key): whoever reads the key can re-identify people by hashing candidate ID numbers."""
-    mode = key_file.stat().st_mode & 0o777
+    info = key_file.stat()
+    if not stat.S_ISREG(info.st_mode):  # a fifo would hang the run, a folder end it in a traceback
+        raise WeakKeyError(f"the key file {key_file} is not a file (a folder, a fifo or a device): write the key in "
+                           "a file")
+    if os.name == "posix" and info.st_uid not in (os.getuid(), 0):  # as ssh: its owner could change the key
+        raise WeakKeyError(f"the key file {key_file} is owned by another user (uid {info.st_uid}), who can change "
+                           f"it: `chown {os.getuid()} {key_file}`")
+    mode = info.st_mode & 0o777
     if os.name == "posix" and mode & 0o077:
         raise WeakKeyError(f"the key file {key_file} can be read or changed by other users (mode {mode:o}): make it "
                            f"private with `chmod 600 {key_file}`")

@@ -85,7 +85,7 @@ def _rows(path: Path) -> list[list[str]]:
 def _columns(path: Path, header: list[str], headline: str) -> list[int]:
     """Positions of the quarter and headline columns in the header row (row 1)."""
     header = [cell.strip() for cell in header]
-    shown = f"(header: {', '.join(header)})"
+    shown = f"(header: {', '.join(map(repr, header))})"  # quoted as cells are: a control character escaped
     for column in ("quarter", headline):
         if header.count(column) > 1:
             raise PublishedTotalsError(f"{path}: row 1: column {column!r} twice {shown}")
@@ -104,14 +104,28 @@ def read(raw_dir: Path, quarter: str) -> pd.DataFrame:
     the cells it quotes have identifiers typed in them masked, as everywhere a raw value is shown.
     """
     try:
-        return _checked(Path(raw_dir) / name(), quarter)
+        return _checked(Path(raw_dir) / name(), quarter, Path(raw_dir))
     except PublishedTotalsError as error:
         raise PublishedTotalsError(mask(str(error))[0]) from None
 
 
-def _checked(path: Path, quarter: str) -> pd.DataFrame:
+def _present(path: Path, raw_dir: Path) -> bool:
+    """Whether there is a table: no entry of that name is none, but a folder, a broken link or a fifo under it
+    stops the run (taken as "none", every cumulative figure would silently lose the earlier quarters), and a
+    link out of the raw folder is not read, as the raw readers refuse one."""
+    if not path.exists() and not path.is_symlink():
+        return False
+    if not path.resolve().is_relative_to(raw_dir.resolve()):
+        raise PublishedTotalsError(f"{path}: a link to {path.resolve()}, outside the raw data folder; not read")
+    if not path.is_file():
+        raise PublishedTotalsError(f"{path}: not a file (a folder, a broken link or a device); save the table there "
+                                   "as CSV")
+    return True
+
+
+def _checked(path: Path, quarter: str, raw_dir: Path) -> pd.DataFrame:
     headline, totals = config.headline(), {}
-    rows = _rows(path) if path.is_file() else [["quarter", headline]]
+    rows = _rows(path) if _present(path, raw_dir) else [["quarter", headline]]
     if not rows:
         raise PublishedTotalsError(f"{path}: empty; its first row names the columns: quarter,{headline},source")
     at = _columns(path, rows[0], headline)
