@@ -29,6 +29,9 @@ from helpers.text import day
 MANIFEST = "manifest.json"
 PRINTED = "printed-figures.csv"  # every figure a report printed: indicator, dimension, category, shown
 KEY = ["indicator", "dimension", "category"]
+# Processed files whose change revises a report even when no figure it prints changed: every number of the
+# quarter and of its public data file, and the account of its rows (Annex A)
+REVISING = ("indicators.csv", "indicators_public.csv", "quality.json")
 _VERSION_RE = re.compile(r"^v([1-9]\d*)$")
 
 
@@ -88,8 +91,8 @@ def revised_note(quarter: str, reports: Path, today: datetime | None = None, *, 
         return HTML(f"<p class='revised-note'><strong>Revised {today}; replaces version {version.number} of "
                     f"{then}</strong> (see Revisions at the end).</p>")
     return HTML(f"<p class='revised-note'><strong>Reissued {today}; the figures are those of version "
-                f"{version.number} of {then}</strong> (no printed figure and no raw file has changed; see Revisions "
-                f"at the end).</p>")
+                f"{version.number} of {then}</strong> (no figure printed in both, no raw file and none of the data "
+                f"behind them has changed; see Revisions at the end).</p>")
 
 
 def printed_figures(traced: list[dict]) -> pd.DataFrame:
@@ -137,8 +140,12 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     files = "".join(f"<li>{what}: {html.escape(name)}</li>" for changes in raw
                     for what in ("added", "removed", "changed") for name in changes[what])
     if note is not None:
-        # A figure printed in both and different, or a raw file, revises; one only added or left out does not
-        revised = ((changed["old"] != "") & (changed["new"] != "")).any() or bool(files)
+        # A figure printed in both and different, a raw file, or the quarter's numbers (the indicators, the
+        # published data, the rows' account) revise; a figure only added to or left out of the text does not
+        data = {name: digest for name, digest in version.manifest["outputs"]["processed"].items() if name in REVISING}
+        revised = (((changed["old"] != "") & (changed["new"] != "")).any() or bool(files)
+                   or any(inputs.sha256(folder / name) != digest if (folder / name).is_file() else True
+                          for name, digest in data.items()))
         note.update(revised_note(report.quarter, reports, changed=revised))
     return HTML(
         f"<h2>Revisions</h2><p>This report replaces version {version.number}, published {html.escape(version.date)}. "
