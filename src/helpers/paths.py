@@ -53,7 +53,7 @@ def sources_name(quarter: str) -> str:
     return f"{report_basename(quarter)}-sources.csv"
 
 
-_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+_QUARTER_RE = re.compile(r"^([0-9]{4})Q([1-4])$")  # ASCII digits: \d would also read ٢٠٢٢ or ２０２２
 
 
 @dataclass(frozen=True, order=True)
