@@ -35,6 +35,7 @@ from helpers.text import nearest
 
 log = logging.getLogger(__name__)
 
+MAX_BYTES = 1_000_000  # a few dozen typed lines; anything near this size is not that table
 MAX_DIGITS = 15  # totals are added as float64, exact up to 15 digits
 _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would also read other scripts' digits
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+")  # 67,389 or 67.389: thousands or decimals, the file cannot say
@@ -64,7 +65,13 @@ def _total(cells: list[str], at: int, headline: str) -> int:
 def _rows(path: Path) -> list[list[str]]:
     """The table's rows, read as a spreadsheet saves them: UTF-8 (with or without byte-order mark) or
     Windows-1254 (Excel's CSV on a Turkish PC); cells separated by ``,`` or ``;``, whichever the header row uses."""
-    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    if (size := path.stat().st_size) > MAX_BYTES:
+        raise PublishedTotalsError(f"{path}: {size:,} bytes; a table of published totals is a few lines (at most "
+                                   f"{MAX_BYTES:,} bytes are read)")
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:1000]:
+        raise PublishedTotalsError(f"{path}: UTF-16 text (Excel's \"Unicode Text\"); save the table as CSV UTF-8")
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
