@@ -206,7 +206,7 @@ def test_the_check_before_a_run_names_a_bad_table(tmp_path, fixture_raw):
 
 def test_excel_unicode_text_and_an_oversized_file_are_named_not_parsed(tmp_path):
     raw = _raw(tmp_path, GOOD.encode("utf-16"))
-    with pytest.raises(PublishedTotalsError, match="UTF-16 text.*save the table as CSV UTF-8"):
+    with pytest.raises(PublishedTotalsError, match=r"UTF-16 text.*save the table as CSV UTF-8"):
         totals.read(raw, "2022Q4")
     raw = _raw(tmp_path, GOOD + "2021Q1,1,x\n" * 100_000)
     with pytest.raises(PublishedTotalsError, match="bytes; a table of published totals is a few lines"):
