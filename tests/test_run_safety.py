@@ -220,3 +220,11 @@ def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, monkeypatc
     assert {k: v for k, v in files(processed, reports).items() if "staging" not in k} == {
         k: v for k, v in before.items() if "staging" not in k}
     assert (processed / "history.csv").read_text() == "old" and (processed / "2022Q4" / "file.txt").read_text() == "old"
+
+
+def test_an_error_line_shows_terminal_control_characters_escaped(fixture_raw, tmp_path, capsys):
+    """A message quoting untrusted text (here a parameter name) cannot clear or recolour the terminal."""
+    code = main(["run", "--quarter", "2022Q4", "--raw-dir", str(fixture_raw), "--processed-dir", str(tmp_path / "p"),
+                 "--reports-dir", str(tmp_path / "r"), "-p", "\x1b[2J\x1b[31mquarter", "x"])
+    error = capsys.readouterr().err
+    assert code == 1 and "\x1b" not in error and "\\x1b[2J\\x1b[31mquarter" in error

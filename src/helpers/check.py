@@ -14,7 +14,6 @@ terminal or in a file: it is listed as ``(withheld: phone)`` with the rows where
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from helpers.errors import NoSourcesError, PublishedTotalsError
 from helpers.ingest.readers import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
-from helpers.text import fold, header_key
+from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
 # The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
@@ -53,7 +52,6 @@ SUGGESTION_FILES = {
     "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 class CheckUsageError(ValueError):
@@ -89,12 +87,6 @@ def withheld(text: str, digits: bool = True) -> str | None:
     if digits and sum(c.isdigit() for c in text) >= rule["min_digits"]:
         return rule["label"]
     return None
-
-
-def printable(text: object) -> str:
-    """``text`` safe for a terminal: control and bidirectional-override characters shown as ``\\x1b``/``\\u202e``
-    (a raw cell could otherwise recolour or rewrite the screen)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def _masked(text: object) -> str:

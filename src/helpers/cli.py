@@ -8,6 +8,7 @@ import ast
 import sys
 
 from helpers.errors import PipelineError
+from helpers.text import printable
 
 # jsonschema, which nbformat loads for papermill and nbconvert, builds the grammar of its optional IRI format checker
 # at import when `rfc3987-syntax` is installed (JupyterLab brings it): over a second of every run, for a format no
@@ -101,10 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.no_progress,
         )
     except PipelineError as error:
-        print(f"quarterly-report: error: {error}", file=sys.stderr)
+        print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)
         return 1
     except Exception as error:  # the scheduler gets one line; the run log has the rest
-        print(f"quarterly-report: error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"quarterly-report: error: {type(error).__name__}: {printable(error)}", file=sys.stderr)
         return 1
     print(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
@@ -117,7 +118,7 @@ def _publish(args: argparse.Namespace) -> int:
     try:
         version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir)
     except PipelineError as error:
-        print(f"quarterly-report: error: {error}", file=sys.stderr)
+        print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)
         return 1
     print(f"{version.quarter} published as version {version.number}: {version.folder}")
     return 0

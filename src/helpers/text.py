@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 _TURKISH_LOWER = str.maketrans({"İ": "i", "I": "ı"})
 _ASCII_FOLD = str.maketrans({"ı": "i", "ş": "s", "ğ": "g", "ü": "u", "ö": "o", "ç": "c", "â": "a", "î": "i", "û": "u"})
 _SEPARATORS = re.compile(r"[\s_\-/.]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def turkish_lower(text: str) -> str:
@@ -48,3 +49,9 @@ def nearest(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
 def day(moment: date) -> str:
     """A date as printed in a report: ``2 December 2026``."""
     return f"{moment.day} {moment:%B %Y}"
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: control and bidirectional-override characters shown as ``\\x1b``/``\\u202e``
+    (a raw cell could otherwise recolour or rewrite the screen)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
