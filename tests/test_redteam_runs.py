@@ -21,38 +21,38 @@ def write_quarter(raw, quarter, months):
                for month in months for day in range(1, 11)]])
 
 
-def test_a_quarter_published_meanwhile_keeps_its_row_in_the_history(tmp_path, monkeypatch):
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    """raw, processed and reports folders with two quarters of raw logs."""
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "a red-team key of some length")
-    raw, processed, reports = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
-    write_quarter(raw, "2023Q1", [1, 2, 3])
-    write_quarter(raw, "2023Q2", [4, 5, 6])
+    write_quarter(tmp_path / "raw", "2023Q1", [1, 2, 3])
+    write_quarter(tmp_path / "raw", "2023Q2", [4, 5, 6])
+    return tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
+
+
+def finishes_first(quarter, folders, monkeypatch):
+    """The next run is staged; ``quarter`` runs and publishes before it publishes."""
     publish = pipeline._publish
 
-    def q2_finishes_first(moves):  # 2023Q1 is staged; 2023Q2 runs and publishes before 2023Q1 publishes
+    def meanwhile(moves):
         monkeypatch.setattr(pipeline, "_publish", publish)
-        pipeline.run_quarter("2023Q2", raw, processed, reports, progress=False)
+        pipeline.run_quarter(quarter, *folders, progress=False)
         publish(moves)
 
-    monkeypatch.setattr(pipeline, "_publish", q2_finishes_first)
-    pipeline.run_quarter("2023Q1", raw, processed, reports, progress=False)
-    history = pd.read_csv(processed / "history.csv")
+    monkeypatch.setattr(pipeline, "_publish", meanwhile)
+
+
+def test_a_quarter_published_meanwhile_keeps_its_row_in_the_history(folders, monkeypatch):
+    finishes_first("2023Q2", folders, monkeypatch)
+    pipeline.run_quarter("2023Q1", *folders, progress=False)
+    history = pd.read_csv(folders[1] / "history.csv")
     assert sorted(history["quarter"]) == ["2023Q1", "2023Q2"]
 
 
-def test_a_later_quarter_whose_since_start_figure_went_stale_meanwhile_publishes_nothing(tmp_path, monkeypatch):
+def test_a_later_quarter_whose_since_start_figure_went_stale_meanwhile_publishes_nothing(folders, monkeypatch):
     """2023Q2 read the history before 2023Q1 was published: its since-start figure lacks 2023Q1, so it stops."""
-    monkeypatch.setenv("PSEUDONYMISATION_KEY", "a red-team key of some length")
-    raw, processed, reports = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
-    write_quarter(raw, "2023Q1", [1, 2, 3])
-    write_quarter(raw, "2023Q2", [4, 5, 6])
-    publish = pipeline._publish
-
-    def q1_finishes_first(moves):
-        monkeypatch.setattr(pipeline, "_publish", publish)
-        pipeline.run_quarter("2023Q1", raw, processed, reports, progress=False)
-        publish(moves)
-
-    monkeypatch.setattr(pipeline, "_publish", q1_finishes_first)
+    raw, processed, reports = folders
+    finishes_first("2023Q1", folders, monkeypatch)
     with pytest.raises(pipeline.PipelineError, match=r"history of 2023Q1 changed while 2023Q2 ran.*run 2023Q2 again"):
         pipeline.run_quarter("2023Q2", raw, processed, reports, progress=False)
     assert list(pd.read_csv(processed / "history.csv")["quarter"]) == ["2023Q1"]
