@@ -30,6 +30,7 @@ from helpers import config
 from helpers.clean.redact import mask
 from helpers.csvfile import write_csv
 from helpers.errors import PublishedTotalsError
+from helpers.ingest.readers import inside
 from helpers.paths import Quarter
 from helpers.text import nearest
 
@@ -122,7 +123,7 @@ def _present(path: Path, raw_dir: Path) -> bool:
     link out of the raw folder is not read, as the raw readers refuse one."""
     if not path.exists() and not path.is_symlink():
         return False
-    if not path.resolve().is_relative_to(raw_dir.resolve()):
+    if not inside(path, raw_dir):
         raise PublishedTotalsError(f"{path}: a link to {path.resolve()}, outside the raw data folder; not read")
     if not path.is_file():
         raise PublishedTotalsError(f"{path}: not a file (a folder, a broken link or a device); save the table there "

@@ -267,7 +267,7 @@ def discover_sources(folder: Path) -> list[Path]:
     sources = []
     for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
         relative = path.relative_to(folder)
-        if path.is_dir() and not (path.is_symlink() and not _inside(path, folder)):
+        if path.is_dir() and not (path.is_symlink() and not inside(path, folder)):
             continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
             log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
@@ -278,7 +278,7 @@ def discover_sources(folder: Path) -> list[Path]:
     return sources
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
     """True when ``path``, links followed, lies within ``root``."""
     return path.resolve().is_relative_to(Path(root).resolve())
 
@@ -292,7 +292,7 @@ def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> 
     """
     path, rules = Path(path), columns or load_columns()
     source = _relative(path, Path(root))
-    if not _inside(path, root):
+    if not inside(path, root):
         reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
         log.warning("%s: %s", source, reason)
         return SourceTables(not_read=[NotRead(source, None, reason)])
