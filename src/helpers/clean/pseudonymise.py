@@ -60,10 +60,11 @@ def _checked(key: bytes, where: str, sample: bool) -> bytes:
     if not key:
         raise WeakKeyError(f"{where} is empty: write a pseudonymisation key of at least {MIN_KEY_CHARACTERS} "
                            f"characters {_ADVICE}")
-    if len(key.decode("utf-8", "replace")) < MIN_KEY_CHARACTERS:
+    text = key.decode("utf-8", "replace")  # characters count, not bytes
+    if len(text) < MIN_KEY_CHARACTERS:
         raise WeakKeyError(f"the pseudonymisation key in {where} is too short: use at least "
                            f"{MIN_KEY_CHARACTERS} characters, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
-    if len({c for c in key.decode("utf-8", "replace") if not c.isspace()}) < MIN_KEY_DISTINCT:  # spaces: no secret
+    if len({c for c in text if not c.isspace()}) < MIN_KEY_DISTINCT:  # spaces are no secret
         raise WeakKeyError(f"the pseudonymisation key in {where} repeats a few characters: use at least "
                            f"{MIN_KEY_DISTINCT} different ones, e.g. the output of `openssl rand -base64 24` {_ADVICE}")
     if key == DEMO_KEY and not sample:
