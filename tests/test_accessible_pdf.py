@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import numpy as np
+import pdfua
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -89,3 +90,10 @@ def test_no_page_but_the_last_is_mostly_blank(run, tmp_path):
         rows = np.flatnonzero(ink[top:bottom])
         blank = 1 - (rows.max() + 1) / (bottom - top)
         assert blank <= 0.40, f"{path.name} is {blank:.0%} blank"
+
+
+def test_pdfua_checker_finds_nothing(run):
+    """The pdfua checker (the machine-checkable part of PDF/UA-1): no error and no warning, table header cells
+    included (each carries its /Scope)."""
+    report = pdfua.validate(str(run[1].pdf))
+    assert [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings] == []

@@ -24,7 +24,15 @@ from helpers.clean.quality import source_table
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
-from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
+from helpers.measure.disclosure import (
+    COMPLEMENTARY,
+    COMPLEMENTARY_MARK,
+    SUPPRESSED,
+    dictionary_name,
+    fmt,
+    for_report,
+    suppression,
+)
 from helpers.measure.indicators import series, value
 from helpers.paths import (
     NARRATIVES_DIR,
@@ -41,6 +49,28 @@ from helpers.text import day, nearest
 
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
+# What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
+MARKS = {
+    SUPPRESSED: "<5: a number from 1 to 4, not shown so that no small group of people can be singled out.",
+    COMPLEMENTARY_MARK: "x: not shown, so that a number below 5 elsewhere in the table cannot be worked out from "
+                        "the total.",
+}
+ACROSS_UNAVAILABLE = ("People counted once across quarters are not given in this report: the records of the "
+                      "earlier quarters cannot be linked to this quarter's with certainty.")
+CHANGE_UNAVAILABLE = "A comparison with the previous quarter ({previous}) is not available yet."
+LOSSES_TITLE = "Published with known gaps in the data"
+LOSSES = {
+    "rejected": "{rejected} of the {read} rows received ({share}) could not be used, more than usual: the "
+                "figures may be lower than the activities carried out.",
+    "out_of_period": "{out_of_period} of the {read} rows received ({share}) were dated outside {period} and are "
+                     "not counted.",
+}
+
+
+def counted(n: int, one: str, other: str) -> str:
+    """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with thousands separators): the number
+    agrees with its noun, and a translation can give each its own form (``ngettext``)."""
+    return (one if n == 1 else other).format(n=f"{n:,}")
 
 
 def dimension_name(dimension: str) -> str:
@@ -191,13 +221,20 @@ class Report:
         return ReportMeta(meta)
 
     def losses_note(self) -> HTML:
-        """On the first page, when the run was told to publish despite data that look wrong: what they were."""
+        """On the first page, when the report was published although the data looked wrong: what a reader
+        should weigh, in counts (the run's own wording is in its log)."""
         accepted = self.quality.get("accepted_losses") or []
         if not accepted:
             return HTML("")
-        lines = "".join(f"<li>{html.escape(line)}</li>" for line in accepted)
-        return HTML("<div class='losses-note'><p><strong>Published with accepted data losses</strong> "
-                    f"(<code>--accept-losses</code>):</p><ul>{lines}</ul></div>")
+        totals = self.quality["totals"]
+        read = totals["rows_read"] or 1
+        kinds = [kind for kind, words in (("rejected", "rejected"), ("out_of_period", "dated outside"))
+                 if any(words in line for line in accepted)]
+        words = [LOSSES[kind].format(**{kind: f"{totals[kind]:,}"}, read=f"{read:,}",
+                                     share=f"{totals[kind] / read:.0%}", period=self.period) for kind in kinds]
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in words)
+        return HTML(f"<div class='losses-note' role='note'><p><strong>{LOSSES_TITLE}</strong>:</p><ul>{lines}</ul>"
+                    "</div>")
 
     def activity_label(self, code: str) -> str:
         """Catalogue label of an activity code."""
@@ -248,19 +285,23 @@ class Report:
             people = ("<table class='figures conventions across'><thead><tr><th>Across quarters</th>"
                       f"<th class='num'>People</th><th>What it counts</th></tr></thead><tbody>{body}</tbody></table>")
         else:
-            people = f"<p>People counted once across quarters: {html.escape(record.reason)}.</p>"
+            people = f"<p>{ACROSS_UNAVAILABLE}</p>"
         if not record.previous:
-            return HTML(people + f"<p>Change since the previous quarter: {html.escape(record.change_reason)}.</p>")
+            q = Quarter.parse(self.quarter)
+            previous = (Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)).label
+            return HTML(people + f"<p>{html.escape(CHANGE_UNAVAILABLE.format(previous=previous))}</p>")
         change = "".join(
-            f"<tr><td>{html.escape(dim)}</td><td>{html.escape(str(category))}</td><td class='num'>"
+            f"<tr><td>{html.escape(dimension_name(dim).capitalize())}</td>"
+            f"<td>{html.escape(category_label(dim, str(category)))}</td><td class='num'>"
             f"{html.escape(self._change(dim, str(category)))}</td></tr>"
             for dim in ("sector", "province")
             for category in self.indicators.loc[(self.indicators["indicator"] == "people_reached_change")
                                                 & (self.indicators["dimension"] == dim), "category"])
-        return HTML(people + f"<p>Change in people reached since {html.escape(record.previous)} (this report's "
-                    "convention; left out where either quarter's value is below 5):</p><table class='figures "
-                    f"across'><thead><tr><th>By</th><th></th><th class='num'>Change</th></tr></thead><tbody>{change}"
-                    "</tbody></table>")
+        since = Quarter.parse(record.previous).label
+        return HTML(people + f"<p>Change in people reached since {html.escape(since)} (this report's convention; "
+                    "left out where either quarter's value is below 5):</p><table class='figures across'><thead>"
+                    "<tr><th>By</th><th>Category</th><th class='num'>Change</th></tr></thead>"
+                    f"<tbody>{change}</tbody></table>")
 
     def _change(self, dimension: str, category: str) -> str:
         """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
@@ -292,24 +333,32 @@ class Report:
                             if n and r not in config.drop_kinds())
         skipped = self.quality.get("skipped_files", [])
         text = (
-            f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
-            f"{totals['rows_kept']:,} were kept. {totals['duplicate']:,} were duplicates of rows already counted, "
-            f"{totals['out_of_period']:,} were dated outside {self.period}, and {totals['rejected']:,} were "
-            f"rejected ({reasons or 'none'}). Sex is recorded in {completeness['sex']:.0%} of the kept records, "
-            f"age in {completeness['age']:.0%} and population group in {completeness['population_group']:.0%}."
+            counted(totals["rows_read"], "{n} row was read", "{n} rows were read") + " from "
+            + counted(len(self.quality["files"]), "{n} source table", "{n} source tables") + "; "
+            + counted(totals["rows_kept"], "{n} was kept", "{n} were kept") + ". "
+            + counted(totals["duplicate"], "{n} was a duplicate of a row already counted",
+                      "{n} were duplicates of rows already counted") + ", "
+            + counted(totals["out_of_period"], "{n} was dated outside " + self.period,
+                      "{n} were dated outside " + self.period) + ", and "
+            + counted(totals["rejected"], "{n} was rejected", "{n} were rejected") + f" ({reasons or 'none'}). "
+            f"Sex is recorded in {completeness['sex']:.0%} of the kept records, age in {completeness['age']:.0%} "
+            f"and population group in {completeness['population_group']:.0%}."
         )
         if (share := self.sex_known_share()) is not None:
             text += (f" Counted in people reached, sex is known for {share:.0%}: group sessions are counted by "
                      "headcount, without sex or age.")
         if totals.get("summary_row"):
-            text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
+            text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
+                                  "(not a record).", "{n} total rows at the foot of trackers were set aside "
+                                  "(not records).")
         if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
             text += " Files that could not be read and were skipped: " + "; ".join(
                 f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
                 for f in skipped) + "."
         if not_read := self.quality.get("not_read", []):
             reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
+            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files were "
+                                  "not read") + f" ({'; '.join(reasons)})."
         return text
 
     def sources_note(self) -> Markdown:
@@ -514,8 +563,9 @@ def markdown(text: str) -> HTML:
 def chart(fig: Figure) -> None:
     """Display a figure, then its numbers as a table folded under it (screen; print shows the labels)."""
     table = figures.data_table(fig)
-    head = "<th></th>" + "".join(f"<th class='num'>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join(f"<tr><th>{html.escape(str(row))}</th>"
+    head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
+        f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
+    body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
     display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
