@@ -28,6 +28,7 @@ from helpers.measure.disclosure import (
     COMPLEMENTARY,
     COMPLEMENTARY_MARK,
     SUPPRESSED,
+    definitions_name,
     dictionary_name,
     fmt,
     for_report,
@@ -43,6 +44,7 @@ from helpers.paths import (
     sources_name,
 )
 from helpers.publication import figures
+from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import day, nearest
@@ -118,6 +120,7 @@ class Report:
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
+    explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
@@ -316,13 +319,14 @@ class Report:
     def public_data(self) -> Markdown:
         """Where readers find the numbers behind the report."""
         name = public_data_name(self.quarter)
-        dictionary = dictionary_name(name)
+        dictionary, definitions = dictionary_name(name), definitions_name(name)
         return Markdown(
             f"The figures of this report, with HXL hashtags and OCHA province p-codes, are published as "
-            f"[{name}]({name}) next to this report, ready for a data portal (columns explained in "
-            f"[{dictionary}]({dictionary})). Values from 1 to 4 are shown as <5; a value shown as "
-            f"{COMPLEMENTARY_MARK} is withheld so that a small value cannot be worked out from its table's total. "
-            f"In the file, withheld values are blank and flagged."
+            f"[{name}]({name}) next to this report, ready for a data portal: its columns are explained in "
+            f"[{dictionary}]({dictionary}), its indicators in [{definitions}]({definitions}), and "
+            f"[{DATAPACKAGE}]({DATAPACKAGE}) describes all three with their licence. Values from 1 to 4 are "
+            f"shown as <5; a value shown as {COMPLEMENTARY_MARK} is withheld so that a small value cannot be "
+            f"worked out from its table's total. In the file, withheld values are blank and flagged."
         )
 
     def quality_summary(self) -> str:
@@ -434,6 +438,21 @@ class Report:
             self._trace(fmt(v), indicator, dimension, category)
         return values
 
+    def explain(self, shown: list[str]) -> str:
+        """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
+        there is none."""
+        new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
+        self.explained.update(new)
+        return "".join(f"<p class='marks'>{html.escape(MARKS[mark])}</p>" for mark in new)
+
+    def chart(self, fig: Figure) -> None:
+        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
+        chart(fig, self.explain(figures.data_table(fig).to_numpy().ravel().tolist()))
+
+    def tiles(self, items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
+        """Tiles (:func:`tiles`), with a note on any mark they show for the first time."""
+        return HTML(tiles(items, css_class).data + self.explain([n for n, _ in items]))
+
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
                    labels: Callable[[str], str] | None = None, limit: int | None = None) -> HTML:
         """A table of several indicators over one dimension: ``columns`` are (indicator, column heading);
@@ -449,8 +468,9 @@ class Report:
             + "".join(f"<td class='num'>{fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
             for row in rows
         )
+        marks = self.explain([fmt(v.get(row, 0)) for v in values.values() for row in rows])
         return HTML(f"<table class='figures compact'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
-                    f"<tbody>{body}</tbody></table>")
+                    f"<tbody>{body}</tbody></table>{marks}")
 
     def narrative(self, folder: Path = NARRATIVES_DIR) -> Story:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
@@ -560,14 +580,15 @@ def markdown(text: str) -> HTML:
     return HTML(markdown_html(text))
 
 
-def chart(fig: Figure) -> None:
-    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels)."""
+def chart(fig: Figure, note: str = "") -> None:
+    """Display a figure, then ``note`` (HTML) and its numbers as a table folded under it (screen; print shows
+    the labels)."""
     table = figures.data_table(fig)
     head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
         f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
+    display(fig, HTML(f"{note}<details class='chart-data'><summary>The numbers in this chart</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                       "</details>"))
