@@ -192,7 +192,7 @@ def test_every_row_has_its_unit_and_the_quarter_as_iso_8601_dates(public):
     assert set(public["#meta+unit"]) >= {"people", "households", "TRY", "services"}
     assert (public["#meta+unit"] != "").all()
     assert set(public["#meta+unit"][public["#indicator+code"] == "cash_transferred_try"]) == {"TRY"}
-    assert set(zip(public["#date+start"], public["#date+end"])) == {("2022-10-01", "2022-12-31")}
+    assert set(zip(public["#date+start"], public["#date+end"], strict=True)) == {("2022-10-01", "2022-12-31")}
     assert "#date+quarter" not in public.columns  # 2022Q4 is no ISO 8601 date
 
 
