@@ -499,8 +499,9 @@ class Report:
         )
 
     def annex(self) -> HTML:
-        """Annex B: one line per indicator and breakdown printed, grouped by report section, in words; the
-        full list of every number printed folds out on screen; then each indicator's definition."""
+        """Annex B: on screen, one line per indicator and breakdown printed, grouped by report section, in words,
+        and the full list of every number printed, both folded; then, on screen and paper, each indicator's
+        definition."""
         specs = config.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
         lines = []
@@ -525,10 +526,12 @@ class Report:
             f"<tr><td>{html.escape(specs[i]['label'])}</td><td>{html.escape(specs[i]['definition'])}</td></tr>"
             for i in dict.fromkeys(traced["indicator"]))
         return HTML(
-            "<p>Where each figure of the report comes from: the indicator and breakdown, by section (the "
-            "counts of rows in Annex A come from the cleaning's reconciliation instead).</p>"
+            "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
+            "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
+            "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
+            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
             "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
-            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
+            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
             f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
             "<table class='figures'><thead><tr><th>Section</th><th>Indicator</th><th>Breakdown</th>"
             f"<th>Category</th><th class='num'>Shown</th></tr></thead><tbody>{every}</tbody></table></details>"
