@@ -99,7 +99,7 @@ def chart_text(page) -> list[dict]:
         svg = base64.b64decode(chart["src"].split(",", 1)[1]).decode("utf-8")
         assert "<text" in svg  # text as text: it can be searched, copied, zoomed
         view_width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg).group(1))
-        sizes = [float(size) for size in re.findall(r"font: (?:bold |italic )*([\d.]+)px", svg)]
+        sizes = [float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg)]
         charts.append({"smallest_px": min(sizes) * chart["width"] / view_width, "right": chart["right"],
                        "narrow": chart["src"] != chart["wide"]})
     return charts
