@@ -276,10 +276,23 @@ class Section(_Strict):
     figures: list[Figure] = []
 
 
+class Edition(_Strict):
+    code: str = Field(pattern=r"^[a-z]{2,3}$")  # ISO 639: the page's lang, the files' suffix (.tr.html)
+    locale: str = Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")  # CLDR locale of numbers and dates: tr_TR, en_GB
+    name: str  # the language's own name, on the link from the other editions: Türkçe
+
+
 class ReportFile(_Strict):
     sections: list[Section] = Field(min_length=1)
     headline_figures: list[Headline] = Field(min_length=1)
     breakdowns: dict[str, str] = {}
+    languages: list[Edition] = Field(default=[Edition(code="en", locale="en_GB", name="English")], min_length=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct_languages(cls, languages: list[Edition]) -> list[Edition]:
+        _distinct([language.code for language in languages], "languages")
+        return languages
 
     @field_validator("sections")
     @classmethod

@@ -58,6 +58,7 @@ from helpers.paths import (
     sources_name,
 )
 from helpers.publication.datapackage import write_datapackage
+from helpers.publication.language import languages
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
 from helpers.record import inputs, revisions
@@ -73,7 +74,7 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 # Parameters the run sets from its validated arguments; ``-p`` cannot override them (the flag to use instead).
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
-                  "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
+                  "accept_losses": "--accept-losses", "earlier_quarters_dir": None, "language": None}
 # Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
 DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
@@ -343,6 +344,13 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
               "earlier_quarters_dir": str(processed)}
     per_notebook = _check_parameters(notebooks, common, parameters)
+    # The report notebook runs once per edition (config/report.yml's languages), from the same processed data
+    editions = languages()
+    steps = [(notebook, params, notebook.name, None) for notebook, params in zip(notebooks[:-1], per_notebook[:-1],
+                                                                                 strict=True)]
+    steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
+               notebooks[-1].name.replace(".ipynb", f"{language.suffix}.ipynb"), language) for language in editions]
+    total = len(steps) + 1
     staging = _make_folder(stage_report / "report")
     run_log = staging / "run.log"
     handler = _start_log(run_log)
@@ -357,22 +365,22 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
             if len(reused) == len(inputs.DATA_NOTEBOOKS):
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
-        for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
+        for step, (notebook, params, executed, language) in enumerate(steps, start=1):
             if notebook.name in reused:
                 shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
-                print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
+                print(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to "
                       "recompute)", flush=True)
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
-            if notebook.name == NOTEBOOKS[-1]:
+            if notebook.name == NOTEBOOKS[-1] and language == editions[0]:
                 inputs.write(stage_data / q, made_from)
-            print(f"[{step}/{len(notebooks) + 1}] {notebook.name}", flush=True)
+            print(f"[{step}/{total}] {notebook.name}{f' ({language.name})' if language else ''}", flush=True)
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(staging / notebook.name), parameters=params, kernel_name=KERNEL,
+                    str(notebook), str(staging / executed), parameters=params, kernel_name=KERNEL,
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
@@ -383,19 +391,22 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
-        print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
-        html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
+        print(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})", flush=True)
+        rendered = [render_report(staging / executed, staging, report_basename(q))
+                    for _notebook, _params, executed, language in steps if language is not None]
+        html, pdf = rendered[0]
+        printed = [(revisions.printed_name(language), revisions.printed_name(language)) for language in editions]
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
                              (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
-                             (revisions.PRINTED, revisions.PRINTED),
+                             *printed,
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
         _write_run(staging / RUN_FILE, q, reports, parameters, reused)
         seconds = time.perf_counter() - started
-        log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
+        log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair), seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
         target = reports / q
@@ -452,14 +463,15 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
 def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:
     """``run.json`` in the report folder: when and with what code and packages the report was made, from which
     narrative, and which published version it revises (a version's manifest carries it)."""
-    story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
+    stories = [narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR), language.suffix)
+               for language in languages()]
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
     previous = revisions.latest(q, reports)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
-           "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
+           "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},
            "reused": reused, "revises": previous.number if previous else None}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
 

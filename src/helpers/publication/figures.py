@@ -38,6 +38,7 @@ from helpers import config
 from helpers.measure.disclosure import PLOTTED_COMPLEMENTARY, PLOTTED_SUPPRESSED
 from helpers.paths import Quarter
 from helpers.publication.geo import province_shapes
+from helpers.publication.language import N_, _, current
 
 LabelFormat = Callable[[float], str]
 
@@ -76,7 +77,7 @@ def sex_colors() -> dict[str, str]:
         raise ValueError(f"{len(known)} sexes in config/vocabularies.yml, more than the {len(SEX_PALETTE)} colours")
     return {**dict(zip(known, SEX_PALETTE, strict=False)), "unknown": UNKNOWN_COLOR}
 MAP_CMAP = "viridis"  # perceptually uniform, colour-blind safe, and no mid-grey to mistake for no data
-BOUNDARY_CREDIT = "Boundaries: Natural Earth (public domain), simplified; names: official Turkish spelling."
+BOUNDARY_CREDIT = N_("Boundaries: Natural Earth (public domain), simplified; names: official Turkish spelling.")
 
 _TITLE_PT, _SUBTITLE_PT, _SOURCE_PT, _LABEL_PT = 11.0, 8.5, 7.0, 7.5
 _SVG_ID = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
@@ -89,8 +90,14 @@ _SOURCE_CHARS = 125  # characters of the 7 pt source note that fit across FIGURE
 
 
 def thousands(value: float) -> str:
-    """A count with thousands separators and no decimals: ``67389`` → ``67,389``."""
-    return f"{value:,.0f}"
+    """A count with the language's thousands separators and no decimals: ``67389`` → ``67,389`` / ``67.389``."""
+    return current().number(value)
+
+
+def category_name(code: object) -> str:
+    """A coded category (sex, population group, sector) in the language in use, capitalised by its rules:
+    ``female`` → ``Female`` / ``Kadın``."""
+    return current().capitalize(_(str(code)))
 
 
 def use_report_style() -> None:
@@ -234,8 +241,9 @@ def _source_lines(source: str, width: float) -> list[str]:
 
 
 def _colors_for(labels: Sequence[str], colors: Mapping[str, str] | Sequence[str] | str | None) -> list:
-    if colors is None:
-        return [sector_colors().get(str(label), ACCENT) for label in labels]
+    if colors is None:  # sectors by their name in config or in the language in use
+        named = {**sector_colors(), **{_(sector): color for sector, color in sector_colors().items()}}
+        return [named.get(str(label), ACCENT) for label in labels]
     if isinstance(colors, str):
         return [colors] * len(labels)
     if isinstance(colors, Mapping):
@@ -264,7 +272,7 @@ def _value_axis(ax, horizontal: bool, top: float) -> None:
 def bar_chart(series: pd.Series, title: str, unit: str, source: str,
               colors: Mapping[str, str] | Sequence[str] | str | None = None,
               label_fmt: LabelFormat = thousands, width: float = FIGURE_WIDTH,
-              category: str = "Category") -> Figure:
+              category: str = N_("Category")) -> Figure:
     """Horizontal bars in the order given (first on top), each labelled with its value; on a narrow figure
     each bar's name stands above it, so long names take the whole width.
 
@@ -275,7 +283,7 @@ def bar_chart(series: pd.Series, title: str, unit: str, source: str,
     values = series.to_numpy(dtype=float)
     fig = _horizontal_bars(labels, values, _colors_for(labels, colors), label_fmt, width, above=width < NARROW)
     _frame(fig, title, unit, source)
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=labels), category)
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=labels), _(category))
     return fig
 
 
@@ -311,7 +319,7 @@ def _quarter_label(label: object) -> str:
         quarter = Quarter.parse(str(label))
     except ValueError:
         return str(label)
-    return f"Q{quarter.q}\n{quarter.year}"
+    return _("Q{quarter}\n{year}").format(quarter=quarter.q, year=quarter.year)
 
 
 @responsive
@@ -336,17 +344,17 @@ def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str
         ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=2, fontsize=fontsize)
         _value_axis(ax, horizontal=False, top=np.nanmax(values, initial=0))
     _frame(fig, title, unit, source)
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names), "Quarter")
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names), _("Quarter"))
     return fig
 
 
 def age_label(age: object) -> str:
-    """An age group as a reader sees it: ``5-11 years``, ``Unknown``."""
-    return f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
+    """An age group as a reader sees it: ``5-11 years``, ``Unknown`` (``5-11 yaş``, ``Bilinmiyor``)."""
+    return _("{age} years").format(age=age) if str(age)[:1].isdigit() else category_name(age)
 
 
 @responsive
-def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "People reached",
+def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = N_("People reached"),
                   label_fmt: LabelFormat = thousands, totals: Mapping[str, float] | None = None,
                   width: float = FIGURE_WIDTH) -> Figure:
     """One panel per recorded sex (columns, each titled with its total), bars per age group (index), on one
@@ -357,6 +365,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     Age groups are shown in the configured SADD order (others after); sexes in the vocabulary's order,
     leaving out a sex that is zero throughout. A narrow figure stacks the panels.
     """
+    unit = _(unit)
     age_groups, sex_colors_ = config.declared_categories("age_group"), sex_colors()
     ages = [a for a in age_groups if a in frame.index] + [a for a in frame.index if a not in age_groups]
     sexes = [s for s in sex_colors_ if s in frame.columns] + [s for s in frame.columns if s not in sex_colors_]
@@ -373,7 +382,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     for ax, sex in zip(axes, table.columns, strict=False):
         bars = ax.barh(positions, table[sex], height=0.68, color=sex_colors_.get(str(sex), ACCENT))
         ax.bar_label(bars, labels=[label_fmt(v) for v in table[sex]], padding=2, fontsize=_LABEL_PT - 0.5)
-        ax.set_title(f"{str(sex).capitalize()} ({label_fmt(sums[sex])})", loc="left",
+        ax.set_title(f"{category_name(sex)} ({label_fmt(sums[sex])})", loc="left",
                      fontsize=_LABEL_PT + 0.5, fontweight="bold")
         _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
     axes[0].set_yticks(positions, [age_label(age) for age in ages])
@@ -384,12 +393,14 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     if UNKNOWN in everything.columns:
         shown = sums[table.columns].sum()
         missing = sums[UNKNOWN]
-        share = f" ({missing / (shown + missing):.0%} of all)" if shown + missing > 0 else ""
-        unit = f"{unit}. Sex not recorded: {label_fmt(missing)} people{share}, not drawn"
+        share = (_(" ({share} of all)").format(share=current().percent(missing / (shown + missing)))
+                 if shown + missing > 0 else "")
+        unit = _("{unit}. Sex not recorded: {missing} people{share}, not drawn").format(
+            unit=unit, missing=label_fmt(missing), share=share)
     _frame(fig, title, unit, source)
-    data = everything.rename(index=age_label, columns=lambda s: str(s).capitalize()).map(label_fmt)
-    data.loc["Total"] = [label_fmt(sums[s]) for s in everything.columns]
-    _set_data(fig, data, "Age group")
+    data = everything.rename(index=age_label, columns=category_name).map(label_fmt)
+    data.loc[_("Total")] = [label_fmt(sums[s]) for s in everything.columns]
+    _set_data(fig, data, _("Age group"))
     return fig
 
 
@@ -403,7 +414,7 @@ def _path(geometry) -> Path:
 def _spread(points: np.ndarray, distance: float, bounds: tuple[float, float, float, float]) -> np.ndarray:
     """Push points (inches) apart until no two are closer than ``distance``, keeping them inside bounds."""
     moved = points.astype(float).copy()
-    for _ in range(300):
+    for _round in range(300):
         delta = moved[:, None, :] - moved[None, :, :]
         gap = np.maximum(np.hypot(delta[..., 0], delta[..., 1]), 1e-9)
         np.fill_diagonal(gap, np.inf)
@@ -508,7 +519,7 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
     legend_h = 0 if beside else 0.2 + entries * 0.15
     columns = _key_columns(len(reached), width)
     key_top = top + map_h + 0.12 + legend_h
-    credit = len(_source_lines(f"{source}\n{BOUNDARY_CREDIT}", width)) * _SOURCE_PT * 1.4 / 72
+    credit = len(_source_lines(f"{source}\n{_(BOUNDARY_CREDIT)}", width)) * _SOURCE_PT * 1.4 / 72
     height = key_top + math.ceil(len(reached) / columns) * _KEY_ROW + 0.14 + credit
     fig = _figure(height, constrained=False, width=width)
     ax = fig.add_axes((0.02 if beside else 0.05 / width, 1 - (top + map_h) / height, map_w / width,
@@ -529,10 +540,10 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
 
     handles = [Patch(facecolor=cmap(i), label=label) for i, label in reversed(list(enumerate(labels)))]
     if not withheld.empty:
-        marks = " or ".join(dict.fromkeys(label_fmt(v) for v in withheld))
+        marks = _(" or ").join(dict.fromkeys(label_fmt(v) for v in withheld))
         handles.append(Patch(facecolor=WITHHELD_COLOR, edgecolor=MUTED, hatch=WITHHELD_HATCH,
-                             label=f"Withheld ({marks})"))
-    handles.append(Patch(facecolor=NO_DATA, label="None recorded"))
+                             label=_("Withheld ({marks})").format(marks=marks)))
+    handles.append(Patch(facecolor=NO_DATA, label=_("None recorded")))
     place = ({"loc": "upper right", "bbox_to_anchor": (1.0, 1 - top / height)} if beside else
              {"loc": "upper left", "bbox_to_anchor": (0.01, 1 - (top + map_h + 0.08) / height)})
     fig.legend(handles=handles, **place, fontsize=_LABEL_PT - 0.5, handlelength=1.2, handleheight=1.0,
@@ -540,8 +551,8 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
                alignment="left")
 
     _draw_key(fig, reached, key_top, label_fmt, columns)
-    _frame(fig, title, unit, f"{source}\n{BOUNDARY_CREDIT}")
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in reached]}, index=reached.index), "Province")
+    _frame(fig, title, unit, f"{source}\n{_(BOUNDARY_CREDIT)}")
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in reached]}, index=reached.index), _("Province"))
     return fig
 
 

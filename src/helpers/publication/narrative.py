@@ -145,9 +145,10 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def narrative_path(quarter: str, folder: Path = NARRATIVES_DIR) -> Path:
-    """Where the analyst writes the quarter's narrative."""
-    return Path(folder) / f"{quarter}.md"
+def narrative_path(quarter: str, folder: Path = NARRATIVES_DIR, suffix: str = "") -> Path:
+    """Where the analyst writes the quarter's narrative: ``2022Q4.md``, and each other edition's in its
+    language, ``2022Q4.tr.md`` (``suffix``: the edition's, :attr:`helpers.publication.language.Language.suffix`)."""
+    return Path(folder) / f"{quarter}{suffix}.md"
 
 
 def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str, str, str], str],

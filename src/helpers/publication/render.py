@@ -8,6 +8,10 @@ PDF page. The notebook's cell wrappers are taken away (:func:`flatten_cells`), s
 it are siblings that the print CSS can keep together, and every table gets a box of its own to scroll in on a
 narrow screen. The PDF is tagged (PDF/UA-1): headings, tables and figures with their alt text, language.
 
+Each edition is rendered in its language (``metadata.report.language``, set by the report notebook): the
+template's words come from the catalogue (``_``), the page's ``lang`` and ``dir`` from the language, and the
+title block links to the other editions of the same report (their HTML from the HTML, their PDF from the PDF).
+
 Nothing from the data runs or loads anything: every HTML or Markdown output is cleaned by the allow-list
 of :mod:`helpers.publication.safehtml` before it reaches the page, and WeasyPrint may read ``data:`` URIs only (the
 page's own embedded figures); a ``file://`` or network address in the page is refused, not fetched.
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import nbformat
@@ -28,11 +33,14 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
 from helpers.errors import NotebookErrorOutput
+from helpers.publication import language as languages
+from helpers.publication.language import N_, _
 from helpers.publication.safehtml import clean, markdown_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-TABLE_LABEL = "Table: {columns}"  # a table's scroll box, named for a screen reader
-TABLE_UNNAMED = "Table"
+TABLE_LABEL = N_("Table: {columns}")  # a table's scroll box, named for a screen reader
+TABLE_UNNAMED = N_("Table")
+PAGE_COUNTER = N_("Page {page} of {pages}")  # every PDF page's foot
 
 
 class RejectErrorsPreprocessor(Preprocessor):
@@ -138,7 +146,29 @@ def table_label(table) -> str:
     if caption is not None and caption.get_text(strip=True):
         return caption.get_text(" ", strip=True)
     heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
-    return TABLE_LABEL.format(columns=", ".join(h for h in heads if h)) if any(heads) else TABLE_UNNAMED
+    return _(TABLE_LABEL).format(columns=", ".join(h for h in heads if h)) if any(heads) else _(TABLE_UNNAMED)
+
+
+def page_counter(pattern: str) -> str:
+    """A CSS ``content`` value from a message naming ``{page}`` and ``{pages}``: ``Page {page} of {pages}`` →
+    ``"Page " counter(page) " of " counter(pages)``, so each language orders the words its own way."""
+    parts = []
+    for text, name, _spec, _conversion in Formatter().parse(pattern):
+        if text:
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        if name:
+            parts.append(f"counter({'pages' if name == 'pages' else 'page'})")
+    return " ".join(parts)
+
+
+def editions(report: Mapping[str, Any], extension: str) -> list[dict[str, str]]:
+    """The other editions of the report a title block links to: language code, label (in its own language:
+    ``Türkçe``) and file name (``refugee-response-2022Q4.tr.html``; ``.pdf`` from a PDF)."""
+    basename = report.get("basename")
+    if not basename:
+        return []
+    return [{"code": other.code, "label": other.name, "href": f"{basename}{other.suffix}{extension}"}
+            for other in languages.languages() if other.code != report.get("language")]
 
 
 def add_toc(html: str) -> str:
@@ -234,9 +264,23 @@ class ReportHTMLExporter(HTMLExporter):
     def _default_extra_template_basedirs(self):
         return [str(TEMPLATES_DIR)]
 
+    edition_extension = ".html"  # the other editions linked from the title block
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.globals["_"] = _  # the template's words, in the language being rendered
+        return environment
+
     def from_notebook_node(self, nb, resources=None, **kw):
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        return add_toc(flatten_cells(html)), resources
+        nb, _resources = ReportMetadataPreprocessor().preprocess(nb, {})  # the edition's language, before all
+        report = nb.metadata.get("report", {})
+        with languages.using(report.get("language") or languages.languages()[0].code) as language:
+            self.language_code = language.code
+            nb.metadata["report"] = {**report, "editions": editions(report, self.edition_extension)}
+            resources = {**(resources or {}), "language_direction": language.direction,
+                         "page_counter": page_counter(_(PAGE_COUNTER))}
+            html, resources = super().from_notebook_node(nb, resources, **kw)
+            return add_toc(flatten_cells(html)), resources
 
 
 class ReportPDFExporter(ReportHTMLExporter):
@@ -244,6 +288,7 @@ class ReportPDFExporter(ReportHTMLExporter):
 
     export_from_notebook = "Report PDF"
     output_mimetype = "application/pdf"
+    edition_extension = ".pdf"
 
     @default("file_extension")
     def _file_extension_default(self):
@@ -261,18 +306,30 @@ class ReportPDFExporter(ReportHTMLExporter):
 def render_report(
     notebook: Path, out_dir: Path, basename: str, report_metadata: Mapping[str, Any] | None = None
 ) -> tuple[Path, Path]:
-    """Write ``<basename>.html`` and ``<basename>.pdf`` into out_dir; return their paths.
+    """Write ``<basename>.html`` and ``<basename>.pdf`` into out_dir (``<basename>.tr.html`` and ``.tr.pdf``
+    for the Turkish edition: the notebook's ``metadata.report.language``); return their paths.
 
     ``report_metadata`` (title, subtitle, draft) overrides the notebook's ``metadata.report``.
     """
     notebook = Path(notebook)
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["report"] = {**nb.metadata.get("report", {}), **(report_metadata or {})}
-    resources = {"metadata": {"name": basename, "path": str(notebook.parent)}}
-    html, _ = ReportHTMLExporter().from_notebook_node(nb, resources)
+    nb, _resources = ReportMetadataPreprocessor().preprocess(nbformat.read(notebook, as_version=4), {})
+    nb.metadata["report"] = {**nb.metadata.get("report", {}), **(report_metadata or {}), "basename": basename}
+    nb.metadata["report"].setdefault("language", languages.languages()[0].code)
+    name = basename + languages.get(nb.metadata["report"]["language"]).suffix
+    resources = {"metadata": {"name": name, "path": str(notebook.parent)}}
+    html, _resources = ReportHTMLExporter().from_notebook_node(nb, resources)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path, pdf_path = out_dir / f"{basename}.html", out_dir / f"{basename}.pdf"
+    html_path, pdf_path = out_dir / f"{name}.html", out_dir / f"{name}.pdf"
     html_path.write_text(html, encoding="utf-8")
-    pdf_path.write_bytes(html_to_pdf(html))
+    pdf_path.write_bytes(html_to_pdf(for_paper(html)))
     return html_path, pdf_path
+
+
+def for_paper(html: str) -> str:
+    """The page as the PDF is made from it: the links to the other editions point at their PDFs."""
+    soup = BeautifulSoup(html, "html.parser")
+    for link in soup.select("a.edition-link[href], link[rel=alternate][href]"):
+        if link["href"].endswith(".html"):
+            link["href"] = link["href"].removesuffix(".html") + ".pdf"
+    return str(soup)

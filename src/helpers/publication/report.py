@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
+from babel import Locale
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
@@ -30,7 +31,6 @@ from helpers.measure.disclosure import (
     SUPPRESSED,
     definitions_name,
     dictionary_name,
-    fmt,
     for_report,
     suppression,
 )
@@ -45,47 +45,71 @@ from helpers.paths import (
 )
 from helpers.publication import figures
 from helpers.publication.datapackage import DATAPACKAGE
+from helpers.publication.language import N_, Language, _, current, languages, ngettext, use
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
-from helpers.text import day, nearest
+from helpers.text import nearest
 
-ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
-DRAFT_SECTION = "*The text of this section has not been written yet.*"
+ANNEX_GROUP_TEXT = N_("Numbers in the text")  # Annex B's group for the narrative's numbers, listed last
+DRAFT_SECTION = N_("*The text of this section has not been written yet.*")
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
 MARKS = {
-    SUPPRESSED: "<5: a number from 1 to 4, not shown so that no small group of people can be singled out.",
-    COMPLEMENTARY_MARK: "x: not shown, so that a number below 5 elsewhere in the table cannot be worked out from "
-                        "the total.",
+    SUPPRESSED: N_("<5: a number from 1 to 4, not shown so that no small group of people can be singled out."),
+    COMPLEMENTARY_MARK: N_("x: not shown, so that a number below 5 elsewhere in the table cannot be worked out "
+                           "from the total."),
 }
-ACROSS_UNAVAILABLE = ("People counted once across quarters are not given in this report: the records of the "
-                      "earlier quarters cannot be linked to this quarter's with certainty.")
-CHANGE_UNAVAILABLE = "A comparison with the previous quarter ({previous}) is not available yet."
-LOSSES_TITLE = "Published with known gaps in the data"
+ACROSS_UNAVAILABLE = N_("People counted once across quarters are not given in this report: the records of the "
+                        "earlier quarters cannot be linked to this quarter's with certainty.")
+CHANGE_UNAVAILABLE = N_("A comparison with the previous quarter ({previous}) is not available yet.")
+LOSSES_TITLE = N_("Published with known gaps in the data")
 LOSSES = {
-    "rejected": "{rejected} of the {read} rows received ({share}) could not be used, more than usual: the "
-                "figures may be lower than the activities carried out.",
-    "out_of_period": "{out_of_period} of the {read} rows received ({share}) were dated outside {period} and are "
-                     "not counted.",
+    "rejected": N_("{rejected} of the {read} rows received ({share}) could not be used, more than usual: the "
+                   "figures may be lower than the activities carried out."),
+    "out_of_period": N_("{out_of_period} of the {read} rows received ({share}) were dated outside {period} and "
+                        "are not counted."),
 }
+OTHER_SOURCES = N_("Other sources")  # Annex A: files outside the units' folders
 
 
-def counted(n: int, one: str, other: str) -> str:
-    """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with thousands separators): the number
-    agrees with its noun, and a translation can give each its own form (``ngettext``)."""
-    return (one if n == 1 else other).format(n=f"{n:,}")
+def counted(n: int, one: str, other: str, **fields: str) -> str:
+    """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with the language's thousands separators;
+    ``fields`` fill the rest), in the language in use: the number agrees with its noun, in each language's own
+    plural forms."""
+    return ngettext(one, other, n).format(n=current().number(n), **fields)
 
 
 def dimension_name(dimension: str) -> str:
     """What a reader sees for a breakdown's name: ``activity+province`` → ``activity and province``, ``centre``
     → ``centre or site`` (``breakdowns`` of ``config/report.yml``), ``age_group`` → ``age group``."""
-    names = config.report()["breakdowns"]
-    return " and ".join(names.get(part, part.replace("_", " ")) for part in dimension.split("+"))
+    return _(" and ").join(_(breakdown_name(part)) for part in dimension.split("+"))
+
+
+def breakdown_name(part: str) -> str:
+    """One dimension's name as a reader sees it, in the catalogue's language: ``centre or site``, ``age group``."""
+    return config.report()["breakdowns"].get(part, part.replace("_", " "))
+
+
+def count_heading(column: str) -> str:
+    """A column of Annex A's table of rows, in the catalogue's language: ``rows_read`` → ``Rows read``."""
+    return column.replace("_", " ").capitalize()
 
 
 def narrative_sections() -> list[str]:
-    """The titles of the report's sections that take narrative text (``config/report.yml``), in order: the
-    ``## `` headings a narrative may have. The first opens the report."""
-    return [section["title"] for section in config.report()["sections"] if section["narrative"]]
+    """The titles of the report's sections that take narrative text (``config/report.yml``), in order and in
+    the language in use: the ``## `` headings a narrative may have. The first opens the report."""
+    return [_(section["title"]) for section in config.report()["sections"] if section["narrative"]]
+
+
+def activity_label(code: str) -> str:
+    """An activity's name in the language in use: ``label_<code>`` of ``config/activities.yml`` where the
+    catalogue has it (``label_tr``), else its ``label`` through the message catalogue."""
+    catalogue = config.activities()
+    if code not in catalogue.index:
+        return code
+    own = catalogue.get(f"label_{current().code}")
+    if not current().source and own is not None and isinstance(own[code], str) and own[code]:
+        return own[code]
+    return _(str(catalogue.at[code, "label"]))
 
 
 def category_label(dimension: str, category: str) -> str:
@@ -97,11 +121,13 @@ def category_label(dimension: str, category: str) -> str:
     labels = []
     for part, code in zip(dimension.split("+"), parts, strict=True):
         if part == "activity":
-            labels.append(str(config.activities()["label"].get(code, code)))
+            labels.append(activity_label(code))
         elif part == "age_group":
             labels.append(figures.age_label(code))
-        elif part in ("sex", "population_group"):
-            labels.append(code[:1].upper() + code[1:])
+        elif part in ("sex", "population_group", "sector"):
+            labels.append(figures.category_name(code))
+        elif part == "item":
+            labels.append(_(code))
         else:
             labels.append(code)
     return " · ".join(labels)
@@ -121,15 +147,24 @@ class Report:
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    language: Language = field(default_factory=current)  # the edition: its words and formats
 
     @classmethod
-    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
+    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, language: str | None = None) -> Report:
+        """The quarter's outputs, printed in ``language`` (a code of ``config/report.yml``'s languages; the
+        first by default): every later word and number of the kernel is in it."""
         folder = Path(processed_dir) / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
-        return cls(quarter, indicators, quality, history, folder=folder)
+        words = use(language) if language else current()
+        return cls(quarter, indicators, quality, history, folder=folder, language=words)
+
+    def fmt(self, value: float | str, *, total: bool = False, decimals: int = 0) -> str:
+        """A value as this edition prints it (``67.389``, ``<5``, ``–``), not registered: for values already
+        registered by :meth:`series`."""
+        return self.language.fmt(value, total=total, decimals=decimals)
 
     def section(self, name: str) -> str:
         """Start the section ``name`` of ``config/report.yml``: print its heading (an h2) and its figures, and
@@ -167,17 +202,17 @@ class Report:
         """Print a section's heading and figures; its narrative text (the opening section's is also the text
         before the narrative's first heading)."""
         self.started.append(section["id"])
-        self.group = section["title"]
+        self.group = _(section["title"])
         if section["heading"]:
-            display(HTML(f"<h2>{html.escape(section['title'])}</h2>"))
+            display(HTML(f"<h2>{html.escape(_(section['title']))}</h2>"))
         if section["figures"]:
             display(self._tiles(section["figures"]))
         if not section["narrative"]:
             return ""
         if self.story is None:
             raise NarrativeError(f"section {section['id']!r} takes narrative text: read it first (Report.narrative)")
-        first = self.story.get("") if section["title"] == narrative_sections()[0] else ""
-        return first or self.story.get(section["title"])
+        first = self.story.get("") if _(section["title"]) == narrative_sections()[0] else ""
+        return first or self.story.get(_(section["title"]))
 
     def headline(self) -> HTML:
         """The Overview's tiles: the headline figures of ``config/report.yml`` (those not marked ``tile: false``)."""
@@ -186,7 +221,7 @@ class Report:
     def _tiles(self, figures: list[dict]) -> HTML:
         """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
         words = {"period": self.period, "year": Quarter.parse(self.quarter).year}
-        return tiles([(self.number(figure["indicator"]), figure["label"].format(**words)) for figure in figures])
+        return tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words)) for figure in figures])
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -196,7 +231,8 @@ class Report:
 
     @property
     def period(self) -> str:
-        return Quarter.parse(self.quarter).label
+        """The quarter as a reader names it: ``October–December 2022`` / ``Ekim–Aralık 2022``."""
+        return self.language.period(self.quarter)
 
     @property
     def programme(self) -> dict:
@@ -206,18 +242,20 @@ class Report:
     @property
     def source(self) -> str:
         """The data-source line printed under every figure."""
-        return "Source: " + self.programme["data_source"].format(label=self.period)
+        return _("Source: {source}").format(source=_(self.programme["data_source"]).format(label=self.period))
 
     def title_block(self, draft: bool, published: dt.date | None = None) -> ReportMeta:
         """The report's title block, handed to the nbconvert template: title, subtitle, draft flag and the
         programme's identity (organisation, logo, contact, disclaimer) with the publication date (today)."""
         programme = self.programme
-        subtitle = programme["subtitle_template"].format(label=self.period)
+        subtitle = _(programme["subtitle_template"]).format(label=self.period)
         published = published or dt.date.today()
-        meta = {"title": programme["title"], "subtitle": subtitle, "draft": draft, "quarter": self.quarter,
-                "organisation": programme["organisation"], "published": published.isoformat(),
-                "published_label": day(published),
-                "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
+        contact = programme.get("contact") or {}
+        meta = {"title": _(programme["title"]), "subtitle": subtitle, "draft": draft, "quarter": self.quarter,
+                "organisation": _(programme["organisation"]), "published": published.isoformat(),
+                "published_label": self.language.day(published), "language": self.language.code,
+                "contact": {**contact, **({"name": _(contact["name"])} if contact.get("name") else {})},
+                "disclaimer": _(programme["disclaimer"]) if programme.get("disclaimer") else ""}
         if logo := programme.get("logo"):
             data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
             meta["logo"] = f"data:image/svg+xml;base64,{data}"
@@ -233,15 +271,17 @@ class Report:
         read = totals["rows_read"] or 1
         kinds = [kind for kind, words in (("rejected", "rejected"), ("out_of_period", "dated outside"))
                  if any(words in line for line in accepted)]
-        words = [LOSSES[kind].format(**{kind: f"{totals[kind]:,}"}, read=f"{read:,}",
-                                     share=f"{totals[kind] / read:.0%}", period=self.period) for kind in kinds]
+        words = [_(LOSSES[kind]).format(**{kind: self.language.number(totals[kind])},
+                                        read=self.language.number(read),
+                                        share=self.language.percent(totals[kind] / read), period=self.period)
+                 for kind in kinds]
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in words)
-        return HTML(f"<div class='losses-note' role='note'><p><strong>{LOSSES_TITLE}</strong>:</p><ul>{lines}</ul>"
-                    "</div>")
+        return HTML(f"<div class='losses-note' role='note'><p><strong>{html.escape(_(LOSSES_TITLE))}</strong>:</p>"
+                    f"<ul>{lines}</ul></div>")
 
     def activity_label(self, code: str) -> str:
-        """Catalogue label of an activity code."""
-        return str(config.activities()["label"].get(code, code))
+        """An activity's name in this edition (:func:`activity_label`)."""
+        return activity_label(code)
 
     def trend(self) -> pd.Series:
         """People reached per quarter, up to this one (the last eight quarters on record)."""
@@ -249,69 +289,75 @@ class Report:
         history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
         headline = config.headline()
         for quarter, total in zip(history["quarter"], history[headline], strict=True):
-            self._trace(fmt(total, total=True), headline, "quarter", quarter)
+            self._trace(self.fmt(total, total=True), headline, "quarter", quarter)
         return pd.Series(history[headline].to_numpy(), index=history["quarter"].to_numpy())
 
     def conventions(self) -> HTML:
         """The three ways of counting people reached, side by side, each with what it means."""
         rows = [
-            ("people_reached", "Sum of the five sectors (the convention of this report): a person served "
-             "by two sectors is counted in each."),
-            ("people_reached_max", "For each province the largest sector, summed over provinces: avoids "
-             "counting one person in several sectors, but undercounts people served in one sector only."),
-            ("unique_individuals", "Registered individuals counted once across all services; households and "
-             "group sessions, which are not registered by name, are not included."),
+            ("people_reached", _("Sum of the five sectors (the convention of this report): a person served "
+                                 "by two sectors is counted in each.")),
+            ("people_reached_max", _("For each province the largest sector, summed over provinces: avoids "
+                                     "counting one person in several sectors, but undercounts people served in one "
+                                     "sector only.")),
+            ("unique_individuals", _("Registered individuals counted once across all services; households and "
+                                     "group sessions, which are not registered by name, are not included.")),
         ]
         specs = config.indicator_specs()
-        body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
+        body = "".join(f"<tr><td>{html.escape(_(specs[i]['label']))}</td><td class='num'>{self.number(i)}</td>"
                        f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
-        return HTML("<table class='figures conventions compact'><thead><tr><th>Convention</th><th class='num'>People"
-                    f"</th><th>What it means</th></tr></thead><tbody>{body}</tbody></table>")
+        return HTML(f"<table class='figures conventions compact'><thead><tr><th>{html.escape(_('Convention'))}</th>"
+                    f"<th class='num'>{html.escape(_('People'))}</th><th>{html.escape(_('What it means'))}</th></tr>"
+                    f"</thead><tbody>{body}</tbody></table>")
 
     def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
         """Beside the conventions: distinct people over the processed quarters and the change since the previous
         quarter (:mod:`helpers.measure.across`), each with what it counts, or why it was not computed."""
         record = across.load(Path(processed_dir) / self.quarter)
-        span = f"{record.quarters[0]} to {self.quarter}" if len(record.quarters) > 1 else self.quarter
+        span = (_("{first} to {last}").format(first=record.quarters[0], last=self.quarter)
+                if len(record.quarters) > 1 else self.quarter)
         rows = [
-            ("unique_individuals_year_to_date", f"Registered individuals counted once over {self.quarter[:4]}'s "
-             "processed quarters up to this one; the year's total above adds quarters, so counts them again."),
-            ("unique_individuals_since_start", f"Registered individuals counted once over every processed quarter "
-             f"({span})."),
-            ("returning_individuals", "Registered individuals reached this quarter and in an earlier quarter."),
-            ("new_individuals", "Registered individuals reached this quarter for the first time."),
+            ("unique_individuals_year_to_date", _("Registered individuals counted once over {year}'s processed "
+                                                  "quarters up to this one; the year's total above adds quarters, so "
+                                                  "counts them again.").format(year=self.quarter[:4])),
+            ("unique_individuals_since_start", _("Registered individuals counted once over every processed quarter "
+                                                 "({span}).").format(span=span)),
+            ("returning_individuals", _("Registered individuals reached this quarter and in an earlier quarter.")),
+            ("new_individuals", _("Registered individuals reached this quarter for the first time.")),
         ]
         specs = config.indicator_specs()
         if record.people:
-            body = "".join(f"<tr><td>{html.escape(specs[i]['label'])}</td><td class='num'>{self.number(i)}</td>"
+            body = "".join(f"<tr><td>{html.escape(_(specs[i]['label']))}</td><td class='num'>{self.number(i)}</td>"
                            f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
-            people = ("<table class='figures conventions across'><thead><tr><th>Across quarters</th>"
-                      f"<th class='num'>People</th><th>What it counts</th></tr></thead><tbody>{body}</tbody></table>")
+            people = (f"<table class='figures conventions across'><thead><tr><th>{html.escape(_('Across quarters'))}"
+                      f"</th><th class='num'>{html.escape(_('People'))}</th><th>{html.escape(_('What it counts'))}"
+                      f"</th></tr></thead><tbody>{body}</tbody></table>")
         else:
-            people = f"<p>{ACROSS_UNAVAILABLE}</p>"
+            people = f"<p>{html.escape(_(ACROSS_UNAVAILABLE))}</p>"
         if not record.previous:
             q = Quarter.parse(self.quarter)
-            previous = (Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)).label
-            return HTML(people + f"<p>{html.escape(CHANGE_UNAVAILABLE.format(previous=previous))}</p>")
+            previous = self.language.period(Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4))
+            return HTML(people + f"<p>{html.escape(_(CHANGE_UNAVAILABLE).format(previous=previous))}</p>")
         change = "".join(
-            f"<tr><td>{html.escape(dimension_name(dim).capitalize())}</td>"
+            f"<tr><td>{html.escape(self.language.capitalize(dimension_name(dim)))}</td>"
             f"<td>{html.escape(category_label(dim, str(category)))}</td><td class='num'>"
             f"{html.escape(self._change(dim, str(category)))}</td></tr>"
             for dim in ("sector", "province")
             for category in self.indicators.loc[(self.indicators["indicator"] == "people_reached_change")
                                                 & (self.indicators["dimension"] == dim), "category"])
-        since = Quarter.parse(record.previous).label
-        return HTML(people + f"<p>Change in people reached since {html.escape(since)} (this report's convention; "
-                    "left out where either quarter's value is below 5):</p><table class='figures across'><thead>"
-                    "<tr><th>By</th><th>Category</th><th class='num'>Change</th></tr></thead>"
-                    f"<tbody>{change}</tbody></table>")
+        since = self.language.period(record.previous)
+        intro = _("Change in people reached since {period} (this report's convention; left out where either "
+                  "quarter's value is below 5):").format(period=since)
+        return HTML(people + f"<p>{html.escape(intro)}</p><table class='figures across'><thead>"
+                    f"<tr><th>{html.escape(_('By'))}</th><th>{html.escape(_('Category'))}</th><th class='num'>"
+                    f"{html.escape(_('Change'))}</th></tr></thead><tbody>{change}</tbody></table>")
 
     def _change(self, dimension: str, category: str) -> str:
         """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
         change = value(self.indicators, "people_reached_change", dimension, category)
         state = self.suppressed.get(("people_reached_change", dimension, category))
-        shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else fmt(change) if state  # as the public file has it
-                 else f"{change:+,.0f}" if change else "0")
+        shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else self.fmt(change) if state  # as the public file
+                 else self.language.signed(change) if change else "0")
         self._trace(shown, "people_reached_change", dimension, category)
         return shown
 
@@ -319,56 +365,65 @@ class Report:
         """Where readers find the numbers behind the report."""
         name = public_data_name(self.quarter)
         dictionary, definitions = dictionary_name(name), definitions_name(name)
-        return Markdown(
-            f"The figures of this report, with HXL hashtags and OCHA province p-codes, are published as "
-            f"[{name}]({name}) next to this report, ready for a data portal: its columns are explained in "
-            f"[{dictionary}]({dictionary}), its indicators in [{definitions}]({definitions}), and "
-            f"[{DATAPACKAGE}]({DATAPACKAGE}) describes all three with their licence. Values from 1 to 4 are "
-            f"shown as <5; a value shown as {COMPLEMENTARY_MARK} is withheld so that a small value cannot be "
-            f"worked out from its table's total. In the file, withheld values are blank and flagged."
-        )
+        return Markdown(_(
+            "The figures of this report, with HXL hashtags and OCHA province p-codes, are published as "
+            "[{name}]({name}) next to this report, ready for a data portal: its columns are explained in "
+            "[{dictionary}]({dictionary}), its indicators in [{definitions}]({definitions}), and "
+            "[{package}]({package}) describes all three with their licence. Values from 1 to 4 are "
+            "shown as <5; a value shown as {mark} is withheld so that a small value cannot be "
+            "worked out from its table's total. In the file, withheld values are blank and flagged."
+        ).format(name=name, dictionary=dictionary, definitions=definitions, package=DATAPACKAGE,
+                 mark=COMPLEMENTARY_MARK))
 
     def quality_summary(self) -> str:
         """One paragraph of Markdown on how the raw logs became the figures, in counts (the files themselves
         are listed in the sources file published beside the report)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
-        reasons = ", ".join(f"{n:,} {config.reason_label(r)}" for r, n in totals["by_reason"].items()
+        words, percent = self.language, self.language.percent
+        reasons = ", ".join(f"{words.number(n)} {_(config.reason_label(r))}" for r, n in totals["by_reason"].items()
                             if n and r not in config.drop_kinds())
         skipped = self.quality.get("skipped_files", [])
-        text = (
-            counted(totals["rows_read"], "{n} row was read", "{n} rows were read") + " from "
-            + counted(len(self.quality["files"]), "{n} source table", "{n} source tables") + "; "
-            + counted(totals["rows_kept"], "{n} was kept", "{n} were kept") + ". "
-            + counted(totals["duplicate"], "{n} was a duplicate of a row already counted",
-                      "{n} were duplicates of rows already counted") + ", "
-            + counted(totals["out_of_period"], "{n} was dated outside " + self.period,
-                      "{n} were dated outside " + self.period) + ", and "
-            + counted(totals["rejected"], "{n} was rejected", "{n} were rejected") + f" ({reasons or 'none'}). "
-            f"Sex is recorded in {completeness['sex']:.0%} of the kept records, age in {completeness['age']:.0%} "
-            f"and population group in {completeness['population_group']:.0%}."
-        )
+        text = _("{read} from {tables}; {kept}. {duplicates}, {outside}, and {rejected} ({reasons}).").format(
+            read=counted(totals["rows_read"], "{n} row was read", "{n} rows were read"),
+            tables=counted(len(self.quality["files"]), "{n} source table", "{n} source tables"),
+            kept=counted(totals["rows_kept"], "{n} was kept", "{n} were kept"),
+            duplicates=counted(totals["duplicate"], "{n} was a duplicate of a row already counted",
+                               "{n} were duplicates of rows already counted"),
+            outside=counted(totals["out_of_period"], "{n} was dated outside {period}",
+                            "{n} were dated outside {period}", period=self.period),
+            rejected=counted(totals["rejected"], "{n} was rejected", "{n} were rejected"),
+            reasons=reasons or _("none"))
+        text += " " + _("Sex is recorded in {sex} of the kept records, age in {age} and population group in "
+                        "{group}.").format(sex=percent(completeness["sex"]), age=percent(completeness["age"]),
+                                            group=percent(completeness["population_group"]))
         if (share := self.sex_known_share()) is not None:
-            text += (f" Counted in people reached, sex is known for {share:.0%}: group sessions are counted by "
-                     "headcount, without sex or age.")
+            text += " " + _("Counted in people reached, sex is known for {share}: group sessions are counted by "
+                            "headcount, without sex or age.").format(share=percent(share))
         if totals.get("summary_row"):
             text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
+        # Why a file was not read is the reader's message, in the source language only: other editions name the
+        # files and point to it
+        elsewhere = "" if self.language.source else " " + _("(why: in the {language} edition)").format(
+            language=Locale.parse(languages()[0].locale_name).get_display_name(self.language.locale))
         if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
-            text += " Files that could not be read and were skipped: " + "; ".join(
-                f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
-                for f in skipped) + "."
+            text += " " + _("Files that could not be read and were skipped: {files}.").format(files="; ".join(
+                escape_markdown(PurePosixPath(f["source"]).name)
+                + (f" ({escape_markdown(f['reason'])})" if self.language.source else "") for f in skipped))
+            text += elsewhere
         if not_read := self.quality.get("not_read", []):
             reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files were "
-                                  "not read") + f" ({'; '.join(reasons)})."
+            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files "
+                                  "were not read") + (f" ({'; '.join(reasons)})." if self.language.source
+                                                      else "." + elsewhere)
         return text
 
     def sources_note(self) -> Markdown:
         """Where readers find each source table's counts: the sources file published beside the report."""
         name = sources_name(self.quarter)
-        return Markdown(f"Each source table's counts (a CSV file or one sheet of a workbook) are in "
-                        f"[{name}]({name}), next to this report.")
+        return Markdown(_("Each source table's counts (a CSV file or one sheet of a workbook) are in "
+                          "[{name}]({name}), next to this report.").format(name=name))
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
@@ -381,21 +436,23 @@ class Report:
         table = source_table(self.quality).reset_index()
         units = self.programme.get("units", {})
         first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
-        table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
+        table["unit"] = first.map(lambda part: _(units.get(part, OTHER_SOURCES)))
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
-            {True: "Excel workbooks", False: "CSV exports"})
+            {True: _("Excel workbooks"), False: _("CSV exports")})
         counts = ["rows_read", "rows_kept", *config.drop_kinds()]
         grouped = table.groupby(["unit", "kind"], sort=True).agg(
             files=("file", "nunique"), tables=("source", "size"), **{c: (c, "sum") for c in counts})
         total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
-        heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
-        head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
+        heads = [_("Files"), _("Tables"), *(_(count_heading(c)) for c in counts)]
+        head = f"<th>{html.escape(_('Source'))}</th>" + "".join(f"<th class='num'>{html.escape(h)}</th>"
+                                                                for h in heads)
+        number = self.language.number
         rows = "".join(
             f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
-            + "".join(f"<td class='num'>{n:,}</td>" for n in values) + "</tr>"
+            + "".join(f"<td class='num'>{number(n)}</td>" for n in values) + "</tr>"
             for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
-        rows += ("<tr class='total'><th>Total</th>" + "".join(f"<td class='num'>{n:,}</td>" for n in total)
-                 + "</tr>")
+        rows += (f"<tr class='total'><th>{html.escape(_('Total'))}</th>"
+                 + "".join(f"<td class='num'>{number(n)}</td>" for n in total) + "</tr>")
         return HTML(f"<table class='figures compact sources'><thead><tr>{head}</tr></thead>"
                     f"<tbody>{rows}</tbody></table>")
 
@@ -414,9 +471,10 @@ class Report:
         return table.pivot_table(index="age_group", columns="sex", values="value", aggfunc="sum", fill_value=0)
 
     def number(self, indicator: str, dimension: str = "total", category: str = "all", decimals: int = 0) -> str:
-        """A value formatted for print (``67,389``, ``<5``, ``–``), registered for the traceability annex."""
-        shown = fmt(value(self.indicators, indicator, dimension, category), total=dimension == "total",
-                    decimals=decimals)
+        """A value formatted for print (``67,389``, ``<5``, ``–``; ``67.389`` in Turkish), registered for the
+        traceability annex."""
+        shown = self.fmt(value(self.indicators, indicator, dimension, category), total=dimension == "total",
+                         decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
         self._trace(shown, indicator, dimension, category)
@@ -434,7 +492,7 @@ class Report:
         states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
         values = for_report(values, states.fillna(0))
         for category, v in values.items():
-            self._trace(fmt(v), indicator, dimension, category)
+            self._trace(self.fmt(v), indicator, dimension, category)
         return values
 
     def explain(self, shown: list[str]) -> str:
@@ -442,7 +500,7 @@ class Report:
         there is none."""
         new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
         self.explained.update(new)
-        return "".join(f"<p class='marks'>{html.escape(MARKS[mark])}</p>" for mark in new)
+        return "".join(f"<p class='marks'>{html.escape(_(MARKS[mark]))}</p>" for mark in new)
 
     def chart(self, fig: Figure) -> None:
         """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
@@ -464,17 +522,17 @@ class Report:
         head = "".join(f"<th class='num'>{html.escape(title)}</th>" for title in values)
         body = "".join(
             f"<tr><td>{html.escape(labels(str(row)))}</td>"
-            + "".join(f"<td class='num'>{fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
+            + "".join(f"<td class='num'>{self.fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
             for row in rows
         )
-        marks = self.explain([fmt(v.get(row, 0)) for v in values.values() for row in rows])
+        marks = self.explain([self.fmt(v.get(row, 0)) for v in values.values() for row in rows])
         return HTML(f"<table class='figures compact'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
                     f"<tbody>{body}</tbody></table>{marks}")
 
     def narrative(self, folder: Path = NARRATIVES_DIR) -> Story:
-        """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
-        :meth:`section`."""
-        path = narrative_path(self.quarter, folder)
+        """The narrative's sections with numbers filled in (a draft when there is no narrative file in this
+        edition's language, ``<Q>.tr.md``), kept for :meth:`section`."""
+        path = narrative_path(self.quarter, folder, self.language.suffix)
         if not path.is_file():
             self.story = Story({"": self.automatic_summary()}, draft=True)
         else:
@@ -486,16 +544,18 @@ class Report:
     def automatic_summary(self) -> str:
         """A factual summary used when no narrative has been written for the quarter."""
         sectors = series(self.indicators, "people_reached", "sector")  # totals: printed as they are
-        leading = ", ".join(f"{s} ({self.number('people_reached', 'sector', s)})"
+        leading = ", ".join(f"{_(s)} ({self.number('people_reached', 'sector', s)})"
                             for s, v in sectors.sort_values(ascending=False).items() if v > 0)
-        return (
-            f"In {self.period} the programme reached {self.number('people_reached')} people in "
-            f"{self.number('provinces_covered')} provinces through {self.number('services_delivered')} recorded "
-            f"services. By sector: {leading}. Since the programme started it has reached "
-            f"{self.number('people_reached_since_start')} people.\n\n"
-            f"*No narrative has been written for this quarter yet: this summary was generated from the "
-            f"indicators. Add `narratives/{self.quarter}.md` to replace it.*"
-        )
+        summary = _("In {period} the programme reached {people} people in {provinces} provinces through {services} "
+                    "recorded services. By sector: {sectors}. Since the programme started it has reached {since} "
+                    "people.").format(
+            period=self.period, people=self.number("people_reached"), provinces=self.number("provinces_covered"),
+            services=self.number("services_delivered"), sectors=leading,
+            since=self.number("people_reached_since_start"))
+        note = _("No narrative has been written for this quarter yet: this summary was generated from the "
+                 "indicators. Add {file} to replace it.").format(
+            file=f"`narratives/{narrative_path(self.quarter, NARRATIVES_DIR, self.language.suffix).name}`")
+        return f"{summary}\n\n*{note}*"
 
     def annex(self) -> HTML:
         """Annex B: on screen, one line per indicator and breakdown printed, grouped by report section, in words,
@@ -504,38 +564,48 @@ class Report:
         specs = config.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
         lines = []
-        order = [*(s for s in dict.fromkeys(traced["section"]) if s != ANNEX_GROUP_TEXT), ANNEX_GROUP_TEXT]
+        text = _(ANNEX_GROUP_TEXT)
+        traced = traced.assign(section=traced["section"].replace(ANNEX_GROUP_TEXT, text))
+        order = [*(s for s in dict.fromkeys(traced["section"]) if s != text), text]
+        capitalize, e = self.language.capitalize, html.escape
         for section, group in sorted(traced.groupby("section", sort=False), key=lambda g: order.index(g[0])):
-            lines.append(f"<tr class='group'><th colspan='3'>{html.escape(section)}</th></tr>")
+            lines.append(f"<tr class='group'><th colspan='3'>{e(section)}</th></tr>")
             for (indicator, dimension), rows in group.groupby(["indicator", "dimension"], sort=False):
-                what = "Total" if dimension == "total" else f"By {dimension_name(dimension)}"
+                what = _("Total") if dimension == "total" else _("By {breakdown}").format(
+                    breakdown=dimension_name(dimension))
                 if len(rows) == 1 and dimension != "total":
-                    what = f"{dimension_name(dimension).capitalize()}: " + category_label(
+                    what = f"{capitalize(dimension_name(dimension))}: " + category_label(
                         dimension, rows["category"].iloc[0])
-                shown = rows["shown"].iloc[0] if len(rows) == 1 else f"{len(rows)} figures"
-                lines.append(f"<tr><td>{html.escape(specs[indicator]['label'])}</td><td>{html.escape(what)}</td>"
-                             f"<td class='num'>{html.escape(shown)}</td></tr>")
+                shown = rows["shown"].iloc[0] if len(rows) == 1 else counted(len(rows), "{n} figure",
+                                                                             "{n} figures")
+                lines.append(f"<tr><td>{e(_(specs[indicator]['label']))}</td><td>{e(what)}</td>"
+                             f"<td class='num'>{e(shown)}</td></tr>")
         every = "".join(
-            f"<tr><td>{html.escape(t.section)}</td><td>{html.escape(specs[t.indicator]['label'])}</td>"
-            f"<td>{html.escape('Total' if t.dimension == 'total' else dimension_name(t.dimension))}</td>"
-            f"<td>{html.escape('' if t.dimension == 'total' else category_label(t.dimension, t.category))}</td>"
-            f"<td class='num'>{html.escape(t.shown)}</td></tr>"
+            f"<tr><td>{e(t.section)}</td><td>{e(_(specs[t.indicator]['label']))}</td>"
+            f"<td>{e(_('Total') if t.dimension == 'total' else dimension_name(t.dimension))}</td>"
+            f"<td>{e('' if t.dimension == 'total' else category_label(t.dimension, t.category))}</td>"
+            f"<td class='num'>{e(t.shown)}</td></tr>"
             for t in traced.itertuples())
         definitions = "".join(
-            f"<tr><td>{html.escape(specs[i]['label'])}</td><td>{html.escape(specs[i]['definition'])}</td></tr>"
+            f"<tr><td>{e(_(specs[i]['label']))}</td><td>{e(_(specs[i]['definition']))}</td></tr>"
             for i in dict.fromkeys(traced["indicator"]))
+        indicator, shown = e(_("Indicator")), e(_("Shown"))
         return HTML(
-            "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
-            "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
-            "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
-            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
-            "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
-            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
-            f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
-            "<table class='figures'><thead><tr><th>Section</th><th>Indicator</th><th>Breakdown</th>"
-            f"<th>Category</th><th class='num'>Shown</th></tr></thead><tbody>{every}</tbody></table></details>"
-            "<h3>Definitions</h3>"
-            "<table class='figures definitions'><thead><tr><th>Indicator</th><th>Definition</th>"
+            "<p>" + e(_("Every figure of this report comes from one of the indicators defined below, for the "
+                        "quarter in total or for one category of a breakdown; the counts of rows in Annex A come "
+                        "from the cleaning's reconciliation instead. The public data file holds each figure with "
+                        "its indicator and breakdown.")) + "</p>"
+            "<details class='screen-only every-figure'><summary>"
+            + e(_("Where each figure comes from, by section")) + "</summary>"
+            f"<table class='figures annex'><thead><tr><th>{indicator}</th><th>{e(_('Breakdown'))}</th>"
+            f"<th class='num'>{shown}</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
+            "<details class='screen-only every-figure'><summary>"
+            + e(_("Every number printed ({count})").format(count=self.language.number(len(traced))))
+            + f"</summary><table class='figures'><thead><tr><th>{e(_('Section'))}</th><th>{indicator}</th>"
+            f"<th>{e(_('Breakdown'))}</th><th>{e(_('Category'))}</th><th class='num'>{shown}</th></tr></thead>"
+            f"<tbody>{every}</tbody></table></details>"
+            f"<h3>{e(_('Definitions'))}</h3>"
+            f"<table class='figures definitions'><thead><tr><th>{indicator}</th><th>{e(_('Definition'))}</th>"
             f"</tr></thead><tbody>{definitions}</tbody></table>"
         )
 
@@ -555,7 +625,7 @@ class Story(dict):
             raise UnknownLookupError(f"{section!r} is not a section with narrative text in config/report.yml; "
                                      f"nearest: {', '.join(nearest(section, known))}")
         if self.draft and section not in ("", known[0]):
-            return super().get(section) or DRAFT_SECTION
+            return super().get(section) or _(DRAFT_SECTION)
         return super().get(section, default)
 
 
@@ -591,6 +661,7 @@ def chart(fig: Figure, note: str = "") -> None:
     body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"{note}<details class='chart-data'><summary>The numbers in this chart</summary><table "
+    display(fig, HTML(f"{note}<details class='chart-data'><summary>{html.escape(_('The numbers in this chart'))}"
+                      "</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                       "</details>"))

@@ -23,9 +23,9 @@ from IPython.display import HTML, DisplayHandle
 from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.paths import Quarter
+from helpers.publication.language import Language, _, current, ngettext
 from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
-from helpers.text import day
 
 MANIFEST = "manifest.json"
 PRINTED = "printed-figures.csv"  # every figure a report printed: indicator, dimension, category, shown
@@ -56,7 +56,8 @@ class Version:
 
     @property
     def date(self) -> str:
-        return day(self.published_at)
+        """The publication date in the language in use: ``7 December 2026`` / ``7 Aralık 2026``."""
+        return current().day(self.published_at)
 
 
 def versions(quarter: str, reports: Path) -> list[Version]:
@@ -87,13 +88,21 @@ def revised_note(quarter: str, reports: Path, today: datetime | None = None, *, 
     version = latest(quarter, reports)
     if version is None:
         return HTML("")
-    today, then = html.escape(day(today or datetime.now(UTC))), html.escape(version.date)
+    words = {"today": current().day(today or datetime.now(UTC)), "then": version.date, "number": version.number}
     if changed:
-        return HTML(f"<p class='revised-note'><strong>Revised {today}; replaces version {version.number} of "
-                    f"{then}</strong> (see Revisions at the end).</p>")
-    return HTML(f"<p class='revised-note'><strong>Reissued {today}; the figures are those of version "
-                f"{version.number} of {then}</strong> (no figure printed in both, no raw file and none of the data "
-                f"behind them has changed; see Revisions at the end).</p>")
+        strong, rest = (_("Revised {today}; replaces version {number} of {then}"),
+                        _("(see Revisions at the end)."))
+    else:
+        strong, rest = (_("Reissued {today}; the figures are those of version {number} of {then}"),
+                        _("(no figure printed in both, no raw file and none of the data behind them has changed; "
+                          "see Revisions at the end)."))
+    return HTML(f"<p class='revised-note'><strong>{html.escape(strong.format(**words))}</strong> "
+                f"{html.escape(rest)}</p>")
+
+
+def printed_name(language: Language) -> str:
+    """The list of an edition's printed figures: ``printed-figures.csv``, ``printed-figures.tr.csv``."""
+    return PRINTED.replace(".csv", f"{language.suffix}.csv")
 
 
 def printed_figures(traced: list[dict]) -> pd.DataFrame:
@@ -118,27 +127,32 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     has been printed.
     """
     folder = Path(processed) / report.quarter
+    language = report.language
     printed = printed_figures(report.traced)
-    write_csv(printed, folder / PRINTED, encoding="utf-8")
+    write_csv(printed, folder / printed_name(language), encoding="utf-8")
     version = latest(report.quarter, reports)
     if version is None:
         return HTML("")
+    # Compared in the neutral form every edition's figures are kept in (printed-figures.csv), shown in this one's
     before = read_csv(version.folder / PRINTED, dtype=str, keep_default_na=False)
-    changed = changed_figures(before, printed)
+    changed = changed_figures(before, printed.assign(shown=printed["shown"].map(language.neutral)))
     specs = config.indicator_specs()
+    e, absent = html.escape, _("not printed")
     rows = "".join(
-        f"<tr><td>{html.escape(specs.get(c.indicator, {}).get('label', c.indicator))}</td>"
-        f"<td>{html.escape(breakdown(c.dimension, c.category))}</td>"
-        f"<td class='num'>{html.escape(c.old or 'not printed')}</td>"
-        f"<td class='num'>{html.escape(c.new or 'not printed')}</td></tr>"
+        f"<tr><td>{e(_(specs[c.indicator]['label']) if c.indicator in specs else c.indicator)}</td>"
+        f"<td>{e(breakdown(c.dimension, c.category))}</td>"
+        f"<td class='num'>{e(language.printed(c.old) if c.old else absent)}</td>"
+        f"<td class='num'>{e(language.printed(c.new) if c.new else absent)}</td></tr>"
         for c in changed.itertuples())
-    figures = (f"<table class='figures revisions'><thead><tr><th>Figure</th><th>Breakdown</th><th class='num'>"
-               f"Version {version.number}</th><th class='num'>Now</th></tr></thead><tbody>{rows}</tbody></table>"
-               if len(changed) else "<p>No printed figure changed.</p>")
+    figures = (f"<table class='figures revisions'><thead><tr><th>{e(_('Figure'))}</th><th>{e(_('Breakdown'))}</th>"
+               f"<th class='num'>{e(_('Version {number}').format(number=version.number))}</th><th class='num'>"
+               f"{e(_('Now'))}</th></tr></thead><tbody>{rows}</tbody></table>"
+               if len(changed) else f"<p>{e(_('No printed figure changed.'))}</p>")
     made_from, frozen = inputs.load(folder), version.manifest["inputs"]
     raw = [inputs.changes(frozen["raw"], made_from.get("raw", {})),
            inputs.changes(_published_totals(frozen), made_from.get("published_totals", {}))]
-    files = "".join(f"<li>{what}: {html.escape(name)}</li>" for changes in raw
+    kinds = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
+    files = "".join(f"<li>{kinds[what]}: {html.escape(name)}</li>" for changes in raw
                     for what in ("added", "removed", "changed") for name in changes[what])
     if note is not None:
         # A figure printed in both and different, a raw file, or the quarter's numbers (the indicators, the
@@ -148,12 +162,15 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
                    or any(inputs.sha256(folder / name) != digest if (folder / name).is_file() else True
                           for name, digest in data.items()))
         note.update(revised_note(report.quarter, reports, changed=revised))
+    intro = _("This report replaces version {number}, published {date}.").format(number=version.number,
+                                                                                 date=version.date)
+    count = ngettext("{n} printed figure changed, added or left out since then.",
+                     "{n} printed figures changed, added or left out since then.",
+                     len(changed)).format(n=language.number(len(changed)))
     return HTML(
-        f"<h2>Revisions</h2><p>This report replaces version {version.number}, published {html.escape(version.date)}. "
-        f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed, added or left out since then."
-        f"</p>{figures}"
-        f"<p>Raw files since version {version.number}:</p>"
-        + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
+        f"<h2>{e(_('Revisions'))}</h2><p>{e(intro)} {e(count)}</p>{figures}"
+        f"<p>{e(_('Raw files since version {number}:').format(number=version.number))}</p>"
+        + (f"<ul>{files}</ul>" if files else f"<p>{e(_('None added, removed or changed.'))}</p>"))
 
 
 def breakdown(dimension: str, category: str) -> str:
@@ -161,7 +178,7 @@ def breakdown(dimension: str, category: str) -> str:
     age group: Female · 12-17 years``; blank for a total."""
     if dimension == "total":
         return ""
-    return f"{dimension_name(dimension).capitalize()}: {category_label(dimension, category)}"
+    return f"{current().capitalize(dimension_name(dimension))}: {category_label(dimension, category)}"
 
 
 def _published_totals(frozen: dict) -> dict[str, str]:

@@ -18,8 +18,8 @@ from filelock import FileLock
 
 from helpers import config
 from helpers.paths import Quarter, public_data_name, replacing, report_basename
+from helpers.publication.language import Language, current, languages
 from helpers.record import revisions
-from helpers.text import day
 
 INDEX = "index.html"
 INDEX_TABLE = "Reports of {quarter}"  # a quarter's table, named for a screen reader
@@ -51,19 +51,26 @@ def _headline(folder: Path, quarter: str) -> dict[str, str]:
     return {i: f"{float(totals[i]):,.0f}" for i in headline() if i in totals and totals[i] != ""}
 
 
-def _link(folder: str, name: str, label: str, base: Path) -> str:
+def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
     if not (base / folder / name).is_file():
         return ""
     href = "/".join(quote(part) for part in (*folder.split("/"), name))
-    return f"<a href='{html.escape(href)}'>{html.escape(label)}</a>"
+    lang = f" hreflang='{language.code}' lang='{language.code}'" if language and not language.source else ""
+    return f"<a href='{html.escape(href)}'{lang}>{html.escape(label)}</a>"
+
+
+def _editions(folder: str, quarter: str, base: Path) -> list[str]:
+    """Links to the HTML and PDF of every edition of a report: ``HTML · PDF · Türkçe HTML · Türkçe PDF``."""
+    name = report_basename(quarter)
+    return [_link(folder, f"{name}{language.suffix}.{kind}",
+                  kind.upper() if language.source else f"{language.name} {kind.upper()}", base, language)
+            for language in languages() for kind in ("html", "pdf")]
 
 
 def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
     figures = _headline(base / folder, quarter)
     cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in headline())
-    name = report_basename(quarter)
-    links = " · ".join(filter(None, [_link(folder, f"{name}.html", "HTML", base),
-                                     _link(folder, f"{name}.pdf", "PDF", base),
+    links = " · ".join(filter(None, [*_editions(folder, quarter, base),
                                      _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
     return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
 
@@ -75,7 +82,7 @@ def _run(folder: Path) -> dict:
 
 def _run_date(folder: Path) -> str:
     run_at = _run(folder).get("run_at")
-    return day(datetime.fromisoformat(run_at)) if run_at else ""
+    return current().day(datetime.fromisoformat(run_at)) if run_at else ""
 
 
 def _run_id(folder: Path) -> str | None:

@@ -1,0 +1,168 @@
+"""The report's message catalogue: every word a reader sees, gathered from the code, the template, the report
+notebook and ``config/``, and kept in step with each language's ``.po`` file (Babel).
+
+``python -m helpers.publication.catalogue`` (``make catalogue``) extracts the messages and updates every
+language's ``locales/<code>/LC_MESSAGES/report.po``: new messages are added untranslated, gone ones kept as
+obsolete (``#~``), translations kept. ``tests/test_language.py`` fails while a message has no translation, so
+words added by anyone reach the Turkish edition or stop the tests.
+
+Where the messages are: calls of ``_()``, ``N_()`` and ``ngettext()`` in ``helpers.publication``,
+``helpers.record.revisions`` and ``notebooks/03_report.ipynb``; ``_()`` in the nbconvert template; and the words
+``config/`` prints (:func:`config_messages`): section titles and tile labels, indicator labels and definitions,
+reasons, sectors, coded values, item names, breakdown names and the programme's texts.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract, extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+from helpers import config
+from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+from helpers.publication.language import DOMAIN, LOCALES_DIR, catalogue_path, languages
+from helpers.publication.report import breakdown_name, count_heading
+
+PUBLICATION = Path(__file__).parent
+SOURCES = [*sorted(PUBLICATION.glob("*.py")), PUBLICATION.parent / "record" / "revisions.py"]
+TEMPLATES = sorted((PUBLICATION / "templates").rglob("*.j2"))
+NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # counted(n, one, other): a plural
+# A message in an f-string's {...}: Python 3.11 reads the f-string as one token, so Babel does not see it
+_IN_FSTRING = re.compile(r"""\bN?_\((?P<q>['"])(?P<message>(?:(?!(?P=q)).)+)(?P=q)\)""")
+TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
+# Coded values a report prints through the catalogue (capitalised in the reader's language)
+CODED = ("sex", "population_group")
+
+
+def config_messages() -> Iterator[tuple[str, str]]:
+    """(where, message) for each word of ``config/`` that the report prints."""
+    report, programme = config.report(), config.load("programme")
+    for section in report["sections"]:
+        yield "config/report.yml", section["title"]
+        yield from (("config/report.yml", figure["label"]) for figure in section["figures"])
+    yield from (("config/report.yml", f["label"]) for f in report["headline_figures"] if f["label"])
+    parts = {part for spec in config.indicators() for name in spec.get("dimensions", []) for part in name.split("+")}
+    yield from (("config/indicators.yml", breakdown_name(part)) for part in sorted(parts - {"total"}))
+    yield from (("config/reasons.yml", count_heading(c)) for c in ["rows_read", "rows_kept", *config.drop_kinds()])
+    for spec in config.indicators():
+        yield "config/indicators.yml", spec["label"]
+        yield "config/indicators.yml", spec["definition"]
+    reasons = config.load("reasons")
+    yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"]}.values())
+    yield from (("config/activities.yml", sector) for sector in config.sectors())
+    yield from (("config/activities.yml", label) for label in config.activities()["label"])
+    for vocabulary in CODED:
+        yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(vocabulary))
+    yield "config/vocabularies.yml", "unknown"
+    yield from (("config/items.yml", item) for item in dict.fromkeys(config.load("items")["synonyms"].values()))
+    for key in ("title", "subtitle_template", "organisation", "data_source", "baseline_source", "disclaimer"):
+        if programme.get(key):
+            yield "config/programme.yml", programme[key]
+    yield from (("config/programme.yml", unit) for unit in (programme.get("units") or {}).values())
+    if (programme.get("contact") or {}).get("name"):
+        yield "config/programme.yml", programme["contact"]["name"]
+
+
+def _notebook_messages(path: Path) -> Iterator[tuple[int, str | tuple[str, ...], list[str], str | None]]:
+    """Babel's Python extraction over the code cells of a notebook."""
+    cells = [("".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+             if cell["cell_type"] == "code"]
+    code = io.BytesIO("\n".join(cells).encode("utf-8"))
+    yield from extract("python", code, keywords=KEYWORDS)
+
+
+def extract_catalogue() -> Catalog:
+    """Every message the report prints, with where it comes from."""
+    catalog = Catalog(domain=DOMAIN, project="Türkiye refugee response quarterly report", charset="utf-8",
+                      fuzzy=False)
+    for path in SOURCES:
+        for lineno, message, comments, context in extract_from_file("python", path, keywords=KEYWORDS):
+            catalog.add(message, locations=[(_shown(path), lineno)], auto_comments=comments, context=context)
+        text = path.read_text(encoding="utf-8")
+        for match in _IN_FSTRING.finditer(text):
+            message = ast.literal_eval(match["q"] + match["message"] + match["q"])
+            if message not in catalog:
+                catalog.add(message, locations=[(_shown(path), text.count("\n", 0, match.start()) + 1)])
+    for path in TEMPLATES:
+        for lineno, message, comments, context in extract_from_file(
+                "jinja2.ext:babel_extract", path, keywords=KEYWORDS, options={"trimmed": "false"}):
+            catalog.add(message, locations=[(_shown(path), lineno)], auto_comments=comments, context=context)
+    for lineno, message, comments, context in _notebook_messages(NOTEBOOK):
+        catalog.add(message, locations=[(_shown(NOTEBOOK), lineno)], auto_comments=comments, context=context)
+    for where, message in config_messages():
+        catalog.add(message, locations=[(where, None)])
+    return catalog
+
+
+def _shown(path: Path) -> str:
+    return path.relative_to(REPO_ROOT).as_posix()
+
+
+def read(code: str) -> Catalog:
+    """A language's catalogue as its ``.po`` file holds it."""
+    with catalogue_path(code).open("rb") as po:
+        return read_po(po, locale=code)
+
+
+def untranslated(code: str, template: Catalog | None = None) -> list[str]:
+    """The messages the report prints that ``code``'s catalogue does not translate (missing, empty or fuzzy),
+    or translates with other ``{placeholders}`` than the message has."""
+    template = template or extract_catalogue()
+    catalog, missing = read(code), []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        strings = found.string if found is not None else None
+        translations = list(strings) if isinstance(strings, tuple) else [strings]
+        if found is None or found.fuzzy or not all(translations):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if any(_fields(t) != _fields(ids[-1]) for t in translations):
+            missing.append(f"{ids[0]} (placeholders differ)")
+    return missing
+
+
+def _fields(text: str) -> set[str]:
+    from string import Formatter
+
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def update() -> list[Path]:
+    """Extract the messages into ``locales/report.pot`` and merge them into each language's ``.po``."""
+    template = extract_catalogue()
+    LOCALES_DIR.mkdir(exist_ok=True)
+    with TEMPLATE.open("wb") as pot:
+        write_po(pot, template, width=116, omit_header=False, sort_output=False)
+    written = [TEMPLATE]
+    for language in languages()[1:]:
+        path = catalogue_path(language.code)
+        catalog = read(language.code) if path.is_file() else Catalog(locale=language.code, domain=DOMAIN,
+                                                                     fuzzy=False)
+        catalog.update(template, no_fuzzy_matching=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as po:
+            write_po(po, catalog, width=116, ignore_obsolete=True)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in update():
+        print(_shown(path))
+    missing = {lang.code: untranslated(lang.code) for lang in languages()[1:]}
+    for code, messages in missing.items():
+        for message in messages:
+            print(f"{code}: not translated: {message!r}", file=sys.stderr)
+    sys.exit(1 if any(missing.values()) else 0)
