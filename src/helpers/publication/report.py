@@ -239,8 +239,9 @@ class Report:
             f"<tr><th scope='row'>{html.escape(sector)}</th><td>"
             + html.escape(", ".join(catalogue.loc[catalogue["sector"] == sector, "label"].astype(str))) + "</td></tr>"
             for sector in config.sectors() if (catalogue["sector"] == sector).any())
-        return HTML(f"<h3>{ACTIVITIES_TITLE}</h3><table class='figures compact activities'><thead><tr><th scope='col'>{ACTIVITIES_HEAD[0]}</th>"
-                    f"<th scope='col'>{ACTIVITIES_HEAD[1]}</th></tr></thead><tbody>{rows}</tbody></table>")
+        head = "".join(f"<th scope='col'>{html.escape(words)}</th>" for words in ACTIVITIES_HEAD)
+        return HTML(f"<h3>{html.escape(ACTIVITIES_TITLE)}</h3><table class='figures compact activities'><thead><tr>"
+                    f"{head}</tr></thead><tbody>{rows}</tbody></table>")
 
     def losses_note(self) -> HTML:
         """On the first page, when the report was published although the data looked wrong: what a reader
