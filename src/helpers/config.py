@@ -189,6 +189,11 @@ class Licence(_Strict):
     path: str = Field(pattern=r"^https://")
 
 
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -197,6 +202,7 @@ class ProgrammeFile(_Open):
     baseline_source: str
     units: dict[str, str]
     licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):
