@@ -37,8 +37,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
-	$(BIN)/python -m samplegen
+sample-data: $(VENV)/.installed ## Write QUARTER's bundled sample into data/raw/ if it has one (2022Q4, 2023Q1) and it is not there yet
+	$(BIN)/python -m samplegen --quarter $(QUARTER)
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -18,6 +18,7 @@ REFERENCE_DIR = DATA_DIR / "reference"
 REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NARRATIVES_DIR = REPO_ROOT / "narratives"
+SAMPLE_LATE_DIR = "late"  # under the raw folder: the bundled sample's late files, late/<Q>/..., until added to <Q>/
 
 
 @contextmanager
