@@ -15,7 +15,6 @@ import random
 from datetime import date, timedelta
 from functools import lru_cache
 
-from helpers.paths import SAMPLE_LATE_DIR
 from samplegen.formatting import _Formatter, _sort_key
 from samplegen.people import PLATES, SEED, A, B, C, Person, _People
 from samplegen.records import _as_written, _household, _make_unique, _served, _sessions, _split
