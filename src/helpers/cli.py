@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
+        print(f"warning: {line}")
     return 0
 
 

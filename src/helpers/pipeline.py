@@ -59,7 +59,7 @@ from helpers.paths import (
 )
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.record import inputs, revisions
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class RunResult:
     log: Path
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
+    out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -198,11 +199,11 @@ def _tidy(quarter: str, processed: Path, reports: Path) -> None:
     published place is empty are put back first.
     """
     for root in (processed, reports):
-        for stale in sorted(root.glob(f".{quarter}.staging-*")):
-            for kept in sorted(stale.joinpath("previous").glob("*")):
+        for left in sorted(root.glob(f".{quarter}.staging-*")):
+            for kept in sorted(left.joinpath("previous").glob("*")):
                 if not (root / kept.name).exists():
                     kept.rename(root / kept.name)
-            shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(left, ignore_errors=True)
 
 
 class Move(NamedTuple):
@@ -401,7 +402,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
                   Move(staging, target, stage_report / "previous" / q)])
-        _index(reports)
+        _index(reports, processed)
+        later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
@@ -414,7 +416,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused)
+    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused, later)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -461,10 +463,10 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def _index(reports: Path) -> None:
+def _index(reports: Path, processed: Path) -> None:
     """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
     try:
-        write_index(reports)
+        write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
         print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)

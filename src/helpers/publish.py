@@ -22,7 +22,7 @@ from filelock import FileLock
 from helpers.errors import PipelineError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
-from helpers.record import inputs, revisions
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
@@ -71,7 +71,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     """Freeze the quarter's current report as its next version and return it.
 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
-    run (the report would not be what they give: run it again first), or when this run is already published.
+    run (the report would not be what they give: run it again first), when it is out of date (an earlier
+    quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already published.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -92,12 +93,18 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        previous = revisions.latest(q, reports)
+        if changed := stale.changed_since(q, processed):
+            raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
+        published = revisions.versions(q, reports)
+        if broken := [v for v in published if not v.intact]:
+            raise PipelineError(f"{broken[-1].mismatch()}: restore it from the archive, or move it out of "
+                                f"{broken[-1].folder.parent}, then publish")
+        previous = published[-1] if published else None
         run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
-        number = previous.number + 1 if previous else 1
         home = revisions.versions_dir(q, reports)
+        number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home)])
         home.mkdir(exist_ok=True)
         target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -113,7 +120,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                     path.chmod(0o755 if path.is_dir() else 0o644)
                 shutil.rmtree(staging, ignore_errors=True)
         record_versions(processed, reports)
-    write_index(reports)
+    write_index(reports, processed)
     return revisions.latest(q, reports)
 
 
