@@ -19,7 +19,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import yaml
+from canonical import canonical as canonical_records
+from canonical import people_reached, reach
 from conftest import seed
 from python_calamine import CalamineWorkbook
 
@@ -27,7 +28,6 @@ from helpers import config
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
 from helpers.measure import indicators
-from helpers.paths import CONFIG_DIR
 from samplegen import quarter as sample
 
 SEED = seed()  # the published figures, one copy: tests/fixtures/seed-2022Q4.yml
@@ -56,32 +56,7 @@ ITEMS = SEED.of("items_distributed", "item")
 
 @pytest.fixture(scope="module")
 def canonical() -> pd.DataFrame:
-    catalogue = pd.DataFrame(yaml.safe_load((CONFIG_DIR / "activities.yml").read_text())["activities"])
-    frame = sample.canonical_records().merge(catalogue[["code", "sector", "reach_type"]], left_on="activity",
-                                             right_on="code", how="left")
-    mixed = frame["reach_type"].eq("mixed")
-    frame.loc[mixed, "reach_type"] = frame.loc[mixed, "beneficiary_id"].notna().map({True: "individual",
-                                                                                   False: "group"})
-    frame["centre"] = frame["site"].str.split(" - ").str[0]
-    return frame
-
-
-def reach(records: pd.DataFrame) -> int:
-    """Distinct individuals + people in distinct households (largest size) + group headcounts."""
-    individual = records.loc[records["reach_type"].eq("individual"), "beneficiary_id"].nunique()
-    households = records[records["reach_type"].eq("household")].groupby("household_id")["household_size"].max()
-    groups = records.loc[records["reach_type"].eq("group"), "participants"].sum()
-    return int(individual + households.sum() + groups)
-
-
-def people_reached(records: pd.DataFrame, by: str | list[str] | None = None) -> pd.Series | int:
-    """Sum over the five sectors of the reach within each sector (and category of ``by``)."""
-    beneficiaries = records[records["sector"].isin(SECTORS)]
-    if by is None:
-        return sum(reach(part) for _, part in beneficiaries.groupby("sector"))
-    keys = ["sector", *([by] if isinstance(by, str) else by)]
-    per_sector = beneficiaries.groupby(keys).apply(reach)
-    return per_sector.groupby(level=list(range(1, len(keys)))).sum()
+    return canonical_records()
 
 
 # -------------------------------------------------------------------------- figures on the canonical table

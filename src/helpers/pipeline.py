@@ -53,6 +53,7 @@ from helpers.paths import (
     SOURCES_FILE,
     Quarter,
     public_data_name,
+    replacing,
     report_basename,
     resolve,
     sources_name,
@@ -216,12 +217,18 @@ class Move(NamedTuple):
     prepare: Callable[[], None] | None = None
 
 
-def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
+def journal_path(quarter: str, processed: Path) -> Path:
+    """The journal of a quarter's publishing renames, beside its processed data while they are under way."""
+    return Path(processed) / f".{quarter}.publish-journal.json"
+
+
+def _publish(moves: list[Move | tuple[Path, Path, Path]], journal: Path | None = None) -> None:
     """Move each staged path onto its published place, all or nothing, one run at a time per published root.
 
     The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
     its place. If any rename fails, the ones done are undone, so processed data, history and report stay
-    together.
+    together. The renames are listed in ``journal`` first and it is removed once they are all done: a run
+    killed between two renames leaves the journal, and the next command completes them (:func:`recover`).
     """
     moves = [Move(*move) for move in moves]
     with ExitStack() as stack:
@@ -235,7 +242,50 @@ def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
         for move in moves:
             if move.prepare:
                 move.prepare()
-        _rename_all(moves)
+        if journal is not None:
+            with replacing(journal) as tmp:
+                tmp.write_text(json.dumps({"moves": [[str(m.staged), str(m.published), str(m.previous)]
+                                                     for m in moves]}), encoding="utf-8")
+        try:
+            _rename_all(moves)
+        finally:  # done, or undone by _rename_all: nothing to complete
+            if journal is not None:
+                journal.unlink(missing_ok=True)
+
+
+def recover(processed: Path, reports: Path) -> list[str]:
+    """Complete the publishing renames of runs killed half-way (their journals), before anything else is done:
+    the staged processed data, history and report are all complete by then, so the set is finished, never
+    left mixed. A quarter whose run is alive (it holds the lock) is left to it. Returns what was completed."""
+    done = []
+    for journal in sorted(Path(processed).glob(".*.publish-journal.json")):
+        quarter = journal.name.split(".")[1]
+        try:
+            with locked(quarter, [processed, reports]):
+                if journal.is_file():
+                    _complete(journal)
+                    done.append(f"completed the publishing of a run of {quarter} that was stopped half-way")
+        except PipelineError:
+            continue
+    for line in done:
+        log.warning(line)
+        print(f"warning: {line}", flush=True)
+    return done
+
+
+def _complete(journal: Path) -> None:
+    """Finish the renames a journal lists: each staged path not yet in place takes its place."""
+    moves = [Move(*map(Path, move)) for move in json.loads(journal.read_text(encoding="utf-8"))["moves"]]
+    for move in moves:
+        if not move.staged.exists():
+            continue  # moved already
+        if move.published.exists() and not move.previous.exists():
+            move.previous.parent.mkdir(exist_ok=True)
+            move.published.rename(move.previous)
+        elif move.published.exists():
+            raise PipelineError(f"cannot complete {journal}: {move.published} and {move.previous} both exist")
+        move.staged.rename(move.published)
+    journal.unlink()
 
 
 def _rename_all(moves: list[Move]) -> None:
@@ -322,6 +372,7 @@ def run_quarter(
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
     key_fingerprint = _check_key(raw / q, processed, q)
+    recover(processed, reports)
     with locked(q, [processed, reports]):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
@@ -391,7 +442,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         _record_versions(q, stage_data, processed, reports)
-        _write_run(staging / RUN_FILE, q, reports, parameters, reused)
+        run_id = _write_run(staging / RUN_FILE, q, reports, parameters, reused)
+        (stage_data / q / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")  # publish pairs them
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
@@ -401,7 +453,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
-                  Move(staging, target, stage_report / "previous" / q)])
+                  Move(staging, target, stage_report / "previous" / q)],
+                 journal_path(q, processed))
         _index(reports, processed)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
@@ -448,7 +501,7 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
                  " (this run)" if row["quarter"] == q else "")
 
 
-def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:
+def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> str:
     """``run.json`` in the report folder: when and with what code and packages the report was made, from which
     narrative, and which published version it revises (a version's manifest carries it)."""
     story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
@@ -461,6 +514,7 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
            "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
            "reused": reused, "revises": previous.number if previous else None}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
+    return run["run_id"]
 
 
 def _index(reports: Path, processed: Path) -> None:
