@@ -173,6 +173,6 @@ def test_7_both_quarters_published_with_the_history_saying_which_version(cycle):
     assert set(manifest["inputs"]["earlier_quarters"]) >= {"2022Q4/indicators.csv", "2022Q4/records.parquet"}
     page = BeautifulSoup(steps["7 index"], "html.parser")
     assert not page.select("p.stale")
-    titles = [td.get_text(" ", strip=True) for td in page.select("tbody tr td:first-child")]
+    titles = [th.get_text(" ", strip=True) for th in page.select("tbody tr th")]
     assert titles == ["current report (is version 1)", "version 1", "current report (is version 2)", "version 2",
                       "version 1"]

@@ -150,7 +150,7 @@ def test_deterministic_across_processes(written, tmp_path):
 def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(written):
     """``config/sample-files.sha256`` (what the demo key is for) is exactly what the generator writes, the
     XLSX files included (fixed time stamps): when the generator changes, that file is written again with it."""
-    from helpers.clean.quarter import sample_files
+    from helpers.clean.sample import sample_files
 
     root = written[0].parent / "every-quarter"
     for quarter in sample.QUARTERS:
@@ -301,7 +301,7 @@ def test_the_late_file_keeps_the_folder_the_sample_but_an_edited_one_does_not(wr
     edited, or only part of the sample left, is real data."""
     import shutil
 
-    from helpers.clean.quarter import is_sample
+    from helpers.clean.sample import is_sample
 
     folder = tmp_path / "2022Q4"
     shutil.copytree(written[0] / "2022Q4", folder)

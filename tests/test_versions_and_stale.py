@@ -69,7 +69,7 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
                                  "extra: notes.txt")
     assert revisions.latest("2022Q4", reports).number == 1  # a revision compares with version 1, not the edit
     _report(reports / "2022Q4", "2022Q4", 67600, "c")
-    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
             for tr in BeautifulSoup(index_html(reports), "html.parser").select("tbody tr")]
     assert rows[0][0] == "current report (revises version 1)"
     assert rows[1][0] == "version 2: does not match its manifest"

@@ -38,10 +38,10 @@ from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
 from helpers.clean.pseudonymise import fingerprint, load_key
-from helpers.clean.quarter import sample_check
+from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
-from helpers.measure.disclosure import dictionary_name
+from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     NARRATIVES_DIR,
@@ -58,6 +58,7 @@ from helpers.paths import (
     resolve,
     sources_name,
 )
+from helpers.publication.datapackage import write_datapackage
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
 from helpers.record import inputs, revisions, stale
@@ -438,9 +439,11 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
+                             (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
                              (revisions.PRINTED, revisions.PRINTED),
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
+        write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
         run_id = _write_run(staging / RUN_FILE, q, reports, parameters, reused)
         (stage_data / q / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")  # publish pairs them

@@ -395,7 +395,13 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
     earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
     reads the history from the published one."""
-    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
+    from helpers.measure.disclosure import (
+        definitions_name,
+        dictionary_name,
+        public_definitions,
+        public_dictionary,
+        public_indicators,
+    )
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -408,5 +414,6 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
+    write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")
     return indicators
