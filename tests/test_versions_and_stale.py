@@ -42,6 +42,7 @@ def _processed(processed, q, earlier_of=None):
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("records.parquet", "indicators.csv", "quality.json"):
         (folder / name).write_text(f"{q} {name}")
+    (folder / "run.json").write_text(json.dumps({"run_id": f"run-{q}"}))  # the run that made the report too
     inputs.write(folder, {"quarter": q, "raw": {}, "published_totals": {}, "config": {}, "key_fingerprint": "k",
                           "earlier": inputs.earlier_hashes(q, processed) if earlier_of else {}})
     return folder
@@ -68,7 +69,7 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
     assert found[1].problems == ("changed: refugee-response-2022Q4.html", "missing: refugee-response-2022Q4.pdf",
                                  "extra: notes.txt")
     assert revisions.latest("2022Q4", reports).number == 1  # a revision compares with version 1, not the edit
-    _report(reports / "2022Q4", "2022Q4", 67600, "c")
+    _report(reports / "2022Q4", "2022Q4", 67600, "run-2022Q4")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
             for tr in BeautifulSoup(index_html(reports), "html.parser").select("tbody tr")]
     assert rows[0][0] == "current report (revises version 1)"
