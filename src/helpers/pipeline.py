@@ -53,6 +53,7 @@ from helpers.paths import (
     SOURCES_FILE,
     Quarter,
     public_data_name,
+    quarter_folders,
     replacing,
     report_basename,
     resolve,
@@ -163,7 +164,7 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> str:
     if sample:
         return fingerprint(key)
     mine, others = fingerprint(key), {}
-    for path in sorted(processed.glob("*/quality.json")):
+    for path in (folder / "quality.json" for folder in quarter_folders(processed, "quality.json").values()):
         quality = json.loads(path.read_text(encoding="utf-8"))
         theirs = quality.get("key_fingerprint")
         if quality.get("quarter") != quarter and not quality.get("sample") and theirs not in (None, mine):

@@ -11,20 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.paths import Quarter
+from helpers.paths import Quarter, quarter_folders
 from helpers.record import inputs
 
 
 def processed_quarters(processed: Path) -> list[str]:
     """The quarters with processed data, oldest first (folders named exactly as a quarter)."""
-    found = []
-    for folder in Path(processed).iterdir() if Path(processed).is_dir() else []:
-        try:
-            if folder.is_dir() and str(Quarter.parse(folder.name)) == folder.name:
-                found.append(folder.name)
-        except ValueError:
-            continue
-    return sorted(found, key=Quarter.parse)
+    return list(quarter_folders(processed))
 
 
 def changed_since(quarter: str, processed: Path) -> list[str]:
