@@ -25,11 +25,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config
+from helpers import config, formmap
 from helpers.clean import normalise, redact, schema, totals
 from helpers.clean.quarter import Examination, examine_quarter, losses
 from helpers.csvfile import write_csv
 from helpers.errors import NoSourcesError, PublishedTotalsError
+from helpers.ingest import forms
 from helpers.ingest.readers import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
@@ -477,9 +478,10 @@ def _render_losses(exam: Examination, console: Console) -> None:
 
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
         processed_dir: str | Path | None = None, reports_dir: str | Path | None = None,
-        color: bool = True, console: Console | None = None) -> int:
+        color: bool = True, console: Console | None = None, apply: bool = False) -> int:
     """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
     would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder.
+    ``apply``: first add the certain lines to the configuration in use (:mod:`helpers.formmap`) and say which.
 
     ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
     try:
@@ -488,11 +490,21 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
         raise CheckUsageError(str(error)) from None
     raw = resolve(raw_dir, RAW_DIR)
     out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
+    added = formmap.apply_all(raw / quarter) if apply else []
     check = check_quarter(quarter, raw)
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
+    readings = forms.readings(raw / quarter)
+    if readings:
+        write_csv(formmap.table(readings), out / "forms.csv", encoding="utf-8-sig")
+        written.append(out / "forms.csv")
     if console is None:
         console = Console(color_system="auto" if color else None, highlight=False, emoji=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
             console.width = PIPE_WIDTH  # a file or a pager: long lines rather than narrow wrapped cells
+    if apply:
+        console.print(_text(f"Added to the configuration ({len(added)} line{'' if len(added) == 1 else 's'}):"
+                            if added else "Nothing to add to the configuration.", "bold"))
+        for line in added:
+            console.print(_text(f"  {line}"))
     render(check, console, written)
     return check.exit_code

@@ -43,7 +43,8 @@ from helpers.errors import (
     ReconciliationError,
     SourceReadError,
 )
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest import forms
+from helpers.ingest.readers import discover_sources, load_columns, read_source
 from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, narrow, tidy_categories
 from helpers.paths import CONFIG_DIR, PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
@@ -369,9 +370,11 @@ def _read_all(sources: list[Path], folder: Path) -> list:
     Files are read side by side: Arrow parses each one on every core, and a second file keeps the cores busy
     while the first goes through its single-threaded steps (decoding, unifying dictionaries).
     """
+    rules = dataclasses.replace(load_columns(), forms=forms.readings(folder))  # exports read through their form
+
     def attempt(path: Path):
         try:
-            return read_source(path, folder)
+            return read_source(path, folder, rules)
         except SourceReadError as error:
             return error
 
@@ -449,7 +452,9 @@ def losses(quality: dict) -> list[str]:
     q = Quarter.parse(quality["quarter"])
     totals, span = quality["totals"], quality.get("dates", {})
     read = totals["rows_read"]
-    found = []
+    found = [f"{q}: {', '.join(entry['files'])} {'is an export' if len(entry['files']) == 1 else 'are exports'} of the "
+             f"form {form!r}, which is not mapped yet: run `quarterly-report check --quarter {q} --apply`, then "
+             f"review config/forms/{form}.yml" for form, entry in quality.get("forms", {}).items() if not entry["mapped"]]
     if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
         reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in config.dropped_reasons()),
                          reverse=True)
@@ -607,12 +612,25 @@ def _stack(tables: list, skipped: list[dict], not_read: list[dict]) -> _Stacked:
                     _summary_rejects(tables, labels), labels)
 
 
+def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, dict]:
+    """The forms whose exports were read (:mod:`helpers.ingest.forms`): per form, its tables and whether it has a
+    reviewed mapping (``config/forms/<form>.yml``); a form without one stops the run (:func:`losses`)."""
+    found: dict[str, dict] = {}
+    for table in tables:
+        if table.form:
+            entry = found.setdefault(table.form, {"mapped": table.form_mapped, "files": []})
+            entry["files"].append(labels[table.source, table.sheet])
+    return found
+
+
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict) -> tuple[pd.DataFrame, dict]:
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, found_forms: dict
+               ) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
+    quality["forms"] = found_forms
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -629,6 +647,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     stacked = _stack(tables, skipped, not_read)
     raw = stacked.raw
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
+    found_forms = forms_read(tables, stacked.labels)
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
         records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
@@ -640,7 +659,8 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
-    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
+                                  found_forms)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -668,10 +688,11 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     q = Quarter.parse(quarter)
     _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
     stacked = _stack(tables, skipped, not_read)
-    raw = stacked.raw
+    raw, found_forms = stacked.raw, forms_read(tables, stacked.labels)
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
-    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
+                                  found_forms)
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
                        _province_lookup(raw["province"]), stacked.marks)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 import logging
@@ -109,6 +110,9 @@ class RawTable:
     #: per column, what its header says in parentheses (``Date (mm/dd/yyyy)`` → ``mm/dd/yyyy``), when every
     #: header read into it says the same: a format the partner states (headers are matched without it)
     notes: dict[str, str] = field(default_factory=dict)
+    #: the form whose export this is (helpers.ingest.forms), and whether the form has a mapping file
+    form: str | None = None
+    form_mapped: bool = False
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -152,6 +156,9 @@ class ReadingRules:
     summary_words: frozenset[str] = frozenset()
     max_cells: int = 50_000_000
     max_uncompressed_bytes: int = 2000 << 20
+    #: the forms an export may belong to (helpers.ingest.forms.FormReading), and the one a table was found to be
+    forms: tuple = ()
+    form: object = None
 
     def is_identifier(self, header: object) -> bool:
         """True when the header names a direct identifier (name, phone, ID number, address, e-mail)."""
@@ -172,6 +179,8 @@ class ReadingRules:
             return None, IDENTIFIER
         if self.is_metadata(header):
             return None, METADATA
+        if self.form is not None and (found := self.form.column(header)) is not None:
+            return found
         if key := next((key for key in _header_candidates(header) if key in self.aliases), None):
             return self.aliases[key], ALIAS
         if tag and (column := self.hxl_column(tag)):
@@ -317,16 +326,22 @@ def _looked_for(rules: ReadingRules) -> str:
     return f"(looked for {', '.join(rules.required)} in the first {rules.header_search_rows} rows)"
 
 
-def _find_header(rows: list[list[str]], rules: ReadingRules) -> tuple[int, int] | None:
-    """Index of the first row naming at least two canonical columns, one of them required, and how many.
+def _find_header(rows: list[list[str]], rules: ReadingRules) -> tuple[int, int, ReadingRules] | None:
+    """Index of the first row naming at least two canonical columns, one of them required, how many, and the
+    rules to read the table with.
 
-    Hashtags of an HXL row directly under a row count for the headers they stand under.
+    A row that heads an export of a known form (:mod:`helpers.ingest.forms`) is found first: the table is then
+    read through the form. Hashtags of an HXL row directly under a row count for the headers they stand under.
     """
+    for index, row in enumerate(rows[: rules.header_search_rows] if rules.forms and rules.form is None else []):
+        scored = [(reading.score(row, rules.is_metadata), reading) for reading in rules.forms]
+        if (best := max(scored, key=lambda pair: pair[0])) and best[0]:
+            return index, best[0], dataclasses.replace(rules, form=best[1])
     for index, row in enumerate(rows[: rules.header_search_rows]):
         tags = _tags_under(rows, index)
         names = {rules.map_header(cell, tag)[0] for cell, tag in itertools.zip_longest(row, tags or [])} - {None}
         if len(names) >= 2 and names.intersection(rules.required):
-            return index, len(names)
+            return index, len(names), rules
     return None
 
 
@@ -367,7 +382,7 @@ def _read_csv_as(
     found = _find_csv_header(text, complete, rules)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {_looked_for(rules)}")
-    delimiter, index, header, tags, chars = found
+    delimiter, index, header, tags, chars, rules = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
         columns = _arrow_columns(path, offset, encoding, delimiter, len(header))
@@ -386,8 +401,9 @@ def _read_csv_as(
 
 def _find_csv_header(
     text: str, complete: bool, rules: ReadingRules
-) -> tuple[str, int, list[str], list[str] | None, int] | None:
-    """Delimiter, header row index, header cells, HXL hashtags and the character offset of the first data row.
+) -> tuple[str, int, list[str], list[str] | None, int, ReadingRules] | None:
+    """Delimiter, header row index, header cells, HXL hashtags, the character offset of the first data row and
+    the rules to read the table with (:func:`_find_header`).
 
     Each candidate delimiter splits the top rows (quotes respected); the one whose header row names the
     most canonical columns wins. A wrong delimiter leaves the header as one cell, which names nothing.
@@ -410,7 +426,7 @@ def _find_csv_header(
             index = found[0]
             tags = _tags_under(rows, index)
             end = consumed[index + 1 if tags else index]
-            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])))
+            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])), found[2])
     return best[1:] if best else None
 
 
@@ -600,6 +616,9 @@ def _read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
     _check_workbook_size(path, source, rules)
     sheets = _load_sheets_isolated(path, source)
     tables = SourceTables()
+    if {"survey", "choices"} <= {name.strip().lower() for name in sheets}:
+        reason = "an XLSForm: the definition of a form, read as such (its exports are read through it), not data"
+        return SourceTables(not_read=[NotRead(source, None, reason)])
     for name, (rows, numbers) in sheets.items():
         head = rows[: rules.header_search_rows + 1]
         if markers := sorted({fold(cell) for row in head[:1] for cell in row} & rules.repeat_markers):
@@ -614,13 +633,13 @@ def _read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
             if any(cell.strip() for row in rows for cell in row):  # notes or a misspelt header: say so
                 tables.not_read.append(NotRead(source, name, f"no recognisable header row {_looked_for(rules)}"))
             continue
-        index = found[0]
+        index, _, sheet_rules = found
         tags = _tags_under(head, index)
         start = index + (2 if tags else 1)
         columns = _columns_from_rows(rows[start:], len(head[index]))
         typed = [numbers[start:, i] for i in range(len(head[index]))]
-        tables.append(_table(columns, head[index], start + 1, source, name, rules, tags, title_rows=index > 0,
-                             typed=typed))
+        tables.append(_table(columns, head[index], start + 1, source, name, sheet_rules, tags,
+                             title_rows=index > 0, typed=typed))
     if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {_looked_for(rules)}")
     return tables
@@ -681,6 +700,11 @@ def _table(
     set totals rows apart. ``typed``: per column of the sheet, which rows hold typed numbers
     (:attr:`RawTable.numbers`)."""
     label = source if sheet is None else f"{source} [{sheet}]"
+    if rules.form is not None:  # an export of a known form: its choices as the records' values
+        width = len(header)
+        columns, header = rules.form.decode(columns, header)
+        if typed is not None:
+            typed = typed + [np.zeros(len(columns[0]), dtype=bool)] * (len(header) - width)
     tags = (tags or []) + [""] * (len(header) - len(tags or []))
     groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
     mapping, identifiers, unknown = [], [], []
@@ -720,6 +744,8 @@ def _table(
                                                           [typed[i] for i in ordered])) is not None:
                 numbers[name] = rows
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
+    if not data:  # an export of a form not mapped yet: its rows are read, and rejected for what they lack
+        data = {name: _encoded(pa.nulls(len(columns[0]), pa.large_string())) for name in rules.required}
     table = pa.table(data)
     summary, words = _summary_rows(columns, data, table.num_rows, rules)
     kept_mask = pc.and_(filled, pc.invert(summary)) if words else filled
@@ -734,7 +760,7 @@ def _table(
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
     shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows,
-                    numbers, notes)
+                    numbers, notes, *((rules.form.form_id, rules.form.mapping is not None) if rules.form else ()))
 
 
 def _typed_rows(columns: list[pa.DictionaryArray], typed: list[np.ndarray]) -> np.ndarray | None:
