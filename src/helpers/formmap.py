@@ -14,6 +14,7 @@ line already there are kept; a line a person wrote is never changed), so a secon
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ruamel.yaml.comments import CommentedMap
 from helpers import config
 from helpers.clean import normalise
 from helpers.clean.provinces import resolve_provinces
+from helpers.errors import ConfigError
 from helpers.ingest import forms
 from helpers.ingest.readers import ALIAS, HXL, IDENTIFIER, load_columns
 from helpers.text import fold
@@ -161,8 +163,8 @@ def apply(reading: forms.FormReading) -> list[str]:
     else:
         data = CommentedMap(form=reading.form_id)
         data.yaml_set_start_comment(HEADER.format(form_id=reading.form_id, title=reading.form.title or "untitled",
-                                                  files=", ".join(reading.form.files)).rstrip("\n"))
-    added = []
+                                                  files=", ".join(f.name for f in reading.form.files)).rstrip("\n"))
+    added = _keep_definitions(reading.form)
     for line in propose(reading):
         if not line.value:
             continue
@@ -179,6 +181,21 @@ def apply(reading: forms.FormReading) -> list[str]:
         with path.open("w", encoding="utf-8") as handle:
             yaml.dump(data, handle)
     return added
+
+
+def _keep_definitions(form: forms.Form) -> list[str]:
+    """Copy the form's XLSForms into ``config/forms/`` (next quarter's folder need not hold them again)."""
+    kept = []
+    for file in form.files:
+        target = forms.forms_dir() / file.name
+        if file.resolve() != target.resolve() and not (target.is_file() and target.read_bytes() == file.read_bytes()):
+            if target.exists():
+                raise ConfigError(f"{config.shown(target)} exists and differs from {file}: the form {form.form_id!r} "
+                                  "has two definitions under one name; rename one")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+            kept.append(f"{config.shown(target)}: the form's definition, kept with its mapping")
+    return kept
 
 
 def apply_all(folder: Path) -> list[str]:

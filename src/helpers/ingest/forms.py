@@ -84,7 +84,7 @@ class Form:
     versions: set[str] = field(default_factory=set)
     questions: dict[str, Question] = field(default_factory=dict)
     choices: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # list -> choice name -> labels
-    files: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # the XLSForm of each version
 
     def headers(self) -> dict[str, tuple[str, str | None]]:
         """Header key → (question, choice or None) for every way an export can head a column; a key two
@@ -147,7 +147,7 @@ def read_xlsform(path: Path, forms: dict[str, Form] | None = None) -> dict[str, 
     settings = (_rows(workbook, "settings") or [{}])[0]
     form_id = settings.get("form_id") or settings.get("id_string") or Path(path).stem
     form = forms.setdefault(form_id, Form(form_id, settings.get("form_title", "")))
-    form.files.append(Path(path).name)
+    form.files.append(Path(path))
     if settings.get("version"):
         form.versions.add(settings["version"])
     groups: list[tuple[str, list[str]]] = []  # (name, labels per language) of the open groups
@@ -307,15 +307,17 @@ def _recode(column: pa.Array, func) -> pa.DictionaryArray:
 
 
 def _selected(text: str, choice: str, names: dict[str, str]) -> str | None:
-    """``1`` when the select-multiple answer holds the choice, ``0`` when it does not, None when the answer
-    cannot be split into choices in exactly one way."""
-    readings = _splits(text.split(), names)
-    if len(readings) != 1:
-        return None
-    return "1" if choice in readings[0] else "0"
+    """``1`` when the select-multiple answer holds the choice, ``0`` when it does not, None when that depends on
+    how the answer is split into choices (labels hold spaces) or it cannot be split at all."""
+    readings = _splits(text.split(), names, _READINGS)
+    held = {choice in reading for reading in readings}
+    return None if len(held) != 1 or len(readings) >= _READINGS else "1" if held.pop() else "0"
 
 
-def _splits(words: list[str], names: dict[str, str], limit: int = 2) -> list[list[str]]:
+_READINGS = 16  # an answer splitting into this many readings is not read
+
+
+def _splits(words: list[str], names: dict[str, str], limit: int) -> list[list[str]]:
     """Every way (up to ``limit``) to read the words as a sequence of choices (names or labels with spaces)."""
     if not words:
         return [[]]
