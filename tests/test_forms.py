@@ -15,7 +15,8 @@ import pytest
 from rich.console import Console
 
 from helpers import check, config
-from helpers.clean.quarter import clean_quarter, stop_on_losses
+from helpers.clean.losses import stop_on_losses
+from helpers.clean.quarter import clean_quarter
 from helpers.errors import DataLossError
 from helpers.ingest import forms
 from helpers.paths import Quarter

@@ -27,7 +27,7 @@ from helpers.clean import normalise
 from helpers.clean.provinces import resolve_provinces
 from helpers.errors import ConfigError
 from helpers.ingest import forms
-from helpers.ingest.readers import ALIAS, HXL, IDENTIFIER, load_columns
+from helpers.ingest.rules import ALIAS, IDENTIFIER, load_columns
 from helpers.text import fold
 
 CODED = {"activity": None, "sex": "sex", "nationality": "nationality", "population_group": "population_group",

@@ -38,7 +38,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
 from helpers.clean.pseudonymise import fingerprint, load_key
-from helpers.clean.quarter import sample_check
+from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
 from helpers.measure.disclosure import dictionary_name

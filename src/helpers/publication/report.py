@@ -268,8 +268,7 @@ class Report:
         state = self.suppressed.get(("people_reached_change", dimension, category))
         shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else fmt(change) if state  # as the public file has it
                  else f"{change:+,.0f}" if change else "0")
-        self.traced.append({"shown": shown, "indicator": "people_reached_change", "dimension": dimension,
-                            "category": category})
+        self._trace(shown, "people_reached_change", dimension, category)
         return shown
 
     def public_data(self) -> Markdown:
