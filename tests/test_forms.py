@@ -149,3 +149,22 @@ def test_a_shared_word_is_never_enough(tmp_path, config_dir):
     assert formmap._choice_value("province", ["urfa_x", "Şanlıurfa"])[0] == "Şanlıurfa"
     assert formmap._choice_value("province", ["Adala"])[0] == ""  # a typo is never certain
     assert config.load("activities")
+
+
+def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong(tmp_path):
+    """Fate order: an earlier quarter's row with an unknown activity (a choice the form no longer has) or no
+    province is out of period, not a reject of this quarter; a row in the quarter with the same faults is."""
+    folder = tmp_path / "raw" / "2023Q1"
+    folder.mkdir(parents=True)
+    (folder / "log.csv").write_text(
+        "date,province,activity,beneficiary_id\n"
+        "2022-11-03,Hatay,old_choice,C-1\n"  # out of period (and an unknown activity)
+        "2022-12-05,,PROT_LEGAL,C-2\n"  # out of period (and no province)
+        "2023-02-01,Hatay,old_choice,C-3\n"  # rejected: unknown activity
+        "2023-02-02,Hatay,PROT_LEGAL,C-4\n", encoding="utf-8")
+    result = clean_quarter("2023Q1", tmp_path / "raw")
+    reasons = result.rejects.set_index("row_number")["reason"].to_dict()
+    assert reasons == {2: "out_of_period", 3: "out_of_period", 4: "unknown_activity"}
+    detail = result.rejects.set_index("row_number")["detail"]
+    assert "unknown_activity" in detail[2] and "missing_required" in detail[3]
+    assert result.quality["totals"]["out_of_period"] == 2 and result.quality["totals"]["rejected"] == 1
