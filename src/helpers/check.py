@@ -167,13 +167,24 @@ def _provinces(exam: Examination) -> list:
     return _entries(exam.raw, "province", "province", bad, describe)
 
 
+def _specific(text: str) -> str:
+    """Folded text without the catalogue's generic words (``generic_words``: "support", "destek", "session"):
+    a shared generic word is never a reason to think two names mean one activity."""
+    generic = {fold(word) for word in config.load("activities").get("generic_words", [])}
+    return " ".join(word for word in fold(text).replace("-", " ").replace("_", " ").split() if word not in generic)
+
+
 def _activity_choices() -> dict[str, tuple[str, str]]:
-    """Folded code and labels of every catalogue activity → (code, ``field: name``)."""
+    """Code and labels of every catalogue activity, folded without generic words → (code, ``field: name``)."""
     choices = {}
     for code, row in config.activities().iterrows():
-        for name, label in [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]:
+        spellings = [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]
+        names = row.get("names") if isinstance(row.get("names"), dict) else {}
+        spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
+        for name, label in spellings:
             if isinstance(label, str):
-                choices.setdefault(fold(label), (code, label if name == "code" else f"{name}: {label}"))
+                if key := _specific(label):
+                    choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
     return choices
 
 
@@ -182,7 +193,8 @@ def _activities(exam: Examination) -> list:
     known = normalise.activity_codes(pd.Series(categories, dtype="string"), config.activities())
     choices = _activity_choices()
     return _entries(exam.raw, "activity", "activity", known.isna().to_numpy(),
-                    lambda value: _described(_closest(value, choices, fold, fuzz.WRatio)))  # words in any order
+                    lambda value: _described(_closest(value, choices, _specific, fuzz.WRatio)  # words in any order
+                                             if _specific(value) else []))
 
 
 def _dates(exam: Examination) -> list:
