@@ -28,7 +28,7 @@ from babel.messages.pofile import read_po, write_po
 
 from helpers import config
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
-from helpers.publication.language import DOMAIN, LOCALES_DIR, catalogue_path, languages
+from helpers.publication.language import DOMAIN, catalogue_path, languages
 from helpers.publication.report import breakdown_name, count_heading
 
 PUBLICATION = Path(__file__).parent
@@ -38,7 +38,6 @@ NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # counted(n, one, other): a plural
 # A message in an f-string's {...}: Python 3.11 reads the f-string as one token, so Babel does not see it
 _IN_FSTRING = re.compile(r"""\bN?_\((?P<q>['"])(?P<message>(?:(?!(?P=q)).)+)(?P=q)\)""")
-TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 # Coded values a report prints through the catalogue (capitalised in the reader's language)
 CODED = ("sex", "population_group")
 
@@ -140,12 +139,8 @@ def _fields(text: str) -> set[str]:
 
 
 def update() -> list[Path]:
-    """Extract the messages into ``locales/report.pot`` and merge them into each language's ``.po``."""
-    template = extract_catalogue()
-    LOCALES_DIR.mkdir(exist_ok=True)
-    with TEMPLATE.open("wb") as pot:
-        write_po(pot, template, width=116, omit_header=False, sort_output=False)
-    written = [TEMPLATE]
+    """Extract the messages and merge them into each language's ``.po`` (a new language's is started)."""
+    template, written = extract_catalogue(), []
     for language in languages()[1:]:
         path = catalogue_path(language.code)
         catalog = read(language.code) if path.is_file() else Catalog(locale=language.code, domain=DOMAIN,
