@@ -47,6 +47,9 @@ node_modules/.installed: package.json package-lock.json
 sample-data: $(VENV)/.installed ## Write QUARTER's bundled sample into data/raw/ if it has one (2022Q4, 2023Q1) and it is not there yet
 	$(BIN)/python -m samplegen --quarter $(QUARTER)
 
+catalogue: $(VENV)/.installed ## Add the report's new words to each language's catalogue (src/helpers/publication/locales/); lists what is not translated yet
+	$(BIN)/python -m helpers.publication.catalogue
+
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
 

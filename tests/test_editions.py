@@ -1,0 +1,124 @@
+"""The Turkish edition of the sample report: rendered by the same run, the same numbers, nothing in English."""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers.csvfile import read_csv
+from helpers.publication.catalogue import extract_catalogue
+from helpers.publication.language import get, using
+from helpers.publication.report import Report
+from helpers.record.revisions import printed_name
+
+pytestmark = pytest.mark.slow
+
+# English words no Turkish sentence has: one of them in the Turkish edition's text is an English interface string
+ENGLISH = {"the", "of", "and", "by", "in", "to", "was", "were", "not", "for", "is", "are", "with", "from", "this",
+           "people", "reached", "report", "quarter", "source", "total", "page", "table", "figure", "draft"}
+# Data, not interface: names recorded by field teams (centres, donors, activity details) are printed as recorded
+DATA_DIMENSIONS = ("centre", "donor", "activity_detail", "site")
+
+
+@pytest.fixture(scope="module")
+def editions(sample_run):
+    root, result = sample_run
+    folder = result.report_dir
+    return root, folder, {code: folder / f"refugee-response-2022Q4{suffix}" for code, suffix in
+                          (("en", ""), ("tr", ".tr"))}
+
+
+def _text(path) -> str:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for node in soup(["style", "script"]):
+        node.decompose()
+    alts = " ".join(img.get("alt", "") for img in soup.find_all("img"))
+    return " ".join((soup.get_text(" ") + " " + alts).split())
+
+
+def _data_names(root) -> list[str]:
+    indicators = read_csv(root / "processed" / "2022Q4" / "indicators.csv", dtype=str, keep_default_na=False)
+    names = set()
+    for dimension, category in zip(indicators["dimension"], indicators["category"], strict=True):
+        for part, name in zip(dimension.split("+"), category.split(" | "), strict=False):
+            if part in DATA_DIMENSIONS:
+                names.add(name)
+    return sorted(names, key=len, reverse=True)
+
+
+def test_both_editions_are_rendered_and_link_to_each_other(editions):
+    _, _, paths = editions
+    for base in paths.values():
+        assert base.with_name(base.name + ".html").is_file() and base.with_name(base.name + ".pdf").is_file()
+    en = BeautifulSoup(paths["en"].with_name(paths["en"].name + ".html").read_text(encoding="utf-8"), "html.parser")
+    tr = BeautifulSoup(paths["tr"].with_name(paths["tr"].name + ".html").read_text(encoding="utf-8"), "html.parser")
+    assert en.html["lang"] == "en" and tr.html["lang"] == "tr" and tr.html["dir"] == "ltr"
+    assert en.select_one("a.edition-link")["href"] == "refugee-response-2022Q4.tr.html"
+    assert tr.select_one("a.edition-link")["href"] == "refugee-response-2022Q4.html"
+    assert tr.select_one("a.edition-link").get_text() == "English"
+
+
+def test_the_figures_printed_are_the_same_numbers(editions):
+    _, folder, _ = editions
+    en = read_csv(folder / printed_name(get("en")), dtype=str, keep_default_na=False)
+    tr = read_csv(folder / printed_name(get("tr")), dtype=str, keep_default_na=False)
+    key = ["indicator", "dimension", "category"]
+    both = en.merge(tr, on=key, how="outer", suffixes=("_en", "_tr"), indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    assert len(both) > 100
+    assert both["shown_tr"].map(get("tr").neutral).tolist() == both["shown_en"].tolist()
+    assert (both["shown_tr"] != both["shown_en"]).any()  # printed in Turkish: 67.389, not 67,389
+
+
+def test_the_turkish_edition_prints_turkish_formats(editions):
+    _, _, paths = editions
+    text = _text(paths["tr"].with_name(paths["tr"].name + ".html"))
+    assert "67.389" in text and "67,389" not in text
+    assert "Ekim–Aralık 2022" in text
+    assert re.search(r"%\d+", text)  # Turkish percent: %53
+    assert not re.search(r"\b\d{1,3}(,\d{3})+\b", text), "an English thousands separator"
+
+
+def test_no_english_interface_string_in_the_turkish_edition(editions):
+    root, _, paths = editions
+    text = _text(paths["tr"].with_name(paths["tr"].name + ".html"))
+    for name in _data_names(root):
+        text = text.replace(name, " ")
+    text = re.sub(r"\S+\.(csv|json|md|html|pdf)\b|\S+@\S+", " ", text)  # file names, e-mail addresses
+    english = sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH})
+    assert english == [], english
+    sentences = [m.id for m in extract_catalogue() if isinstance(m.id, str) and len(m.id.split()) >= 3]
+    assert [s for s in sentences if s in text] == []
+
+
+def test_the_turkish_pdf_is_tagged_and_in_turkish(editions):
+    from pypdf import PdfReader
+
+    _, _, paths = editions
+    reader = PdfReader(paths["tr"].with_name(paths["tr"].name + ".pdf"))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "tr"
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "İçindekiler" in text and "Şanlıurfa" in text and "Sayfa 1 /" in text
+
+
+def test_without_a_turkish_narrative_the_turkish_edition_is_a_draft(sample_run, tmp_path):
+    """The English narrative alone does not hold the Turkish edition: it is TASLAK, with the summary in Turkish."""
+    root, _ = sample_run
+    (tmp_path / "2022Q4.md").write_text("The quarter in English.\n", encoding="utf-8")
+    with using("tr"):
+        report = Report.load("2022Q4", root / "processed", "tr")
+        story = report.narrative(tmp_path)
+        assert story.draft
+        assert story.get("").startswith("Ekim–Aralık 2022 döneminde program")
+        assert "narratives/2022Q4.tr.md" in story.get("")
+    english = Report.load("2022Q4", root / "processed", "en").narrative(tmp_path)
+    assert not english.draft
+
+
+def test_the_index_lists_both_editions(editions):
+    root, _, _ = editions
+    index = BeautifulSoup((root / "reports" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    hrefs = [a["href"] for a in index.find_all("a")]
+    assert "2022Q4/refugee-response-2022Q4.tr.html" in hrefs and "2022Q4/refugee-response-2022Q4.tr.pdf" in hrefs

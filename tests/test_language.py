@@ -1,0 +1,98 @@
+"""The report's languages: every message translated, Turkish formats from CLDR, Turkish upper case, direction."""
+
+import datetime as dt
+
+import pytest
+
+from conftest import edit
+from helpers.publication import catalogue, figures
+from helpers.publication.language import Language, get, languages, using
+from helpers.publication.render import page_counter
+from helpers.publication.report import category_label
+
+
+def test_every_message_has_a_turkish_translation():
+    """Words added anywhere the report prints from (code, template, notebook, config) stop the tests until the
+    catalogue translates them: run `make catalogue`, then translate the new entries."""
+    for language in languages()[1:]:
+        assert catalogue.untranslated(language.code) == []
+
+
+def test_a_new_config_word_without_translation_is_caught(config_dir):
+    edit(config_dir / "report.yml", "title: Innovation lab,", "title: Digital skills lab,")
+    assert "Digital skills lab" in catalogue.untranslated("tr")
+
+
+def test_a_translation_that_loses_a_placeholder_is_caught(monkeypatch):
+    tr = catalogue.read("tr")
+    tr["Published {date}"].string = "Yayım tarihi"
+    monkeypatch.setattr(catalogue, "read", lambda code: tr)
+    assert "Published {date} (placeholders differ)" in catalogue.untranslated("tr")
+
+
+def test_turkish_numbers_and_dates_come_from_cldr():
+    tr = get("tr")
+    assert tr.number(67389) == "67.389"
+    assert tr.number(1234.5, decimals=1) == "1.234,5"
+    assert tr.percent(0.12) == "%12"
+    assert tr.period("2022Q4") == "Ekim–Aralık 2022"
+    assert tr.period("2023Q1") == "Ocak–Mart 2023"
+    assert tr.day(dt.date(2026, 12, 7)) == "7 Aralık 2026"
+    assert tr.signed(1234) == "+1.234"
+    assert tr.fmt(67389, total=True) == "67.389"
+    assert (tr.fmt(3), tr.fmt(0)) == ("<5", "–")
+
+
+def test_english_formats_are_unchanged():
+    en = languages()[0]
+    assert (en.number(67389), en.percent(0.12), en.period("2022Q4"), en.day(dt.date(2026, 12, 7))) == (
+        "67,389", "12%", "October–December 2022", "7 December 2026")
+
+
+def test_figures_printed_compare_across_editions():
+    tr = get("tr")
+    for neutral in ("67,389", "+1,234", "-5", "1,234.5", "<5", "x", "–", "0"):
+        assert tr.neutral(tr.printed(neutral)) == neutral
+    assert tr.printed("67,389") == "67.389"
+
+
+def test_turkish_upper_case_rules():
+    tr, en = get("tr"), languages()[0]
+    assert tr.upper("istanbul ılıca") == "İSTANBUL ILICA"
+    assert tr.capitalize("işe yerleştirme") == "İşe yerleştirme"
+    assert en.upper("istanbul") == "ISTANBUL"
+
+
+def test_direction_comes_from_the_language():
+    assert get("tr").direction == "ltr"
+    assert Language("ar", "ar", "العربية").direction == "rtl"
+
+
+def test_the_page_counter_is_translated_for_css():
+    with using("tr"):
+        from helpers.publication.language import _
+
+        assert page_counter(_("Page {page} of {pages}")) == '"Sayfa " counter(page) " / " counter(pages)'
+
+
+def test_labels_in_turkish_from_config_and_catalogue():
+    with using("tr"):
+        assert category_label("activity", "LIV_JOB_PLACEMENT") == "İşe yerleştirme"  # label_tr of activities.yml
+        assert category_label("sex", "female") == "Kadın"
+        assert category_label("sector", "Basic Needs") == "Temel İhtiyaçlar"
+        assert figures.age_label("18-59") == "18-59 yaş"
+
+
+def test_charts_use_the_language_formats():
+    import pandas as pd
+
+    with using("tr"):
+        fig = figures.bar_chart(pd.Series({"Koruma": 35293.0, "Eğitim": 6077.0}), "Başlık", "Ulaşılan kişi",
+                                "Kaynak")
+        assert figures.data_table(fig)["Ulaşılan kişi"].tolist() == ["35.293", "6.077"]
+        assert figures.data_table(fig).index.name == "Kategori"
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(Exception, match="not one of config/report.yml's languages"):
+        get("xx")
