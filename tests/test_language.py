@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
-
 from conftest import edit
+
+from helpers.errors import ConfigError
 from helpers.publication import catalogue, figures
 from helpers.publication.language import Language, get, languages, using
 from helpers.publication.render import page_counter
@@ -94,5 +95,5 @@ def test_charts_use_the_language_formats():
 
 
 def test_an_unknown_language_is_refused():
-    with pytest.raises(Exception, match="not one of config/report.yml's languages"):
+    with pytest.raises(ConfigError, match=r"not one of config/report\.yml's languages"):
         get("xx")

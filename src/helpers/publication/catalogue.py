@@ -29,7 +29,7 @@ from babel.messages.pofile import read_po, write_po
 from helpers import config
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 from helpers.publication.language import DOMAIN, catalogue_path, languages
-from helpers.publication.report import breakdown_name, count_heading
+from helpers.publication.report import TREND, breakdown_name, count_heading
 
 PUBLICATION = Path(__file__).parent
 SOURCES = [*sorted(PUBLICATION.glob("*.py")), PUBLICATION.parent / "record" / "revisions.py"]
@@ -50,6 +50,7 @@ def config_messages() -> Iterator[tuple[str, str]]:
         yield from (("config/report.yml", figure["label"]) for figure in section["figures"])
     yield from (("config/report.yml", f["label"]) for f in report["headline_figures"] if f["label"])
     parts = {part for spec in config.indicators() for name in spec.get("dimensions", []) for part in name.split("+")}
+    parts.add(TREND)  # the trend's figures, by quarter
     yield from (("config/indicators.yml", breakdown_name(part)) for part in sorted(parts - {"total"}))
     yield from (("config/reasons.yml", count_heading(c)) for c in ["rows_read", "rows_kept", *config.drop_kinds()])
     for spec in config.indicators():

@@ -69,6 +69,7 @@ LOSSES = {
                         "are not counted."),
 }
 OTHER_SOURCES = N_("Other sources")  # Annex A: files outside the units' folders
+TREND = "quarter"  # the breakdown the trend's figures are registered under (one per quarter)
 
 
 ACTIVITIES_TITLE, ACTIVITIES_HEAD = N_("What each sector does"), (N_("Sector"), N_("Its activities"))
@@ -309,7 +310,7 @@ class Report:
         history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
         headline = config.headline()
         for quarter, total in zip(history["quarter"], history[headline], strict=True):
-            self._trace(self.fmt(total, total=True), headline, "quarter", quarter)
+            self._trace(self.fmt(total, total=True), headline, TREND, quarter)
         return pd.Series(history[headline].to_numpy(), index=history["quarter"].to_numpy())
 
     def conventions(self) -> HTML:
