@@ -97,3 +97,28 @@ def test_charts_use_the_language_formats():
 def test_an_unknown_language_is_refused():
     with pytest.raises(ConfigError, match=r"not one of config/report\.yml's languages"):
         get("xx")
+
+
+def test_the_bundled_turkish_narrative_tells_the_same_sections_under_their_turkish_titles():
+    from helpers.publication.narrative import check_headings, narrative_path, sections
+    from helpers.publication.report import narrative_sections
+
+    english = set(sections(narrative_path("2022Q4").read_text(encoding="utf-8")))
+    with using("tr"):
+        text = narrative_path("2022Q4", suffix=".tr").read_text(encoding="utf-8")
+        check_headings(text, narrative_sections())
+        turkish = set(sections(text))
+        assert "Koruma" in turkish and "Bağışçılar" in turkish
+    assert len(turkish) == len(english)
+
+
+@pytest.mark.parametrize("weight", ["normal", "bold"])
+def test_the_report_fonts_have_the_turkish_letters_and_the_lira_sign(weight):
+    """DejaVu Sans, the charts' font and the page's first choice (report.css), regular and bold."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    path = findfont(FontProperties(family="DejaVu Sans", weight=weight), fallback_to_default=False)
+    font = FT2Font(path)
+    assert "DejaVuSans" in path
+    assert [ch for ch in "İıŞşĞğÇçÖöÜü₺" if font.get_char_index(ord(ch)) == 0] == []

@@ -25,7 +25,7 @@ def run(fixture_run):
 def test_each_notebook_ran_and_wrote_its_outputs(run):
     root, result = run
     assert sorted(p.name for p in result.report_dir.glob("*.ipynb")) == [
-        "01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
+        "01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb", "03_report.tr.ipynb"]
     processed = root / "processed" / "2022Q4"
     for name in ["records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv"]:
         assert (processed / name).is_file(), name

@@ -440,7 +440,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 if error.ename in DATA_STOPS:
                     raise PipelineError(error.evalue) from None
                 raise PipelineError(
-                    f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
+                    f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
