@@ -30,7 +30,7 @@ from helpers.clean import dates, normalise, numbers, readings, redact, schema, t
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
 from helpers.csvfile import write_csv
-from helpers.errors import NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, NoSourcesError, PublishedTotalsError
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
@@ -53,11 +53,6 @@ SUGGESTION_FILES = {
     "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
-
-
-class CheckUsageError(ValueError):
-    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
-    may be written)."""
 
 
 @dataclass

@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check":
-        from helpers.check import CheckUsageError
         from helpers.check import run as check
+        from helpers.errors import CheckUsageError
 
         try:
             return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
