@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
+from helpers.config import CONFIG_ENV
 from helpers.errors import PipelineError
 from helpers.text import printable
 
@@ -32,6 +35,7 @@ EXAMPLES = {  # shown at the end of each command's --help
             "quarterly-report run --quarter 2023Q1 --skip-bad-files -p narratives_dir /srv/narratives"],
     "publish": ["quarterly-report publish --quarter 2023Q1"],
     "check": ["quarterly-report check --quarter 2023Q1",
+              "quarterly-report check --quarter 2023Q1 --config /srv/programme-b/config",
               "quarterly-report check --quarter 2023Q1 --raw-dir /data/raw --out-dir /tmp/check-2023Q1"],
     "sample": ["quarterly-report sample", "quarterly-report sample --raw-dir /tmp/raw --force"],
 }
@@ -91,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("sample"))
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     sample.add_argument("--force", action="store_true", help="overwrite an existing sample")
+    for command in (run, publish, check, sample):
+        command.add_argument("--config", metavar="DIR", help=f"configuration folder to use (default: ${CONFIG_ENV}, "
+                                                             "else the repository's config/)")
     return parser
 
 
@@ -101,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.config:  # for this process and the notebooks' kernels, which inherit the environment
+        if not Path(args.config).is_dir():
+            parser.error(f"--config {args.config}: no such folder")
+        os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
     if args.command == "check":
         from helpers.check import run as check
         from helpers.errors import CheckUsageError
