@@ -110,6 +110,8 @@ class Activity(_Strict):
     label: str
     label_en: str | None = None
     label_tr: str | None = None
+    #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
+    names: dict[Literal["en", "tr", "ar"], list[str]] = {}
     sector: str
     unit: str
     reach_type: ReachType
@@ -118,6 +120,8 @@ class Activity(_Strict):
 class ActivitiesFile(_Strict):
     sectors: list[str] = Field(min_length=1)
     activities: list[Activity] = Field(min_length=1)
+    #: words many activities share ("support", "destek"): never enough, alone, for check to suggest an activity
+    generic_words: list[str] = []
 
     @field_validator("sectors")
     @classmethod
@@ -142,6 +146,7 @@ class Indicator(_Strict):
     dimensions: list[str] = []
     categories: dict[str, list[str] | Literal["all"]] = {}
     hxl: str | None = None
+    unit: str = Field(min_length=1)  # what one of the value counts: the public file's unit column
 
     @model_validator(mode="after")
     def _categories_of_dimensions(self) -> Indicator:
@@ -218,6 +223,17 @@ class PipelineFile(_Open):
     min_quarter_coverage: float = Field(ge=0, le=1)
 
 
+class Licence(_Strict):
+    name: str  # an SPDX identifier: CC-BY-4.0
+    title: str
+    path: str = Field(pattern=r"^https://")
+
+
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -225,6 +241,8 @@ class ProgrammeFile(_Open):
     data_source: str
     baseline_source: str
     units: dict[str, str]
+    licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):
@@ -502,29 +520,6 @@ def _record(*_versions: tuple[str, int, int]) -> dict[str, RecordColumn]:
             raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
                               f"a vocabulary of {shown(path('vocabularies.yml'))}")
     return schema
-
-
-def identifier_columns() -> list[str]:
-    """The record columns holding identifiers (pseudonymised before anything is written)."""
-    return [name for name, column in record().items() if column.parser == "identifier"]
-
-
-def duplicate_key() -> list[str]:
-    """The record columns that carry raw values: a record equal on all of them to an earlier one is a duplicate.
-    Columns derived only from other record columns are equal whenever those are, and are left out."""
-    return [name for name, column in record().items() if column.parser not in ("run", "reader", "derived")
-            or name in column.derived_from]
-
-
-def raw_read() -> set[str]:
-    """The raw columns (``columns.yml`` ``columns``) that the record's columns read."""
-    return {name for name, column in record().items() if column.parser not in ("run", "derived")} | \
-        {raw for column in record().values() for raw in [*column.reads, *column.derived_from]}
-
-
-def coded_columns() -> dict[str, str]:
-    """Each record column coded with a vocabulary, in record order → the vocabulary's name."""
-    return {name: column.vocabulary for name, column in record().items() if column.vocabulary}
 
 
 def declared_categories(dimension: str) -> list[str] | None:

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from helpers import config
 from helpers.clean.readings import categories
+from helpers.columns import coded_columns
 from helpers.errors import VocabularyError
 from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, integers, interval_codes, narrow
 from helpers.text import fold, turkish_lower
@@ -127,7 +128,7 @@ def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str
     """
     positions = raw.index.get_indexer(rows)
     result = {}
-    for column, vocabulary in config.coded_columns().items():
+    for column, vocabulary in coded_columns().items():
         if column not in raw.columns:
             continue
         values = categories(raw[column])
@@ -206,13 +207,18 @@ def _activity_key(text: object) -> str:
 
 
 def activity_names(catalogue: pd.DataFrame) -> dict[str, str]:
-    """Folded code, short English label and Turkish label of each catalogue activity → its code.
+    """Folded code, short English label, Turkish label and every other name (``names``, any language) of each
+    catalogue activity → its code.
 
-    Raises :class:`VocabularyError` when two activities share a code or label: a raw value naming it would
-    be a guess.
+    Raises :class:`VocabularyError` when two activities share a code, label or name, naming both: a raw value
+    spelt so would be a guess.
     """
     columns = [catalogue.get(label, pd.Series(index=catalogue.index)) for label in ("label_en", "label_tr")]
-    return _activity_names(tuple(zip(catalogue.index, *columns, strict=True)))
+    names = catalogue.get("names", pd.Series(index=catalogue.index)).map(
+        lambda spellings: tuple(s for lang in sorted(spellings) for s in spellings[lang])
+        if isinstance(spellings, dict) else ())
+    return _activity_names(tuple((code, *labels, *more) for code, *labels, more
+                                 in zip(catalogue.index, *columns, names, strict=True)))
 
 
 @cache

@@ -21,8 +21,10 @@ import pyarrow.compute as pc
 
 from helpers import config
 from helpers.clean import dates, normalise, numbers, redact, schema
+from helpers.columns import identifier_columns, raw_read
 from helpers.errors import ConfigError, NoSourcesError, SourceReadError
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest import forms
+from helpers.ingest.readers import discover_sources, load_columns, read_source
 from helpers.kernels import by_code, categorical, narrow
 
 log = logging.getLogger(__name__)
@@ -84,10 +86,10 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
         "row_number": np.concatenate([np.empty(0, "int64"),  # (no table at all: every file unreadable)
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
-    identifiers, identifier_columns = {}, config.identifier_columns()
+    identifiers, identifying = {}, identifier_columns()
     for column in raw_columns():
-        codes, dictionary = _stacked(column, tables, column in identifier_columns)
-        if column in identifier_columns:
+        codes, dictionary = _stacked(column, tables, column in identifying)
+        if column in identifying:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary
         else:
@@ -104,7 +106,7 @@ def raw_columns() -> list[str]:
     A column configured without a rule here would be read and then silently lost: it is refused, naming it.
     """
     columns = config.columns()
-    if unknown := [c for c in columns if c not in config.raw_read()]:
+    if unknown := [c for c in columns if c not in raw_read()]:
         raise ConfigError(f"{config.shown(config.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
                           "rule for this column, so its values would be lost; give it an entry under record: in "
                           "the same file (a coded column: parser: vocabulary) or remove it")
@@ -151,9 +153,11 @@ def _read_all(sources: list[Path], folder: Path) -> list:
     Files are read side by side: Arrow parses each one on every core, and a second file keeps the cores busy
     while the first goes through its single-threaded steps (decoding, unifying dictionaries).
     """
+    rules = dataclasses.replace(load_columns(), forms=forms.readings(folder))  # exports read through their form
+
     def attempt(path: Path):
         try:
-            return read_source(path, folder)
+            return read_source(path, folder, rules)
         except SourceReadError as error:
             return error
 
@@ -240,10 +244,22 @@ class Stacked:
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
     summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
     labels: dict[tuple[str, str | None], str]  # (file, sheet) -> label
+    forms: dict[str, dict]  # the forms whose exports were read (:func:`forms_read`)
+
+
+def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, dict]:
+    """The forms whose exports were read (:mod:`helpers.ingest.forms`): per form, its tables and whether it has a
+    reviewed mapping (``config/forms/<form>.yml``); a form without one stops the run (:func:`losses.losses`)."""
+    found: dict[str, dict] = {}
+    for table in tables:
+        if table.form:
+            entry = found.setdefault(table.form, {"mapped": table.form_mapped, "files": []})
+            entry["files"].append(labels[table.source, table.sheet])
+    return found
 
 
 def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
     return Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
-                    _summary_rejects(tables, labels), labels)
+                    _summary_rejects(tables, labels), labels, forms_read(tables, labels))
