@@ -40,7 +40,7 @@ from helpers import __version__, config
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
-from helpers.errors import MissingKeyError, PipelineError
+from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
@@ -76,8 +76,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
                   "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
-# Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
-DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -429,7 +427,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
-                if error.ename in DATA_STOPS:
+                if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
                     raise PipelineError(error.evalue) from None
                 raise PipelineError(
                     f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
