@@ -51,3 +51,14 @@ def test_a_narrative_placeholder_follows_the_same_rule():
     assert render_narrative(text, TABLE, number) == "0 and 80"
     with pytest.raises(NarrativeError, match=r"line 1: unknown placeholder .*'Basic needs'; nearest: 'Basic Needs'"):
         render_narrative('{{ people_reached.sector["Basic needs"] }}', TABLE, number)
+
+
+@pytest.mark.parametrize(("dimension", "category", "message"), [
+    ("centre", "Protection", r"unknown centre of people_reached: 'Protection'"),  # a sector
+    ("sector", "Adana MMCC", r"unknown sector of people_reached: 'Adana MMCC'"),  # a centre
+    ("sex+age_group", "Protection | 0-4", r"unknown sex of people_reached: 'Protection'"),
+])
+def test_a_category_of_another_dimension_is_refused_not_read_as_zero(dimension, category, message):
+    """A narrative citing a centre by a sector's name must stop, not print 0 people."""
+    with pytest.raises(UnknownLookupError, match=message):
+        value(TABLE, "people_reached", dimension, category)
