@@ -85,6 +85,8 @@ class Activity(_Strict):
     label: str
     label_en: str | None = None
     label_tr: str | None = None
+    #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
+    names: dict[Literal["en", "tr", "ar"], list[str]] = {}
     sector: str
     unit: str
     reach_type: ReachType
@@ -93,6 +95,8 @@ class Activity(_Strict):
 class ActivitiesFile(_Strict):
     sectors: list[str] = Field(min_length=1)
     activities: list[Activity] = Field(min_length=1)
+    #: words many activities share ("support", "destek"): never enough, alone, for check to suggest an activity
+    generic_words: list[str] = []
 
     @field_validator("sectors")
     @classmethod
@@ -117,6 +121,7 @@ class Indicator(_Strict):
     dimensions: list[str] = []
     categories: dict[str, list[str] | Literal["all"]] = {}
     hxl: str | None = None
+    unit: str = Field(min_length=1)  # what one of the value counts: the public file's unit column
 
     @model_validator(mode="after")
     def _categories_of_dimensions(self) -> Indicator:
@@ -182,6 +187,17 @@ class PipelineFile(_Open):
     min_quarter_coverage: float = Field(ge=0, le=1)
 
 
+class Licence(_Strict):
+    name: str  # an SPDX identifier: CC-BY-4.0
+    title: str
+    path: str = Field(pattern=r"^https://")
+
+
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -189,6 +205,8 @@ class ProgrammeFile(_Open):
     data_source: str
     baseline_source: str
     units: dict[str, str]
+    licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):
