@@ -299,3 +299,9 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     assert {"activity_detail", "centre+activity_detail"} & set(public["dimension"]) == set()  # free text
     history = pd.read_csv(processed / "history.csv", dtype={"quarter": "string"})
     assert list(zip(history["quarter"], history["people_reached"], strict=True)) == [("2022Q3", 40), ("2022Q4", 23)]
+
+
+def test_records_with_plain_text_columns_give_the_same_numbers_as_categorical_ones(counted):
+    """A quarter read back without its categories (plain strings) is counted the same."""
+    plain = counted.astype({c: "string" for c in counted.columns if isinstance(counted[c].dtype, pd.CategoricalDtype)})
+    pd.testing.assert_frame_equal(compute_indicators(plain, "2022Q4"), compute_indicators(counted, "2022Q4"))

@@ -25,6 +25,7 @@ def test_a_counted_category_gives_its_value():
     ("sector", "Health"),  # a configured sector with no activity this quarter
     ("sex+age_group", "male | 60+"),  # configured sex and age group, nobody counted
     ("centre", "Kilis MMCC"),  # a centre the data hold (in another indicator), none reached in this one
+    ("population_group", "host community"),  # a configured dimension in which this table counted nobody
 ])
 def test_a_known_category_in_which_nothing_was_counted_is_zero(dimension, category):
     assert value(TABLE, "people_reached", dimension, category) == 0
@@ -62,3 +63,9 @@ def test_a_category_of_another_dimension_is_refused_not_read_as_zero(dimension, 
     """A narrative citing a centre by a sector's name must stop, not print 0 people."""
     with pytest.raises(UnknownLookupError, match=message):
         value(TABLE, "people_reached", dimension, category)
+
+
+def test_a_dimension_of_another_indicator_is_refused():
+    """services_delivered is not broken down by sex: the sex rows of people_reached do not make it so."""
+    with pytest.raises(UnknownLookupError, match=r"unknown dimension of services_delivered: 'sex'"):
+        value(TABLE, "services_delivered", "sex", "female")
