@@ -16,7 +16,8 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from bs4 import BeautifulSoup
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
@@ -43,7 +44,7 @@ from helpers.paths import (
     public_data_name,
     sources_name,
 )
-from helpers.publication import figures
+from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
@@ -69,6 +70,7 @@ LOSSES = {
 }
 
 
+BOXES = {"Story": "story", "Highlight": "highlight"}  # a narrative's boxes: the word that opens one → its style
 ACTIVITIES_TITLE, ACTIVITIES_HEAD = "What each sector does", ("Sector", "Its activities")
 
 
@@ -129,6 +131,7 @@ class Report:
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
@@ -169,7 +172,7 @@ class Report:
         """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
         for section in declared:
             if text := self._start(section):
-                display(markdown(text))
+                self.show(text)
 
     def _start(self, section: dict) -> str:
         """Print a section's heading and figures; its narrative text (the opening section's is also the text
@@ -457,6 +460,22 @@ class Report:
             self._trace(fmt(v), indicator, dimension, category)
         return values
 
+    def show(self, text: str) -> None:
+        """Display a section's narrative: its Markdown, with each photo on a line of its own re-encoded and
+        embedded in its place (:mod:`helpers.publication.photos`), and its story and highlight boxes."""
+        lines: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if (found := photos.parse(line)) is None:
+                lines.append(line)
+                continue
+            display(markdown("\n".join(lines)))
+            lines = []
+            photo = photos.load(*found, self.narratives, f"{narrative_path(self.quarter, self.narratives)}, "
+                                                         f"line {number} of its section")
+            display(Image(data=photo.jpeg, format="jpeg",
+                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+        display(markdown("\n".join(lines)))
+
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
         there is none."""
@@ -495,6 +514,7 @@ class Report:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
         :meth:`section`."""
         path = narrative_path(self.quarter, folder)
+        self.narratives = Path(folder)
         if not path.is_file():
             self.story = Story({"": self.automatic_summary()}, draft=True)
         else:
@@ -548,7 +568,7 @@ class Report:
             "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
             "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
             "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
-            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
+            "<details class='screen-only by-section'><summary>Where each figure comes from, by section</summary>"
             "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
             f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
             f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
@@ -598,8 +618,14 @@ def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
 
 def markdown(text: str) -> HTML:
     """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
-    load anything, in the report or in JupyterLab."""
-    return HTML(markdown_html(text))
+    load anything, in the report or in JupyterLab. A quote that opens with a box's word in bold
+    (``> **Story** ...``, ``> **Highlight** ...``, :data:`BOXES`) becomes that box."""
+    soup = BeautifulSoup(markdown_html(text), "html.parser")
+    for quote in soup.find_all("blockquote"):
+        first = quote.find("strong")
+        if first is not None and (kind := BOXES.get(first.get_text(strip=True).rstrip(":"))):
+            quote["class"] = ["box", kind]
+    return HTML(str(soup))
 
 
 def chart(fig: Figure, note: str = "") -> None:
