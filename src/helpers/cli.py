@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--reports-dir", help="the run's reports root, never written to (default reports)")
     check.add_argument("--out-dir", help="folder for the CSV files (default data/interim/<QUARTER>/check)")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
+    check.add_argument("--narrative", action="store_true",
+                       help="check narratives/<QUARTER>.md instead (seconds, no run): every unknown placeholder, "
+                            "indicator, dimension, category or heading with the nearest valid names")
+    check.add_argument("--narratives-dir", help="narratives folder (default narratives)")
     sample = commands.add_parser("sample", help="write the bundled sample raw logs (2022Q4, calibrated to the seed; "
                                                 "2023Q1; a late 2022Q4 file under late/)")
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check":
+        if args.narrative:
+            return _check_narrative(args, parser)
         from helpers.check import CheckUsageError
         from helpers.check import run as check
 
@@ -115,6 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
         print(f"warning: {line}")
     return 0
+
+
+def _check_narrative(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from helpers.publication.narrative_check import check
+
+    try:
+        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir)
+    except ValueError as error:
+        parser.error(str(error))  # exit status 2
+    except FileNotFoundError as error:
+        print(f"quarterly-report: {printable(error)}", file=sys.stderr)
+        return 1
+    for line in found:
+        print(printable(line))
+    print(f"{path}: {len(found) or 'no'} problem{'s' if len(found) != 1 else ''} (checked against {against})")
+    return 1 if found else 0
 
 
 def _publish(args: argparse.Namespace) -> int:
