@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for name in SKIPPED_IMPORTS:
         sys.modules.setdefault(name, None)  # None: `import name` raises ImportError, which jsonschema expects
-    from helpers.pipeline import run_quarter
+    from helpers.pipeline import run_quarter, say
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -116,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the scheduler gets one line; the run log has the rest
         print(f"quarterly-report: error: {type(error).__name__}: {printable(error)}", file=sys.stderr)
         return 1
-    print(f"report for {result.quarter} in {result.seconds:.1f} s:")
+    say(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
     for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
-        print(f"warning: {line}")
+        say(f"warning: {line}")
     return 0
 
 
