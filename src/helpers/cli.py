@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--processed-dir", help="the run's processed data root, never written (default data/processed)")
     check.add_argument("--reports-dir", help="the run's reports root, never written to (default reports)")
     check.add_argument("--out-dir", help="folder for the CSV files (default data/interim/<QUARTER>/check)")
+    check.add_argument("--apply", action="store_true",
+                       help="first add the lines check is certain of to the configuration in use (a form's mapping "
+                            "in config/forms/<form>.yml), keeping comments and order, and list them")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
     check.add_argument("--narrative", action="store_true",
                        help="check narratives/<QUARTER>.md instead (seconds, no run): every unknown placeholder, "
@@ -92,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
-                         reports_dir=args.reports_dir, color=not args.no_color)
+                         reports_dir=args.reports_dir, color=not args.no_color,
+                         apply=args.apply)
         except CheckUsageError as error:
             parser.error(str(error))  # exit status 2
     if args.command == "sample":

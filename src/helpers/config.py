@@ -85,6 +85,8 @@ class Activity(_Strict):
     label: str
     label_en: str | None = None
     label_tr: str | None = None
+    #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
+    names: dict[Literal["en", "tr", "ar"], list[str]] = {}
     sector: str
     unit: str
     reach_type: ReachType
@@ -93,6 +95,8 @@ class Activity(_Strict):
 class ActivitiesFile(_Strict):
     sectors: list[str] = Field(min_length=1)
     activities: list[Activity] = Field(min_length=1)
+    #: words many activities share ("support", "destek"): never enough, alone, for check to suggest an activity
+    generic_words: list[str] = []
 
     @field_validator("sectors")
     @classmethod
@@ -189,6 +193,11 @@ class Licence(_Strict):
     path: str = Field(pattern=r"^https://")
 
 
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -197,6 +206,7 @@ class ProgrammeFile(_Open):
     baseline_source: str
     units: dict[str, str]
     licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):

@@ -221,13 +221,18 @@ def _activity_key(text: object) -> str:
 
 
 def activity_names(catalogue: pd.DataFrame) -> dict[str, str]:
-    """Folded code, short English label and Turkish label of each catalogue activity → its code.
+    """Folded code, short English label, Turkish label and every other name (``names``, any language) of each
+    catalogue activity → its code.
 
-    Raises :class:`VocabularyError` when two activities share a code or label: a raw value naming it would
-    be a guess.
+    Raises :class:`VocabularyError` when two activities share a code, label or name, naming both: a raw value
+    spelt so would be a guess.
     """
     columns = [catalogue.get(label, pd.Series(index=catalogue.index)) for label in ("label_en", "label_tr")]
-    return _activity_names(tuple(zip(catalogue.index, *columns, strict=True)))
+    names = catalogue.get("names", pd.Series(index=catalogue.index)).map(
+        lambda spellings: tuple(s for lang in sorted(spellings) for s in spellings[lang])
+        if isinstance(spellings, dict) else ())
+    return _activity_names(tuple((code, *labels, *more) for code, *labels, more
+                                 in zip(catalogue.index, *columns, names, strict=True)))
 
 
 @cache

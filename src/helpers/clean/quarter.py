@@ -245,13 +245,20 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
     bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
+    # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
+    # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
+    dated = dates.parse_dates(raw.loc[bad.index, "date"], raw.loc[bad.index, "source"], orders["date"])
+    early = bad.index[(dated.notna() & ((dated < pd.Timestamp(q.start)) | (dated > pd.Timestamp(q.end)))).to_numpy()]
+    faults = bad.loc[early, "reason"].astype(str) + " (" + bad.loc[early, "column"].astype(str) + ")"
+    bad = bad.drop(index=early)
     rejected = _reject_table(raw, bad, provinces)
-    valid = raw.drop(index=bad.index)
+    valid = raw.drop(index=bad.index.union(early))
 
     records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders)
     span = date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
-    out_of_period = _dropped_rows(raw, records.index[outside], "out_of_period")
+    out_of_period = pd.concat([_dropped_rows(raw, records.index[outside], "out_of_period"),
+                               _dropped_rows(raw, early, "out_of_period", "also " + faults)])
     # The date is part of a duplicate's key, so a row in the quarter can only repeat a row in the quarter:
     # finding duplicates among all valid rows and dropping them after the out-of-period ones gives the same.
     duplicated, original = find_duplicates(records[DEDUPE_COLUMNS])
@@ -266,11 +273,13 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict) -> tuple[pd.DataFrame, dict]:
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, found_forms: dict
+               ) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
+    quality["forms"] = found_forms
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -298,7 +307,8 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
-    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
+                                  stacked.forms)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -329,7 +339,8 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     raw = stacked.raw
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
-    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
+                                  stacked.forms)
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
                        _province_lookup(raw["province"]), stacked.marks)
 

@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 from helpers import config
 from helpers.clean import dates, normalise, numbers, redact, schema
 from helpers.errors import ConfigError, NoSourcesError, SourceReadError
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest import forms
+from helpers.ingest.readers import discover_sources, load_columns, read_source
 from helpers.kernels import by_code, categorical, narrow
 
 log = logging.getLogger(__name__)
@@ -160,9 +161,11 @@ def _read_all(sources: list[Path], folder: Path) -> list:
     Files are read side by side: Arrow parses each one on every core, and a second file keeps the cores busy
     while the first goes through its single-threaded steps (decoding, unifying dictionaries).
     """
+    rules = dataclasses.replace(load_columns(), forms=forms.readings(folder))  # exports read through their form
+
     def attempt(path: Path):
         try:
-            return read_source(path, folder)
+            return read_source(path, folder, rules)
         except SourceReadError as error:
             return error
 
@@ -242,10 +245,22 @@ class Stacked:
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
     summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
     labels: dict[tuple[str, str | None], str]  # (file, sheet) -> label
+    forms: dict[str, dict]  # the forms whose exports were read (:func:`forms_read`)
+
+
+def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, dict]:
+    """The forms whose exports were read (:mod:`helpers.ingest.forms`): per form, its tables and whether it has a
+    reviewed mapping (``config/forms/<form>.yml``); a form without one stops the run (:func:`losses.losses`)."""
+    found: dict[str, dict] = {}
+    for table in tables:
+        if table.form:
+            entry = found.setdefault(table.form, {"mapped": table.form_mapped, "files": []})
+            entry["files"].append(labels[table.source, table.sheet])
+    return found
 
 
 def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
     return Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
-                    _summary_rejects(tables, labels), labels)
+                    _summary_rejects(tables, labels), labels, forms_read(tables, labels))

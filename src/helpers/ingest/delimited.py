@@ -69,7 +69,7 @@ def _read_csv_as(
     found = _find_csv_header(text, complete, rules)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}")
-    delimiter, index, header, tags, chars = found
+    delimiter, index, header, tags, chars, rules = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
         columns = _arrow_columns(path, offset, encoding, delimiter, len(header))
@@ -88,8 +88,9 @@ def _read_csv_as(
 
 def _find_csv_header(
     text: str, complete: bool, rules: ReadingRules
-) -> tuple[str, int, list[str], list[str] | None, int] | None:
-    """Delimiter, header row index, header cells, HXL hashtags and the character offset of the first data row.
+) -> tuple[str, int, list[str], list[str] | None, int, ReadingRules] | None:
+    """Delimiter, header row index, header cells, HXL hashtags, the character offset of the first data row and
+    the rules to read the table with (:func:`find_header`).
 
     Each candidate delimiter splits the top rows (quotes respected); the one whose header row names the
     most canonical columns wins. A wrong delimiter leaves the header as one cell, which names nothing.
@@ -112,7 +113,7 @@ def _find_csv_header(
             index = found[0]
             tags = tags_under(rows, index)
             end = consumed[index + 1 if tags else index]
-            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])))
+            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])), found[2])
     return best[1:] if best else None
 
 

@@ -69,6 +69,14 @@ LOSSES = {
 }
 
 
+ACTIVITIES_TITLE, ACTIVITIES_HEAD = "What each sector does", ("Sector", "Its activities")
+
+
+def _svg_uri(name: str) -> str:
+    """An SVG file of ``config/`` as a data: URI (an image that runs nothing)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(config.path(name).read_bytes()).decode("ascii")
+
+
 def counted(n: int, one: str, other: str) -> str:
     """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with thousands separators): the number
     agrees with its noun, and a translation can give each its own form (``ngettext``)."""
@@ -219,9 +227,21 @@ class Report:
                 "published_label": day(published),
                 "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
         if logo := programme.get("logo"):
-            data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
-            meta["logo"] = f"data:image/svg+xml;base64,{data}"
+            meta["logo"] = _svg_uri(logo)
+        meta["donors"] = [{"name": donor["name"], "logo": _svg_uri(donor["logo"]) if donor.get("logo") else ""}
+                          for donor in programme.get("donors", [])]
         return ReportMeta(meta)
+
+    def activity_lists(self) -> HTML:
+        """What each sector does: its activities from the catalogue (``config/activities.yml``), in order."""
+        catalogue = config.activities()
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(sector)}</th><td>"
+            + html.escape(", ".join(catalogue.loc[catalogue["sector"] == sector, "label"].astype(str))) + "</td></tr>"
+            for sector in config.sectors() if (catalogue["sector"] == sector).any())
+        head = "".join(f"<th scope='col'>{html.escape(words)}</th>" for words in ACTIVITIES_HEAD)
+        return HTML(f"<h3>{html.escape(ACTIVITIES_TITLE)}</h3><table class='figures compact activities'><thead><tr>"
+                    f"{head}</tr></thead><tbody>{rows}</tbody></table>")
 
     def losses_note(self) -> HTML:
         """On the first page, when the report was published although the data looked wrong: what a reader
