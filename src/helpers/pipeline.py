@@ -94,6 +94,12 @@ class RunResult:
     out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
 
 
+def say(line: str) -> None:
+    """A line of the run's progress on standard output, with the time: what cron mails or journald keeps is read
+    later, and says when each step started."""
+    print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", flush=True)
+
+
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """Names and default values declared in a notebook's ``parameters`` cell."""
     return {name: spec["default"] for name, spec in papermill.inspect_notebook(str(notebook)).items()}
@@ -269,7 +275,7 @@ def recover(processed: Path, reports: Path) -> list[str]:
             continue
     for line in done:
         log.warning(line)
-        print(f"warning: {line}", flush=True)
+        say(f"warning: {line}")
     return done
 
 
@@ -411,14 +417,14 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
             if notebook.name in reused:
                 shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
-                print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
-                      "recompute)", flush=True)
+                say(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
+                    "recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
             if notebook.name == NOTEBOOKS[-1]:
                 inputs.write(stage_data / q, made_from)
-            print(f"[{step}/{len(notebooks) + 1}] {notebook.name}", flush=True)
+            say(f"[{step}/{len(notebooks) + 1}] {notebook.name}")
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
             try:
@@ -434,7 +440,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
-        print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
+        say(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF")
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
@@ -525,4 +531,4 @@ def _index(reports: Path, processed: Path) -> None:
         write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
-        print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)
+        say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")
