@@ -29,8 +29,9 @@ from helpers import config, formmap
 from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
+from helpers.columns import coded_columns
 from helpers.csvfile import write_csv
-from helpers.errors import NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
@@ -38,9 +39,6 @@ from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
-# The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
-VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group": "population_group",
-                 "disability": "yes_no"}
 SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
 PIPE_WIDTH = 160  # characters per line when the output is not a terminal
 MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
@@ -54,11 +52,6 @@ SUGGESTION_FILES = {
     "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
-
-
-class CheckUsageError(ValueError):
-    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
-    may be written)."""
 
 
 @dataclass
@@ -221,14 +214,12 @@ def _numbers(exam: Examination) -> list:
 
 
 def _optional(exam: Examination) -> list:
-    """Optional values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
-    if set(VOCABULARY_OF) != set(normalise.OPTIONAL_VOCABULARIES):
-        raise RuntimeError("check.VOCABULARY_OF and normalise.OPTIONAL_VOCABULARIES list different columns")
+    """Coded values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
     entries = []
-    for column, parse in normalise.OPTIONAL_VOCABULARIES.items():
+    for column, vocabulary in coded_columns().items():
         categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
-        bad = (parse(categories).isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
-        vocabulary = VOCABULARY_OF[column]
+        parsed = normalise.parse_vocabulary(categories, vocabulary)
+        bad = (parsed.isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
         choices = {spelling: (str(value), spelling) for spelling, value in normalise.vocabulary(vocabulary).items()}
         entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
                             lambda value, c=choices: _described(_closest(value, c, fold)))

@@ -40,7 +40,7 @@ from helpers import __version__, config
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
-from helpers.errors import MissingKeyError, PipelineError
+from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
@@ -77,8 +77,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
                   "accept_losses": "--accept-losses", "earlier_quarters_dir": None, "language": None}
-# Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
-DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -95,6 +93,12 @@ class RunResult:
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
     out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
+
+
+def say(line: str) -> None:
+    """A line of the run's progress on standard output, with the time: what cron mails or journald keeps is read
+    later, and says when each step started."""
+    print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", flush=True)
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -272,7 +276,7 @@ def recover(processed: Path, reports: Path) -> list[str]:
             continue
     for line in done:
         log.warning(line)
-        print(f"warning: {line}", flush=True)
+        say(f"warning: {line}")
     return done
 
 
@@ -421,14 +425,13 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         for step, (notebook, params, executed, language) in enumerate(steps, start=1):
             if notebook.name in reused:
                 shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
-                print(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to "
-                      "recompute)", flush=True)
+                say(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
             if notebook.name == NOTEBOOKS[-1] and language == editions[0]:
                 inputs.write(stage_data / q, made_from)
-            print(f"[{step}/{total}] {notebook.name}{f' ({language.name})' if language else ''}", flush=True)
+            say(f"[{step}/{total}] {notebook.name}{f' ({language.name})' if language else ''}")
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
             try:
@@ -437,14 +440,14 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
-                if error.ename in DATA_STOPS:
+                if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
                     raise PipelineError(error.evalue) from None
                 raise PipelineError(
                     f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
                 ) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
-        print(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})", flush=True)
+        say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
         rendered = [render_report(staging / executed, staging, report_basename(q))
                     for _notebook, _params, executed, language in steps if language is not None]
         html, pdf = rendered[0]
@@ -539,4 +542,4 @@ def _index(reports: Path, processed: Path) -> None:
         write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
-        print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)
+        say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")

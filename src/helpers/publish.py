@@ -99,7 +99,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                                 f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.hashes(raw / q), **inputs.published_totals(raw)})
+                                 {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from helpers.errors import SourceReadError
+from helpers.errors import SourceReadError, WrongEncodingError
 from helpers.ingest.rules import ReadingRules
 from helpers.ingest.tables import RawTable, columns_from_rows, encoded, find_header, looked_for, raw_table, tags_under
 
@@ -35,10 +35,6 @@ _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # byt
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 
 
-class _WrongEncoding(Exception):
-    """The bytes are not in the encoding tried (for UTF-8: retry with a Turkish single-byte code page)."""
-
-
 
 def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
     with path.open("rb") as handle:
@@ -48,24 +44,24 @@ def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
         if head.startswith(bom):
             try:
                 return _read_csv_as(path, source, rules, head, complete, encoding, bom=len(bom))
-            except _WrongEncoding:
+            except WrongEncodingError:
                 raise SourceReadError(
                     source, f"starts with a {encoding} byte-order mark but is not {encoding}"
                 ) from None
     try:
         return _read_csv_as(path, source, rules, head, complete, "utf-8")
-    except _WrongEncoding:
+    except WrongEncodingError:
         return _read_csv_as(path, source, rules, head, complete, _legacy_encoding(path))
 
 
 def _read_csv_as(
     path: Path, source: str, rules: ReadingRules, head: bytes, complete: bool, encoding: str, bom: int = 0
 ) -> RawTable:
-    """Read a CSV in a given encoding; raise :class:`_WrongEncoding` when the bytes are not in it."""
+    """Read a CSV in a given encoding; raise :class:`WrongEncodingError` when the bytes are not in it."""
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
     except UnicodeDecodeError as error:
-        raise _WrongEncoding from error
+        raise WrongEncodingError from error
     found = _find_csv_header(text, complete, rules)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}")
@@ -78,7 +74,7 @@ def _read_csv_as(
             columns = _python_columns(path, offset, encoding, delimiter, len(header))
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
         if encoding == "utf-8" and not _is_utf8(path):
-            raise _WrongEncoding from error
+            raise WrongEncodingError from error
         raise SourceReadError(source, f"malformed CSV ({error})") from error
     header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,

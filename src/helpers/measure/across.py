@@ -75,7 +75,7 @@ def earlier_quarters(quarter: str, earlier_dir: Path) -> dict[str, Path]:
     """The processed quarters before ``quarter`` in ``earlier_dir`` (folders named as quarters, with records)."""
     q, found = Quarter.parse(quarter), {}
     for name, folder in quarter_folders(earlier_dir, "records.parquet").items():  # exact names only
-        says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter") \
+        says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter", name) \
             if (folder / "quality.json").is_file() else name
         if says != name:  # a copy of another quarter's folder: its files say otherwise
             log.warning("%s holds the records of %s, not of %s: ignored", folder, says, name)

@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from babel import Locale
-from IPython.display import HTML, Markdown, display
+from bs4 import BeautifulSoup
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
@@ -43,7 +44,7 @@ from helpers.paths import (
     public_data_name,
     sources_name,
 )
-from helpers.publication import figures
+from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.language import N_, Language, _, current, languages, ngettext, use
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
@@ -72,6 +73,8 @@ OTHER_SOURCES = N_("Other sources")  # Annex A: files outside the units' folders
 TREND = "quarter"  # the breakdown the trend's figures are registered under (one per quarter)
 
 
+# A narrative's boxes: the word that opens one (in the narrative's language) → its style
+BOXES = {N_("Story"): "story", N_("Highlight"): "highlight"}
 ACTIVITIES_TITLE, ACTIVITIES_HEAD = N_("What each sector does"), (N_("Sector"), N_("Its activities"))
 
 
@@ -157,6 +160,7 @@ class Report:
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
     language: Language = field(default_factory=current)  # the edition: its words and formats
+    narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, language: str | None = None) -> Report:
@@ -205,7 +209,7 @@ class Report:
         """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
         for section in declared:
             if text := self._start(section):
-                display(markdown(text))
+                self.show(text)
 
     def _start(self, section: dict) -> str:
         """Print a section's heading and figures; its narrative text (the opening section's is also the text
@@ -516,6 +520,22 @@ class Report:
             self._trace(self.fmt(v), indicator, dimension, category)
         return values
 
+    def show(self, text: str) -> None:
+        """Display a section's narrative: its Markdown, with each photo on a line of its own re-encoded and
+        embedded in its place (:mod:`helpers.publication.photos`), and its story and highlight boxes."""
+        lines: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if (found := photos.parse(line)) is None:
+                lines.append(line)
+                continue
+            display(markdown("\n".join(lines)))
+            lines = []
+            where = narrative_path(self.quarter, self.narratives, self.language.suffix)
+            photo = photos.load(*found, self.narratives, f"{where}, line {number} of its section")
+            display(Image(data=photo.jpeg, format="jpeg",
+                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+        display(markdown("\n".join(lines)))
+
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
         there is none."""
@@ -554,6 +574,7 @@ class Report:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file in this
         edition's language, ``<Q>.tr.md``), kept for :meth:`section`."""
         path = narrative_path(self.quarter, folder, self.language.suffix)
+        self.narratives = Path(folder)
         if not path.is_file():
             self.story = Story({"": self.automatic_summary()}, draft=True)
         else:
@@ -616,7 +637,7 @@ class Report:
                         "quarter in total or for one category of a breakdown; the counts of rows in Annex A come "
                         "from the cleaning's reconciliation instead. The public data file holds each figure with "
                         "its indicator and breakdown.")) + "</p>"
-            "<details class='screen-only every-figure'><summary>"
+            "<details class='screen-only by-section'><summary>"
             + e(_("Where each figure comes from, by section")) + "</summary>"
             f"<table class='figures annex'><thead><tr><th>{indicator}</th><th>{e(_('Breakdown'))}</th>"
             f"<th class='num'>{shown}</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
@@ -669,8 +690,15 @@ def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
 
 def markdown(text: str) -> HTML:
     """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
-    load anything, in the report or in JupyterLab."""
-    return HTML(markdown_html(text))
+    load anything, in the report or in JupyterLab. A quote that opens with a box's word in bold
+    (``> **Story** ...``, ``> **Highlight** ...``, :data:`BOXES`) becomes that box."""
+    soup = BeautifulSoup(markdown_html(text), "html.parser")
+    for quote in soup.find_all("blockquote"):
+        first = quote.find("strong")
+        words = {_(word): kind for word, kind in BOXES.items()}
+        if first is not None and (kind := words.get(first.get_text(strip=True).rstrip(":"))):
+            quote["class"] = ["box", kind]
+    return HTML(str(soup))
 
 
 def chart(fig: Figure, note: str = "") -> None:
