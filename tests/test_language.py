@@ -122,3 +122,14 @@ def test_the_report_fonts_have_the_turkish_letters_and_the_lira_sign(weight):
     font = FT2Font(path)
     assert "DejaVuSans" in path
     assert [ch for ch in "İıŞşĞğÇçÖöÜü₺" if font.get_char_index(ord(ch)) == 0] == []
+
+
+def test_a_turkish_narrative_is_checked_against_the_turkish_titles(tmp_path):
+    from helpers.publication.narrative_check import check
+
+    (tmp_path / "2022Q4.tr.md").write_text("Giriş.\n\n## Protection\n\nMetin.\n", encoding="utf-8")
+    path, _, found = check("2022Q4", tmp_path / "processed", tmp_path, "tr")
+    assert path.name == "2022Q4.tr.md"
+    assert any("Protection" in line and "Koruma" in line for line in found), found
+    (tmp_path / "2022Q4.tr.md").write_text("Giriş.\n\n## Koruma\n\nMetin.\n", encoding="utf-8")
+    assert check("2022Q4", tmp_path / "processed", tmp_path, "tr")[2] == []

@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check narratives/<QUARTER>.md instead (seconds, no run): every unknown placeholder, "
                             "indicator, dimension, category or heading with the nearest valid names")
     check.add_argument("--narratives-dir", help="narratives folder (default narratives)")
+    check.add_argument("--language", help="with --narrative: the edition whose narrative to check, e.g. tr "
+                                          "(narratives/<QUARTER>.tr.md, its headings in Turkish)")
     sample = commands.add_parser("sample", help="write the bundled sample raw logs (2022Q4, calibrated to the seed; "
                                                 "2023Q1; a late 2022Q4 file under late/)",
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("sample"))
@@ -166,7 +168,7 @@ def _check_narrative(args: argparse.Namespace, parser: argparse.ArgumentParser) 
     from helpers.publication.narrative_check import check
 
     try:
-        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir)
+        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir, args.language)
     except ValueError as error:
         parser.error(str(error))  # exit status 2
     except FileNotFoundError as error:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter, resolve
+from helpers.publication.language import languages, using
 from helpers.publication.narrative import narrative_path, problems
 from helpers.publication.report import narrative_sections
 
@@ -20,11 +21,17 @@ COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 
 
 def check(quarter: str, processed_dir: str | Path | None = None, narratives_dir: str | Path | None = None,
-          ) -> tuple[Path, str, list[str]]:
+          language: str | None = None) -> tuple[Path, str, list[str]]:
     """(the narrative file, what it was checked against, its problems); raises ``ValueError`` for a malformed
-    quarter and ``FileNotFoundError`` when the quarter has no narrative."""
-    q = str(Quarter.parse(quarter))
-    path = narrative_path(q, resolve(narratives_dir, NARRATIVES_DIR))
+    quarter and ``FileNotFoundError`` when the quarter has no narrative. ``language``: an edition's narrative
+    (``tr``: ``<Q>.tr.md``, its headings the Turkish section titles); the first language's by default."""
+    with using(language or languages()[0].code) as edition:
+        return _check(str(Quarter.parse(quarter)), processed_dir, narratives_dir, edition.suffix)
+
+
+def _check(q: str, processed_dir: str | Path | None, narratives_dir: str | Path | None, suffix: str,
+           ) -> tuple[Path, str, list[str]]:
+    path = narrative_path(q, resolve(narratives_dir, NARRATIVES_DIR), suffix)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: the report of {q} would be a draft with an automatic "
                                 "summary")
