@@ -60,7 +60,7 @@ from helpers.paths import (
     sources_name,
 )
 from helpers.publication.datapackage import write_datapackage
-from helpers.publication.language import languages
+from helpers.publication.language import catalogue_path, languages
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
 from helpers.record import inputs, revisions, stale
@@ -526,6 +526,9 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
                for language in languages()]
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
+    for language in languages()[1:]:  # the words of each edition (a version's manifest lists them)
+        path = catalogue_path(language.code)
+        code[path.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(path)
     previous = revisions.latest(q, reports)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
