@@ -431,7 +431,7 @@ class Report:
         # Why a file was not read is the reader's message, in the source language only: other editions name the
         # files and point to it
         elsewhere = "" if self.language.source else " " + _("(why: in the {language} edition)").format(
-            language=Locale.parse(languages()[0].locale_name).get_display_name(self.language.locale))
+            language=Locale.parse(languages()[0].code).get_display_name(self.language.locale))
         if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
             text += " " + _("Files that could not be read and were skipped: {files}.").format(files="; ".join(
                 escape_markdown(PurePosixPath(f["source"]).name)
