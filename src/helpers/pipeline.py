@@ -8,8 +8,11 @@ beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's pro
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
 notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
 take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
-The failed run's executed notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last
-:data:`KEEP_FAILED`). Folders are created with ``mkdir``, so what is published follows the umask.
+The reports folder receives only what may be served to the public (the report, its public data, dictionary,
+printed figures and sources); the audit trail (executed notebooks, ``run.log``, ``run.json``) joins the
+quarter's processed data in ``data/processed/<QUARTER>/audit/``, and a failed run's is kept in
+``data/processed/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`). Folders are created with ``mkdir``,
+so what is published follows the umask.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from helpers.measure.disclosure import dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     NARRATIVES_DIR,
+    AUDIT,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
     RAW_DIR,
@@ -52,6 +56,7 @@ from helpers.paths import (
     REPORTS_DIR,
     SOURCES_FILE,
     Quarter,
+    failed_dir,
     public_data_name,
     report_basename,
     resolve,
@@ -342,8 +347,9 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
               "earlier_quarters_dir": str(processed)}
     per_notebook = _check_parameters(notebooks, common, parameters)
-    staging = _make_folder(stage_report / "report")
-    run_log = staging / "run.log"
+    staging = _make_folder(stage_report / "report")  # public files only
+    audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
+    run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
     try:
@@ -358,7 +364,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
             if notebook.name in reused:
-                shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
+                shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
                 print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
                       "recompute)", flush=True)
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
@@ -371,7 +377,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(staging / notebook.name), parameters=params, kernel_name=KERNEL,
+                    str(notebook), str(audit / notebook.name), parameters=params, kernel_name=KERNEL,
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:
@@ -383,38 +389,41 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
-        html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
+        html, pdf = render_report(audit / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
                              (revisions.PRINTED, revisions.PRINTED),
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         _record_versions(q, stage_data, processed, reports)
-        _write_run(staging / RUN_FILE, q, reports, parameters, reused)
+        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
+        shutil.rmtree(stage_data / q / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
+        audit = audit.rename(stage_data / q / AUDIT)
         target = reports / q
         history = stage_data / "history.csv"
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
                   Move(staging, target, stage_report / "previous" / q)])
-        _index(reports)
+        _index(reports, processed)
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        failed = reports / f"{q}.failed-{datetime.now():%Y%m%d-%H%M%S-%f}"
-        if staging.exists():
-            staging.rename(failed)
-            for old in sorted(reports.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+        failed = failed_dir(processed, q, f"{datetime.now():%Y%m%d-%H%M%S-%f}")
+        if audit.exists():
+            audit.rename(failed)
+            for old in sorted(processed.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
                 shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused)
+    return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
+                     reused)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -428,7 +437,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
     before = inputs.load(processed / q)
     if (not before or before.get("clean_key") != made_from["clean_key"]
-            or not all((reports / q / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+            or not all((processed / q / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
         return []
     if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
         return list(inputs.DATA_NOTEBOOKS[:1])
@@ -446,13 +455,14 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
                  " (this run)" if row["quarter"] == q else "")
 
 
-def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:
-    """``run.json`` in the report folder: when and with what code and packages the report was made, from which
+def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
+               reused: list[str]) -> None:
+    """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
     narrative, and which published version it revises (a version's manifest carries it)."""
     story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
-    previous = revisions.latest(q, reports)
+    previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
@@ -461,10 +471,10 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def _index(reports: Path) -> None:
+def _index(reports: Path, processed: Path) -> None:
     """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
     try:
-        write_index(reports)
+        write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
         print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)

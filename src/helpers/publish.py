@@ -1,8 +1,9 @@
 """``quarterly-report publish``: freeze a quarter's current report as version N, read-only, with a manifest.
 
-The report folder ``reports/<Q>/`` is replaced by every run; a published version is copied to
-``reports/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less what
-the umask takes away). Its ``manifest.json`` holds the SHA-256 of every raw input, config, code and narrative
+The report folder ``reports/<Q>/`` is replaced by every run; a published version's public files are copied to
+``reports/<Q>.versions/v<N>/`` and its audit trail (executed notebooks, run log) to
+``<processed>/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less
+what the umask takes away). The audit's ``manifest.json`` (internal: it names the raw files) holds the SHA-256 of every raw input, config, code and narrative
 file the report was made from and of every output, the code commit, the package versions and the
 pseudonymisation key's fingerprint (never the key). The quarter's lock is held meanwhile, so no run of the
 quarter changes the report while it is copied.
@@ -20,7 +21,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers.errors import PipelineError
-from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
+from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
 from helpers.record import inputs, revisions
 from helpers.record.site_index import RUN_FILE, write_index
@@ -45,7 +46,7 @@ def read_only(folder: Path) -> None:
 
 def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
     """The manifest of a version made from the report folder ``report`` and processed folder ``data``."""
-    run = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))
+    run = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))
     made_from = inputs.load(data)
     return {
         "quarter": quarter,
@@ -61,7 +62,7 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
         "inputs": {"raw": made_from["raw"], "published_totals": made_from.get("published_totals", {}),
                    "config": made_from["config"], "code": run["code"], "narrative": run["narrative"],
                    "earlier_quarters": made_from["earlier"]},
-        "outputs": {"report": inputs.hashes(report),
+        "outputs": {"report": inputs.hashes(report), "audit": inputs.hashes(data / AUDIT),
                     "processed": {n: inputs.sha256(data / n) for n in PROCESSED_OUTPUTS if (data / n).is_file()}},
     }
 
@@ -82,7 +83,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     report, data = reports / q, processed / q
     with locked(q, [processed, reports]):
         missing = [p.name for p in (report / f"{report_basename(q)}.html", report / f"{report_basename(q)}.pdf",
-                                    report / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
+                                    data / AUDIT / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
         if missing:
             raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
         made_from = inputs.load(data)
@@ -92,29 +93,48 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        previous = revisions.latest(q, reports)
-        run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+        previous = revisions.latest(q, reports, processed)
+        run_id = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
         number = previous.number + 1 if previous else 1
-        home = revisions.versions_dir(q, reports)
-        home.mkdir(exist_ok=True)
-        target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        the_manifest = json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False)
+        audit = _freeze(data / AUDIT, revisions.versions_dir(q, processed), number, {revisions.MANIFEST: the_manifest})
         try:
-            shutil.copytree(report, staging, copy_function=shutil.copyfile)  # fresh modes, not the source's
-            (staging / revisions.MANIFEST).write_text(
-                json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False), encoding="utf-8")
-            read_only(staging)
-            staging.rename(target)  # the version appears complete or not at all
-        finally:
-            if staging.exists():  # a failed copy: made writable again to be removed
-                for path in [staging, *staging.rglob("*")]:
-                    path.chmod(0o755 if path.is_dir() else 0o644)
-                shutil.rmtree(staging, ignore_errors=True)
+            _freeze(report, revisions.versions_dir(q, reports), number, {})  # the version exists once this is there
+        except BaseException:
+            _remove(audit)
+            raise
         record_versions(processed, reports)
-    write_index(reports)
-    return revisions.latest(q, reports)
+    write_index(reports, processed)
+    return revisions.latest(q, reports, processed)
+
+
+def _freeze(source: Path, home: Path, number: int, extra: dict[str, str]) -> Path:
+    """Copy ``source`` to ``home/v<number>`` with the ``extra`` files, read-only; it appears complete or not at
+    all."""
+    home.mkdir(exist_ok=True)
+    target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
+    _remove(staging)
+    if target.exists() and extra:  # an audit left by a publish that stopped before its public files were in place
+        _remove(target)
+    try:
+        shutil.copytree(source, staging, copy_function=shutil.copyfile)  # fresh modes, not the source's
+        for name, text in extra.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        read_only(staging)
+        staging.rename(target)
+    finally:
+        _remove(staging)
+    return target
+
+
+def _remove(folder: Path) -> None:
+    """Remove a (read-only) folder that is not a published version."""
+    if folder.exists():
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:

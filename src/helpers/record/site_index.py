@@ -17,12 +17,12 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import config
-from helpers.paths import Quarter, public_data_name, replacing, report_basename
+from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
 from helpers.record import revisions
 from helpers.text import day
 
 INDEX = "index.html"
-RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
+RUN_FILE = "run.json"  # written by each run into the quarter's audit trail (helpers.pipeline)
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
@@ -90,20 +90,22 @@ def quarters(reports: Path) -> list[str]:
     return sorted(found, key=Quarter.parse, reverse=True)
 
 
-def index_html(reports: Path) -> str:
-    """The page listing every quarter of ``reports``."""
+def index_html(reports: Path, processed: Path) -> str:
+    """The page listing every quarter of ``reports`` (dates and versions from the audit trails in
+    ``processed``)."""
     specs = config.indicator_specs()
     head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
     for q in quarters(reports):
-        published = revisions.versions(q, reports)
+        published = revisions.versions(q, reports, processed)
         rows = []
         if (reports / q).is_dir():
             status = "current report (not published)"
+            audit = Path(processed) / q / AUDIT
             if published:
-                same = _run_id(reports / q) == published[-1].manifest["run_id"]
+                same = _run_id(audit) == published[-1].manifest["run_id"]
                 status = f"current report ({'is' if same else 'revises'} version {published[-1].number})"
-            rows.append(_row(status, _run_date(reports / q), q, q, reports))
+            rows.append(_row(status, _run_date(audit), q, q, reports))
         rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports)
                  for v in reversed(published)]
         sections.append(
@@ -121,11 +123,11 @@ def index_html(reports: Path) -> str:
             f"{body}</body></html>")
 
 
-def write_index(reports: Path) -> Path:
+def write_index(reports: Path, processed: Path) -> Path:
     """Write ``reports/index.html`` (replacing the previous one only once complete). Runs of different quarters
     may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
-        tmp.write_text(index_html(Path(reports)), encoding="utf-8")
+        tmp.write_text(index_html(Path(reports), Path(processed)), encoding="utf-8")
     return path
