@@ -47,8 +47,8 @@ from helpers.errors import MissingKeyError, PipelineError
 from helpers.measure.disclosure import dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
-    NARRATIVES_DIR,
     AUDIT,
+    NARRATIVES_DIR,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
     RAW_DIR,

@@ -3,10 +3,10 @@
 The report folder ``reports/<Q>/`` is replaced by every run; a published version's public files are copied to
 ``reports/<Q>.versions/v<N>/`` and its audit trail (executed notebooks, run log) to
 ``<processed>/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less
-what the umask takes away). The audit's ``manifest.json`` (internal: it names the raw files) holds the SHA-256 of every raw input, config, code and narrative
-file the report was made from and of every output, the code commit, the package versions and the
-pseudonymisation key's fingerprint (never the key). The quarter's lock is held meanwhile, so no run of the
-quarter changes the report while it is copied.
+what the umask takes away). The audit's ``manifest.json`` (internal: it names the raw files) holds the SHA-256
+of every raw input, config, code and narrative file the report was made from and of every output, the code
+commit, the package versions and the pseudonymisation key's fingerprint (never the key). The quarter's lock is
+held meanwhile, so no run of the quarter changes the report while it is copied.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 ``quarterly-report publish`` (:mod:`helpers.publish`) freezes a report's public files as
 ``reports/<Q>.versions/v<N>/``, beside the working report ``reports/<Q>/`` that every run replaces, and its audit
-trail with the manifest (raw file names and hashes: internal) as ``<processed>/<Q>.versions/v<N>/``. A run of a quarter with a published version
-renders a revised report: its first page says which version it replaces, and its "Revisions" section lists
-each printed figure that changed (old → new) and how many raw files were added, removed or changed since that
-version (the quarter's own and the table of published totals; counted, never named).
+trail with the manifest (raw file names and hashes: internal) as ``<processed>/<Q>.versions/v<N>/``. A run of
+a quarter with a published version renders a revised report: its first page says which version it replaces,
+and its "Revisions" section lists each printed figure that changed (old → new) and how many raw files were
+added, removed or changed since that version (the quarter's own and the table of published totals; counted,
+never named).
 Printed figures are compared as printed (``67,389``, ``<5``), from the list each report keeps of them.
 """
 
