@@ -163,6 +163,18 @@ class IndicatorsFile(_Strict):
         return self
 
 
+class LabelsFile(_Strict):
+    other: str = Field(min_length=1)
+    reviewed: dict[str, list[str]]
+
+    @field_validator("reviewed")
+    @classmethod
+    def _distinct_labels(cls, reviewed: dict[str, list[str]]) -> dict[str, list[str]]:
+        for column, labels in reviewed.items():
+            _distinct(labels, f"{column} labels")
+        return reviewed
+
+
 # ------------------------------------------------------------------------------------- the other files
 class ItemsFile(_Strict):
     synonyms: dict[str, str]
@@ -287,7 +299,7 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
-    "report": ReportFile,
+    "report": ReportFile, "labels": LabelsFile,
 }
 
 

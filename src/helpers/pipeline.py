@@ -40,6 +40,7 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
+from helpers.clean import redact
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.quarter import sample_check
 from helpers.csvfile import write_csv
@@ -134,6 +135,7 @@ def _git_commit() -> str:
 def _start_log(path: Path) -> logging.Handler:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    redact.mask_logs(handler)
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page and step
@@ -380,12 +382,11 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                     str(notebook), str(audit / notebook.name), parameters=params, kernel_name=KERNEL,
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
-            except PapermillExecutionError as error:
+            except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
                 if error.ename in DATA_STOPS:
-                    raise PipelineError(error.evalue) from None
-                raise PipelineError(
-                    f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
-                ) from None
+                    raise PipelineError(redact.masked(error.evalue)) from None
+                raise PipelineError(redact.masked(
+                    f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
         print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)

@@ -660,6 +660,7 @@ class Examination:
     quality: dict  # as quality.json: counts per file and reason, unknown optional values, date span, ...
     provinces: pd.DataFrame  # resolution of each distinct province spelling (resolve_provinces), by spelling
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
+    labels_kept: dict[str, dict[str, int]] = field(default_factory=dict)  # config/labels.yml's columns: label → rows
 
 
 def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
@@ -672,8 +673,11 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span)
+    redact.mask_columns(records, list(config.load("labels")["reviewed"]))  # as a run would publish them
+    kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
+            for column in config.load("labels")["reviewed"] if column in records}
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), stacked.marks)
+                       _province_lookup(raw["province"]), stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:

@@ -38,6 +38,7 @@ column in the rejects file tell the analyst where to look. All work is done once
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import unicodedata
@@ -129,6 +130,26 @@ def _origin_phones(text: str, found: Counter) -> str:
             text = f"{text[:start]}[phone]{text[end:]}"
             found["phone"] += 1
     return text
+
+
+def masked(text: str) -> str:
+    """``text`` with every identifier masked (messages and log lines that quote file, sheet or header names)."""
+    return mask(text)[0]
+
+
+class MaskIdentifiers(logging.Filter):
+    """A logging filter that masks identifiers in each message before any handler writes it: log lines quote
+    file, sheet and header names, which partners choose and may fill with a person's phone or ID number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = masked(record.getMessage()), None
+        return True
+
+
+def mask_logs(*handlers: logging.Handler) -> None:
+    """Mask identifiers in everything ``handlers`` write (all the root logger's handlers when none is given)."""
+    for handler in handlers or logging.getLogger().handlers:
+        handler.addFilter(MaskIdentifiers())
 
 
 def kinds(text: str) -> list[str]:

@@ -27,6 +27,7 @@ import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers import config
@@ -48,6 +49,31 @@ SEARCH = 12
 """How many of the smallest cells around an exposed cell are tried as complements."""
 Key = tuple[str, str, str]  # (indicator, dimension, category)
 CROSS, CROSS_LABEL = "+", " | "
+
+
+def reviewed_labels(records: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Relabel (in place) every free-text label not on the reviewed list of ``config/labels.yml`` as its
+    ``other`` label, before any indicator is computed, so no unreviewed label is published (a label can hold a
+    person's name, which no pattern finds); returns per column the labels so counted, with their records."""
+    labels = config.load("labels")
+    counted = {}
+    for column, reviewed in labels["reviewed"].items():
+        if column not in records:
+            continue
+        values = records[column].astype("category")
+        listed = set(reviewed)
+        unlisted = [c for c in values.cat.categories if c not in listed]
+        if not unlisted:
+            continue
+        codes = values.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+        counted[column] = {str(c): int(counts[i]) for i, c in enumerate(values.cat.categories) if c in unlisted
+                           and counts[i]}
+        names = [labels["other"] if c in unlisted else c for c in values.cat.categories]
+        kept = sorted(set(names))
+        recode = np.append(pd.Index(kept).get_indexer(names), -1)  # code -1 (blank) stays blank
+        records[column] = pd.Series(pd.Categorical.from_codes(recode[codes], kept), index=values.index)
+    return counted
 
 
 def suppress(value: float, *, total: bool = False) -> float | str:

@@ -7,6 +7,7 @@ row, so the same code serves the bundled sample and a national quarter of ten mi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,8 @@ from helpers.measure.across import MEASURES as ACROSS_MEASURES
 from helpers.measure.across import across_indicators
 from helpers.paths import PROCESSED_DIR, Quarter
 from helpers.text import nearest
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 CROSS = "+"
@@ -395,12 +398,16 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
     earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
     reads the history from the published one."""
-    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
+    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators, reviewed_labels
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
     columns = needed_columns(config.indicators())  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
+    for column, unlisted in reviewed_labels(records).items():  # config/labels.yml: published only once reviewed
+        log.warning("%s: %s label(s) not on the reviewed list counted as %r (%s records); review them with "
+                    "quarterly-report check", column, len(unlisted), config.load("labels")["other"],
+                    f"{sum(unlisted.values()):,}")
     history = load_history(q, processed_dir, earlier_dir)
     indicators = compute_indicators(records, q, history)
     indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across

@@ -13,14 +13,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
-from helpers.clean.quality import source_table
+from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -41,6 +41,11 @@ from helpers.text import day, nearest
 
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
+
+
+def _count(n: int | str) -> str:
+    """A count as printed: ``1,250``; a withheld one (``<5``) as it is."""
+    return n if isinstance(n, str) else f"{n:,}"
 
 
 def dimension_name(dimension: str) -> str:
@@ -303,20 +308,22 @@ class Report:
                      "headcount, without sex or age.")
         if totals.get("summary_row"):
             text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
-        if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
-            text += " Files that could not be read and were skipped: " + "; ".join(
-                f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
-                for f in skipped) + "."
+        if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
+            labels = public_labels([f["source"] for f in skipped], self.programme.get("units", {}))
+            text += (f" {len(skipped):,} file(s) could not be read and were skipped (among the files not read: "
+                     + "; ".join(escape_markdown(labels[f["source"]]) for f in skipped) + ").")
         if not_read := self.quality.get("not_read", []):
-            reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
+            text += (f" {len(not_read):,} part(s) of files were deliberately not read (such as repeat groups of "
+                     "KoboToolbox forms, whose rows are not activity records).")
         return text
 
     def sources_note(self) -> Markdown:
         """Where readers find each source table's counts: the sources file published beside the report."""
         name = sources_name(self.quarter)
         return Markdown(f"Each source table's counts (a CSV file or one sheet of a workbook) are in "
-                        f"[{name}]({name}), next to this report.")
+                        f"[{name}]({name}), next to this report. Sources are numbered, not named, and their counts, "
+                        "like the rows above, are rounded to the nearest 5 (1 to 4 shown as <5); only the totals "
+                        "are exact.")
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
@@ -328,8 +335,7 @@ class Report:
         total. Each file's row is in :meth:`write_sources`."""
         table = source_table(self.quality).reset_index()
         units = self.programme.get("units", {})
-        first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
-        table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
+        table["unit"] = table["source"].map(lambda source: unit_of(source, units) or "Other sources")
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: "Excel workbooks", False: "CSV exports"})
         counts = ["rows_read", "rows_kept", *config.drop_kinds()]
@@ -338,9 +344,10 @@ class Report:
         total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
         heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
         head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
-        rows = "".join(
+        rows = "".join(  # row counts rounded as in the sources file (files and tables exact; totals exact)
             f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
-            + "".join(f"<td class='num'>{n:,}</td>" for n in values) + "</tr>"
+            + "".join(f"<td class='num'>{html.escape(_count(n if i < 2 else rounded(n)))}</td>"
+                      for i, n in enumerate(values)) + "</tr>"
             for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
         rows += ("<tr class='total'><th>Total</th>" + "".join(f"<td class='num'>{n:,}</td>" for n in total)
                  + "</tr>")
@@ -349,9 +356,13 @@ class Report:
 
     def write_sources(self) -> Path:
         """Write each source table's counts (from ``quality.json``) as ``sources.csv`` into the processed
-        quarter, where the run publishes it beside the report."""
+        quarter, where the run publishes it beside the report: sources by neutral label, counts rounded
+        (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
-        write_csv(source_table(self.quality).reset_index().drop(columns="file"), path)
+        table = source_table(self.quality).drop(columns="file")
+        labels = public_labels(list(table.index), self.programme.get("units", {}))
+        table = table.loc[list(labels)].map(rounded).rename(index=labels)
+        write_csv(table.reset_index(), path)
         return path
 
     def sex_by_age(self) -> pd.DataFrame:
