@@ -21,6 +21,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers.errors import PipelineError
+from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked
 from helpers.record import inputs, revisions
@@ -99,7 +100,9 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
         number = previous.number + 1 if previous else 1
         the_manifest = json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False)
-        audit = _freeze(data / AUDIT, revisions.versions_dir(q, processed), number, {revisions.MANIFEST: the_manifest})
+        public = (data / PUBLIC_FILE).read_text(encoding="utf-8")  # what a later revision must not be compared with
+        audit = _freeze(data / AUDIT, revisions.versions_dir(q, processed), number,
+                        {revisions.MANIFEST: the_manifest, PUBLIC_FILE: public})
         try:
             _freeze(report, revisions.versions_dir(q, reports), number, {})  # the version exists once this is there
         except BaseException:

@@ -398,7 +398,13 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
     earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
     reads the history from the published one."""
-    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators, reviewed_labels
+    from helpers.measure.disclosure import (
+        dictionary_name,
+        public_dictionary,
+        public_indicators,
+        published_versions,
+        reviewed_labels,
+    )
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -410,9 +416,11 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
                     f"{sum(unlisted.values()):,}")
     history = load_history(q, processed_dir, earlier_dir)
     indicators = compute_indicators(records, q, history)
-    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
+    published = published_versions(q, Path(earlier_dir or processed_dir))  # a revision withholds more
+    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir),  # helpers.measure.across
+                                   published)
     write_csv(indicators, folder / "indicators.csv")
-    public = public_indicators(indicators, keep=for_publication(indicators))
+    public = public_indicators(indicators, keep=for_publication(indicators), published=published)
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")

@@ -24,7 +24,15 @@ from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
-from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
+from helpers.measure.disclosure import (
+    COMPLEMENTARY,
+    COMPLEMENTARY_MARK,
+    dictionary_name,
+    fmt,
+    for_report,
+    published_versions,
+    suppression,
+)
 from helpers.measure.indicators import series, value
 from helpers.paths import (
     NARRATIVES_DIR,
@@ -93,15 +101,19 @@ class Report:
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
+    published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
 
     @classmethod
-    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
+    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None) -> Report:
+        """The quarter's report from ``processed_dir``; its published versions (which a revision's suppression
+        takes into account) are in ``published_dir`` (default ``processed_dir``)."""
         folder = Path(processed_dir) / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
-        return cls(quarter, indicators, quality, history, folder=folder)
+        return cls(quarter, indicators, quality, history, folder=folder,
+                   published=published_versions(quarter, Path(published_dir or processed_dir)))
 
     def section(self, name: str) -> str:
         """Start the section ``name`` of ``config/report.yml``: print its heading (an h2) and its figures, and
@@ -163,7 +175,7 @@ class Report:
     @cached_property
     def suppressed(self) -> pd.Series:
         """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
-        return suppression(self.indicators).set_axis(pd.MultiIndex.from_frame(
+        return suppression(self.indicators, self.published).set_axis(pd.MultiIndex.from_frame(
             self.indicators[["indicator", "dimension", "category"]]))
 
     @property
