@@ -26,7 +26,7 @@ test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs,
 test-all: setup ## The whole test suite, slow tests included (what CI runs)
 	$(BIN)/python -m pytest
 
-setup: system-deps $(VENV)/.installed ## Create .venv with the pinned packages and the project (editable)
+setup: system-deps $(VENV)/.installed node_modules/.installed ## Create .venv with the pinned packages and the project (editable), and the browser-side test tools (axe-core, npm)
 
 system-deps: ## Install the few Debian packages needed for PDF rendering and the reader tests
 	@scripts/install-system-deps.sh
@@ -35,6 +35,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)

@@ -4,7 +4,9 @@ For each size, fresh subprocesses (so each run's peak memory is its own) run the
 ``clean_quarter`` + ``write_clean``, then ``run_indicators`` (read ``records.parquet``, compute, write). Each
 size runs ``--repeat`` times and the median is reported (this machine is shared: single runs vary by ±10 %);
 the last run also computes the same indicators as DuckDB SQL over the same Parquet and asserts that both give
-identical numbers. Results go to stdout and ``benchmarks/results.md``.
+identical numbers. Beside each size, in the same run, the engine anchor (``benchmarks/anchor.py``: the core of
+the work as one DuckDB job on records of the same shape) is timed as often, and the speed target is the ratio of
+the two, which holds across machines where seconds do not. Results go to stdout and ``benchmarks/results.md``.
 
     python benchmarks/run.py                      # 100k (with an XLSX workbook), 1M and 10M records
     python benchmarks/run.py --sizes 100000 --repeat 1   # quick try
@@ -34,9 +36,10 @@ ROOT = HERE.parent
 DATA = HERE / "data"
 QUARTER = "2022Q4"
 TARGETS = {1_000_000: 8.0, 10_000_000: 60.0}  # seconds for clean + indicators
-MEMORY_TARGET_GIB = 6.0
+ANCHOR_RATIO = 3.0  # at the largest size: clean + indicators at most this many times the engine anchor
+MEMORY_TARGET_GIB = 4.5
 SAMPLE_TARGET = 30.0
-EDIT_TARGET = 8.0  # seconds from an edited narrative to the new HTML and PDF (cleaned data and indicators reused)
+EDIT_SHARE = 0.5  # an edited narrative to the new HTML and PDF: at most this share of a full sample run
 ACROSS_QUARTERS = ("2022Q1", "2022Q2", "2022Q3", "2022Q4")
 ACROSS_TARGET = (20.0, 6.0)  # seconds and GiB for the cross-quarter figures over 4 quarters of 10M records
 LIBRARIES = ["pandas", "numpy", "pyarrow", "duckdb", "pandera", "python-calamine"]
@@ -154,6 +157,7 @@ def run_size(size: int, keep: bool, repeat: int) -> dict:
         generate(raw, size)
         marker.write_text("")
     runs = [_run_worker(raw, size, reference=i == repeat - 1) for i in range(repeat)]
+    anchor = run_anchor(size, keep, repeat)
     if not keep:
         for path in sorted(raw.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
@@ -164,7 +168,26 @@ def run_size(size: int, keep: bool, repeat: int) -> dict:
         **{k: statistics.median(r[k] for r in runs) for k in ("clean_s", "indicators_s")},
         "total_s": statistics.median(totals),
         **{k: max(r[k] for r in runs) for k in ("peak_clean_gib", "peak_pipeline_gib", "peak_tree_gib")},
+        "anchor_s": anchor["seconds"], "anchor_peak_gib": anchor["peak_gib"],
+        "anchor_ratio": statistics.median(totals) / anchor["seconds"],
     }
+
+
+def run_anchor(size: int, keep: bool, repeat: int) -> dict:
+    """The engine anchor on ``size`` records of the same shape, ``repeat`` times in fresh processes (median)."""
+    records = DATA / f"anchor-{size}.csv"
+    if not records.is_file():
+        subprocess.run([sys.executable, str(HERE / "anchor.py"), "gen", str(size), str(records)], check=True)
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, str(HERE / "anchor.py"), "run", str(records)], capture_output=True,
+                              text=True, check=False)
+        if done.returncode:
+            raise SystemExit(f"the anchor at {size:,} failed:\n{done.stderr[-4000:]}")
+        runs.append(json.loads(done.stdout))
+    if not keep:
+        records.unlink()
+    return {"seconds": statistics.median(r["seconds"] for r in runs), "peak_gib": max(r["peak_gib"] for r in runs)}
 
 
 def _run_worker(raw: Path, size: int, reference: bool) -> dict:
@@ -261,9 +284,10 @@ def _line(r: dict) -> str:
     target = TARGETS.get(r["size"])
     verdict = "" if target is None else (" ✓" if r["total_s"] <= target else f" ✗ (target {target:.0f} s)")
     memory = "" if r["size"] < max(TARGETS) else (
-        " ✓" if r["peak_tree_gib"] <= MEMORY_TARGET_GIB else f" ✗ (target {MEMORY_TARGET_GIB:.0f} GiB)")
+        " ✓" if r["peak_tree_gib"] <= MEMORY_TARGET_GIB else f" ✗ (target {MEMORY_TARGET_GIB:g} GiB)")
     project = r["read_parquet_s"] + r["compute_s"]
     return (f"| {r['size']:,} | {r['clean_s']:.1f} | {r['indicators_s']:.1f} | **{r['total_s']:.1f}**{verdict} | "
+            f"{r['anchor_s']:.1f} | **{r['anchor_ratio']:.2f}** | "
             f"{r['total_min_s']:.1f}–{r['total_max_s']:.1f} | {r['size'] / r['total_s']:,.0f} | "
             f"{r['peak_pipeline_gib']:.2f} | {r['peak_tree_gib']:.2f}{memory} | {r['peak_gib']:.2f} | "
             f"{project:.1f} | {r['duckdb_s']:.1f} | "
@@ -277,9 +301,12 @@ def _targets(results: list[dict], sample: tuple[float, float] | None, across: di
     rows = [(f"{size / 1e6:g}M clean + indicators ≤ {limit:.0f} s", f"{by_size[size]['total_s']:.1f} s (median)",
              by_size[size]["total_s"] <= limit) for size, limit in TARGETS.items() if size in by_size]
     if (big := by_size.get(max(TARGETS))) is not None:
-        rows.append((f"{max(TARGETS) / 1e6:g}M peak memory ≤ {MEMORY_TARGET_GIB:.0f} GiB",
+        rows.append((f"{max(TARGETS) / 1e6:g}M peak memory ≤ {MEMORY_TARGET_GIB:g} GiB",
                      f"{big['peak_tree_gib']:.2f} GiB (with the hashing worker)",
                      big["peak_tree_gib"] <= MEMORY_TARGET_GIB))
+        rows.append((f"{max(TARGETS) / 1e6:g}M clean + indicators ≤ {ANCHOR_RATIO:g}× the engine anchor",
+                     f"{big['anchor_ratio']:.2f}× ({big['total_s']:.1f} s against {big['anchor_s']:.1f} s)",
+                     big["anchor_ratio"] <= ANCHOR_RATIO))
     if set(TARGETS) <= set(by_size):
         small, large = (by_size[size]["total_s"] for size in sorted(TARGETS))
         rows.append(("cost no worse than linear: 10M / 1M time ≤ 10", f"{large / small:.1f}", large / small <= 10))
@@ -293,8 +320,8 @@ def _targets(results: list[dict], sample: tuple[float, float] | None, across: di
     if sample is not None:
         rows.append((f"full sample quarter ≤ {SAMPLE_TARGET:.0f} s", f"{sample[0]:.1f} s (median)",
                      sample[0] <= SAMPLE_TARGET))
-        rows.append((f"edited narrative → new HTML and PDF ≤ {EDIT_TARGET:.0f} s", f"{sample[1]:.1f} s (median)",
-                     sample[1] <= EDIT_TARGET))
+        rows.append((f"edited narrative → new HTML and PDF ≤ {EDIT_SHARE:.0%} of a full sample run",
+                     f"{sample[1]:.1f} s (median), {sample[1] / sample[0]:.0%}", sample[1] <= EDIT_SHARE * sample[0]))
     if across is not None:
         seconds, gib = ACROSS_TARGET
         rows.append((f"people across 4 quarters of {across['size'] / 1e6:g}M records ≤ {seconds:.0f} s and "
@@ -313,10 +340,11 @@ def report(results: list[dict], info: dict, sample: tuple[float, float] | None, 
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM; {info['os']}; Python "
         f"{info['python']}; " + ", ".join(f"{name} {info[name]}" for name in LIBRARIES) + ".", "",
         *_targets(results, sample, across), "",
-        "| records | clean s | indicators s | clean + indicators s | range s | records/s | "
+        "| records | clean s | indicators s | clean + indicators s | anchor s | ratio to anchor | range s | "
+        "records/s | "
         "peak GiB clean + indicators | with hashing worker | peak GiB incl. checks | "
         "project indicators from Parquet s | DuckDB s | project / DuckDB | DuckDB vs project |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *[_line(r) for r in results], "",
         f"Times are medians of {results[0]['runs'] if results else 0} runs, each in a fresh process (range: "
         "fastest–slowest). "
@@ -326,7 +354,10 @@ def report(results: list[dict], info: dict, sample: tuple[float, float] | None, 
         "(from 250,000 distinct ids), sampled 20 times a second; incl. checks = `ru_maxrss` at the end of the "
         "last run (with the Parquet re-read and DuckDB comparison). "
         "Project indicators from Parquet = `read_parquet` + `compute_indicators`; DuckDB = load the same Parquet "
-        "+ the SQL of `benchmarks/duckdb_reference.py`. At 100,000 records one source is an XLSX workbook "
+        "+ the SQL of `benchmarks/duckdb_reference.py`. Anchor = `benchmarks/anchor.py` (read, fold and alias "
+        "provinces, two date formats, drop duplicates, people by sector and province in one DuckDB job) on as many "
+        "records, median of as many fresh runs; ratio = clean + indicators / anchor. "
+        "At 100,000 records one source is an XLSX workbook "
         "(read with python-calamine). What the numbers mean and where the time goes: `benchmarks/README.md`.",
         *([] if across is None else [
             "", f"People across quarters (`helpers.measure.across`, DuckDB): 4 quarters of {across['size']:,} records "
@@ -362,7 +393,8 @@ def main() -> None:
         r = results[-1]
         print(f"{size:>12,} rows: clean {r['clean_s']:.1f} s, indicators {r['indicators_s']:.1f} s "
               f"(median of {args.repeat}), peak {r['peak_tree_gib']:.2f} GiB, DuckDB {r['duckdb_s']:.1f} s, "
-              f"differences {r['differences']}", flush=True)
+              f"differences {r['differences']}; engine anchor {r['anchor_s']:.1f} s, ratio {r['anchor_ratio']:.2f}",
+              flush=True)
     sample = None
     if args.sample:
         runs = [run_sample() for _ in range(args.repeat)]

@@ -16,7 +16,7 @@ from helpers.clean import quarter as clean
 from helpers.clean.provinces import resolve_provinces
 from helpers.cli import build_parser, main
 from helpers.csvfile import read_csv
-from helpers.ingest.readers import ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN
+from helpers.ingest.rules import ALIAS, HXL, IDENTIFIER, METADATA, UNKNOWN
 from helpers.paths import CONFIG_DIR, PROCESSED_DIR, REPORTS_DIR
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"

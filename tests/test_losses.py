@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from helpers.clean.quarter import clean_quarter, losses, stop_on_losses
+from helpers.clean.losses import losses, stop_on_losses
+from helpers.clean.quarter import clean_quarter
 from helpers.errors import DataLossError, NoRecordsError
 
 HEADER = ["Tarih", "İl", "Faaliyet Kodu", "Vaka No", "Katılımcı Sayısı", "Cinsiyet"]

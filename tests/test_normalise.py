@@ -7,17 +7,17 @@ from conftest import edit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.clean import normalise
+from helpers.clean import dates, normalise, numbers, readings
 
 
 def test_dates_in_every_contract_format_agree():
     raw = pd.Series(["2022-10-05", "05.10.2022", "05/10/2022", "5/10/2022", "44839", "44839.0",
                      "2022-10-05 00:00:00"])
-    assert (normalise.parse_dates(raw) == pd.Timestamp("2022-10-05")).all()
+    assert (dates.parse_dates(raw) == pd.Timestamp("2022-10-05")).all()
 
 
 def test_ambiguous_dates_are_day_first_and_bad_dates_are_na():
-    parsed = normalise.parse_dates(pd.Series(["03/04/2022", "32.13.2022", "n/a", "", None]))
+    parsed = dates.parse_dates(pd.Series(["03/04/2022", "32.13.2022", "n/a", "", None]))
     assert parsed.iloc[0] == pd.Timestamp("2022-04-03")
     assert parsed.iloc[1:].isna().all()
 
@@ -26,7 +26,7 @@ def test_ambiguous_dates_are_day_first_and_bad_dates_are_na():
 def test_every_date_round_trips_through_each_format(day):
     texts = [day.isoformat(), day.strftime("%d.%m.%Y"), day.strftime("%d/%m/%Y"),
              str((pd.Timestamp(day) - pd.Timestamp("1899-12-30")).days)]
-    assert (normalise.parse_dates(pd.Series(texts)) == pd.Timestamp(day)).all()
+    assert (dates.parse_dates(pd.Series(texts)) == pd.Timestamp(day)).all()
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -35,14 +35,14 @@ def test_every_date_round_trips_through_each_format(day):
     ("1.234.567", 1234567), ("1,234,567", 1234567), ("1 500", 1500), ("-0", 0), ("+7", 7), ("2,50", 2.5),
 ])
 def test_numbers_that_show_their_own_convention_read_alone(text, expected):
-    assert normalise.parse_numbers(pd.Series([text])).iloc[0] == expected
+    assert numbers.parse_numbers(pd.Series([text])).iloc[0] == expected
 
 
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99))
 def test_turkish_and_english_grouping_give_the_same_number(whole, cents):
     english = f"{whole:,}.{cents:02d}"
     turkish = english.replace(",", "X").replace(".", ",").replace("X", ".")
-    parsed = normalise.parse_numbers(pd.Series([english, turkish]))
+    parsed = numbers.parse_numbers(pd.Series([english, turkish]))
     assert parsed.iloc[0] == parsed.iloc[1] == pytest.approx(whole + cents / 100)
 
 
@@ -66,8 +66,8 @@ def test_ages_out_of_range_become_unknown_and_fall_in_sadd_brackets():
 
 
 def test_age_from_date_of_birth_counts_whole_years():
-    birth = normalise.parse_dates(pd.Series(["2000-10-06", "2000-10-05"]))
-    on = normalise.parse_dates(pd.Series(["2022-10-05", "2022-10-05"]))
+    birth = dates.parse_dates(pd.Series(["2000-10-06", "2000-10-05"]))
+    on = dates.parse_dates(pd.Series(["2022-10-05", "2022-10-05"]))
     assert normalise.age_from_birth(birth, on).tolist() == [21, 22]
 
 
@@ -88,11 +88,11 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
         return pd.Series(values, dtype=dtype)
 
     assert normalise.parse_yes_no(raw("evet", " ", None, "Hayır", "?")).tolist() == [True, pd.NA, pd.NA, False, pd.NA]
-    numbers = normalise.parse_numbers(raw("1,5", "", None, "2.000"))
-    assert numbers.dtype == "float64" and numbers.isna().tolist() == [False, True, True, False]
-    assert numbers[[0, 3]].tolist() == [1.5, 2000.0]
-    dates = normalise.parse_dates(raw("05.10.2022", "  ", None))
-    assert str(dates.dtype) == "datetime64[s]" and dates.isna().tolist() == [False, True, True]
+    amounts = numbers.parse_numbers(raw("1,5", "", None, "2.000"))
+    assert amounts.dtype == "float64" and amounts.isna().tolist() == [False, True, True, False]
+    assert amounts[[0, 3]].tolist() == [1.5, 2000.0]
+    days = dates.parse_dates(raw("05.10.2022", "  ", None))
+    assert str(days.dtype) == "datetime64[s]" and days.isna().tolist() == [False, True, True]
 
 
 @pytest.mark.parametrize("text", ["2023-04-14", "14.04.2023", "2023-04-14T09:50:00.000+03:00",
@@ -102,7 +102,7 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
                                   "April 14, 2023", "14 April 2023 Friday",
                                   "14 NİSAN 2023 CUMA", "45030"])
 def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
-    assert normalise.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp("2023-04-14")
+    assert dates.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp("2023-04-14")
 
 
 @pytest.mark.parametrize(("text", "day"), [
@@ -119,7 +119,7 @@ def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
     ("Aralık 2022", "2022-12-01"),
 ])
 def test_dates_in_the_shapes_field_tools_export(text, day):
-    assert normalise.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp(day)
+    assert dates.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp(day)
 
 
 @pytest.mark.parametrize("text", [
@@ -129,7 +129,7 @@ def test_dates_in_the_shapes_field_tools_export(text, day):
     "a" * 5000 + "!", "1 " * 5000 + "x",  # long junk is refused in linear time
 ])
 def test_dates_not_understood_are_missing_never_guessed(text):
-    assert pd.isna(normalise.parse_dates(pd.Series([text])).iloc[0])
+    assert pd.isna(dates.parse_dates(pd.Series([text])).iloc[0])
 
 
 MONTH_NAMES = {"tr": ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim",
@@ -149,7 +149,7 @@ def test_a_date_written_in_any_supported_way_parses_back_to_itself(day, language
     texts = [f"{day.day} {month} {day.year}", f"{day.day} {month} {day.year} {weekday}",
              f"{month} {day.day}, {day.year}", day.strftime("%d.%m.%y"), f"{day.day}.{day.month}.{day.year}",
              f"{day.isoformat()}T12:00:00.000+03:00", f"{day.isoformat()}T09:00:00Z"]
-    parsed = normalise.parse_dates(pd.Series([case(t) for t in texts]))
+    parsed = dates.parse_dates(pd.Series([case(t) for t in texts]))
     assert (parsed == pd.Timestamp(day)).all(), list(zip(texts, parsed, strict=True))
 
 
@@ -157,74 +157,74 @@ def test_a_date_written_in_any_supported_way_parses_back_to_itself(day, language
        st.sampled_from(["tr", "en"]))
 def test_a_month_written_alone_is_its_first_day(year, month, language):
     texts = [f"{year}-{month:02d}", f"{month:02d}/{year}", f"{MONTH_NAMES[language][month - 1]} {year}"]
-    assert (normalise.parse_dates(pd.Series(texts)) == pd.Timestamp(year, month, 1)).all()
+    assert (dates.parse_dates(pd.Series(texts)) == pd.Timestamp(year, month, 1)).all()
 
 
-ANY = normalise.Bounds()
+ANY = numbers.Bounds()
 
 
-def numbers(*texts, bounds=ANY):
-    values, status = normalise.read_numbers(pd.Series(texts), bounds=bounds)
+def read(*texts, bounds=ANY):
+    values, status = numbers.read_numbers(pd.Series(texts), bounds=bounds)
     return values.tolist(), status.tolist()
 
 
-AMOUNT = normalise.Bounds(0, 1_000_000)
-COUNT = normalise.Bounds(0, 5000, whole=True)
-HOUSEHOLD = normalise.Bounds(1, 30, whole=True)
-A, OK = normalise.AMBIGUOUS, normalise.OK
+AMOUNT = numbers.Bounds(0, 1_000_000)
+COUNT = numbers.Bounds(0, 5000, whole=True)
+HOUSEHOLD = numbers.Bounds(1, 30, whole=True)
+A, OK = readings.AMBIGUOUS, readings.OK
 
 
 def test_a_separator_before_three_digits_is_read_by_the_columns_other_values():
     # decimal comma in evidence: 2,750 is 2.75 (not 2750) and 1.500 is one thousand five hundred
-    assert numbers("1.250,50", "2.000,00 TL", "2,750", "1.500", "₺750", bounds=AMOUNT) == (
+    assert read("1.250,50", "2.000,00 TL", "2,750", "1.500", "₺750", bounds=AMOUNT) == (
         [1250.5, 2000, 2.75, 1500, 750], [OK] * 5)
     # decimal point in evidence: 1,500 is one thousand five hundred and 2.750 is 2.75
-    assert numbers("25.00", "1,234.50", "1,500", "2.750", bounds=AMOUNT) == ([25, 1234.5, 1500, 2.75], [OK] * 4)
+    assert read("25.00", "1,234.50", "1,500", "2.750", bounds=AMOUNT) == ([25, 1234.5, 1500, 2.75], [OK] * 4)
 
 
 @pytest.mark.parametrize("text", ["1,500", "1.500", "0,500", "0.500", "2,750", "999,999"])
 def test_a_separator_before_three_digits_without_evidence_is_ambiguous(text):
-    values, status = numbers(text, "1500", "12", bounds=AMOUNT)
+    values, status = read(text, "1500", "12", bounds=AMOUNT)
     assert status[0] == A and pd.isna(values[0])
 
 
 def test_conflicting_evidence_settles_nothing_and_a_leading_zero_group_is_never_settled():
-    assert numbers("1.250,50", "1,234.50", "1,500", "7", bounds=AMOUNT)[1] == [OK, OK, A, OK]
-    assert numbers("1.250,50", "0.500", "0,500", bounds=AMOUNT)[1] == [OK, A, A]
+    assert read("1.250,50", "1,234.50", "1,500", "7", bounds=AMOUNT)[1] == [OK, OK, A, OK]
+    assert read("1.250,50", "0.500", "0,500", bounds=AMOUNT)[1] == [OK, A, A]
 
 
 def test_a_count_takes_the_only_whole_reading_within_bounds():
-    assert numbers("1.500", "1,500", "12", bounds=COUNT) == ([1500, 1500, 12], [OK] * 3)
-    assert numbers("2.000", bounds=HOUSEHOLD) == ([2], [OK])  # 2000 people is above the household maximum
-    assert numbers("2.000", bounds=COUNT)[1] == [A]  # 2 and 2000 are both plausible headcounts
-    assert numbers("1,5", "45.000", bounds=HOUSEHOLD)[1] == [normalise.INVALID] * 2
+    assert read("1.500", "1,500", "12", bounds=COUNT) == ([1500, 1500, 12], [OK] * 3)
+    assert read("2.000", bounds=HOUSEHOLD) == ([2], [OK])  # 2000 people is above the household maximum
+    assert read("2.000", bounds=COUNT)[1] == [A]  # 2 and 2000 are both plausible headcounts
+    assert read("1,5", "45.000", bounds=HOUSEHOLD)[1] == [readings.INVALID] * 2
 
 
 @pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "nan", "NaN", "1e308", "1E5", "9" * 400, "0x10",
                                   "1.2,5", "1,2,3", "12abc", "--3", "1.23.456"])
 def test_non_finite_exponent_and_malformed_numbers_are_invalid(text):
-    values, status = numbers(text, bounds=AMOUNT)
-    assert status == [normalise.INVALID] and pd.isna(values[0])
+    values, status = read(text, bounds=AMOUNT)
+    assert status == [readings.INVALID] and pd.isna(values[0])
 
 
 def test_bounds_make_a_number_invalid_and_name_the_setting():
-    values, status = numbers("-1", "1000001", "1000000", "0", bounds=AMOUNT)
-    assert status == [normalise.INVALID, normalise.INVALID, OK, OK] and values[2:] == [1_000_000, 0]
-    hint = normalise.Bounds(0, 1_000_000, setting="max_amount_try").hint()
+    values, status = read("-1", "1000001", "1000000", "0", bounds=AMOUNT)
+    assert status == [readings.INVALID, readings.INVALID, OK, OK] and values[2:] == [1_000_000, 0]
+    hint = numbers.Bounds(0, 1_000_000, setting="max_amount_try").hint()
     assert hint == "must be a number from 0 to 1,000,000 (config max_amount_try)"
 
 
 def test_the_hint_of_an_ambiguous_number_gives_both_readings():
-    assert normalise.ambiguity_hint("1,500") == "1,500 could be 1500 or 1.5"
-    assert normalise.ambiguity_hint(" 0.500 ") == "0.500 could be 500 or 0.5"
+    assert numbers.ambiguity_hint("1,500") == "1,500 could be 1500 or 1.5"
+    assert numbers.ambiguity_hint(" 0.500 ") == "0.500 could be 500 or 0.5"
 
 
 def test_evidence_is_decided_per_source_file():
     values = pd.Series(["1.250,50", "1.500", "25.00", "1.500", "1.500"], dtype="category")
     sources = pd.Series(["tr.csv", "tr.csv", "en.csv", "en.csv", "none.csv"], dtype="category")
-    marks = normalise.decimal_marks(values, sources)
-    assert marks.to_dict() == {"en.csv": normalise.POINT, "none.csv": 0, "tr.csv": normalise.COMMA}
-    parsed, status = normalise.read_numbers(values, sources, AMOUNT, marks)
+    marks = numbers.decimal_marks(values, sources)
+    assert marks.to_dict() == {"en.csv": numbers.POINT, "none.csv": 0, "tr.csv": numbers.COMMA}
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT, marks)
     assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
 
 
@@ -232,9 +232,9 @@ def test_numbers_typed_into_workbook_cells_are_read_as_written_and_are_no_eviden
     values = pd.Series(["1250.5", "1.125", "1.500", "2,50", "1.125"], dtype="category")
     sources = pd.Series(["tr.xlsx"] * 5, dtype="category")
     typed = pd.Series([True, True, False, False, False])
-    marks = normalise.decimal_marks(values, sources, typed)
-    assert marks.to_dict() == {"tr.xlsx": normalise.COMMA}  # only the text cells' 2,50
-    parsed, status = normalise.read_numbers(values, sources, AMOUNT, marks, typed)
+    marks = numbers.decimal_marks(values, sources, typed)
+    assert marks.to_dict() == {"tr.xlsx": numbers.COMMA}  # only the text cells' 2,50
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT, marks, typed)
     assert parsed.tolist() == [1250.5, 1.125, 1500, 2.5, 1125] and status.tolist() == [OK] * 5
 
 
@@ -245,9 +245,9 @@ def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, curr
     turkish = english.replace(",", "X").replace(".", ",").replace("X", ".")
     plain = f"{whole:,}".replace(",", ".")  # Turkish thousands without decimals: read by the column's evidence
     expected = pytest.approx(whole + cents / 100)
-    parsed = normalise.parse_numbers(pd.Series([turkish + currency, plain, "1.250,50"]))
+    parsed = numbers.parse_numbers(pd.Series([turkish + currency, plain, "1.250,50"]))
     assert parsed.iloc[0] == expected and parsed.iloc[1] == whole
-    parsed = normalise.parse_numbers(pd.Series([english, f"{whole:,}", "25.00"]))
+    parsed = numbers.parse_numbers(pd.Series([english, f"{whole:,}", "25.00"]))
     assert parsed.iloc[0] == expected and parsed.iloc[1] == whole
 
 
@@ -284,24 +284,24 @@ def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
     values = pd.Series(["15/01/2023", "02/03/2023", "1/15/2023", "02/03/2023", "02/03/2023", "1/15/2023",
                         "13/01/2023", "05/05/2023"], dtype="category")
     sources = pd.Series(["tr", "tr", "us", "us", "none", "both", "both", "both"], dtype="category")
-    orders = normalise.date_orders(values, sources)
-    assert orders.to_dict() == {"both": 3, "none": 0, "tr": normalise.DAY_FIRST, "us": normalise.MONTH_FIRST}
-    dates, status = normalise.read_dates(values, sources, orders)
-    assert [d.strftime("%m-%d") if pd.notna(d) else None for d in dates] == [
+    orders = dates.date_orders(values, sources)
+    assert orders.to_dict() == {"both": 3, "none": 0, "tr": dates.DAY_FIRST, "us": dates.MONTH_FIRST}
+    read, status = dates.read_dates(values, sources, orders)
+    assert [d.strftime("%m-%d") if pd.notna(d) else None for d in read] == [
         "01-15", "03-02", "01-15", "02-03", "03-02", "01-15", "01-13", "05-05"]
     assert status.tolist() == [OK] * 8
 
 
 def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
     values = pd.Series(["1/15/2023", "13/01/2023", "02/03/2023"])
-    dates, status = normalise.read_dates(values)
-    assert pd.isna(dates.iloc[2]) and status.tolist() == [OK, OK, A]
-    assert normalise.date_ambiguity_hint("02/03/2023") == "02/03/2023 could be 2023-03-02 or 2023-02-03"
+    read, status = dates.read_dates(values)
+    assert pd.isna(read.iloc[2]) and status.tolist() == [OK, OK, A]
+    assert dates.date_ambiguity_hint("02/03/2023") == "02/03/2023 could be 2023-03-02 or 2023-02-03"
 
 
-@pytest.mark.parametrize(("note", "order"), [("mm/dd/yyyy", normalise.MONTH_FIRST), ("MM-DD-YY", normalise.MONTH_FIRST),
-                                             ("gg.aa.yyyy", normalise.DAY_FIRST), ("dd/mm/yyyy", normalise.DAY_FIRST),
-                                             ("aa/gg/yyyy", normalise.MONTH_FIRST), ("yyyy-mm-dd", 0), ("TL", 0),
+@pytest.mark.parametrize(("note", "order"), [("mm/dd/yyyy", dates.MONTH_FIRST), ("MM-DD-YY", dates.MONTH_FIRST),
+                                             ("gg.aa.yyyy", dates.DAY_FIRST), ("dd/mm/yyyy", dates.DAY_FIRST),
+                                             ("aa/gg/yyyy", dates.MONTH_FIRST), ("yyyy-mm-dd", 0), ("TL", 0),
                                              ("mm/mm/yyyy", 0)])
 def test_a_format_written_in_a_header_states_the_order(note, order):
-    assert normalise.written_order(note) == order
+    assert dates.written_order(note) == order

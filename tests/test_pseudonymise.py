@@ -137,7 +137,7 @@ def _copy(folder, tmp_path):
 
 
 def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
-    from helpers.clean.quarter import is_sample
+    from helpers.clean.sample import is_sample
 
     manifest = json.loads((sample_raw / "sample-manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["files"]) == len([f for f in sample_raw.rglob("*") if f.suffix in (".csv", ".xlsx")])
@@ -149,6 +149,7 @@ def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
 def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, tmp_path, monkeypatch, tamper,
                                                                    config_dir):
     from helpers.clean import quarter as clean
+    from helpers.clean.sample import is_sample
 
     folder = _copy(sample_raw, tmp_path)
     if tamper == "empty manifest":  # the case: real files beside a copied `{}`
@@ -163,7 +164,7 @@ def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, 
         path.write_bytes(path.read_bytes().replace(b"2022", b"2021", 1))
     else:
         next(folder.rglob("*.xlsx")).unlink()
-    assert not clean.is_sample(folder)
+    assert not is_sample(folder)
     monkeypatch.delenv(p.KEY_ENV, raising=False)
     edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
          f"key_file: {tmp_path / 'no.key'}")

@@ -18,8 +18,10 @@ from conftest import edit
 
 from helpers.clean.quarter import clean_quarter
 from helpers.errors import ConfigError, SourceReadError
-from helpers.ingest import readers
-from helpers.ingest.readers import NotRead, discover_sources, load_columns, read_source
+from helpers.ingest import workbooks
+from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest.rules import load_columns
+from helpers.ingest.tables import NotRead, SourceTables
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
@@ -74,7 +76,7 @@ def test_discover_finds_csv_and_xlsx_at_any_depth_and_ignores_the_rest(tmp_path,
     ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    with caplog.at_level(logging.INFO, logger="helpers.ingest.readers"):
+    with caplog.at_level(logging.INFO, logger="helpers.ingest"):
         found = discover_sources(tmp_path)
     # old.xls is listed so that read_source refuses it by name (a partner's rows never vanish silently)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/deeper/A.XLSX", "b.csv", "old.xls"]
@@ -157,7 +159,7 @@ def test_notepad_tab_file_iso_8859_9_with_a_short_row():
 
 
 def test_workbook_reads_each_sheet_with_a_header_and_skips_the_others(caplog):
-    with caplog.at_level(logging.INFO, logger="helpers.ingest.readers"):
+    with caplog.at_level(logging.INFO, logger="helpers.ingest"):
         tables = read("mmcc_tracker.xlsx")
     october, november = tables
     assert (october.sheet, november.sheet) == ("Ekim", "Kasım")
@@ -264,7 +266,7 @@ def test_two_headers_for_one_column_keep_the_first_non_blank_value(tmp_path, cap
         "Tarih,İl,TARİH,Faaliyet\n,Hatay,2022-10-05,PROT_PSS\n2022-10-06,Hatay,2022-10-01,PROT_PSS\n",
         encoding="utf-8",
     )
-    with caplog.at_level(logging.WARNING, logger="helpers.ingest.readers"):
+    with caplog.at_level(logging.WARNING, logger="helpers.ingest"):
         [table] = read_source(path, tmp_path)
     assert values(table.frame, "date") == ["2022-10-05", "2022-10-06"]
     assert "TARİH" in caplog.text  # same alias twice: the file's order decides, and the analyst is warned
@@ -337,7 +339,7 @@ def test_a_malformed_columns_file_names_the_file_and_the_key(config_dir):
 
 
 def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path, monkeypatch):
-    monkeypatch.setattr("helpers.ingest.readers._CHUNK_BYTES", 1024)  # many parse blocks, split mid-record
+    monkeypatch.setattr("helpers.ingest.delimited._CHUNK_BYTES", 1024)  # many parse blocks, split mid-record
     records = [f'2022-10-05,Hatay,PROT_PSS,"note {i}\nsecond line, with a comma"\n' for i in range(300)]
     path = tmp_path / "notes.csv"
     path.write_text("date,province,activity,description\n" + "".join(records), encoding="utf-8")
@@ -359,7 +361,7 @@ def test_excel_unicode_text_utf16_with_bom(tmp_path):
 # --- the shapes of real exports (tests/fixtures/exports, built by make_exports.py) -------------------------
 
 
-def exported(name: str) -> readers.SourceTables:
+def exported(name: str) -> SourceTables:
     return read_source(EXPORTS / name, EXPORTS)
 
 
@@ -551,7 +553,7 @@ def test_a_workbook_declaring_a_huge_sheet_is_refused_before_it_is_loaded(monkey
     def never(*args):
         raise AssertionError("the workbook was loaded")
 
-    monkeypatch.setattr(readers, "_load_sheets_isolated", never)
+    monkeypatch.setattr(workbooks, "_load_sheets_isolated", never)
     with pytest.raises(SourceReadError) as error:
         read_source(EXPORTS / "hostile" / "dimension_bomb.xlsx", EXPORTS)
     assert error.value.source == "hostile/dimension_bomb.xlsx"
@@ -585,7 +587,7 @@ def _abort(*args):
 
 
 def test_a_reader_crash_becomes_an_error_naming_the_file(monkeypatch):
-    monkeypatch.setattr(readers, "_load_sheets", _abort)
+    monkeypatch.setattr(workbooks, "_load_sheets", _abort)
     with pytest.raises(SourceReadError) as error:
         read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS)
     assert error.value.source == "tracker_tr_months.xlsx" and "crashed" in error.value.reason
@@ -606,7 +608,7 @@ def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, cap
         "alias.csv", "link.csv", "linked_folder", "sub/inside.csv"]  # the link inside the folder: not twice
     [folder_part] = read_source(raw / "linked_folder", raw).not_read
     assert folder_part.source == "linked_folder" and "outside the raw data folder" in folder_part.reason
-    with caplog.at_level(logging.WARNING, logger="helpers.ingest.readers"):
+    with caplog.at_level(logging.WARNING, logger="helpers.ingest"):
         outside = read_source(raw / "link.csv", raw)
     assert list(outside) == []
     [part] = outside.not_read

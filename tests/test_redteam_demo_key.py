@@ -5,7 +5,7 @@ import csv
 import hashlib
 import json
 
-from helpers.clean.quarter import is_sample
+from helpers.clean.sample import is_sample
 
 
 def test_a_manifest_written_for_real_files_does_not_unlock_the_demo_key(tmp_path):

@@ -70,6 +70,7 @@ def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
 def test_annex_b_lists_figures_by_section_in_words(sample):
     _, soup = sample
     table = soup.select_one("table.annex")
+    assert table.find_parent("details", class_="screen-only") is not None  # folded on screen, not on paper
     groups = [th.get_text(strip=True) for th in table.select("tr.group th")]
     toc = [a.get_text(strip=True) for a in soup.select("nav.toc a")]
     assert groups[0] == "Overview" and groups[-1] == "Numbers in the text" and set(groups[1:-1]) <= set(toc)

@@ -174,7 +174,7 @@ def test_deterministic_across_processes(written, tmp_path):
 def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(written):
     """``config/sample-files.sha256`` (what the demo key is for) is exactly what the generator writes, the
     XLSX files included (fixed time stamps): when the generator changes, that file is written again with it."""
-    from helpers.clean.quarter import sample_files
+    from helpers.clean.sample import sample_files
 
     folder = written[0] / "2022Q4"
     data = {p.relative_to(folder).as_posix(): digest(p) for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}

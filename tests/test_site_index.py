@@ -28,7 +28,7 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
     page = index_html(reports, processed)
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
-    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
     assert rows[0][:3] == ["current report (revises version 1)", "3 February 2023", "67,389"]
     assert rows[1][:3] == ["version 1", "10 January 2023", "67,000"]
     hrefs = [a["href"] for a in soup.find_all("a")]

@@ -26,11 +26,12 @@ from rich.table import Table
 from rich.text import Text
 
 from helpers import config
-from helpers.clean import normalise, redact, schema, totals
-from helpers.clean.quarter import Examination, examine_quarter, losses
+from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
+from helpers.clean.losses import losses
+from helpers.clean.quarter import Examination, examine_quarter
 from helpers.csvfile import write_csv
 from helpers.errors import NoSourcesError, PublishedTotalsError
-from helpers.ingest.readers import HXL, UNKNOWN
+from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
 from helpers.text import fold, header_key, printable
@@ -186,7 +187,7 @@ def _activities(exam: Examination) -> list:
 
 def _dates(exam: Examination) -> list:
     categories = exam.raw["date"].cat.categories
-    parsed = normalise.parse_dates(pd.Series(categories, dtype="string"))
+    parsed = dates.parse_dates(pd.Series(categories, dtype="string"))
     return _entries(exam.raw, "date", "date", parsed.isna().to_numpy(),
                     lambda value: ("not a date format of docs/values.md", ""), digits=False)
 
@@ -195,11 +196,11 @@ def _numbers(exam: Examination) -> list:
     """Ambiguous numbers (both readings) and values that are no number within the column's bounds."""
     entries = []
     for column, bounds in schema.number_bounds().items():
-        _, status = normalise.read_numbers(exam.raw[column], exam.raw["source"], bounds, exam.marks[column])
+        _, status = numbers.read_numbers(exam.raw[column], exam.raw["source"], bounds, exam.marks[column])
         codes = exam.raw[column].cat.codes.to_numpy()
         for flag, kind, describe in [
-            (normalise.AMBIGUOUS, "ambiguous number", lambda value: (normalise.ambiguity_hint(value), "")),
-            (normalise.INVALID, "invalid number", lambda value, b=bounds: (b.hint(), "")),
+            (readings.AMBIGUOUS, "ambiguous number", lambda value: (numbers.ambiguity_hint(value), "")),
+            (readings.INVALID, "invalid number", lambda value, b=bounds: (b.hint(), "")),
         ]:
             bad = np.zeros(len(exam.raw[column].cat.categories), dtype=bool)
             bad[codes[(status == flag) & (codes >= 0)]] = True

@@ -36,7 +36,7 @@ class ReconciliationError(RuntimeError):
 class DataLossError(RuntimeError):
     """The quarter's data look wrong (too many rows rejected or dated elsewhere).
 
-    See :func:`helpers.clean.quarter.stop_on_losses`.
+    See :func:`helpers.clean.losses.stop_on_losses`.
     """
 
 

@@ -42,10 +42,10 @@ from papermill.exceptions import PapermillExecutionError
 from helpers import __version__, config
 from helpers.clean import redact
 from helpers.clean.pseudonymise import fingerprint, load_key
-from helpers.clean.quarter import sample_check
+from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
-from helpers.measure.disclosure import dictionary_name
+from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     AUDIT,
@@ -63,6 +63,7 @@ from helpers.paths import (
     resolve,
     sources_name,
 )
+from helpers.publication.datapackage import write_datapackage
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
 from helpers.record import inputs, revisions
@@ -393,9 +394,11 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         html, pdf = render_report(audit / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
+                             (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
                              (revisions.PRINTED, revisions.PRINTED),
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
+        write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused)
         seconds = time.perf_counter() - started

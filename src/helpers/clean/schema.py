@@ -6,7 +6,7 @@ required column is ``missing_required``. Checks ignore blanks unless the column 
 
 Column checks test each distinct value of a categorical column once and map the verdicts back to the rows,
 and handle blanks themselves (no per-row parsing, no copies of the non-blank rows). Number checks see the
-whole frame: how a file writes its decimals is decided from its other values (:func:`normalise.read_numbers`).
+whole frame: how a file writes its decimals is decided from its other values (:func:`numbers.read_numbers`).
 
 Optional coded columns (sex, nationality, population group, disability) are not checked: a value outside
 their vocabulary becomes unknown and the record is kept (counted in quality.json by the cleaner).
@@ -22,7 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers import config
-from helpers.clean import normalise
+from helpers.clean import dates, numbers, readings
 from helpers.errors import ConfigError
 from helpers.kernels import by_code
 
@@ -39,10 +39,10 @@ def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     return pa.Check(check, name=name, ignore_na=False)
 
 
-def number_bounds() -> dict[str, normalise.Bounds]:
+def number_bounds() -> dict[str, numbers.Bounds]:
     """The checked number columns and their bounds, maxima from ``config/pipeline.yml``."""
-    def bounds(low: float, setting: str, whole: bool) -> normalise.Bounds:
-        return normalise.Bounds(low, config.setting(setting), whole, setting)
+    def bounds(low: float, setting: str, whole: bool) -> numbers.Bounds:
+        return numbers.Bounds(low, config.setting(setting), whole, setting)
 
     return {
         "household_size": bounds(1, "max_household_size", True),
@@ -68,21 +68,21 @@ def _per_frame(compute: Callable[[pd.DataFrame], object]) -> Callable[[pd.DataFr
 def _read_checks(column: str, read: Callable[[pd.Series, pd.Series | None], np.ndarray],
                  invalid: str = "invalid_value") -> list[pa.Check]:
     """``ambiguous_value`` and ``invalid`` for one column whose statuses ``read`` (values, sources) gives, as
-    :func:`normalise.read_numbers` and :func:`normalise.read_dates` do: the file's evidence decides."""
+    :func:`numbers.read_numbers` and :func:`dates.read_dates` do: the file's evidence decides."""
 
     statuses = _per_frame(lambda frame: read(frame[column], frame["source"] if "source" in frame.columns else None))
 
     def rejects(status: int) -> Callable[[pd.DataFrame], pd.Series]:
         return lambda frame: pd.Series(statuses(frame) != status, index=frame.index)
 
-    return [pa.Check(rejects(normalise.AMBIGUOUS), name=f"ambiguous_value:{column}", ignore_na=False),
-            pa.Check(rejects(normalise.INVALID), name=f"{invalid}:{column}", ignore_na=False)]
+    return [pa.Check(rejects(readings.AMBIGUOUS), name=f"ambiguous_value:{column}", ignore_na=False),
+            pa.Check(rejects(readings.INVALID), name=f"{invalid}:{column}", ignore_na=False)]
 
 
-def _number_checks(column: str, bounds: normalise.Bounds, marks: pd.Series | None,
+def _number_checks(column: str, bounds: numbers.Bounds, marks: pd.Series | None,
                    typed: pd.Series | None = None) -> list[pa.Check]:
     """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
-    return _read_checks(column, lambda values, sources: normalise.read_numbers(values, sources, bounds, marks,
+    return _read_checks(column, lambda values, sources: numbers.read_numbers(values, sources, bounds, marks,
                                                                                typed)[1])
 
 
@@ -115,7 +115,7 @@ def raw_record_schema(
     *,
     known_province: Callable[[pd.Series], pd.Series],
     reach_type: Callable[[pd.Series], pd.Series],
-    bounds: dict[str, normalise.Bounds] | None = None,
+    bounds: dict[str, numbers.Bounds] | None = None,
     marks: dict[str, pd.Series] | None = None,
     typed: dict[str, pd.Series] | None = None,
     orders: pd.Series | None = None,
@@ -125,9 +125,9 @@ def raw_record_schema(
     ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
     their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
     bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
-    (:func:`normalise.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
-    typed into workbook cells (:func:`normalise.read_numbers`); ``orders`` the dates' day/month order evidence by
-    source (:func:`normalise.date_orders`, default: from the frame validated).
+    (:func:`numbers.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
+    typed into workbook cells (:func:`numbers.read_numbers`); ``orders`` the dates' day/month order evidence by
+    source (:func:`dates.date_orders`, default: from the frame validated).
     """
     bounds = number_bounds() if bounds is None else bounds
     marks, typed = marks or {}, typed or {}
@@ -141,7 +141,7 @@ def raw_record_schema(
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
         },
         checks=[*_reach_requirements(reach_type), *numbers,
-                *_read_checks("date", lambda values, sources: normalise.read_dates(values, sources, orders)[1],
+                *_read_checks("date", lambda values, sources: dates.read_dates(values, sources, orders)[1],
                               "unparseable_date")],
         strict=False,
         coerce=False,
@@ -194,7 +194,7 @@ def _hints(reasons: pd.Series, columns: pd.Series, values: np.ndarray, known: di
     """Per violation: both readings of an ambiguous number or date, the rule an invalid value breaks, else NaN."""
     hints = (reasons.astype(str) + ":" + columns.astype(str)).map(known).to_numpy(dtype=object)
     ambiguous = (reasons == "ambiguous_value").to_numpy()
-    hints[ambiguous] = [normalise.date_ambiguity_hint(v) if c == "date" else normalise.ambiguity_hint(v)
+    hints[ambiguous] = [dates.date_ambiguity_hint(v) if c == "date" else numbers.ambiguity_hint(v)
                         for v, c in zip(values[ambiguous], columns[ambiguous], strict=True)]
     return hints
 

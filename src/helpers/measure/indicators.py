@@ -399,7 +399,9 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
     reads the history from the published one."""
     from helpers.measure.disclosure import (
+        definitions_name,
         dictionary_name,
+        public_definitions,
         public_dictionary,
         public_indicators,
         published_versions,
@@ -423,5 +425,6 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     public = public_indicators(indicators, keep=for_publication(indicators), published=published)
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
+    write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")
     return indicators

@@ -25,6 +25,7 @@ from IPython.display import HTML, DisplayHandle
 from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.paths import Quarter
+from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
 from helpers.text import day
 
@@ -136,7 +137,7 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     specs = config.indicator_specs()
     rows = "".join(
         f"<tr><td>{html.escape(specs.get(c.indicator, {}).get('label', c.indicator))}</td>"
-        f"<td>{html.escape('' if c.dimension == 'total' else f'{c.dimension}: {c.category}')}</td>"
+        f"<td>{html.escape(breakdown(c.dimension, c.category))}</td>"
         f"<td class='num'>{html.escape(c.old or 'not printed')}</td>"
         f"<td class='num'>{html.escape(c.new or 'not printed')}</td></tr>"
         for c in changed.itertuples())
@@ -162,6 +163,14 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
         f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed, added or left out since then."
         f"</p>{figures}"
         f"<p>Raw files since version {version.number}: {files or 'none added, removed or changed'}.</p>")
+
+
+def breakdown(dimension: str, category: str) -> str:
+    """A changed figure's breakdown as the report names it: ``Activity: Individual case management``, ``Sex and
+    age group: Female · 12-17 years``; blank for a total."""
+    if dimension == "total":
+        return ""
+    return f"{dimension_name(dimension).capitalize()}: {category_label(dimension, category)}"
 
 
 def _published_totals(frozen: dict) -> dict[str, str]:

@@ -22,12 +22,17 @@ from helpers.record import revisions
 from helpers.text import day
 
 INDEX = "index.html"
+INDEX_TABLE = "Reports of {quarter}"  # a quarter's table, named for a screen reader
 RUN_FILE = "run.json"  # written by each run into the quarter's audit trail (helpers.pipeline)
 STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; padding: 0 1rem; max-width: 60rem;
+       color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; }
-td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #666; }
+td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #595959; }
+.table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
+@media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
+  th, td { padding: .3rem .35rem; } }
 """
 
 
@@ -60,7 +65,7 @@ def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
     links = " · ".join(filter(None, [_link(folder, f"{name}.html", "HTML", base),
                                      _link(folder, f"{name}.pdf", "PDF", base),
                                      _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
-    return f"<tr><td>{html.escape(title)}</td><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
+    return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
 
 
 def _run(folder: Path) -> dict:
@@ -94,7 +99,7 @@ def index_html(reports: Path, processed: Path) -> str:
     """The page listing every quarter of ``reports`` (dates and versions from the audit trails in
     ``processed``)."""
     specs = config.indicator_specs()
-    head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
+    head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
     for q in quarters(reports):
         published = revisions.versions(q, reports, processed)
@@ -108,19 +113,21 @@ def index_html(reports: Path, processed: Path) -> str:
             rows.append(_row(status, _run_date(audit), q, q, reports))
         rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports)
                  for v in reversed(published)]
+        label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
         sections.append(
             f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
-            f"<table><thead><tr><th>Report</th><th>Date</th>{head}<th>Files</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
+            f"<thead><tr><th scope='col'>Report</th><th scope='col'>Date</th>{head}<th scope='col'>Files</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     title = html.escape(config.load("programme")["title"])
     body = "".join(sections) or "<p>No report has been rendered yet.</p>"
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}: reports</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<style>{STYLE}</style></head><body><h1>{title}: quarterly reports</h1>"
+            f"<style>{STYLE}</style></head><body><header><h1>{title}: quarterly reports</h1>"
             "<p class='muted'>Each quarter's current report and its published versions (frozen, never changed "
-            "by a later run). Figures are totals as published in each report's public data.</p>"
-            f"{body}</body></html>")
+            "by a later run). Figures are totals as published in each report's public data.</p></header>"
+            f"<main>{body}</main></body></html>")
 
 
 def write_index(reports: Path, processed: Path) -> Path:
