@@ -30,7 +30,7 @@ from helpers.clean import dates, normalise, numbers, readings, redact, schema, t
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
 from helpers.csvfile import write_csv
-from helpers.errors import NoSourcesError, PublishedTotalsError
+from helpers.errors import NestedTooDeepError, NoSourcesError, PublishedTotalsError
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
@@ -315,7 +315,7 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
         table_stops = [str(error)]
     try:
         exam = examine_quarter(str(q), raw_dir)
-    except NoSourcesError as error:
+    except (NoSourcesError, NestedTooDeepError) as error:
         return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
     return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam)])
 

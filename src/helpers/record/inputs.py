@@ -14,7 +14,9 @@ from pathlib import Path
 
 import helpers
 from helpers import config
+from helpers.errors import NestedTooDeepError
 from helpers.paths import NOTEBOOKS_DIR, Quarter
+from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
@@ -33,10 +35,14 @@ def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     """
     folder, found = Path(folder), {}
     for pattern in patterns:
-        for path in folder.rglob(pattern):
+        try:
+            paths = list(folder.rglob(pattern))
+        except RecursionError:
+            raise NestedTooDeepError(folder.as_posix()) from None
+        for path in paths:
             relative = path.relative_to(folder)
             if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                found[relative.as_posix()] = sha256(path)
+                found[file_name(relative.as_posix())] = sha256(path)  # a non-UTF-8 name escaped
     return dict(sorted(found.items()))
 
 
