@@ -86,3 +86,48 @@ def test_folders_nested_too_deep_are_a_clear_error(tmp_path):
         while deep != str(folder):
             os.rmdir(deep)
             deep = os.path.dirname(deep)
+
+
+def _workbook(path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["service_date", "province", "activity_code", "case_id"])
+    for i in range(rows):
+        sheet.append(["2022-11-01", "Adana", "PROT_CASE_MGMT", f"X{i}"])
+    book.save(path)
+
+
+def test_a_workbook_without_its_dimension_is_counted_while_streaming(tmp_path):
+    import dataclasses
+    import re
+    import zipfile
+
+    from helpers.ingest.rules import load_columns
+    from helpers.ingest.workbooks import read_xlsx
+
+    _workbook(tmp_path / "with.xlsx", 3000)
+    with zipfile.ZipFile(tmp_path / "with.xlsx") as source, zipfile.ZipFile(tmp_path / "without.xlsx", "w") as out:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)  # the declared size, which the old check trusted
+            out.writestr(part, data)
+    rules = dataclasses.replace(load_columns(), max_cells=5000)
+    with pytest.raises(SourceReadError, match=r"holds more than 5,000 cells"):
+        read_xlsx(tmp_path / "without.xlsx", "without.xlsx", rules)
+    (table,) = read_xlsx(tmp_path / "without.xlsx", "without.xlsx", load_columns())
+    assert len(table.row_number) == 3000
+
+
+def test_the_process_that_opens_workbooks_has_a_memory_limit(tmp_path):
+    import dataclasses
+
+    from helpers.ingest.rules import load_columns
+    from helpers.ingest.workbooks import read_xlsx
+
+    _workbook(tmp_path / "big.xlsx", 150_000)
+    rules = dataclasses.replace(load_columns(), max_reader_memory_bytes=1 << 20)
+    with pytest.raises(SourceReadError, match=r"more than the 1 MB of memory allowed"):
+        read_xlsx(tmp_path / "big.xlsx", "big.xlsx", rules)

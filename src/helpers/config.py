@@ -59,6 +59,7 @@ class Column(_Strict):
 class WorkbookLimits(_Strict):
     max_cells_per_sheet: int = Field(gt=0)
     max_uncompressed_mb: int = Field(gt=0)
+    max_reader_memory_mb: int = Field(gt=0)
 
 
 class ColumnsFile(_Strict):
