@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report publish check test test-all setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish check cycle test test-all setup system-deps sample-data lab lint bench mutation clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ publish: setup ## Freeze QUARTER's current report as its next version in reports
 
 check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
 	$(BIN)/quarterly-report check --quarter $(QUARTER)
+
+cycle: setup ## Walk the quarterly cycle on the bundled sample in a scratch folder, every figure checked: 2022Q4, publish, 2023Q1, a late file, 2022Q4 revised, 2023Q1 out of date and run again, publish both (about 6 min)
+	$(BIN)/python -m pytest tests/test_cycle.py -v -p no:cacheprovider
 
 test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs, rendering, browsers, workbooks)
 	$(BIN)/python -m pytest -m "not slow"
@@ -41,8 +44,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
-	$(BIN)/python -m samplegen
+sample-data: $(VENV)/.installed ## Write QUARTER's bundled sample into data/raw/ if it has one (2022Q4, 2023Q1) and it is not there yet
+	$(BIN)/python -m samplegen --quarter $(QUARTER)
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
@@ -52,6 +55,10 @@ lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets)
 
 bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3), the sample quarter and its edit loop, people across 4 quarters of 10M; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py --sample --across 10000000
+
+mutation: setup ## Mutation testing (slow, not in CI) of the modules whose mistakes publish wrong numbers; scores for tests/mutation.md
+	nice -n 10 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_scores.py
 
 clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data and published versions are kept)
 	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/.*.staging-* reports/.*.lock

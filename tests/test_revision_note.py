@@ -15,7 +15,9 @@ def _publish_v1(root):
     (versions_dir("2022Q4", root / "reports") / "v1").mkdir(parents=True)
     audit = versions_dir("2022Q4", root / "processed") / "v1"
     audit.mkdir(parents=True)
-    (audit / "manifest.json").write_text(json.dumps({"published_at": "2023-01-10T09:00:00+00:00"}))
+    (audit / "manifest.json").write_text(json.dumps({"quarter": "2022Q4", "version": 1,
+                                                     "published_at": "2023-01-10T09:00:00+00:00",
+                                                     "outputs": {"report": {}}}))
 
 
 def test_no_note_for_a_quarter_never_published(tmp_path):
@@ -58,9 +60,10 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     audit = versions_dir("2022Q4", processed) / "v1"
     audit.mkdir(parents=True)
     (audit / "manifest.json").write_text(json.dumps({
-        "published_at": "2023-01-10T09:00:00+00:00",
+        "quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00",
         "inputs": {"raw": {}, "published_totals": {}, "earlier_quarters": {}},
-        "outputs": {"processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
+        "outputs": {"report": inputs.hashes(version),
+                    "processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
     report = SimpleNamespace(quarter="2022Q4", traced=[{"indicator": "people_reached", "dimension": "total",
                                                          "category": "all", "shown": shown_now}])

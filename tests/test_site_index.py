@@ -5,6 +5,7 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
+from helpers.record import inputs
 from helpers.record.site_index import index_html, quarters
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
@@ -21,8 +22,9 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
         (processed / folder).mkdir(parents=True)
     (processed / "2022Q4" / "audit" / "run.json").write_text(
         json.dumps({"run_at": "2023-02-03T10:00:00+00:00", "run_id": "b"}))
-    (processed / "2022Q4.versions" / "v1" / "manifest.json").write_text(
-        json.dumps({"published_at": "2023-01-10T09:00:00+00:00", "run_id": "a"}))
+    (processed / "2022Q4.versions" / "v1" / "manifest.json").write_text(json.dumps(
+        {"quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00", "run_id": "a",
+         "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
     (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
     assert quarters(reports) == ["2022Q4"]
     page = index_html(reports, processed)

@@ -162,9 +162,21 @@ def test_two_activities_sharing_a_label_are_a_configuration_error():
         normalise.activity_names(catalogue)
 
 
+def test_an_activity_holds_many_names_per_language_and_a_name_claimed_twice_names_both():
+    catalogue = config.activities().copy()
+    raw = pd.Series(["PSD", "Psikososyal destek seansı", "الدعم النفسي الاجتماعي", "Psychosocial support",
+                     "nakit transferi", "Vaka yönetimi"])
+    assert normalise.activity_codes(raw, catalogue).tolist() == ["PROT_PSS"] * 4 + ["BN_CASH", "PROT_CASE_MGMT"]
+    catalogue.at["BN_CASH", "names"] = {"en": ["Cash transfer"], "tr": ["PSD"]}
+    with pytest.raises(normalise.VocabularyError, match="'PSD' names both PROT_PSS and BN_CASH|'PSD' names both "
+                                                        "BN_CASH and PROT_PSS"):
+        normalise.activity_names(catalogue)
+
+
 def test_every_catalogue_activity_is_named_by_its_code_and_both_labels():
     catalogue = config.activities()
     names = normalise.activity_names(catalogue)
-    assert len(names) == 3 * len(catalogue)  # no label equals another activity's code or label
+    more = sum(len(spellings) for entry in catalogue["names"] if isinstance(entry, dict) for spellings in entry.values())
+    assert len(names) == 3 * len(catalogue) + more  # no label or name equals another activity's code, label or name
     raw = pd.Series([*catalogue.index.str.lower(), *catalogue["label_en"].str.upper(), *catalogue["label_tr"]])
     assert normalise.activity_codes(raw, catalogue).tolist() == list(catalogue.index) * 3

@@ -25,21 +25,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config
+from helpers import config, formmap
 from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
+from helpers.columns import coded_columns
 from helpers.csvfile import write_csv
-from helpers.errors import NestedTooDeepError, NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
+from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
 from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
-# The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
-VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group": "population_group",
-                 "disability": "yes_no"}
 SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
 PIPE_WIDTH = 160  # characters per line when the output is not a terminal
 MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
@@ -54,11 +53,6 @@ SUGGESTION_FILES = {
     "labels.csv": ["column", "label", "note"],  # config/labels.yml: reviewed.<column>, once reviewed
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
-
-
-class CheckUsageError(ValueError):
-    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
-    may be written)."""
 
 
 @dataclass
@@ -167,13 +161,24 @@ def _provinces(exam: Examination) -> list:
     return _entries(exam.raw, "province", "province", bad, describe)
 
 
+def _specific(text: str) -> str:
+    """Folded text without the catalogue's generic words (``generic_words``: "support", "destek", "session"):
+    a shared generic word is never a reason to think two names mean one activity."""
+    generic = {fold(word) for word in config.load("activities").get("generic_words", [])}
+    return " ".join(word for word in fold(text).replace("-", " ").replace("_", " ").split() if word not in generic)
+
+
 def _activity_choices() -> dict[str, tuple[str, str]]:
-    """Folded code and labels of every catalogue activity → (code, ``field: name``)."""
+    """Code and labels of every catalogue activity, folded without generic words → (code, ``field: name``)."""
     choices = {}
     for code, row in config.activities().iterrows():
-        for name, label in [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]:
+        spellings = [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]
+        names = row.get("names") if isinstance(row.get("names"), dict) else {}
+        spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
+        for name, label in spellings:
             if isinstance(label, str):
-                choices.setdefault(fold(label), (code, label if name == "code" else f"{name}: {label}"))
+                if key := _specific(label):
+                    choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
     return choices
 
 
@@ -182,7 +187,8 @@ def _activities(exam: Examination) -> list:
     known = normalise.activity_codes(pd.Series(categories, dtype="string"), config.activities())
     choices = _activity_choices()
     return _entries(exam.raw, "activity", "activity", known.isna().to_numpy(),
-                    lambda value: _described(_closest(value, choices, fold, fuzz.WRatio)))  # words in any order
+                    lambda value: _described(_closest(value, choices, _specific, fuzz.WRatio)  # words in any order
+                                             if _specific(value) else []))
 
 
 def _dates(exam: Examination) -> list:
@@ -209,14 +215,12 @@ def _numbers(exam: Examination) -> list:
 
 
 def _optional(exam: Examination) -> list:
-    """Optional values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
-    if set(VOCABULARY_OF) != set(normalise.OPTIONAL_VOCABULARIES):
-        raise RuntimeError("check.VOCABULARY_OF and normalise.OPTIONAL_VOCABULARIES list different columns")
+    """Coded values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
     entries = []
-    for column, parse in normalise.OPTIONAL_VOCABULARIES.items():
+    for column, vocabulary in coded_columns().items():
         categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
-        bad = (parse(categories).isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
-        vocabulary = VOCABULARY_OF[column]
+        parsed = normalise.parse_vocabulary(categories, vocabulary)
+        bad = (parsed.isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
         choices = {spelling: (str(value), spelling) for spelling, value in normalise.vocabulary(vocabulary).items()}
         entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
                             lambda value, c=choices: _described(_closest(value, c, fold)))
@@ -494,9 +498,10 @@ def _render_losses(exam: Examination, console: Console) -> None:
 
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
         processed_dir: str | Path | None = None, reports_dir: str | Path | None = None,
-        color: bool = True, console: Console | None = None) -> int:
+        color: bool = True, console: Console | None = None, apply: bool = False) -> int:
     """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
     would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder.
+    ``apply``: first add the certain lines to the configuration in use (:mod:`helpers.formmap`) and say which.
 
     ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
     try:
@@ -505,11 +510,20 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
         raise CheckUsageError(str(error)) from None
     raw = resolve(raw_dir, RAW_DIR)
     out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
+    added = formmap.apply_all(raw / quarter) if apply else []
     check = check_quarter(quarter, raw)
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
+    if form_readings := forms.readings(raw / quarter):
+        write_csv(formmap.table(form_readings), out / "forms.csv", encoding="utf-8-sig")
+        written.append(out / "forms.csv")
     if console is None:
         console = Console(color_system="auto" if color else None, highlight=False, emoji=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
             console.width = PIPE_WIDTH  # a file or a pager: long lines rather than narrow wrapped cells
+    if apply:
+        console.print(_text(f"Added to the configuration ({len(added)} line{'' if len(added) == 1 else 's'}):"
+                            if added else "Nothing to add to the configuration.", "bold"))
+        for line in added:
+            console.print(_text(f"  {line}"))
     render(check, console, written)
     return check.exit_code

@@ -56,6 +56,30 @@ class Column(_Strict):
     hxl: list[str] = []
 
 
+Parser = Literal["run", "reader", "date", "province", "text", "activity", "identifier", "whole", "number", "age",
+                 "item", "yes_no", "vocabulary", "derived"]
+
+
+class RecordColumn(_Strict):
+    """One column of the record (``columns.yml`` ``record``): how the cleaner makes it and what it declares."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    parser: Parser
+    vocabulary: str | None = None
+    unknown: str | None = None
+    reads: list[str] = []
+    derived_from: list[str] = Field([], alias="from")
+    categorical: bool = False
+    categories: Literal["vocabulary", "sectors", "activities", "age_groups"] | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _vocabulary_named(self) -> RecordColumn:
+        if (self.parser == "vocabulary" or self.categories == "vocabulary") and not self.vocabulary:
+            raise ValueError("a coded column names its vocabulary (vocabulary: <name in vocabularies.yml>)")
+        return self
+
+
 class WorkbookLimits(_Strict):
     max_cells_per_sheet: int = Field(gt=0)
     max_uncompressed_mb: int = Field(gt=0)
@@ -71,6 +95,7 @@ class ColumnsFile(_Strict):
     shapes: dict[str, list[str]]
     summary_row_words: list[str]
     workbook_limits: WorkbookLimits
+    record: dict[str, RecordColumn] = Field(min_length=1)
 
     @field_validator("columns")
     @classmethod
@@ -86,6 +111,8 @@ class Activity(_Strict):
     label: str
     label_en: str | None = None
     label_tr: str | None = None
+    #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
+    names: dict[Literal["en", "tr", "ar"], list[str]] = {}
     sector: str
     unit: str
     reach_type: ReachType
@@ -94,6 +121,8 @@ class Activity(_Strict):
 class ActivitiesFile(_Strict):
     sectors: list[str] = Field(min_length=1)
     activities: list[Activity] = Field(min_length=1)
+    #: words many activities share ("support", "destek"): never enough, alone, for check to suggest an activity
+    generic_words: list[str] = []
 
     @field_validator("sectors")
     @classmethod
@@ -127,8 +156,19 @@ class Indicator(_Strict):
         return self
 
 
+class PublicColumn(_Strict):
+    """A breakdown column of the public file: the record column (dimension) whose category fills it."""
+
+    dimension: str
+    column: str
+    hxl: str = Field(pattern=r"^#")
+    meaning: str
+    derive: Literal["pcode", "activity_name"] | None = None
+
+
 class IndicatorsFile(_Strict):
     free_text: list[str]
+    public_columns: list[PublicColumn] = Field(min_length=1)
     publish_free_text: list[str]
     age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
     headline: str
@@ -202,6 +242,11 @@ class Licence(_Strict):
     path: str = Field(pattern=r"^https://")
 
 
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -210,6 +255,7 @@ class ProgrammeFile(_Open):
     baseline_source: str
     units: dict[str, str]
     licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):
@@ -217,7 +263,12 @@ class Withheld(_Strict):
     label: str
 
 
-class VocabulariesFile(_Strict):
+class VocabulariesFile(BaseModel):
+    """The fixed vocabularies below, and any other one a coded record column names (``columns.yml`` ``record``)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, dict[str, list[str]]]
+
     sex: dict[str, list[str]]
     yes_no: dict[Literal["yes", "no"], list[str]]
     nationality: dict[str, list[str]]
@@ -467,21 +518,38 @@ def vocabulary_values(name: str) -> list[str]:
     return [str(value) for value in load("vocabularies")[name]]
 
 
+def record() -> dict[str, RecordColumn]:
+    """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it names
+    must be in ``vocabularies.yml``."""
+    return _record(version("columns"), version("vocabularies"))
+
+
+@cache
+def _record(*_versions: tuple[str, int, int]) -> dict[str, RecordColumn]:
+    schema = ColumnsFile.model_validate(load("columns")).record
+    vocabularies = load("vocabularies")
+    for name, column in schema.items():
+        if column.vocabulary and column.vocabulary not in vocabularies:
+            raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
+                              f"a vocabulary of {shown(path('vocabularies.yml'))}")
+    return schema
+
+
 def declared_categories(dimension: str) -> list[str] | None:
     """Every category the configuration declares for a record column, in report order; None when the
     column's categories come from the data only (centre, donor, item, ...)."""
-    if dimension == "sector":
+    column = record().get(dimension)
+    declared = column.categories if column else None
+    if declared == "sectors":
         return sectors()
-    if dimension == "age_group":
+    if declared == "age_groups":
         return [*age_groups(), "unknown"]
-    if dimension in ("sex", "nationality", "population_group"):
-        values = vocabulary_values(dimension)
+    if declared == "vocabulary":
+        values = vocabulary_values(column.vocabulary)
         return values if "unknown" in values else [*values, "unknown"]
-    if dimension == "activity":
+    if declared == "activities":
         return list(activities().index)
-    if dimension == "reach_type":
-        return ["individual", "household", "group", "capacity"]
-    return None
+    return None if declared is None else list(declared)
 
 
 def headline() -> str:

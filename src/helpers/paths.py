@@ -1,7 +1,10 @@
-"""Repository paths and quarter handling, resolved from this file, never from the working directory."""
+"""Repository paths and quarter handling, resolved from this file (or ``QUARTERLY_REPORT_HOME`` for an installed
+package), never from the working directory."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +12,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+HOME_ENV = "QUARTERLY_REPORT_HOME"
+
+
+def _project_root() -> Path:
+    """The project folder (config, reference data, notebooks, narratives, data): the checkout this package lives
+    in, as ``make setup`` installs it; for a package installed from a wheel (``pip install .`` on a server), the
+    checkout named by ``QUARTERLY_REPORT_HOME``."""
+    chosen = os.environ.get(HOME_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else Path(__file__).resolve().parents[2]
+
+
+REPO_ROOT = _project_root()
 CONFIG_DIR = REPO_ROOT / "config"
 DATA_DIR = REPO_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
@@ -18,6 +32,7 @@ REFERENCE_DIR = DATA_DIR / "reference"
 REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NARRATIVES_DIR = REPO_ROOT / "narratives"
+SAMPLE_LATE_DIR = "late"  # under the raw folder: the bundled sample's late files, late/<Q>/..., until added to <Q>/
 
 
 @contextmanager
@@ -75,7 +90,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        match = _QUARTER_RE.match(str(text).strip())
+        match = _QUARTER_RE.fullmatch(str(text).strip())
         if not match:
             raise ValueError(f"quarter must look like 2022Q4, got {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
@@ -97,6 +112,29 @@ class Quarter:
         """Human label, e.g. ``October–December 2022``."""
         first, last = self.start.strftime("%B"), self.end.strftime("%B")
         return f"{first}–{last} {self.year}"
+
+
+_IGNORED: set[Path] = set()  # folders already said to be ignored (one log line each per process)
+
+
+def quarter_folders(root: Path, needs: str | None = None) -> dict[str, Path]:
+    """The folders of ``root`` named exactly as a quarter (``2022Q4``), by quarter, oldest first; with ``needs``,
+    only those holding that file. Any other visible folder (a backup ``2022Q3.bak``, ``2022Q3 `` with a space, a
+    copy) is not a quarter: it is ignored, with one log line naming it. Hidden folders (staging, locks) are the
+    pipeline's own and pass in silence."""
+    found = {}
+    for path in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
+        if not path.is_dir() or path.name.startswith("."):
+            continue
+        if _QUARTER_RE.fullmatch(path.name) is None:
+            if path not in _IGNORED:
+                _IGNORED.add(path)
+                logging.getLogger(__name__).warning("%s is not a quarter's folder (not named like 2022Q4): ignored",
+                                                    path)
+            continue
+        if needs is None or (path / needs).is_file():
+            found[path.name] = path
+    return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
 
 
 def resolve(path: str | Path | None, default: Path) -> Path:

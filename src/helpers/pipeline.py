@@ -44,7 +44,7 @@ from helpers.clean import redact
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
-from helpers.errors import MissingKeyError, PipelineError
+from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
@@ -59,6 +59,8 @@ from helpers.paths import (
     Quarter,
     failed_dir,
     public_data_name,
+    quarter_folders,
+    replacing,
     report_basename,
     resolve,
     sources_name,
@@ -66,7 +68,7 @@ from helpers.paths import (
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.record import inputs, revisions
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
                   "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
-# Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
-DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -97,6 +97,13 @@ class RunResult:
     log: Path
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
+    out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
+
+
+def say(line: str) -> None:
+    """A line of the run's progress on standard output, with the time: what cron mails or journald keeps is read
+    later, and says when each step started."""
+    print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", flush=True)
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -168,7 +175,7 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> str:
     if sample:
         return fingerprint(key)
     mine, others = fingerprint(key), {}
-    for path in sorted(processed.glob("*/quality.json")):
+    for path in (folder / "quality.json" for folder in quarter_folders(processed, "quality.json").values()):
         quality = json.loads(path.read_text(encoding="utf-8"))
         theirs = quality.get("key_fingerprint")
         if quality.get("quarter") != quarter and not quality.get("sample") and theirs not in (None, mine):
@@ -206,11 +213,11 @@ def _tidy(quarter: str, processed: Path, reports: Path) -> None:
     published place is empty are put back first.
     """
     for root in (processed, reports):
-        for stale in sorted(root.glob(f".{quarter}.staging-*")):
-            for kept in sorted(stale.joinpath("previous").glob("*")):
+        for left in sorted(root.glob(f".{quarter}.staging-*")):
+            for kept in sorted(left.joinpath("previous").glob("*")):
                 if not (root / kept.name).exists():
                     kept.rename(root / kept.name)
-            shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(left, ignore_errors=True)
 
 
 class Move(NamedTuple):
@@ -223,12 +230,18 @@ class Move(NamedTuple):
     prepare: Callable[[], None] | None = None
 
 
-def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
+def journal_path(quarter: str, processed: Path) -> Path:
+    """The journal of a quarter's publishing renames, beside its processed data while they are under way."""
+    return Path(processed) / f".{quarter}.publish-journal.json"
+
+
+def _publish(moves: list[Move | tuple[Path, Path, Path]], journal: Path | None = None) -> None:
     """Move each staged path onto its published place, all or nothing, one run at a time per published root.
 
     The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
     its place. If any rename fails, the ones done are undone, so processed data, history and report stay
-    together.
+    together. The renames are listed in ``journal`` first and it is removed once they are all done: a run
+    killed between two renames leaves the journal, and the next command completes them (:func:`recover`).
     """
     moves = [Move(*move) for move in moves]
     with ExitStack() as stack:
@@ -242,7 +255,50 @@ def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
         for move in moves:
             if move.prepare:
                 move.prepare()
-        _rename_all(moves)
+        if journal is not None:
+            with replacing(journal) as tmp:
+                tmp.write_text(json.dumps({"moves": [[str(m.staged), str(m.published), str(m.previous)]
+                                                     for m in moves]}), encoding="utf-8")
+        try:
+            _rename_all(moves)
+        finally:  # done, or undone by _rename_all: nothing to complete
+            if journal is not None:
+                journal.unlink(missing_ok=True)
+
+
+def recover(processed: Path, reports: Path) -> list[str]:
+    """Complete the publishing renames of runs killed half-way (their journals), before anything else is done:
+    the staged processed data, history and report are all complete by then, so the set is finished, never
+    left mixed. A quarter whose run is alive (it holds the lock) is left to it. Returns what was completed."""
+    done = []
+    for journal in sorted(Path(processed).glob(".*.publish-journal.json")):
+        quarter = journal.name.split(".")[1]
+        try:
+            with locked(quarter, [processed, reports]):
+                if journal.is_file():
+                    _complete(journal)
+                    done.append(f"completed the publishing of a run of {quarter} that was stopped half-way")
+        except PipelineError:
+            continue
+    for line in done:
+        log.warning(line)
+        say(f"warning: {line}")
+    return done
+
+
+def _complete(journal: Path) -> None:
+    """Finish the renames a journal lists: each staged path not yet in place takes its place."""
+    moves = [Move(*map(Path, move)) for move in json.loads(journal.read_text(encoding="utf-8"))["moves"]]
+    for move in moves:
+        if not move.staged.exists():
+            continue  # moved already
+        if move.published.exists() and not move.previous.exists():
+            move.previous.parent.mkdir(exist_ok=True)
+            move.published.rename(move.previous)
+        elif move.published.exists():
+            raise PipelineError(f"cannot complete {journal}: {move.published} and {move.previous} both exist")
+        move.staged.rename(move.published)
+    journal.unlink()
 
 
 def _rename_all(moves: list[Move]) -> None:
@@ -329,6 +385,7 @@ def run_quarter(
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
     key_fingerprint = _check_key(raw / q, processed, q)
+    recover(processed, reports)
     with locked(q, [processed, reports]):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
@@ -368,14 +425,14 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
             if notebook.name in reused:
                 shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
-                print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
-                      "recompute)", flush=True)
+                say(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
+                    "recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
             if notebook.name == NOTEBOOKS[-1]:
                 inputs.write(stage_data / q, made_from)
-            print(f"[{step}/{len(notebooks) + 1}] {notebook.name}", flush=True)
+            say(f"[{step}/{len(notebooks) + 1}] {notebook.name}")
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
             try:
@@ -384,13 +441,13 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
             except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
-                if error.ename in DATA_STOPS:
+                if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
                     raise PipelineError(redact.masked(error.evalue)) from None
                 raise PipelineError(redact.masked(
                     f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
-        print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
+        say(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF")
         html, pdf = render_report(audit / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
@@ -400,7 +457,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
-        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused)
+        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
@@ -412,8 +469,10 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
-                  Move(staging, target, stage_report / "previous" / q)])
+                  Move(staging, target, stage_report / "previous" / q)],
+                 journal_path(q, processed))
         _index(reports, processed)
+        later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
@@ -427,7 +486,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
-                     reused)
+                     reused, later)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -460,9 +519,10 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
 
 
 def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
-               reused: list[str]) -> None:
+               reused: list[str], report: Path) -> str:
     """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
-    narrative, and which published version it revises (a version's manifest carries it)."""
+    narrative, which published version it revises (a version's manifest carries it) and the SHA-256 of the
+    report's files (``report``), which pair the report with these processed data when it is published."""
     story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
@@ -471,8 +531,9 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
            "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
-           "reused": reused, "revises": previous.number if previous else None}
+           "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
+    return run["run_id"]
 
 
 def _index(reports: Path, processed: Path) -> None:
@@ -481,4 +542,4 @@ def _index(reports: Path, processed: Path) -> None:
         write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
-        print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)
+        say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")

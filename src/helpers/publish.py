@@ -23,8 +23,8 @@ from filelock import FileLock
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
-from helpers.pipeline import PUBLISH_WAIT, locked
-from helpers.record import inputs, revisions
+from helpers.pipeline import PUBLISH_WAIT, locked, recover
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
@@ -73,7 +73,10 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     """Freeze the quarter's current report as its next version and return it.
 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
-    run (the report would not be what they give: run it again first), or when this run is already published.
+    run (the report would not be what they give: run it again first), when the report and the processed data
+    come from different runs (the report's files are not those its ``run.json`` lists), when it is out of date
+    (an earlier quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already
+    published.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -82,29 +85,44 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     raw, processed = resolve(raw_dir, RAW_DIR), resolve(processed_dir, PROCESSED_DIR)
     reports = resolve(reports_dir, REPORTS_DIR)
     report, data = reports / q, processed / q
+    recover(processed, reports)
     with locked(q, [processed, reports]):
+        home = revisions.versions_dir(q, reports)
+        for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
+            _remove(left)
         missing = [p.name for p in (report / f"{report_basename(q)}.html", report / f"{report_basename(q)}.pdf",
                                     data / AUDIT / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
         if missing:
             raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
+        run = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))
+        run_id = run["run_id"]
+        if run.get("report") != inputs.hashes(report):  # the run recorded the report's files it made
+            raise PipelineError(f"the report of {q} ({report}) and its processed data ({data}) come from different "
+                                f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.hashes(raw / q), **inputs.published_totals(raw)})
+                                 {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        previous = revisions.latest(q, reports, processed)
-        run_id = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+        if changed := stale.changed_since(q, processed):
+            raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
+        published = revisions.versions(q, reports, processed)
+        if broken := [v for v in published if not v.intact]:
+            raise PipelineError(f"{broken[-1].mismatch()}: restore it from the archive, or move it out of "
+                                f"{broken[-1].folder.parent}, then publish")
+        previous = published[-1] if published else None
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
-        number = previous.number + 1 if previous else 1
+        number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home),
+                          *revisions.version_numbers(revisions.versions_dir(q, processed))])
         the_manifest = json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False)
         public = (data / PUBLIC_FILE).read_text(encoding="utf-8")  # what a later revision must not be compared with
         audit = _freeze(data / AUDIT, revisions.versions_dir(q, processed), number,
                         {revisions.MANIFEST: the_manifest, PUBLIC_FILE: public})
         try:
-            _freeze(report, revisions.versions_dir(q, reports), number, {})  # the version exists once this is there
+            _freeze(report, home, number, {})  # the version exists once its public files are there
         except BaseException:
             _remove(audit)
             raise
@@ -132,12 +150,13 @@ def _freeze(source: Path, home: Path, number: int, extra: dict[str, str]) -> Pat
     return target
 
 
-def _remove(folder: Path) -> None:
-    """Remove a (read-only) folder that is not a published version."""
-    if folder.exists():
-        for path in [folder, *folder.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        shutil.rmtree(folder, ignore_errors=True)
+def _remove(staging: Path) -> None:
+    """Remove a version's staging folder, made writable again first (it may be read-only already)."""
+    if not staging.exists():
+        return
+    for path in [staging, *staging.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:

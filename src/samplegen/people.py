@@ -25,7 +25,7 @@ SANLIURFA_SITES = ["Süleymaniye", "Yenice", "Bahçelievler"]
 PLATES = {
     "Adana": "01", "Ankara": "06", "Gaziantep": "27", "Hatay": "31", "İstanbul": "34", "İzmir": "35",
     "Kahramanmaraş": "46", "Kilis": "79", "Manisa": "45", "Mersin": "33", "Osmaniye": "80", "Siirt": "56",
-    "Şanlıurfa": "63", "Yalova": "77",
+    "Şanlıurfa": "63", "Yalova": "77", "Adıyaman": "02", "Malatya": "44",
 }
 DISTRICTS = {
     "Adana": ["Seyhan", "Yüreğir", "Çukurova", "Sarıçam", "Ceyhan"], "Ankara": ["Keçiören", "Altındağ", "Mamak"],
@@ -36,6 +36,7 @@ DISTRICTS = {
     "Manisa": ["Şehzadeler", "Yunusemre"], "Mersin": ["Akdeniz", "Mezitli", "Toroslar", "Tarsus"],
     "Osmaniye": ["Merkez", "Kadirli"], "Siirt": ["Merkez", "Kurtalan"],
     "Şanlıurfa": ["Haliliye", "Eyyübiye", "Karaköprü"], "Yalova": ["Merkez", "Çiftlikköy"],
+    "Adıyaman": ["Merkez", "Kahta", "Besni"], "Malatya": ["Battalgazi", "Yeşilyurt", "Doğanşehir"],
 }
 PSS_PROVINCES = ["Gaziantep", "Hatay", "İstanbul", "İzmir", "Kahramanmaraş", "Şanlıurfa"]
 
@@ -48,6 +49,7 @@ PROVINCE_VARIANTS = {
     "Hatay": ["Antakya", "HATAY", "hatay "], "İzmir": ["Izmir", "IZMIR", "izmir"],
     "Adana": ["ADANA", "adana", " Adana"], "Ankara": ["ANKARA", "ankara"], "Kilis": ["KİLİS", "KILIS"],
     "Osmaniye": ["OSMANİYE", "osmaniye"], "Siirt": ["SİİRT", "SIIRT"], "Yalova": ["YALOVA"], "Manisa": ["MANİSA"],
+    "Adıyaman": ["ADIYAMAN", "Adiyaman"], "Malatya": ["MALATYA", "malatya"],
 }
 PROVINCE_TYPOS = {"Gaziantep": "Gaziantp", "Kahramanmaraş": "Kahramnmaraş", "Şanlıurfa": "Şanlurfa"}
 

@@ -1,4 +1,5 @@
-"""Deterministic generator of the bundled sample: messy raw activity logs for 2022Q4, calibrated to the seed.
+"""Deterministic generator of the bundled sample: messy raw activity logs for 2022Q4, calibrated to the seed,
+then 2023Q1 and a late 2022Q4 file (:mod:`samplegen.nextquarter`) for the quarterly cycle.
 
 The clean records come first (:func:`canonical_records`): explicit pools of people, each pool belonging to
 one or more services, so that centre, activity, sector and donor figures all hold at once (people who used
@@ -6,7 +7,7 @@ several centres or services are counted once within a sector). They are then spl
 teams send, each with its own headers, spellings, date formats and encoding, and dirtied with duplicate
 exports, out-of-period rows, rows to reject and direct identifiers that only the cleaning removes.
 
-Run ``python -m samplegen [--raw-dir DIR] [--force]``. Everything is seeded: two runs give the same bytes.
+Run ``python -m samplegen [--raw-dir DIR] [--quarter Q] [--force]``. Everything is seeded: two runs give the same bytes.
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config
-from helpers.paths import RAW_DIR, resolve
+from helpers.paths import RAW_DIR, SAMPLE_LATE_DIR, resolve
+from samplegen import nextquarter
 from samplegen.formatting import _Formatter, _sheet_name, _sort_key
 from samplegen.mess import MESS, REASONS, _dirty
+from samplegen.nextquarter import NEXT_SOURCES
 from samplegen.people import QUARTER, SEED
 from samplegen.records import _clean_records
 from samplegen.sources import COPIED_FILE, OCTOBER_EXPORT, SOURCES, Source
 from samplegen.workbook import _csv_bytes, _xlsx_bytes
 
+QUARTERS = (QUARTER, nextquarter.NEXT)  # the quarters the sample has, in order
 MANIFEST = "sample-manifest.json"
 HISTORY = "published-totals.csv"
 
@@ -46,20 +50,26 @@ class Build:
     identifiers: set[str] = field(default_factory=set)
 
 
-def canonical_records(quarter: str = QUARTER) -> pd.DataFrame:
-    """The hidden clean table the raw files are made from: what the cleaning must get back (one row a record)."""
+def canonical_records(quarter: str = QUARTER, *, late: bool = False) -> pd.DataFrame:
+    """The hidden clean table the raw files are made from: what the cleaning must get back (one row a record).
+    ``late``: 2022Q4 with its late file added."""
     _check_quarter(quarter)
-    frame = pd.DataFrame([{c: r[c] for c in [*config.columns(), "source"]} for r in _build().records])
+    if quarter == QUARTER:
+        records = [*_build().records, *(nextquarter.clean_records(nextquarter.LATE) if late else ())]
+    else:
+        records = list(nextquarter.clean_records(quarter))
+    paths = {**{key: s.path for key, s in SOURCES.items()}, **{key: s.path for key, s in NEXT_SOURCES.items()}}
+    frame = pd.DataFrame([{c: r[c] for c in [*config.columns(), "source"]} for r in records])
     frame["date"] = pd.to_datetime(frame["date"])
-    frame["source"] = frame["source"].map(lambda key: SOURCES[key].path)
+    frame["source"] = frame["source"].map(paths)
     numeric = {"household_size": "Int64", "participants": "Int64", "age": "Int64", "quantity": "Float64",
                "amount_try": "Float64"}
     return frame.astype(numeric)
 
 
 def _check_quarter(quarter: str) -> None:
-    if str(quarter) != QUARTER:
-        raise ValueError(f"the bundled sample exists for {QUARTER} only, not {quarter}")
+    if str(quarter) not in QUARTERS:
+        raise ValueError(f"the bundled sample exists for {' and '.join(QUARTERS)} only, not {quarter}")
 
 
 def _tables(key: str, records: list[dict], build: Build, rng: random.Random) -> list[tuple[dict, list, bool]]:
@@ -120,11 +130,10 @@ NOTES = {"RSU/community-stabilization-projects.xlsx": (
 )}
 
 
-@lru_cache(maxsize=1)
-def _file_contents() -> dict[str, bytes]:
-    """Every data file of the quarter folder: relative path → bytes (cached: writing workbooks takes seconds)."""
+def _pack(tables: dict[tuple[str, str], tuple[Source, list[list]]]) -> dict[str, bytes]:
+    """Each file's bytes from its sheets' rows: relative path → bytes."""
     grouped: dict[str, list[tuple[Source, str, list[list]]]] = {}
-    for (path, sheet), (source, rows) in _build().tables.items():
+    for (path, sheet), (source, rows) in tables.items():
         grouped.setdefault(path, []).append((source, sheet, rows))
     files = {}
     for path, sheets in grouped.items():
@@ -135,8 +144,31 @@ def _file_contents() -> dict[str, bytes]:
             files[path] = _xlsx_bytes(tables + notes)
         else:
             files[path] = _csv_bytes(sheets[0][0], sheets[0][2])
+    return files
+
+
+@lru_cache(maxsize=1)
+def _file_contents() -> dict[str, bytes]:
+    """Every data file of the 2022Q4 folder: relative path → bytes (cached: writing workbooks takes seconds)."""
+    files = _pack(_build().tables)
     files[COPIED_FILE[1]] = files[COPIED_FILE[0]]
     return files
+
+
+@lru_cache(maxsize=2)
+def _next(quarter: str) -> tuple[dict[str, bytes], frozenset[str]]:
+    """The files of 2023Q1 (``quarter`` NEXT) or of the late 2022Q4 file (LATE), and the identifiers in them."""
+    identifiers: set[str] = set()
+    files = _pack(nextquarter.tables(quarter, identifiers))
+    return files, frozenset(identifiers)
+
+
+def files_of(quarter: str = QUARTER, *, late: bool = False) -> dict[str, bytes]:
+    """The data files the sample writes into ``quarter``'s folder (``late``: the late file of 2022Q4 only)."""
+    _check_quarter(quarter)
+    if late:
+        return dict(_next(nextquarter.LATE)[0]) if quarter == nextquarter.LATE else {}
+    return dict(_file_contents() if quarter == QUARTER else _next(quarter)[0])
 
 
 def published_history() -> pd.DataFrame:
@@ -151,13 +183,15 @@ def published_history() -> pd.DataFrame:
     return pd.DataFrame({"quarter": quarters, "people_reached": values, "source": "Published quarterly update"})
 
 
-def _manifest(files: dict[str, bytes]) -> bytes:
+def _manifest(files: dict[str, bytes], quarter: str = QUARTER) -> bytes:
     """The marker of the generated sample: the SHA-256 of each data file, so that only these very files run
     with the demo key (a copied or edited manifest beside other files does not, see ``clean.is_sample``)."""
-    note = ("Synthetic sample generated by samplegen.quarter: invented people, calibrated to the published Q4 2022 "
-            "figures. It runs with the public demo pseudonymisation key only while the folder's data files are "
-            "exactly the files listed here; never put real data in this folder.")
-    manifest = {"generator": "samplegen.quarter", "quarter": QUARTER, "demo_key": True, "note": note,
+    made = ("calibrated to the published Q4 2022 figures" if quarter == QUARTER
+            else "continuing some of 2022Q4's people")
+    note = (f"Synthetic sample generated by samplegen.quarter: invented people, {made}. It runs with the public "
+            "demo pseudonymisation key only while the folder's data files are exactly the files listed here; "
+            "never put real data in this folder.")
+    manifest = {"generator": "samplegen.quarter", "quarter": quarter, "demo_key": True, "note": note,
                 "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}}
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -170,12 +204,20 @@ RSU/  Recovery and Stabilization Unit: distribution lists, e-voucher market card
       stabilization projects, shelter and school rehabilitation, livelihoods grants.
 The files are deliberately messy (duplicate exports, misspelt provinces, mixed date formats, rows to reject).
 """
+README_NEXT = """Bundled sample for 2023Q1 (synthetic: written by `python -m samplegen`), the quarter after 2022Q4.
+
+PRU/  case management export (some of 2022Q4's clients continue), Keçiören centre register, psychosocial
+      mobile teams in Adıyaman and Malatya after the February earthquakes.
+RSU/  hygiene kit distribution list.
+The late 2022Q4 file is written to late/2022Q4/: copy it into 2022Q4/ to revise that quarter.
+"""
 
 
 def generate(raw_dir: Path = RAW_DIR, quarter: str = QUARTER, *, force: bool = False) -> list[Path]:
     """Write the sample's raw files under ``raw_dir/<quarter>/`` and the history table; return the paths.
 
-    An existing sample is replaced only with ``force``; a folder that is not a generated sample never is.
+    2022Q4 also gets its late file, under ``raw_dir/late/2022Q4/`` (outside the quarter's folder until it is
+    added). An existing sample is replaced only with ``force``; a folder that is not a generated sample never is.
     """
     _check_quarter(quarter)
     raw_dir = Path(raw_dir)
@@ -186,23 +228,40 @@ def generate(raw_dir: Path = RAW_DIR, quarter: str = QUARTER, *, force: bool = F
         if not force:
             raise FileExistsError(f"{folder} already holds the sample; use --force to write it again")
     shutil.rmtree(folder, ignore_errors=True)
+    files = files_of(quarter)
+    contents = {**files, "README.txt": (README if quarter == QUARTER else README_NEXT).encode("utf-8"),
+                MANIFEST: _manifest(files, quarter)}
+    written = _write(folder, contents)
+    if late := files_of(quarter, late=True):
+        shutil.rmtree(late_folder(raw_dir, quarter), ignore_errors=True)
+        written += _write(late_folder(raw_dir, quarter), late)
+    history.write_bytes(published_history().to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return [*written, history]
+
+
+def late_folder(raw_dir: Path, quarter: str = nextquarter.LATE) -> Path:
+    """Where the late file of ``quarter`` waits to be added to the quarter's folder."""
+    return Path(raw_dir) / SAMPLE_LATE_DIR / quarter
+
+
+def _write(folder: Path, contents: dict[str, bytes]) -> list[Path]:
     written = []
-    files = _file_contents()
-    contents = {**files, "README.txt": README.encode("utf-8"), MANIFEST: _manifest(files)}
     for relative, data in sorted(contents.items()):
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
-    history.write_bytes(published_history().to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    return [*written, history]
+    return written
 
 
-def planted_identifiers(raw_dir: Path = RAW_DIR) -> set[str]:
-    """Every direct identifier (name, phone, ID number) written into the sample under ``raw_dir``."""
-    manifest = json.loads((Path(raw_dir) / QUARTER / MANIFEST).read_text(encoding="utf-8"))
+def planted_identifiers(raw_dir: Path = RAW_DIR, quarter: str = QUARTER) -> set[str]:
+    """Every direct identifier (name, phone, ID number) written into the sample of ``quarter`` under
+    ``raw_dir`` (2022Q4's late file included)."""
+    manifest = json.loads((Path(raw_dir) / quarter / MANIFEST).read_text(encoding="utf-8"))
     _check_quarter(manifest["quarter"])
-    return set(_build().identifiers)
+    if quarter == QUARTER:
+        return set(_build().identifiers) | set(_next(nextquarter.LATE)[1])
+    return set(_next(quarter)[1])
 
 
 def planted_mess() -> dict[str, int]:
@@ -219,17 +278,20 @@ def planted_mess() -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m samplegen", description=__doc__.splitlines()[0])
     parser.add_argument("--raw-dir", help="raw data folder (default: data/raw of the repository)")
+    parser.add_argument("--quarter", help=f"write this quarter's sample only ({', '.join(QUARTERS)}; another "
+                                          "quarter has no sample: nothing is written or said)")
     parser.add_argument("--force", action="store_true", help="replace an existing generated sample")
     args = parser.parse_args(argv)
     raw_dir = resolve(args.raw_dir, RAW_DIR)
-    try:
-        paths = generate(raw_dir, force=args.force)
-    except FileExistsError as error:
-        if args.force:
-            parser.exit(1, f"sample: {error}\n")
-        print(f"sample: not written: {error}")  # `make report` goes on with what is there
-        return 0
-    print(f"wrote {len(paths)} files of the {QUARTER} sample under {raw_dir}")
+    for quarter in QUARTERS if args.quarter is None else [q for q in QUARTERS if q == args.quarter.strip()]:
+        try:
+            paths = generate(raw_dir, quarter, force=args.force)
+        except FileExistsError as error:
+            if args.force:
+                parser.exit(1, f"sample: {error}\n")
+            print(f"sample: not written: {error}")  # `make report` goes on with what is there
+            continue
+        print(f"wrote {len(paths)} files of the {quarter} sample under {raw_dir}")
     return 0
 
 

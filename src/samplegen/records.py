@@ -25,7 +25,7 @@ from samplegen.people import (
     Person,
     _People,
 )
-from samplegen.sources import SOURCES
+from samplegen.sources import SOURCES, Source
 
 # --------------------------------------------------------------------------------------------- records
 
@@ -307,13 +307,13 @@ def _other(rng: random.Random, people: _People) -> list[dict]:
     return rows
 
 
-def _as_written(rec: dict, rng: random.Random) -> None:
+def _as_written(rec: dict, rng: random.Random, sources: dict[str, Source] = SOURCES) -> None:
     """Keep only what the record's source tells: fields it has no column for are unknown.
 
     Age comes from a date of birth, the population group from nationality, when the source has those. A few
     registers leave nationality blank; then nothing tells the population group either.
     """
-    written = {name for _, name in SOURCES[rec["source"]].columns}
+    written = {name for _, name in sources[rec["source"]].columns}
     if "date_of_birth" in written:
         rec["date_of_birth"] = rec["_person"].dob
     if rec["nationality"] and "population_group" not in written and rng.random() < 0.04:
@@ -326,12 +326,12 @@ def _as_written(rec: dict, rng: random.Random) -> None:
         rec["population_group"] = None
 
 
-def _make_unique(records: list[dict]) -> None:
+def _make_unique(records: list[dict], days: list[date] = DAYS) -> None:
     """Move a group row that would equal another to the next day, so no legitimate row is a duplicate."""
     seen, columns = set(), config.columns()
     for rec in records:
         while (key := tuple(rec[c] for c in columns)) in seen:
-            rec["date"] = DAYS[(DAYS.index(rec["date"]) + 1) % len(DAYS)]
+            rec["date"] = days[(days.index(rec["date"]) + 1) % len(days)]
         seen.add(key)
 
 

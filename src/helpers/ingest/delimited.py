@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from helpers.errors import SourceReadError
+from helpers.errors import SourceReadError, WrongEncodingError
 from helpers.ingest.rules import ReadingRules
 from helpers.ingest.tables import RawTable, columns_from_rows, encoded, find_header, looked_for, raw_table, tags_under
 
@@ -38,10 +38,6 @@ _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # byt
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 
 
-class _WrongEncoding(Exception):
-    """The bytes are not in the encoding tried (for UTF-8: retry with a Turkish single-byte code page)."""
-
-
 
 def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
     with path.open("rb") as handle:
@@ -51,19 +47,19 @@ def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
         if head.startswith(bom):
             try:
                 return _read_csv_as(path, source, rules, head, complete, encoding, bom=len(bom))
-            except _WrongEncoding:
+            except WrongEncodingError:
                 raise SourceReadError(
                     source, f"starts with a {encoding} byte-order mark but is not {encoding}"
                 ) from None
     if utf16 := _bomless_utf16(head):
         try:
             return _read_csv_as(path, source, rules, head, complete, utf16)
-        except _WrongEncoding:
+        except WrongEncodingError:
             raise SourceReadError(source, f"looks like {utf16} without a byte-order mark (every other byte is "
                                   "NUL) but is not: save it again as UTF-8") from None
     try:
         return _read_csv_as(path, source, rules, head, complete, "utf-8")
-    except _WrongEncoding:
+    except WrongEncodingError:
         if mixed := _utf8_then_other(path):
             line, offset, byte = mixed
             raise SourceReadError(source, f"mixed encodings: UTF-8 up to line {line:,}, where byte {offset:,} "
@@ -109,15 +105,15 @@ def _utf8_then_other(path: Path) -> tuple[int, int, int] | None:
 def _read_csv_as(
     path: Path, source: str, rules: ReadingRules, head: bytes, complete: bool, encoding: str, bom: int = 0
 ) -> RawTable:
-    """Read a CSV in a given encoding; raise :class:`_WrongEncoding` when the bytes are not in it."""
+    """Read a CSV in a given encoding; raise :class:`WrongEncodingError` when the bytes are not in it."""
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
     except UnicodeDecodeError as error:
-        raise _WrongEncoding from error
+        raise WrongEncodingError from error
     found = _find_csv_header(text, complete, rules)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}")
-    delimiter, index, header, tags, chars = found
+    delimiter, index, header, tags, chars, rules = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
         columns = _arrow_columns(path, offset, encoding, delimiter, len(header))
@@ -126,7 +122,7 @@ def _read_csv_as(
             columns = _python_columns(path, offset, encoding, delimiter, len(header))
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
         if encoding == "utf-8" and not _is_utf8(path):
-            raise _WrongEncoding from error
+            raise WrongEncodingError from error
         raise SourceReadError(source, f"malformed CSV ({error})") from error
     header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,
@@ -136,8 +132,9 @@ def _read_csv_as(
 
 def _find_csv_header(
     text: str, complete: bool, rules: ReadingRules
-) -> tuple[str, int, list[str], list[str] | None, int] | None:
-    """Delimiter, header row index, header cells, HXL hashtags and the character offset of the first data row.
+) -> tuple[str, int, list[str], list[str] | None, int, ReadingRules] | None:
+    """Delimiter, header row index, header cells, HXL hashtags, the character offset of the first data row and
+    the rules to read the table with (:func:`find_header`).
 
     Each candidate delimiter splits the top rows (quotes respected); the one whose header row names the
     most canonical columns wins. A wrong delimiter leaves the header as one cell, which names nothing.
@@ -160,7 +157,7 @@ def _find_csv_header(
             index = found[0]
             tags = tags_under(rows, index)
             end = consumed[index + 1 if tags else index]
-            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])))
+            best = (found[1], delimiter, index, rows[index], tags, len("".join(lines[:end])), found[2])
     return best[1:] if best else None
 
 

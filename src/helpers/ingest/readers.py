@@ -40,12 +40,14 @@ SOURCE_SUFFIXES = (".csv", ".xlsx")
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
 
 
-def discover_sources(folder: Path) -> list[Path]:
-    """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
+def discover_sources(folder: Path, *, quiet: bool = False) -> list[Path]:
+    """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path: the one rule for which
+    files of a raw folder count, used by the readers, ``check``, the input hashes and publish.
 
-    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
-    listed too (a broken one, or one leading out of ``folder``, file or folder), and so are spreadsheets in other
-    formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of their vanishing.
+    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line (none when
+    ``quiet``). Links are listed too (a broken one, or one leading out of ``folder``, file or folder), and so are
+    spreadsheets in other formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of
+    their vanishing.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -60,11 +62,14 @@ def discover_sources(folder: Path) -> list[Path]:
         if path.is_dir() and not (path.is_symlink() and not inside(path, folder)):
             continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
-            log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
+            ignored = "hidden file or Excel lock file"
         elif path.suffix.lower() not in SOURCE_SUFFIXES + OTHER_SPREADSHEETS and not path.is_dir():
-            log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
+            ignored = "not a .csv or .xlsx file"
         else:
             sources.append(path)
+            continue
+        if not quiet:
+            log.info("ignoring %s: %s", relative.as_posix(), ignored)
     return sources
 
 

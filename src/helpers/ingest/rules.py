@@ -44,6 +44,9 @@ class ReadingRules:
     max_cells: int = 50_000_000
     max_uncompressed_bytes: int = 2000 << 20
     max_reader_memory_bytes: int = 4000 << 20
+    #: the forms an export may belong to (helpers.ingest.forms.FormReading), and the one a table was found to be
+    forms: tuple = ()
+    form: object = None
 
     def is_identifier(self, header: object) -> bool:
         """True when the header names a direct identifier (name, phone, ID number, address, e-mail)."""
@@ -64,6 +67,8 @@ class ReadingRules:
             return None, IDENTIFIER
         if self.is_metadata(header):
             return None, METADATA
+        if self.form is not None and (found := self.form.column(header)) is not None:
+            return found
         if key := next((key for key in _header_candidates(header) if key in self.aliases), None):
             return self.aliases[key], ALIAS
         if tag and (column := self.hxl_column(tag)):

@@ -5,6 +5,7 @@ setting totals rows apart, telling which tool a table comes from).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ class RawTable:
     #: per column, what its header says in parentheses (``Date (mm/dd/yyyy)`` → ``mm/dd/yyyy``), when every
     #: header read into it says the same: a format the partner states (headers are matched without it)
     notes: dict[str, str] = field(default_factory=dict)
+    #: the form whose export this is (helpers.ingest.forms), and whether the form has a mapping file
+    form: str | None = None
+    form_mapped: bool = False
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -80,16 +84,23 @@ def looked_for(rules: ReadingRules) -> str:
     return f"(looked for {', '.join(rules.required)} in the first {rules.header_search_rows} rows)"
 
 
-def find_header(rows: list[list[str]], rules: ReadingRules) -> tuple[int, int] | None:
-    """Index of the first row naming at least two canonical columns, one of them required, and how many.
+def find_header(rows: list[list[str]], rules: ReadingRules) -> tuple[int, int, ReadingRules] | None:
+    """Index of the first row naming at least two canonical columns, one of them required, how many, and the
+    rules to read the table with.
 
-    Hashtags of an HXL row directly under a row count for the headers they stand under.
+    A row that heads an export of a known form (:mod:`helpers.ingest.forms`) is found first: the table is then
+    read through the form. Hashtags of an HXL row directly under a row count for the headers they stand under.
     """
+    for index, row in enumerate(rows[: rules.header_search_rows] if rules.forms and rules.form is None else []):
+        score, reading = max(((reading.score(row, rules.is_metadata), reading) for reading in rules.forms),
+                             key=lambda pair: pair[0])
+        if score:
+            return index, score, dataclasses.replace(rules, form=reading)
     for index, row in enumerate(rows[: rules.header_search_rows]):
         tags = tags_under(rows, index)
         names = {rules.map_header(cell, tag)[0] for cell, tag in itertools.zip_longest(row, tags or [])} - {None}
         if len(names) >= 2 and names.intersection(rules.required):
-            return index, len(names)
+            return index, len(names), rules
     return None
 
 
@@ -136,6 +147,11 @@ def raw_table(
     set totals rows apart. ``typed``: per column of the sheet, which rows hold typed numbers
     (:attr:`RawTable.numbers`)."""
     label = source if sheet is None else f"{source} [{sheet}]"
+    if rules.form is not None:  # an export of a known form: its choices as the records' values
+        width = len(header)
+        columns, header = rules.form.decode(columns, header)
+        if typed is not None:
+            typed = typed + [np.zeros(len(columns[0]), dtype=bool)] * (len(header) - width)
     tags = (tags or []) + [""] * (len(header) - len(tags or []))
     groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
     mapping, identifiers, unknown = [], [], []
@@ -175,6 +191,8 @@ def raw_table(
                                                           [typed[i] for i in ordered])) is not None:
                 numbers[name] = rows
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
+    if not data:  # an export of a form not mapped yet: its rows are read, and rejected for what they lack
+        data = {name: encoded(pa.nulls(len(columns[0]), pa.large_string())) for name in rules.required}
     table = pa.table(data)
     summary, words = _summary_rows(columns, data, table.num_rows, rules)
     kept_mask = pc.and_(filled, pc.invert(summary)) if words else filled
@@ -189,7 +207,7 @@ def raw_table(
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
     shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows,
-                    numbers, notes)
+                    numbers, notes, *((rules.form.form_id, rules.form.mapping is not None) if rules.form else ()))
 
 
 def _typed_rows(columns: list[pa.DictionaryArray], typed: list[np.ndarray]) -> np.ndarray | None:

@@ -193,6 +193,9 @@ def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
     _check_workbook_size(path, source, rules)
     sheets = _load_sheets_isolated(path, source, rules.max_reader_memory_bytes)
     tables = SourceTables()
+    if {"survey", "choices"} <= {name.strip().lower() for name in sheets}:
+        reason = "an XLSForm: the definition of a form, read as such (its exports are read through it), not data"
+        return SourceTables(not_read=[NotRead(source, None, reason)])
     for name, (rows, numbers) in sheets.items():
         head = rows[: rules.header_search_rows + 1]
         if markers := sorted({fold(cell) for row in head[:1] for cell in row} & rules.repeat_markers):
@@ -207,13 +210,13 @@ def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
             if any(cell.strip() for row in rows for cell in row):  # notes or a misspelt header: say so
                 tables.not_read.append(NotRead(source, name, f"no recognisable header row {looked_for(rules)}"))
             continue
-        index = found[0]
+        index, _, sheet_rules = found
         tags = tags_under(head, index)
         start = index + (2 if tags else 1)
         columns = columns_from_rows(rows[start:], len(head[index]))
         typed = [numbers[start:, i] for i in range(len(head[index]))]
-        tables.append(raw_table(columns, head[index], start + 1, source, name, rules, tags, title_rows=index > 0,
-                             typed=typed))
+        tables.append(raw_table(columns, head[index], start + 1, source, name, sheet_rules, tags,
+                                title_rows=index > 0, typed=typed))
     if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {looked_for(rules)}")
     return tables

@@ -306,21 +306,6 @@ FIXED = [
     Column("dimension", "#meta+dimension", "Breakdown: total, a record column, or two crossed (a+b)"),
     Column("category", "#meta+category", "Category of the breakdown as computed (crossed: 'A | B')"),
 ]
-DIMENSIONS = {  # record column -> the public columns its category fills
-    "sector": [Column("sector", "#sector", "Sector")],
-    "province": [Column("adm1_name", "#adm1+name", "Province (official name)"),
-                 Column("adm1_pcode", "#adm1+code", "Province OCHA p-code (TUR + plate, e.g. TUR063)",
-                        derive=_pcode)],
-    "activity": [Column("activity", "#activity+code", "Activity code (catalogue)"),
-                 Column("activity_name", "#activity+name", "Activity name (catalogue)", derive=_activity_name)],
-    "activity_detail": [Column("activity_detail", "#activity+detail", "Activity detail as recorded")],
-    "centre": [Column("centre", "#loc+name", "Centre or site")],
-    "donor": [Column("donor", "#org+funder", "Donor")],
-    "sex": [Column("sex", "#meta+sex", "Sex (female, male, other, unknown)")],
-    "age_group": [Column("age_group", "#meta+age_group", "Age group in years")],
-    "population_group": [Column("population_group", "#meta+population_group", "Population group")],
-    "item": [Column("item", "#item+name", "Item distributed (singular, lower case)")],
-}
 VALUE = [
     Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
     Column("unit", "#meta+unit", "What one of the value counts: people, households, services, items, TRY, ..."),
@@ -332,9 +317,22 @@ VALUE = [
 ]
 
 
+_DERIVE = {"pcode": _pcode, "activity_name": _activity_name}  # config ``public_columns`` ``derive``
+
+
+def dimension_columns() -> dict[str, list[Column]]:
+    """Record column → the public columns its category fills (``config/indicators.yml`` ``public_columns``)."""
+    columns: dict[str, list[Column]] = {}
+    for entry in config.load("indicators")["public_columns"]:
+        derive = _DERIVE[entry["derive"]] if entry.get("derive") else str
+        columns.setdefault(entry["dimension"], []).append(
+            Column(entry["column"], entry["hxl"], entry["meaning"], derive=derive))
+    return columns
+
+
 def public_columns() -> list[Column]:
     """The public file's columns, in order."""
-    return [*FIXED, *(c for columns in DIMENSIONS.values() for c in columns), *VALUE]
+    return [*FIXED, *(c for columns in dimension_columns().values() for c in columns), *VALUE]
 
 
 def public_dictionary() -> pd.DataFrame:
@@ -374,11 +372,12 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _dimension_parts(dimension: str) -> list[str]:
+def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]]) -> list[str]:
     parts = [] if dimension == "total" else dimension.split(CROSS)
-    unknown = [p for p in parts if p not in DIMENSIONS]
+    unknown = [p for p in parts if p not in dimensions]
     if unknown:
-        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to disclosure.DIMENSIONS")
+        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to public_columns in "
+                       f"{config.shown(config.path('indicators.yml'))}")
     return parts
 
 
@@ -390,7 +389,7 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
     ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
     decides it, so that the file and the report withhold the same cells; ``published`` are the quarter's
     published versions (:func:`suppression`)."""
-    specs, columns = config.indicator_specs(), public_columns()
+    specs, columns, dimensions = config.indicator_specs(), public_columns(), dimension_columns()
     states = suppression(indicators, published)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
@@ -399,11 +398,11 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
         out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
                     "dimension": row.dimension, "category": row.category, **_period(row.quarter)})
-        parts = _dimension_parts(row.dimension)
+        parts = _dimension_parts(row.dimension, dimensions)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
             if (part, label) not in derived:
-                derived[part, label] = {c.name: c.derive(label) for c in DIMENSIONS[part]}
+                derived[part, label] = {c.name: c.derive(label) for c in dimensions[part]}
             out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
         out["unit"] = specs[row.indicator]["unit"]

@@ -24,7 +24,7 @@ from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
 from helpers.measure.across import MEASURES as ACROSS_MEASURES
 from helpers.measure.across import across_indicators
-from helpers.paths import PROCESSED_DIR, Quarter
+from helpers.paths import PROCESSED_DIR, Quarter, quarter_folders
 from helpers.text import nearest
 
 log = logging.getLogger(__name__)
@@ -289,9 +289,13 @@ def load_history(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir:
     published = read_csv(checked, dtype={"quarter": "string"})
     if len(published):
         frames.append(published[["quarter", headline]].assign(source="published"))
-    for path in sorted(Path(earlier_dir or processed_dir).glob("*/indicators.csv")):
-        table = pd.read_csv(path, dtype={"quarter": "string", "category": "string"})
+    for name, folder in quarter_folders(earlier_dir or processed_dir, "indicators.csv").items():
+        table = pd.read_csv(folder / "indicators.csv", dtype={"quarter": "string", "category": "string"})
         total = table[(table["indicator"] == headline) & (table["dimension"] == "total")]
+        if set(total["quarter"]) != {name}:  # a copy of another quarter's folder: its files say otherwise
+            log.warning("%s holds figures of %s, not of %s: ignored", folder,
+                        ", ".join(sorted(map(str, set(total["quarter"])))) or "no quarter", name)
+            continue
         frames.append(total[["quarter", "value"]].rename(columns={"value": headline}).assign(source="pipeline"))
     if not frames:
         return pd.DataFrame(columns=["quarter", headline, "source"])

@@ -16,7 +16,8 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from bs4 import BeautifulSoup
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
@@ -44,7 +45,7 @@ from helpers.paths import (
     public_data_name,
     sources_name,
 )
-from helpers.publication import figures
+from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
@@ -68,6 +69,15 @@ LOSSES = {
     "out_of_period": "{out_of_period} of the {read} rows received ({share}) were dated outside {period} and are "
                      "not counted.",
 }
+
+
+BOXES = {"Story": "story", "Highlight": "highlight"}  # a narrative's boxes: the word that opens one → its style
+ACTIVITIES_TITLE, ACTIVITIES_HEAD = "What each sector does", ("Sector", "Its activities")
+
+
+def _svg_uri(name: str) -> str:
+    """An SVG file of ``config/`` as a data: URI (an image that runs nothing)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(config.path(name).read_bytes()).decode("ascii")
 
 
 def counted(n: int, one: str, other: str) -> str:
@@ -128,6 +138,7 @@ class Report:
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None) -> Report:
@@ -171,7 +182,7 @@ class Report:
         """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
         for section in declared:
             if text := self._start(section):
-                display(markdown(text))
+                self.show(text)
 
     def _start(self, section: dict) -> str:
         """Print a section's heading and figures; its narrative text (the opening section's is also the text
@@ -229,9 +240,21 @@ class Report:
                 "published_label": day(published),
                 "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
         if logo := programme.get("logo"):
-            data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
-            meta["logo"] = f"data:image/svg+xml;base64,{data}"
+            meta["logo"] = _svg_uri(logo)
+        meta["donors"] = [{"name": donor["name"], "logo": _svg_uri(donor["logo"]) if donor.get("logo") else ""}
+                          for donor in programme.get("donors", [])]
         return ReportMeta(meta)
+
+    def activity_lists(self) -> HTML:
+        """What each sector does: its activities from the catalogue (``config/activities.yml``), in order."""
+        catalogue = config.activities()
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(sector)}</th><td>"
+            + html.escape(", ".join(catalogue.loc[catalogue["sector"] == sector, "label"].astype(str))) + "</td></tr>"
+            for sector in config.sectors() if (catalogue["sector"] == sector).any())
+        head = "".join(f"<th scope='col'>{html.escape(words)}</th>" for words in ACTIVITIES_HEAD)
+        return HTML(f"<h3>{html.escape(ACTIVITIES_TITLE)}</h3><table class='figures compact activities'><thead><tr>"
+                    f"{head}</tr></thead><tbody>{rows}</tbody></table>")
 
     def losses_note(self) -> HTML:
         """On the first page, when the report was published although the data looked wrong: what a reader
@@ -454,6 +477,22 @@ class Report:
             self._trace(fmt(v), indicator, dimension, category)
         return values
 
+    def show(self, text: str) -> None:
+        """Display a section's narrative: its Markdown, with each photo on a line of its own re-encoded and
+        embedded in its place (:mod:`helpers.publication.photos`), and its story and highlight boxes."""
+        lines: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if (found := photos.parse(line)) is None:
+                lines.append(line)
+                continue
+            display(markdown("\n".join(lines)))
+            lines = []
+            photo = photos.load(*found, self.narratives, f"{narrative_path(self.quarter, self.narratives)}, "
+                                                         f"line {number} of its section")
+            display(Image(data=photo.jpeg, format="jpeg",
+                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+        display(markdown("\n".join(lines)))
+
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
         there is none."""
@@ -492,6 +531,7 @@ class Report:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
         :meth:`section`."""
         path = narrative_path(self.quarter, folder)
+        self.narratives = Path(folder)
         if not path.is_file():
             self.story = Story({"": self.automatic_summary()}, draft=True)
         else:
@@ -545,7 +585,7 @@ class Report:
             "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
             "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
             "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
-            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
+            "<details class='screen-only by-section'><summary>Where each figure comes from, by section</summary>"
             "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
             f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
             f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
@@ -595,8 +635,14 @@ def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
 
 def markdown(text: str) -> HTML:
     """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
-    load anything, in the report or in JupyterLab."""
-    return HTML(markdown_html(text))
+    load anything, in the report or in JupyterLab. A quote that opens with a box's word in bold
+    (``> **Story** ...``, ``> **Highlight** ...``, :data:`BOXES`) becomes that box."""
+    soup = BeautifulSoup(markdown_html(text), "html.parser")
+    for quote in soup.find_all("blockquote"):
+        first = quote.find("strong")
+        if first is not None and (kind := BOXES.get(first.get_text(strip=True).rstrip(":"))):
+            quote["class"] = ["box", kind]
+    return HTML(str(soup))
 
 
 def chart(fig: Figure, note: str = "") -> None:

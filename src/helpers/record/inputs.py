@@ -15,7 +15,8 @@ from pathlib import Path
 import helpers
 from helpers import config
 from helpers.errors import NestedTooDeepError
-from helpers.paths import NOTEBOOKS_DIR, Quarter
+from helpers.ingest.readers import discover_sources, inside
+from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
 from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
@@ -31,7 +32,8 @@ def sha256(path: Path) -> str:
 def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     """SHA-256 of each file below ``folder`` matching ``patterns``, by its path relative to ``folder``.
 
-    Hidden files and folders (locks, staging, editor files) are not inputs.
+    Hidden files and folders (locks, staging, editor files) are not inputs. For a raw folder,
+    :func:`raw_hashes`.
     """
     folder, found = Path(folder), {}
     for pattern in patterns:
@@ -46,6 +48,21 @@ def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def raw_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of each file of a quarter's raw folder that a run reads, by its path relative to ``folder``: the
+    files :func:`~helpers.ingest.readers.discover_sources` counts (no hidden or lock file, no other format).
+
+    A link leading out of the folder (or a broken one) is never followed: it is not read, so what stands for it
+    is the SHA-256 of where it points. Empty when the folder does not exist.
+    """
+    folder, found = Path(folder), {}
+    for path in discover_sources(folder, quiet=True) if folder.is_dir() else []:
+        name = file_name(path.relative_to(folder).as_posix())  # a non-UTF-8 name escaped
+        followed = inside(path, folder) and path.is_file()
+        found[name] = sha256(path) if followed else hashlib.sha256(str(path.resolve()).encode()).hexdigest()
+    return found
+
+
 def code_hashes() -> dict[str, str]:
     """The Python package and the notebooks that make processed data."""
     code = {f"helpers/{name}": digest for name, digest in hashes(CODE_DIR, ("*.py",)).items()}
@@ -57,11 +74,8 @@ def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
     """What a quarter's indicators read besides its own processed folder: earlier quarters' processed records,
     indicators and quality (history, people across quarters, change since the previous quarter)."""
     q, found = Quarter.parse(quarter), {}
-    for folder in sorted(Path(processed).iterdir()) if Path(processed).is_dir() else []:
-        try:
-            if Quarter.parse(folder.name) == q:
-                continue
-        except ValueError:
+    for other, folder in quarter_folders(processed).items():
+        if Quarter.parse(other) == q:
             continue
         for name in ("records.parquet", "indicators.csv", "quality.json"):
             if (folder / name).is_file():
@@ -87,7 +101,7 @@ def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str
     ``indicators_key`` (also earlier quarters)."""
     record = {
         "quarter": quarter,
-        "raw": hashes(Path(raw) / quarter),
+        "raw": raw_hashes(Path(raw) / quarter),
         "published_totals": published_totals(raw),
         "config": hashes(config.directory()),
         "code": code_hashes(),

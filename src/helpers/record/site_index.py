@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from helpers import config
 from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
-from helpers.record import revisions
+from helpers.record import revisions, stale
 from helpers.text import day
 
 INDEX = "index.html"
@@ -33,6 +33,7 @@ td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; }
 .table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
 @media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
   th, td { padding: .3rem .35rem; } }
+.stale { color: #8a2b00; }
 """
 
 
@@ -68,6 +69,12 @@ def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
     return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
 
 
+def _broken(version: revisions.Version, columns: int) -> str:
+    """A version whose files do not match its manifest: named, its figures and files not offered."""
+    return (f"<tr><th scope='row'>version {version.number}: <strong>does not match its manifest</strong></th><td></td>"
+            f"<td colspan='{columns + 1}'>{html.escape('; '.join(version.problems))}</td></tr>")
+
+
 def _run(folder: Path) -> dict:
     path = folder / RUN_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -96,26 +103,29 @@ def quarters(reports: Path) -> list[str]:
 
 
 def index_html(reports: Path, processed: Path) -> str:
-    """The page listing every quarter of ``reports`` (dates and versions from the audit trails in
-    ``processed``)."""
+    """The page listing every quarter of ``reports`` (dates and versions from the audit trails in ``processed``,
+    out-of-date quarters marked)."""
     specs = config.indicator_specs()
     head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
+    behind = stale.out_of_date(processed)
     for q in quarters(reports):
         published = revisions.versions(q, reports, processed)
         rows = []
         if (reports / q).is_dir():
             status = "current report (not published)"
             audit = Path(processed) / q / AUDIT
-            if published:
-                same = _run_id(audit) == published[-1].manifest["run_id"]
-                status = f"current report ({'is' if same else 'revises'} version {published[-1].number})"
+            if base := revisions.latest(q, reports, processed):
+                same = _run_id(audit) == base.manifest["run_id"]
+                status = f"current report ({'is' if same else 'revises'} version {base.number})"
             rows.append(_row(status, _run_date(audit), q, q, reports))
-        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports)
-                 for v in reversed(published)]
+        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports) if v.intact
+                 else _broken(v, len(headline())) for v in reversed(published)]
         label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
         sections.append(
             f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
+            + (f"<p class='stale'><strong>Out of date:</strong> {html.escape(stale.message(q, behind[q]))}.</p>"
+               if q in behind else "") +
             f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
             f"<thead><tr><th scope='col'>Report</th><th scope='col'>Date</th>{head}<th scope='col'>Files</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -131,8 +141,8 @@ def index_html(reports: Path, processed: Path) -> str:
 
 
 def write_index(reports: Path, processed: Path) -> Path:
-    """Write ``reports/index.html`` (replacing the previous one only once complete). Runs of different quarters
-    may finish together: each writes the page in turn, under a lock of its own."""
+    """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked.
+    Runs of different quarters may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:

@@ -1,0 +1,170 @@
+"""A partner's own KoboToolbox form on first contact (issue 21): its exports, made by KoboToolbox's own export
+library (formpack, tests/fixtures/forms/README.md) in six settings, "all versions" across two form versions and
+two quarters. Before any edit: no figure, a stop that says what to map. After one ``check --apply``: every
+figure right, the run passes without --accept-losses, and a second check adds nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from helpers import check, config
+from helpers.clean.losses import stop_on_losses
+from helpers.clean.quarter import clean_quarter
+from helpers.errors import DataLossError
+from helpers.ingest import forms
+from helpers.paths import Quarter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "forms"
+EXPORTS = sorted(path.name for path in (FIXTURES / "exports").iterdir())
+TRUTH = json.loads((FIXTURES / "submissions.json").read_text(encoding="utf-8"))
+QUARTERS = ["2023Q1", "2022Q4"]
+
+
+@pytest.fixture(autouse=True)
+def key(monkeypatch):
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "forms test key, not a secret")
+
+
+def _raw(root: Path, export: str, forms_in_quarter: bool = True) -> Path:
+    """Both quarters' folders holding the same all-versions export (as a partner sends it every quarter), the
+    XLSForms in the first quarter's folder."""
+    for quarter in QUARTERS:
+        folder = root / quarter
+        folder.mkdir(parents=True)
+        shutil.copy(FIXTURES / "exports" / export, folder / export)
+    if forms_in_quarter:
+        for version in (1, 2):
+            shutil.copy(FIXTURES / f"partner_services_v{version}.xlsx", root / QUARTERS[0])
+    return root
+
+
+def _check(quarter: str, raw: Path, tmp_path: Path, apply: bool = False) -> tuple[int, str]:
+    out = io.StringIO()
+    code = check.run(quarter, raw, tmp_path / "check" / quarter, console=Console(file=out, width=200), apply=apply)
+    return code, out.getvalue()
+
+
+def _expected(quarter: str) -> pd.DataFrame:
+    q = Quarter.parse(quarter)
+    truth = pd.DataFrame(TRUTH)
+    return truth[(truth["date"] >= str(q.start)) & (truth["date"] <= str(q.end))]
+
+
+def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
+    truth = _expected(quarter)
+    assert len(records) == len(truth)
+    assert records["activity"].astype(str).value_counts().to_dict() == truth["activity"].value_counts().to_dict()
+    assert records["province"].astype(str).value_counts().to_dict() == truth["province"].value_counts().to_dict()
+    assert records["sex"].astype(str).value_counts().to_dict() == truth["sex"].value_counts().to_dict()
+    assert records["amount_try"].sum() == pytest.approx(truth["amount_try"].sum())
+    assert records["participants"].sum() == truth["participants"].sum()
+    assert records["household_size"].sum() == truth["household_size"].sum()
+    assert records["disability"].fillna(False).sum() == (truth["disability"] == "yes").sum(), export
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
+    raw = _raw(tmp_path / "raw", export)
+    result = clean_quarter("2023Q1", raw)
+    assert result.quality["totals"]["rows_kept"] == 0  # nothing counted before the form is mapped
+    assert result.quality["totals"]["rows_read"] == len(TRUTH)
+    with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
+                                            r"check --quarter 2023Q1 --apply`"):
+        stop_on_losses(result)
+    code, shown = _check("2023Q1", raw, tmp_path)
+    assert code == 1 and "not mapped yet" in shown
+    assert not (config_dir / "forms" / "partner_services.yml").exists()  # check alone writes nothing
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_one_check_apply_maps_the_form_for_every_quarter(export, tmp_path, config_dir):
+    raw = _raw(tmp_path / "raw", export)
+    code, shown = _check("2023Q1", raw, tmp_path, apply=True)
+    mapping = config_dir / "forms" / "partner_services.yml"
+    written = mapping.read_text(encoding="utf-8")
+    assert "Added to the configuration" in shown and "svc: activity" in written and "cash: BN_CASH" in written
+    assert code == 0, shown
+    for quarter in QUARTERS:  # the earlier quarter, the same form: nothing more to map
+        code, shown = _check(quarter, raw, tmp_path, apply=True)
+        assert code == 0 and "Nothing to add to the configuration." in shown, shown
+        assert mapping.read_text(encoding="utf-8") == written
+        result = clean_quarter(quarter, raw)
+        assert stop_on_losses(result) == []  # passes without --accept-losses
+        _assert_figures(result.records, quarter, export)
+
+
+def test_the_mapping_file_keeps_a_persons_lines_and_comments(tmp_path, config_dir):
+    """--apply adds, never changes: a line a person wrote (a choice mapped by hand) and their comments stay."""
+    raw = _raw(tmp_path / "raw", "xml_groups_slash_both.csv")
+    (config_dir / "forms").mkdir()
+    mapping = config_dir / "forms" / "partner_services.yml"
+    mapping.write_text("# reviewed by the IM officer\nform: partner_services\nchoices:\n  svc:\n"
+                       "    legal: PROT_CASE_MGMT  # the partner's legal aid is case management here\n",
+                       encoding="utf-8")
+    _check("2023Q1", raw, tmp_path, apply=True)
+    text = mapping.read_text(encoding="utf-8")
+    assert text.startswith("# reviewed by the IM officer\n")
+    assert "legal: PROT_CASE_MGMT  # the partner's legal aid is case management here" in text
+    assert "pss_ind: PROT_PSS" in text
+
+
+def test_form_found_from_headers_not_file_name(tmp_path):
+    """The export's header row, in any language or separator, decides its form; a file named after the form
+    whose headers are another tool's is not read through it."""
+    reading, = forms.readings(FIXTURES)
+    assert reading.form_id == "partner_services"
+    metadata = lambda header: header.startswith("_")  # noqa: E731
+    assert reading.score(["Tarih", "İl", "Faaliyet", "Ad Soyad"], metadata) == 0
+    assert reading.score(["Ziyaret bilgileri.Ziyaret tarihi", "Hizmet - Alınan hizmet", "Kişi / Cinsiyet:",
+                          "Household size", "_uuid"], metadata) == 4
+    assert reading.target("Service/Household size (persons)") == ("hh_size", None)
+    assert reading.target("Household size") == ("hh_size", None)  # units in brackets left out
+    assert reading.target("Family size:") == ("hh_size", None)  # the older version's label, a trailing colon
+    assert reading.target("grp_person-vuln-disab") == ("vuln", "disab")
+    assert reading.target("Kişi.Kırılganlıklar.Engelli") == ("vuln", "disab")
+
+
+def test_select_multiple_one_column_split_only_when_certain():
+    names = {"person with disability": "disab", "chronic illness": "chronic", "chronic": "x", "illness": "y"}
+    assert forms._selected("Person with disability", "disab", names) == "1"
+    assert forms._selected("Person with disability Chronic illness", "disab", names) == "1"
+    assert forms._selected("Chronic illness", "chronic", names) is None  # "chronic illness" or "chronic"+"illness"
+    assert forms._selected("Chronic illness", "disab", names) == "0"  # either way, no disability
+    assert forms._selected("Unknown words", "disab", names) is None
+
+
+def test_a_shared_word_is_never_enough(tmp_path, config_dir):
+    """A choice whose only link to the catalogue is a generic word ("destek", "support") stays blank."""
+    from helpers import formmap
+
+    assert formmap._choice_value("activity", ["legal_aid", "Hukuki danışmanlık desteği", "Legal aid support"])[0] == ""
+    assert formmap._choice_value("activity", ["x", "Legal assistance"])[0] == "PROT_LEGAL"
+    assert formmap._choice_value("province", ["urfa_x", "Şanlıurfa"])[0] == "Şanlıurfa"
+    assert formmap._choice_value("province", ["Adala"])[0] == ""  # a typo is never certain
+    assert config.load("activities")
+
+
+def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong(tmp_path):
+    """Fate order: an earlier quarter's row with an unknown activity (a choice the form no longer has) or no
+    province is out of period, not a reject of this quarter; a row in the quarter with the same faults is."""
+    folder = tmp_path / "raw" / "2023Q1"
+    folder.mkdir(parents=True)
+    (folder / "log.csv").write_text(
+        "date,province,activity,beneficiary_id\n"
+        "2022-11-03,Hatay,old_choice,C-1\n"  # out of period (and an unknown activity)
+        "2022-12-05,,PROT_LEGAL,C-2\n"  # out of period (and no province)
+        "2023-02-01,Hatay,old_choice,C-3\n"  # rejected: unknown activity
+        "2023-02-02,Hatay,PROT_LEGAL,C-4\n", encoding="utf-8")
+    result = clean_quarter("2023Q1", tmp_path / "raw")
+    reasons = result.rejects.set_index("row_number")["reason"].to_dict()
+    assert reasons == {2: "out_of_period", 3: "out_of_period", 4: "unknown_activity"}
+    detail = result.rejects.set_index("row_number")["detail"]
+    assert "unknown_activity" in detail[2] and "missing_required" in detail[3]
+    assert result.quality["totals"]["out_of_period"] == 2 and result.quality["totals"]["rejected"] == 1
