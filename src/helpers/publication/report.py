@@ -646,14 +646,14 @@ def markdown(text: str) -> HTML:
 
 
 def chart(fig: Figure, note: str = "") -> None:
-    """Display a figure, then ``note`` (HTML) and its numbers as a table folded under it (screen; print shows
-    the labels)."""
+    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels), then
+    ``note`` (HTML)."""
     table = figures.data_table(fig)
     head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
         f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"{note}<details class='chart-data'><summary>The numbers in this chart</summary><table "
+    display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                      "</details>"))
+                      f"</details>{note}"))
