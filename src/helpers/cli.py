@@ -36,7 +36,8 @@ EXAMPLES = {  # shown at the end of each command's --help
     "publish": ["quarterly-report publish --quarter 2023Q1"],
     "check": ["quarterly-report check --quarter 2023Q1",
               "quarterly-report check --quarter 2023Q1 --config /srv/programme-b/config",
-              "quarterly-report check --quarter 2023Q1 --raw-dir /data/raw --out-dir /tmp/check-2023Q1"],
+              "quarterly-report check --quarter 2023Q1 --raw-dir /data/raw --out-dir /tmp/check-2023Q1",
+              "quarterly-report check --narrative --quarter 2023Q1"],
     "sample": ["quarterly-report sample", "quarterly-report sample --raw-dir /tmp/raw --force"],
 }
 
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first add the lines check is certain of to the configuration in use (a form's mapping "
                             "in config/forms/<form>.yml), keeping comments and order, and list them")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
+    check.add_argument("--narrative", action="store_true",
+                       help="check narratives/<QUARTER>.md instead (seconds, no run): every unknown placeholder, "
+                            "indicator, dimension, category or heading with the nearest valid names")
+    check.add_argument("--narratives-dir", help="narratives folder (default narratives)")
     sample = commands.add_parser("sample", help="write the bundled sample raw logs (2022Q4, calibrated to the seed; "
                                                 "2023Q1; a late 2022Q4 file under late/)",
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("sample"))
@@ -109,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for name in SKIPPED_IMPORTS:
         sys.modules.setdefault(name, None)  # None: `import name` raises ImportError, which jsonschema expects
-    from helpers.pipeline import run_quarter
+    from helpers.pipeline import run_quarter, say
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--config {args.config}: no such folder")
         os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
     if args.command == "check":
+        if args.narrative:
+            return _check_narrative(args, parser)
         from helpers.check import run as check
         from helpers.errors import CheckUsageError
 
@@ -148,11 +155,27 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the scheduler gets one line; the run log has the rest
         print(f"quarterly-report: error: {type(error).__name__}: {printable(error)}", file=sys.stderr)
         return 1
-    print(f"report for {result.quarter} in {result.seconds:.1f} s:")
+    say(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
     for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
-        print(f"warning: {line}")
+        say(f"warning: {line}")
     return 0
+
+
+def _check_narrative(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from helpers.publication.narrative_check import check
+
+    try:
+        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir)
+    except ValueError as error:
+        parser.error(str(error))  # exit status 2
+    except FileNotFoundError as error:
+        print(f"quarterly-report: {printable(error)}", file=sys.stderr)
+        return 1
+    for line in found:
+        print(printable(line))
+    print(f"{path}: {len(found) or 'no'} problem{'s' if len(found) != 1 else ''} (checked against {against})")
+    return 1 if found else 0
 
 
 def _publish(args: argparse.Namespace) -> int:

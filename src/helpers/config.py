@@ -83,6 +83,7 @@ class RecordColumn(_Strict):
 class WorkbookLimits(_Strict):
     max_cells_per_sheet: int = Field(gt=0)
     max_uncompressed_mb: int = Field(gt=0)
+    max_reader_memory_mb: int = Field(gt=0)
 
 
 class ColumnsFile(_Strict):
@@ -202,6 +203,18 @@ class IndicatorsFile(_Strict):
         if stray := sorted(set(self.publish_free_text) - set(self.free_text)):
             raise ValueError(f"publish_free_text names columns that are not free_text: {stray}")
         return self
+
+
+class LabelsFile(_Strict):
+    other: str = Field(min_length=1)
+    reviewed: dict[str, list[str]]
+
+    @field_validator("reviewed")
+    @classmethod
+    def _distinct_labels(cls, reviewed: dict[str, list[str]]) -> dict[str, list[str]]:
+        for column, labels in reviewed.items():
+            _distinct(labels, f"{column} labels")
+        return reviewed
 
 
 # ------------------------------------------------------------------------------------- the other files
@@ -346,7 +359,7 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
-    "report": ReportFile,
+    "report": ReportFile, "labels": LabelsFile,
 }
 
 
