@@ -31,7 +31,7 @@ from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
 from helpers.columns import coded_columns
 from helpers.csvfile import write_csv
-from helpers.errors import CheckUsageError, NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
@@ -50,6 +50,7 @@ SUGGESTION_FILES = {
     "headers.csv": ["alias", "column", "note"],  # config/columns.yml: columns.<column>.aliases
     "vocabularies.csv": ["spelling", "vocabulary", "value", "note"],  # config/vocabularies.yml: <vocabulary>.<value>
     "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
+    "labels.csv": ["column", "label", "note"],  # config/labels.yml: reviewed.<column>, once reviewed
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
 
@@ -226,6 +227,19 @@ def _optional(exam: Examination) -> list:
     return entries
 
 
+def _unreviewed(exam: Examination) -> list:
+    """Free-text labels not on the reviewed list of config/labels.yml: a run counts them under its ``other``
+    label until they are reviewed (a label can hold a person's name) and added."""
+    entries = []
+    for column, reviewed in config.load("labels")["reviewed"].items():
+        listed = set(reviewed)
+        for label, rows in exam.labels_kept.get(column, {}).items():
+            if label not in listed:
+                hidden = withheld(label)
+                entries.append(("label to review", column, hidden or label, rows, "", "", "", bool(hidden)))
+    return entries
+
+
 def _alias_choices() -> dict[str, tuple[str, str]]:
     """Header key of every column name and alias of config/columns.yml → (column, alias)."""
     choices = {}
@@ -273,7 +287,7 @@ def unrecognised(exam: Examination) -> pd.DataFrame:
     read holding it (whatever they are finally dropped for; for a header, the rows of the tables it heads),
     closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
     entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
-               *_optional(exam)]
+               *_optional(exam), *_unreviewed(exam)]
     table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64", "withheld": bool})
     order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
     return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
@@ -305,7 +319,7 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
         table_stops = [str(error)]
     try:
         exam = examine_quarter(str(q), raw_dir)
-    except NoSourcesError as error:
+    except (NoSourcesError, NestedTooDeepError) as error:
         return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
     return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam)])
 
@@ -338,6 +352,8 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "label_en": activities["value"].where(~in_turkish, ""),
             "label_tr": activities["value"].where(in_turkish, ""),
             "note": notes[of["activity"]]}),
+        "labels.csv": pd.DataFrame({"column": shown["column"], "label": shown["value"], "note": notes})[
+            shown["kind"] == "label to review"],
         "unrecognised.csv": found,
     }
     return {name: table.reindex(columns=SUGGESTION_FILES[name]) for name, table in tables.items()}

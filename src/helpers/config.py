@@ -83,6 +83,7 @@ class RecordColumn(_Strict):
 class WorkbookLimits(_Strict):
     max_cells_per_sheet: int = Field(gt=0)
     max_uncompressed_mb: int = Field(gt=0)
+    max_reader_memory_mb: int = Field(gt=0)
 
 
 class ColumnsFile(_Strict):
@@ -202,6 +203,18 @@ class IndicatorsFile(_Strict):
         if stray := sorted(set(self.publish_free_text) - set(self.free_text)):
             raise ValueError(f"publish_free_text names columns that are not free_text: {stray}")
         return self
+
+
+class LabelsFile(_Strict):
+    other: str = Field(min_length=1)
+    reviewed: dict[str, list[str]]
+
+    @field_validator("reviewed")
+    @classmethod
+    def _distinct_labels(cls, reviewed: dict[str, list[str]]) -> dict[str, list[str]]:
+        for column, labels in reviewed.items():
+            _distinct(labels, f"{column} labels")
+        return reviewed
 
 
 # ------------------------------------------------------------------------------------- the other files
@@ -359,7 +372,7 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
-    "report": ReportFile,
+    "report": ReportFile, "labels": LabelsFile,
 }
 
 
@@ -418,27 +431,38 @@ def version(name: str) -> tuple[str, int, int]:
 
 def read(file: Path, name: str) -> dict[str, Any]:
     """A YAML file checked against the model of config file ``name``."""
+    return _parsed(*_state(Path(file)), name)[0]
+
+
+def typed(name: str) -> BaseModel:
+    """``<config>/<name>.yml`` as the model it was checked against (:data:`MODELS`): the validated object is kept,
+    one per state of the file, not thrown away after the check."""
+    load(name)  # and its checks against other files
+    return _parsed(*_state(path(f"{name}.yml")), name)[1]
+
+
+def _state(file: Path) -> tuple[Path, int, int]:
     try:
-        stat = Path(file).stat()
+        stat = file.stat()
     except FileNotFoundError:
-        raise ConfigError(f"{shown(Path(file))}: file not found") from None
-    return _load(Path(file), stat.st_mtime_ns, stat.st_size, name)
+        raise ConfigError(f"{shown(file)}: file not found") from None
+    return file, stat.st_mtime_ns, stat.st_size
 
 
 @cache
-def _load(file: Path, _mtime: int, _size: int, name: str) -> dict[str, Any]:
+def _parsed(file: Path, _mtime: int, _size: int, name: str) -> tuple[dict[str, Any], BaseModel | None]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{shown(file)}: not valid YAML: {error}") from None
     model = MODELS.get(name)
-    if model is not None:
-        try:
-            model.model_validate(data)
-        except ValidationError as error:
-            problems = "; ".join(f"{_key(data, e['loc'])}: {e['msg']}" for e in error.errors())
-            raise ConfigError(f"{shown(file)}: {problems}") from None
-    return data
+    if model is None:
+        return data, None
+    try:
+        return data, model.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(f"{_key(data, e['loc'])}: {e['msg']}" for e in error.errors())
+        raise ConfigError(f"{shown(file)}: {problems}") from None
 
 
 def shown(file: Path) -> str:
@@ -521,13 +545,7 @@ def vocabulary_values(name: str) -> list[str]:
 def record() -> dict[str, RecordColumn]:
     """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it names
     must be in ``vocabularies.yml``."""
-    return _record(version("columns"), version("vocabularies"))
-
-
-@cache
-def _record(*_versions: tuple[str, int, int]) -> dict[str, RecordColumn]:
-    schema = ColumnsFile.model_validate(load("columns")).record
-    vocabularies = load("vocabularies")
+    schema, vocabularies = typed("columns").record, load("vocabularies")
     for name, column in schema.items():
         if column.vocabulary and column.vocabulary not in vocabularies:
             raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
@@ -580,7 +598,7 @@ def indicators() -> list[dict]:
 def report() -> dict[str, Any]:
     """``config/report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative,
     heading, figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
-    return ReportFile.model_validate(load("report")).model_dump()
+    return typed("report").model_dump()
 
 
 @cache

@@ -52,6 +52,14 @@ class SourceReadError(ReportError):
         return type(self), (self.source, self.reason)
 
 
+class NestedTooDeepError(SourceReadError):
+    """A raw folder whose sub-folders nest deeper than a walk of it can go (Python's recursion limit)."""
+
+    def __init__(self, source: str, reason: str = "its folders are nested too deep to be walked (more than a few "
+                                                  "hundred levels): move the data files up"):
+        super().__init__(source, reason)
+
+
 # Cleaning
 class NoSourcesError(ReportError, FileNotFoundError):
     """The quarter's raw folder holds no CSV or XLSX file."""

@@ -50,7 +50,17 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 # The names of what a run publishes beside a quarter's report (the report itself, its public data, its sources).
-SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
+SOURCES_FILE = "sources.csv"  # per source table counts, in the processed quarter, published beside the report
+# Everything under the reports folder may be served to the public; the audit trail may not (it names raw files and
+# shows the cleaning's workings), so it lives in the processed folder: a run's executed notebooks, run.log and
+# run.json in ``<processed>/<Q>/audit/``, a failed run's in ``<processed>/<Q>.failed-<time>/``, and a published
+# version's, with its manifest, in ``<processed>/<Q>.versions/v<N>/``.
+AUDIT = "audit"
+
+
+def failed_dir(processed: Path, quarter: str, stamp: str) -> Path:
+    """Where a failed run of ``quarter`` keeps its executed notebooks and run.log (internal, never served)."""
+    return Path(processed) / f"{quarter}.failed-{stamp}"
 
 
 def report_basename(quarter: str) -> str:

@@ -8,8 +8,11 @@ beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's pro
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
 notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
 take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
-The failed run's executed notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last
-:data:`KEEP_FAILED`). Folders are created with ``mkdir``, so what is published follows the umask.
+The reports folder receives only what may be served to the public (the report, its public data, dictionary,
+printed figures and sources); the audit trail (executed notebooks, ``run.log``, ``run.json``) joins the
+quarter's processed data in ``data/processed/<QUARTER>/audit/``, and a failed run's is kept in
+``data/processed/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`). Folders are created with ``mkdir``,
+so what is published follows the umask.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
+from helpers.clean import redact
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
@@ -44,6 +48,7 @@ from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
+    AUDIT,
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
@@ -52,6 +57,7 @@ from helpers.paths import (
     REPORTS_DIR,
     SOURCES_FILE,
     Quarter,
+    failed_dir,
     public_data_name,
     quarter_folders,
     replacing,
@@ -138,6 +144,7 @@ def _git_commit() -> str:
 def _start_log(path: Path) -> logging.Handler:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    redact.mask_logs(handler)
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page and step
@@ -408,8 +415,9 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
                notebooks[-1].name.replace(".ipynb", f"{language.suffix}.ipynb"), language) for language in editions]
     total = len(steps) + 1
-    staging = _make_folder(stage_report / "report")
-    run_log = staging / "run.log"
+    staging = _make_folder(stage_report / "report")  # public files only
+    audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
+    run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
     try:
@@ -424,7 +432,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params, executed, language) in enumerate(steps, start=1):
             if notebook.name in reused:
-                shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
+                shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
                 say(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
@@ -436,19 +444,18 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(staging / executed), parameters=params, kernel_name=KERNEL,
+                    str(notebook), str(audit / executed), parameters=params, kernel_name=KERNEL,
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
-            except PapermillExecutionError as error:
+            except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
                 if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
-                    raise PipelineError(error.evalue) from None
-                raise PipelineError(
-                    f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
-                ) from None
+                    raise PipelineError(redact.masked(error.evalue)) from None
+                raise PipelineError(redact.masked(
+                    f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
         say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
-        rendered = [render_report(staging / executed, staging, report_basename(q))
+        rendered = [render_report(audit / executed, staging, report_basename(q))
                     for _notebook, _params, executed, language in steps if language is not None]
         html, pdf = rendered[0]
         printed = [(revisions.printed_name(language), revisions.printed_name(language)) for language in editions]
@@ -460,12 +467,14 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
-        run_id = _write_run(staging / RUN_FILE, q, reports, parameters, reused)
-        (stage_data / q / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")  # publish pairs them
+        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
-        log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair), seconds)
+        log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair),
+                 seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
+        shutil.rmtree(stage_data / q / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
+        audit = audit.rename(stage_data / q / AUDIT)
         target = reports / q
         history = stage_data / "history.csv"
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
@@ -479,15 +488,16 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        failed = reports / f"{q}.failed-{datetime.now():%Y%m%d-%H%M%S-%f}"
-        if staging.exists():
-            staging.rename(failed)
-            for old in sorted(reports.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+        failed = failed_dir(processed, q, f"{datetime.now():%Y%m%d-%H%M%S-%f}")
+        if audit.exists():
+            audit.rename(failed)
+            for old in sorted(processed.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
                 shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused, later)
+    return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
+                     reused, later)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -501,7 +511,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
     before = inputs.load(processed / q)
     if (not before or before.get("clean_key") != made_from["clean_key"]
-            or not all((reports / q / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+            or not all((processed / q / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
         return []
     if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
         return list(inputs.DATA_NOTEBOOKS[:1])
@@ -519,9 +529,12 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
                  " (this run)" if row["quarter"] == q else "")
 
 
-def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> str:
-    """``run.json`` in the report folder: when and with what code and packages the report was made, from which
-    narrative, and which published version it revises (a version's manifest carries it)."""
+def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
+               reused: list[str], report: Path) -> str:
+    """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
+    narratives (one per edition), which published version it revises (a version's manifest carries it) and the
+    SHA-256 of the report's files (``report``), which pair the report with these processed data when it is
+    published."""
     stories = [narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR), language.suffix)
                for language in languages()]
     code = inputs.code_hashes()
@@ -529,12 +542,12 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
     for language in languages()[1:]:  # the words of each edition (a version's manifest lists them)
         path = catalogue_path(language.code)
         code[path.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(path)
-    previous = revisions.latest(q, reports)
+    previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
            "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},
-           "reused": reused, "revises": previous.number if previous else None}
+           "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
     return run["run_id"]
 

@@ -341,6 +341,7 @@ class Examination:
     quality: dict  # as quality.json: counts per file and reason, unknown optional values, date span, ...
     provinces: pd.DataFrame  # resolution of each distinct province spelling (resolve_provinces), by spelling
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
+    labels_kept: dict[str, dict[str, int]] = field(default_factory=dict)  # config/labels.yml's columns: label → rows
 
 
 def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
@@ -354,8 +355,11 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
                                   stacked.forms)
+    redact.mask_columns(records, list(config.load("labels")["reviewed"]))  # as a run would publish them
+    kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
+            for column in config.load("labels")["reviewed"] if column in records}
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), stacked.marks)
+                       _province_lookup(raw["province"]), stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:

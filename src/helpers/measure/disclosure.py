@@ -27,7 +27,9 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import config
@@ -46,10 +48,38 @@ PLOTTED_COMPLEMENTARY = 0.25
 """Token values a figure draws for a hidden cell (an empty-looking bar) and that :func:`fmt` labels."""
 
 SHOWN, PRIMARY, COMPLEMENTARY = 0, 1, 2
+REVISION_CELLS = 3
+"""Cells a table withholds at least once one of them changed by 1 to 4 since a published version."""
+PUBLIC_FILE = "indicators_public.csv"  # in a quarter's processed folder and each published version's audit
 SEARCH = 12
 """How many of the smallest cells around an exposed cell are tried as complements."""
 Key = tuple[str, str, str]  # (indicator, dimension, category)
 CROSS, CROSS_LABEL = "+", " | "
+
+
+def reviewed_labels(records: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Relabel (in place) every free-text label not on the reviewed list of ``config/labels.yml`` as its
+    ``other`` label, before any indicator is computed, so no unreviewed label is published (a label can hold a
+    person's name, which no pattern finds); returns per column the labels so counted, with their records."""
+    labels = config.load("labels")
+    counted = {}
+    for column, reviewed in labels["reviewed"].items():
+        if column not in records:
+            continue
+        values = records[column].astype("category")
+        listed = set(reviewed)
+        unlisted = [c for c in values.cat.categories if c not in listed]
+        if not unlisted:
+            continue
+        codes = values.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+        counted[column] = {str(c): int(counts[i]) for i, c in enumerate(values.cat.categories) if c in unlisted
+                           and counts[i]}
+        names = [labels["other"] if c in unlisted else c for c in values.cat.categories]
+        kept = sorted(set(names))
+        recode = np.append(pd.Index(kept).get_indexer(names), -1)  # code -1 (blank) stays blank
+        records[column] = pd.Series(pd.Categorical.from_codes(recode[codes], kept), index=values.index)
+    return counted
 
 
 def suppress(value: float, *, total: bool = False) -> float | str:
@@ -146,12 +176,58 @@ def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
     return bounds
 
 
-def suppression(indicators: pd.DataFrame) -> pd.Series:
-    """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`."""
+def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
+    """The public tables (indicator, dimension, category, value, suppressed) of every published version of
+    ``quarter``, kept in their audit folders ``<processed>/<Q>.versions/v<N>/`` (:mod:`helpers.publish`)."""
+    tables = []
+    for path in sorted(Path(processed).glob(f"{quarter}.versions/v*/{PUBLIC_FILE}")):
+        table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
+        tables.append(table[["indicator", "dimension", "category", "value", "suppressed"]])
+    return tables
+
+
+def _revised(values: dict[Key, float], hidden: dict[Key, int], published: list[pd.DataFrame]) -> set[Key]:
+    """Cells a reader holding a published version would see change by 1 to 4 (:func:`suppression`): its value
+    then was shown (a category not listed: 0; withheld: taken as ``<5``, 1 to 4, which withholds more than an
+    ``x`` would need) and the value now is outside that and less than 5 away from it."""
+    revised = set()
+    for table in published:
+        before = {key: (float(value), float(value)) if state == "0" else (1.0, THRESHOLD - 1.0)
+                  for key, value, state in zip(_keys(table), table["value"], table["suppressed"], strict=True)}
+        tables = {key[:2] for key in before}
+        for key, now in values.items():
+            if key[1] == "total" or key in hidden or key[:2] not in tables:
+                continue
+            low, high = before.get(key, (0.0, 0.0))
+            if 0 < max(low - now, now - high) < THRESHOLD:
+                revised.add(key)
+    return revised
+
+
+def _padded(values: dict[Key, float], hidden: dict[Key, int], revised: set[Key], order: dict[Key, int]) -> set[Key]:
+    """Each table with a revised cell hides at least :data:`REVISION_CELLS` cells (its smallest shown ones), so a
+    reader comparing versions learns no more than that the people added are among them."""
+    extra = set()
+    for table in {k[:2] for k in revised}:
+        cells = [k for k in values if k[:2] == table and values[k] > 0]
+        withheld = [k for k in cells if k in hidden or k in revised]
+        shown = sorted((k for k in cells if k not in hidden and k not in revised), key=lambda k: (values[k], order[k]))
+        extra.update(shown[:max(0, REVISION_CELLS - len(withheld))])
+    return extra
+
+
+def suppression(indicators: pd.DataFrame, published: list[pd.DataFrame] = ()) -> pd.Series:
+    """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`.
+
+    ``published`` are the public tables of the quarter's published versions (:func:`published_versions`): a cell
+    that differs from one of them by 1 to 4 is withheld with others of its table (docs/public-data.md,
+    "Revisions"), so that no version compared with another shows who was added or removed."""
     keys = _keys(indicators)
     values = dict(zip(keys, indicators["value"].astype(float), strict=True))
     order = {k: i for i, k in enumerate(keys)}
     hidden = {k: PRIMARY for k, v in values.items() if k[1] != "total" and 0 < v < THRESHOLD}
+    revised = _revised(values, hidden, list(published))
+    hidden.update(dict.fromkeys([*revised, *_padded(values, hidden, revised, order)], COMPLEMENTARY))
     equations = relations(indicators)
     unprotectable: set[Key] = set()
 
@@ -305,14 +381,16 @@ def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]]) -> lis
     return parts
 
 
-def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -> pd.DataFrame:
+def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
+                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
     p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression).
 
     ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
-    decides it, so that the file and the report withhold the same cells."""
+    decides it, so that the file and the report withhold the same cells; ``published`` are the quarter's
+    published versions (:func:`suppression`)."""
     specs, columns, dimensions = config.indicator_specs(), public_columns(), dimension_columns()
-    states = suppression(indicators)
+    states = suppression(indicators, published)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
     rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)

@@ -13,16 +13,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
-from babel import Locale
 from bs4 import BeautifulSoup
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
-from helpers.clean.quality import source_table
+from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -33,6 +32,7 @@ from helpers.measure.disclosure import (
     definitions_name,
     dictionary_name,
     for_report,
+    published_versions,
     suppression,
 )
 from helpers.measure.indicators import series, value
@@ -46,7 +46,7 @@ from helpers.paths import (
 )
 from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
-from helpers.publication.language import N_, Language, _, current, languages, ngettext, use
+from helpers.publication.language import N_, Language, _, current, ngettext, use
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import nearest
@@ -88,6 +88,11 @@ def counted(n: int, one: str, other: str, **fields: str) -> str:
     ``fields`` fill the rest), in the language in use: the number agrees with its noun, in each language's own
     plural forms."""
     return ngettext(one, other, n).format(n=current().number(n), **fields)
+
+
+def _count(n: int | str) -> str:
+    """A count as printed in the language in use: ``1,250`` / ``1.250``; a withheld one (``<5``) as it is."""
+    return n if isinstance(n, str) else current().number(n)
 
 
 def dimension_name(dimension: str) -> str:
@@ -158,21 +163,26 @@ class Report:
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
+    published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
     @classmethod
-    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, language: str | None = None) -> Report:
-        """The quarter's outputs, printed in ``language`` (a code of ``config/report.yml``'s languages; the
-        first by default): every later word and number of the kernel is in it."""
+    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None,
+             language: str | None = None) -> Report:
+        """The quarter's report from ``processed_dir``; its published versions (which a revision's suppression
+        takes into account) are in ``published_dir`` (default ``processed_dir``). Printed in ``language`` (a code
+        of ``config/report.yml``'s languages; the first by default): every later word and number of the kernel
+        is in it."""
         folder = Path(processed_dir) / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         words = use(language) if language else current()
-        return cls(quarter, indicators, quality, history, folder=folder, language=words)
+        return cls(quarter, indicators, quality, history, folder=folder, language=words,
+                   published=published_versions(quarter, Path(published_dir or processed_dir)))
 
     def fmt(self, value: float | str, *, total: bool = False, decimals: int = 0) -> str:
         """A value as this edition prints it (``67.389``, ``<5``, ``–``), not registered: for values already
@@ -239,7 +249,7 @@ class Report:
     @cached_property
     def suppressed(self) -> pd.Series:
         """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
-        return suppression(self.indicators).set_axis(pd.MultiIndex.from_frame(
+        return suppression(self.indicators, self.published).set_axis(pd.MultiIndex.from_frame(
             self.indicators[["indicator", "dimension", "category"]]))
 
     @property
@@ -428,27 +438,24 @@ class Report:
             text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
-        # Why a file was not read is the reader's message, in the source language only: other editions name the
-        # files and point to it
-        elsewhere = "" if self.language.source else " " + _("(why: in the {language} edition)").format(
-            language=Locale.parse(languages()[0].code).get_display_name(self.language.locale))
-        if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
-            text += " " + _("Files that could not be read and were skipped: {files}.").format(files="; ".join(
-                escape_markdown(PurePosixPath(f["source"]).name)
-                + (f" ({escape_markdown(f['reason'])})" if self.language.source else "") for f in skipped))
-            text += elsewhere
+        if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
+            labels = public_labels([f["source"] for f in skipped], self.programme.get("units", {}))
+            text += " " + counted(len(skipped), "{n} file could not be read and was skipped", "{n} files could "
+                                  "not be read and were skipped") + " (" + "; ".join(
+                escape_markdown(labels[f["source"]]) for f in skipped) + ")."
         if not_read := self.quality.get("not_read", []):
-            reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files "
-                                  "were not read") + (f" ({'; '.join(reasons)})." if self.language.source
-                                                      else "." + elsewhere)
+            text += " " + counted(len(not_read), "{n} part of a file was deliberately not read", "{n} parts of "
+                                  "files were deliberately not read") + " " + _(
+                "(such as repeat groups of KoboToolbox forms, whose rows are not activity records).")
         return text
 
     def sources_note(self) -> Markdown:
         """Where readers find each source table's counts: the sources file published beside the report."""
         name = sources_name(self.quarter)
         return Markdown(_("Each source table's counts (a CSV file or one sheet of a workbook) are in "
-                          "[{name}]({name}), next to this report.").format(name=name))
+                          "[{name}]({name}), next to this report. Sources are numbered, not named, and their counts, "
+                          "like the rows above, are rounded to the nearest 5 (1 to 4 shown as <5); only the totals "
+                          "are exact.").format(name=name))
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
@@ -460,8 +467,7 @@ class Report:
         total. Each file's row is in :meth:`write_sources`."""
         table = source_table(self.quality).reset_index()
         units = self.programme.get("units", {})
-        first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
-        table["unit"] = first.map(lambda part: _(units.get(part, OTHER_SOURCES)))
+        table["unit"] = table["source"].map(lambda source: _(unit_of(source, units) or OTHER_SOURCES))
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: _("Excel workbooks"), False: _("CSV exports")})
         counts = ["rows_read", "rows_kept", *config.drop_kinds()]
@@ -471,21 +477,25 @@ class Report:
         heads = [_("Files"), _("Tables"), *(_(count_heading(c)) for c in counts)]
         head = f"<th>{html.escape(_('Source'))}</th>" + "".join(f"<th class='num'>{html.escape(h)}</th>"
                                                                 for h in heads)
-        number = self.language.number
-        rows = "".join(
+        rows = "".join(  # row counts rounded as in the sources file (files and tables exact; totals exact)
             f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
-            + "".join(f"<td class='num'>{number(n)}</td>" for n in values) + "</tr>"
+            + "".join(f"<td class='num'>{html.escape(_count(n if i < 2 else rounded(n)))}</td>"
+                      for i, n in enumerate(values)) + "</tr>"
             for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
         rows += (f"<tr class='total'><th>{html.escape(_('Total'))}</th>"
-                 + "".join(f"<td class='num'>{number(n)}</td>" for n in total) + "</tr>")
+                 + "".join(f"<td class='num'>{_count(n)}</td>" for n in total) + "</tr>")
         return HTML(f"<table class='figures compact sources'><thead><tr>{head}</tr></thead>"
                     f"<tbody>{rows}</tbody></table>")
 
     def write_sources(self) -> Path:
         """Write each source table's counts (from ``quality.json``) as ``sources.csv`` into the processed
-        quarter, where the run publishes it beside the report."""
+        quarter, where the run publishes it beside the report: sources by neutral label, counts rounded
+        (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
-        write_csv(source_table(self.quality).reset_index().drop(columns="file"), path)
+        table = source_table(self.quality).drop(columns="file")
+        labels = public_labels(list(table.index), self.programme.get("units", {}))
+        table = table.loc[list(labels)].map(rounded).rename(index=labels)
+        write_csv(table.reset_index(), path)
         return path
 
     def sex_by_age(self) -> pd.DataFrame:
@@ -702,15 +712,15 @@ def markdown(text: str) -> HTML:
 
 
 def chart(fig: Figure, note: str = "") -> None:
-    """Display a figure, then ``note`` (HTML) and its numbers as a table folded under it (screen; print shows
-    the labels)."""
+    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels), then
+    ``note`` (HTML)."""
     table = figures.data_table(fig)
     head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
         f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"{note}<details class='chart-data'><summary>{html.escape(_('The numbers in this chart'))}"
+    display(fig, HTML(f"<details class='chart-data'><summary>{html.escape(_('The numbers in this chart'))}"
                       "</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                      "</details>"))
+                      f"</details>{note}"))

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import helpers
 from helpers import config
+from helpers.errors import NestedTooDeepError
 from helpers.ingest.readers import discover_sources, inside
 from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
+from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
@@ -35,10 +37,14 @@ def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     """
     folder, found = Path(folder), {}
     for pattern in patterns:
-        for path in folder.rglob(pattern):
+        try:
+            paths = list(folder.rglob(pattern))
+        except RecursionError:
+            raise NestedTooDeepError(folder.as_posix()) from None
+        for path in paths:
             relative = path.relative_to(folder)
             if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                found[relative.as_posix()] = sha256(path)
+                found[file_name(relative.as_posix())] = sha256(path)  # a non-UTF-8 name escaped
     return dict(sorted(found.items()))
 
 
@@ -51,7 +57,7 @@ def raw_hashes(folder: Path) -> dict[str, str]:
     """
     folder, found = Path(folder), {}
     for path in discover_sources(folder, quiet=True) if folder.is_dir() else []:
-        name = path.relative_to(folder).as_posix()
+        name = file_name(path.relative_to(folder).as_posix())  # a non-UTF-8 name escaped
         followed = inside(path, folder) and path.is_file()
         found[name] = sha256(path) if followed else hashlib.sha256(str(path.resolve()).encode()).hexdigest()
     return found
