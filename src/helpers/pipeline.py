@@ -540,8 +540,8 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
     for language in languages()[1:]:  # the words of each edition (a version's manifest lists them)
-        path = catalogue_path(language.code)
-        code[path.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(path)
+        words = catalogue_path(language.code)
+        code[words.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(words)
     previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
