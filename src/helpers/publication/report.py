@@ -388,7 +388,8 @@ class Report:
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
         if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
-            labels = public_labels([f["source"] for f in skipped], self.programme.get("units", {}))
+            labels = public_labels([*self.quality["files"], *(f["source"] for f in skipped)],  # numbered with all
+                                   self.programme.get("units", {}))
             text += " " + counted(len(skipped), "{n} file could not be read and was skipped", "{n} files could "
                                   "not be read and were skipped") + " (" + "; ".join(
                 escape_markdown(labels[f["source"]]) for f in skipped) + ")."
