@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config, formmap
+from helpers import config, formmap, settle
 from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
@@ -51,7 +51,7 @@ SUGGESTION_FILES = {
     "provinces.csv": ["alias", "province", "note"],  # config/province_aliases.csv
     "headers.csv": ["alias", "column", "note"],  # config/columns.yml: columns.<column>.aliases
     "vocabularies.csv": ["spelling", "vocabulary", "value", "note"],  # config/vocabularies.yml: <vocabulary>.<value>
-    "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
+    "activities.csv": ["code", "label_en", "label_tr", "label_ar", "note"],  # config/activities.yml: names.<language>
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
 
@@ -322,7 +322,8 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
     are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
-    activity name goes under the label (English or Turkish) of its closest candidate, English when none is."""
+    activity name goes under its language (:func:`helpers.settle.language`): Arabic by its script, else the
+    language of its closest candidate's label, English when none is."""
     shown = found[~found["withheld"].astype(bool)]
 
     def note(row) -> str:
@@ -334,7 +335,9 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     of = {kind: shown["kind"] == kind for kind in ["province", "header", "activity"]}
     vocabulary = shown["kind"].str.endswith(" value")
     activities = shown[of["activity"]]
-    in_turkish = activities["candidates"].str.split(";").str[0].str.contains("label_tr:", regex=False)
+    languages = pd.Series([settle.language(value, closest) for value, closest
+                           in zip(activities["value"], activities["candidates"], strict=True)], index=activities.index,
+                          dtype=object)
     tables = {
         "provinces.csv": pd.DataFrame({"alias": shown["value"], "province": shown["suggestion"], "note": notes})[
             of["province"]],
@@ -344,8 +347,7 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
             " value"), "value": shown["suggestion"], "note": notes})[vocabulary],
         "activities.csv": pd.DataFrame({
             "code": activities["suggestion"],
-            "label_en": activities["value"].where(~in_turkish, ""),
-            "label_tr": activities["value"].where(in_turkish, ""),
+            **{f"label_{lang}": activities["value"].where(languages == lang, "") for lang in ("en", "tr", "ar")},
             "note": notes[of["activity"]]}),
         "unrecognised.csv": found,
     }
@@ -505,6 +507,9 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
     out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
     added = formmap.apply_all(raw / quarter) if apply else []
     check = check_quarter(quarter, raw)
+    if apply and check.examination is not None and (more := settle.apply(suggestion_tables(check.unrecognised))):
+        added += more
+        check = check_quarter(quarter, raw)  # the quarter as the configuration now reads it
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
     if form_readings := forms.readings(raw / quarter):
         write_csv(formmap.table(form_readings), out / "forms.csv", encoding="utf-8-sig")
