@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from helpers import config, formmap, settle
-from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
+from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import Examination, examine_quarter
 from helpers.csvfile import write_csv
@@ -406,6 +406,11 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
         _render_files(exam, console)
         _render_unrecognised(check.unrecognised, console)
         _render_losses(exam, console)
+        if missing := measures.sentences(exam.quality):
+            console.print()
+            console.print(_text("Figures missing data (the report says so):", "bold yellow"))
+            for line in missing:
+                console.print(_text(f"  {line}", "yellow"))
     if written:
         console.print()
         console.print(_text(f"Unrecognised values as configuration lines (verify before pasting): {written[0].parent}"))

@@ -22,13 +22,13 @@ import pandas as pd
 from pandera.pandas import DataFrameSchema
 
 from helpers import config
-from helpers.clean import dates, normalise, numbers, redact, schema
+from helpers.clean import dates, measures, normalise, numbers, redact, schema
 from helpers.clean.losses import date_span
 from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
-from helpers.clean.stack import IDENTIFIER_COLUMNS, RECORD_COLUMNS, raw_columns, read_files, stack
+from helpers.clean.stack import IDENTIFIER_COLUMNS, RECORD_COLUMNS, Stacked, raw_columns, read_files, stack
 from helpers.csvfile import write_csv
 from helpers.errors import (
     ReconciliationError,
@@ -273,13 +273,14 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, found_forms: dict
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked
                ) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
-    quality["forms"] = found_forms
+    quality["forms"] = stacked.forms
+    quality["not_reported"] = measures.not_reported(records, stacked.present)
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -308,7 +309,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -340,7 +341,7 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
                        _province_lookup(raw["province"]), stacked.marks)
 

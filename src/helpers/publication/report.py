@@ -20,12 +20,15 @@ from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean import measures
 from helpers.clean.quality import source_table
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
 from helpers.measure.indicators import series, value
+
+NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
 from helpers.paths import (
     NARRATIVES_DIR,
     PROCESSED_DIR,
@@ -309,6 +312,8 @@ class Report:
         if not_read := self.quality.get("not_read", []):
             reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
             text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
+        for line in measures.sentences(self.quality):
+            text += f" {escape_markdown(line)}."
         return text
 
     def sources_note(self) -> Markdown:
@@ -366,6 +371,10 @@ class Report:
                     decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
+        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
+                                                                                    entry["figures"]}
+                                        for entry in self.quality.get("not_reported", [])):
+            shown = NOT_REPORTED  # never a 0 for a measure no kept record reports (helpers.clean.measures)
         self._trace(shown, indicator, dimension, category)
         return shown
 
