@@ -16,7 +16,8 @@ ROWS = [
     "2023-02-02,Adana,Destek,C2,K,Suriyeli",  # only a generic word: never suggested
     "2023-02-03,Adana,Kapasite geliştirme eğitimleri,C3,K,Syrain",  # an activity that has no names yet
     "2023-02-04,Adana,إدارة الحالات الفردية,C4,K,Suriyeli",  # Arabic
-    "2023-02-05,Adana,Vaka yönetimi,C5,K,Suriyeli",
+    "2023-02-05,Gazientep,Vaka yönetimi,C5,K,Suriyeli",  # a typo the run corrects: listed, counted
+    "2023-02-06,Þanlýurfa,Vaka yönetimi,C6,K,Suriyeli",  # Windows-1254 read as Latin-1: repaired, listed
 ]
 
 
@@ -52,5 +53,9 @@ def test_apply_adds_filled_lines_once_keeping_the_files_as_written(tmp_path, con
     code, shown = _run(raw, tmp_path)
     assert "Nothing to add to the configuration." in shown
     assert {name: (config_dir / name).read_text(encoding="utf-8") for name in before} == after
-    left = check.check_quarter("2023Q1", raw).unrecognised
+    result = check.check_quarter("2023Q1", raw)
+    left = result.unrecognised
     assert left[["kind", "value", "suggestion"]].values.tolist() == [["activity", "Destek", ""]]
+    # Every correction the run will make is listed by check and counted per file.
+    assert "Corrections the run will make (province)" in shown and "Gazientep   Gaziantep   fuzzy" in shown
+    assert result.examination.quality["corrections"] == {"tracker.csv": {"province fuzzy": 1, "province repaired": 1}}

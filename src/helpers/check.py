@@ -28,7 +28,7 @@ from rich.text import Text
 from helpers import config, formmap, settle
 from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
-from helpers.clean.quarter import Examination, examine_quarter
+from helpers.clean.quarter import CORRECTED, Examination, examine_quarter
 from helpers.csvfile import write_csv
 from helpers.errors import NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
@@ -405,6 +405,7 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
     if exam is not None:
         _render_files(exam, console)
         _render_unrecognised(check.unrecognised, console)
+        _render_corrections(exam, console)
         _render_losses(exam, console)
         if missing := measures.sentences(exam.quality):
             console.print()
@@ -478,6 +479,22 @@ def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
         if len(part) > SHOWN_VALUES:
             table.add_row(_text(f"(+{len(part) - SHOWN_VALUES:,} more: unrecognised.csv)", "dim"), *[_text("")] * 4)
         _show(console, f"Unrecognised: {kind}", table)
+
+
+def _render_corrections(exam: Examination, console: Console) -> None:
+    """Every province spelling the run will correct (alias, typo, repaired encoding, dotted prefix, missing ı), with
+    its rows: nothing is corrected without a trace (counted per file in quality.json, ``corrections``)."""
+    lookup = exam.provinces
+    corrected = lookup[lookup["method"].isin(CORRECTED)]
+    if corrected.empty:
+        return
+    bad = exam.raw["province"].cat.categories.isin(corrected.index)
+    table = _table("value", "read as", "how", "rows", "where")
+    for code, (rows, where) in _occurrences(exam.raw, "province", bad).items():
+        value = str(exam.raw["province"].cat.categories[code])
+        table.add_row(_text(withheld(value) or value), _text(corrected.at[value, "province"]),
+                      _text(corrected.at[value, "method"]), _text(f"{rows:,}"), _text(where))
+    _show(console, "Corrections the run will make (province)", table)
 
 
 def _render_losses(exam: Examination, console: Console) -> None:

@@ -272,6 +272,19 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
+CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spellings the run corrects
+
+
+def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
+    encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
+    method = raw["province"].map(provinces["method"]).astype("object")
+    corrected = method.isin(CORRECTED)
+    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str), method[corrected])
+    return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
+            for source, row in counts.iterrows()}
+
+
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
                skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked
                ) -> tuple[pd.DataFrame, dict]:
@@ -281,6 +294,7 @@ def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, 
     quality["not_read"] = not_read
     quality["forms"] = stacked.forms
     quality["not_reported"] = measures.not_reported(records, stacked.present)
+    quality["corrections"] = corrections(raw, _province_lookup(raw["province"]))
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
