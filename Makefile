@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report publish check test test-all setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish check cycle test test-all setup system-deps sample-data lab lint bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -20,13 +20,16 @@ publish: setup ## Freeze QUARTER's current report as its next version in reports
 check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
 	$(BIN)/quarterly-report check --quarter $(QUARTER)
 
+cycle: setup ## Walk the quarterly cycle on the bundled sample in a scratch folder, every figure checked: 2022Q4, publish, 2023Q1, a late file, 2022Q4 revised, 2023Q1 out of date and run again, publish both (about 6 min)
+	$(BIN)/python -m pytest tests/test_cycle.py -v -p no:cacheprovider
+
 test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs, rendering, browsers, workbooks)
 	$(BIN)/python -m pytest -m "not slow"
 
 test-all: setup ## The whole test suite, slow tests included (what CI runs)
 	$(BIN)/python -m pytest
 
-setup: system-deps $(VENV)/.installed ## Create .venv with the pinned packages and the project (editable)
+setup: system-deps $(VENV)/.installed node_modules/.installed ## Create .venv with the pinned packages and the project (editable), and the browser-side test tools (axe-core, npm)
 
 system-deps: ## Install the few Debian packages needed for PDF rendering and the reader tests
 	@scripts/install-system-deps.sh
@@ -37,8 +40,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-sample-data: $(VENV)/.installed ## Write the bundled 2022Q4 sample into data/raw/ (only if not there yet)
-	$(BIN)/python -m samplegen
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+sample-data: $(VENV)/.installed ## Write QUARTER's bundled sample into data/raw/ if it has one (2022Q4, 2023Q1) and it is not there yet
+	$(BIN)/python -m samplegen --quarter $(QUARTER)
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

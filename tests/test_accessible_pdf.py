@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import numpy as np
+import pdfua
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -49,7 +50,8 @@ def test_pdf_is_tagged_in_english_with_described_figures(run):
     assert catalog["/Lang"] == "en"
     tags = structure(reader)
     assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TD", "/Figure"} <= {tag for _, tag, _, _ in tags}
-    charts = [alt for _, tag, _, alt in tags if tag == "/Figure" and alt != "Logo"]
+    charts = [alt for _, tag, _, alt in tags if tag == "/Figure" and not alt.startswith("Logo")]
+    assert {"Logo of Donor A", "Logo of Donor B", "Logo of Donor C"} <= {alt for _, _, _, alt in tags}
     assert len(charts) == CHARTS
     for alt in charts:  # every bar or province with its value (a small quarter's may be <5, x or –)
         assert re.fullmatch(r"[^.]+\(.+\)\. ([^;]+ (\d[\d,]*|<5|x|–)(; |\.$))+", alt, re.S), alt
@@ -89,3 +91,24 @@ def test_no_page_but_the_last_is_mostly_blank(run, tmp_path):
         rows = np.flatnonzero(ink[top:bottom])
         blank = 1 - (rows.max() + 1) / (bottom - top)
         assert blank <= 0.40, f"{path.name} is {blank:.0%} blank"
+
+
+def test_pdfua_checker_finds_nothing(run):
+    """The pdfua checker (the machine-checkable part of PDF/UA-1): no error and no warning, table header cells
+    included (each carries its /Scope)."""
+    report = pdfua.validate(str(run[1].pdf))
+    assert [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings] == []
+
+
+PIPELINE_WORDS = ["--accept-losses", "not computed", "fingerprint", "part(s)", "has not been processed", "PROT_",
+                  "pipeline", "1 were ", "1 totals rows", "see the table"]
+
+
+def test_the_pdf_speaks_to_readers_and_keeps_only_the_annexes_they_read(run):
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(run[1].pdf).pages)
+    assert [word for word in PIPELINE_WORDS if word in text] == []
+    assert "Definitions" in text and "rows were read from" in text  # Annex B's definitions, Annex A's summary
+    assert not re.search(r"\b\d+ figures\b", text)  # the list of every figure is on screen and in the CSV
+    if "<5" in text:  # a mark is explained where it first appears
+        first = text.index("<5")
+        assert text.find("<5: a number from 1 to 4") in range(first, first + 1500), text[first:first + 1500]

@@ -9,8 +9,10 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
+from helpers.measure.disclosure import COMPLEMENTARY, fmt, for_report
 from helpers.publication import figures
 from helpers.publication.figures import (
     ACCENT,
@@ -132,7 +134,8 @@ def test_sex_age_chart_states_the_unknown_sex_instead_of_drawing_it():
     assert len(fig.axes) == 2
     assert max(bar.get_width() for ax in fig.axes for bar in ax.patches) == 15230  # the scale of known sexes
     note = next(t for t in texts(fig) if "Sex not recorded" in t)
-    assert "People reached (people, not records)" in note and "115,200 (65% of all)" in note
+    assert "People reached (people, not records)" in note and "115,200 people (65% of all)" in note
+    assert "table" not in note  # the PDF has no table under the chart
     table = figures.data_table(fig)
     assert table.loc["Total", "Unknown"] == "115,200" and table.loc["18-59 years", "Female"] == "15,230"
 
@@ -153,8 +156,48 @@ def test_map_key_lists_every_province_with_its_figure_and_suppresses_small_ones(
     for province, value in PROVINCES.items():
         assert province in shown and under_five(value) in shown
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[-2].startswith("<5 – ") and legend[0].endswith(" – 19,420")  # Yalova's 3 is not shown
-    assert not any(t.startswith("3 ") for t in legend)
+    assert legend[0].endswith(" – 19,420")
+    assert not any(t.startswith("3 ") for t in legend)  # Yalova's 3 is not shown
+
+
+def test_map_classes_come_from_shown_values_and_withheld_provinces_have_their_own_entry():
+    # as the report draws them: withheld values are tokens that fmt prints as <5 and x
+    values = for_report(PROVINCES.astype(float), pd.Series(0, index=PROVINCES.index).mask(
+        PROVINCES.index == "Siirt", COMPLEMENTARY))
+    fig = province_map(values, "Map", "People reached", SOURCE, label_fmt=fmt)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-2:] == ["Withheld (<5 or x)", "None recorded"]
+    classes = legend[:-2]
+    assert classes[-1].startswith("540 – ") and not any("<5" in t or "x" in t.split() for t in classes)
+    hatched = {p.get_label() for p in fig.axes[0].patches if p.get_hatch()}
+    assert hatched == {"Yalova", "Siirt"}
+    table = figures.data_table(fig)
+    assert table.loc["Yalova"].iloc[0] == "<5" and table.loc["Siirt"].iloc[0] == "x"
+
+
+@pytest.mark.parametrize("name", ["bar", "trend", "sex_age", "map"])
+def test_every_figure_redraws_itself_narrow_for_a_phone_with_the_same_numbers(name):
+    fig = all_figures()[name]
+    small = figures.narrow(fig)
+    assert small.get_figwidth() == pytest.approx(figures.NARROW_WIDTH)
+    assert figures.narrow(small) is None  # a phone version has no phone version of its own
+    pd.testing.assert_frame_equal(figures.data_table(small), figures.data_table(fig))
+    canvas = FigureCanvasAgg(small)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for text in small.findobj(mpl.text.Text):  # every text inside the figure: nothing cut at the edge
+        if text.get_visible() and text.get_text().strip():
+            box = text.get_window_extent(renderer)
+            assert box.x0 >= -1 and box.x1 <= small.bbox.x1 + 1, text.get_text()
+            assert text.get_fontsize() >= 7  # 7 pt drawn 350 px wide is 11 px on a 375 px phone
+
+
+def test_a_narrow_bar_chart_puts_each_name_above_its_bar():
+    long = "Individual protection assistance and case management"
+    fig = figures.narrow(bar_chart(pd.Series({long: 1200, "Legal counselling": 300}), "By activity", "People",
+                                   SOURCE))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == []
+    assert "Individual protection assistance and case\nmanagement" in texts(fig)
 
 
 def test_map_legend_gives_the_real_class_bounds_of_uneven_breaks():

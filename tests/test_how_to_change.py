@@ -90,6 +90,7 @@ def test_add_an_indicator(config_dir, tmp_path):
     filter: {activity: [PROT_LEGAL]}
     dimensions: [total, province]
     hxl: "#reached+legal"
+    unit: people
 
 """)
     table = compute_indicators(records, "2022Q4")

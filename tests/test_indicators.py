@@ -137,3 +137,144 @@ def test_people_are_counted_the_same_whatever_the_block_size(block, monkeypatch)
     monkeypatch.setattr(kernels, "BLOCK", block)
     assert kernels.distinct_per(group, ids, 6).tolist() == distinct.tolist()
     assert kernels.largest_per(group, ids, size, 6).tolist() == largest.tolist()
+
+
+# A second small quarter in which every cell of the crossed breakdowns, every row of the published tables and
+# every cumulative figure is counted by hand (comments give the count).
+@pytest.fixture
+def counted():
+    def person(pid, sex, age_group, activity, province, sector="Protection"):
+        return rec(province=province, activity=activity, sector=sector, reach_type="individual",
+                   beneficiary_id=pid, sex=sex, age_group=age_group)
+
+    def household(hid, size, activity, province, amount=None):
+        return rec(province=province, activity=activity, sector="Basic Needs", reach_type="household",
+                   household_id=hid, household_size=size, amount_try=amount)
+
+    rows = [
+        person("p1", "female", "18-59", "PROT_LEGAL", "Adana"),
+        person("p1", "female", "18-59", "PROT_CASE_MGMT", "Adana"),  # p1 in a second activity
+        person("p2", "female", "0-4", "PROT_LEGAL", "Hatay"),
+        person("p3", "male", "18-59", "PROT_CASE_MGMT", "Adana"),
+        person("p3", "male", "18-59", "PROT_CASE_MGMT", "Adana"),  # p3 twice in one cell: once
+        person("p4", "male", "60+", "EDU_LANGUAGE", "Kilis", sector="Education"),
+        person("p5", "male", "60+", "EDU_LANGUAGE", "Kilis", sector="Education"),
+        person("p6", "female", "5-11", "PROT_CASE_MGMT", "Hatay"),
+        person("p7", "unknown", "unknown", "PROT_LEGAL", "Adana"),
+        rec(province="Hatay", activity="PROT_PSS", sector="Protection", reach_type="group", participants=10),
+        household("h1", 4, "BN_INKIND", "Hatay"),
+        household("h1", 5, "BN_CASH", "Hatay", amount=100.123),  # h1 largest: 5
+        household("h2", 1, "BN_CASH", "Kilis", amount=200.111),
+        # a training in Osmaniye: nobody reached there, so Osmaniye is in no table of people reached
+        rec(province="Osmaniye", activity="CAP_TRAINING", sector="Capacity", reach_type="capacity", participants=4),
+    ]
+    frame = pd.DataFrame(rows)
+    cats = ["quarter", "province", "activity", "sector", "reach_type", "sex", "age_group", "beneficiary_id",
+            "household_id"]
+    frame = frame.astype({c: "category" for c in cats})
+    return frame.astype({"household_size": "Int64", "participants": "Int64"})
+
+
+def table(ind, indicator, dimension):
+    """The rows of one published table, in order: [(category, value), ...]."""
+    rows = ind[(ind["indicator"] == indicator) & (ind["dimension"] == dimension)]
+    return list(zip(rows["category"], rows["value"], strict=True))
+
+
+def test_each_cell_of_sex_by_age_group_holds_its_own_people(counted):
+    ind = compute_indicators(counted, "2022Q4")
+    assert dict(table(ind, "people_reached", "sex+age_group")) == {
+        "female | 0-4": 1, "female | 5-11": 1, "female | 18-59": 1, "male | 18-59": 1, "male | 60+": 2,
+        "unknown | unknown": 1 + 10 + 5 + 1,  # p7, the group session, households h1 and h2
+    }
+
+
+def test_each_cell_of_activity_by_province_holds_its_own_records(counted):
+    ind = compute_indicators(counted, "2022Q4")
+    assert dict(table(ind, "people_reached", "activity+province")) == {
+        "PROT_LEGAL | Adana": 2, "PROT_LEGAL | Hatay": 1, "PROT_CASE_MGMT | Adana": 2, "PROT_CASE_MGMT | Hatay": 1,
+        "PROT_PSS | Hatay": 10, "EDU_LANGUAGE | Kilis": 2, "BN_INKIND | Hatay": 4, "BN_CASH | Hatay": 5,
+        "BN_CASH | Kilis": 1,
+    }
+    assert dict(table(ind, "households_reached", "activity+province")) == {
+        "BN_INKIND | Hatay": 1, "BN_CASH | Hatay": 1, "BN_CASH | Kilis": 1}
+    assert dict(table(ind, "people_in_households", "activity+province")) == {
+        "BN_CASH | Hatay": 5, "BN_INKIND | Hatay": 4, "BN_CASH | Kilis": 1}
+
+
+def test_a_published_table_has_exactly_the_counted_rows_in_order(counted):
+    """Zero rows are left out except the fixed categories (listed in the configuration's order, zeros
+    included); then the largest value first, ties by name."""
+    ind = compute_indicators(counted, "2022Q4")
+    assert table(ind, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
+    assert table(ind, "people_reached", "sector") == [
+        ("Basic Needs", 6), ("Protection", 15), ("Education", 2), ("Health", 0), ("Livelihoods", 0)]
+    assert table(ind, "people_reached", "age_group") == [
+        ("0-4", 1), ("5-11", 1), ("12-17", 0), ("18-59", 2), ("60+", 2), ("unknown", 17)]
+    assert table(ind, "services_delivered", "activity") == [
+        ("PROT_CASE_MGMT", 4), ("PROT_LEGAL", 3), ("BN_CASH", 2), ("EDU_LANGUAGE", 2), ("BN_INKIND", 1),
+        ("PROT_PSS", 1)]
+    assert table(ind, "people_trained", "province") == [("Osmaniye", 4)]
+    assert table(ind, "people_reached", "total") == [("all", 23)]
+    assert value(ind, "provinces_covered") == 3  # Osmaniye had a training only
+    assert value(ind, "people_reached_max") == 3 + 12 + 2  # largest sector per province
+
+
+def test_published_values_are_rounded_to_cents(counted):
+    ind = compute_indicators(counted, "2022Q4")
+    assert table(ind, "cash_transferred_try", "province") == [("Kilis", 200.11), ("Hatay", 100.12)]
+    assert value(ind, "cash_transferred_try") == 300.23  # 300.234
+
+
+def cumulative(ind):
+    return value(ind, "people_reached_year_to_date"), value(ind, "people_reached_since_start")
+
+
+@pytest.mark.parametrize("history", [None, pd.DataFrame(columns=["quarter", "people_reached", "source"])])
+def test_the_first_quarter_on_record_is_its_own_year_to_date_and_since_start(counted, history):
+    assert cumulative(compute_indicators(counted, "2022Q4", history)) == (23, 23)
+
+
+HISTORY = pd.DataFrame({"quarter": ["2021Q4", "2022Q1", "2022Q2", "2022Q4"], "people_reached": [40, 50, 60, 1000]})
+
+
+@pytest.mark.parametrize(("quarter", "year_to_date", "since_start"), [
+    ("2022Q1", 23, 23 + 40),  # first quarter of a year: nothing earlier in that year
+    ("2022Q3", 23 + 50 + 60, 23 + 40 + 50 + 60),  # 2022Q4 is later: never counted
+    ("2023Q1", 23, 23 + 40 + 50 + 60 + 1000),
+])
+def test_cumulative_figures_add_the_earlier_quarters_on_record(counted, quarter, year_to_date, since_start):
+    history = HISTORY[HISTORY["quarter"] != quarter]  # load_history never returns the quarter itself
+    assert cumulative(compute_indicators(counted, quarter, history)) == (year_to_date, since_start)
+
+
+def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_path, counted):
+    """Another indicator's total or the headline's other dimensions are never read as a quarter's total, and
+    a quarter the pipeline processed overrides its published total."""
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    pd.DataFrame({"quarter": ["2022Q2", "2022Q3"], "people_reached": [60, 999]}).to_csv(
+        raw / "published-totals.csv", index=False)
+    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")
+    (processed / "2022Q3").mkdir()
+    pd.DataFrame({
+        "quarter": "2022Q3",
+        "indicator": ["people_reached_max", "people_reached", "people_reached", "people_reached", "new_individuals"],
+        "dimension": ["total", "sector", "total", "province", "total"],
+        "category": ["all", "Protection", "all", "Adana", "all"],
+        "value": [70.0, 80.0, 90.0, 85.0, 7.0],
+    }).to_csv(processed / "2022Q3" / "indicators.csv", index=False)
+    history = load_history("2022Q4", processed)
+    assert list(zip(history["quarter"], history["people_reached"], history["source"], strict=True)) == [
+        ("2022Q2", 60, "published"), ("2022Q3", 90, "pipeline")]
+    assert cumulative(compute_indicators(counted, "2022Q4", history)) == (23 + 60 + 90, 23 + 60 + 90)
+
+
+def test_the_first_quarter_on_record_starts_an_empty_history(tmp_path):
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")  # no published totals file
+    history = load_history("2022Q4", processed)
+    assert history.empty and list(history.columns) == ["quarter", "people_reached", "source"]
+    after = history_with(history, "2022Q4", 23)
+    assert list(zip(after["quarter"], after["people_reached"], strict=True)) == [("2022Q4", 23)]

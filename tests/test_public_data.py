@@ -1,9 +1,12 @@
 """The sample quarter's public file: read and validated by libhxl, joined on OCHA p-codes, and no suppressed
 value derivable from its table's total and the other cells; the report prints the same suppression."""
 
+import json
 import math
+import shutil
 from collections import defaultdict
 
+import frictionless
 import hxl
 import pandas as pd
 import pytest
@@ -11,9 +14,10 @@ import pytest
 from helpers.clean import totals
 from helpers.clean.provinces import province_reference
 from helpers.clean.quarter import clean_quarter, write_clean
-from helpers.measure.disclosure import dictionary_name, fmt
+from helpers.measure.disclosure import definitions_name, dictionary_name, fmt
 from helpers.measure.indicators import for_publication, run_indicators
 from helpers.paths import REPO_ROOT, public_data_name
+from helpers.publication.datapackage import write_datapackage
 from helpers.publication.report import Report
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
@@ -182,3 +186,64 @@ def test_the_run_publishes_the_file_and_its_dictionary_next_to_the_report(fixtur
     _, result = fixture_run
     name = public_data_name("2022Q4")
     assert (result.report_dir / name).is_file() and (result.report_dir / dictionary_name(name)).is_file()
+
+
+def test_every_row_has_its_unit_and_the_quarter_as_iso_8601_dates(public):
+    assert set(public["#meta+unit"]) >= {"people", "households", "TRY", "services"}
+    assert (public["#meta+unit"] != "").all()
+    assert set(public["#meta+unit"][public["#indicator+code"] == "cash_transferred_try"]) == {"TRY"}
+    assert set(zip(public["#date+start"], public["#date+end"], strict=True)) == {("2022-10-01", "2022-12-31")}
+    assert "#date+quarter" not in public.columns  # 2022Q4 is no ISO 8601 date
+
+
+def test_the_definitions_lie_beside_the_file_one_per_indicator_with_its_unit(processed, public):
+    definitions = pd.read_csv(processed / definitions_name("indicators_public.csv"))
+    assert definitions["indicator"].tolist() == list(dict.fromkeys(public["#indicator+code"]))
+    row = definitions.set_index("indicator").loc["people_reached"]
+    assert row["unit"] == "people" and row["hashtag"] == "#reached" and "A person served by two" in row["definition"]
+
+
+@pytest.fixture(scope="module")
+def package(processed, tmp_path_factory):
+    """The public files under their published names with their datapackage.json, as a run publishes them."""
+    folder = tmp_path_factory.mktemp("portal")
+    name = public_data_name("2022Q4")
+    for file, published in [("indicators_public.csv", name),
+                            (dictionary_name("indicators_public.csv"), dictionary_name(name)),
+                            (definitions_name("indicators_public.csv"), definitions_name(name))]:
+        shutil.copyfile(processed / file, folder / published)
+    return write_datapackage(folder, "2022Q4")
+
+
+def test_frictionless_validates_the_data_package_and_every_file_in_it(package):
+    report = frictionless.validate(str(package))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:10]
+    figures = pd.read_csv(package.parent / public_data_name("2022Q4"), skiprows=[1])
+    assert report.tasks[0].stats["rows"] == len(figures) > 200  # every figure checked, the hashtag row skipped
+
+
+def test_the_data_package_names_licence_source_contact_and_a_schema_for_every_column(package):
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    assert descriptor["sources"][0]["title"].startswith("Programme activity logs (October–December 2022)")
+    assert any("contact" in c["roles"] and "@" in c["email"] for c in descriptor["contributors"])
+    indicators = descriptor["resources"][0]
+    header = pd.read_csv(package.parent / indicators["path"], nrows=0).columns.tolist()
+    assert [f["name"] for f in indicators["schema"]["fields"]] == header
+    types = {f["name"]: f["type"] for f in indicators["schema"]["fields"]}
+    assert types["value"] == "number" and types["period_start"] == "date" and types["suppressed"] == "integer"
+    resource = frictionless.Resource(str(package.parent / indicators["path"]),
+                                     dialect=frictionless.Dialect.from_descriptor(indicators["dialect"]))
+    with resource:  # the hashtag row is skipped, so the first row read is a figure
+        assert resource.read_rows(size=1)[0]["indicator"] == "people_reached"
+
+
+def test_a_broken_file_fails_the_package_validation(package, tmp_path):
+    # the check can fail: a thousands separator in a value is not a number
+    for path in package.parent.iterdir():
+        shutil.copyfile(path, tmp_path / path.name)
+    data = tmp_path / public_data_name("2022Q4")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",people,", ",people,\"67,389\"x,", 1)
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not frictionless.validate(str(tmp_path / package.name)).valid

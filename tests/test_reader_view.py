@@ -1,10 +1,14 @@
 """The rendered report as a reader gets it: the HTML in headless Chromium, the PDF as page images."""
 
+import base64
+import re
 import subprocess
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from helpers.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -75,15 +79,73 @@ def test_html_fits_phone_and_screen_with_tiles_wrapping_and_nothing_clipped(repo
         "bs => bs.map(b => ({wide: b.scrollWidth > b.clientWidth, overflow: getComputedStyle(b).overflowX}))")
     assert boxes and all(box["overflow"] == "auto" for box in boxes)
     assert any(box["wide"] for box in boxes) is (width == 400)  # the annex tables scroll in their box on a phone
-    charts = page.eval_on_selector_all(
-        "main .jp-RenderedSVG img", "is => is.map(i => ({scale: i.getBoundingClientRect().width / i.naturalWidth, "
-        "box: getComputedStyle(i.parentElement).overflowX, svg: atob(i.src.split(',')[1])}))")
+    charts = chart_text(page)
     assert charts
     for chart in charts:
-        assert chart["scale"] >= 0.75  # 8.5 pt labels stay 8.5 px or larger
-        assert "<text" in chart["svg"]  # text as text: it can be searched, copied, zoomed
-        if width == 400:
-            assert chart["box"] == "auto"
+        assert chart["smallest_px"] >= (11 if width == 400 else 7)  # the 7 pt source note included
+        assert chart["right"] <= width  # nothing of a chart off screen
+        assert chart["narrow"] is (width == 400)  # a phone gets the chart re-flowed for its width
+    page.close()
+
+
+def chart_text(page) -> list[dict]:
+    """Each chart as shown: the SVG the browser chose (wide or phone), its smallest text in CSS pixels at the
+    size drawn, and its right edge."""
+    shown = page.eval_on_selector_all(
+        "main .jp-RenderedSVG img", "is => is.map(i => ({src: i.currentSrc, wide: i.getAttribute('src'), "
+        "width: i.getBoundingClientRect().width, right: i.getBoundingClientRect().right}))")
+    charts = []
+    for chart in shown:
+        svg = base64.b64decode(chart["src"].split(",", 1)[1]).decode("utf-8")
+        assert "<text" in svg  # text as text: it can be searched, copied, zoomed
+        view_width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg).group(1))
+        sizes = [float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg)]
+        charts.append({"smallest_px": min(sizes) * chart["width"] / view_width, "right": chart["right"],
+                       "narrow": chart["src"] != chart["wide"]})
+    return charts
+
+
+def test_on_a_phone_every_chart_fits_the_screen_with_readable_text(sample_run, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto(sample_run[1].html.as_uri())
+    shot = tmp_path / "phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert Image.open(shot).width == 375  # the page never scrolls sideways
+    charts = chart_text(page)
+    assert len(charts) == 5
+    for chart in charts:
+        assert chart["narrow"] and chart["right"] <= 375 and chart["smallest_px"] >= 11, chart
+    page.close()
+
+
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_findings(browser, url: str, width: int) -> list[str]:
+    """axe-core's serious and critical findings on the page at ``url``, ``width`` pixels wide."""
+    assert AXE.is_file(), "axe-core is installed by `make setup` (npm ci)"
+    page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)  # the index forbids scripts
+    page.goto(url)
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    page.close()
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['html'][:120]}"
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280])
+def test_axe_finds_nothing_serious_on_the_report_or_the_index(report, browser, width):
+    assert axe_findings(browser, report.html.as_uri(), width) == []
+    assert axe_findings(browser, (report.report_dir.parent / "index.html").as_uri(), width) == []
+
+
+def test_tables_name_their_headers_and_anchor_links_stay_silent(report, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(report.html.as_uri())
+    assert page.eval_on_selector_all("main th:not([scope])", "ths => ths.length") == 0
+    assert page.eval_on_selector_all("main thead th", "ths => ths.filter(t => !t.textContent.trim()).length") == 0
+    anchors = page.eval_on_selector_all("a.anchor-link", "as => as.map(a => a.getAttribute('aria-hidden'))")
+    assert anchors and set(anchors) == {"true"}
     page.close()
 
 

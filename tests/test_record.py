@@ -17,7 +17,7 @@ from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, s
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.record import inputs
-from helpers.record.revisions import PRINTED
+from helpers.record.revisions import PRINTED, breakdown
 
 pytestmark = pytest.mark.slow  # three pipeline runs and a browser
 
@@ -134,10 +134,12 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
         assert value(new, "people_reached", dimension, category) == value(old, "people_reached", dimension,
                                                                           category) + 6
         before, after = (shown(t, "people_reached", dimension, category) for t in (old, new))
+        named = breakdown(dimension, category)  # in words: "Activity: Individual case management"
         if before != after:
-            assert rows[("People reached", f"{dimension}: {category}")] == (before, after)
+            assert rows[("People reached", named)] == (before, after)
         else:  # withheld (x) in both versions: the list gives nothing away
-            assert ("People reached", f"{dimension}: {category}") not in rows
+            assert ("People reached", named) not in rows
+    assert not any("PROT_" in breakdown or "|" in breakdown for _, breakdown in rows)  # no codes
     assert rows[("Unique registered individuals since the start", "")][1] == fmt(
         value(new, "unique_individuals_since_start"), total=True)
     # Exactly the printed figures whose printed value changed: nothing else listed, nothing left out

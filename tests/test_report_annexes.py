@@ -65,6 +65,7 @@ def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
 def test_annex_b_lists_figures_by_section_in_words(sample):
     _, soup = sample
     table = soup.select_one("table.annex")
+    assert table.find_parent("details", class_="screen-only") is not None  # folded on screen, not on paper
     groups = [th.get_text(strip=True) for th in table.select("tr.group th")]
     toc = [a.get_text(strip=True) for a in soup.select("nav.toc a")]
     assert groups[0] == "Overview" and groups[-1] == "Numbers in the text" and set(groups[1:-1]) <= set(toc)
@@ -93,6 +94,12 @@ def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     assert re.search(r"Published \d{1,2} [A-Z][a-z]+ \d{4}", block.get_text())
     about = soup.select_one("footer.about").get_text(" ")
     assert programme["contact"]["email"] in about and programme["disclaimer"][:60] in " ".join(about.split())
+    thanked = [(li.get_text(strip=True), li.img["alt"]) for li in soup.select("footer.about ul.donors li")]
+    assert thanked == [(d["name"], f"Logo of {d['name']}") for d in programme["donors"]]  # by name, with logo
+    assert all(li.img["src"].startswith("data:image/svg+xml;base64,") for li in soup.select("footer ul.donors li"))
+    activities = {row.th.get_text(): row.td.get_text() for row in soup.select("table.activities tbody tr")}
+    assert activities["Protection"].startswith("Case management, Conflict management, Legal assistance")
+    assert list(activities) == [s for s in config.sectors()]
     donors = [t.get_text() for t in soup.select(".tiles.donors .label")]
     assert donors == sorted(donors) and len(donors) == 3
     text = section(soup, "Donors")

@@ -13,7 +13,9 @@ TODAY = datetime(2023, 2, 3, tzinfo=UTC)
 def _publish_v1(reports):
     folder = versions_dir("2022Q4", reports) / "v1"
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({"published_at": "2023-01-10T09:00:00+00:00"}))
+    (folder / "manifest.json").write_text(json.dumps({"quarter": "2022Q4", "version": 1,
+                                                      "published_at": "2023-01-10T09:00:00+00:00",
+                                                      "outputs": {"report": {}}}))
 
 
 def test_no_note_for_a_quarter_never_published(tmp_path):
@@ -54,9 +56,10 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     (processed / "2022Q4").mkdir(parents=True)
     (processed / "2022Q4" / "quality.json").write_text('{"totals": {"rows_kept": 9}}')
     (version / "manifest.json").write_text(json.dumps({
-        "published_at": "2023-01-10T09:00:00+00:00",
+        "quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00",
         "inputs": {"raw": {}, "published_totals": {}, "earlier_quarters": {}},
-        "outputs": {"processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
+        "outputs": {"report": inputs.hashes(version),
+                    "processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
     report = SimpleNamespace(quarter="2022Q4", traced=[{"indicator": "people_reached", "dimension": "total",
                                                          "category": "all", "shown": shown_now}])

@@ -19,7 +19,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import yaml
+from canonical import canonical as canonical_records
+from canonical import people_reached, reach
 from conftest import seed
 from python_calamine import CalamineWorkbook
 
@@ -27,7 +28,6 @@ from helpers import config
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
 from helpers.measure import indicators
-from helpers.paths import CONFIG_DIR
 from samplegen import quarter as sample
 
 SEED = seed()  # the published figures, one copy: tests/fixtures/seed-2022Q4.yml
@@ -56,32 +56,7 @@ ITEMS = SEED.of("items_distributed", "item")
 
 @pytest.fixture(scope="module")
 def canonical() -> pd.DataFrame:
-    catalogue = pd.DataFrame(yaml.safe_load((CONFIG_DIR / "activities.yml").read_text())["activities"])
-    frame = sample.canonical_records().merge(catalogue[["code", "sector", "reach_type"]], left_on="activity",
-                                             right_on="code", how="left")
-    mixed = frame["reach_type"].eq("mixed")
-    frame.loc[mixed, "reach_type"] = frame.loc[mixed, "beneficiary_id"].notna().map({True: "individual",
-                                                                                   False: "group"})
-    frame["centre"] = frame["site"].str.split(" - ").str[0]
-    return frame
-
-
-def reach(records: pd.DataFrame) -> int:
-    """Distinct individuals + people in distinct households (largest size) + group headcounts."""
-    individual = records.loc[records["reach_type"].eq("individual"), "beneficiary_id"].nunique()
-    households = records[records["reach_type"].eq("household")].groupby("household_id")["household_size"].max()
-    groups = records.loc[records["reach_type"].eq("group"), "participants"].sum()
-    return int(individual + households.sum() + groups)
-
-
-def people_reached(records: pd.DataFrame, by: str | list[str] | None = None) -> pd.Series | int:
-    """Sum over the five sectors of the reach within each sector (and category of ``by``)."""
-    beneficiaries = records[records["sector"].isin(SECTORS)]
-    if by is None:
-        return sum(reach(part) for _, part in beneficiaries.groupby("sector"))
-    keys = ["sector", *([by] if isinstance(by, str) else by)]
-    per_sector = beneficiaries.groupby(keys).apply(reach)
-    return per_sector.groupby(level=list(range(1, len(keys)))).sum()
+    return canonical_records()
 
 
 # -------------------------------------------------------------------------- figures on the canonical table
@@ -164,7 +139,8 @@ def test_deterministic_across_processes(written, tmp_path):
     """Another process, with another hash seed, writes the same bytes."""
     folder, paths = written
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "samplegen.quarter", "--raw-dir", str(tmp_path)], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "samplegen.quarter", "--raw-dir", str(tmp_path), "--quarter", "2022Q4"],
+                   check=True, env=env,
                    capture_output=True)
     again = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     assert [p.relative_to(tmp_path) for p in again] == sorted(p.relative_to(folder) for p in paths)
@@ -176,9 +152,12 @@ def test_the_written_files_are_the_ones_the_repository_lists_for_the_demo_key(wr
     XLSX files included (fixed time stamps): when the generator changes, that file is written again with it."""
     from helpers.clean.sample import sample_files
 
-    folder = written[0] / "2022Q4"
-    data = {p.relative_to(folder).as_posix(): digest(p) for p in folder.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    root = written[0].parent / "every-quarter"
+    for quarter in sample.QUARTERS:
+        sample.generate(root, quarter)
+    data = {p.relative_to(root).as_posix(): digest(p) for p in root.glob("*/**/*") if p.suffix in (".csv", ".xlsx")}
     assert any(name.endswith(".xlsx") for name in data)
+    assert {name.split("/")[0] for name in data} == {"2022Q4", "2023Q1", "late"}
     assert data == sample_files(), ("other bytes: a changed generator (write the list again, docs/runs.md), or "
                                     "openpyxl writing through lxml, or a zlib other than zlib's own (zlib-ng)")
 
@@ -306,3 +285,33 @@ def test_a_cell_text_that_starts_with_an_equals_sign_stays_text():
 
     sheet = zipfile.ZipFile(io.BytesIO(_xlsx_bytes([("S", [["=SUM(A1:A9)", 3]])]))).read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in sheet and b"<t>=SUM(A1:A9)</t>" in sheet
+
+
+def test_the_sample_line_is_said_only_for_a_quarter_the_sample_has(written, capsys):
+    """``make report QUARTER=2023Q2`` runs the generator first: a quarter without a sample gets no word about
+    the sample (it once said "already holds the sample; use --force" beside the key error of the real data)."""
+    assert sample.main(["--raw-dir", str(written[0]), "--quarter", "2023Q2"]) == 0
+    assert capsys.readouterr().out == ""
+    assert sample.main(["--raw-dir", str(written[0]), "--quarter", "2022Q4"]) == 0
+    assert "2022Q4 already holds the sample; use --force" in capsys.readouterr().out
+
+
+def test_the_late_file_keeps_the_folder_the_sample_but_an_edited_one_does_not(written, tmp_path):
+    """The cycle adds 2022Q4's late file to the quarter's folder: still the sample (demo key); the late file
+    edited, or only part of the sample left, is real data."""
+    import shutil
+
+    from helpers.clean.sample import is_sample
+
+    folder = tmp_path / "2022Q4"
+    shutil.copytree(written[0] / "2022Q4", folder)
+    late = sample.late_folder(written[0])
+    assert [p.name for p in late.rglob("*.csv")] == ["case-management-2022-12-hatay.csv"]
+    shutil.copytree(late, folder, dirs_exist_ok=True)
+    assert is_sample(folder)
+    added = next(folder.rglob("case-management-2022-12-hatay.csv"))
+    added.write_bytes(added.read_bytes().replace(b"Hatay", b"Adana", 1))
+    assert not is_sample(folder)
+    added.unlink()
+    (folder / "PRU" / "case-management-export.csv").unlink()
+    assert not is_sample(folder)

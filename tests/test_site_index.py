@@ -5,6 +5,7 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
+from helpers.record import inputs
 from helpers.record.site_index import index_html, quarters
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
@@ -17,15 +18,16 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
         (tmp_path / folder / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=n))
         (tmp_path / folder / "refugee-response-2022Q4.html").write_text("<p>report</p>")
     (tmp_path / "2022Q4" / "run.json").write_text(json.dumps({"run_at": "2023-02-03T10:00:00+00:00", "run_id": "b"}))
-    (tmp_path / "2022Q4.versions" / "v1" / "manifest.json").write_text(
-        json.dumps({"published_at": "2023-01-10T09:00:00+00:00", "run_id": "a"}))
+    (tmp_path / "2022Q4.versions" / "v1" / "manifest.json").write_text(json.dumps(
+        {"quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00", "run_id": "a",
+         "outputs": {"report": inputs.hashes(tmp_path / "2022Q4.versions" / "v1")}}))
     (tmp_path / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
     (tmp_path / "2022Q4.failed-20230101").mkdir()
     assert quarters(tmp_path) == ["2022Q4"]
     page = index_html(tmp_path)
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
-    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
     assert rows[0][:3] == ["current report (revises version 1)", "3 February 2023", "67,389"]
     assert rows[1][:3] == ["version 1", "10 January 2023", "67,000"]
     hrefs = [a["href"] for a in soup.find_all("a")]

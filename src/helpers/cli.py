@@ -68,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first add the lines check is certain of to the configuration in use (a form's mapping "
                             "in config/forms/<form>.yml), keeping comments and order, and list them")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
-    sample = commands.add_parser("sample", help="write the bundled, calibrated 2022Q4 sample raw logs")
+    sample = commands.add_parser("sample", help="write the bundled sample raw logs (2022Q4, calibrated to the seed; "
+                                                "2023Q1; a late 2022Q4 file under late/)")
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
+    sample.add_argument("--quarter", help="only this quarter's sample (nothing for a quarter without one)")
     sample.add_argument("--force", action="store_true", help="overwrite an existing sample")
     return parser
 
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         from samplegen.quarter import main as sample_main
 
         return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []),
+                            *(["--quarter", args.quarter] if args.quarter else []),
                             *(["--force"] if args.force else [])])
     if args.command == "publish":
         return _publish(args)
@@ -113,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
+        print(f"warning: {line}")
     return 0
 
 

@@ -124,6 +124,7 @@ class Indicator(_Strict):
     dimensions: list[str] = []
     categories: dict[str, list[str] | Literal["all"]] = {}
     hxl: str | None = None
+    unit: str = Field(min_length=1)  # what one of the value counts: the public file's unit column
 
     @model_validator(mode="after")
     def _categories_of_dimensions(self) -> Indicator:
@@ -189,6 +190,17 @@ class PipelineFile(_Open):
     min_quarter_coverage: float = Field(ge=0, le=1)
 
 
+class Licence(_Strict):
+    name: str  # an SPDX identifier: CC-BY-4.0
+    title: str
+    path: str = Field(pattern=r"^https://")
+
+
+class Donor(_Strict):
+    name: str = Field(min_length=1)
+    logo: str | None = None  # an SVG file in config/
+
+
 class ProgrammeFile(_Open):
     organisation: str
     title: str
@@ -196,6 +208,8 @@ class ProgrammeFile(_Open):
     data_source: str
     baseline_source: str
     units: dict[str, str]
+    licence: Licence
+    donors: list[Donor] = []
 
 
 class Withheld(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ REFERENCE_DIR = DATA_DIR / "reference"
 REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NARRATIVES_DIR = REPO_ROOT / "narratives"
+SAMPLE_LATE_DIR = "late"  # under the raw folder: the bundled sample's late files, late/<Q>/..., until added to <Q>/
 
 
 @contextmanager
@@ -65,7 +67,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        match = _QUARTER_RE.match(str(text).strip())
+        match = _QUARTER_RE.fullmatch(str(text).strip())
         if not match:
             raise ValueError(f"quarter must look like 2022Q4, got {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
@@ -87,6 +89,29 @@ class Quarter:
         """Human label, e.g. ``October–December 2022``."""
         first, last = self.start.strftime("%B"), self.end.strftime("%B")
         return f"{first}–{last} {self.year}"
+
+
+_IGNORED: set[Path] = set()  # folders already said to be ignored (one log line each per process)
+
+
+def quarter_folders(root: Path, needs: str | None = None) -> dict[str, Path]:
+    """The folders of ``root`` named exactly as a quarter (``2022Q4``), by quarter, oldest first; with ``needs``,
+    only those holding that file. Any other visible folder (a backup ``2022Q3.bak``, ``2022Q3 `` with a space, a
+    copy) is not a quarter: it is ignored, with one log line naming it. Hidden folders (staging, locks) are the
+    pipeline's own and pass in silence."""
+    found = {}
+    for path in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
+        if not path.is_dir() or path.name.startswith("."):
+            continue
+        if _QUARTER_RE.fullmatch(path.name) is None:
+            if path not in _IGNORED:
+                _IGNORED.add(path)
+                logging.getLogger(__name__).warning("%s is not a quarter's folder (not named like 2022Q4): ignored",
+                                                    path)
+            continue
+        if needs is None or (path / needs).is_file():
+            found[path.name] = path
+    return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
 
 
 def resolve(path: str | Path | None, default: Path) -> Path:

@@ -41,7 +41,7 @@ from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
 from helpers.errors import MissingKeyError, PipelineError
-from helpers.measure.disclosure import dictionary_name
+from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     NARRATIVES_DIR,
@@ -53,13 +53,16 @@ from helpers.paths import (
     SOURCES_FILE,
     Quarter,
     public_data_name,
+    quarter_folders,
+    replacing,
     report_basename,
     resolve,
     sources_name,
 )
+from helpers.publication.datapackage import write_datapackage
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.record import inputs, revisions
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,7 @@ class RunResult:
     log: Path
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
+    out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -160,7 +164,7 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> str:
     if sample:
         return fingerprint(key)
     mine, others = fingerprint(key), {}
-    for path in sorted(processed.glob("*/quality.json")):
+    for path in (folder / "quality.json" for folder in quarter_folders(processed, "quality.json").values()):
         quality = json.loads(path.read_text(encoding="utf-8"))
         theirs = quality.get("key_fingerprint")
         if quality.get("quarter") != quarter and not quality.get("sample") and theirs not in (None, mine):
@@ -198,11 +202,11 @@ def _tidy(quarter: str, processed: Path, reports: Path) -> None:
     published place is empty are put back first.
     """
     for root in (processed, reports):
-        for stale in sorted(root.glob(f".{quarter}.staging-*")):
-            for kept in sorted(stale.joinpath("previous").glob("*")):
+        for left in sorted(root.glob(f".{quarter}.staging-*")):
+            for kept in sorted(left.joinpath("previous").glob("*")):
                 if not (root / kept.name).exists():
                     kept.rename(root / kept.name)
-            shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(left, ignore_errors=True)
 
 
 class Move(NamedTuple):
@@ -215,12 +219,18 @@ class Move(NamedTuple):
     prepare: Callable[[], None] | None = None
 
 
-def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
+def journal_path(quarter: str, processed: Path) -> Path:
+    """The journal of a quarter's publishing renames, beside its processed data while they are under way."""
+    return Path(processed) / f".{quarter}.publish-journal.json"
+
+
+def _publish(moves: list[Move | tuple[Path, Path, Path]], journal: Path | None = None) -> None:
     """Move each staged path onto its published place, all or nothing, one run at a time per published root.
 
     The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
     its place. If any rename fails, the ones done are undone, so processed data, history and report stay
-    together.
+    together. The renames are listed in ``journal`` first and it is removed once they are all done: a run
+    killed between two renames leaves the journal, and the next command completes them (:func:`recover`).
     """
     moves = [Move(*move) for move in moves]
     with ExitStack() as stack:
@@ -234,7 +244,50 @@ def _publish(moves: list[Move | tuple[Path, Path, Path]]) -> None:
         for move in moves:
             if move.prepare:
                 move.prepare()
-        _rename_all(moves)
+        if journal is not None:
+            with replacing(journal) as tmp:
+                tmp.write_text(json.dumps({"moves": [[str(m.staged), str(m.published), str(m.previous)]
+                                                     for m in moves]}), encoding="utf-8")
+        try:
+            _rename_all(moves)
+        finally:  # done, or undone by _rename_all: nothing to complete
+            if journal is not None:
+                journal.unlink(missing_ok=True)
+
+
+def recover(processed: Path, reports: Path) -> list[str]:
+    """Complete the publishing renames of runs killed half-way (their journals), before anything else is done:
+    the staged processed data, history and report are all complete by then, so the set is finished, never
+    left mixed. A quarter whose run is alive (it holds the lock) is left to it. Returns what was completed."""
+    done = []
+    for journal in sorted(Path(processed).glob(".*.publish-journal.json")):
+        quarter = journal.name.split(".")[1]
+        try:
+            with locked(quarter, [processed, reports]):
+                if journal.is_file():
+                    _complete(journal)
+                    done.append(f"completed the publishing of a run of {quarter} that was stopped half-way")
+        except PipelineError:
+            continue
+    for line in done:
+        log.warning(line)
+        print(f"warning: {line}", flush=True)
+    return done
+
+
+def _complete(journal: Path) -> None:
+    """Finish the renames a journal lists: each staged path not yet in place takes its place."""
+    moves = [Move(*map(Path, move)) for move in json.loads(journal.read_text(encoding="utf-8"))["moves"]]
+    for move in moves:
+        if not move.staged.exists():
+            continue  # moved already
+        if move.published.exists() and not move.previous.exists():
+            move.previous.parent.mkdir(exist_ok=True)
+            move.published.rename(move.previous)
+        elif move.published.exists():
+            raise PipelineError(f"cannot complete {journal}: {move.published} and {move.previous} both exist")
+        move.staged.rename(move.published)
+    journal.unlink()
 
 
 def _rename_all(moves: list[Move]) -> None:
@@ -321,6 +374,7 @@ def run_quarter(
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
     key_fingerprint = _check_key(raw / q, processed, q)
+    recover(processed, reports)
     with locked(q, [processed, reports]):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
@@ -386,11 +440,14 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
+                             (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
                              (revisions.PRINTED, revisions.PRINTED),
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
+        write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
-        _write_run(staging / RUN_FILE, q, reports, parameters, reused)
+        run_id = _write_run(staging / RUN_FILE, q, reports, parameters, reused)
+        (stage_data / q / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")  # publish pairs them
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
@@ -400,8 +457,10 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
-                  Move(staging, target, stage_report / "previous" / q)])
-        _index(reports)
+                  Move(staging, target, stage_report / "previous" / q)],
+                 journal_path(q, processed))
+        _index(reports, processed)
+        later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
@@ -414,7 +473,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused)
+    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused, later)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -446,7 +505,7 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
                  " (this run)" if row["quarter"] == q else "")
 
 
-def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> None:
+def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> str:
     """``run.json`` in the report folder: when and with what code and packages the report was made, from which
     narrative, and which published version it revises (a version's manifest carries it)."""
     story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
@@ -459,12 +518,13 @@ def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], re
            "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
            "reused": reused, "revises": previous.number if previous else None}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
+    return run["run_id"]
 
 
-def _index(reports: Path) -> None:
+def _index(reports: Path, processed: Path) -> None:
     """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
     try:
-        write_index(reports)
+        write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
         print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)

@@ -21,8 +21,8 @@ from filelock import FileLock
 
 from helpers.errors import PipelineError
 from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
-from helpers.pipeline import PUBLISH_WAIT, locked
-from helpers.record import inputs, revisions
+from helpers.pipeline import PUBLISH_WAIT, locked, recover
+from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
@@ -71,7 +71,9 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     """Freeze the quarter's current report as its next version and return it.
 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
-    run (the report would not be what they give: run it again first), or when this run is already published.
+    run (the report would not be what they give: run it again first), when the report and the processed data
+    come from different runs (their ``run.json``), when it is out of date (an earlier
+    quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already published.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -80,11 +82,21 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     raw, processed = resolve(raw_dir, RAW_DIR), resolve(processed_dir, PROCESSED_DIR)
     reports = resolve(reports_dir, REPORTS_DIR)
     report, data = reports / q, processed / q
+    recover(processed, reports)
     with locked(q, [processed, reports]):
+        home = revisions.versions_dir(q, reports)
+        for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
+            _remove(left)
         missing = [p.name for p in (report / f"{report_basename(q)}.html", report / f"{report_basename(q)}.pdf",
                                     report / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
         if missing:
             raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
+        run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+        data_run = json.loads((data / RUN_FILE).read_text(encoding="utf-8")).get("run_id") \
+            if (data / RUN_FILE).is_file() else None
+        if data_run != run_id:
+            raise PipelineError(f"the report of {q} ({report}) and its processed data ({data}) come from different "
+                                f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
                                  {**inputs.hashes(raw / q), **inputs.published_totals(raw)})
@@ -92,12 +104,16 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        previous = revisions.latest(q, reports)
-        run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+        if changed := stale.changed_since(q, processed):
+            raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
+        published = revisions.versions(q, reports)
+        if broken := [v for v in published if not v.intact]:
+            raise PipelineError(f"{broken[-1].mismatch()}: restore it from the archive, or move it out of "
+                                f"{broken[-1].folder.parent}, then publish")
+        previous = published[-1] if published else None
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
-        number = previous.number + 1 if previous else 1
-        home = revisions.versions_dir(q, reports)
+        number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home)])
         home.mkdir(exist_ok=True)
         target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,13 +124,18 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             read_only(staging)
             staging.rename(target)  # the version appears complete or not at all
         finally:
-            if staging.exists():  # a failed copy: made writable again to be removed
-                for path in [staging, *staging.rglob("*")]:
-                    path.chmod(0o755 if path.is_dir() else 0o644)
-                shutil.rmtree(staging, ignore_errors=True)
+            if staging.exists():  # a failed copy
+                _remove(staging)
         record_versions(processed, reports)
-    write_index(reports)
+    write_index(reports, processed)
     return revisions.latest(q, reports)
+
+
+def _remove(staging: Path) -> None:
+    """Remove a version's staging folder, made writable again first (it may be read-only already)."""
+    for path in [staging, *staging.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:

@@ -14,6 +14,7 @@ indicators with the previous quarter's and does not depend on pseudonyms.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +26,9 @@ import pandas as pd
 
 from helpers import config
 from helpers.measure.disclosure import THRESHOLD
-from helpers.paths import Quarter
+from helpers.paths import Quarter, quarter_folders
+
+log = logging.getLogger(__name__)
 
 # Measures of config/indicators.yml computed here, over several quarters, rather than from one quarter's records.
 PEOPLE_MEASURES = ("distinct_year_to_date", "distinct_since_start", "returning", "new")
@@ -71,13 +74,13 @@ def _fingerprint(folder: Path) -> str | None:
 def earlier_quarters(quarter: str, earlier_dir: Path) -> dict[str, Path]:
     """The processed quarters before ``quarter`` in ``earlier_dir`` (folders named as quarters, with records)."""
     q, found = Quarter.parse(quarter), {}
-    for path in sorted(Path(earlier_dir).glob("*/records.parquet")):
-        try:
-            other = Quarter.parse(path.parent.name)
-        except ValueError:
-            continue  # staging folders and anything else that is not a quarter
-        if other < q:
-            found[str(other)] = path.parent
+    for name, folder in quarter_folders(earlier_dir, "records.parquet").items():  # exact names only
+        says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter") \
+            if (folder / "quality.json").is_file() else name
+        if says != name:  # a copy of another quarter's folder: its files say otherwise
+            log.warning("%s holds the records of %s, not of %s: ignored", folder, says, name)
+        elif Quarter.parse(name) < q:
+            found[name] = folder
     return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
 
 

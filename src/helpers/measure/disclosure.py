@@ -21,6 +21,7 @@ it, with a cell of that row). A cell nothing can protect is logged; totals stay 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import numbers
@@ -31,6 +32,7 @@ import pandas as pd
 
 from helpers import config
 from helpers.clean.provinces import province_reference
+from helpers.paths import Quarter
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +222,9 @@ class Column:
 
 
 FIXED = [
-    Column("quarter", "#date+quarter", "Quarter of the figures (YYYYQn)"),
+    Column("quarter", "#meta+quarter", "Quarter of the figures (YYYYQn)"),
+    Column("period_start", "#date+start", "First day of the quarter (ISO 8601, YYYY-MM-DD)", "date"),
+    Column("period_end", "#date+end", "Last day of the quarter (ISO 8601, YYYY-MM-DD)", "date"),
     Column("indicator", "#indicator+code", "Indicator id (config/indicators.yml)"),
     Column("label", "#indicator+name", "Indicator name"),
     Column("dimension", "#meta+dimension", "Breakdown: total, a record column, or two crossed (a+b)"),
@@ -243,6 +247,7 @@ DIMENSIONS = {  # record column -> the public columns its category fills
 }
 VALUE = [
     Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
+    Column("unit", "#meta+unit", "What one of the value counts: people, households, services, items, TRY, ..."),
     Column("value", "#indicator+value+num",
            "The figure; blank when suppressed. Integers without decimals, others with up to two", "number"),
     Column("suppressed", "#meta+suppressed",
@@ -265,6 +270,27 @@ def public_dictionary() -> pd.DataFrame:
 def dictionary_name(public_name: str) -> str:
     """File name of the data dictionary published beside the public file ``public_name``."""
     return public_name.removesuffix(".csv") + "-dictionary.csv"
+
+
+def definitions_name(public_name: str) -> str:
+    """File name of the indicators' definitions published beside the public file ``public_name``."""
+    return public_name.removesuffix(".csv") + "-definitions.csv"
+
+
+def public_definitions(public: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator of the public file (``public``, hashtag row first) with its name, unit, hashtag and
+    definition (``config/indicators.yml``): the report's definitions, for a portal."""
+    specs = config.indicator_specs()
+    return pd.DataFrame([{"indicator": i, "label": specs[i]["label"], "unit": specs[i]["unit"],
+                          "hashtag": specs[i].get("hxl") or "", "definition": " ".join(specs[i]["definition"].split())}
+                         for i in dict.fromkeys(public["indicator"].iloc[1:])])
+
+
+@functools.cache
+def _period(quarter: str) -> dict[str, str]:
+    """The quarter's first and last day, ISO 8601."""
+    q = Quarter.parse(quarter)
+    return {"period_start": q.start.isoformat(), "period_end": q.end.isoformat()}
 
 
 def _number(value: float) -> str:
@@ -294,7 +320,7 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
         out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
-                    "dimension": row.dimension, "category": row.category})
+                    "dimension": row.dimension, "category": row.category, **_period(row.quarter)})
         parts = _dimension_parts(row.dimension)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
@@ -302,6 +328,7 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -
                 derived[part, label] = {c.name: c.derive(label) for c in DIMENSIONS[part]}
             out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
+        out["unit"] = specs[row.indicator]["unit"]
         out["value"] = "" if state else _number(float(row.value))
         out["suppressed"] = "1" if state else "0"
         rows.append(out)

@@ -7,6 +7,7 @@ row, so the same code serves the bundled sample and a national quarter of ten mi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,10 @@ from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
 from helpers.measure.across import MEASURES as ACROSS_MEASURES
 from helpers.measure.across import across_indicators
-from helpers.paths import PROCESSED_DIR, Quarter
+from helpers.paths import PROCESSED_DIR, Quarter, quarter_folders
 from helpers.text import nearest
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 CROSS = "+"
@@ -286,9 +289,13 @@ def load_history(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir:
     published = read_csv(checked, dtype={"quarter": "string"})
     if len(published):
         frames.append(published[["quarter", headline]].assign(source="published"))
-    for path in sorted(Path(earlier_dir or processed_dir).glob("*/indicators.csv")):
-        table = pd.read_csv(path, dtype={"quarter": "string", "category": "string"})
+    for name, folder in quarter_folders(earlier_dir or processed_dir, "indicators.csv").items():
+        table = pd.read_csv(folder / "indicators.csv", dtype={"quarter": "string", "category": "string"})
         total = table[(table["indicator"] == headline) & (table["dimension"] == "total")]
+        if set(total["quarter"]) != {name}:  # a copy of another quarter's folder: its files say otherwise
+            log.warning("%s holds figures of %s, not of %s: ignored", folder,
+                        ", ".join(sorted(map(str, set(total["quarter"])))) or "no quarter", name)
+            continue
         frames.append(total[["quarter", "value"]].rename(columns={"value": headline}).assign(source="pipeline"))
     if not frames:
         return pd.DataFrame(columns=["quarter", headline, "source"])
@@ -395,7 +402,13 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
     earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
     reads the history from the published one."""
-    from helpers.measure.disclosure import dictionary_name, public_dictionary, public_indicators
+    from helpers.measure.disclosure import (
+        definitions_name,
+        dictionary_name,
+        public_definitions,
+        public_dictionary,
+        public_indicators,
+    )
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
@@ -408,5 +421,6 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     public = public_indicators(indicators, keep=for_publication(indicators))
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
+    write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
     write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")
     return indicators

@@ -8,10 +8,16 @@ pass a formatter that shows disclosure-controlled values 1–4 as ``<5``.
 SVG text stays text (DejaVu Sans, installed for the PDF too), so a chart can be searched and copied; every
 figure also carries its numbers as a table (:func:`data_table`) and a described alt text (:func:`alt_text`)
 for readers who cannot see it.
+
+A phone shows a chart at about 350 px: scaled down, an A4-wide chart's text would be 5 px. So every chart can
+redraw itself at ``NARROW_WIDTH`` (:func:`narrow`), re-flowed rather than shrunk: labels above the bars, the
+quarters as rows, the sex panels stacked, the map's legend and list under it; the page offers it to narrow
+screens (``templates/report``) at the same text sizes.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import math
@@ -29,12 +35,15 @@ from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
 from helpers import config
+from helpers.measure.disclosure import PLOTTED_COMPLEMENTARY, PLOTTED_SUPPRESSED
 from helpers.paths import Quarter
 from helpers.publication.geo import province_shapes
 
 LabelFormat = Callable[[float], str]
 
 FIGURE_WIDTH = 6.7  # inches: the text width of an A4 page with 2 cm margins
+NARROW_WIDTH = 3.0  # inches: shown 350 px wide on a 375 px phone, 7 pt text stays above 11 px
+NARROW = 4.5  # inches: a chart narrower than this re-flows for a phone
 INK = "#222222"
 MUTED = "#666666"
 NO_DATA = "#E3E3E3"
@@ -47,6 +56,7 @@ SECTOR_PALETTE = ("#0072B2", "#D55E00", "#E69F00", "#009E73", "#CC79A7", "#56B4E
 # config/vocabularies.yml in their order, the last (unknown) grey.
 SEX_PALETTE = ("#AA4499", "#44AA99", "#DDCC77", "#332288", "#882255")
 UNKNOWN_COLOR = "#BBBBBB"
+WITHHELD_TOKENS = (PLOTTED_SUPPRESSED, PLOTTED_COMPLEMENTARY)  # what a chart draws for a withheld value
 UNKNOWN = "unknown"  # the category of records whose sex or age group was not recorded
 
 
@@ -120,13 +130,36 @@ def use_report_style() -> None:
 
 
 def _svg_with_alt(fig: Figure) -> tuple[str, dict]:
-    """Display form of a figure: its SVG, with its described alt text (title and numbers) in the metadata."""
-    return svg(fig), {"alt": alt_text(fig)}
+    """Display form of a figure: its SVG, with its described alt text (title and numbers) and its re-flowed
+    phone version (:func:`narrow`, an SVG) in the metadata."""
+    meta = {"alt": alt_text(fig)}
+    if (small := narrow(fig)) is not None:
+        meta["narrow"] = svg(small)
+    return svg(fig), meta
 
 
-def _set_data(fig: Figure, table: pd.DataFrame) -> None:
-    """Attach the numbers a figure shows (formatted as drawn: rows are bars, columns series)."""
-    fig.report_data = table  # read back by data_table and alt_text
+def responsive(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """A chart function (taking ``width``) whose figures remember how to redraw themselves for a phone."""
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs) -> Figure:
+        fig = draw(*args, **kwargs)
+        if kwargs.get("width", FIGURE_WIDTH) >= NARROW:
+            fig.report_narrow = functools.partial(draw, *args, **{**kwargs, "width": NARROW_WIDTH})
+        return fig
+
+    return drawn
+
+
+def narrow(fig: Figure) -> Figure | None:
+    """The figure redrawn at ``NARROW_WIDTH``, re-flowed for a phone; None for a figure drawn otherwise."""
+    redraw = getattr(fig, "report_narrow", None)
+    return redraw() if redraw is not None else None
+
+
+def _set_data(fig: Figure, table: pd.DataFrame, rows: str) -> None:
+    """Attach the numbers a figure shows (formatted as drawn: rows are bars, named ``rows``; columns series)."""
+    fig.report_data = table.rename_axis(rows)  # read back by data_table and alt_text
 
 
 def data_table(fig: Figure) -> pd.DataFrame:
@@ -157,26 +190,47 @@ def svg(fig: Figure) -> str:
     return _SVG_ID.sub(lambda m: m.group(1) + prefix + m.group(2), buffer.getvalue())
 
 
-def _figure(height: float, constrained: bool = True) -> Figure:
+def _figure(height: float, constrained: bool = True, width: float = FIGURE_WIDTH) -> Figure:
     """A figure outside pyplot (nothing to close; a notebook shows it when it is a cell's result)."""
-    fig = Figure(figsize=(FIGURE_WIDTH, height), layout="constrained" if constrained else None)
+    fig = Figure(figsize=(width, height), layout="constrained" if constrained else None)
     if constrained:
         fig.get_layout_engine().set(h_pad=_TOP_PAD)
     return fig
 
 
+def _wrap(text: str, points: float, width: float) -> list[str]:
+    """Lines of ``text`` at ``points`` size that fit across ``width`` inches (DejaVu Sans averages 0.6 em)."""
+    chars = max(int(width * 72 / (points * 0.6)), 20)
+    return [part for line in text.splitlines() for part in textwrap.wrap(line, chars) or [""]]
+
+
+def _frame_lines(title: str, unit: str, width: float) -> int:
+    """How many lines the title and unit take: the space a figure without layout engine keeps for them."""
+    return len(_wrap(title, _TITLE_PT, width)) + len(_wrap(unit, _SUBTITLE_PT, width))
+
+
 def _frame(fig: Figure, title: str, unit: str, source: str) -> None:
-    """Title, unit subtitle and source note, aligned on the figure's left edge; the title is also the alt text."""
+    """Title, unit subtitle and source note, aligned on the figure's left edge and wrapped to its width; the
+    title is also the alt text."""
     fig.set_label(f"{title} ({unit})")
-    # The title keeps an empty second line, so the layout leaves room for the subtitle drawn into it.
-    title_artist = fig.suptitle(f"{title}\n", x=0.01, ha="left", fontsize=_TITLE_PT, fontweight="bold",
-                                linespacing=1.35)
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    titles, units = _wrap(title, _TITLE_PT, width), _wrap(unit, _SUBTITLE_PT, width)
+    # The title keeps empty lines under it, so the layout leaves room for the subtitle drawn into them.
+    blank = math.ceil(len(units) * _SUBTITLE_PT / _TITLE_PT)
+    title_artist = fig.suptitle("\n".join(titles) + "\n" * blank, x=0.01, ha="left", fontsize=_TITLE_PT,
+                                fontweight="bold", linespacing=1.35)
     if fig.get_layout_engine() is None:  # constrained layout places the title itself
-        title_artist.set_y(1 - _TOP_PAD / fig.get_figheight())
-    fig.text(0.01, 1 - (_TOP_PAD + _TITLE_PT * 1.45 / 72) / fig.get_figheight(), unit, ha="left", va="top",
-             fontsize=_SUBTITLE_PT, color=MUTED)
-    wrapped = "\n".join(textwrap.fill(line, _SOURCE_CHARS) for line in source.splitlines())
-    fig.supxlabel(wrapped, x=0.01, ha="left", fontsize=_SOURCE_PT, color=MUTED, linespacing=1.4)
+        title_artist.set_y(1 - _TOP_PAD / height)
+    fig.text(0.01, 1 - (_TOP_PAD + len(titles) * _TITLE_PT * 1.45 / 72) / height, "\n".join(units), ha="left",
+             va="top", fontsize=_SUBTITLE_PT, color=MUTED, linespacing=1.3)
+    fig.supxlabel("\n".join(_source_lines(source, width)), x=0.01, ha="left", fontsize=_SOURCE_PT, color=MUTED,
+                  linespacing=1.4)
+
+
+def _source_lines(source: str, width: float) -> list[str]:
+    """The source note's lines across ``width`` inches."""
+    chars = int(_SOURCE_CHARS * width / FIGURE_WIDTH * (1 if width >= NARROW else 0.93))
+    return [part for line in source.splitlines() for part in textwrap.wrap(line, chars) or [""]]
 
 
 def _colors_for(labels: Sequence[str], colors: Mapping[str, str] | Sequence[str] | str | None) -> list:
@@ -206,26 +260,49 @@ def _value_axis(ax, horizontal: bool, top: float) -> None:
         ax.tick_params(axis="both", length=0)
 
 
+@responsive
 def bar_chart(series: pd.Series, title: str, unit: str, source: str,
               colors: Mapping[str, str] | Sequence[str] | str | None = None,
-              label_fmt: LabelFormat = thousands) -> Figure:
-    """Horizontal bars in the order given (first on top), each labelled with its value.
+              label_fmt: LabelFormat = thousands, width: float = FIGURE_WIDTH,
+              category: str = "Category") -> Figure:
+    """Horizontal bars in the order given (first on top), each labelled with its value; on a narrow figure
+    each bar's name stands above it, so long names take the whole width.
 
     ``colors``: one colour, one per bar, or a mapping label → colour; by default sectors get their
     their :func:`sector_colors` and anything else ``ACCENT``.
     """
     labels = [str(label) for label in series.index]
     values = series.to_numpy(dtype=float)
-    fig = _figure(0.95 + 0.27 * max(len(labels), 1))
-    ax = fig.subplots()
-    positions = np.arange(len(labels))
-    bars = ax.barh(positions, values, height=0.68, color=_colors_for(labels, colors))
-    ax.set_yticks(positions, labels)
-    ax.invert_yaxis()
-    ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=3, fontsize=_LABEL_PT)
-    _value_axis(ax, horizontal=True, top=np.nanmax(values, initial=0))
+    fig = _horizontal_bars(labels, values, _colors_for(labels, colors), label_fmt, width, above=width < NARROW)
     _frame(fig, title, unit, source)
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=labels))
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=labels), category)
+    return fig
+
+
+def _horizontal_bars(labels: list[str], values: np.ndarray, colors: list, label_fmt: LabelFormat,
+                     width: float, above: bool) -> Figure:
+    """Bars on one axis, first on top, named by ticks beside them or (``above``) by lines above each bar."""
+    if not above:
+        fig = _figure(0.95 + 0.27 * max(len(labels), 1), width=width)
+        ax = fig.subplots()
+        positions = np.arange(len(labels))
+        bars = ax.barh(positions, values, height=0.68, color=colors)
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+    else:
+        names = [_wrap(label, _LABEL_PT, width - 0.1) for label in labels]
+        rows = [len(lines) + 1.2 for lines in names]  # each bar's name lines, then the bar itself
+        fig = _figure(1.3 + 0.16 * sum(rows), width=width)
+        ax = fig.subplots()
+        positions = np.cumsum(rows) - 0.6
+        bars = ax.barh(positions, values, height=0.85, color=colors)
+        for position, lines in zip(positions, names, strict=True):
+            ax.text(0, position - 0.55, "\n".join(lines), ha="left", va="bottom", fontsize=_LABEL_PT,
+                    linespacing=1.15)
+        ax.set_yticks([])
+        ax.set_ylim(max(sum(rows), 1), 0)
+    ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=3, fontsize=_LABEL_PT)
+    _value_axis(ax, horizontal=True, top=np.nanmax(values, initial=0) * (1.1 if above else 1))
     return fig
 
 
@@ -237,23 +314,29 @@ def _quarter_label(label: object) -> str:
     return f"Q{quarter.q}\n{quarter.year}"
 
 
+@responsive
 def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str,
-                highlight: str | None = None, label_fmt: LabelFormat = thousands) -> Figure:
-    """Columns per quarter (index like ``2022Q4``, in the order given); ``highlight`` marks one quarter."""
+                highlight: str | None = None, label_fmt: LabelFormat = thousands,
+                width: float = FIGURE_WIDTH) -> Figure:
+    """Columns per quarter (index like ``2022Q4``, in the order given); ``highlight`` marks one quarter. On a
+    narrow figure the quarters are rows (oldest on top), so every value keeps room for its label."""
     labels = [str(label) for label in series_by_quarter.index]
     values = series_by_quarter.to_numpy(dtype=float)
     colors = [ACCENT if highlight in (None, label) else ACCENT_LIGHT for label in labels]
-    fig = _figure(2.9)
-    ax = fig.subplots()
-    positions = np.arange(len(labels))
-    bars = ax.bar(positions, values, width=0.66, color=colors)
-    ax.set_xticks(positions, [_quarter_label(label) for label in labels])
-    fontsize = _LABEL_PT if len(labels) <= 10 else _LABEL_PT - 1.5
-    ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=2, fontsize=fontsize)
-    _value_axis(ax, horizontal=False, top=np.nanmax(values, initial=0))
-    _frame(fig, title, unit, source)
     names = [_quarter_label(label).replace("\n", " ") for label in labels]
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names))
+    if width < NARROW:
+        fig = _horizontal_bars(names, values, colors, label_fmt, width, above=False)
+    else:
+        fig = _figure(2.9, width=width)
+        ax = fig.subplots()
+        positions = np.arange(len(labels))
+        bars = ax.bar(positions, values, width=0.66, color=colors)
+        ax.set_xticks(positions, [_quarter_label(label) for label in labels])
+        fontsize = _LABEL_PT if len(labels) <= 10 else _LABEL_PT - 1.5
+        ax.bar_label(bars, labels=[label_fmt(v) for v in values], padding=2, fontsize=fontsize)
+        _value_axis(ax, horizontal=False, top=np.nanmax(values, initial=0))
+    _frame(fig, title, unit, source)
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names), "Quarter")
     return fig
 
 
@@ -262,15 +345,17 @@ def age_label(age: object) -> str:
     return f"{age} years" if str(age)[:1].isdigit() else str(age).capitalize()
 
 
+@responsive
 def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "People reached",
-                  label_fmt: LabelFormat = thousands, totals: Mapping[str, float] | None = None) -> Figure:
+                  label_fmt: LabelFormat = thousands, totals: Mapping[str, float] | None = None,
+                  width: float = FIGURE_WIDTH) -> Figure:
     """One panel per recorded sex (columns, each titled with its total), bars per age group (index), on one
     scale; the people whose sex was not recorded are not a panel but a line under the title, so they
     cannot dominate the scale unnoticed. They stay in :func:`data_table`.
 
     ``totals`` gives each sex's total when the cells cannot be summed (e.g. suppressed small values).
     Age groups are shown in the configured SADD order (others after); sexes in the vocabulary's order,
-    leaving out a sex that is zero throughout.
+    leaving out a sex that is zero throughout. A narrow figure stacks the panels.
     """
     age_groups, sex_colors_ = config.declared_categories("age_group"), sex_colors()
     ages = [a for a in age_groups if a in frame.index] + [a for a in frame.index if a not in age_groups]
@@ -279,8 +364,11 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
     sums = everything.sum() if totals is None else pd.Series({s: totals.get(s, 0) for s in sexes}, dtype=float)
     known = everything.drop(columns=[UNKNOWN], errors="ignore")
     table = known.loc[:, known.sum() > 0] if (known.sum() > 0).any() else known
-    fig = _figure(1.45 + 0.27 * len(ages))
-    axes = np.atleast_1d(fig.subplots(1, max(len(table.columns), 1), sharex=True, sharey=True))
+    panels = max(len(table.columns), 1)
+    stacked = width < NARROW
+    fig = _figure(1.45 + (0.27 * len(ages) + 0.3) * panels if stacked else 1.45 + 0.27 * len(ages), width=width)
+    axes = np.atleast_1d(fig.subplots(panels if stacked else 1, 1 if stacked else panels, sharex=True,
+                                      sharey=True))
     positions = np.arange(len(ages))
     for ax, sex in zip(axes, table.columns, strict=False):
         bars = ax.barh(positions, table[sex], height=0.68, color=sex_colors_.get(str(sex), ACCENT))
@@ -290,15 +378,18 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = "Peo
         _value_axis(ax, horizontal=True, top=float(np.nanmax(table.to_numpy(), initial=0)) * 1.1)
     axes[0].set_yticks(positions, [age_label(age) for age in ages])
     axes[0].invert_yaxis()
+    if stacked:  # shared y: every panel repeats the age groups
+        for ax in axes:
+            ax.tick_params(axis="y", labelleft=True)
     if UNKNOWN in everything.columns:
         shown = sums[table.columns].sum()
         missing = sums[UNKNOWN]
         share = f" ({missing / (shown + missing):.0%} of all)" if shown + missing > 0 else ""
-        unit = f"{unit}. Sex not recorded: {label_fmt(missing)}{share}, not drawn (see the table)"
+        unit = f"{unit}. Sex not recorded: {label_fmt(missing)} people{share}, not drawn"
     _frame(fig, title, unit, source)
     data = everything.rename(index=age_label, columns=lambda s: str(s).capitalize()).map(label_fmt)
     data.loc["Total"] = [label_fmt(sums[s]) for s in everything.columns]
-    _set_data(fig, data)
+    _set_data(fig, data, "Age group")
     return fig
 
 
@@ -337,48 +428,62 @@ def _class_edges(values: np.ndarray, classes: int = 5) -> np.ndarray:
     return edges if len(edges) > 1 else np.array([0.0, high])
 
 
-def _draw_markers(ax, anchors: np.ndarray, scale: float) -> None:
-    """Numbered markers (1 = first anchor) pushed apart where provinces are small and close together,
-    with a leader line back to the province when moved. ``anchors`` in degrees, ``scale`` in inches/degree.
+def _draw_markers(ax, anchors: np.ndarray, scale: float, points: float = 6) -> None:
+    """Numbered markers (1 = first anchor, numbers ``points`` high) pushed apart where provinces are small and
+    close together, with a leader line back to the province when moved. ``anchors`` in degrees, ``scale`` in
+    inches/degree.
     """
+    size = points * 10 / 6  # the marker's diameter in points
     x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
     stretch = np.array([scale * math.cos(math.radians((y0 + y1) / 2)), scale])
     inches = (anchors - (x0, y0)) * stretch
-    spread = _spread(inches, 0.16, (0.08, 0.08, (x1 - x0) * stretch[0] - 0.08, (y1 - y0) * stretch[1] - 0.08))
+    bounds = (0.08, 0.08, (x1 - x0) * stretch[0] - 0.08, (y1 - y0) * stretch[1] - 0.08)
+    spread = _spread(inches, size * 1.15 / 72, bounds)
     for rank, (anchor, marker) in enumerate(zip(inches, spread, strict=True), start=1):
         (px, py), (mx, my) = anchor / stretch + (x0, y0), marker / stretch + (x0, y0)
         if np.hypot(*(marker - anchor)) > 0.03:
             ax.plot([px, mx], [py, my], color=INK, linewidth=0.5)
-        ax.plot(mx, my, marker="o", markersize=10, markerfacecolor="white", markeredgecolor=INK,
+        ax.plot(mx, my, marker="o", markersize=size, markerfacecolor="white", markeredgecolor=INK,
                 markeredgewidth=0.6)
-        ax.text(mx, my, str(rank), ha="center", va="center", fontsize=6, fontweight="bold")
+        ax.text(mx, my, str(rank), ha="center", va="center", fontsize=points, fontweight="bold")
 
 
-def _draw_key(fig: Figure, reached: pd.Series, top: float, label_fmt: LabelFormat) -> None:
-    """Number, province and value in up to three columns, from ``top`` (inches below the figure's top)."""
-    height, column_w = fig.get_figheight(), (FIGURE_WIDTH - 0.3) / 3
-    rows = _key_rows(len(reached))
+def _draw_key(fig: Figure, reached: pd.Series, top: float, label_fmt: LabelFormat, columns: int) -> None:
+    """Number, province and value in ``columns`` columns, from ``top`` (inches below the figure's top)."""
+    height, width = fig.get_figheight(), fig.get_figwidth()
+    column_w = (width - 0.3) / columns
+    rows = math.ceil(len(reached) / columns)
     for rank, (name, value) in enumerate(reached.items(), start=1):
         col, row = divmod(rank - 1, rows)
-        x = (0.15 + col * column_w) / FIGURE_WIDTH
+        x = (0.15 + col * column_w) / width
         y = 1 - (top + (row + 0.5) * _KEY_ROW) / height
         fig.text(x, y, str(rank), ha="right", va="center", fontsize=_LABEL_PT, fontweight="bold")
-        fig.text(x + 0.1 / FIGURE_WIDTH, y, name, ha="left", va="center", fontsize=_LABEL_PT)
-        fig.text(x + (column_w - 0.35) / FIGURE_WIDTH, y, label_fmt(value), ha="right", va="center",
+        fig.text(x + 0.1 / width, y, name, ha="left", va="center", fontsize=_LABEL_PT)
+        fig.text(x + (column_w - 0.35) / width, y, label_fmt(value), ha="right", va="center",
                  fontsize=_LABEL_PT)
 
 
-def _key_rows(entries: int) -> int:
-    columns = 1 if entries <= 4 else 2 if entries <= 10 else 3
-    return math.ceil(entries / columns)
+def _key_columns(entries: int, width: float) -> int:
+    """Columns of the map's key: up to three across an A4 page, one on a phone."""
+    if width < NARROW:
+        return 1
+    return 1 if entries <= 4 else 2 if entries <= 10 else 3
 
 
+WITHHELD_COLOR = "#FFFFFF"  # a withheld province: white, hatched grey, so no colour class claims it
+WITHHELD_HATCH = "////"
+
+
+@responsive
 def province_map(values: pd.Series, title: str, unit: str, source: str,
-                 label_fmt: LabelFormat = thousands) -> Figure:
+                 label_fmt: LabelFormat = thousands, width: float = FIGURE_WIDTH) -> Figure:
     """Choropleth of the 81 provinces, ``values`` indexed by official name; 0 or missing is grey.
 
     Each province with a value gets a numbered marker (1 = largest) and a line in the key below the map
-    with its name and ``label_fmt(value)``; colours are quantile classes of the values (``viridis``).
+    with its name and ``label_fmt(value)``; colours are quantile classes of the values shown (``viridis``).
+    Withheld values (the report's drawing tokens for ``<5`` and ``x``) take no part in the classes: their
+    provinces are hatched, with a legend entry of their own. On a narrow figure the legend and the key
+    (one column) stand under the map.
     """
     shapes = province_shapes()
     unknown = sorted(set(values.index) - set(shapes["province"]))
@@ -386,39 +491,57 @@ def province_map(values: pd.Series, title: str, unit: str, source: str,
         raise ValueError(f"not official province names: {unknown}")
     reached = values[values.fillna(0) > 0].astype(float)
     reached = reached.iloc[np.lexsort((reached.index.to_numpy(dtype=str), -reached.to_numpy()))]
+    withheld = reached[reached.isin(WITHHELD_TOKENS)]
+    shown = reached.drop(withheld.index)
+    beside = width >= NARROW  # the legend beside the map, else under it
 
     # Equirectangular map with x shrunk by cos(latitude) at its centre, sized in inches.
     x0, y0, x1, y1 = shapes.total_bounds + np.array([-0.15, -0.15, 0.15, 0.15])
-    scale = _MAP_WIDTH / ((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)))  # inches per degree latitude
+    map_w = _MAP_WIDTH * width / FIGURE_WIDTH if beside else width - 0.1
+    scale = map_w / ((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)))  # inches per degree latitude
     map_h = (y1 - y0) * scale
-    height = _MAP_TOP + map_h + 0.12 + _key_rows(len(reached)) * _KEY_ROW + 0.42
-    fig = _figure(height, constrained=False)
-    ax = fig.add_axes((0.02, 1 - (_MAP_TOP + map_h) / height, _MAP_WIDTH / FIGURE_WIDTH, map_h / height))
+    edges = _class_edges(shown.to_numpy())
+    whole = bool(np.all(np.mod(shown.to_numpy(), 1) == 0))
+    labels = class_labels(edges, label_fmt, whole=whole) if len(shown) else []
+    entries = len(labels) + 1 + (not withheld.empty)
+    top = _MAP_TOP + _frame_lines(title, unit, width) * 0.17 - 0.34
+    legend_h = 0 if beside else 0.2 + entries * 0.15
+    columns = _key_columns(len(reached), width)
+    key_top = top + map_h + 0.12 + legend_h
+    credit = len(_source_lines(f"{source}\n{BOUNDARY_CREDIT}", width)) * _SOURCE_PT * 1.4 / 72
+    height = key_top + math.ceil(len(reached) / columns) * _KEY_ROW + 0.14 + credit
+    fig = _figure(height, constrained=False, width=width)
+    ax = fig.add_axes((0.02 if beside else 0.05 / width, 1 - (top + map_h) / height, map_w / width,
+                       map_h / height))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
 
-    edges = _class_edges(reached.to_numpy())
-    cmap = mpl.colormaps[MAP_CMAP].resampled(len(edges) - 1)
+    cmap = mpl.colormaps[MAP_CMAP].resampled(max(len(edges) - 1, 1))
     norm = BoundaryNorm(edges, cmap.N, clip=True)
-    whole = bool(np.all(np.mod(reached.to_numpy(), 1) == 0))
     for name, geometry in zip(shapes["province"], shapes.geometry, strict=True):
-        color = cmap(norm(reached[name])) if name in reached.index else NO_DATA
-        ax.add_patch(PathPatch(_path(geometry), facecolor=color, edgecolor="white", linewidth=0.4,
-                               label=name))
+        hatched = name in withheld.index
+        color = WITHHELD_COLOR if hatched else cmap(norm(shown[name])) if name in shown.index else NO_DATA
+        ax.add_patch(PathPatch(_path(geometry), facecolor=color, edgecolor=MUTED if hatched else "white",
+                               linewidth=0.4, hatch=WITHHELD_HATCH if hatched else None, label=name))
     anchors = shapes.set_index("province").loc[reached.index].geometry.representative_point()
-    _draw_markers(ax, np.column_stack([anchors.x, anchors.y]), scale)
+    _draw_markers(ax, np.column_stack([anchors.x, anchors.y]), scale, 6 if beside else 7)
 
-    classes = [Patch(facecolor=cmap(i), label=label) for i, label in
-               reversed(list(enumerate(class_labels(edges, label_fmt, whole=whole))))]
-    fig.legend(handles=[*classes, Patch(facecolor=NO_DATA, label="None recorded")], loc="upper right",
-               bbox_to_anchor=(1.0, 1 - _MAP_TOP / height), fontsize=_LABEL_PT - 0.5, handlelength=1.2,
-               handleheight=1.0, borderaxespad=0.1, labelspacing=0.35, title=unit,
-               title_fontsize=_LABEL_PT - 0.5, alignment="left")
+    handles = [Patch(facecolor=cmap(i), label=label) for i, label in reversed(list(enumerate(labels)))]
+    if not withheld.empty:
+        marks = " or ".join(dict.fromkeys(label_fmt(v) for v in withheld))
+        handles.append(Patch(facecolor=WITHHELD_COLOR, edgecolor=MUTED, hatch=WITHHELD_HATCH,
+                             label=f"Withheld ({marks})"))
+    handles.append(Patch(facecolor=NO_DATA, label="None recorded"))
+    place = ({"loc": "upper right", "bbox_to_anchor": (1.0, 1 - top / height)} if beside else
+             {"loc": "upper left", "bbox_to_anchor": (0.01, 1 - (top + map_h + 0.08) / height)})
+    fig.legend(handles=handles, **place, fontsize=_LABEL_PT - 0.5, handlelength=1.2, handleheight=1.0,
+               borderaxespad=0.1, labelspacing=0.35, title=unit, title_fontsize=_LABEL_PT - 0.5,
+               alignment="left")
 
-    _draw_key(fig, reached, _MAP_TOP + map_h + 0.12, label_fmt)
+    _draw_key(fig, reached, key_top, label_fmt, columns)
     _frame(fig, title, unit, f"{source}\n{BOUNDARY_CREDIT}")
-    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in reached]}, index=reached.index))
+    _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in reached]}, index=reached.index), "Province")
     return fig
 
 

@@ -31,6 +31,8 @@ from helpers.errors import NotebookErrorOutput
 from helpers.publication.safehtml import clean, markdown_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+TABLE_LABEL = "Table: {columns}"  # a table's scroll box, named for a screen reader
+TABLE_UNNAMED = "Table"
 
 
 class RejectErrorsPreprocessor(Preprocessor):
@@ -111,9 +113,32 @@ def flatten_cells(html: str) -> str:
             first["class"] = [*first.get("class", []), *tags]
         node.unwrap()
     for table in main.find_all("table"):
+        scope_headers(table)
         if table.find_parent(class_="table-scroll") is None:
-            table.wrap(soup.new_tag("div", attrs={"class": "table-scroll"}))
+            table.wrap(soup.new_tag("div", attrs={"class": "table-scroll", "role": "region", "tabindex": "0",
+                                                  "aria-label": table_label(table)}))
     return str(soup)
+
+
+def scope_headers(table) -> None:
+    """``scope`` on every header cell, so a screen reader names a cell by its column and row: ``col`` in the
+    head, ``row`` for a row's first cell in the body, ``rowgroup`` for a group heading across the row."""
+    for th in table.find_all("th"):
+        if th.get("scope"):
+            continue
+        if th.find_parent("thead") is not None:
+            th["scope"] = "col"
+        else:
+            th["scope"] = "rowgroup" if len(th.find_parent("tr").find_all(["td", "th"])) == 1 else "row"
+
+
+def table_label(table) -> str:
+    """What a screen reader calls a table's scroll box: its caption, else its column headings."""
+    caption = table.find("caption")
+    if caption is not None and caption.get_text(strip=True):
+        return caption.get_text(" ", strip=True)
+    heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+    return TABLE_LABEL.format(columns=", ".join(h for h in heads if h)) if any(heads) else TABLE_UNNAMED
 
 
 def add_toc(html: str) -> str:
@@ -129,6 +154,9 @@ def add_toc(html: str) -> str:
         anchored = BeautifulSoup(add_anchor(str(heading)), "html.parser").h2
         if anchored is not None:
             heading.replace_with(anchored)
+    for anchor in soup.select("a.anchor-link"):  # a pointer for the eye; the contents list serves the rest
+        anchor["aria-hidden"] = "true"
+        anchor["tabindex"] = "-1"
     headings = soup.select("main h2")
     if not headings:
         nav.decompose()
@@ -170,7 +198,21 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     return weasyprint.HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
-        pdf_variant="pdf/ua-1")
+        pdf_variant="pdf/ua-1", finisher=scope_pdf_headers)
+
+
+PDF_SCOPE = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def scope_pdf_headers(document, pdf) -> None:
+    """Give each tagged header cell (``/TH``) the ``/Scope`` of its HTML ``scope`` (PDF/UA-1 7.5): WeasyPrint
+    links data cells to their headers (``/Headers``) but leaves the header cells' own scope out."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            mark = getattr(box, "mark", None)
+            if mark is None or box.element_tag != "th" or box.element is None:
+                continue
+            mark["A"]["Scope"] = PDF_SCOPE.get(box.element.get("scope", "col"), "/Column")
 
 
 class ReportHTMLExporter(HTMLExporter):

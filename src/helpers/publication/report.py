@@ -25,7 +25,16 @@ from helpers.clean.quality import source_table
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
-from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, dictionary_name, fmt, for_report, suppression
+from helpers.measure.disclosure import (
+    COMPLEMENTARY,
+    COMPLEMENTARY_MARK,
+    SUPPRESSED,
+    definitions_name,
+    dictionary_name,
+    fmt,
+    for_report,
+    suppression,
+)
 from helpers.measure.indicators import series, value
 
 NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
@@ -38,12 +47,43 @@ from helpers.paths import (
     sources_name,
 )
 from helpers.publication import figures
+from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import day, nearest
 
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
+# What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
+MARKS = {
+    SUPPRESSED: "<5: a number from 1 to 4, not shown so that no small group of people can be singled out.",
+    COMPLEMENTARY_MARK: "x: not shown, so that a number below 5 elsewhere in the table cannot be worked out from "
+                        "the total.",
+}
+ACROSS_UNAVAILABLE = ("People counted once across quarters are not given in this report: the records of the "
+                      "earlier quarters cannot be linked to this quarter's with certainty.")
+CHANGE_UNAVAILABLE = "A comparison with the previous quarter ({previous}) is not available yet."
+LOSSES_TITLE = "Published with known gaps in the data"
+LOSSES = {
+    "rejected": "{rejected} of the {read} rows received ({share}) could not be used, more than usual: the "
+                "figures may be lower than the activities carried out.",
+    "out_of_period": "{out_of_period} of the {read} rows received ({share}) were dated outside {period} and are "
+                     "not counted.",
+}
+
+
+ACTIVITIES_TITLE, ACTIVITIES_HEAD = "What each sector does", ("Sector", "Its activities")
+
+
+def _svg_uri(name: str) -> str:
+    """An SVG file of ``config/`` as a data: URI (an image that runs nothing)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(config.path(name).read_bytes()).decode("ascii")
+
+
+def counted(n: int, one: str, other: str) -> str:
+    """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with thousands separators): the number
+    agrees with its noun, and a translation can give each its own form (``ngettext``)."""
+    return (one if n == 1 else other).format(n=f"{n:,}")
 
 
 def dimension_name(dimension: str) -> str:
@@ -91,6 +131,7 @@ class Report:
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
+    explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
@@ -189,18 +230,37 @@ class Report:
                 "published_label": day(published),
                 "contact": programme.get("contact") or {}, "disclaimer": programme.get("disclaimer", "")}
         if logo := programme.get("logo"):
-            data = base64.b64encode(config.path(logo).read_bytes()).decode("ascii")
-            meta["logo"] = f"data:image/svg+xml;base64,{data}"
+            meta["logo"] = _svg_uri(logo)
+        meta["donors"] = [{"name": donor["name"], "logo": _svg_uri(donor["logo"]) if donor.get("logo") else ""}
+                          for donor in programme.get("donors", [])]
         return ReportMeta(meta)
 
+    def activity_lists(self) -> HTML:
+        """What each sector does: its activities from the catalogue (``config/activities.yml``), in order."""
+        catalogue = config.activities()
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(sector)}</th><td>"
+            + html.escape(", ".join(catalogue.loc[catalogue["sector"] == sector, "label"].astype(str))) + "</td></tr>"
+            for sector in config.sectors() if (catalogue["sector"] == sector).any())
+        head = "".join(f"<th scope='col'>{html.escape(words)}</th>" for words in ACTIVITIES_HEAD)
+        return HTML(f"<h3>{html.escape(ACTIVITIES_TITLE)}</h3><table class='figures compact activities'><thead><tr>"
+                    f"{head}</tr></thead><tbody>{rows}</tbody></table>")
+
     def losses_note(self) -> HTML:
-        """On the first page, when the run was told to publish despite data that look wrong: what they were."""
+        """On the first page, when the report was published although the data looked wrong: what a reader
+        should weigh, in counts (the run's own wording is in its log)."""
         accepted = self.quality.get("accepted_losses") or []
         if not accepted:
             return HTML("")
-        lines = "".join(f"<li>{html.escape(line)}</li>" for line in accepted)
-        return HTML("<div class='losses-note'><p><strong>Published with accepted data losses</strong> "
-                    f"(<code>--accept-losses</code>):</p><ul>{lines}</ul></div>")
+        totals = self.quality["totals"]
+        read = totals["rows_read"] or 1
+        kinds = [kind for kind, words in (("rejected", "rejected"), ("out_of_period", "dated outside"))
+                 if any(words in line for line in accepted)]
+        words = [LOSSES[kind].format(**{kind: f"{totals[kind]:,}"}, read=f"{read:,}",
+                                     share=f"{totals[kind] / read:.0%}", period=self.period) for kind in kinds]
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in words)
+        return HTML(f"<div class='losses-note' role='note'><p><strong>{LOSSES_TITLE}</strong>:</p><ul>{lines}</ul>"
+                    "</div>")
 
     def activity_label(self, code: str) -> str:
         """Catalogue label of an activity code."""
@@ -251,19 +311,23 @@ class Report:
             people = ("<table class='figures conventions across'><thead><tr><th>Across quarters</th>"
                       f"<th class='num'>People</th><th>What it counts</th></tr></thead><tbody>{body}</tbody></table>")
         else:
-            people = f"<p>People counted once across quarters: {html.escape(record.reason)}.</p>"
+            people = f"<p>{ACROSS_UNAVAILABLE}</p>"
         if not record.previous:
-            return HTML(people + f"<p>Change since the previous quarter: {html.escape(record.change_reason)}.</p>")
+            q = Quarter.parse(self.quarter)
+            previous = (Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)).label
+            return HTML(people + f"<p>{html.escape(CHANGE_UNAVAILABLE.format(previous=previous))}</p>")
         change = "".join(
-            f"<tr><td>{html.escape(dim)}</td><td>{html.escape(str(category))}</td><td class='num'>"
+            f"<tr><td>{html.escape(dimension_name(dim).capitalize())}</td>"
+            f"<td>{html.escape(category_label(dim, str(category)))}</td><td class='num'>"
             f"{html.escape(self._change(dim, str(category)))}</td></tr>"
             for dim in ("sector", "province")
             for category in self.indicators.loc[(self.indicators["indicator"] == "people_reached_change")
                                                 & (self.indicators["dimension"] == dim), "category"])
-        return HTML(people + f"<p>Change in people reached since {html.escape(record.previous)} (this report's "
-                    "convention; left out where either quarter's value is below 5):</p><table class='figures "
-                    f"across'><thead><tr><th>By</th><th></th><th class='num'>Change</th></tr></thead><tbody>{change}"
-                    "</tbody></table>")
+        since = Quarter.parse(record.previous).label
+        return HTML(people + f"<p>Change in people reached since {html.escape(since)} (this report's convention; "
+                    "left out where either quarter's value is below 5):</p><table class='figures across'><thead>"
+                    "<tr><th>By</th><th>Category</th><th class='num'>Change</th></tr></thead>"
+                    f"<tbody>{change}</tbody></table>")
 
     def _change(self, dimension: str, category: str) -> str:
         """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
@@ -277,13 +341,14 @@ class Report:
     def public_data(self) -> Markdown:
         """Where readers find the numbers behind the report."""
         name = public_data_name(self.quarter)
-        dictionary = dictionary_name(name)
+        dictionary, definitions = dictionary_name(name), definitions_name(name)
         return Markdown(
             f"The figures of this report, with HXL hashtags and OCHA province p-codes, are published as "
-            f"[{name}]({name}) next to this report, ready for a data portal (columns explained in "
-            f"[{dictionary}]({dictionary})). Values from 1 to 4 are shown as <5; a value shown as "
-            f"{COMPLEMENTARY_MARK} is withheld so that a small value cannot be worked out from its table's total. "
-            f"In the file, withheld values are blank and flagged."
+            f"[{name}]({name}) next to this report, ready for a data portal: its columns are explained in "
+            f"[{dictionary}]({dictionary}), its indicators in [{definitions}]({definitions}), and "
+            f"[{DATAPACKAGE}]({DATAPACKAGE}) describes all three with their licence. Values from 1 to 4 are "
+            f"shown as <5; a value shown as {COMPLEMENTARY_MARK} is withheld so that a small value cannot be "
+            f"worked out from its table's total. In the file, withheld values are blank and flagged."
         )
 
     def quality_summary(self) -> str:
@@ -294,24 +359,32 @@ class Report:
                             if n and r not in config.drop_kinds())
         skipped = self.quality.get("skipped_files", [])
         text = (
-            f"{totals['rows_read']:,} rows were read from {len(self.quality['files']):,} source tables; "
-            f"{totals['rows_kept']:,} were kept. {totals['duplicate']:,} were duplicates of rows already counted, "
-            f"{totals['out_of_period']:,} were dated outside {self.period}, and {totals['rejected']:,} were "
-            f"rejected ({reasons or 'none'}). Sex is recorded in {completeness['sex']:.0%} of the kept records, "
-            f"age in {completeness['age']:.0%} and population group in {completeness['population_group']:.0%}."
+            counted(totals["rows_read"], "{n} row was read", "{n} rows were read") + " from "
+            + counted(len(self.quality["files"]), "{n} source table", "{n} source tables") + "; "
+            + counted(totals["rows_kept"], "{n} was kept", "{n} were kept") + ". "
+            + counted(totals["duplicate"], "{n} was a duplicate of a row already counted",
+                      "{n} were duplicates of rows already counted") + ", "
+            + counted(totals["out_of_period"], "{n} was dated outside " + self.period,
+                      "{n} were dated outside " + self.period) + ", and "
+            + counted(totals["rejected"], "{n} was rejected", "{n} were rejected") + f" ({reasons or 'none'}). "
+            f"Sex is recorded in {completeness['sex']:.0%} of the kept records, age in {completeness['age']:.0%} "
+            f"and population group in {completeness['population_group']:.0%}."
         )
         if (share := self.sex_known_share()) is not None:
             text += (f" Counted in people reached, sex is known for {share:.0%}: group sessions are counted by "
                      "headcount, without sex or age.")
         if totals.get("summary_row"):
-            text += f" {totals['summary_row']:,} totals rows at the foot of trackers were set aside (not records)."
+            text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
+                                  "(not a record).", "{n} total rows at the foot of trackers were set aside "
+                                  "(not records).")
         if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
             text += " Files that could not be read and were skipped: " + "; ".join(
                 f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
                 for f in skipped) + "."
         if not_read := self.quality.get("not_read", []):
             reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += f" {len(not_read):,} part(s) of files were not read ({'; '.join(reasons)})."
+            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files were "
+                                  "not read") + f" ({'; '.join(reasons)})."
         for line in measures.sentences(self.quality):
             text += f" {escape_markdown(line)}."
         return text
@@ -393,6 +466,21 @@ class Report:
             self._trace(fmt(v), indicator, dimension, category)
         return values
 
+    def explain(self, shown: list[str]) -> str:
+        """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
+        there is none."""
+        new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
+        self.explained.update(new)
+        return "".join(f"<p class='marks'>{html.escape(MARKS[mark])}</p>" for mark in new)
+
+    def chart(self, fig: Figure) -> None:
+        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
+        chart(fig, self.explain(figures.data_table(fig).to_numpy().ravel().tolist()))
+
+    def tiles(self, items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
+        """Tiles (:func:`tiles`), with a note on any mark they show for the first time."""
+        return HTML(tiles(items, css_class).data + self.explain([n for n, _ in items]))
+
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
                    labels: Callable[[str], str] | None = None, limit: int | None = None) -> HTML:
         """A table of several indicators over one dimension: ``columns`` are (indicator, column heading);
@@ -408,8 +496,9 @@ class Report:
             + "".join(f"<td class='num'>{fmt(v.get(row, 0))}</td>" for v in values.values()) + "</tr>"
             for row in rows
         )
+        marks = self.explain([fmt(v.get(row, 0)) for v in values.values() for row in rows])
         return HTML(f"<table class='figures compact'><thead><tr><th>{html.escape(heading)}</th>{head}</tr></thead>"
-                    f"<tbody>{body}</tbody></table>")
+                    f"<tbody>{body}</tbody></table>{marks}")
 
     def narrative(self, folder: Path = NARRATIVES_DIR) -> Story:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
@@ -438,8 +527,9 @@ class Report:
         )
 
     def annex(self) -> HTML:
-        """Annex B: one line per indicator and breakdown printed, grouped by report section, in words; the
-        full list of every number printed folds out on screen; then each indicator's definition."""
+        """Annex B: on screen, one line per indicator and breakdown printed, grouped by report section, in words,
+        and the full list of every number printed, both folded; then, on screen and paper, each indicator's
+        definition."""
         specs = config.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
         lines = []
@@ -464,10 +554,12 @@ class Report:
             f"<tr><td>{html.escape(specs[i]['label'])}</td><td>{html.escape(specs[i]['definition'])}</td></tr>"
             for i in dict.fromkeys(traced["indicator"]))
         return HTML(
-            "<p>Where each figure of the report comes from: the indicator and breakdown, by section (the "
-            "counts of rows in Annex A come from the cleaning's reconciliation instead).</p>"
+            "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
+            "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
+            "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
+            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
             "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
-            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
+            f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
             f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
             "<table class='figures'><thead><tr><th>Section</th><th>Indicator</th><th>Breakdown</th>"
             f"<th>Category</th><th class='num'>Shown</th></tr></thead><tbody>{every}</tbody></table></details>"
@@ -519,13 +611,15 @@ def markdown(text: str) -> HTML:
     return HTML(markdown_html(text))
 
 
-def chart(fig: Figure) -> None:
-    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels)."""
+def chart(fig: Figure, note: str = "") -> None:
+    """Display a figure, then ``note`` (HTML) and its numbers as a table folded under it (screen; print shows
+    the labels)."""
     table = figures.data_table(fig)
-    head = "<th></th>" + "".join(f"<th class='num'>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join(f"<tr><th>{html.escape(str(row))}</th>"
+    head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
+        f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
+    body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
+    display(fig, HTML(f"{note}<details class='chart-data'><summary>The numbers in this chart</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                       "</details>"))

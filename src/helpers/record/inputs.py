@@ -14,7 +14,7 @@ from pathlib import Path
 
 import helpers
 from helpers import config
-from helpers.paths import NOTEBOOKS_DIR, Quarter
+from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
@@ -51,11 +51,8 @@ def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
     """What a quarter's indicators read besides its own processed folder: earlier quarters' processed records,
     indicators and quality (history, people across quarters, change since the previous quarter)."""
     q, found = Quarter.parse(quarter), {}
-    for folder in sorted(Path(processed).iterdir()) if Path(processed).is_dir() else []:
-        try:
-            if Quarter.parse(folder.name) == q:
-                continue
-        except ValueError:
+    for other, folder in quarter_folders(processed).items():
+        if Quarter.parse(other) == q:
             continue
         for name in ("records.parquet", "indicators.csv", "quality.json"):
             if (folder / name).is_file():

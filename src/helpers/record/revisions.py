@@ -22,7 +22,9 @@ from IPython.display import HTML, DisplayHandle
 
 from helpers import config
 from helpers.csvfile import read_csv, write_csv
+from helpers.errors import PipelineError
 from helpers.paths import Quarter
+from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
 from helpers.text import day
 
@@ -32,7 +34,7 @@ KEY = ["indicator", "dimension", "category"]
 # Processed files whose change revises a report even when no figure it prints changed: every number of the
 # quarter and of its public data file, and the account of its rows (Annex A)
 REVISING = ("indicators.csv", "indicators_public.csv", "quality.json")
-_VERSION_RE = re.compile(r"^v([1-9]\d*)$")
+_VERSION_RE = re.compile(r"v([1-9][0-9]*)")  # fullmatch, ASCII digits only (\d also takes ٠ and ２)
 
 
 def versions_dir(quarter: str, reports: Path) -> Path:
@@ -42,12 +44,18 @@ def versions_dir(quarter: str, reports: Path) -> Path:
 
 @dataclass(frozen=True)
 class Version:
-    """One published version of a quarter's report."""
+    """One published version of a quarter's report; ``problems`` names its files that do not match its
+    manifest (changed, missing or extra), empty when it is as published."""
 
     quarter: str
     number: int
     folder: Path
     manifest: dict
+    problems: tuple[str, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
 
     @property
     def published_at(self) -> datetime:
@@ -57,21 +65,60 @@ class Version:
     def date(self) -> str:
         return day(self.published_at)
 
+    def mismatch(self) -> str:
+        """"version 1 of 2022Q4 does not match its manifest (changed: x.html; extra: y)"."""
+        return (f"version {self.number} of {self.quarter} ({self.folder}) does not match its manifest "
+                f"({'; '.join(self.problems)})")
+
+
+def _manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PipelineError(f"{path} cannot be read ({type(error).__name__}: {error}): restore the version "
+                            "from the archive") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs", {}).get("report"), dict):
+        raise PipelineError(f"{path} is not a version's manifest (no list of its report's files): restore the "
+                            "version from the archive")
+    return manifest
+
+
+def _problems(folder: Path, manifest: dict, quarter: str, number: int) -> tuple[str, ...]:
+    """The version's files that differ from the manifest's list (the manifest itself is not listed), and a
+    manifest made for another quarter or version (copied into a planted folder)."""
+    listed = manifest["outputs"]["report"]
+    found = {name: digest for name, digest in inputs.hashes(folder).items() if name != MANIFEST}
+    changes = inputs.changes(listed, found)
+    problems = [f"{what}: {', '.join(changes[key])}" for key, what in
+                (("changed", "changed"), ("removed", "missing"), ("added", "extra")) if changes[key]]
+    if (manifest.get("quarter"), manifest.get("version")) != (quarter, number):
+        problems.append(f"the manifest is of {manifest.get('quarter')} version {manifest.get('version')}")
+    return tuple(problems)
+
 
 def versions(quarter: str, reports: Path) -> list[Version]:
-    """The quarter's published versions, oldest first (folders ``v<N>`` with a manifest)."""
+    """The quarter's published versions, oldest first (folders ``v<N>`` with a manifest), each checked against
+    its manifest. A manifest that cannot be read stops with its path named."""
     found = []
     folder = versions_dir(quarter, reports)
     for path in folder.iterdir() if folder.is_dir() else []:
-        match = _VERSION_RE.match(path.name)
-        if match and (path / MANIFEST).is_file():
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            found.append(Version(str(Quarter.parse(quarter)), int(match.group(1)), path, manifest))
+        match = _VERSION_RE.fullmatch(path.name)
+        if match and path.is_dir() and (path / MANIFEST).is_file():
+            manifest = _manifest(path / MANIFEST)
+            q, number = str(Quarter.parse(quarter)), int(match.group(1))
+            found.append(Version(q, number, path, manifest, _problems(path, manifest, q, number)))
     return sorted(found, key=lambda v: v.number)
 
 
+def version_numbers(folder: Path) -> list[int]:
+    """The numbers of the folders named as versions in ``folder``, with a manifest or not."""
+    return [int(m.group(1)) for path in (Path(folder).iterdir() if Path(folder).is_dir() else [])
+            if (m := _VERSION_RE.fullmatch(path.name))]
+
+
 def latest(quarter: str, reports: Path) -> Version | None:
-    found = versions(quarter, reports)
+    """The newest version that matches its manifest: the base of a revision (a tampered one never is)."""
+    found = [v for v in versions(quarter, reports) if v.intact]
     return found[-1] if found else None
 
 
@@ -127,7 +174,7 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     specs = config.indicator_specs()
     rows = "".join(
         f"<tr><td>{html.escape(specs.get(c.indicator, {}).get('label', c.indicator))}</td>"
-        f"<td>{html.escape('' if c.dimension == 'total' else f'{c.dimension}: {c.category}')}</td>"
+        f"<td>{html.escape(breakdown(c.dimension, c.category))}</td>"
         f"<td class='num'>{html.escape(c.old or 'not printed')}</td>"
         f"<td class='num'>{html.escape(c.new or 'not printed')}</td></tr>"
         for c in changed.itertuples())
@@ -155,6 +202,14 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
         + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
 
 
+def breakdown(dimension: str, category: str) -> str:
+    """A changed figure's breakdown as the report names it: ``Activity: Individual case management``, ``Sex and
+    age group: Female · 12-17 years``; blank for a total."""
+    if dimension == "total":
+        return ""
+    return f"{dimension_name(dimension).capitalize()}: {category_label(dimension, category)}"
+
+
 def _published_totals(frozen: dict) -> dict[str, str]:
     """The published totals a version was made from (a version made before the cleaning checked them lists
     them among the earlier quarters' files)."""
@@ -165,7 +220,7 @@ def _published_totals(frozen: dict) -> dict[str, str]:
 def total_source(quarter: str, processed: Path, reports: Path) -> str:
     """Which report a quarter's total in the history comes from: ``version N`` when its indicators are those
     of published version N, else ``unpublished`` (a revision of version N, or never published)."""
-    found = versions(quarter, reports)
+    found = [v for v in versions(quarter, reports) if v.intact]
     current = Path(processed) / quarter / "indicators.csv"
     if not found or not current.is_file():
         return "unpublished"

@@ -18,16 +18,22 @@ from filelock import FileLock
 
 from helpers import config
 from helpers.paths import Quarter, public_data_name, replacing, report_basename
-from helpers.record import revisions
+from helpers.record import revisions, stale
 from helpers.text import day
 
 INDEX = "index.html"
+INDEX_TABLE = "Reports of {quarter}"  # a quarter's table, named for a screen reader
 RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
 STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; padding: 0 1rem; max-width: 60rem;
+       color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; }
-td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #666; }
+td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #595959; }
+.table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
+@media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
+  th, td { padding: .3rem .35rem; } }
+.stale { color: #8a2b00; }
 """
 
 
@@ -60,7 +66,13 @@ def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
     links = " · ".join(filter(None, [_link(folder, f"{name}.html", "HTML", base),
                                      _link(folder, f"{name}.pdf", "PDF", base),
                                      _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
-    return f"<tr><td>{html.escape(title)}</td><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
+    return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
+
+
+def _broken(version: revisions.Version, columns: int) -> str:
+    """A version whose files do not match its manifest: named, its figures and files not offered."""
+    return (f"<tr><th scope='row'>version {version.number}: <strong>does not match its manifest</strong></th><td></td>"
+            f"<td colspan='{columns + 1}'>{html.escape('; '.join(version.problems))}</td></tr>")
 
 
 def _run(folder: Path) -> dict:
@@ -90,42 +102,48 @@ def quarters(reports: Path) -> list[str]:
     return sorted(found, key=Quarter.parse, reverse=True)
 
 
-def index_html(reports: Path) -> str:
-    """The page listing every quarter of ``reports``."""
+def index_html(reports: Path, processed: Path | None = None) -> str:
+    """The page listing every quarter of ``reports``; with ``processed``, out-of-date quarters are marked."""
     specs = config.indicator_specs()
-    head = "".join(f"<th class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
+    head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
+    behind = stale.out_of_date(processed) if processed is not None else {}
     for q in quarters(reports):
         published = revisions.versions(q, reports)
         rows = []
         if (reports / q).is_dir():
             status = "current report (not published)"
-            if published:
-                same = _run_id(reports / q) == published[-1].manifest["run_id"]
-                status = f"current report ({'is' if same else 'revises'} version {published[-1].number})"
+            if base := revisions.latest(q, reports):
+                same = _run_id(reports / q) == base.manifest["run_id"]
+                status = f"current report ({'is' if same else 'revises'} version {base.number})"
             rows.append(_row(status, _run_date(reports / q), q, q, reports))
-        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports)
-                 for v in reversed(published)]
+        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports) if v.intact
+                 else _broken(v, len(headline())) for v in reversed(published)]
+        label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
         sections.append(
             f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
-            f"<table><thead><tr><th>Report</th><th>Date</th>{head}<th>Files</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            + (f"<p class='stale'><strong>Out of date:</strong> {html.escape(stale.message(q, behind[q]))}.</p>"
+               if q in behind else "") +
+            f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
+            f"<thead><tr><th scope='col'>Report</th><th scope='col'>Date</th>{head}<th scope='col'>Files</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     title = html.escape(config.load("programme")["title"])
     body = "".join(sections) or "<p>No report has been rendered yet.</p>"
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}: reports</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<style>{STYLE}</style></head><body><h1>{title}: quarterly reports</h1>"
+            f"<style>{STYLE}</style></head><body><header><h1>{title}: quarterly reports</h1>"
             "<p class='muted'>Each quarter's current report and its published versions (frozen, never changed "
-            "by a later run). Figures are totals as published in each report's public data.</p>"
-            f"{body}</body></html>")
+            "by a later run). Figures are totals as published in each report's public data.</p></header>"
+            f"<main>{body}</main></body></html>")
 
 
-def write_index(reports: Path) -> Path:
-    """Write ``reports/index.html`` (replacing the previous one only once complete). Runs of different quarters
-    may finish together: each writes the page in turn, under a lock of its own."""
+def write_index(reports: Path, processed: Path | None = None) -> Path:
+    """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked
+    when ``processed`` is given. Runs of different quarters may finish together: each writes the page in turn,
+    under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
-        tmp.write_text(index_html(Path(reports)), encoding="utf-8")
+        tmp.write_text(index_html(Path(reports), processed), encoding="utf-8")
     return path
