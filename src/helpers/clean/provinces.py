@@ -197,7 +197,7 @@ def _typed(value: object, matcher: _Matcher) -> tuple[int, str]:
       or district is spelt so.
     """
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    repairs = [ftfy.fix_text(text)]
+    repairs = [ftfy.fix_encoding(text)]  # mojibake only (not escapes, quotes or spacing)
     if _CP1254_AS_LATIN1 & set(text):
         repairs.append(text.encode("latin-1", errors="ignore").decode("cp1254", errors="ignore"))
     for repaired in repairs:
