@@ -247,6 +247,17 @@ class ReasonsFile(_Strict):
         return self
 
 
+class FeedbackText(_Strict):
+    en: str
+    tr: str
+    hint_en: str
+    hint_tr: str
+
+
+class FeedbackFile(_Strict):
+    reasons: dict[str, FeedbackText]
+
+
 # ----------------------------------------------------------------------------------------------- report.yml
 LABEL_FIELDS = ("period", "year")  # what a figure's label may name: "October–December 2022", "2022"
 
@@ -308,6 +319,7 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
+    "feedback": FeedbackFile,
     "report": ReportFile,
 }
 
