@@ -9,13 +9,12 @@ as text, so a value that looks like a formula is never run.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from helpers import config
 from helpers.clean import redact
@@ -40,6 +39,12 @@ def _text(value: object) -> str:
 
 def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
     """One workbook per source file of ``rejects`` into ``folder`` (emptied first: no file of an earlier run left)."""
+    # openpyxl is imported here, without lxml (a small workbook needs no speed): imported with lxml in a process,
+    # it could no longer write the bundled sample's workbooks byte for byte (samplegen sets the same default).
+    os.environ.setdefault("OPENPYXL_LXML", "False")
+    import openpyxl
+    import openpyxl.styles
+
     words = texts()
     if folder.exists():
         shutil.rmtree(folder)
@@ -47,12 +52,12 @@ def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
     files = rejects["source"].astype(str).str.split(" [", n=1, regex=False)
     written = []
     for source, rows in rejects.groupby(files.str[0], sort=True):
-        book = Workbook()
+        book = openpyxl.Workbook()
         sheet = book.active
         sheet.title = "Feedback"
         sheet.append(HEADER)
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font = openpyxl.styles.Font(bold=True)
         for row in rows.sort_values(["source", "row_number"]).itertuples():
             said = words.get(row.reason, {"en": row.reason, "tr": row.reason, "hint_en": "", "hint_tr": ""})
             part = str(row.source)[len(source):].strip(" []")
