@@ -187,7 +187,7 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     line, = measures.sentences(result.quality)
     assert line.startswith(f"Cash transferred (TRY) is not reported: its {cash} kept records of BN_CASH have no "
                            "amount_try (labels_en_groups_slash_hxl.xlsx [Partner services] has no amount_try column)")
-    code, shown = _check("2023Q1", raw, tmp_path)
+    _, shown = _check("2023Q1", raw, tmp_path)
     assert "Cash transferred (TRY) is not reported" in shown
     # The report prints the figure as not reported, never 0, and its data-quality paragraph says why.
     from helpers.measure.indicators import compute_indicators

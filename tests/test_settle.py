@@ -33,7 +33,7 @@ def test_apply_adds_filled_lines_once_keeping_the_files_as_written(tmp_path, con
     (raw / "2023Q1" / "tracker.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
     before = {name: (config_dir / name).read_text(encoding="utf-8")
               for name in ("columns.yml", "activities.yml", "vocabularies.yml")}
-    code, shown = _run(raw, tmp_path)
+    _, shown = _run(raw, tmp_path)
     assert "Added to the configuration (6 lines)" in shown, shown
     after = {name: (config_dir / name).read_text(encoding="utf-8") for name in before}
     for name, text in before.items():  # only insertions: every line of the file is still there
@@ -50,7 +50,7 @@ def test_apply_adds_filled_lines_once_keeping_the_files_as_written(tmp_path, con
     assert "Kadınn" in vocabularies["sex"]["female"] and "Syrain" in vocabularies["nationality"]["Syrian"]
     assert "Destek" not in after["activities.yml"]
     # The second check adds nothing and changes nothing; only the generic word is left for a person.
-    code, shown = _run(raw, tmp_path)
+    _, shown = _run(raw, tmp_path)
     assert "Nothing to add to the configuration." in shown
     assert {name: (config_dir / name).read_text(encoding="utf-8") for name in before} == after
     result = check.check_quarter("2023Q1", raw)

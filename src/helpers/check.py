@@ -182,9 +182,8 @@ def _activity_choices() -> dict[str, tuple[str, str]]:
         names = row.get("names") if isinstance(row.get("names"), dict) else {}
         spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
         for name, label in spellings:
-            if isinstance(label, str):
-                if key := _specific(label):
-                    choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
+            if isinstance(label, str) and (key := _specific(label)):
+                choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
     return choices
 
 

@@ -95,7 +95,8 @@ def _headers(lines: pd.DataFrame) -> list[str]:
         return []
     edits = _Edits("columns.yml")
     columns = edits.data["columns"]
-    known = {header_key(a) for column, entry in columns.items() for a in [column, *((entry or {}).get("aliases") or [])]}
+    known = {header_key(alias) for column, entry in columns.items()
+             for alias in [column, *((entry or {}).get("aliases") or [])]}
     for alias, column in zip(lines["alias"], lines["column"], strict=True):
         entry = columns.get(column)
         if header_key(alias) in known or not entry or "aliases" not in entry:

@@ -43,7 +43,8 @@ def not_reported(records: pd.DataFrame, present: dict[str, set[str]]) -> list[di
             "column": column, "activities": activities, "figures": figures(column), "rows": int(lacking.sum()),
             "rows_reported": int((records["activity"].isin(activities) & records[column].notna()).sum()),
             "files": {str(source): int(n) for source, n in per_file.items()},
-            "files_without_column": sorted(source for source in per_file.index if column not in present.get(source, ())),
+            "files_without_column": sorted(source for source in per_file.index
+                                           if column not in present.get(source, ())),
         })
     return found
 
@@ -56,7 +57,8 @@ def sentences(quality: dict) -> list[str]:
         without = entry["files_without_column"]
         where = (f" ({', '.join(without)} {'has' if len(without) == 1 else 'have'} no {entry['column']} column)"
                  if without else "")
-        records = f"{entry['rows']:,} kept record{'s' if entry['rows'] != 1 else ''} of {', '.join(entry['activities'])}"
+        plural = "s" if entry["rows"] != 1 else ""
+        records = f"{entry['rows']:,} kept record{plural} of {', '.join(entry['activities'])}"
         if entry["rows_reported"]:
             lines.append(f"{names} leaves out {records} without {entry['column']}{where}")
         else:

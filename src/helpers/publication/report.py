@@ -36,8 +36,6 @@ from helpers.measure.disclosure import (
     suppression,
 )
 from helpers.measure.indicators import series, value
-
-NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
 from helpers.paths import (
     NARRATIVES_DIR,
     PROCESSED_DIR,
@@ -52,6 +50,7 @@ from helpers.publication.narrative import check_headings, narrative_path, render
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import day, nearest
 
+NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
