@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help report publish check cycle test test-all setup system-deps sample-data lab lint bench clean
+.PHONY: help report publish check cycle test test-all setup system-deps sample-data lab lint bench mutation clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -55,6 +55,10 @@ lint: setup ## Run the pre-commit hooks (ruff, nbstripout, large files, secrets)
 
 bench: setup ## Benchmark clean + indicators at 100k, 1M and 10M records (median of 3), the sample quarter and its edit loop, people across 4 quarters of 10M; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run.py --sample --across 10000000
+
+mutation: setup ## Mutation testing (slow, not in CI) of the modules whose mistakes publish wrong numbers; scores for tests/mutation.md
+	nice -n 10 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_scores.py
 
 clean: ## Remove processed data and reports, with runs' staging folders and locks (raw data and published versions are kept)
 	rm -rf data/processed/* data/processed/.*.staging-* data/processed/.*.lock reports/.*.staging-* reports/.*.lock

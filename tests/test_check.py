@@ -325,5 +325,8 @@ def test_the_fixture_quarter_with_its_planted_mess(capsys, tmp_path):
     assert set(zip(found["kind"], found["column"], found["value"], strict=True)) == {
         ("province", "province", "Narnia"), ("activity", "activity", "PROT_UNKNOWN"), ("date", "date", "2022-13-45"),
         ("invalid number", "household_size", "0"), ("ambiguous number", "quantity", "75.000"),
-        ("sex value", "sex", "X?")}
+        ("sex value", "sex", "X?"),
+        ("label to review", "activity_detail", "Language course")}  # not on config/labels.yml: published as Other
+    labels = pd.read_csv(tmp_path / "out" / "labels.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(zip(labels["column"], labels["label"], strict=True)) == [("activity_detail", "Language course")]
     assert line_of(output, "Narnia", "closest: Manisa")

@@ -278,3 +278,30 @@ def test_the_first_quarter_on_record_starts_an_empty_history(tmp_path):
     assert history.empty and list(history.columns) == ["quarter", "people_reached", "source"]
     after = history_with(history, "2022Q4", 23)
     assert list(zip(after["quarter"], after["people_reached"], strict=True)) == [("2022Q4", 23)]
+
+
+def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, counted):
+    from helpers.measure.indicators import run_indicators
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    pd.DataFrame({"quarter": ["2022Q3"], "people_reached": [40]}).to_csv(raw / "published-totals.csv", index=False)
+    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")
+    counted.to_parquet(processed / "2022Q4" / "records.parquet")
+    returned = run_indicators("2022Q4", processed)
+    written = pd.read_csv(processed / "2022Q4" / "indicators.csv", dtype={"category": "string"})
+    assert table(written, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
+    assert cumulative(written) == cumulative(returned) == (23 + 40, 23 + 40)
+    public = pd.read_csv(processed / "2022Q4" / "indicators_public.csv", skiprows=[1])  # row 2: HXL hashtags
+    crossed = [category for category, _ in table(returned, "people_reached", "sex+age_group")]
+    assert [category for category, _ in table(public, "people_reached", "sex+age_group")] == crossed  # small cells
+    assert table(public, "people_reached", "total") == [("all", 23)]  # are suppressed, but every row is there
+    assert {"activity_detail", "centre+activity_detail"} & set(public["dimension"]) == set()  # free text
+    history = pd.read_csv(processed / "history.csv", dtype={"quarter": "string"})
+    assert list(zip(history["quarter"], history["people_reached"], strict=True)) == [("2022Q3", 40), ("2022Q4", 23)]
+
+
+def test_records_with_plain_text_columns_give_the_same_numbers_as_categorical_ones(counted):
+    """A quarter read back without its categories (plain strings) is counted the same."""
+    plain = counted.astype({c: "string" for c in counted.columns if isinstance(counted[c].dtype, pd.CategoricalDtype)})
+    pd.testing.assert_frame_equal(compute_indicators(plain, "2022Q4"), compute_indicators(counted, "2022Q4"))

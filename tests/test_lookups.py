@@ -25,6 +25,7 @@ def test_a_counted_category_gives_its_value():
     ("sector", "Health"),  # a configured sector with no activity this quarter
     ("sex+age_group", "male | 60+"),  # configured sex and age group, nobody counted
     ("centre", "Kilis MMCC"),  # a centre the data hold (in another indicator), none reached in this one
+    ("population_group", "host community"),  # a configured dimension in which this table counted nobody
 ])
 def test_a_known_category_in_which_nothing_was_counted_is_zero(dimension, category):
     assert value(TABLE, "people_reached", dimension, category) == 0
@@ -51,3 +52,20 @@ def test_a_narrative_placeholder_follows_the_same_rule():
     assert render_narrative(text, TABLE, number) == "0 and 80"
     with pytest.raises(NarrativeError, match=r"line 1: unknown placeholder .*'Basic needs'; nearest: 'Basic Needs'"):
         render_narrative('{{ people_reached.sector["Basic needs"] }}', TABLE, number)
+
+
+@pytest.mark.parametrize(("dimension", "category", "message"), [
+    ("centre", "Protection", r"unknown centre of people_reached: 'Protection'"),  # a sector
+    ("sector", "Adana MMCC", r"unknown sector of people_reached: 'Adana MMCC'"),  # a centre
+    ("sex+age_group", "Protection | 0-4", r"unknown sex of people_reached: 'Protection'"),
+])
+def test_a_category_of_another_dimension_is_refused_not_read_as_zero(dimension, category, message):
+    """A narrative citing a centre by a sector's name must stop, not print 0 people."""
+    with pytest.raises(UnknownLookupError, match=message):
+        value(TABLE, "people_reached", dimension, category)
+
+
+def test_a_dimension_of_another_indicator_is_refused():
+    """services_delivered is not broken down by sex: the sex rows of people_reached do not make it so."""
+    with pytest.raises(UnknownLookupError, match=r"unknown dimension of services_delivered: 'sex'"):
+        value(TABLE, "services_delivered", "sex", "female")

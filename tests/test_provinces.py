@@ -415,3 +415,35 @@ def test_an_alias_file_with_a_wrong_row_is_refused_with_its_line(tmp_path, row):
     path.write_text(f"alias,province\nUrfa,Şanlıurfa\n{row}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=":3:"):
         resolve_provinces(["Adana"], aliases=path)
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("Killis", "closest: Kilis (83)"),  # the older spelling of maps and treaties; two letters from Bitlis
+    ("Batin", "closest: Bartın (83)"),  # Bartın without its r, and two letters from Batman
+])
+def test_a_typo_only_one_letter_closer_to_one_province_than_another_is_not_guessed(value, hint):
+    """FUZZY_MARGIN: the runner-up province must need two more typos; one more is a guess between two."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+    assert resolve_provinces([value], margin=1)["province"].iat[0] == row["candidate"]  # what the margin stops
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    # as close to Güce (Giresun) as to Düzce, though Güce is too short to be within typo distance itself
+    ("Düce", "closest: Düzce (80); also close to the district Güce (Giresun)"),
+    # one typo from Kırşehir, two from Viranşehir (Şanlıurfa), itself within typo distance
+    ("Kıraşehir", "closest: Kırşehir (89); also close to the district Viranşehir (Şanlıurfa)"),
+])
+def test_a_typo_near_a_district_of_another_province_is_not_guessed(value, hint):
+    """The nearby-district rule: a district of another province competes when it is as close, or when it is
+    itself within typo distance and less than FUZZY_MARGIN typos farther."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+
+
+def test_a_district_of_the_province_itself_never_competes_with_it():
+    """Çankaya is a district of Ankara and Gürsu one of Bursa: a typo between the two is still that province
+    (rejected here only for the runner-up province, as the hint says), unlike a district shared by others."""
+    result = resolve_provinces(["Ankaya", "Gursa"])
+    assert list(result["hint"]) == ["closest: Ankara (83)", "closest: Bursa (80)"]
+    assert list(resolve_provinces(["Ankaya", "Gursa"], margin=1)["province"]) == ["Ankara", "Bursa"]

@@ -81,7 +81,10 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
     manifest = version.manifest
     for name, digest in manifest["outputs"]["report"].items():  # every output as frozen
         assert inputs.sha256(version.folder / name) == digest
-    assert set(manifest["outputs"]["report"]) == set(record["v1_files"]) - {"manifest.json"}
+    assert set(manifest["outputs"]["report"]) == set(record["v1_files"])  # the manifest: in the audit only
+    assert (version.audit / "manifest.json").is_file() and (version.audit / "run.log").is_file()
+    assert version.audit == root / "processed" / "2022Q4.versions" / "v1"
+    assert {"01_clean.ipynb", "run.json"} <= set(manifest["outputs"]["audit"])
     assert {"indicators.csv", "records.parquet", "quality.json"} <= set(manifest["outputs"]["processed"])
     raw = manifest["inputs"]["raw"]
     assert "PRU/case-management.csv" in raw and "PRU/late-cases.csv" not in raw
@@ -152,8 +155,9 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
     assert ("Provinces covered", "") not in rows  # Adana was already covered
     assert ("People reached", "province: Gaziantep") not in rows
     # and the raw file that caused it
-    listed = BeautifulSoup(page, "html.parser").get_text("\n")
-    assert "added: PRU/late-cases.csv" in listed and "changed: published-totals.csv" in listed
+    listed = BeautifulSoup(page, "html.parser").get_text(" ")
+    assert "Raw files since version 1: 1 added, 1 changed." in listed  # counted: file names never published
+    assert "late-cases" not in page and "published-totals" not in page
 
 
 def test_history_and_run_log_say_which_version_a_total_comes_from(record):
@@ -163,7 +167,7 @@ def test_history_and_run_log_say_which_version_a_total_comes_from(record):
     history = pd.read_csv(record["root"] / "processed" / "history.csv", dtype=str).set_index("quarter")
     assert history.loc["2022Q4", "version"] == "version 2"  # the edited narrative changed no figure
     assert "2022Q4 people reached 26 from unpublished revision of version 1 (this run)" in \
-        (record["root"] / "reports" / "2022Q4.versions" / "v2" / "run.log").read_text()
+        (record["root"] / "processed" / "2022Q4.versions" / "v2" / "run.log").read_text()
     assert record["v2"].number == 2 and record["v2"].manifest["inputs"]["raw"]["PRU/late-cases.csv"]
 
 
@@ -202,4 +206,4 @@ def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(recor
     headline = pd.read_csv(record["v1"].folder / "refugee-response-2022Q4-indicators.csv", skiprows=[1])
     total = headline[(headline["indicator"] == "people_reached") & (headline["dimension"] == "total")]["value"]
     assert f"{float(total.iloc[0]):,.0f}" in text
-    json.loads((record["v2"].folder / "manifest.json").read_text())  # both manifests are plain JSON
+    json.loads((record["v2"].audit / "manifest.json").read_text())  # both manifests are plain JSON

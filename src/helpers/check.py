@@ -29,8 +29,9 @@ from helpers import config, formmap, settle
 from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import CORRECTED, Examination, examine_quarter
+from helpers.columns import coded_columns
 from helpers.csvfile import write_csv
-from helpers.errors import NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
@@ -38,9 +39,6 @@ from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
-# The vocabulary of config/vocabularies.yml behind each optional column (normalise.OPTIONAL_VOCABULARIES).
-VOCABULARY_OF = {"sex": "sex", "nationality": "nationality", "population_group": "population_group",
-                 "disability": "yes_no"}
 SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
 PIPE_WIDTH = 160  # characters per line when the output is not a terminal
 MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
@@ -52,13 +50,9 @@ SUGGESTION_FILES = {
     "headers.csv": ["alias", "column", "note"],  # config/columns.yml: columns.<column>.aliases
     "vocabularies.csv": ["spelling", "vocabulary", "value", "note"],  # config/vocabularies.yml: <vocabulary>.<value>
     "activities.csv": ["code", "label_en", "label_tr", "label_ar", "note"],  # config/activities.yml: names.<language>
+    "labels.csv": ["column", "label", "note"],  # config/labels.yml: reviewed.<column>, once reviewed
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
-
-
-class CheckUsageError(ValueError):
-    """A check asked for in a way that cannot be honoured (a malformed quarter, an output folder where nothing
-    may be written)."""
 
 
 @dataclass
@@ -220,17 +214,28 @@ def _numbers(exam: Examination) -> list:
 
 
 def _optional(exam: Examination) -> list:
-    """Optional values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
-    if set(VOCABULARY_OF) != set(normalise.OPTIONAL_VOCABULARIES):
-        raise RuntimeError("check.VOCABULARY_OF and normalise.OPTIONAL_VOCABULARIES list different columns")
+    """Coded values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
     entries = []
-    for column, parse in normalise.OPTIONAL_VOCABULARIES.items():
+    for column, vocabulary in coded_columns().items():
         categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
-        bad = (parse(categories).isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
-        vocabulary = VOCABULARY_OF[column]
+        parsed = normalise.parse_vocabulary(categories, vocabulary)
+        bad = (parsed.isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
         choices = {spelling: (str(value), spelling) for spelling, value in normalise.vocabulary(vocabulary).items()}
         entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
                             lambda value, c=choices: _described(_closest(value, c, fold)))
+    return entries
+
+
+def _unreviewed(exam: Examination) -> list:
+    """Free-text labels not on the reviewed list of config/labels.yml: a run counts them under its ``other``
+    label until they are reviewed (a label can hold a person's name) and added."""
+    entries = []
+    for column, reviewed in config.load("labels")["reviewed"].items():
+        listed = set(reviewed)
+        for label, rows in exam.labels_kept.get(column, {}).items():
+            if label not in listed:
+                hidden = withheld(label)
+                entries.append(("label to review", column, hidden or label, rows, "", "", "", bool(hidden)))
     return entries
 
 
@@ -281,7 +286,7 @@ def unrecognised(exam: Examination) -> pd.DataFrame:
     read holding it (whatever they are finally dropped for; for a header, the rows of the tables it heads),
     closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
     entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
-               *_optional(exam)]
+               *_optional(exam), *_unreviewed(exam)]
     table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64", "withheld": bool})
     order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
     return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
@@ -313,7 +318,7 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
         table_stops = [str(error)]
     try:
         exam = examine_quarter(str(q), raw_dir)
-    except NoSourcesError as error:
+    except (NoSourcesError, NestedTooDeepError) as error:
         return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
     return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam)])
 
@@ -348,6 +353,8 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "code": activities["suggestion"],
             **{f"label_{lang}": activities["value"].where(languages == lang, "") for lang in ("en", "tr", "ar")},
             "note": notes[of["activity"]]}),
+        "labels.csv": pd.DataFrame({"column": shown["column"], "label": shown["value"], "note": notes})[
+            shown["kind"] == "label to review"],
         "unrecognised.csv": found,
     }
     return {name: table.reindex(columns=SUGGESTION_FILES[name]) for name, table in tables.items()}

@@ -49,14 +49,15 @@ def not_reported(records: pd.DataFrame, present: dict[str, set[str]]) -> list[di
     return found
 
 
-def sentences(quality: dict) -> list[str]:
-    """What the report and check say of each measure not reported: which figure, how many rows, which files."""
+def sentences(quality: dict, files: bool = True) -> list[str]:
+    """What the report and check say of each measure not reported: which figure, how many rows, which files
+    (``files``: by name, for check; the report only counts them: its sources are numbered, not named)."""
     lines = []
     for entry in quality.get("not_reported", []):
         names = ", ".join(figure["label"] for figure in entry["figures"]) or entry["column"]
         without = entry["files_without_column"]
-        where = (f" ({', '.join(without)} {'has' if len(without) == 1 else 'have'} no {entry['column']} column)"
-                 if without else "")
+        where = (f" ({', '.join(without) if files else f'{len(without):,} file' + ('s' if len(without) > 1 else '')}"
+                 f" {'has' if len(without) == 1 else 'have'} no {entry['column']} column)" if without else "")
         plural = "s" if entry["rows"] != 1 else ""
         records = f"{entry['rows']:,} kept record{plural} of {', '.join(entry['activities'])}"
         if entry["rows_reported"]:

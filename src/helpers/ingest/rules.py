@@ -45,6 +45,7 @@ class ReadingRules:
     summary_words: frozenset[str] = frozenset()
     max_cells: int = 50_000_000
     max_uncompressed_bytes: int = 2000 << 20
+    max_reader_memory_bytes: int = 4000 << 20
     #: the forms an export may belong to (helpers.ingest.forms.FormReading), and the one a table was found to be
     forms: tuple = ()
     form: object = None
@@ -154,4 +155,5 @@ def _reading_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
         summary_words=frozenset(fold(word) for word in settings["summary_row_words"]),
         max_cells=int(limits["max_cells_per_sheet"]),
         max_uncompressed_bytes=int(limits["max_uncompressed_mb"]) << 20,
+        max_reader_memory_bytes=int(limits["max_reader_memory_mb"]) << 20,
     )
