@@ -21,6 +21,7 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean import measures
 from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
@@ -51,6 +52,7 @@ from helpers.publication.narrative import check_headings, narrative_path, render
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import day, nearest
 
+NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
@@ -397,6 +399,8 @@ class Report:
             text += " " + counted(len(not_read), "{n} part of a file was deliberately not read", "{n} parts of "
                                   "files were deliberately not read") + (" (such as repeat groups of KoboToolbox "
                                                                          "forms, whose rows are not activity records).")
+        for line in measures.sentences(self.quality, files=False):
+            text += f" {escape_markdown(line)}."
         return text
 
     def sources_note(self) -> Markdown:
@@ -460,6 +464,10 @@ class Report:
                     decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
+        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
+                                                                                    entry["figures"]}
+                                        for entry in self.quality.get("not_reported", [])):
+            shown = NOT_REPORTED  # never a 0 for a measure no kept record reports (helpers.clean.measures)
         self._trace(shown, indicator, dimension, category)
         return shown
 
