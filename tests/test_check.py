@@ -187,8 +187,7 @@ def test_the_csv_files_have_the_configuration_files_columns_and_accepted_lines_w
     assert {("Kadınn", "sex", "female"), ("Syrain", "nationality", "Syrian")} <= set(
         vocabularies[["spelling", "vocabulary", "value"]].itertuples(index=False, name=None))
     activities = files["activities.csv"]
-    catalogue = config.load("activities")["activities"]
-    assert set(activities.columns) - {"note"} <= set(catalogue[0])
+    assert list(activities.columns) == ["code", "label_en", "label_tr", "label_ar", "note"]  # names.<language>
     assert activities[["code", "label_en", "label_tr"]].to_numpy().tolist() == [["PROT_CASE_MGMT", "", "Vaka yönetim"]]
     listed = files["unrecognised.csv"]
     assert list(listed.columns) == check.COLUMNS and len(listed) == len(check.check_quarter("2023Q2", raw).unrecognised)
@@ -326,5 +325,8 @@ def test_the_fixture_quarter_with_its_planted_mess(capsys, tmp_path):
     assert set(zip(found["kind"], found["column"], found["value"], strict=True)) == {
         ("province", "province", "Narnia"), ("activity", "activity", "PROT_UNKNOWN"), ("date", "date", "2022-13-45"),
         ("invalid number", "household_size", "0"), ("ambiguous number", "quantity", "75.000"),
-        ("sex value", "sex", "X?")}
+        ("sex value", "sex", "X?"),
+        ("label to review", "activity_detail", "Language course")}  # not on config/labels.yml: published as Other
+    labels = pd.read_csv(tmp_path / "out" / "labels.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(zip(labels["column"], labels["label"], strict=True)) == [("activity_detail", "Language course")]
     assert line_of(output, "Narnia", "closest: Manisa")

@@ -13,6 +13,7 @@ from test_versions_and_stale import _processed, _report
 
 from helpers import pipeline
 from helpers.errors import PipelineError
+from helpers.paths import AUDIT
 from helpers.publish import publish
 from helpers.record.site_index import RUN_FILE
 
@@ -104,17 +105,18 @@ def roots(tmp_path):
 
 def test_publish_refuses_a_report_and_data_of_different_runs(roots):
     raw, processed, reports = roots
-    (processed / "2022Q4" / RUN_FILE).write_text(json.dumps({"run_id": "run-a"}))
+    run = processed / "2022Q4" / AUDIT / RUN_FILE  # the run's audit record lists the report files it made
+    made = run.read_text()
+    run.write_text(json.dumps({**json.loads(made), "report": {"refugee-response-2022Q4.html": "another run's"}}))
     with pytest.raises(PipelineError, match=r"the report of 2022Q4 .* and its processed data .* come from different "
                                             r"runs: run 2022Q4 again"):
         publish("2022Q4", raw, processed, reports)
-    (processed / "2022Q4" / RUN_FILE).write_text(json.dumps({"run_id": "run-b"}))
+    run.write_text(made)
     assert publish("2022Q4", raw, processed, reports).number == 1
 
 
 def test_the_read_only_staging_folder_of_a_killed_publish_is_removed(roots):
     raw, processed, reports = roots
-    (processed / "2022Q4" / RUN_FILE).write_text(json.dumps({"run_id": "run-b"}))
     left = reports / "2022Q4.versions" / ".v1.staging-4242"
     left.mkdir(parents=True)
     (left / "refugee-response-2022Q4.html").write_text("half a copy")

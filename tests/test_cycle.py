@@ -95,7 +95,7 @@ def test_1_the_first_quarter_reproduces_every_seed_figure(cycle):
 def test_2_publishing_makes_version_1(cycle):
     root, steps = cycle
     assert steps["2 publish 2022Q4"].number == 1
-    assert revisions.versions("2022Q4", root / "reports")[0].intact
+    assert revisions.versions("2022Q4", root / "reports", root / "processed")[0].intact
 
 
 def test_3_the_second_quarter_counts_people_across_quarters_exactly(cycle):
@@ -164,12 +164,13 @@ def test_6_running_2023Q1_again_moves_the_late_people_from_new_to_returning(cycl
 def test_7_both_quarters_published_with_the_history_saying_which_version(cycle):
     root, steps = cycle
     assert (steps["7 publish 2022Q4"].number, steps["7 publish 2023Q1"].number) == (2, 1)
-    assert all(v.intact for q in ("2022Q4", "2023Q1") for v in revisions.versions(q, root / "reports"))
+    assert all(v.intact for q in ("2022Q4", "2023Q1")
+               for v in revisions.versions(q, root / "reports", root / "processed"))
     history = pd.read_csv(root / "processed" / "history.csv", keep_default_na=False).set_index("quarter")
     assert history.loc["2022Q4", "version"] == "version 2" and history.loc["2023Q1", "version"] == "version 1"
     assert history.loc["2022Q4", "people_reached"] == 67_509
     assert history.loc["2023Q1", "people_reached"] == 5_347
-    manifest = json.loads((steps["7 publish 2023Q1"].folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((steps["7 publish 2023Q1"].audit / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]["earlier_quarters"]) >= {"2022Q4/indicators.csv", "2022Q4/records.parquet"}
     page = BeautifulSoup(steps["7 index"], "html.parser")
     assert not page.select("p.stale")

@@ -13,7 +13,9 @@ from conftest import FIXTURE_RAW, edit
 from pypdf import PdfReader
 
 from helpers import config
+from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter
+from helpers.measure.disclosure import public_indicators
 from helpers.measure.indicators import compute_indicators, value
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.pipeline import run_quarter
@@ -144,3 +146,41 @@ def test_an_added_section_reaches_the_html_and_the_pdf(config_dir, tmp_path):
     heading = page.select_one("main h2#Partnerships")
     assert heading.find_next("p").get_text().startswith("We worked with ")
     assert "Partnerships" in [item.title for item in PdfReader(result.pdf).outline]
+
+
+def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tmp_path):
+    """The recipe, file by file as the page shows it; no Python changes."""
+    raw = quarter(tmp_path, [["2022-10-05", "Adana", "PROT_LEGAL", "TR-1", "K", "Yüz yüze"],
+                             ["2022-10-06", "Adana", "PROT_LEGAL", "TR-2", "E", "TELEFON"],
+                             ["2022-10-07", "Kilis", "PROT_LEGAL", "TR-3", "E", "Hibrit"]],
+                  header=[*HEADER, "Hizmet Şekli"])
+    edit(config_dir / "columns.yml", "  donor:\n    aliases: [donor name",
+         "  modality:\n    aliases: [service modality, hizmet şekli, delivery mode]\n"
+         "  donor:\n    aliases: [donor name")
+    edit(config_dir / "columns.yml", "  donor: {parser: text, categorical: true}\n",
+         "  donor: {parser: text, categorical: true}\n  modality: {parser: vocabulary, vocabulary: modality, "
+         "unknown: unknown, categorical: true, categories: vocabulary}\n")
+    with (config_dir / "vocabularies.yml").open("a", encoding="utf-8") as handle:
+        handle.write("\nmodality:\n  in person: [in person, yüz yüze, face to face]\n"
+                     "  remote: [remote, uzaktan, phone, telefon]\n  mobile team: [mobile team, mobil ekip, outreach]\n"
+                     "  unknown: []\n")
+    edit(config_dir / "indicators.yml", "    dimensions: [total, sector, province, sex,",
+         "    dimensions: [total, sector, province, modality, sex,")
+    edit(config_dir / "indicators.yml", "    categories: {sector: all, sex: all, age_group: all}",
+         "    categories: {sector: all, sex: all, age_group: all, modality: all}")
+    edit(config_dir / "indicators.yml", "public_columns:\n",
+         "public_columns:\n  - {dimension: modality, column: modality, hxl: \"#meta+modality\", "
+         "meaning: How the service was delivered}\n")
+
+    result = clean_quarter("2022Q4", raw)
+    assert result.records["modality"].astype(str).tolist() == ["in person", "remote", "unknown"]
+    assert result.quality["unknown_values"]["modality"] == {"Hibrit": 1}
+    unrecognised = check_quarter("2022Q4", raw).unrecognised
+    assert "Hibrit" in unrecognised.loc[unrecognised["column"] == "modality", "value"].tolist()
+
+    table = compute_indicators(result.records, "2022Q4")
+    assert value(table, "people_reached", "modality", "remote") == 1
+    assert value(table, "people_reached", "modality", "mobile team") == 0  # declared: listed even when zero
+    public = public_indicators(table)
+    assert public.loc[0, "modality"] == "#meta+modality"  # the HXL row
+    assert "remote" in public.loc[public["dimension"] == "modality", "modality"].tolist()

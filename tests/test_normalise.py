@@ -48,13 +48,14 @@ def test_turkish_and_english_grouping_give_the_same_number(whole, cents):
 
 def test_sex_in_turkish_and_english():
     raw = pd.Series(["K", "Kadın", "KIZ", "Erkek çocuk", "E", "female", "M", "diğer", "?"])
-    assert normalise.parse_sex(raw).tolist()[:8] == ["female"] * 3 + ["male"] * 2 + ["female", "male", "other"]
-    assert pd.isna(normalise.parse_sex(raw).iloc[8])
+    sex = normalise.parse_vocabulary(raw, "sex")
+    assert sex.tolist()[:8] == ["female"] * 3 + ["male"] * 2 + ["female", "male", "other"]
+    assert pd.isna(sex.iloc[8])
 
 
 def test_population_group_is_derived_from_nationality_when_blank():
-    nationality = normalise.parse_nationality(pd.Series(["Türk", "Suriye", None, "TC"]))
-    explicit = normalise.parse_population_group(pd.Series([None, None, None, "Mülteci"]))
+    nationality = normalise.parse_vocabulary(pd.Series(["Türk", "Suriye", None, "TC"]), "nationality")
+    explicit = normalise.parse_vocabulary(pd.Series([None, None, None, "Mülteci"]), "population_group")
     group = normalise.derive_population_group(explicit, nationality)
     assert group.tolist() == ["host community", "refugee/migrant", "unknown", "refugee/migrant"]
 
@@ -252,11 +253,11 @@ def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, curr
 
 
 def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
-    assert normalise.parse_sex(pd.Series(["Kadın", "KADIN", "kadin", "Erkek", "Kız", "KIZ ÇOCUK", "Erkek çocuk",
-                                          "ERKEK ÇOCUK"])).tolist() == ["female"] * 3 + ["male", "female", "female",
-                                                                                         "male", "male"]
-    assert normalise.parse_nationality(pd.Series(["Suriye", "SURİYE", "Türk", "İran", "IRAN", "Afganistan",
-                                                  "Somali"])).tolist()[:6] == [
+    sex = pd.Series(["Kadın", "KADIN", "kadin", "Erkek", "Kız", "KIZ ÇOCUK", "Erkek çocuk", "ERKEK ÇOCUK"])
+    assert normalise.parse_vocabulary(sex, "sex").tolist() == ["female"] * 3 + ["male", "female", "female", "male",
+                                                                                  "male"]
+    nationality = pd.Series(["Suriye", "SURİYE", "Türk", "İran", "IRAN", "Afganistan", "Somali"])
+    assert normalise.parse_vocabulary(nationality, "nationality").tolist()[:6] == [
         "Syrian", "Syrian", "Turkish", "Iranian", "Iranian", "Afghan"]
     assert normalise.parse_yes_no(pd.Series(["Evet", "HAYIR", "hayir", "1", "0", "Yes"])).tolist() == [
         True, False, False, True, False, True]

@@ -24,9 +24,11 @@ def run(fixture_run):
 
 def test_each_notebook_ran_and_wrote_its_outputs(run):
     root, result = run
-    assert sorted(p.name for p in result.report_dir.glob("*.ipynb")) == [
-        "01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
     processed = root / "processed" / "2022Q4"
+    assert sorted(p.name for p in (processed / "audit").glob("*.ipynb")) == [  # the audit trail: not served
+        "01_clean.ipynb", "02_indicators.ipynb", "03_report.ipynb"]
+    assert result.log == processed / "audit" / "run.log"
+    assert not list(result.report_dir.glob("*.ipynb")) and not list(result.report_dir.glob("*.log"))
     for name in ["records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv"]:
         assert (processed / name).is_file(), name
     indicators = pd.read_csv(processed / "indicators.csv", keep_default_na=False)
@@ -93,7 +95,8 @@ def test_a_failing_run_names_notebook_and_cell_and_keeps_the_good_report(run, fi
     assert code == 1
     assert re.search(r"01_clean\.ipynb failed in cell \d+: SourceReadError: .*broken\.xlsx", err[-1])
     assert (reports / "2022Q4" / good.pdf.name).read_bytes() == before
-    failed = list(reports.glob("2022Q4.failed-*"))
+    assert not list(reports.glob("2022Q4.failed-*"))  # kept outside the served folder
+    failed = list((tmp_path / "p").glob("2022Q4.failed-*"))
     assert len(failed) == 1 and (failed[0] / "01_clean.ipynb").is_file()
 
 
@@ -104,4 +107,6 @@ def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, fixture_raw
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "fixture key, not a secret")
     result = run_quarter("2022Q4", raw, tmp_path / "p", tmp_path / "r", skip_bad_files=True, progress=False,
                          parameters={"narratives_dir": str(tmp_path)})
-    assert "broken.xlsx" in result.html.read_text(encoding="utf-8")
+    page = result.html.read_text(encoding="utf-8")
+    assert "1 file could not be read and was skipped (file 1)" in page  # counted, by a neutral label
+    assert "broken.xlsx" not in page  # file names never published

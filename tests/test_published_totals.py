@@ -172,7 +172,7 @@ def test_a_run_with_a_bad_table_stops_in_the_clean_step_with_one_line(tmp_path, 
     assert message.startswith(f"{table}: row 3: people_reached '130,000' is not a whole number")
     assert "cell" not in message.split(" (executed notebooks")[0]  # the reason itself, not a notebook traceback
     assert not (tmp_path / "processed" / "2022Q4").exists() and not (tmp_path / "reports" / "2022Q4").exists()
-    failed = next((tmp_path / "reports").glob("2022Q4.failed-*"))
+    failed = next((tmp_path / "processed").glob("2022Q4.failed-*"))
     assert sorted(p.name for p in failed.glob("*.ipynb")) == ["01_clean.ipynb"]
 
 

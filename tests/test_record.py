@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers.csvfile import read_csv
-from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, suppression
+from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.record import inputs
@@ -81,7 +81,10 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
     manifest = version.manifest
     for name, digest in manifest["outputs"]["report"].items():  # every output as frozen
         assert inputs.sha256(version.folder / name) == digest
-    assert set(manifest["outputs"]["report"]) == set(record["v1_files"]) - {"manifest.json"}
+    assert set(manifest["outputs"]["report"]) == set(record["v1_files"])  # the manifest: in the audit only
+    assert (version.audit / "manifest.json").is_file() and (version.audit / "run.log").is_file()
+    assert version.audit == root / "processed" / "2022Q4.versions" / "v1"
+    assert {"01_clean.ipynb", "run.json"} <= set(manifest["outputs"]["audit"])
     assert {"indicators.csv", "records.parquet", "quality.json"} <= set(manifest["outputs"]["processed"])
     raw = manifest["inputs"]["raw"]
     assert "PRU/case-management.csv" in raw and "PRU/late-cases.csv" not in raw
@@ -116,9 +119,12 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
                     & (table["category"] == category)]
         return float(hit["value"].iloc[0]) if len(hit) else 0.0
 
+    first = published_versions("2022Q4", root / "processed")[:1]  # what the revision was compared with
+
     def shown(table, indicator, dimension, category):
-        """As the report prints it: suppressed as in the public file (x: withheld to protect another cell)."""
-        states = suppression(table)
+        """As the report prints it: suppressed as in the public file (x: withheld to protect another cell, or
+        changed by 1 to 4 since version 1)."""
+        states = suppression(table, first if table is new else ())
         hit = (table["indicator"] == indicator) & (table["dimension"] == dimension) & (table["category"] == category)
         return COMPLEMENTARY_MARK if (states[hit] == COMPLEMENTARY).any() else fmt(value(table, indicator,
                                                                                          dimension, category))
@@ -152,8 +158,9 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
     assert ("Provinces covered", "") not in rows  # Adana was already covered
     assert ("People reached", "province: Gaziantep") not in rows
     # and the raw file that caused it
-    listed = BeautifulSoup(page, "html.parser").get_text("\n")
-    assert "added: PRU/late-cases.csv" in listed and "changed: published-totals.csv" in listed
+    listed = BeautifulSoup(page, "html.parser").get_text(" ")
+    assert "Raw files since version 1: 1 added, 1 changed." in listed  # counted: file names never published
+    assert "late-cases" not in page and "published-totals" not in page
 
 
 def test_history_and_run_log_say_which_version_a_total_comes_from(record):
@@ -163,7 +170,7 @@ def test_history_and_run_log_say_which_version_a_total_comes_from(record):
     history = pd.read_csv(record["root"] / "processed" / "history.csv", dtype=str).set_index("quarter")
     assert history.loc["2022Q4", "version"] == "version 2"  # the edited narrative changed no figure
     assert "2022Q4 people reached 26 from unpublished revision of version 1 (this run)" in \
-        (record["root"] / "reports" / "2022Q4.versions" / "v2" / "run.log").read_text()
+        (record["root"] / "processed" / "2022Q4.versions" / "v2" / "run.log").read_text()
     assert record["v2"].number == 2 and record["v2"].manifest["inputs"]["raw"]["PRU/late-cases.csv"]
 
 
@@ -202,4 +209,4 @@ def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(recor
     headline = pd.read_csv(record["v1"].folder / "refugee-response-2022Q4-indicators.csv", skiprows=[1])
     total = headline[(headline["indicator"] == "people_reached") & (headline["dimension"] == "total")]["value"]
     assert f"{float(total.iloc[0]):,.0f}" in text
-    json.loads((record["v2"].folder / "manifest.json").read_text())  # both manifests are plain JSON
+    json.loads((record["v2"].audit / "manifest.json").read_text())  # both manifests are plain JSON

@@ -35,7 +35,6 @@ def test_identifiers_in_free_text_are_masked_by_kind(text, masked):
 
 
 @pytest.mark.parametrize("text", [
-    f"Dosya {BAD_CHECKSUM}",        # 11 digits, not a valid TC Kimlik number
     "2022-2023 dönemi",             # a year range
     "1.250,50 TL",                  # an amount
     "TUR063", "TR-63",              # province codes
@@ -51,7 +50,8 @@ def test_look_alikes_are_left_alone(text):
 
 def test_kinds_name_each_identifier_and_long_digit_runs():
     assert kinds(f"0532 123 45 67 {VALID_TCKN}") == ["id number", "phone"]
-    assert kinds(BAD_CHECKSUM) == ["identifier-shaped"]  # not an issued number, but not shown in rejects either
+    assert kinds(BAD_CHECKSUM) == ["id number"]  # no TC Kimlik number, but eleven digits: a Syrian national number
+    assert kinds("1234567890123") == ["identifier-shaped"]  # a long digit run of no known kind: not shown either
     assert kinds("PROT_CASE_MGMT") == []
 
 

@@ -10,27 +10,29 @@ from helpers.record.revisions import revised_note, versions_dir
 TODAY = datetime(2023, 2, 3, tzinfo=UTC)
 
 
-def _publish_v1(reports):
-    folder = versions_dir("2022Q4", reports) / "v1"
-    folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({"quarter": "2022Q4", "version": 1,
-                                                      "published_at": "2023-01-10T09:00:00+00:00",
-                                                      "outputs": {"report": {}}}))
+def _publish_v1(root):
+    """Version 1: its public folder under reports, its audit (the manifest) under processed."""
+    (versions_dir("2022Q4", root / "reports") / "v1").mkdir(parents=True)
+    audit = versions_dir("2022Q4", root / "processed") / "v1"
+    audit.mkdir(parents=True)
+    (audit / "manifest.json").write_text(json.dumps({"quarter": "2022Q4", "version": 1,
+                                                     "published_at": "2023-01-10T09:00:00+00:00",
+                                                     "outputs": {"report": {}}}))
 
 
 def test_no_note_for_a_quarter_never_published(tmp_path):
-    assert revised_note("2022Q4", tmp_path, TODAY).data == ""
+    assert revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY).data == ""
 
 
 def test_changed_figures_make_a_revision(tmp_path):
     _publish_v1(tmp_path)
-    note = revised_note("2022Q4", tmp_path, TODAY, changed=True).data
+    note = revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY, changed=True).data
     assert "Revised 3 February 2023; replaces version 1 of 10 January 2023" in note
 
 
 def test_unchanged_figures_make_a_reissue_not_a_revision(tmp_path):
     _publish_v1(tmp_path)
-    note = revised_note("2022Q4", tmp_path, TODAY, changed=False).data
+    note = revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY, changed=False).data
     assert "Revised" not in note
     assert "Reissued 3 February 2023; the figures are those of version 1 of 10 January 2023" in note
 
@@ -55,7 +57,9 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     (version / PRINTED).write_text("indicator,dimension,category,shown\npeople_reached,total,all,120\n")
     (processed / "2022Q4").mkdir(parents=True)
     (processed / "2022Q4" / "quality.json").write_text('{"totals": {"rows_kept": 9}}')
-    (version / "manifest.json").write_text(json.dumps({
+    audit = versions_dir("2022Q4", processed) / "v1"
+    audit.mkdir(parents=True)
+    (audit / "manifest.json").write_text(json.dumps({
         "quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00",
         "inputs": {"raw": {}, "published_totals": {}, "earlier_quarters": {}},
         "outputs": {"report": inputs.hashes(version),

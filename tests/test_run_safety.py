@@ -100,14 +100,14 @@ def test_last_quarters_files_stop_the_run_in_one_line_unless_losses_are_accepted
         "quarterly-report: error: 2023Q1: 13 of 23 rows (56.5 %) are dated outside January–March 2023; the files' "
         "dates run from 2022-09-28 to 2023-01-03; run with --accept-losses to publish anyway")
     assert not (tmp_path / "processed" / "2023Q1").exists() and not (tmp_path / "reports" / "2023Q1").exists()
-    failed = next((tmp_path / "reports").glob("2023Q1.failed-*"))
+    failed = next((tmp_path / "processed").glob("2023Q1.failed-*"))
     assert sorted(p.name for p in failed.glob("*.ipynb")) == ["01_clean.ipynb"]  # stopped after cleaning
 
     shutil.copytree(fixture_raw / "2022Q4", raw / "2023Q2")  # nothing of April–June: not even accepted
     assert cli(raw, tmp_path, "2023Q2", "--accept-losses") == 1
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("quarterly-report: error: 2023Q2: no row kept, nothing to report: ")
-    failed = next((tmp_path / "reports").glob("2023Q2.failed-*"))
+    failed = next((tmp_path / "processed").glob("2023Q2.failed-*"))
     assert sorted(p.name for p in failed.glob("*.ipynb")) == ["01_clean.ipynb"]  # never reaches the report
 
     assert cli(raw, tmp_path, "2023Q1", "--accept-losses") == 0
@@ -183,13 +183,13 @@ def test_the_lock_refuses_a_concurrent_run_and_a_killed_runs_lock_and_leftovers_
     crashed = ".2022Q4.staging-20230105-030000-99"  # what a killed run leaves
     (processed / crashed / "2022Q4").mkdir(parents=True)
     (reports / crashed / "report").mkdir(parents=True)
-    old_failures = [reports / f"2022Q4.failed-2023010{i}-030000" for i in range(1, 5)]
+    old_failures = [processed / f"2022Q4.failed-2023010{i}-030000" for i in range(1, 5)]
     for folder in old_failures:
         folder.mkdir()
     with pytest.raises(PipelineError, match=r"01_clean\.ipynb failed in cell \d+: SourceReadError"):
         run_quarter("2022Q4", raw, processed, reports, progress=False)
     assert not (processed / crashed).exists() and not (reports / crashed).exists()
-    failed = sorted(reports.glob("2022Q4.failed-*"))
+    failed = sorted(processed.glob("2022Q4.failed-*"))
     assert len(failed) == KEEP_FAILED and failed[:2] == old_failures[2:]  # the newest kept, this run's included
     assert (failed[-1] / "01_clean.ipynb").is_file()
 

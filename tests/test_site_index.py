@@ -13,18 +13,21 @@ PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#n
 
 
 def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path):
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
     for folder, n in [("2022Q4", 67389), ("2022Q4.versions/v1", 67000)]:
-        (tmp_path / folder).mkdir(parents=True)
-        (tmp_path / folder / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=n))
-        (tmp_path / folder / "refugee-response-2022Q4.html").write_text("<p>report</p>")
-    (tmp_path / "2022Q4" / "run.json").write_text(json.dumps({"run_at": "2023-02-03T10:00:00+00:00", "run_id": "b"}))
-    (tmp_path / "2022Q4.versions" / "v1" / "manifest.json").write_text(json.dumps(
+        (reports / folder).mkdir(parents=True)
+        (reports / folder / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=n))
+        (reports / folder / "refugee-response-2022Q4.html").write_text("<p>report</p>")
+    for folder in ("2022Q4/audit", "2022Q4.versions/v1"):  # the audit trail: outside the served folder
+        (processed / folder).mkdir(parents=True)
+    (processed / "2022Q4" / "audit" / "run.json").write_text(
+        json.dumps({"run_at": "2023-02-03T10:00:00+00:00", "run_id": "b"}))
+    (processed / "2022Q4.versions" / "v1" / "manifest.json").write_text(json.dumps(
         {"quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00", "run_id": "a",
-         "outputs": {"report": inputs.hashes(tmp_path / "2022Q4.versions" / "v1")}}))
-    (tmp_path / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
-    (tmp_path / "2022Q4.failed-20230101").mkdir()
-    assert quarters(tmp_path) == ["2022Q4"]
-    page = index_html(tmp_path)
+         "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
+    (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
+    assert quarters(reports) == ["2022Q4"]
+    page = index_html(reports, processed)
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
@@ -41,7 +44,8 @@ def test_the_index_columns_are_the_report_headline_figures(config_dir, tmp_path)
     (tmp_path / "2022Q4" / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=67389))
 
     def columns() -> list[str]:
-        return [th.get_text() for th in BeautifulSoup(index_html(tmp_path), "html.parser").select("thead th")]
+        return [th.get_text() for th in BeautifulSoup(index_html(tmp_path, tmp_path / "processed"),
+                                                      "html.parser").select("thead th")]
 
     assert columns() == ["Report", "Date", "People reached", "Provinces covered", "People reached this year",
                          "People reached since the programme started", "Unique registered individuals since the start",

@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers.errors import PipelineError
+from helpers.paths import AUDIT
 from helpers.publish import publish
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import index_html
@@ -18,19 +19,27 @@ PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#n
 
 
 def _report(folder, q, n, run_id):
+    """A report's public files in ``folder``; for a current report (``reports/<Q>``), its run's audit record too
+    (``processed/<Q>/audit/run.json``, which lists the report's files and so pairs them with the data)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"refugee-response-{q}-indicators.csv").write_text(PUBLIC.format(q=q, n=n))
     (folder / f"refugee-response-{q}.html").write_text(f"<p>{n:,} people</p>")
     (folder / f"refugee-response-{q}.pdf").write_bytes(b"%PDF-1.7 " + str(n).encode())
-    (folder / "run.json").write_text(json.dumps(
-        {"run_at": "2023-02-03T10:00:00+00:00", "run_id": run_id, "commit": "abc", "helpers_version": "1",
-         "python": "3.11", "packages": {}, "code": {}, "narrative": {}}))
+    if folder.name == q:
+        audit = folder.parent.parent / "processed" / q / AUDIT
+        audit.mkdir(parents=True, exist_ok=True)
+        (audit / "run.json").write_text(json.dumps(
+            {"run_at": "2023-02-03T10:00:00+00:00", "run_id": run_id, "commit": "abc", "helpers_version": "1",
+             "python": "3.11", "packages": {}, "code": {}, "narrative": {}, "report": inputs.hashes(folder)}))
 
 
 def _version(reports, q, number, n, run_id="a", folder_name=None):
+    """A published version: its public files under ``reports``, its manifest under the processed folder beside."""
     folder = reports / f"{q}.versions" / (folder_name or f"v{number}")
     _report(folder, q, n, run_id)
-    (folder / "manifest.json").write_text(json.dumps(
+    audit = reports.parent / "processed" / f"{q}.versions" / folder.name
+    audit.mkdir(parents=True, exist_ok=True)
+    (audit / "manifest.json").write_text(json.dumps(
         {"quarter": q, "version": number, "published_at": "2023-01-10T09:00:00+00:00", "run_id": run_id,
          "outputs": {"report": inputs.hashes(folder), "processed": {}}}))
     return folder
@@ -42,7 +51,7 @@ def _processed(processed, q, earlier_of=None):
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("records.parquet", "indicators.csv", "quality.json"):
         (folder / name).write_text(f"{q} {name}")
-    (folder / "run.json").write_text(json.dumps({"run_id": f"run-{q}"}))  # the run that made the report too
+    (folder / "indicators_public.csv").write_text(PUBLIC.format(q=q, n=1))  # kept with a version's audit
     inputs.write(folder, {"quarter": q, "raw": {}, "published_totals": {}, "config": {}, "key_fingerprint": "k",
                           "earlier": inputs.earlier_hashes(q, processed) if earlier_of else {}})
     return folder
@@ -60,18 +69,18 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
     raw, processed, reports = roots
     _version(reports, "2022Q4", 1, 67389)
     second = _version(reports, "2022Q4", 2, 67509, run_id="b")
-    assert revisions.latest("2022Q4", reports).number == 2
+    assert revisions.latest("2022Q4", reports, processed).number == 2
     os.chmod(second / "refugee-response-2022Q4.html", 0o644)  # chmod u+w, change a figure
     (second / "refugee-response-2022Q4.html").write_text("<p>99,999 people</p>")
     (second / "notes.txt").write_text("planted")
     (second / "refugee-response-2022Q4.pdf").unlink()
-    found = revisions.versions("2022Q4", reports)
+    found = revisions.versions("2022Q4", reports, processed)
     assert found[1].problems == ("changed: refugee-response-2022Q4.html", "missing: refugee-response-2022Q4.pdf",
                                  "extra: notes.txt")
-    assert revisions.latest("2022Q4", reports).number == 1  # a revision compares with version 1, not the edit
+    assert revisions.latest("2022Q4", reports, processed).number == 1  # a revision compares with v1, not the edit
     _report(reports / "2022Q4", "2022Q4", 67600, "run-2022Q4")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
-            for tr in BeautifulSoup(index_html(reports), "html.parser").select("tbody tr")]
+            for tr in BeautifulSoup(index_html(reports, processed), "html.parser").select("tbody tr")]
     assert rows[0][0] == "current report (revises version 1)"
     assert rows[1][0] == "version 2: does not match its manifest"
     assert "changed: refugee-response-2022Q4.html" in rows[1][2] and "99,999" not in " ".join(rows[1])
@@ -84,26 +93,26 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
 
 @pytest.mark.parametrize("name", ["v1٠", "v٢", "v２", "v9", "v01", "v1 ", "v1\n"])
 def test_only_v_and_ascii_digits_is_a_version_and_a_planted_one_is_named(roots, name):
-    _, _, reports = roots
+    _, processed, reports = roots
     _version(reports, "2022Q4", 1, 67389)
     copy = _version(reports, "2022Q4", 1, 12345, folder_name=name)  # a copy of version 1's manifest, planted
-    found = revisions.versions("2022Q4", reports)
+    found = revisions.versions("2022Q4", reports, processed)
     if name == "v9":  # a version folder, but its manifest is version 1's: it does not match
         assert [v.number for v in found] == [1, 9]
         assert found[1].problems == ("the manifest is of 2022Q4 version 1",)
     else:
         assert [v.number for v in found] == [1], copy
-    assert revisions.latest("2022Q4", reports).number == 1
+    assert revisions.latest("2022Q4", reports, processed).number == 1
 
 
 def test_a_corrupt_manifest_stops_with_the_file_named(roots):
-    _, _, reports = roots
-    folder = _version(reports, "2022Q4", 1, 67389)
-    (folder / "manifest.json").write_text('{"quarter": "2022Q4", "version": ')
+    _, processed, reports = roots
+    _version(reports, "2022Q4", 1, 67389)
+    (processed / "2022Q4.versions" / "v1" / "manifest.json").write_text('{"quarter": "2022Q4", "version": ')
     with pytest.raises(PipelineError, match=r"2022Q4\.versions/v1/manifest\.json cannot be read \(JSONDecodeError"):
-        revisions.versions("2022Q4", reports)
+        revisions.versions("2022Q4", reports, processed)
     with pytest.raises(PipelineError, match=r"v1/manifest\.json cannot be read"):
-        index_html(reports)
+        index_html(reports, processed)
 
 
 def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roots):

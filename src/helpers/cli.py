@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
+from importlib.metadata import version
+from pathlib import Path
 
+from helpers.config import CONFIG_ENV
 from helpers.errors import PipelineError
 from helpers.text import printable
 
@@ -24,10 +28,32 @@ def _value(text: str) -> object:
         return text
 
 
+DISTRIBUTION = "refugee-response-reporting"  # pyproject.toml's project name, whose version --version prints
+EXAMPLES = {  # shown at the end of each command's --help
+    "run": ["quarterly-report run --quarter 2023Q1",
+            "quarterly-report run --quarter 2023Q1 --raw-dir /data/raw --reports-dir /srv/reports",
+            "quarterly-report run --quarter 2023Q1 --skip-bad-files -p narratives_dir /srv/narratives"],
+    "publish": ["quarterly-report publish --quarter 2023Q1"],
+    "check": ["quarterly-report check --quarter 2023Q1",
+              "quarterly-report check --quarter 2023Q1 --config /srv/programme-b/config",
+              "quarterly-report check --quarter 2023Q1 --raw-dir /data/raw --out-dir /tmp/check-2023Q1",
+              "quarterly-report check --narrative --quarter 2023Q1"],
+    "sample": ["quarterly-report sample", "quarterly-report sample --raw-dir /tmp/raw --force"],
+}
+
+
+def _examples(command: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quarterly-report", description=__doc__.split(";")[0].strip("`: "))
+    parser = argparse.ArgumentParser(prog="quarterly-report", description=__doc__.split(";")[0].strip("`: "),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=_examples("run") + "\n\n'quarterly-report COMMAND --help' for more")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version(DISTRIBUTION)}")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="clean, compute indicators and render one quarter's report")
+    run = commands.add_parser("run", help="clean, compute indicators and render one quarter's report",
+                              formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("run"))
     run.add_argument("--quarter", required=True, help="quarter to run, e.g. 2022Q4")
     run.add_argument("--raw-dir", help="raw logs root (default data/raw; relative to the repository)")
     run.add_argument("--processed-dir", help="processed data root (default data/processed)")
@@ -45,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "quarters are unchanged since the last run (otherwise only the report is made again)")
     run.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
     publish = commands.add_parser("publish", help="freeze a quarter's current report as its next version "
-                                                  "(read-only, with a manifest of every input and output)")
+                                                  "(read-only, with a manifest of every input and output)",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("publish"))
     publish.add_argument("--quarter", required=True, help="quarter to publish, e.g. 2022Q4")
     publish.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     publish.add_argument("--processed-dir", help="processed data root (default data/processed)")
@@ -58,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "to data/interim/<QUARTER>/check/); the loss checks a run would trip (docs/check.md).\n"
                     "Nothing is written to data/processed/ or reports/; no pseudonymisation key is needed.",
         epilog="exit status: 0 the quarter would run, 1 a run would stop (unreadable file, losses, no row kept,\n"
-               "no file), 2 usage error")
+               "no file), 2 usage error\n\n" + _examples("check"))
     check.add_argument("--quarter", required=True, help="quarter to check, e.g. 2023Q1")
     check.add_argument("--raw-dir", help="raw logs root (default data/raw; relative to the repository)")
     check.add_argument("--processed-dir", help="the run's processed data root, never written (default data/processed)")
@@ -68,24 +95,38 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first add the lines check is certain of to the configuration in use (a form's mapping "
                             "in config/forms/<form>.yml), keeping comments and order, and list them")
     check.add_argument("--no-color", action="store_true", help="plain text (also when the output is not a terminal)")
+    check.add_argument("--narrative", action="store_true",
+                       help="check narratives/<QUARTER>.md instead (seconds, no run): every unknown placeholder, "
+                            "indicator, dimension, category or heading with the nearest valid names")
+    check.add_argument("--narratives-dir", help="narratives folder (default narratives)")
     sample = commands.add_parser("sample", help="write the bundled sample raw logs (2022Q4, calibrated to the seed; "
-                                                "2023Q1; a late 2022Q4 file under late/)")
+                                                "2023Q1; a late 2022Q4 file under late/)",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_examples("sample"))
     sample.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     sample.add_argument("--quarter", help="only this quarter's sample (nothing for a quarter without one)")
     sample.add_argument("--force", action="store_true", help="overwrite an existing sample")
+    for command in (run, publish, check, sample):
+        command.add_argument("--config", metavar="DIR", help=f"configuration folder to use (default: ${CONFIG_ENV}, "
+                                                             "else the repository's config/)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     for name in SKIPPED_IMPORTS:
         sys.modules.setdefault(name, None)  # None: `import name` raises ImportError, which jsonschema expects
-    from helpers.pipeline import run_quarter
+    from helpers.pipeline import run_quarter, say
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.config:  # for this process and the notebooks' kernels, which inherit the environment
+        if not Path(args.config).is_dir():
+            parser.error(f"--config {args.config}: no such folder")
+        os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
     if args.command == "check":
-        from helpers.check import CheckUsageError
+        if args.narrative:
+            return _check_narrative(args, parser)
         from helpers.check import run as check
+        from helpers.errors import CheckUsageError
 
         try:
             return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
@@ -114,11 +155,27 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the scheduler gets one line; the run log has the rest
         print(f"quarterly-report: error: {type(error).__name__}: {printable(error)}", file=sys.stderr)
         return 1
-    print(f"report for {result.quarter} in {result.seconds:.1f} s:")
+    say(f"report for {result.quarter} in {result.seconds:.1f} s:")
     print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
     for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
-        print(f"warning: {line}")
+        say(f"warning: {line}")
     return 0
+
+
+def _check_narrative(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from helpers.publication.narrative_check import check
+
+    try:
+        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir)
+    except ValueError as error:
+        parser.error(str(error))  # exit status 2
+    except FileNotFoundError as error:
+        print(f"quarterly-report: {printable(error)}", file=sys.stderr)
+        return 1
+    for line in found:
+        print(printable(line))
+    print(f"{path}: {len(found) or 'no'} problem{'s' if len(found) != 1 else ''} (checked against {against})")
+    return 1 if found else 0
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -56,9 +56,34 @@ class Column(_Strict):
     hxl: list[str] = []
 
 
+Parser = Literal["run", "reader", "date", "province", "text", "activity", "identifier", "whole", "number", "age",
+                 "item", "yes_no", "vocabulary", "derived"]
+
+
+class RecordColumn(_Strict):
+    """One column of the record (``columns.yml`` ``record``): how the cleaner makes it and what it declares."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    parser: Parser
+    vocabulary: str | None = None
+    unknown: str | None = None
+    reads: list[str] = []
+    derived_from: list[str] = Field([], alias="from")
+    categorical: bool = False
+    categories: Literal["vocabulary", "sectors", "activities", "age_groups"] | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _vocabulary_named(self) -> RecordColumn:
+        if (self.parser == "vocabulary" or self.categories == "vocabulary") and not self.vocabulary:
+            raise ValueError("a coded column names its vocabulary (vocabulary: <name in vocabularies.yml>)")
+        return self
+
+
 class WorkbookLimits(_Strict):
     max_cells_per_sheet: int = Field(gt=0)
     max_uncompressed_mb: int = Field(gt=0)
+    max_reader_memory_mb: int = Field(gt=0)
 
 
 class ColumnsFile(_Strict):
@@ -70,6 +95,7 @@ class ColumnsFile(_Strict):
     shapes: dict[str, list[str]]
     summary_row_words: list[str]
     workbook_limits: WorkbookLimits
+    record: dict[str, RecordColumn] = Field(min_length=1)
 
     @field_validator("columns")
     @classmethod
@@ -87,6 +113,9 @@ class Activity(_Strict):
     label_tr: str | None = None
     #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
     names: dict[Literal["en", "tr", "ar"], list[str]] = {}
+    #: the measures its records report (cash assistance: amount_try); a kept record without one is counted as
+    #: not reported in the figure summing it, never as 0 (helpers.clean.measures)
+    measures: list[Literal["amount_try", "quantity"]] = []
     sector: str
     unit: str
     reach_type: ReachType
@@ -130,8 +159,19 @@ class Indicator(_Strict):
         return self
 
 
+class PublicColumn(_Strict):
+    """A breakdown column of the public file: the record column (dimension) whose category fills it."""
+
+    dimension: str
+    column: str
+    hxl: str = Field(pattern=r"^#")
+    meaning: str
+    derive: Literal["pcode", "activity_name"] | None = None
+
+
 class IndicatorsFile(_Strict):
     free_text: list[str]
+    public_columns: list[PublicColumn] = Field(min_length=1)
     publish_free_text: list[str]
     age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
     headline: str
@@ -166,6 +206,18 @@ class IndicatorsFile(_Strict):
         if stray := sorted(set(self.publish_free_text) - set(self.free_text)):
             raise ValueError(f"publish_free_text names columns that are not free_text: {stray}")
         return self
+
+
+class LabelsFile(_Strict):
+    other: str = Field(min_length=1)
+    reviewed: dict[str, list[str]]
+
+    @field_validator("reviewed")
+    @classmethod
+    def _distinct_labels(cls, reviewed: dict[str, list[str]]) -> dict[str, list[str]]:
+        for column, labels in reviewed.items():
+            _distinct(labels, f"{column} labels")
+        return reviewed
 
 
 # ------------------------------------------------------------------------------------- the other files
@@ -214,7 +266,12 @@ class Withheld(_Strict):
     label: str
 
 
-class VocabulariesFile(_Strict):
+class VocabulariesFile(BaseModel):
+    """The fixed vocabularies below, and any other one a coded record column names (``columns.yml`` ``record``)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, dict[str, list[str]]]
+
     sex: dict[str, list[str]]
     yes_no: dict[Literal["yes", "no"], list[str]]
     nationality: dict[str, list[str]]
@@ -242,6 +299,17 @@ class ReasonsFile(_Strict):
         if "rejected" in self.dropped or "rejected" in self.rejected:
             raise ValueError("'rejected' names the kind of the rejected reasons; it is not a reason")
         return self
+
+
+class FeedbackText(_Strict):
+    en: str
+    tr: str
+    hint_en: str
+    hint_tr: str
+
+
+class FeedbackFile(_Strict):
+    reasons: dict[str, FeedbackText]
 
 
 # ----------------------------------------------------------------------------------------------- report.yml
@@ -305,7 +373,8 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
-    "report": ReportFile,
+    "feedback": FeedbackFile,
+    "report": ReportFile, "labels": LabelsFile,
 }
 
 
@@ -364,27 +433,38 @@ def version(name: str) -> tuple[str, int, int]:
 
 def read(file: Path, name: str) -> dict[str, Any]:
     """A YAML file checked against the model of config file ``name``."""
+    return _parsed(*_state(Path(file)), name)[0]
+
+
+def typed(name: str) -> BaseModel:
+    """``<config>/<name>.yml`` as the model it was checked against (:data:`MODELS`): the validated object is kept,
+    one per state of the file, not thrown away after the check."""
+    load(name)  # and its checks against other files
+    return _parsed(*_state(path(f"{name}.yml")), name)[1]
+
+
+def _state(file: Path) -> tuple[Path, int, int]:
     try:
-        stat = Path(file).stat()
+        stat = file.stat()
     except FileNotFoundError:
-        raise ConfigError(f"{shown(Path(file))}: file not found") from None
-    return _load(Path(file), stat.st_mtime_ns, stat.st_size, name)
+        raise ConfigError(f"{shown(file)}: file not found") from None
+    return file, stat.st_mtime_ns, stat.st_size
 
 
 @cache
-def _load(file: Path, _mtime: int, _size: int, name: str) -> dict[str, Any]:
+def _parsed(file: Path, _mtime: int, _size: int, name: str) -> tuple[dict[str, Any], BaseModel | None]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{shown(file)}: not valid YAML: {error}") from None
     model = MODELS.get(name)
-    if model is not None:
-        try:
-            model.model_validate(data)
-        except ValidationError as error:
-            problems = "; ".join(f"{_key(data, e['loc'])}: {e['msg']}" for e in error.errors())
-            raise ConfigError(f"{shown(file)}: {problems}") from None
-    return data
+    if model is None:
+        return data, None
+    try:
+        return data, model.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(f"{_key(data, e['loc'])}: {e['msg']}" for e in error.errors())
+        raise ConfigError(f"{shown(file)}: {problems}") from None
 
 
 def shown(file: Path) -> str:
@@ -464,21 +544,32 @@ def vocabulary_values(name: str) -> list[str]:
     return [str(value) for value in load("vocabularies")[name]]
 
 
+def record() -> dict[str, RecordColumn]:
+    """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it names
+    must be in ``vocabularies.yml``."""
+    schema, vocabularies = typed("columns").record, load("vocabularies")
+    for name, column in schema.items():
+        if column.vocabulary and column.vocabulary not in vocabularies:
+            raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
+                              f"a vocabulary of {shown(path('vocabularies.yml'))}")
+    return schema
+
+
 def declared_categories(dimension: str) -> list[str] | None:
     """Every category the configuration declares for a record column, in report order; None when the
     column's categories come from the data only (centre, donor, item, ...)."""
-    if dimension == "sector":
+    column = record().get(dimension)
+    declared = column.categories if column else None
+    if declared == "sectors":
         return sectors()
-    if dimension == "age_group":
+    if declared == "age_groups":
         return [*age_groups(), "unknown"]
-    if dimension in ("sex", "nationality", "population_group"):
-        values = vocabulary_values(dimension)
+    if declared == "vocabulary":
+        values = vocabulary_values(column.vocabulary)
         return values if "unknown" in values else [*values, "unknown"]
-    if dimension == "activity":
+    if declared == "activities":
         return list(activities().index)
-    if dimension == "reach_type":
-        return ["individual", "household", "group", "capacity"]
-    return None
+    return None if declared is None else list(declared)
 
 
 def headline() -> str:
@@ -509,7 +600,7 @@ def indicators() -> list[dict]:
 def report() -> dict[str, Any]:
     """``config/report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative,
     heading, figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
-    return ReportFile.model_validate(load("report")).model_dump()
+    return typed("report").model_dump()
 
 
 @cache

@@ -1,8 +1,10 @@
-"""Repository paths and quarter handling, resolved from this file, never from the working directory."""
+"""Repository paths and quarter handling, resolved from this file (or ``QUARTERLY_REPORT_HOME`` for an installed
+package), never from the working directory."""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +12,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+HOME_ENV = "QUARTERLY_REPORT_HOME"
+
+
+def _project_root() -> Path:
+    """The project folder (config, reference data, notebooks, narratives, data): the checkout this package lives
+    in, as ``make setup`` installs it; for a package installed from a wheel (``pip install .`` on a server), the
+    checkout named by ``QUARTERLY_REPORT_HOME``."""
+    chosen = os.environ.get(HOME_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else Path(__file__).resolve().parents[2]
+
+
+REPO_ROOT = _project_root()
 CONFIG_DIR = REPO_ROOT / "config"
 DATA_DIR = REPO_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
@@ -37,7 +50,17 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 # The names of what a run publishes beside a quarter's report (the report itself, its public data, its sources).
-SOURCES_FILE = "sources.csv"  # per source file counts, in the processed quarter, published beside the report
+SOURCES_FILE = "sources.csv"  # per source table counts, in the processed quarter, published beside the report
+# Everything under the reports folder may be served to the public; the audit trail may not (it names raw files and
+# shows the cleaning's workings), so it lives in the processed folder: a run's executed notebooks, run.log and
+# run.json in ``<processed>/<Q>/audit/``, a failed run's in ``<processed>/<Q>.failed-<time>/``, and a published
+# version's, with its manifest, in ``<processed>/<Q>.versions/v<N>/``.
+AUDIT = "audit"
+
+
+def failed_dir(processed: Path, quarter: str, stamp: str) -> Path:
+    """Where a failed run of ``quarter`` keeps its executed notebooks and run.log (internal, never served)."""
+    return Path(processed) / f"{quarter}.failed-{stamp}"
 
 
 def report_basename(quarter: str) -> str:

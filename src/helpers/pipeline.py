@@ -8,8 +8,11 @@ beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's pro
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
 notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
 take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
-The failed run's executed notebooks and ``run.log`` are kept in ``reports/<QUARTER>.failed-<time>/`` (the last
-:data:`KEEP_FAILED`). Folders are created with ``mkdir``, so what is published follows the umask.
+The reports folder receives only what may be served to the public (the report, its public data, dictionary,
+printed figures and sources); the audit trail (executed notebooks, ``run.log``, ``run.json``) joins the
+quarter's processed data in ``data/processed/<QUARTER>/audit/``, and a failed run's is kept in
+``data/processed/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`). Folders are created with ``mkdir``,
+so what is published follows the umask.
 """
 
 from __future__ import annotations
@@ -37,13 +40,15 @@ from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
+from helpers.clean import redact
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
-from helpers.errors import MissingKeyError, PipelineError
+from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
+    AUDIT,
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
@@ -52,6 +57,7 @@ from helpers.paths import (
     REPORTS_DIR,
     SOURCES_FILE,
     Quarter,
+    failed_dir,
     public_data_name,
     quarter_folders,
     replacing,
@@ -76,8 +82,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
                   "accept_losses": "--accept-losses", "earlier_quarters_dir": None}
-# Errors that say what is wrong with the data or the key: shown as they are, without notebook and cell.
-DATA_STOPS = {"DataLossError", "NoRecordsError", "MissingKeyError", "WeakKeyError", "PublishedTotalsError"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -94,6 +98,12 @@ class RunResult:
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
     out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
+
+
+def say(line: str) -> None:
+    """A line of the run's progress on standard output, with the time: what cron mails or journald keeps is read
+    later, and says when each step started."""
+    print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", flush=True)
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
@@ -133,6 +143,7 @@ def _git_commit() -> str:
 def _start_log(path: Path) -> logging.Handler:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    redact.mask_logs(handler)
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page and step
@@ -271,7 +282,7 @@ def recover(processed: Path, reports: Path) -> list[str]:
             continue
     for line in done:
         log.warning(line)
-        print(f"warning: {line}", flush=True)
+        say(f"warning: {line}")
     return done
 
 
@@ -396,8 +407,9 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
               "earlier_quarters_dir": str(processed)}
     per_notebook = _check_parameters(notebooks, common, parameters)
-    staging = _make_folder(stage_report / "report")
-    run_log = staging / "run.log"
+    staging = _make_folder(stage_report / "report")  # public files only
+    audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
+    run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
     try:
@@ -412,32 +424,31 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params) in enumerate(zip(notebooks, per_notebook, strict=True), start=1):
             if notebook.name in reused:
-                shutil.copyfile(reports / q / notebook.name, staging / notebook.name)
-                print(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
-                      "recompute)", flush=True)
+                shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
+                say(f"[{step}/{len(notebooks) + 1}] {notebook.name} reused (inputs unchanged; --force to "
+                    "recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
             if notebook.name == NOTEBOOKS[-1]:
                 inputs.write(stage_data / q, made_from)
-            print(f"[{step}/{len(notebooks) + 1}] {notebook.name}", flush=True)
+            say(f"[{step}/{len(notebooks) + 1}] {notebook.name}")
             log.info("executing %s with %s", notebook.name, params)
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(staging / notebook.name), parameters=params, kernel_name=KERNEL,
+                    str(notebook), str(audit / notebook.name), parameters=params, kernel_name=KERNEL,
                     progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
                 )
-            except PapermillExecutionError as error:
-                if error.ename in DATA_STOPS:
-                    raise PipelineError(error.evalue) from None
-                raise PipelineError(
-                    f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}"
-                ) from None
+            except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
+                if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
+                    raise PipelineError(redact.masked(error.evalue)) from None
+                raise PipelineError(redact.masked(
+                    f"{notebook.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
         _log_outcome(stage_data / q)
-        print(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF", flush=True)
-        html, pdf = render_report(staging / NOTEBOOKS[-1], staging, report_basename(q))
+        say(f"[{len(notebooks) + 1}/{len(notebooks) + 1}] rendering HTML and PDF")
+        html, pdf = render_report(audit / NOTEBOOKS[-1], staging, report_basename(q))
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
                              (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
@@ -446,12 +457,13 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, q)
         _record_versions(q, stage_data, processed, reports)
-        run_id = _write_run(staging / RUN_FILE, q, reports, parameters, reused)
-        (stage_data / q / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")  # publish pairs them
+        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s, %s; run took %.1f s", html.name, pdf.name, seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
+        shutil.rmtree(stage_data / q / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
+        audit = audit.rename(stage_data / q / AUDIT)
         target = reports / q
         history = stage_data / "history.csv"
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
@@ -465,15 +477,16 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        failed = reports / f"{q}.failed-{datetime.now():%Y%m%d-%H%M%S-%f}"
-        if staging.exists():
-            staging.rename(failed)
-            for old in sorted(reports.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+        failed = failed_dir(processed, q, f"{datetime.now():%Y%m%d-%H%M%S-%f}")
+        if audit.exists():
+            audit.rename(failed)
+            for old in sorted(processed.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
                 shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
-    return RunResult(q, target, target / html.name, target / pdf.name, target / run_log.name, seconds, reused, later)
+    return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
+                     reused, later)
 
 
 def _switches(per_notebook: list[dict]) -> dict:
@@ -487,7 +500,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
     before = inputs.load(processed / q)
     if (not before or before.get("clean_key") != made_from["clean_key"]
-            or not all((reports / q / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+            or not all((processed / q / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
         return []
     if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
         return list(inputs.DATA_NOTEBOOKS[:1])
@@ -505,18 +518,20 @@ def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -
                  " (this run)" if row["quarter"] == q else "")
 
 
-def _write_run(path: Path, q: str, reports: Path, parameters: dict[str, Any], reused: list[str]) -> str:
-    """``run.json`` in the report folder: when and with what code and packages the report was made, from which
-    narrative, and which published version it revises (a version's manifest carries it)."""
+def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
+               reused: list[str], report: Path) -> str:
+    """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
+    narrative, which published version it revises (a version's manifest carries it) and the SHA-256 of the
+    report's files (``report``), which pair the report with these processed data when it is published."""
     story = narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR))
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
-    previous = revisions.latest(q, reports)
+    previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
            "code": code, "narrative": {story.name: inputs.sha256(story)} if story.is_file() else {},
-           "reused": reused, "revises": previous.number if previous else None}
+           "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
     return run["run_id"]
 
@@ -527,4 +542,4 @@ def _index(reports: Path, processed: Path) -> None:
         write_index(reports, processed)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
-        print(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}", flush=True)
+        say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")

@@ -1,11 +1,12 @@
 """``quarterly-report publish``: freeze a quarter's current report as version N, read-only, with a manifest.
 
-The report folder ``reports/<Q>/`` is replaced by every run; a published version is copied to
-``reports/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less what
-the umask takes away). Its ``manifest.json`` holds the SHA-256 of every raw input, config, code and narrative
-file the report was made from and of every output, the code commit, the package versions and the
-pseudonymisation key's fingerprint (never the key). The quarter's lock is held meanwhile, so no run of the
-quarter changes the report while it is copied.
+The report folder ``reports/<Q>/`` is replaced by every run; a published version's public files are copied to
+``reports/<Q>.versions/v<N>/`` and its audit trail (executed notebooks, run log) to
+``<processed>/<Q>.versions/v<N>/``, which no run writes to, and made read-only (files 0444, folders 0555, less
+what the umask takes away). The audit's ``manifest.json`` (internal: it names the raw files) holds the SHA-256
+of every raw input, config, code and narrative file the report was made from and of every output, the code
+commit, the package versions and the pseudonymisation key's fingerprint (never the key). The quarter's lock is
+held meanwhile, so no run of the quarter changes the report while it is copied.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers.errors import PipelineError
-from helpers.paths import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
+from helpers.measure.disclosure import PUBLIC_FILE
+from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked, recover
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
@@ -45,7 +47,7 @@ def read_only(folder: Path) -> None:
 
 def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
     """The manifest of a version made from the report folder ``report`` and processed folder ``data``."""
-    run = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))
+    run = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))
     made_from = inputs.load(data)
     return {
         "quarter": quarter,
@@ -61,7 +63,7 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
         "inputs": {"raw": made_from["raw"], "published_totals": made_from.get("published_totals", {}),
                    "config": made_from["config"], "code": run["code"], "narrative": run["narrative"],
                    "earlier_quarters": made_from["earlier"]},
-        "outputs": {"report": inputs.hashes(report),
+        "outputs": {"report": inputs.hashes(report), "audit": inputs.hashes(data / AUDIT),
                     "processed": {n: inputs.sha256(data / n) for n in PROCESSED_OUTPUTS if (data / n).is_file()}},
     }
 
@@ -72,8 +74,9 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
     run (the report would not be what they give: run it again first), when the report and the processed data
-    come from different runs (their ``run.json``), when it is out of date (an earlier
-    quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already published.
+    come from different runs (the report's files are not those its ``run.json`` lists), when it is out of date
+    (an earlier quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already
+    published.
     """
     try:
         q = str(Quarter.parse(quarter))
@@ -88,51 +91,69 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
             _remove(left)
         missing = [p.name for p in (report / f"{report_basename(q)}.html", report / f"{report_basename(q)}.pdf",
-                                    report / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
+                                    data / AUDIT / RUN_FILE, data / inputs.INPUTS_FILE) if not p.is_file()]
         if missing:
             raise PipelineError(f"no complete run of {q} to publish ({', '.join(missing)} missing): run it first")
-        run_id = json.loads((report / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
-        data_run = json.loads((data / RUN_FILE).read_text(encoding="utf-8")).get("run_id") \
-            if (data / RUN_FILE).is_file() else None
-        if data_run != run_id:
+        run = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))
+        run_id = run["run_id"]
+        if run.get("report") != inputs.hashes(report):  # the run recorded the report's files it made
             raise PipelineError(f"the report of {q} ({report}) and its processed data ({data}) come from different "
                                 f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.hashes(raw / q), **inputs.published_totals(raw)})
+                                 {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
             listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
         if changed := stale.changed_since(q, processed):
             raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
-        published = revisions.versions(q, reports)
+        published = revisions.versions(q, reports, processed)
         if broken := [v for v in published if not v.intact]:
             raise PipelineError(f"{broken[-1].mismatch()}: restore it from the archive, or move it out of "
                                 f"{broken[-1].folder.parent}, then publish")
         previous = published[-1] if published else None
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
-        number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home)])
-        home.mkdir(exist_ok=True)
-        target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home),
+                          *revisions.version_numbers(revisions.versions_dir(q, processed))])
+        the_manifest = json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False)
+        public = (data / PUBLIC_FILE).read_text(encoding="utf-8")  # what a later revision must not be compared with
+        audit = _freeze(data / AUDIT, revisions.versions_dir(q, processed), number,
+                        {revisions.MANIFEST: the_manifest, PUBLIC_FILE: public})
         try:
-            shutil.copytree(report, staging, copy_function=shutil.copyfile)  # fresh modes, not the source's
-            (staging / revisions.MANIFEST).write_text(
-                json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False), encoding="utf-8")
-            read_only(staging)
-            staging.rename(target)  # the version appears complete or not at all
-        finally:
-            if staging.exists():  # a failed copy
-                _remove(staging)
+            _freeze(report, home, number, {})  # the version exists once its public files are there
+        except BaseException:
+            _remove(audit)
+            raise
         record_versions(processed, reports)
     write_index(reports, processed)
-    return revisions.latest(q, reports)
+    return revisions.latest(q, reports, processed)
+
+
+def _freeze(source: Path, home: Path, number: int, extra: dict[str, str]) -> Path:
+    """Copy ``source`` to ``home/v<number>`` with the ``extra`` files, read-only; it appears complete or not at
+    all."""
+    home.mkdir(exist_ok=True)
+    target, staging = home / f"v{number}", home / f".v{number}.staging-{os.getpid()}"
+    _remove(staging)
+    if target.exists() and extra:  # an audit left by a publish that stopped before its public files were in place
+        _remove(target)
+    try:
+        shutil.copytree(source, staging, copy_function=shutil.copyfile)  # fresh modes, not the source's
+        for name, text in extra.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        read_only(staging)
+        staging.rename(target)
+    finally:
+        _remove(staging)
+    return target
 
 
 def _remove(staging: Path) -> None:
     """Remove a version's staging folder, made writable again first (it may be read-only already)."""
+    if not staging.exists():
+        return
     for path in [staging, *staging.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     shutil.rmtree(staging, ignore_errors=True)

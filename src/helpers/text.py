@@ -55,3 +55,9 @@ def printable(text: object) -> str:
     """``text`` safe for a terminal: control and bidirectional-override characters shown as ``\\x1b``/``\\u202e``
     (a raw cell could otherwise recolour or rewrite the screen)."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def file_name(name: str) -> str:
+    """A file name as outputs show it: bytes that are not UTF-8 (a Windows archive unpacked here, which Python
+    keeps as surrogates that no file can be written with) escaped, ``rapor-\\xfe.csv``; others as they are."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

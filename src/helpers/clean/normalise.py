@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from helpers import config
 from helpers.clean.readings import categories
+from helpers.columns import coded_columns
 from helpers.errors import VocabularyError
 from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, integers, interval_codes, narrow
 from helpers.text import fold, turkish_lower
@@ -101,32 +102,16 @@ def _lookup(name: str) -> Callable[[str], object]:
     return lambda text: table.get(fold(text))
 
 
-def parse_sex(values: pd.Series, dtype: str = "string") -> pd.Series:
-    """F/M/K/E/Female/Kadın/Erkek/Kız/Erkek çocuk/other to female, male, other (NA when not understood)."""
-    return map_non_blank(values, _lookup("sex"), dtype)
+def parse_vocabulary(values: pd.Series, name: str, dtype: str = "string") -> pd.Series:
+    """Values matched against vocabulary ``name`` of ``config/vocabularies.yml`` (``F``, ``Kadın``, ``Erkek çocuk``
+    → female, male; ``Suriye`` → Syrian; ...); NA when not understood."""
+    return map_non_blank(values, _lookup(name), dtype)
 
 
 def parse_yes_no(values: pd.Series) -> pd.Series:
     """yes/no/evet/hayır/1/0 to a nullable boolean."""
     answer = _lookup("yes_no")
     return map_non_blank(values, lambda text: {"yes": True, "no": False}.get(answer(text)), "boolean")
-
-
-def parse_nationality(values: pd.Series, dtype: str = "string") -> pd.Series:
-    """Syrian/Suriye, Afghan/Afganistan, ..., Turkish/Türk/TC to an English adjective or ``other``."""
-    return map_non_blank(values, _lookup("nationality"), dtype)
-
-
-def parse_population_group(values: pd.Series, dtype: str = "string") -> pd.Series:
-    """Protection status words to ``refugee/migrant`` or ``host community``."""
-    return map_non_blank(values, _lookup("population_group"), dtype)
-
-
-# Optional columns with a vocabulary: a value outside it becomes unknown and the record is kept.
-OPTIONAL_VOCABULARIES: dict[str, Callable[[pd.Series], pd.Series]] = {
-    "sex": parse_sex, "nationality": parse_nationality, "population_group": parse_population_group,
-    "disability": parse_yes_no,
-}
 
 
 def _counted_as(text: str) -> str:
@@ -136,13 +121,14 @@ def _counted_as(text: str) -> str:
 
 
 def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str, int]]:
-    """Per optional column, each value outside its vocabulary among ``rows`` of ``raw`` with its count.
+    """Per coded column (``config.coded_columns``), each value outside its vocabulary among ``rows`` of ``raw``
+    with its count.
 
     Counted through the category codes of the kept rows, each distinct value parsed once.
     """
     positions = raw.index.get_indexer(rows)
     result = {}
-    for column, parse in OPTIONAL_VOCABULARIES.items():
+    for column, vocabulary in coded_columns().items():
         if column not in raw.columns:
             continue
         values = categories(raw[column])
@@ -150,7 +136,7 @@ def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str
         counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
         used = np.flatnonzero(counts)
         texts = pd.Series(values.cat.categories[used].astype(str), dtype="string")
-        unknown = parse(texts).isna().to_numpy() & (texts.str.strip() != "").to_numpy(dtype=bool)
+        unknown = parse_vocabulary(texts, vocabulary).isna().to_numpy() & (texts.str.strip() != "").to_numpy(dtype=bool)
         tally: dict[str, int] = {}
         for text, n in zip(texts[unknown], counts[used][unknown], strict=True):
             label = _counted_as(text.strip())

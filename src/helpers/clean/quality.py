@@ -1,13 +1,20 @@
 """Tables of a quarter's ``quality.json``: every raw row accounted for, per source table and per file.
 
-The clean notebook shows them after a run; the report's Annex A and its sources CSV print them for readers.
+The clean notebook shows them after a run; the report's Annex A and its sources CSV print them for readers, who
+see each source by a neutral label (:func:`public_labels`), never its file, sheet or folder names, and per-source
+counts rounded (:func:`rounded`).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 import pandas as pd
 
 from helpers import config
+
+_SHEET = re.compile(r" \[[^\]]*\]$")  # a source table's sheet: "x.xlsx [Sheet]" → x.xlsx
 
 
 def source_table(quality: dict) -> pd.DataFrame:
@@ -16,7 +23,7 @@ def source_table(quality: dict) -> pd.DataFrame:
     columns = ["rows_read", "rows_kept", *config.drop_kinds()]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table.index.name = "source"
-    table.insert(0, "file", table.index.str.replace(r" \[[^\]]*\]$", "", regex=True))  # "x.xlsx [Sheet]" → x.xlsx
+    table.insert(0, "file", table.index.str.replace(_SHEET.pattern, "", regex=True))
     return table
 
 
@@ -26,3 +33,42 @@ def quality_table(quality: dict) -> pd.DataFrame:
     table.index.name = None
     table.loc["Total"] = [quality["totals"].get(c, 0) for c in table.columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
+
+
+def unit_of(source: str, units: dict[str, str]) -> str | None:
+    """The programme unit (``units`` in config/programme.yml) whose folder a source lies in, if any."""
+    parts = PurePosixPath(source).parts
+    return units.get(parts[0]) if len(parts) > 1 else None
+
+
+def public_labels(sources: list[str], units: dict[str, str]) -> dict[str, str]:
+    """Each source label (``folder/file [sheet]``, as quality.json has it) → the neutral label readers see:
+    ``Protection and Resilience Unit, file 2, sheet 1`` with the unit from config, else ``file 3``; in the
+    order of that numbering.
+
+    File, sheet and folder names are chosen by partners and may name the people served, so none is published;
+    files are numbered in the order of their names within their unit, sheets within their file.
+    """
+    files = sorted({_file(source) for source in sources})
+    labels: dict[str, str] = {}
+    for unit in dict.fromkeys(unit_of(f, units) for f in files):
+        for n, file in enumerate((f for f in files if unit_of(f, units) == unit), start=1):
+            labels[file] = f"{unit + ', ' if unit else ''}file {n}"
+            sheets = sorted(s for s in sources if _file(s) == file and s != file)
+            labels.update({sheet: f"{labels[file]}, sheet {k}" for k, sheet in enumerate(sheets, start=1)})
+    return {source: label for source, label in labels.items() if source in set(sources)}
+
+
+def _file(source: str) -> str:
+    return _SHEET.sub("", source)
+
+
+def rounded(count: int) -> int | str:
+    """A per-source count as published: ``0``; ``<5`` for 1 to 4; otherwise rounded to the nearest 5.
+
+    The quarter's totals are exact, so exact per-source counts would give back a withheld one by subtraction
+    (a row's parts add up to its rows read, the sources to the total); rounded, no count can be worked out.
+    """
+    if count <= 0:
+        return 0
+    return "<5" if count < 5 else 5 * round(count / 5)

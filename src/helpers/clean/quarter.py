@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,15 +23,18 @@ import pandas as pd
 from pandera.pandas import DataFrameSchema
 
 from helpers import config
-from helpers.clean import dates, normalise, numbers, redact, schema
+from helpers.clean import dates, measures, normalise, numbers, redact, schema
+from helpers.clean.feedback import write_feedback
 from helpers.clean.losses import date_span
 from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
-from helpers.clean.stack import IDENTIFIER_COLUMNS, RECORD_COLUMNS, raw_columns, read_files, stack
+from helpers.clean.stack import Stacked, raw_columns, read_files, stack
+from helpers.columns import duplicate_key, identifier_columns
 from helpers.csvfile import write_csv
 from helpers.errors import (
+    ConfigError,
     ReconciliationError,
 )
 from helpers.kernels import arrow_by_code, categorical, coalesce, find_duplicates, tidy_categories
@@ -38,12 +42,6 @@ from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
 
-# A record identical on all of these to an earlier one is a duplicate (also across files). The columns derived
-# from them (iso_code, centre, sector, reach_type, age_group) are equal whenever these are, so they are left out.
-DERIVED_COLUMNS = ["iso_code", "centre", "sector", "reach_type", "age_group"]
-DEDUPE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("quarter", "source", "row_number", *DERIVED_COLUMNS)]
-CATEGORICAL_COLUMNS = ["quarter", "province", "iso_code", "district", "site", "centre", "activity", "sector",
-                       "reach_type", "activity_detail", "sex", "nationality", "population_group", "item", "donor"]
 
 
 @dataclass
@@ -90,72 +88,87 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
            marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series]) -> pd.DataFrame:
-    """Normalise validated raw rows into typed canonical records (identifiers still numbers, see :func:`_combine`).
+    """Normalise validated raw rows into typed canonical records (identifiers still numbers, see
+    :mod:`helpers.clean.stack`), one column per entry of the record schema (``config.record``), in its order.
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
-    read with the decimal-mark evidence ``marks`` of the whole quarter (:func:`_number_marks`), numbers typed
-    into workbook cells (``typed``) as they are; dates with the day/month ``orders`` of :func:`_date_orders`.
-    An optional coded value outside its vocabulary is unknown (NA).
+    read with the decimal-mark evidence ``marks`` of the whole quarter, numbers typed into workbook cells
+    (``typed``) as they are; dates with the day/month ``orders`` of their files. A coded value outside its
+    vocabulary is the column's ``unknown`` value (or NA).
     """
     bounds = schema.number_bounds()
+    made: dict[str, pd.Series] = {}
 
     def number(column: str) -> pd.Series:
         return numbers.parse_numbers(raw[column], raw["source"], bounds.get(column, numbers.Bounds()),
-                                       marks[column], typed.get(column))
+                                     marks[column], typed.get(column))
 
-    date = dates.parse_dates(raw["date"], raw["source"], orders["date"])
-    age = normalise.age_in_range(number("age"))
-    birth = dates.parse_dates(raw["date_of_birth"], raw["source"], orders["date_of_birth"])
-    derive = (age.isna() & birth.notna()).to_numpy()  # age from the date of birth only where it is missing
-    age[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], date[derive]))
-    activity = normalise.activity_codes(raw["activity"], catalogue, "category")
-    beneficiary = raw["beneficiary_id"]
-    site = normalise.collapse_spaces(raw["site"], "category")
-    nationality = normalise.parse_nationality(raw["nationality"], "category")
-    records = pd.DataFrame(
-        {
-            "quarter": categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
-            "source": raw["source"],
-            "row_number": raw["row_number"],
-            "date": date,
-            "province": _lookup(raw["province"], provinces["province"]),
-            "iso_code": _lookup(raw["province"], provinces["iso_code"]),
-            "district": normalise.collapse_spaces(raw["district"], "category"),
-            "site": site,
-            "centre": normalise.map_distinct(site, lambda v: v.split(" - ", 1)[0].strip(), "category"),
-            "activity": activity,
-            "sector": _lookup(activity, catalogue["sector"]),
-            "reach_type": _per_record_reach(_lookup(activity, catalogue["reach_type"]), beneficiary.notna()),
-            "activity_detail": normalise.collapse_spaces(raw["activity_detail"], "category"),
-            "beneficiary_id": beneficiary,
-            "household_id": raw["household_id"],
-            "household_size": normalise.whole(number("household_size")),
-            "participants": normalise.whole(number("participants")),
-            "sex": coalesce(normalise.parse_sex(raw["sex"], "category"), default="unknown"),
-            "age": normalise.whole(age),
-            "age_group": normalise.age_groups(age),
-            "nationality": nationality,
-            "population_group": normalise.derive_population_group(
-                normalise.parse_population_group(raw["population_group"], "category"), nationality
-            ),
-            "disability": normalise.parse_yes_no(raw["disability"]),
-            "item": normalise.normalise_items(raw["item"], config.load("items")["synonyms"], "category"),
-            "quantity": number("quantity"),
-            "amount_try": number("amount_try"),
-            "donor": normalise.collapse_spaces(raw["donor"], "category"),
-        },
-        index=raw.index,
-        copy=False,
-    )
-    for column in CATEGORICAL_COLUMNS:
-        records[column] = tidy_categories(records[column])
+    def age(name: str, column: config.RecordColumn) -> pd.Series:
+        years = normalise.age_in_range(number(name))
+        for read in column.reads:  # a date of birth, only where the age is missing
+            birth = dates.parse_dates(raw[read], raw["source"], orders[read])
+            derive = (years.isna() & birth.notna()).to_numpy()
+            years[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], made["date"][derive]))
+        made[f"{name} in years"] = years  # the age groups are cut from the ages before they are made whole
+        return normalise.whole(years)
+
+    def coded(name: str, column: config.RecordColumn) -> pd.Series:
+        parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, "category")
+        return parsed if column.unknown is None else coalesce(parsed, default=column.unknown)
+
+    parsers = {
+        "run": lambda name, column: categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
+        "reader": lambda name, column: raw[name],
+        "date": lambda name, column: dates.parse_dates(raw[name], raw["source"], orders[name]),
+        "province": lambda name, column: _lookup(raw[name], provinces["province"]),
+        "text": lambda name, column: normalise.collapse_spaces(raw[name], "category"),
+        "activity": lambda name, column: normalise.activity_codes(raw[name], catalogue, "category"),
+        "identifier": lambda name, column: raw[name],
+        "whole": lambda name, column: normalise.whole(number(name)),
+        "number": lambda name, column: number(name),
+        "age": age,
+        "item": lambda name, column: normalise.normalise_items(raw[name], config.load("items")["synonyms"],
+                                                               "category"),
+        "yes_no": lambda name, column: normalise.parse_yes_no(raw[name]),
+        "vocabulary": coded,
+        "derived": lambda name, column: _derived(name, made, raw, provinces, catalogue),
+    }
+    for name, column in config.record().items():
+        made[name] = parsers[column.parser](name, column)
+    records = pd.DataFrame({name: made[name] for name in config.record()}, index=raw.index, copy=False)
+    for name, column in config.record().items():
+        if column.categorical:
+            records[name] = tidy_categories(records[name])
     return records
+
+
+# How each derived record column (``parser: derived`` in the record schema) is made from the columns made before it
+# (``made``), the raw rows, the quarter's province spellings and the activity catalogue.
+DERIVATIONS: dict[str, Callable[[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame], pd.Series]] = {
+    "iso_code": lambda made, raw, provinces, catalogue: _lookup(raw["province"], provinces["iso_code"]),
+    "centre": lambda made, raw, provinces, catalogue: normalise.map_distinct(
+        made["site"], lambda v: v.split(" - ", 1)[0].strip(), "category"),
+    "sector": lambda made, raw, provinces, catalogue: _lookup(made["activity"], catalogue["sector"]),
+    "reach_type": lambda made, raw, provinces, catalogue: _per_record_reach(
+        _lookup(made["activity"], catalogue["reach_type"]), raw["beneficiary_id"].notna()),
+    "age_group": lambda made, raw, provinces, catalogue: normalise.age_groups(made["age in years"]),
+    "population_group": lambda made, raw, provinces, catalogue: normalise.derive_population_group(
+        normalise.parse_vocabulary(raw["population_group"], "population_group", "category"), made["nationality"]),
+}
+
+
+def _derived(name: str, made: dict[str, pd.Series], raw: pd.DataFrame, provinces: pd.DataFrame,
+             catalogue: pd.DataFrame) -> pd.Series:
+    if name not in DERIVATIONS:
+        raise ConfigError(f"{config.shown(config.path('columns.yml'))}: record.{name}: the cleaner derives no column "
+                          f"of this name; derived columns are {', '.join(DERIVATIONS)}")
+    return DERIVATIONS[name](made, raw, provinces, catalogue)
 
 
 def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
     """Rejected rows as the analyst needs them: where, why, which column, which value (identifiers masked)."""
     value = bad["value"].astype("object")
-    value = value.where(~bad["column"].isin(IDENTIFIER_COLUMNS) | value.isna(), "(identifier withheld)")
+    value = value.where(~bad["column"].isin(identifier_columns()) | value.isna(), "(identifier withheld)")
     detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
                         for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
@@ -261,7 +274,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
                                _dropped_rows(raw, early, "out_of_period", "also " + faults)])
     # The date is part of a duplicate's key, so a row in the quarter can only repeat a row in the quarter:
     # finding duplicates among all valid rows and dropping them after the out-of-period ones gives the same.
-    duplicated, original = find_duplicates(records[DEDUPE_COLUMNS])
+    duplicated, original = find_duplicates(records[duplicate_key()])
     original = original[~outside[duplicated]]
     duplicated &= ~outside
     detail = ("same as " + raw.loc[original, "source"].astype(str).to_numpy() + " row "
@@ -272,14 +285,29 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
+CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spellings the run corrects
+
+
+def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
+    encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
+    method = raw["province"].map(provinces["method"]).astype("object")
+    corrected = method.isin(CORRECTED)
+    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str), method[corrected])
+    return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
+            for source, row in counts.iterrows()}
+
+
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, found_forms: dict
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked
                ) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
-    quality["forms"] = found_forms
+    quality["forms"] = stacked.forms
+    quality["not_reported"] = measures.not_reported(records, stacked.present)
+    quality["corrections"] = corrections(raw, _province_lookup(raw["province"]))
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -303,16 +331,17 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
                   "rejects": redact.withhold(rejects)}
-        for column in IDENTIFIER_COLUMNS:
+        for column in identifier_columns():
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
-    return CleanResult(str(q), records[RECORD_COLUMNS].reset_index(drop=True), rejects.reset_index(drop=True), quality)
+    return CleanResult(str(q), records[list(config.record())].reset_index(drop=True), rejects.reset_index(drop=True),
+                       quality)
 
 
 @dataclass
@@ -328,6 +357,7 @@ class Examination:
     quality: dict  # as quality.json: counts per file and reason, unknown optional values, date span, ...
     provinces: pd.DataFrame  # resolution of each distinct province spelling (resolve_provinces), by spelling
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
+    labels_kept: dict[str, dict[str, int]] = field(default_factory=dict)  # config/labels.yml's columns: label → rows
 
 
 def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
@@ -340,14 +370,17 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
+    redact.mask_columns(records, list(config.load("labels")["reviewed"]))  # as a run would publish them
+    kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
+            for column in config.load("labels")["reviewed"] if column in records}
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), stacked.marks)
+                       _province_lookup(raw["province"]), stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
     """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel, formulas neutralised:
-    :mod:`helpers.csvfile`) and ``quality.json``.
+    :mod:`helpers.csvfile`), ``quality.json`` and the feedback workbooks (``feedback/``, :mod:`helpers.clean.feedback`).
 
     Each file replaces the previous one only once it is completely written.
     """
@@ -362,6 +395,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
     with replacing(out / "records.parquet") as tmp:
         result.records.to_parquet(tmp, index=False, write_statistics=ranged)
     write_csv(result.rejects, out / "rejects.csv", encoding="utf-8-sig")
+    write_feedback(result.rejects, out / "feedback")
     with replacing(out / "quality.json") as tmp:
         tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

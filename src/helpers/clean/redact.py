@@ -4,7 +4,8 @@ Field staff type notes into free-text columns (site, activity detail, donor, ...
 number written there would otherwise reach the processed records, the indicator files and the report, and a
 shifted row puts one into the activity or date column, from where it would reach ``rejects.csv``.
 
-What is recognised (Turkish formats):
+What is recognised: Turkish formats, and those of the countries the people served come from
+(``origin_phone_regions`` in ``config/pipeline.yml``: Syria, Iraq, Afghanistan, Iran), and UNHCR's:
 
 - ``phone``: ten national digits with an area or operator code starting 2–5 or 8 (landlines 2xx–4xx,
   mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
@@ -14,11 +15,22 @@ What is recognised (Turkish formats):
   (python-stdnum ``tr.tckimlik``); foreigner numbers (YKN, starting with 99) use the same check digits, so they
   are found the same way. An 11-digit
   number failing the check is not an issued number and is left alone;
+- ``phone`` of the origin countries: any number the ``phonenumbers`` library (Google's libphonenumber metadata)
+  finds valid for one of the ``origin_phone_regions``, written nationally (``0944 123 456``, ``0770 123 4567``,
+  ``011 123 4567``) or internationally with ``+`` or ``00`` (``+963 944 123 456``, ``00963-944-123-456``,
+  ``(+98) 912 345 6789``);
+- ``id number`` also: any other run of exactly eleven digits: Syrian national numbers (الرقم الوطني, eleven
+  digits, the first two the governorate) carry no public check digit, so every such run is taken for one;
+- ``unhcr number``: UNHCR proGres file (case) numbers, ``123-12C12345`` and, since 2021, ``123-12-12345``, and
+  individual numbers ``123-12345678``;
+- ``passport``: one or two capital letters followed by six to nine digits, standing alone (``N012345678``,
+  ``A12345678``, ``U 12345678``): Syrian, Iraqi, Iranian, Afghan and Turkish passports have this shape;
 - ``e-mail``: ``name@domain.tld``;
 - ``iban``: ``TR`` and 24 digits, spaces or dashes allowed, confirmed by the IBAN check digits (python-stdnum
   ``iban``).
 
-Year ranges (``2022-2023``), amounts (``1.250,50``) and codes such as ``TUR063`` are too short to match.
+Year ranges (``2022-2023``), dates, amounts (``1.250,50``), quarter and centre codes such as ``TUR063``,
+``2022Q4`` or ``EDU_LANGUAGE``, and counts are too short or of the wrong shape to match.
 Free text is masked in place (``Call [phone]``); a rejected value holding an identifier, or any run of ten or
 more digits (non-breaking spaces read as spaces), is withheld whole (``(withheld: phone)``): the row number and
 column in the rejects file tell the analyst where to look. All work is done once per distinct value.
@@ -26,6 +38,7 @@ column in the rejects file tell the analyst where to look. All work is done once
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import unicodedata
@@ -34,6 +47,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 from stdnum import iban
 from stdnum.tr import tckimlik
 
@@ -52,6 +66,13 @@ PATTERNS: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {  # in masking 
                          rf"(?:\(0?[2-58]\d{{2}}\)|[2-58]\d{{2}}){_SEPARATOR}\d{{3}}{_SEPARATOR}\d{{2}}"
                          rf"{_SEPARATOR}\d{{2}}(?!\d)"),
               lambda match: True),
+    "unhcr number": (re.compile(r"(?<![\w-])\d{3} ?- ?\d{2} ?[C-] ?\d{5}(?![\w-])|(?<![\w-])\d{3}-\d{8}(?![\w-])",
+                                re.IGNORECASE), lambda match: True),
+}
+# After the phones of the origin countries (an Iraqi mobile written nationally also has eleven digits):
+LATER: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {
+    "id number": (re.compile(r"(?<![\d.,])\d{11}(?![\d]|[.,]\d)"), lambda match: True),
+    "passport": (re.compile(r"(?<![\w-])[A-Z]{1,2} ?\d{6,9}(?![\w-])"), lambda match: True),
 }
 LONG_DIGITS = re.compile(r"\d{10,}")
 _ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
@@ -75,14 +96,60 @@ def mask(text: str) -> tuple[str, Counter]:
         return (masked, found) if found else (text, found)
     found = Counter()
     for kind, (pattern, valid) in PATTERNS.items():
-        def replace(match: re.Match, kind=kind, valid=valid) -> str:
-            if not valid(match.group()):
-                return match.group()
-            found[kind] += 1
-            return f"[{kind}]"
-
-        text = pattern.sub(replace, text)
+        text = _sub(pattern, valid, kind, text, found)
+    text = _origin_phones(text, found)
+    for kind, (pattern, valid) in LATER.items():
+        text = _sub(pattern, valid, kind, text, found)
     return text, found
+
+
+def _sub(pattern: re.Pattern, valid: Callable[[str], bool], kind: str, text: str, found: Counter) -> str:
+    def replace(match: re.Match) -> str:
+        if not valid(match.group()):
+            return match.group()
+        found[kind] += 1
+        return f"[{kind}]"
+
+    return pattern.sub(replace, text)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _origin_phones(text: str, found: Counter) -> str:
+    """Phone numbers valid in one of the origin regions (libphonenumber's metadata), national or international.
+
+    Only text with at least seven digits is searched: a phone number has more, and most labels have none.
+    """
+    if len(_DIGIT.findall(text)) < 7:
+        return text
+    for region in config.setting("origin_phone_regions"):
+        spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region,
+                                                                           leniency=phonenumbers.Leniency.VALID)]
+        for start, end in reversed(spans):
+            text = f"{text[:start]}[phone]{text[end:]}"
+            found["phone"] += 1
+    return text
+
+
+def masked(text: str) -> str:
+    """``text`` with every identifier masked (messages and log lines that quote file, sheet or header names)."""
+    return mask(text)[0]
+
+
+class MaskIdentifiers(logging.Filter):
+    """A logging filter that masks identifiers in each message before any handler writes it: log lines quote
+    file, sheet and header names, which partners choose and may fill with a person's phone or ID number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = masked(record.getMessage()), None
+        return True
+
+
+def mask_logs(*handlers: logging.Handler) -> None:
+    """Mask identifiers in everything ``handlers`` write (all the root logger's handlers when none is given)."""
+    for handler in handlers or logging.getLogger().handlers:
+        handler.addFilter(MaskIdentifiers())
 
 
 def kinds(text: str) -> list[str]:
@@ -90,7 +157,7 @@ def kinds(text: str) -> list[str]:
     ten or more digits that is none of them."""
     masked, found = mask(" ".join(text.split()))  # pasted numbers often hold non-breaking spaces
     shaped = [SHAPED] if LONG_DIGITS.search(masked) else []
-    return [kind for kind in PATTERNS if found[kind]] + shaped
+    return [kind for kind in dict.fromkeys([*PATTERNS, *LATER]) if found[kind]] + shaped
 
 
 def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:

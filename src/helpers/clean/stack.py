@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from helpers import config
 from helpers.clean import dates, normalise, numbers, redact, schema
+from helpers.columns import identifier_columns, raw_read
 from helpers.errors import ConfigError, NoSourcesError, SourceReadError
 from helpers.ingest import forms
 from helpers.ingest.readers import discover_sources, load_columns, read_source
@@ -28,14 +29,6 @@ from helpers.kernels import by_code, categorical, narrow
 
 log = logging.getLogger(__name__)
 
-IDENTIFIER_COLUMNS = ["beneficiary_id", "household_id"]
-RECORD_COLUMNS = [
-    "quarter", "source", "row_number", "date", "province", "iso_code", "district", "site", "centre", "activity",
-    "sector", "reach_type", "activity_detail", "beneficiary_id", "household_id", "household_size", "participants",
-    "sex", "age", "age_group", "nationality", "population_group", "disability", "item", "quantity", "amount_try",
-    "donor",
-]
-FOLDED = {"date_of_birth": "age"}  # raw columns that live on inside a record column
 
 
 def _unique(names: list[str], masked: Callable[[str], str]) -> dict[str, str]:
@@ -93,10 +86,10 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
         "row_number": np.concatenate([np.empty(0, "int64"),  # (no table at all: every file unreadable)
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
-    identifiers = {}
+    identifiers, identifying = {}, identifier_columns()
     for column in raw_columns():
-        codes, dictionary = _stacked(column, tables)
-        if column in IDENTIFIER_COLUMNS:
+        codes, dictionary = _stacked(column, tables, column in identifying)
+        if column in identifying:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary
         else:
@@ -113,19 +106,18 @@ def raw_columns() -> list[str]:
     A column configured without a rule here would be read and then silently lost: it is refused, naming it.
     """
     columns = config.columns()
-    if unknown := [c for c in columns if c not in RECORD_COLUMNS and c not in FOLDED]:
+    if unknown := [c for c in columns if c not in raw_read()]:
         raise ConfigError(f"{config.shown(config.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
-                          f"rule for this column, so its values would be lost; give it one in helpers.clean "
-                          "(stack.RECORD_COLUMNS and quarter._typed) or remove it")
+                          "rule for this column, so its values would be lost; give it an entry under record: in "
+                          "the same file (a coded column: parser: vocabulary) or remove it")
     return columns
 
 
-def _stacked(column: str, tables: list) -> tuple[np.ndarray, pa.Array]:
+def _stacked(column: str, tables: list, identifier: bool) -> tuple[np.ndarray, pa.Array]:
     """One canonical column of every table: codes (-1: blank) into one dictionary of stripped values.
 
     Identifiers are also upper-cased here (:func:`normalise.id_texts`), so ``tr-1`` and ``TR-1`` are one value.
     """
-    identifier = column in IDENTIFIER_COLUMNS
     parts = [_stripped(table.columns[column], identifier) if column in table.columns.column_names
              else (np.full(len(table.row_number), -1, dtype=np.int32), pa.array([], pa.large_string()))
              for table in tables]
@@ -209,11 +201,18 @@ def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series], labels: dict[t
             for column in [*schema.number_bounds(), "age"]}
 
 
+def date_columns() -> list[str]:
+    """The raw date columns: the record's dates and the dates its columns read (the date of birth, for the age)."""
+    schema = config.record()
+    return [name for name, column in schema.items() if column.parser == "date"] + \
+        [raw for column in schema.values() if column.parser == "age" for raw in column.reads]
+
+
 def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, pd.Series]:
     """Each date column's day/month order evidence per source (:func:`dates.date_orders`), from all its rows
     and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`), pooled per file."""
     orders = {}
-    for column in ("date", "date_of_birth"):
+    for column in date_columns():
         shown = dates.date_orders(raw[column], raw["source"])
         written = pd.Series([dates.written_order(table.notes.get(column, "")) for table in tables],
                             index=[labels[table.source, table.sheet] for table in tables], dtype=np.int8)
@@ -246,6 +245,7 @@ class Stacked:
     summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
     labels: dict[tuple[str, str | None], str]  # (file, sheet) -> label
     forms: dict[str, dict]  # the forms whose exports were read (:func:`forms_read`)
+    present: dict[str, set[str]]  # each table's record columns (a measure missing from a file: clean.measures)
 
 
 def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, dict]:
@@ -263,4 +263,5 @@ def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
     return Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
-                    _summary_rejects(tables, labels), labels, forms_read(tables, labels))
+                    _summary_rejects(tables, labels), labels, forms_read(tables, labels),
+                   {labels[t.source, t.sheet]: set(t.columns.column_names) for t in tables})

@@ -1,10 +1,14 @@
 """Read a CSV file (comma, semicolon or tab) into a :class:`~helpers.ingest.tables.RawTable`.
 
 CSV encoding is detected, not assumed: a byte-order mark decides (UTF-8, or UTF-16 from Excel's "Unicode
-text"); without one, UTF-8 when the whole file is valid UTF-8, else Windows-1254, or ISO-8859-9 when a
-byte undefined in Windows-1254 occurs (the two differ only in 0x80–0x9F, so files without such bytes
-decode identically either way). The delimiter (``,`` ``;`` tab) is the one that makes a header row appear.
-A record whose quoted field spans several lines is one row, as in Excel.
+text"); without one, UTF-16 when every other byte of the start is NUL, UTF-8 when the whole file is valid
+UTF-8, else Windows-1254, or ISO-8859-9 when a byte undefined in Windows-1254 occurs (the two differ only in
+0x80–0x9F, so files without such bytes decode identically either way). A file that is UTF-8 up to a line in
+another encoding (a line pasted from an older export) is refused, naming the line and the byte: decoded whole
+in Windows-1254, its UTF-8 rows would turn to mojibake. Files are read, never memory-mapped: a file cut short
+while it is read is an error to name, not a crash (a memory map of it would end the process with SIGBUS).
+The delimiter (``,`` ``;`` tab) is the one that makes a header row appear. A record whose quoted field spans
+several lines is one row, as in Excel.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ import csv
 import io
 import itertools
 import logging
-import mmap
 from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from helpers.errors import SourceReadError
+from helpers.errors import SourceReadError, WrongEncodingError
 from helpers.ingest.rules import ReadingRules
 from helpers.ingest.tables import RawTable, columns_from_rows, encoded, find_header, looked_for, raw_table, tags_under
 
@@ -35,10 +38,6 @@ _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # byt
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 
 
-class _WrongEncoding(Exception):
-    """The bytes are not in the encoding tried (for UTF-8: retry with a Turkish single-byte code page)."""
-
-
 
 def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
     with path.open("rb") as handle:
@@ -48,24 +47,69 @@ def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
         if head.startswith(bom):
             try:
                 return _read_csv_as(path, source, rules, head, complete, encoding, bom=len(bom))
-            except _WrongEncoding:
+            except WrongEncodingError:
                 raise SourceReadError(
                     source, f"starts with a {encoding} byte-order mark but is not {encoding}"
                 ) from None
+    if utf16 := _bomless_utf16(head):
+        try:
+            return _read_csv_as(path, source, rules, head, complete, utf16)
+        except WrongEncodingError:
+            raise SourceReadError(source, f"looks like {utf16} without a byte-order mark (every other byte is "
+                                  "NUL) but is not: save it again as UTF-8") from None
     try:
         return _read_csv_as(path, source, rules, head, complete, "utf-8")
-    except _WrongEncoding:
+    except WrongEncodingError:
+        if mixed := _utf8_then_other(path):
+            line, offset, byte = mixed
+            raise SourceReadError(source, f"mixed encodings: UTF-8 up to line {line:,}, where byte {offset:,} "
+                                  f"(0x{byte:02X}) is not UTF-8 (a line in another encoding, such as Windows-1254): "
+                                  "save the whole file again as UTF-8") from None
         return _read_csv_as(path, source, rules, head, complete, _legacy_encoding(path))
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the start of a file without a byte-order mark is text with every
+    other byte NUL (ASCII letters, digits and separators in UTF-16), else None."""
+    sample = head[:4096 - 4096 % 2]
+    if len(sample) < 8 or sample.count(0) < len(sample) // 3:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _utf8_then_other(path: Path) -> tuple[int, int, int] | None:
+    """(line, byte offset, byte) of the first byte that is not UTF-8, when the text before it holds UTF-8
+    letters beyond ASCII (so the file is UTF-8 with a line of another encoding); else None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines, beyond_ascii = 0, 1, False
+    with path.open("rb") as handle:
+        for chunk in iter(partial(handle.read, _CHUNK_BYTES), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                good = chunk[:max(error.start, 0)]
+                if beyond_ascii or not good.isascii():
+                    return lines + good.count(b"\n"), offset + error.start, chunk[min(error.start, len(chunk) - 1)]
+                return None
+            beyond_ascii = beyond_ascii or not chunk.isascii()
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+    return None
 
 
 def _read_csv_as(
     path: Path, source: str, rules: ReadingRules, head: bytes, complete: bool, encoding: str, bom: int = 0
 ) -> RawTable:
-    """Read a CSV in a given encoding; raise :class:`_WrongEncoding` when the bytes are not in it."""
+    """Read a CSV in a given encoding; raise :class:`WrongEncodingError` when the bytes are not in it."""
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
     except UnicodeDecodeError as error:
-        raise _WrongEncoding from error
+        raise WrongEncodingError from error
     found = _find_csv_header(text, complete, rules)
     if found is None:
         raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}")
@@ -78,7 +122,7 @@ def _read_csv_as(
             columns = _python_columns(path, offset, encoding, delimiter, len(header))
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
         if encoding == "utf-8" and not _is_utf8(path):
-            raise _WrongEncoding from error
+            raise WrongEncodingError from error
         raise SourceReadError(source, f"malformed CSV ({error})") from error
     header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,
@@ -128,7 +172,7 @@ def _arrow_columns(path: Path, offset: int, encoding: str, delimiter: str, width
         ragged.append(1)
         return "skip"
 
-    with pa.memory_map(str(path)) as stream:
+    with pa.OSFile(str(path)) as stream:  # read, not mapped: see the module docstring
         stream.seek(offset)
         table = pa_csv.read_csv(
             stream,
@@ -157,8 +201,9 @@ def _python_columns(path: Path, offset: int, encoding: str, delimiter: str, widt
 
 
 def _has_quote(path: Path, offset: int) -> bool:
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'"', offset) >= 0
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return any(b'"' in chunk for chunk in iter(partial(handle.read, _CHUNK_BYTES), b""))
 
 
 def _is_utf8(path: Path) -> bool:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from helpers.errors import SourceReadError
+from helpers.errors import NestedTooDeepError, SourceReadError
 from helpers.ingest.delimited import read_csv
 from helpers.ingest.rules import ReadingRules, load_columns
 from helpers.ingest.tables import NotRead, SourceTables
 from helpers.ingest.workbooks import read_xlsx
+from helpers.text import file_name
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +40,36 @@ SOURCE_SUFFIXES = (".csv", ".xlsx")
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
 
 
-def discover_sources(folder: Path) -> list[Path]:
-    """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path.
+def discover_sources(folder: Path, *, quiet: bool = False) -> list[Path]:
+    """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path: the one rule for which
+    files of a raw folder count, used by the readers, ``check``, the input hashes and publish.
 
-    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line. Links are
-    listed too (a broken one, or one leading out of ``folder``, file or folder), and so are spreadsheets in other
-    formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of their vanishing.
+    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line (none when
+    ``quiet``). Links are listed too (a broken one, or one leading out of ``folder``, file or folder), and so are
+    spreadsheets in other formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of
+    their vanishing.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"raw data folder not found: {folder}")
     sources = []
-    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+    try:
+        found = sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix())
+    except RecursionError:
+        raise NestedTooDeepError(folder.as_posix()) from None
+    for path in found:
         relative = path.relative_to(folder)
         if path.is_dir() and not (path.is_symlink() and not inside(path, folder)):
             continue  # a folder (a linked one inside the raw folder: its files are read where they are)
         if any(part.startswith((".", "~$")) for part in relative.parts):
-            log.info("ignoring %s: hidden file or Excel lock file", relative.as_posix())
+            ignored = "hidden file or Excel lock file"
         elif path.suffix.lower() not in SOURCE_SUFFIXES + OTHER_SPREADSHEETS and not path.is_dir():
-            log.info("ignoring %s: not a .csv or .xlsx file", relative.as_posix())
+            ignored = "not a .csv or .xlsx file"
         else:
             sources.append(path)
+            continue
+        if not quiet:
+            log.info("ignoring %s: %s", relative.as_posix(), ignored)
     return sources
 
 
@@ -77,18 +87,47 @@ def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> 
     """
     path, rules = Path(path), columns or load_columns()
     source = _relative(path, Path(root))
+    if file_name(source) != source:  # a name unzipped from a Windows archive: its bytes shown escaped
+        raise SourceReadError(file_name(source), "the file name is not UTF-8 (as a Windows archive unpacked "
+                              "here gives): rename the file")
     if not inside(path, root):
         reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
         log.warning("%s: %s", source, reason)
         return SourceTables(not_read=[NotRead(source, None, reason)])
     try:
+        before = path.stat()
         if path.suffix.lower() == ".csv":
-            return SourceTables([read_csv(path, source, rules)])
-        if path.suffix.lower() == ".xlsx":
-            return read_xlsx(path, source, rules)
+            read = SourceTables([read_csv(path, source, rules)])
+        elif path.suffix.lower() == ".xlsx":
+            read = read_xlsx(path, source, rules)
+        else:
+            raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read")
+        after = path.stat()
     except OSError as error:
         raise SourceReadError(source, error.strerror or str(error)) from error
-    raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read")
+    except SourceReadError:
+        if _changed(path, before):
+            raise SourceReadError(source, _CHANGED) from None
+        raise
+    except Exception as error:  # a half-written file can trip a parser anywhere: named, never a crash
+        if _changed(path, before):
+            raise SourceReadError(source, _CHANGED) from error
+        raise
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        raise SourceReadError(source, f"{_CHANGED} (size {before.st_size:,} → {after.st_size:,} bytes)")
+    return read
+
+
+_CHANGED = "the file changed while it was read (still being copied or saved?): read it again once it is complete"
+
+
+def _changed(path: Path, before) -> bool:
+    try:
+        now = path.stat()
+    except OSError:
+        return True
+    return (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+
 
 
 def _relative(path: Path, root: Path) -> str:

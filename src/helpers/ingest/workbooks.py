@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import re
+import resource
 import signal
 import zipfile
 from datetime import date, datetime
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 _DIMENSION_BYTES = 1 << 16  # a sheet declares its dimension before its data, within the first bytes
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a cell element of a sheet's XML
+_STREAM_BYTES = 1 << 22
 _UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from the child process
 
 
@@ -59,8 +62,26 @@ def _check_workbook_size(path: Path, source: str, rules: ReadingRules) -> None:
                         raise SourceReadError(source, (
                             f"sheet {part.filename} declares {declared.group(0).decode(errors='replace')[11:]}, "
                             f"{cells:,} cells, more than the {rules.max_cells:,} allowed (workbook_limits)"))
+                    if (cells := _count_cells(archive, part, rules.max_cells)) > rules.max_cells:
+                        raise SourceReadError(source, (  # a sheet without (or belying) its dimension
+                            f"sheet {part.filename} holds more than {rules.max_cells:,} cells, the most allowed "
+                            "(workbook_limits)"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+
+
+def _count_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int) -> int:
+    """The cells a sheet's XML holds, counted while it streams (never held whole); stops past ``limit``."""
+    cells, tail = 0, b""
+    with archive.open(part) as stream:
+        for chunk in iter(lambda: stream.read(_STREAM_BYTES), b""):
+            block = tail + chunk
+            cut = max(len(block) - 16, 0)  # an element split between two chunks is counted in the next
+            cells += len(_CELL.findall(block, 0, cut))
+            tail = block[cut:]
+            if cells > limit:
+                return cells
+    return cells + len(_CELL.findall(tail))
 
 
 def _cells(bounds: tuple[bytes | None, ...]) -> int:
@@ -75,16 +96,17 @@ def _column_number(letters: bytes) -> int:
     return reduce(lambda number, letter: number * 26 + letter - 64, letters, 0)
 
 
-def _load_sheets_isolated(path: Path, source: str) -> dict[str, tuple[list[list[str]], np.ndarray]]:
+def _load_sheets_isolated(path: Path, source: str, memory: int) -> dict[str, tuple[list[list[str]], np.ndarray]]:
     """Every sheet's cells, loaded in a child process, so that a crash of the spreadsheet library (an abort on a
     hostile file) becomes a :class:`SourceReadError` naming the file instead of ending the run.
 
     The child is forked (no interpreter to start, no module to import again) and does nothing but load the
-    workbook and send the cells back; everything else happens here.
+    workbook and send the cells back; everything else happens here. It may take ``memory`` bytes beyond what it
+    starts with (``RLIMIT_AS``): a workbook that needs more ends it, and is named, instead of the machine's memory.
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_load, args=(sender, _load_sheets, path, source),
+    child = context.Process(target=_child_load, args=(sender, _load_sheets, path, source, memory),
                             name=f"read {source}", daemon=True)
     child.start()
     sender.close()
@@ -94,8 +116,9 @@ def _load_sheets_isolated(path: Path, source: str) -> dict[str, tuple[list[list[
         child.join()
         code = child.exitcode or 0
         how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-        raise SourceReadError(source, f"the workbook crashed the spreadsheet reader ({how}); it may be malformed "
-                                      "or hostile: open it in Excel and save it again") from None
+        raise SourceReadError(source, f"the workbook crashed the spreadsheet reader ({how}); it may be malformed, "
+                                      f"hostile or need more than the {memory >> 20:,} MB of memory allowed "
+                                      "(workbook_limits): open it in Excel and save it again") from None
     finally:
         receiver.close()
     child.join()
@@ -104,14 +127,25 @@ def _load_sheets_isolated(path: Path, source: str) -> dict[str, tuple[list[list[
     return {name: (_unpacked(sheet), numbers) for name, (sheet, numbers) in result.items()}
 
 
-def _child_load(sender, load, path: Path, source: str) -> None:
+def _child_load(sender, load, path: Path, source: str, memory: int | None = None) -> None:
     """In the child: load the sheets and send them back packed, or the :class:`SourceReadError`."""
+    if memory:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        limit = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     try:
         result = {name: (_packed(rows), numbers) for name, (rows, numbers) in load(path, source).items()}
     except SourceReadError as error:
         result = error
     sender.send(result)
     sender.close()
+
+
+def _address_space() -> int:
+    """This process's virtual memory now (``VmSize``), in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmSize:"))
+    return int(line.split()[1]) << 10
 
 
 def _packed(rows: list[list[str]]) -> tuple[int, str] | list[list[str]]:
@@ -157,7 +191,7 @@ def _typed_numbers(rows: list[list]) -> np.ndarray:
 
 def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
     _check_workbook_size(path, source, rules)
-    sheets = _load_sheets_isolated(path, source)
+    sheets = _load_sheets_isolated(path, source, rules.max_reader_memory_bytes)
     tables = SourceTables()
     if {"survey", "choices"} <= {name.strip().lower() for name in sheets}:
         reason = "an XLSForm: the definition of a form, read as such (its exports are read through it), not data"

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.measure.disclosure import THRESHOLD
+from helpers.measure.disclosure import THRESHOLD, suppression
 from helpers.paths import Quarter, quarter_folders
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def earlier_quarters(quarter: str, earlier_dir: Path) -> dict[str, Path]:
     """The processed quarters before ``quarter`` in ``earlier_dir`` (folders named as quarters, with records)."""
     q, found = Quarter.parse(quarter), {}
     for name, folder in quarter_folders(earlier_dir, "records.parquet").items():  # exact names only
-        says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter") \
+        says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter", name) \
             if (folder / "quality.json").is_file() else name
         if says != name:  # a copy of another quarter's folder: its files say otherwise
             log.warning("%s holds the records of %s, not of %s: ignored", folder, says, name)
@@ -126,12 +126,18 @@ def compute_across(quarter: str, folder: Path, earlier_dir: Path) -> Across:
     return result
 
 
-def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec: dict, result: Across) -> pd.DataFrame:
+def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec: dict, result: Across,
+                published: list[pd.DataFrame] = ()) -> pd.DataFrame:
     """People reached this quarter minus the previous quarter's, per category of each dimension of ``spec``.
 
-    Only where both quarters' values are printed as they are (0 or at least the suppression threshold): the
-    difference with a value printed as ``<5`` would give that value away.
+    Only where both quarters' values are published as they are: not withheld in this quarter's suppression
+    (small, complementary or revised; ``published`` are its published versions) nor in the previous quarter's
+    public file, and never 1 to 4: the difference with a withheld value would give that value away.
     """
+    states = suppression(indicators, published)
+    withheld_now = {key for key, state in zip(zip(indicators["indicator"], indicators["dimension"],
+                                                  indicators["category"].astype(str), strict=True), states,
+                                              strict=True) if state}
     q = Quarter.parse(quarter)
     previous = Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)
     path = Path(earlier_dir) / str(previous) / "indicators.csv"
@@ -140,12 +146,15 @@ def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec:
         return pd.DataFrame(columns=indicators.columns)
     result.previous = str(previous)
     before = pd.read_csv(path, dtype={"category": "string", "quarter": "string"}, keep_default_na=False)
+    withheld_then = _withheld(path.with_name("indicators_public.csv"))
     rows = []
     for dim in spec["dimensions"]:
         now = _values(indicators, dim)
         then = _values(before, dim)
         both = pd.concat([now.rename("now"), then.rename("then")], axis=1).fillna(0.0)
-        shown = ((both == 0) | (both >= THRESHOLD)).all(axis=1)
+        published = np.array([(config.headline(), dim, str(c)) not in withheld_now | withheld_then
+                              for c in both.index], dtype=bool)
+        shown = ((both == 0) | (both >= THRESHOLD)).all(axis=1) & published
         both = both[shown]
         change = (both["now"] - both["then"]).round(2)
         order = np.lexsort((both.index.to_numpy(dtype=str), -both["now"].to_numpy()))
@@ -154,12 +163,22 @@ def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=indicators.columns)
 
 
+def _withheld(public: Path) -> set[tuple[str, str, str]]:
+    """The cells a quarter's public file withholds (all suppression, as published)."""
+    if not public.is_file():
+        return set()
+    table = pd.read_csv(public, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
+    table = table[table["suppressed"] == "1"]
+    return set(zip(table["indicator"], table["dimension"], table["category"], strict=True))
+
+
 def _values(indicators: pd.DataFrame, dimension: str) -> pd.Series:
     rows = indicators[(indicators["indicator"] == config.headline()) & (indicators["dimension"] == dimension)]
     return pd.Series(rows["value"].astype(float).to_numpy(), index=rows["category"].astype(str).to_numpy())
 
 
-def across_indicators(quarter: str, indicators: pd.DataFrame, folder: Path, earlier_dir: Path) -> pd.DataFrame:
+def across_indicators(quarter: str, indicators: pd.DataFrame, folder: Path, earlier_dir: Path,
+                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
     """``indicators`` with the cross-quarter indicators of ``config/indicators.yml`` added (those that could be
     computed), writing ``across.json`` (quarters counted, or why not) into ``folder``."""
     specs = [s for s in config.load("indicators")["indicators"] if s["measure"] in MEASURES]
@@ -168,7 +187,7 @@ def across_indicators(quarter: str, indicators: pd.DataFrame, folder: Path, earl
     extra = []
     for spec in specs:
         if spec["measure"] == CHANGE_MEASURE:
-            extra.append(change_rows(quarter, indicators, earlier_dir, spec, result))
+            extra.append(change_rows(quarter, indicators, earlier_dir, spec, result, published))
         elif result.people:
             extra.append(pd.DataFrame({"quarter": [quarter], "indicator": [spec["id"]], "dimension": ["total"],
                                        "category": ["all"], "value": [float(result.people[spec["measure"]])]}))

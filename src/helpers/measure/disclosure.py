@@ -27,7 +27,9 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import config
@@ -46,10 +48,38 @@ PLOTTED_COMPLEMENTARY = 0.25
 """Token values a figure draws for a hidden cell (an empty-looking bar) and that :func:`fmt` labels."""
 
 SHOWN, PRIMARY, COMPLEMENTARY = 0, 1, 2
+REVISION_CELLS = 3
+"""Cells a table withholds at least once one of them changed by 1 to 4 since a published version."""
+PUBLIC_FILE = "indicators_public.csv"  # in a quarter's processed folder and each published version's audit
 SEARCH = 12
 """How many of the smallest cells around an exposed cell are tried as complements."""
 Key = tuple[str, str, str]  # (indicator, dimension, category)
 CROSS, CROSS_LABEL = "+", " | "
+
+
+def reviewed_labels(records: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Relabel (in place) every free-text label not on the reviewed list of ``config/labels.yml`` as its
+    ``other`` label, before any indicator is computed, so no unreviewed label is published (a label can hold a
+    person's name, which no pattern finds); returns per column the labels so counted, with their records."""
+    labels = config.load("labels")
+    counted = {}
+    for column, reviewed in labels["reviewed"].items():
+        if column not in records:
+            continue
+        values = records[column].astype("category")
+        listed = set(reviewed)
+        unlisted = [c for c in values.cat.categories if c not in listed]
+        if not unlisted:
+            continue
+        codes = values.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+        counted[column] = {str(c): int(counts[i]) for i, c in enumerate(values.cat.categories) if c in unlisted
+                           and counts[i]}
+        names = [labels["other"] if c in unlisted else c for c in values.cat.categories]
+        kept = sorted(set(names))
+        recode = np.append(pd.Index(kept).get_indexer(names), -1)  # code -1 (blank) stays blank
+        records[column] = pd.Series(pd.Categorical.from_codes(recode[codes], kept), index=values.index)
+    return counted
 
 
 def suppress(value: float, *, total: bool = False) -> float | str:
@@ -146,12 +176,58 @@ def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
     return bounds
 
 
-def suppression(indicators: pd.DataFrame) -> pd.Series:
-    """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`."""
+def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
+    """The public tables (indicator, dimension, category, value, suppressed) of every published version of
+    ``quarter``, kept in their audit folders ``<processed>/<Q>.versions/v<N>/`` (:mod:`helpers.publish`)."""
+    tables = []
+    for path in sorted(Path(processed).glob(f"{quarter}.versions/v*/{PUBLIC_FILE}")):
+        table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
+        tables.append(table[["indicator", "dimension", "category", "value", "suppressed"]])
+    return tables
+
+
+def _revised(values: dict[Key, float], hidden: dict[Key, int], published: list[pd.DataFrame]) -> set[Key]:
+    """Cells a reader holding a published version would see change by 1 to 4 (:func:`suppression`): its value
+    then was shown (a category not listed: 0; withheld: taken as ``<5``, 1 to 4, which withholds more than an
+    ``x`` would need) and the value now is outside that and less than 5 away from it."""
+    revised = set()
+    for table in published:
+        before = {key: (float(value), float(value)) if state == "0" else (1.0, THRESHOLD - 1.0)
+                  for key, value, state in zip(_keys(table), table["value"], table["suppressed"], strict=True)}
+        tables = {key[:2] for key in before}
+        for key, now in values.items():
+            if key[1] == "total" or key in hidden or key[:2] not in tables:
+                continue
+            low, high = before.get(key, (0.0, 0.0))
+            if 0 < max(low - now, now - high) < THRESHOLD:
+                revised.add(key)
+    return revised
+
+
+def _padded(values: dict[Key, float], hidden: dict[Key, int], revised: set[Key], order: dict[Key, int]) -> set[Key]:
+    """Each table with a revised cell hides at least :data:`REVISION_CELLS` cells (its smallest shown ones), so a
+    reader comparing versions learns no more than that the people added are among them."""
+    extra = set()
+    for table in {k[:2] for k in revised}:
+        cells = [k for k in values if k[:2] == table and values[k] > 0]
+        withheld = [k for k in cells if k in hidden or k in revised]
+        shown = sorted((k for k in cells if k not in hidden and k not in revised), key=lambda k: (values[k], order[k]))
+        extra.update(shown[:max(0, REVISION_CELLS - len(withheld))])
+    return extra
+
+
+def suppression(indicators: pd.DataFrame, published: list[pd.DataFrame] = ()) -> pd.Series:
+    """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`.
+
+    ``published`` are the public tables of the quarter's published versions (:func:`published_versions`): a cell
+    that differs from one of them by 1 to 4 is withheld with others of its table (docs/public-data.md,
+    "Revisions"), so that no version compared with another shows who was added or removed."""
     keys = _keys(indicators)
     values = dict(zip(keys, indicators["value"].astype(float), strict=True))
     order = {k: i for i, k in enumerate(keys)}
     hidden = {k: PRIMARY for k, v in values.items() if k[1] != "total" and 0 < v < THRESHOLD}
+    revised = _revised(values, hidden, list(published))
+    hidden.update(dict.fromkeys([*revised, *_padded(values, hidden, revised, order)], COMPLEMENTARY))
     equations = relations(indicators)
     unprotectable: set[Key] = set()
 
@@ -230,21 +306,6 @@ FIXED = [
     Column("dimension", "#meta+dimension", "Breakdown: total, a record column, or two crossed (a+b)"),
     Column("category", "#meta+category", "Category of the breakdown as computed (crossed: 'A | B')"),
 ]
-DIMENSIONS = {  # record column -> the public columns its category fills
-    "sector": [Column("sector", "#sector", "Sector")],
-    "province": [Column("adm1_name", "#adm1+name", "Province (official name)"),
-                 Column("adm1_pcode", "#adm1+code", "Province OCHA p-code (TUR + plate, e.g. TUR063)",
-                        derive=_pcode)],
-    "activity": [Column("activity", "#activity+code", "Activity code (catalogue)"),
-                 Column("activity_name", "#activity+name", "Activity name (catalogue)", derive=_activity_name)],
-    "activity_detail": [Column("activity_detail", "#activity+detail", "Activity detail as recorded")],
-    "centre": [Column("centre", "#loc+name", "Centre or site")],
-    "donor": [Column("donor", "#org+funder", "Donor")],
-    "sex": [Column("sex", "#meta+sex", "Sex (female, male, other, unknown)")],
-    "age_group": [Column("age_group", "#meta+age_group", "Age group in years")],
-    "population_group": [Column("population_group", "#meta+population_group", "Population group")],
-    "item": [Column("item", "#item+name", "Item distributed (singular, lower case)")],
-}
 VALUE = [
     Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
     Column("unit", "#meta+unit", "What one of the value counts: people, households, services, items, TRY, ..."),
@@ -256,9 +317,22 @@ VALUE = [
 ]
 
 
+_DERIVE = {"pcode": _pcode, "activity_name": _activity_name}  # config ``public_columns`` ``derive``
+
+
+def dimension_columns() -> dict[str, list[Column]]:
+    """Record column → the public columns its category fills (``config/indicators.yml`` ``public_columns``)."""
+    columns: dict[str, list[Column]] = {}
+    for entry in config.load("indicators")["public_columns"]:
+        derive = _DERIVE[entry["derive"]] if entry.get("derive") else str
+        columns.setdefault(entry["dimension"], []).append(
+            Column(entry["column"], entry["hxl"], entry["meaning"], derive=derive))
+    return columns
+
+
 def public_columns() -> list[Column]:
     """The public file's columns, in order."""
-    return [*FIXED, *(c for columns in DIMENSIONS.values() for c in columns), *VALUE]
+    return [*FIXED, *(c for columns in dimension_columns().values() for c in columns), *VALUE]
 
 
 def public_dictionary() -> pd.DataFrame:
@@ -298,22 +372,25 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _dimension_parts(dimension: str) -> list[str]:
+def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]]) -> list[str]:
     parts = [] if dimension == "total" else dimension.split(CROSS)
-    unknown = [p for p in parts if p not in DIMENSIONS]
+    unknown = [p for p in parts if p not in dimensions]
     if unknown:
-        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to disclosure.DIMENSIONS")
+        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to public_columns in "
+                       f"{config.shown(config.path('indicators.yml'))}")
     return parts
 
 
-def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -> pd.DataFrame:
+def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
+                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
     p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression).
 
     ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
-    decides it, so that the file and the report withhold the same cells."""
-    specs, columns = config.indicator_specs(), public_columns()
-    states = suppression(indicators)
+    decides it, so that the file and the report withhold the same cells; ``published`` are the quarter's
+    published versions (:func:`suppression`)."""
+    specs, columns, dimensions = config.indicator_specs(), public_columns(), dimension_columns()
+    states = suppression(indicators, published)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
     rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)
@@ -321,11 +398,11 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None) -
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
         out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
                     "dimension": row.dimension, "category": row.category, **_period(row.quarter)})
-        parts = _dimension_parts(row.dimension)
+        parts = _dimension_parts(row.dimension, dimensions)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
             if (part, label) not in derived:
-                derived[part, label] = {c.name: c.derive(label) for c in DIMENSIONS[part]}
+                derived[part, label] = {c.name: c.derive(label) for c in dimensions[part]}
             out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
         out["unit"] = specs[row.indicator]["unit"]

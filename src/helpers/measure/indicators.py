@@ -408,17 +408,25 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
         public_definitions,
         public_dictionary,
         public_indicators,
+        published_versions,
+        reviewed_labels,
     )
 
     q = str(Quarter.parse(quarter))
     folder = Path(processed_dir) / q
     columns = needed_columns(config.indicators())  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
+    for column, unlisted in reviewed_labels(records).items():  # config/labels.yml: published only once reviewed
+        log.warning("%s: %s label(s) not on the reviewed list counted as %r (%s records); review them with "
+                    "quarterly-report check", column, len(unlisted), config.load("labels")["other"],
+                    f"{sum(unlisted.values()):,}")
     history = load_history(q, processed_dir, earlier_dir)
     indicators = compute_indicators(records, q, history)
-    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir))  # helpers.measure.across
+    published = published_versions(q, Path(earlier_dir or processed_dir))  # a revision withholds more
+    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir),  # helpers.measure.across
+                                   published)
     write_csv(indicators, folder / "indicators.csv")
-    public = public_indicators(indicators, keep=for_publication(indicators))
+    public = public_indicators(indicators, keep=for_publication(indicators), published=published)
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")

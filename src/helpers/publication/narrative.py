@@ -118,10 +118,16 @@ def _check(template: nodes.Template, indicators: set[str]) -> None:
                 _check_lookup(part, indicators)
 
 
+def _no_such_indicator(name: str, indicators: set[str]) -> str:
+    close = nearest(name, sorted(indicators))
+    return f"unknown placeholder {{{{ {name} }}}}: no such indicator" + (
+        f"; nearest: {', '.join(close)}" if close else "")
+
+
 def _check_lookup(node: nodes.Node, indicators: set[str]) -> None:
     if isinstance(node, nodes.Name):
         if node.name not in indicators:
-            raise _refused(node, f"unknown placeholder {{{{ {node.name} }}}}: no such indicator")
+            raise _refused(node, _no_such_indicator(node.name, indicators))
     elif (isinstance(node, nodes.Getattr) and not node.attr.startswith("_")) or (
             isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
             and not node.arg.value.startswith("_")):
@@ -175,6 +181,83 @@ def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str,
     except NarrativeError as error:
         line = _template_line(error)
         raise NarrativeError(f"{source} {'' if line is None else f'line {line}: '}{error}") from None
+
+
+def _chain(node: nodes.Node) -> list[str]:
+    """``people_reached.centre["Adana MMCC"]`` as ``["people_reached", "centre", "Adana MMCC"]``."""
+    if isinstance(node, nodes.Name):
+        return [node.name]
+    if isinstance(node, nodes.Getattr):
+        return [*_chain(node.node), node.attr]
+    return [*_chain(node.node), node.arg.value]
+
+
+def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str], source: str = "narrative"
+             ) -> list[str]:
+    """Every problem of a narrative at once, each with its line and the nearest valid names: what a run would
+    stop on, one at a time (``quarterly-report check --narrative``). ``indicators`` may be empty: the
+    configuration then says which indicators, dimensions and categories exist."""
+    from helpers import config  # the indicators a quarter will have, before it has any
+
+    known = set(indicators["indicator"]) | set(config.indicator_specs())
+    found = []
+    try:
+        template = _Sandbox().parse(text)
+    except jinja2.TemplateSyntaxError as error:
+        return [f"{source} line {error.lineno}: {error.message}"]
+    for node in template.body:
+        if not isinstance(node, nodes.Output):
+            try:
+                _check(nodes.Template([node], lineno=node.lineno), known)
+            except NarrativeError as error:
+                found.append(f"{source} {error}")
+            continue
+        for part in node.nodes:
+            if isinstance(part, nodes.TemplateData):
+                continue
+            try:
+                _check_lookup(part, known)
+                _check_path(_chain(part), indicators)
+            except NarrativeError as error:
+                found.append(f"{source} {error}" if str(error).startswith("line ") else
+                             f"{source} line {part.lineno}: {error}")
+            except UnknownLookupError as error:
+                found.append(f"{source} line {part.lineno}: placeholder {{{{ {_shown(_chain(part))} }}}}: {error}")
+    for match in SECTION.finditer(text):
+        try:
+            check_headings(match[0], known_sections, source)
+        except NarrativeError as error:
+            found.append(str(error).replace(f"{source} line 1:",
+                                            f"{source} line {text.count(chr(10), 0, match.start()) + 1}:"))
+    titles = [m[1] for m in SECTION.finditer(text)]
+    found += [f"{source}: heading '## {t}' appears twice" for t in sorted({t for t in titles if titles.count(t) > 1})]
+    return found
+
+
+def _shown(chain: list[str]) -> str:
+    return chain[0] + "".join(f".{p}" if i == 0 else f'["{p}"]' for i, p in enumerate(chain[1:]))
+
+
+def _check_path(chain: list[str], indicators: pd.DataFrame) -> None:
+    """A lookup chain names an indicator and its total, or a dimension and one of its categories."""
+    if len(chain) == 1:
+        raise NarrativeError(f"placeholder {{{{ {chain[0]} }}}} needs .total or a dimension")
+    if len(chain) == 2 and chain[1] != "total":
+        _dimension_known(indicators, chain[0], chain[1])
+        raise NarrativeError(f"placeholder {{{{ {_shown(chain)} }}}} needs a category, e.g. {_shown(chain)}[\"...\"]")
+    if len(chain) > 3:
+        raise NarrativeError(f"placeholder {{{{ {_shown(chain)} }}}} looks up too far: "
+                             'indicator.dimension["category"]')
+    check_lookup(indicators, chain[0], *(chain[1:] if len(chain) == 3 else ["total", "all"]))
+
+
+def _dimension_known(indicators: pd.DataFrame, indicator: str, dimension: str) -> None:
+    """Refuse an unknown indicator or dimension (the category is checked once there is one)."""
+    try:
+        check_lookup(indicators, indicator, dimension, "\0")
+    except UnknownLookupError as error:
+        if "dimension of" in str(error) or "unknown indicator" in str(error):
+            raise
 
 
 def check_headings(text: str, known: Sequence[str], source: str = "narrative") -> None:

@@ -13,14 +13,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from bs4 import BeautifulSoup
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
-from helpers.clean.quality import source_table
+from helpers.clean import measures
+from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -32,6 +34,7 @@ from helpers.measure.disclosure import (
     dictionary_name,
     fmt,
     for_report,
+    published_versions,
     suppression,
 )
 from helpers.measure.indicators import series, value
@@ -43,12 +46,13 @@ from helpers.paths import (
     public_data_name,
     sources_name,
 )
-from helpers.publication import figures
+from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import day, nearest
 
+NOT_REPORTED = "not reported"  # a total whose measure no kept record reports (shown instead of 0)
 ANNEX_GROUP_TEXT = "Numbers in the text"  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = "*The text of this section has not been written yet.*"
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
@@ -69,6 +73,7 @@ LOSSES = {
 }
 
 
+BOXES = {"Story": "story", "Highlight": "highlight"}  # a narrative's boxes: the word that opens one → its style
 ACTIVITIES_TITLE, ACTIVITIES_HEAD = "What each sector does", ("Sector", "Its activities")
 
 
@@ -81,6 +86,11 @@ def counted(n: int, one: str, other: str) -> str:
     """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with thousands separators): the number
     agrees with its noun, and a translation can give each its own form (``ngettext``)."""
     return (one if n == 1 else other).format(n=f"{n:,}")
+
+
+def _count(n: int | str) -> str:
+    """A count as printed: ``1,250``; a withheld one (``<5``) as it is."""
+    return n if isinstance(n, str) else f"{n:,}"
 
 
 def dimension_name(dimension: str) -> str:
@@ -128,16 +138,21 @@ class Report:
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
+    published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
     @classmethod
-    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR) -> Report:
+    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None) -> Report:
+        """The quarter's report from ``processed_dir``; its published versions (which a revision's suppression
+        takes into account) are in ``published_dir`` (default ``processed_dir``)."""
         folder = Path(processed_dir) / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
-        return cls(quarter, indicators, quality, history, folder=folder)
+        return cls(quarter, indicators, quality, history, folder=folder,
+                   published=published_versions(quarter, Path(published_dir or processed_dir)))
 
     def section(self, name: str) -> str:
         """Start the section ``name`` of ``config/report.yml``: print its heading (an h2) and its figures, and
@@ -169,7 +184,7 @@ class Report:
         """Sections with no cells in the notebook: heading, figures and narrative text, as config declares them."""
         for section in declared:
             if text := self._start(section):
-                display(markdown(text))
+                self.show(text)
 
     def _start(self, section: dict) -> str:
         """Print a section's heading and figures; its narrative text (the opening section's is also the text
@@ -199,7 +214,7 @@ class Report:
     @cached_property
     def suppressed(self) -> pd.Series:
         """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
-        return suppression(self.indicators).set_axis(pd.MultiIndex.from_frame(
+        return suppression(self.indicators, self.published).set_axis(pd.MultiIndex.from_frame(
             self.indicators[["indicator", "dimension", "category"]]))
 
     @property
@@ -374,21 +389,27 @@ class Report:
             text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
-        if skipped:  # a loss the reader should weigh: named (the file's name, not its folders)
-            text += " Files that could not be read and were skipped: " + "; ".join(
-                f"{escape_markdown(PurePosixPath(f['source']).name)} ({escape_markdown(f['reason'])})"
-                for f in skipped) + "."
+        if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
+            labels = public_labels([*self.quality["files"], *(f["source"] for f in skipped)],  # numbered with all
+                                   self.programme.get("units", {}))
+            text += " " + counted(len(skipped), "{n} file could not be read and was skipped", "{n} files could "
+                                  "not be read and were skipped") + " (" + "; ".join(
+                escape_markdown(labels[f["source"]]) for f in skipped) + ")."
         if not_read := self.quality.get("not_read", []):
-            reasons = sorted({escape_markdown(p["reason"]) for p in not_read})
-            text += " " + counted(len(not_read), "{n} part of a file was not read", "{n} parts of files were "
-                                  "not read") + f" ({'; '.join(reasons)})."
+            text += " " + counted(len(not_read), "{n} part of a file was deliberately not read", "{n} parts of "
+                                  "files were deliberately not read") + (" (such as repeat groups of KoboToolbox "
+                                                                         "forms, whose rows are not activity records).")
+        for line in measures.sentences(self.quality, files=False):
+            text += f" {escape_markdown(line)}."
         return text
 
     def sources_note(self) -> Markdown:
         """Where readers find each source table's counts: the sources file published beside the report."""
         name = sources_name(self.quarter)
         return Markdown(f"Each source table's counts (a CSV file or one sheet of a workbook) are in "
-                        f"[{name}]({name}), next to this report.")
+                        f"[{name}]({name}), next to this report. Sources are numbered, not named, and their counts, "
+                        "like the rows above, are rounded to the nearest 5 (1 to 4 shown as <5); only the totals "
+                        "are exact.")
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
@@ -400,8 +421,7 @@ class Report:
         total. Each file's row is in :meth:`write_sources`."""
         table = source_table(self.quality).reset_index()
         units = self.programme.get("units", {})
-        first = table["source"].map(lambda path: PurePosixPath(path).parts[0] if "/" in path else "")
-        table["unit"] = first.map(lambda part: units.get(part, "Other sources"))
+        table["unit"] = table["source"].map(lambda source: unit_of(source, units) or "Other sources")
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: "Excel workbooks", False: "CSV exports"})
         counts = ["rows_read", "rows_kept", *config.drop_kinds()]
@@ -410,9 +430,10 @@ class Report:
         total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]
         heads = ["Files", "Tables", *(c.replace("_", " ").capitalize() for c in counts)]
         head = "<th>Source</th>" + "".join(f"<th class='num'>{h}</th>" for h in heads)
-        rows = "".join(
+        rows = "".join(  # row counts rounded as in the sources file (files and tables exact; totals exact)
             f"<tr><td>{html.escape(unit)}, {html.escape(kind)}</td>"
-            + "".join(f"<td class='num'>{n:,}</td>" for n in values) + "</tr>"
+            + "".join(f"<td class='num'>{html.escape(_count(n if i < 2 else rounded(n)))}</td>"
+                      for i, n in enumerate(values)) + "</tr>"
             for (unit, kind), values in zip(grouped.index, grouped.to_numpy().tolist(), strict=True))
         rows += ("<tr class='total'><th>Total</th>" + "".join(f"<td class='num'>{n:,}</td>" for n in total)
                  + "</tr>")
@@ -421,9 +442,13 @@ class Report:
 
     def write_sources(self) -> Path:
         """Write each source table's counts (from ``quality.json``) as ``sources.csv`` into the processed
-        quarter, where the run publishes it beside the report."""
+        quarter, where the run publishes it beside the report: sources by neutral label, counts rounded
+        (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
-        write_csv(source_table(self.quality).reset_index().drop(columns="file"), path)
+        table = source_table(self.quality).drop(columns="file")
+        labels = public_labels(list(table.index), self.programme.get("units", {}))
+        table = table.loc[list(labels)].map(rounded).rename(index=labels)
+        write_csv(table.reset_index(), path)
         return path
 
     def sex_by_age(self) -> pd.DataFrame:
@@ -439,6 +464,10 @@ class Report:
                     decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
+        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
+                                                                                    entry["figures"]}
+                                        for entry in self.quality.get("not_reported", [])):
+            shown = NOT_REPORTED  # never a 0 for a measure no kept record reports (helpers.clean.measures)
         self._trace(shown, indicator, dimension, category)
         return shown
 
@@ -456,6 +485,22 @@ class Report:
         for category, v in values.items():
             self._trace(fmt(v), indicator, dimension, category)
         return values
+
+    def show(self, text: str) -> None:
+        """Display a section's narrative: its Markdown, with each photo on a line of its own re-encoded and
+        embedded in its place (:mod:`helpers.publication.photos`), and its story and highlight boxes."""
+        lines: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if (found := photos.parse(line)) is None:
+                lines.append(line)
+                continue
+            display(markdown("\n".join(lines)))
+            lines = []
+            photo = photos.load(*found, self.narratives, f"{narrative_path(self.quarter, self.narratives)}, "
+                                                         f"line {number} of its section")
+            display(Image(data=photo.jpeg, format="jpeg",
+                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+        display(markdown("\n".join(lines)))
 
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
@@ -495,6 +540,7 @@ class Report:
         """The narrative's sections with numbers filled in (a draft when there is no narrative file), kept for
         :meth:`section`."""
         path = narrative_path(self.quarter, folder)
+        self.narratives = Path(folder)
         if not path.is_file():
             self.story = Story({"": self.automatic_summary()}, draft=True)
         else:
@@ -548,7 +594,7 @@ class Report:
             "<p>Every figure of this report comes from one of the indicators defined below, for the quarter in "
             "total or for one category of a breakdown; the counts of rows in Annex A come from the cleaning's "
             "reconciliation instead. The public data file holds each figure with its indicator and breakdown.</p>"
-            "<details class='screen-only every-figure'><summary>Where each figure comes from, by section</summary>"
+            "<details class='screen-only by-section'><summary>Where each figure comes from, by section</summary>"
             "<table class='figures annex'><thead><tr><th>Indicator</th><th>Breakdown</th>"
             f"<th class='num'>Shown</th></tr></thead><tbody>{''.join(lines)}</tbody></table></details>"
             f"<details class='screen-only every-figure'><summary>Every number printed ({len(traced):,})</summary>"
@@ -598,19 +644,25 @@ def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
 
 def markdown(text: str) -> HTML:
     """Narrative text (Markdown) for display: converted and cleaned here, so no raw HTML in it can run or
-    load anything, in the report or in JupyterLab."""
-    return HTML(markdown_html(text))
+    load anything, in the report or in JupyterLab. A quote that opens with a box's word in bold
+    (``> **Story** ...``, ``> **Highlight** ...``, :data:`BOXES`) becomes that box."""
+    soup = BeautifulSoup(markdown_html(text), "html.parser")
+    for quote in soup.find_all("blockquote"):
+        first = quote.find("strong")
+        if first is not None and (kind := BOXES.get(first.get_text(strip=True).rstrip(":"))):
+            quote["class"] = ["box", kind]
+    return HTML(str(soup))
 
 
 def chart(fig: Figure, note: str = "") -> None:
-    """Display a figure, then ``note`` (HTML) and its numbers as a table folded under it (screen; print shows
-    the labels)."""
+    """Display a figure, then its numbers as a table folded under it (screen; print shows the labels), then
+    ``note`` (HTML)."""
     table = figures.data_table(fig)
     head = f"<th scope='col'>{html.escape(str(table.index.name))}</th>" + "".join(
         f"<th scope='col' class='num'>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(f"<tr><th scope='row'>{html.escape(str(row))}</th>"
                    + "".join(f"<td class='num'>{html.escape(str(v))}</td>" for v in values) + "</tr>"
                    for row, values in zip(table.index, table.to_numpy().tolist(), strict=True))
-    display(fig, HTML(f"{note}<details class='chart-data'><summary>The numbers in this chart</summary><table "
+    display(fig, HTML(f"<details class='chart-data'><summary>The numbers in this chart</summary><table "
                       f"class='figures compact'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                      "</details>"))
+                      f"</details>{note}"))

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import helpers
 from helpers import config
+from helpers.errors import NestedTooDeepError
+from helpers.ingest.readers import discover_sources, inside
 from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
+from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
@@ -29,15 +32,35 @@ def sha256(path: Path) -> str:
 def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
     """SHA-256 of each file below ``folder`` matching ``patterns``, by its path relative to ``folder``.
 
-    Hidden files and folders (locks, staging, editor files) are not inputs.
+    Hidden files and folders (locks, staging, editor files) are not inputs. For a raw folder,
+    :func:`raw_hashes`.
     """
     folder, found = Path(folder), {}
     for pattern in patterns:
-        for path in folder.rglob(pattern):
+        try:
+            paths = list(folder.rglob(pattern))
+        except RecursionError:
+            raise NestedTooDeepError(folder.as_posix()) from None
+        for path in paths:
             relative = path.relative_to(folder)
             if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                found[relative.as_posix()] = sha256(path)
+                found[file_name(relative.as_posix())] = sha256(path)  # a non-UTF-8 name escaped
     return dict(sorted(found.items()))
+
+
+def raw_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of each file of a quarter's raw folder that a run reads, by its path relative to ``folder``: the
+    files :func:`~helpers.ingest.readers.discover_sources` counts (no hidden or lock file, no other format).
+
+    A link leading out of the folder (or a broken one) is never followed: it is not read, so what stands for it
+    is the SHA-256 of where it points. Empty when the folder does not exist.
+    """
+    folder, found = Path(folder), {}
+    for path in discover_sources(folder, quiet=True) if folder.is_dir() else []:
+        name = file_name(path.relative_to(folder).as_posix())  # a non-UTF-8 name escaped
+        followed = inside(path, folder) and path.is_file()
+        found[name] = sha256(path) if followed else hashlib.sha256(str(path.resolve()).encode()).hexdigest()
+    return found
 
 
 def code_hashes() -> dict[str, str]:
@@ -78,7 +101,7 @@ def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str
     ``indicators_key`` (also earlier quarters)."""
     record = {
         "quarter": quarter,
-        "raw": hashes(Path(raw) / quarter),
+        "raw": raw_hashes(Path(raw) / quarter),
         "published_totals": published_totals(raw),
         "config": hashes(config.directory()),
         "code": code_hashes(),

@@ -1,10 +1,12 @@
 """Published versions of a quarter's report, and what a later run revised since the latest one.
 
-``quarterly-report publish`` (:mod:`helpers.publish`) freezes a report as ``reports/<Q>.versions/v<N>/``,
-beside the working report ``reports/<Q>/`` that every run replaces. A run of a quarter with a published version
-renders a revised report: its first page says which version it replaces, and its "Revisions" section lists
-each printed figure that changed (old → new) and the raw files added, removed or changed since that version
-(the quarter's own and the table of published totals).
+``quarterly-report publish`` (:mod:`helpers.publish`) freezes a report's public files as
+``reports/<Q>.versions/v<N>/``, beside the working report ``reports/<Q>/`` that every run replaces, and its audit
+trail with the manifest (raw file names and hashes: internal) as ``<processed>/<Q>.versions/v<N>/``. A run of
+a quarter with a published version renders a revised report: its first page says which version it replaces,
+and its "Revisions" section lists each printed figure that changed (old → new) and how many raw files were
+added, removed or changed since that version (the quarter's own and the table of published totals; counted,
+never named).
 Printed figures are compared as printed (``67,389``, ``<5``), from the list each report keeps of them.
 """
 
@@ -37,19 +39,22 @@ REVISING = ("indicators.csv", "indicators_public.csv", "quality.json")
 _VERSION_RE = re.compile(r"v([1-9][0-9]*)")  # fullmatch, ASCII digits only (\d also takes ٠ and ２)
 
 
-def versions_dir(quarter: str, reports: Path) -> Path:
-    """Where a quarter's published versions live: beside its working report, never replaced by a run."""
-    return Path(reports) / f"{Quarter.parse(quarter)}.versions"
+def versions_dir(quarter: str, root: Path) -> Path:
+    """Where a quarter's published versions live, never replaced by a run: under the reports folder their public
+    files, under the processed folder their audit trails and manifests."""
+    return Path(root) / f"{Quarter.parse(quarter)}.versions"
 
 
 @dataclass(frozen=True)
 class Version:
-    """One published version of a quarter's report; ``problems`` names its files that do not match its
-    manifest (changed, missing or extra), empty when it is as published."""
+    """One published version of a quarter's report: its public files (``folder``) and audit trail (``audit``);
+    ``problems`` names its public files that do not match its manifest (changed, missing or extra), empty when
+    it is as published."""
 
     quarter: str
     number: int
     folder: Path
+    audit: Path
     manifest: dict
     problems: tuple[str, ...] = ()
 
@@ -96,17 +101,19 @@ def _problems(folder: Path, manifest: dict, quarter: str, number: int) -> tuple[
     return tuple(problems)
 
 
-def versions(quarter: str, reports: Path) -> list[Version]:
-    """The quarter's published versions, oldest first (folders ``v<N>`` with a manifest), each checked against
-    its manifest. A manifest that cannot be read stops with its path named."""
+def versions(quarter: str, reports: Path, processed: Path) -> list[Version]:
+    """The quarter's published versions, oldest first (public folders ``v<N>`` whose audit trail in
+    ``processed`` has a manifest), each checked against its manifest. A manifest that cannot be read stops with
+    its path named."""
     found = []
     folder = versions_dir(quarter, reports)
     for path in folder.iterdir() if folder.is_dir() else []:
         match = _VERSION_RE.fullmatch(path.name)
-        if match and path.is_dir() and (path / MANIFEST).is_file():
-            manifest = _manifest(path / MANIFEST)
+        audit = versions_dir(quarter, processed) / path.name
+        if match and path.is_dir() and (audit / MANIFEST).is_file():
+            manifest = _manifest(audit / MANIFEST)
             q, number = str(Quarter.parse(quarter)), int(match.group(1))
-            found.append(Version(q, number, path, manifest, _problems(path, manifest, q, number)))
+            found.append(Version(q, number, path, audit, manifest, _problems(path, manifest, q, number)))
     return sorted(found, key=lambda v: v.number)
 
 
@@ -116,13 +123,14 @@ def version_numbers(folder: Path) -> list[int]:
             if (m := _VERSION_RE.fullmatch(path.name))]
 
 
-def latest(quarter: str, reports: Path) -> Version | None:
+def latest(quarter: str, reports: Path, processed: Path) -> Version | None:
     """The newest version that matches its manifest: the base of a revision (a tampered one never is)."""
-    found = [v for v in versions(quarter, reports) if v.intact]
+    found = [v for v in versions(quarter, reports, processed) if v.intact]
     return found[-1] if found else None
 
 
-def revised_note(quarter: str, reports: Path, today: datetime | None = None, *, changed: bool = True) -> HTML:
+def revised_note(quarter: str, reports: Path, processed: Path, today: datetime | None = None, *,
+                 changed: bool = True) -> HTML:
     """On the first page of a report made after a published version: "Revised <date>; replaces version N of
     <date>" when a figure printed in both changed or a raw file changed (``changed``), else "Reissued <date>;
     the figures are those of version N": a rerun that changed only words or layout does not claim to revise
@@ -130,7 +138,7 @@ def revised_note(quarter: str, reports: Path, today: datetime | None = None, *, 
 
     The notebook displays it first with a display id, and :func:`section`, which knows what changed once every
     figure is printed, updates it in place."""
-    version = latest(quarter, reports)
+    version = latest(quarter, reports, processed)
     if version is None:
         return HTML("")
     today, then = html.escape(day(today or datetime.now(UTC))), html.escape(version.date)
@@ -155,18 +163,21 @@ def changed_figures(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return both[both["old"] != both["new"]].reset_index()
 
 
-def section(report, reports: Path, processed: Path, note: DisplayHandle | None = None) -> HTML:
+def section(report, reports: Path, processed: Path, note: DisplayHandle | None = None,
+            published: Path | None = None) -> HTML:
     """The "Revisions" section of a revised report (nothing for a quarter never published); ``note``, the
-    first page's :func:`revised_note` as displayed, is updated to say whether anything changed.
+    first page's :func:`revised_note` as displayed, is updated to say whether anything changed. ``processed``
+    holds the quarter's data as this run made them, ``published`` (default: ``processed``) the versions' audit.
 
     Also keeps the report's printed figures in ``printed-figures.csv`` beside its processed data, which a run
     publishes with the report: a later revision compares its own with them. Call it last, once every figure
     has been printed.
     """
     folder = Path(processed) / report.quarter
+    published = Path(published or processed)
     printed = printed_figures(report.traced)
     write_csv(printed, folder / PRINTED, encoding="utf-8")
-    version = latest(report.quarter, reports)
+    version = latest(report.quarter, reports, published)
     if version is None:
         return HTML("")
     before = read_csv(version.folder / PRINTED, dtype=str, keep_default_na=False)
@@ -184,8 +195,9 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     made_from, frozen = inputs.load(folder), version.manifest["inputs"]
     raw = [inputs.changes(frozen["raw"], made_from.get("raw", {})),
            inputs.changes(_published_totals(frozen), made_from.get("published_totals", {}))]
-    files = "".join(f"<li>{what}: {html.escape(name)}</li>" for changes in raw
-                    for what in ("added", "removed", "changed") for name in changes[what])
+    # Counted, never named: file names are chosen by partners and may name the people served
+    counts = {what: sum(len(changes[what]) for changes in raw) for what in ("added", "removed", "changed")}
+    files = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n)
     if note is not None:
         # A figure printed in both and different, a raw file, or the quarter's numbers (the indicators, the
         # published data, the rows' account) revise; a figure only added to or left out of the text does not
@@ -193,13 +205,12 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
         revised = (((changed["old"] != "") & (changed["new"] != "")).any() or bool(files)
                    or any(inputs.sha256(folder / name) != digest if (folder / name).is_file() else True
                           for name, digest in data.items()))
-        note.update(revised_note(report.quarter, reports, changed=revised))
+        note.update(revised_note(report.quarter, reports, published, changed=revised))
     return HTML(
         f"<h2>Revisions</h2><p>This report replaces version {version.number}, published {html.escape(version.date)}. "
         f"{len(changed):,} printed figure{'s' if len(changed) != 1 else ''} changed, added or left out since then."
         f"</p>{figures}"
-        f"<p>Raw files since version {version.number}:</p>"
-        + (f"<ul>{files}</ul>" if files else "<p>None added, removed or changed.</p>"))
+        f"<p>Raw files since version {version.number}: {files or 'none added, removed or changed'}.</p>")
 
 
 def breakdown(dimension: str, category: str) -> str:
@@ -217,11 +228,12 @@ def _published_totals(frozen: dict) -> dict[str, str]:
     return frozen.get("published_totals") or {n: h for n, h in frozen["earlier_quarters"].items() if n == name}
 
 
-def total_source(quarter: str, processed: Path, reports: Path) -> str:
+def total_source(quarter: str, processed: Path, reports: Path, data: Path | None = None) -> str:
     """Which report a quarter's total in the history comes from: ``version N`` when its indicators are those
-    of published version N, else ``unpublished`` (a revision of version N, or never published)."""
-    found = [v for v in versions(quarter, reports) if v.intact]
-    current = Path(processed) / quarter / "indicators.csv"
+    of published version N, else ``unpublished`` (a revision of version N, or never published). ``data`` is
+    the processed root holding the quarter's indicators (default ``processed``; a run's staging folder)."""
+    found = [v for v in versions(quarter, reports, processed) if v.intact]
+    current = Path(data or processed) / quarter / "indicators.csv"
     if not found or not current.is_file():
         return "unpublished"
     digest = inputs.sha256(current)
@@ -246,5 +258,5 @@ def with_versions(history: pd.DataFrame, processed: Path, reports: Path,
     """The history table with a ``version`` column: which report each quarter's total comes from (blank for
     totals from the published-totals file). ``staged`` gives the processed root of quarters being run."""
     staged = staged or {}
-    return history.assign(version=[total_source(q, staged.get(q, processed), reports) if source == "pipeline"
+    return history.assign(version=[total_source(q, processed, reports, staged.get(q)) if source == "pipeline"
                                    else "" for q, source in zip(history["quarter"], history["source"], strict=True)])

@@ -17,13 +17,13 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import config
-from helpers.paths import Quarter, public_data_name, replacing, report_basename
+from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
 from helpers.record import revisions, stale
 from helpers.text import day
 
 INDEX = "index.html"
 INDEX_TABLE = "Reports of {quarter}"  # a quarter's table, named for a screen reader
-RUN_FILE = "run.json"  # written by each run into its report folder (helpers.pipeline)
+RUN_FILE = "run.json"  # written by each run into the quarter's audit trail (helpers.pipeline)
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; padding: 0 1rem; max-width: 60rem;
        color: #222; }
@@ -102,21 +102,23 @@ def quarters(reports: Path) -> list[str]:
     return sorted(found, key=Quarter.parse, reverse=True)
 
 
-def index_html(reports: Path, processed: Path | None = None) -> str:
-    """The page listing every quarter of ``reports``; with ``processed``, out-of-date quarters are marked."""
+def index_html(reports: Path, processed: Path) -> str:
+    """The page listing every quarter of ``reports`` (dates and versions from the audit trails in ``processed``,
+    out-of-date quarters marked)."""
     specs = config.indicator_specs()
     head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
     sections = []
-    behind = stale.out_of_date(processed) if processed is not None else {}
+    behind = stale.out_of_date(processed)
     for q in quarters(reports):
-        published = revisions.versions(q, reports)
+        published = revisions.versions(q, reports, processed)
         rows = []
         if (reports / q).is_dir():
             status = "current report (not published)"
-            if base := revisions.latest(q, reports):
-                same = _run_id(reports / q) == base.manifest["run_id"]
+            audit = Path(processed) / q / AUDIT
+            if base := revisions.latest(q, reports, processed):
+                same = _run_id(audit) == base.manifest["run_id"]
                 status = f"current report ({'is' if same else 'revises'} version {base.number})"
-            rows.append(_row(status, _run_date(reports / q), q, q, reports))
+            rows.append(_row(status, _run_date(audit), q, q, reports))
         rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports) if v.intact
                  else _broken(v, len(headline())) for v in reversed(published)]
         label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
@@ -138,12 +140,11 @@ def index_html(reports: Path, processed: Path | None = None) -> str:
             f"<main>{body}</main></body></html>")
 
 
-def write_index(reports: Path, processed: Path | None = None) -> Path:
-    """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked
-    when ``processed`` is given. Runs of different quarters may finish together: each writes the page in turn,
-    under a lock of its own."""
+def write_index(reports: Path, processed: Path) -> Path:
+    """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked.
+    Runs of different quarters may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
-        tmp.write_text(index_html(Path(reports), processed), encoding="utf-8")
+        tmp.write_text(index_html(Path(reports), Path(processed)), encoding="utf-8")
     return path

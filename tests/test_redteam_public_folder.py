@@ -1,0 +1,104 @@
+"""Anything under reports/ can be put on a public web server as it is (issue 22).
+
+A quarter with identifiers planted in a file name, a sheet name, a header and free-text labels is run,
+published, given one late record in a file named after a person, run again and published again; then every
+file under reports/ is read (PDF text extracted) and none of the planted identifiers, names or raw file names
+may appear, nor any executed notebook, log, manifest or failed run.
+"""
+
+import re
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from helpers.paths import AUDIT
+from helpers.pipeline import run_quarter
+from helpers.publish import publish
+
+pytestmark = pytest.mark.slow
+
+KEY = "fixture key, not a secret"
+HEADER = ("service_date,province,district,site,activity_code,case_id,full_name,phone,gender,age,nationality,"
+          "donor,detail,Tel 0944 123 456\n")
+FILE = "Fatma Kaya +963 944 123 456 123-12C12345.csv"
+SHEET = "Huda 0770 123 4567"
+LATE = "late Mehmet Öz 00963-944-765-432.csv"
+# What must never reach a public file: names and numbers from file, sheet and header names and labels
+PLANTED = ["Fatma", "Kaya", "Huda", "Mehmet", "Öz", "Zeynep", "Yusuf", "944 123 456", "944123456", "0770",
+           "123-12C12345", "765-432", "N012345678", "01020304050", "Home visit"]
+
+
+def _rows(n: int, site: str, donor: str, detail: str, first: int) -> str:
+    return "".join(f"2022-11-{10 + i},Gaziantep,Şahinbey,{site},PROT_CASE_MGMT,TR-GAZ-{first + i},Anonymous,,F,"
+                   f"30,Syrian,{donor},{detail},x\n" for i in range(n))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, fixture_raw):
+    root = tmp_path_factory.mktemp("served")
+    raw = root / "raw"
+    shutil.copytree(fixture_raw, raw)
+    quarter = raw / "2022Q4" / "PRU"
+    (quarter / FILE).write_text(HEADER + _rows(6, "Gaziantep MMCC", "Donor N012345678",
+                                               "Home visit Zeynep Yusuf", 100), encoding="utf-8")
+    from openpyxl import Workbook  # here, not at collection: the sample generator sets how openpyxl loads first
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(HEADER.strip().split(","))
+    for line in _rows(5, "Gaziantep MMCC - Home visit Zeynep 01020304050", "Donor A", "", 200).splitlines():
+        sheet.append(line.split(","))
+    book.save(quarter / "tracker Yusuf.xlsx")
+    folders = (raw, root / "processed", root / "reports")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PSEUDONYMISATION_KEY", KEY)
+        kw = {"progress": False, "parameters": {"narratives_dir": str(root / "narratives")}}
+        run_quarter("2022Q4", *folders, **kw)
+        publish("2022Q4", *folders)
+        (quarter / LATE).write_text(HEADER + _rows(1, "Gaziantep MMCC", "Donor A", "", 300), encoding="utf-8")
+        revised = run_quarter("2022Q4", *folders, **kw)
+        publish("2022Q4", *folders)
+    return root, revised
+
+
+def _text(path) -> str:
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def test_no_planted_identifier_or_name_is_in_any_served_file(served):
+    root, _ = served
+    files = [p for p in (root / "reports").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert len(files) > 10
+    for path in files:
+        text = _text(path)
+        flat = re.sub(r"\s+", " ", text)
+        for planted in PLANTED:
+            assert planted not in text and planted not in flat, f"{planted!r} in {path.relative_to(root)}"
+        for raw_name in ("case-management", "distribution-list", "tracker Yusuf", "late Mehmet", "PRU/", "RSU/"):
+            assert raw_name not in text, f"raw file name {raw_name!r} in {path.relative_to(root)}"
+
+
+def test_the_served_folder_holds_no_audit_trail(served):
+    root, revised = served
+    served_files = [p for p in (root / "reports").rglob("*") if p.is_file()]
+    for path in served_files:
+        assert path.suffix not in (".ipynb", ".log"), path
+        assert path.name not in ("manifest.json", "run.json", "inputs.json"), path
+    assert not list((root / "reports").glob("*.failed-*"))
+    audit = root / "processed" / "2022Q4" / AUDIT
+    assert {"01_clean.ipynb", "03_report.ipynb", "run.log", "run.json"} <= {p.name for p in audit.iterdir()}
+    for version in ("v1", "v2"):
+        assert (root / "processed" / "2022Q4.versions" / version / "manifest.json").is_file()
+    assert revised.log.is_relative_to(root / "processed")
+
+
+def test_the_audit_trail_masks_identifiers_in_file_sheet_and_header_names(served):
+    root, _ = served
+    for path in (root / "processed" / "2022Q4" / AUDIT).iterdir():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for planted in ("944 123 456", "123-12C12345", "0770 123 4567", "765-432"):
+            assert planted not in text, f"{planted!r} in {path.name}"
