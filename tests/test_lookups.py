@@ -86,8 +86,9 @@ def test_a_refused_lookup_says_what_the_category_must_look_like(dimension, categ
 
 def test_a_category_known_only_from_a_crossed_dimension_is_a_true_zero():
     """A centre that appears only in the centre × activity detail rows is a known centre."""
-    table = pd.concat([TABLE, pd.DataFrame({"indicator": ["services_delivered"], "dimension": ["centre+activity_detail"],
-                                            "category": ["Mardin MMCC | home visit"], "value": [3.0]})])
+    crossed = pd.DataFrame({"indicator": ["services_delivered"], "dimension": ["centre+activity_detail"],
+                            "category": ["Mardin MMCC | home visit"], "value": [3.0]})
+    table = pd.concat([TABLE, crossed])
     assert value(table, "people_reached", "centre", "Mardin MMCC") == 0
 
 
