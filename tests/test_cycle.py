@@ -141,7 +141,8 @@ def test_5_the_revision_adds_exactly_the_late_file_and_names_2023Q1_out_of_date(
     assert [p.find_previous("h2").get_text().split()[0] for p in marked] == ["2023Q1"]
     assert steps["5 publish 2023Q1 refused"].startswith("2023Q1 is out of date")
     page = (root / "reports" / "2022Q4" / "refugee-response-2022Q4.html").read_text(encoding="utf-8")
-    assert "replaces version 1" in page and "case-management-2022-12-hatay.csv" in page
+    assert "replaces version 1" in page and "Raw files since version 1: 1 added." in " ".join(page.split())
+    assert "case-management-2022-12-hatay" not in page  # counted, never named: file names are not published
     assert "67,389" in page and "67,509" in page  # the Revisions table: version 1's figure and now
 
 

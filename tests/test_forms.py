@@ -168,3 +168,32 @@ def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong
     detail = result.rejects.set_index("row_number")["detail"]
     assert "unknown_activity" in detail[2] and "missing_required" in detail[3]
     assert result.quality["totals"]["out_of_period"] == 2 and result.quality["totals"]["rejected"] == 1
+
+
+def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
+    """The cash amount's question left out of the form's mapping: cash transferred is "not reported" for those
+    rows, and the report and check say which figure and how many rows (the issue's silent 0)."""
+    from helpers.clean import measures
+
+    raw = _raw(tmp_path / "raw", "labels_en_groups_slash_hxl.xlsx")
+    _check("2023Q1", raw, tmp_path, apply=True)
+    mapping = config_dir / "forms" / "partner_services.yml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  cash_amt: amount_try\n", ""), encoding="utf-8")
+    result = clean_quarter("2023Q1", raw)
+    cash = int((_expected("2023Q1")["activity"] == "BN_CASH").sum())
+    entry, = result.quality["not_reported"]
+    assert entry["rows"] == cash and entry["rows_reported"] == 0 and entry["files_without_column"]
+    assert result.records["amount_try"].isna().all()
+    line, = measures.sentences(result.quality)
+    assert line.startswith(f"Cash transferred (TRY) is not reported: its {cash} kept records of BN_CASH have no "
+                           "amount_try (labels_en_groups_slash_hxl.xlsx [Partner services] has no amount_try column)")
+    _, shown = _check("2023Q1", raw, tmp_path)
+    assert "Cash transferred (TRY) is not reported" in shown
+    # The report prints the figure as not reported, never 0, and its data-quality paragraph says why.
+    from helpers.measure.indicators import compute_indicators
+    from helpers.publication.report import Report
+
+    quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
+    report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
+    assert report.number("cash_transferred_try") == "not reported"
+    assert "is not reported: its" in report.quality_summary()

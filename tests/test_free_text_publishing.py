@@ -24,3 +24,9 @@ def test_the_public_rows_and_the_report_series_leave_unpublished_dimensions_out(
     assert series(table, "people_reached", "centre").to_dict() == {"Adana MMCC": 9.0}
     with pytest.raises(UnpublishedDimensionError, match=r"activity_detail is free text .* publish_free_text"):
         series(table, "people_reached", "activity_detail")
+
+
+def test_a_report_series_is_named_for_its_indicator():
+    table = pd.DataFrame({"indicator": "people_reached", "dimension": "sector", "category": ["Protection"],
+                          "value": [9.0]})
+    assert series(table, "people_reached", "sector").name == "people_reached"

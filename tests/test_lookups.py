@@ -69,3 +69,32 @@ def test_a_dimension_of_another_indicator_is_refused():
     """services_delivered is not broken down by sex: the sex rows of people_reached do not make it so."""
     with pytest.raises(UnknownLookupError, match=r"unknown dimension of services_delivered: 'sex'"):
         value(TABLE, "services_delivered", "sex", "female")
+
+
+@pytest.mark.parametrize(("dimension", "category", "message"), [
+    ("total", "Protection", r"^people_reached total: the category of a total is 'all', not 'Protection'$"),
+    ("sex+age_group", "female", r"^people_reached by sex\+age_group: 'female' is not a category of 2 columns "
+                                r"\(written SEX \| AGE_GROUP\)$"),
+    ("sector", "Educaton", r"^unknown sector of people_reached: 'Educaton'; nearest: 'Education', 'Protection', "
+                           r"'Health'$"),
+    ("province", "Adana", r"^unknown province of people_reached: 'Adana'$"),  # no province counted: none to suggest
+])
+def test_a_refused_lookup_says_what_the_category_must_look_like(dimension, category, message):
+    with pytest.raises(UnknownLookupError, match=message):
+        value(TABLE, "people_reached", dimension, category)
+
+
+def test_a_category_known_only_from_a_crossed_dimension_is_a_true_zero():
+    """A centre that appears only in the centre × activity detail rows is a known centre."""
+    crossed = pd.DataFrame({"indicator": ["services_delivered"], "dimension": ["centre+activity_detail"],
+                            "category": ["Mardin MMCC | home visit"], "value": [3.0]})
+    table = pd.concat([TABLE, crossed])
+    assert value(table, "people_reached", "centre", "Mardin MMCC") == 0
+
+
+def test_an_indicator_the_configuration_no_longer_defines_can_still_be_cited_from_its_table():
+    """An indicators.csv of an earlier quarter may hold an indicator since retired from the configuration."""
+    table = pd.DataFrame({"indicator": "people_helped", "dimension": ["total", "sector"],
+                          "category": ["all", "Protection"], "value": [12.0, 12.0]})
+    assert value(table, "people_helped") == 12
+    assert value(table, "people_helped", "sector", "Health") == 0

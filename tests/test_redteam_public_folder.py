@@ -10,7 +10,6 @@ import re
 import shutil
 
 import pytest
-from openpyxl import Workbook
 from pypdf import PdfReader
 
 from helpers.paths import AUDIT
@@ -43,6 +42,8 @@ def served(tmp_path_factory, fixture_raw):
     quarter = raw / "2022Q4" / "PRU"
     (quarter / FILE).write_text(HEADER + _rows(6, "Gaziantep MMCC", "Donor N012345678",
                                                "Home visit Zeynep Yusuf", 100), encoding="utf-8")
+    from openpyxl import Workbook  # here, not at collection: the sample generator sets how openpyxl loads first
+
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET

@@ -25,10 +25,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config, formmap
-from helpers.clean import dates, normalise, numbers, readings, redact, schema, totals
+from helpers import config, formmap, settle
+from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
-from helpers.clean.quarter import Examination, examine_quarter
+from helpers.clean.quarter import CORRECTED, Examination, examine_quarter
 from helpers.columns import coded_columns
 from helpers.csvfile import write_csv
 from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
@@ -49,7 +49,7 @@ SUGGESTION_FILES = {
     "provinces.csv": ["alias", "province", "note"],  # config/province_aliases.csv
     "headers.csv": ["alias", "column", "note"],  # config/columns.yml: columns.<column>.aliases
     "vocabularies.csv": ["spelling", "vocabulary", "value", "note"],  # config/vocabularies.yml: <vocabulary>.<value>
-    "activities.csv": ["code", "label_en", "label_tr", "note"],  # config/activities.yml: an activity's labels
+    "activities.csv": ["code", "label_en", "label_tr", "label_ar", "note"],  # config/activities.yml: names.<language>
     "labels.csv": ["column", "label", "note"],  # config/labels.yml: reviewed.<column>, once reviewed
     "unrecognised.csv": COLUMNS,  # everything, dates and numbers included
 }
@@ -176,9 +176,8 @@ def _activity_choices() -> dict[str, tuple[str, str]]:
         names = row.get("names") if isinstance(row.get("names"), dict) else {}
         spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
         for name, label in spellings:
-            if isinstance(label, str):
-                if key := _specific(label):
-                    choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
+            if isinstance(label, str) and (key := _specific(label)):
+                choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
     return choices
 
 
@@ -327,7 +326,8 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
     are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
-    activity name goes under the label (English or Turkish) of its closest candidate, English when none is."""
+    activity name goes under its language (:func:`helpers.settle.language`): Arabic by its script, else the
+    language of its closest candidate's label, English when none is."""
     shown = found[~found["withheld"].astype(bool)]
 
     def note(row) -> str:
@@ -339,7 +339,9 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     of = {kind: shown["kind"] == kind for kind in ["province", "header", "activity"]}
     vocabulary = shown["kind"].str.endswith(" value")
     activities = shown[of["activity"]]
-    in_turkish = activities["candidates"].str.split(";").str[0].str.contains("label_tr:", regex=False)
+    languages = pd.Series([settle.language(value, closest) for value, closest
+                           in zip(activities["value"], activities["candidates"], strict=True)], index=activities.index,
+                          dtype=object)
     tables = {
         "provinces.csv": pd.DataFrame({"alias": shown["value"], "province": shown["suggestion"], "note": notes})[
             of["province"]],
@@ -349,8 +351,7 @@ def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
             " value"), "value": shown["suggestion"], "note": notes})[vocabulary],
         "activities.csv": pd.DataFrame({
             "code": activities["suggestion"],
-            "label_en": activities["value"].where(~in_turkish, ""),
-            "label_tr": activities["value"].where(in_turkish, ""),
+            **{f"label_{lang}": activities["value"].where(languages == lang, "") for lang in ("en", "tr", "ar")},
             "note": notes[of["activity"]]}),
         "labels.csv": pd.DataFrame({"column": shown["column"], "label": shown["value"], "note": notes})[
             shown["kind"] == "label to review"],
@@ -410,7 +411,13 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
     if exam is not None:
         _render_files(exam, console)
         _render_unrecognised(check.unrecognised, console)
+        _render_corrections(exam, console)
         _render_losses(exam, console)
+        if missing := measures.sentences(exam.quality):
+            console.print()
+            console.print(_text("Figures missing data (the report says so):", "bold yellow"))
+            for line in missing:
+                console.print(_text(f"  {line}", "yellow"))
     if written:
         console.print()
         console.print(_text(f"Unrecognised values as configuration lines (verify before pasting): {written[0].parent}"))
@@ -480,6 +487,22 @@ def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
         _show(console, f"Unrecognised: {kind}", table)
 
 
+def _render_corrections(exam: Examination, console: Console) -> None:
+    """Every province spelling the run will correct (alias, typo, repaired encoding, dotted prefix, missing ı), with
+    its rows: nothing is corrected without a trace (counted per file in quality.json, ``corrections``)."""
+    lookup = exam.provinces
+    corrected = lookup[lookup["method"].isin(CORRECTED)]
+    if corrected.empty:
+        return
+    bad = exam.raw["province"].cat.categories.isin(corrected.index)
+    table = _table("value", "read as", "how", "rows", "where")
+    for code, (rows, where) in _occurrences(exam.raw, "province", bad).items():
+        value = str(exam.raw["province"].cat.categories[code])
+        table.add_row(_text(withheld(value) or value), _text(corrected.at[value, "province"]),
+                      _text(corrected.at[value, "method"]), _text(f"{rows:,}"), _text(where))
+    _show(console, "Corrections the run will make (province)", table)
+
+
 def _render_losses(exam: Examination, console: Console) -> None:
     totals, span = exam.quality["totals"], exam.quality["dates"]
     read = max(totals["rows_read"], 1)
@@ -512,6 +535,9 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
     out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
     added = formmap.apply_all(raw / quarter) if apply else []
     check = check_quarter(quarter, raw)
+    if apply and check.examination is not None and (more := settle.apply(suggestion_tables(check.unrecognised))):
+        added += more
+        check = check_quarter(quarter, raw)  # the quarter as the configuration now reads it
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
     if form_readings := forms.readings(raw / quarter):
         write_csv(formmap.table(form_readings), out / "forms.csv", encoding="utf-8-sig")

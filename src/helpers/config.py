@@ -113,6 +113,9 @@ class Activity(_Strict):
     label_tr: str | None = None
     #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
     names: dict[Literal["en", "tr", "ar"], list[str]] = {}
+    #: the measures its records report (cash assistance: amount_try); a kept record without one is counted as
+    #: not reported in the figure summing it, never as 0 (helpers.clean.measures)
+    measures: list[Literal["amount_try", "quantity"]] = []
     sector: str
     unit: str
     reach_type: ReachType
@@ -298,6 +301,17 @@ class ReasonsFile(_Strict):
         return self
 
 
+class FeedbackText(_Strict):
+    en: str
+    tr: str
+    hint_en: str
+    hint_tr: str
+
+
+class FeedbackFile(_Strict):
+    reasons: dict[str, FeedbackText]
+
+
 # ----------------------------------------------------------------------------------------------- report.yml
 LABEL_FIELDS = ("period", "year")  # what a figure's label may name: "October–December 2022", "2022"
 
@@ -372,6 +386,7 @@ class ReportFile(_Strict):
 MODELS: dict[str, type[BaseModel]] = {
     "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
     "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
+    "feedback": FeedbackFile,
     "report": ReportFile, "labels": LabelsFile,
 }
 

@@ -55,9 +55,10 @@ def losses(quality: dict) -> list[str]:
     q = Quarter.parse(quality["quarter"])
     totals, span = quality["totals"], quality.get("dates", {})
     read = totals["rows_read"]
-    found = [f"{q}: {', '.join(entry['files'])} {'is an export' if len(entry['files']) == 1 else 'are exports'} of the "
-             f"form {form!r}, which is not mapped yet: run `quarterly-report check --quarter {q} --apply`, then "
-             f"review config/forms/{form}.yml" for form, entry in quality.get("forms", {}).items() if not entry["mapped"]]
+    found = [f"{q}: {', '.join(entry['files'])} {'is an export' if len(entry['files']) == 1 else 'are exports'} of "
+             f"the form {form!r}, which is not mapped yet: run `quarterly-report check --quarter {q} --apply`, then "
+             f"review config/forms/{form}.yml"
+             for form, entry in quality.get("forms", {}).items() if not entry["mapped"]]
     if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
         reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in config.dropped_reasons()),
                          reverse=True)

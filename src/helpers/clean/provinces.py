@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import ftfy
 import numpy as np
 import pandas as pd
 import pycountry
@@ -52,7 +53,10 @@ _CODE = re.compile(r"tur[-_. ]?(?P<pcode>\d{3})|tr[-_. ]?(?P<iso>\d{2})|(?P<plat
 _ABBREVIATION = re.compile(r"(?:^|[^\w])\w{1,3}\s*\.\s*\w")
 # Parts of a composite value: brackets, slashes, commas, semicolons or a spaced dash separate them.
 _PARTS = re.compile(r"\s*[()\[\]/,;]\s*|\s+[-–]\s+")
-_RESOLVED = ("code", "exact", "alias")
+_RESOLVED = ("code", "exact", "alias", "repaired", "prefix", "dotless")
+# Windows-1254 text read as Latin-1 shows these letters where Turkish ones were (ı → ý, ş → þ, ğ → ð, İ Ş Ğ).
+_CP1254_AS_LATIN1 = frozenset("ýþðÝÞÐ")
+_DOT_PREFIX = re.compile(r"(\w{3,})\s*\.")  # "Eskişe.", "Balıke.": a name cut short with a dot
 _MANY_PROVINCES = 5  # a district name in more provinces than this is hinted by count, not by list
 
 
@@ -183,6 +187,47 @@ def _certain(value: object, matcher: _Matcher) -> tuple[int, str]:
     return matcher.aliases.get(key, -1), "alias" if key in matcher.aliases else ""
 
 
+def _typed(value: object, matcher: _Matcher) -> tuple[int, str]:
+    """A province as people really type it, resolved only where certain (a correction, listed by check):
+
+    - ``repaired``: mis-decoded text (Windows-1254 read as Latin-1, ``Þanlýurfa``; UTF-8 read as Windows-1252,
+      ``ÅžanlÄ±urfa``, fixed by ftfy) whose repair is a code, official name or alias;
+    - ``prefix``: a name cut short with a dot (``Eskişe.``) that begins exactly one province and no district;
+    - ``dotless``: an official name typed without its dotless ı (``aydn``, ``krkkale``), when no other province
+      or district is spelt so.
+    """
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    repairs = [ftfy.fix_encoding(text)]  # mojibake only (not escapes, quotes or spacing)
+    if _CP1254_AS_LATIN1 & set(text):
+        repairs.append(text.encode("latin-1", errors="ignore").decode("cp1254", errors="ignore"))
+    for repaired in repairs:
+        if repaired != text and (row := _certain(repaired, matcher)[0]) >= 0:
+            return row, "repaired"
+    if (cut := _DOT_PREFIX.fullmatch(text)) and (prefix := province_key(cut[1])):
+        provinces = {row for key, row in matcher.official.items() if key.startswith(prefix)}
+        if len(provinces) == 1 and not any(key.startswith(prefix) for key in matcher.districts):
+            return provinces.pop(), "prefix"
+    if (row := _dotless(matcher).get(province_key(text), -1)) >= 0:
+        return row, "dotless"
+    return -1, ""
+
+
+@cache
+def _dotless_keys(official: tuple[tuple[str, int], ...], districts: frozenset[str]) -> dict[str, int]:
+    names = _names()
+    found: dict[str, set[int]] = {}
+    for _, row in official:
+        if "ı" in names[row] or "I" in names[row]:
+            found.setdefault(province_key(names[row].replace("ı", "").replace("I", "")), set()).add(row)
+    taken = {key for key, _ in official} | districts
+    return {key: rows.pop() for key, rows in found.items() if len(rows) == 1 and key not in taken}
+
+
+def _dotless(matcher: _Matcher) -> dict[str, int]:
+    """Key of each official name without its ı → its row, when that spelling is nobody else's."""
+    return _dotless_keys(tuple(sorted(matcher.official.items())), frozenset(matcher.districts))
+
+
 def _district_hint(name: str, rows: tuple[int, ...]) -> str:
     provinces = [_names()[row] for row in rows]
     if len(provinces) == 1:
@@ -255,6 +300,9 @@ def _settle(value: object, matcher: _Matcher, threshold: float) -> tuple[int, st
     if (pd.api.types.is_scalar(value) and pd.isna(value)) or not _words(value):
         return -1, "blank", None
     row, method = _certain(value, matcher)
+    if row >= 0:
+        return row, method, None
+    row, method = _typed(value, matcher)
     if row >= 0:
         return row, method, None
     row, method, hint = _composite(value, matcher, threshold)

@@ -23,13 +23,14 @@ import pandas as pd
 from pandera.pandas import DataFrameSchema
 
 from helpers import config
-from helpers.clean import dates, normalise, numbers, redact, schema
+from helpers.clean import dates, measures, normalise, numbers, redact, schema
+from helpers.clean.feedback import write_feedback
 from helpers.clean.losses import date_span
 from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
-from helpers.clean.stack import raw_columns, read_files, stack
+from helpers.clean.stack import Stacked, raw_columns, read_files, stack
 from helpers.columns import duplicate_key, identifier_columns
 from helpers.csvfile import write_csv
 from helpers.errors import (
@@ -284,14 +285,29 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series]
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
 
 
+CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spellings the run corrects
+
+
+def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
+    encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
+    method = raw["province"].map(provinces["method"]).astype("object")
+    corrected = method.isin(CORRECTED)
+    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str), method[corrected])
+    return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
+            for source, row in counts.iterrows()}
+
+
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, found_forms: dict
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked
                ) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped)
     quality["not_read"] = not_read
-    quality["forms"] = found_forms
+    quality["forms"] = stacked.forms
+    quality["not_reported"] = measures.not_reported(records, stacked.present)
+    quality["corrections"] = corrections(raw, _province_lookup(raw["province"]))
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -320,7 +336,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -354,7 +370,7 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked.forms)
+                                  stacked)
     redact.mask_columns(records, list(config.load("labels")["reviewed"]))  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in config.load("labels")["reviewed"] if column in records}
@@ -364,7 +380,7 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
     """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel, formulas neutralised:
-    :mod:`helpers.csvfile`) and ``quality.json``.
+    :mod:`helpers.csvfile`), ``quality.json`` and the feedback workbooks (``feedback/``, :mod:`helpers.clean.feedback`).
 
     Each file replaces the previous one only once it is completely written.
     """
@@ -379,6 +395,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
     with replacing(out / "records.parquet") as tmp:
         result.records.to_parquet(tmp, index=False, write_statistics=ranged)
     write_csv(result.rejects, out / "rejects.csv", encoding="utf-8-sig")
+    write_feedback(result.rejects, out / "feedback")
     with replacing(out / "quality.json") as tmp:
         tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

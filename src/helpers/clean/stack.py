@@ -245,6 +245,7 @@ class Stacked:
     summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
     labels: dict[tuple[str, str | None], str]  # (file, sheet) -> label
     forms: dict[str, dict]  # the forms whose exports were read (:func:`forms_read`)
+    present: dict[str, set[str]]  # each table's record columns (a measure missing from a file: clean.measures)
 
 
 def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, dict]:
@@ -262,4 +263,5 @@ def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
     raw, identifiers, typed = _combine(tables, labels)
     return Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
-                    _summary_rejects(tables, labels), labels, forms_read(tables, labels))
+                    _summary_rejects(tables, labels), labels, forms_read(tables, labels),
+                   {labels[t.source, t.sheet]: set(t.columns.column_names) for t in tables})

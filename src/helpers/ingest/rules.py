@@ -18,6 +18,8 @@ from helpers import config
 from helpers.text import fold, header_key
 
 PARENTHESES = re.compile(r"\(([^)]*)\)")  # a parenthesised part of a header, and what it says
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # a unit or note in brackets
+_GROUP_SEPARATORS = re.compile(r"[/.]|\s+-\s+|(?<=\S)-(?=\S)")  # a Kobo group path's separators
 _TRAILING_NUMBER = re.compile(r"\d+$")
 
 # Why a raw header was or was not mapped (RawTable.mapping).
@@ -101,10 +103,15 @@ def is_hxl_row(row: list[str]) -> bool:
 
 
 def _header_candidates(header: object) -> list[str]:
-    """Keys to try for a header: as written, without parentheses, then each ``/`` part from the last."""
+    """Keys to try for a header: as written, without a trailing colon, without brackets (units: ``Tutar (TL)``,
+    ``Amount [TRY]``), then each part of a group path from the last, whatever the separator (``/``, ``-``,
+    ``.``: KoboToolbox lets the exporter choose), each also without brackets."""
     text = "" if header is None else str(header)
-    parts = [text, PARENTHESES.sub(" ", text), *reversed(text.split("/"))]
-    return [key for key in dict.fromkeys(header_key(part) for part in parts) if key]
+    plain = text.strip().rstrip(":").strip()
+    bare = _BRACKETS.sub(" ", plain)
+    parts = [text, plain, bare, *reversed(plain.split("/")), *reversed(_GROUP_SEPARATORS.split(bare))]
+    parts += [_BRACKETS.sub(" ", part) for part in _GROUP_SEPARATORS.split(plain)[::-1]]
+    return [key for key in dict.fromkeys(header_key(part.strip().rstrip(":")) for part in parts) if key]
 
 
 def load_columns(path: Path | None = None) -> ReadingRules:

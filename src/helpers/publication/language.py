@@ -143,10 +143,20 @@ class Language:
     def neutral(self, shown: str) -> str:
         """A figure as this edition printed it, written as figures are kept and compared across editions
         (``printed-figures.csv``, revisions): ``67.389`` → ``67,389``, ``+1.234`` → ``+1,234``; marks as they are."""
+        if not any(ch.isdigit() for ch in str(shown)):  # a word printed for a figure: back to its message
+            return self._messages.get(str(shown), str(shown))
         return _convert(shown, self.locale, lambda number, decimals: f"{number:,.{decimals}f}")
+
+    @cached_property
+    def _messages(self) -> dict[str, str]:
+        """Each translation → its message (for :meth:`neutral`)."""
+        catalog = getattr(self.translations, "_catalog", {})
+        return {text: key for key, text in catalog.items() if isinstance(key, str) and key}
 
     def printed(self, neutral: str) -> str:
         """A figure kept in the neutral form (:meth:`neutral`) as this edition prints it: ``67,389`` → ``67.389``."""
+        if not any(ch.isdigit() for ch in str(neutral)):
+            return self.gettext(str(neutral)) if neutral else neutral
         return _convert(neutral, Locale.parse("en"), lambda number, decimals: self.number(number, decimals))
 
 

@@ -16,11 +16,13 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+from babel import Locale
 from bs4 import BeautifulSoup
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean import measures
 from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
@@ -46,11 +48,12 @@ from helpers.paths import (
 )
 from helpers.publication import figures, photos
 from helpers.publication.datapackage import DATAPACKAGE
-from helpers.publication.language import N_, Language, _, current, ngettext, use
+from helpers.publication.language import N_, Language, _, current, languages, ngettext, use
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import nearest
 
+NOT_REPORTED = N_("not reported")  # a total whose measure no kept record reports (shown instead of 0)
 ANNEX_GROUP_TEXT = N_("Numbers in the text")  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = N_("*The text of this section has not been written yet.*")
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
@@ -439,7 +442,8 @@ class Report:
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
         if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
-            labels = public_labels([f["source"] for f in skipped], self.programme.get("units", {}))
+            labels = public_labels([*self.quality["files"], *(f["source"] for f in skipped)],  # numbered with all
+                                   self.programme.get("units", {}))
             text += " " + counted(len(skipped), "{n} file could not be read and was skipped", "{n} files could "
                                   "not be read and were skipped") + " (" + "; ".join(
                 escape_markdown(labels[f["source"]]) for f in skipped) + ")."
@@ -447,6 +451,16 @@ class Report:
             text += " " + counted(len(not_read), "{n} part of a file was deliberately not read", "{n} parts of "
                                   "files were deliberately not read") + " " + _(
                 "(such as repeat groups of KoboToolbox forms, whose rows are not activity records).")
+        # What a measure leaves out is the cleaning's sentence, in the source language only: other editions count
+        # the figures and point to it
+        lines = measures.sentences(self.quality, files=False)
+        if self.language.source:
+            text += "".join(f" {escape_markdown(line)}." for line in lines)
+        elif lines:
+            text += " " + counted(len(lines), "{n} figure leaves out records or is not reported",
+                                  "{n} figures leave out records or are not reported") + " " + _(
+                "(why: in the {language} edition).").format(
+                language=Locale.parse(languages()[0].code).get_display_name(self.language.locale))
         return text
 
     def sources_note(self) -> Markdown:
@@ -512,6 +526,10 @@ class Report:
                          decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
+        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
+                                                                                    entry["figures"]}
+                                        for entry in self.quality.get("not_reported", [])):
+            shown = _(NOT_REPORTED)  # never a 0 for a measure no kept record reports (helpers.clean.measures)
         self._trace(shown, indicator, dimension, category)
         return shown
 
