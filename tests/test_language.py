@@ -55,6 +55,7 @@ def test_figures_printed_compare_across_editions():
     for neutral in ("67,389", "+1,234", "-5", "1,234.5", "<5", "x", "–", "0"):
         assert tr.neutral(tr.printed(neutral)) == neutral
     assert tr.printed("67,389") == "67.389"
+    assert tr.printed("not reported") == "bildirilmedi" and tr.neutral("bildirilmedi") == "not reported"
 
 
 def test_turkish_upper_case_rules():
