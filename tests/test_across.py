@@ -74,7 +74,8 @@ def test_every_cross_quarter_figure_on_a_known_overlap(quarters):
 
 def test_a_quarter_pseudonymised_with_another_key_stops_the_people_figures(quarters):
     published, current = quarters
-    (published / "2021Q4" / "quality.json").write_text(json.dumps({"quarter": "2021Q4", "key_fingerprint": "fedcba9876543210"}))
+    (published / "2021Q4" / "quality.json").write_text(
+        json.dumps({"quarter": "2021Q4", "key_fingerprint": "fedcba9876543210"}))
     indicators = _indicators("2022Q4", {"Protection": 55}, {"Adana": 55})
     out = across.across_indicators("2022Q4", indicators, current, published)
     assert not out["indicator"].str.contains("individuals").any()

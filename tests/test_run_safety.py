@@ -97,7 +97,7 @@ def test_last_quarters_files_stop_the_run_in_one_line_unless_losses_are_accepted
     assert cli(raw, tmp_path, "2023Q1") == 1
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith(
-        "quarterly-report: error: 2023Q1: 13 of 23 rows (56.5 %) are dated outside January–March 2023; the files' "
+        "quarterly-report: error: 2023Q1: 19 of 23 rows (82.6 %) are dated outside January–March 2023; the files' "
         "dates run from 2022-09-28 to 2023-01-03; run with --accept-losses to publish anyway")
     assert not (tmp_path / "processed" / "2023Q1").exists() and not (tmp_path / "reports" / "2023Q1").exists()
     failed = next((tmp_path / "processed").glob("2023Q1.failed-*"))
