@@ -202,7 +202,7 @@ def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(recor
     page.close()
     assert requests == [index.as_uri()]  # self-contained: nothing else is fetched
     assert "version 1" in text and "version 2" in text and "current report (revises version 2)" in text
-    assert len(links) == 9  # HTML, PDF and public data of the current report and both versions
+    assert len(links) == 15  # HTML and PDF in English and Turkish, and the public data: current report, both versions
     for link in links:
         target = Path(unquote(urlparse(link).path))
         assert target.is_file() and target.is_relative_to(reports), link
