@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -207,8 +208,7 @@ def run_sample() -> tuple[float, float]:
     with tempfile.TemporaryDirectory(prefix="bench-sample-") as tmp:
         _cli([cli, "sample", "--raw-dir", f"{tmp}/raw"])
         narrative = Path(tmp, "narratives", f"{QUARTER}.md")
-        narrative.parent.mkdir()
-        narrative.write_text((ROOT / "narratives" / f"{QUARTER}.md").read_text(encoding="utf-8"), encoding="utf-8")
+        shutil.copytree(ROOT / "narratives", narrative.parent)  # both editions' texts and the quarter's photos
         run = [cli, "run", "--quarter", QUARTER, "--raw-dir", f"{tmp}/raw", "--processed-dir", f"{tmp}/processed",
                "--reports-dir", f"{tmp}/reports", "--no-progress", "-p", "narratives_dir", str(narrative.parent)]
         t0 = time.perf_counter()
@@ -267,8 +267,6 @@ def run_across(size: int, keep: bool) -> dict:
     if done.returncode:
         raise SystemExit(f"cross-quarter figures at {size:,} failed:\n{done.stderr[-4000:]}")
     if not keep:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
     return {"size": size, "generate_s": generated, **json.loads(done.stdout.strip().splitlines()[-1])}
 
