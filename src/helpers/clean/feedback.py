@@ -33,8 +33,14 @@ def texts() -> dict[str, dict[str, str]]:
     return found
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else redact.mask(str(value))[0]
+def _text(value: object, masked: dict[str, str]) -> str:
+    """A cell's text, masked once per distinct value (``masked`` remembers them for the run's workbooks)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if text not in masked:
+        masked[text] = redact.mask(text)[0]
+    return masked[text]
 
 
 def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
@@ -50,7 +56,7 @@ def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     files = rejects["source"].astype(str).str.split(" [", n=1, regex=False)
-    written = []
+    written, masked = [], {}
     for source, rows in rejects.groupby(files.str[0], sort=True):
         book = openpyxl.Workbook()
         sheet = book.active
@@ -61,8 +67,8 @@ def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
         for row in rows.sort_values(["source", "row_number"]).itertuples():
             said = words.get(row.reason, {"en": row.reason, "tr": row.reason, "hint_en": "", "hint_tr": ""})
             part = str(row.source)[len(source):].strip(" []")
-            sheet.append([part, int(row.row_number), said["en"], said["tr"], _text(row.column), _text(row.value),
-                          _text(row.detail), said["hint_en"], said["hint_tr"]])
+            sheet.append([part, int(row.row_number), said["en"], said["tr"], _text(row.column, masked),
+                          _text(row.value, masked), _text(row.detail, masked), said["hint_en"], said["hint_tr"]])
         for line in sheet.iter_rows(min_row=2):
             for cell in line:
                 if isinstance(cell.value, str):
