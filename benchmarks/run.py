@@ -136,7 +136,8 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     compute_indicators(records, QUARTER)
     t4 = time.perf_counter()
     del records
-    reference_table = reference_indicators(out / "records.parquet", QUARTER, config.indicators())
+    reference_table = reference_indicators(out / "records.parquet", QUARTER, config.indicators(),
+                                           labels=config.load("labels"))
     t5 = time.perf_counter()
     differences = compare(indicators, reference_table)
     if len(differences):
