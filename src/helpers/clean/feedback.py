@@ -3,7 +3,8 @@
 One workbook per file (``data/processed/<QUARTER>/feedback/<file>.xlsx``), ready to send back to whoever made it:
 the sheet and row as Excel shows them, the reason and the hint in both languages (``config/feedback.yml``), the
 column and the value at fault. Identifier values are never in it: values are taken from ``rejects.csv``, where
-they are already withheld, and free text is masked again (:func:`helpers.clean.redact.mask`). Every cell is
+a value holding one is already withheld whole (:func:`helpers.clean.redact.withhold`), and the column names and
+details, which quote file and header names, are masked (:func:`helpers.clean.redact.mask`). Every cell is
 written as text or a number, so a value that looks like a formula is never run.
 
 The workbooks are made from the written ``rejects.csv``, not inside cleaning: nothing downstream reads them, so a
@@ -59,7 +60,8 @@ def write_feedback(quarter_dir: Path) -> list[Path]:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     rejects["row_number"] = pd.to_numeric(rejects["row_number"]).astype("int64")
-    for column in ("column", "value", "detail"):
+    rejects["value"] = rejects["value"].astype("object").fillna("")
+    for column in ("column", "detail"):
         rejects[column] = _masked(rejects[column])
     files = rejects["source"].str.split(" [", n=1, regex=False).str[0]
     written = []
