@@ -22,7 +22,7 @@ from filelock import FileLock
 
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
-from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
+from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, lock_file, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked, recover
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
@@ -86,7 +86,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     reports = resolve(reports_dir, REPORTS_DIR)
     report, data = reports / q, processed / q
     recover(processed, reports)
-    with locked(q, [processed, reports]):
+    with locked(q, processed):
         home = revisions.versions_dir(q, reports)
         for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
             _remove(left)
@@ -163,5 +163,5 @@ def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
     under the lock runs of other quarters take to publish their history."""
     path = Path(processed) / "history.csv"
-    with FileLock(Path(processed) / ".publish.lock", timeout=PUBLISH_WAIT):
+    with FileLock(lock_file(processed, "publish"), timeout=PUBLISH_WAIT):
         return revisions.rewrite_versions(path, processed, reports) if path.is_file() else None
