@@ -12,6 +12,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from helpers.errors import PipelineError
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.paths import AUDIT, public_data_name, report_basename, sources_name
 from helpers.pipeline import run_quarter
@@ -63,9 +64,11 @@ def served(tmp_path_factory, fixture_raw):
         run_quarter("2022Q4", *folders, **kw)
         publish("2022Q4", *folders)
         (quarter / LATE).write_text(HEADER + _rows(1, "Gaziantep MMCC", "Donor A", "", 300), encoding="utf-8")
+        with pytest.raises(PipelineError, match="changed since its report was made") as refused:
+            publish("2022Q4", *folders)  # the raw files changed: the refusal names the new file, masked
         revised = run_quarter("2022Q4", *folders, **kw)
         publish("2022Q4", *folders)
-    return root, revised
+    return root, revised, str(refused.value)
 
 
 def _text(path) -> str:
@@ -75,7 +78,7 @@ def _text(path) -> str:
 
 
 def test_no_planted_identifier_or_name_is_in_any_served_file(served):
-    root, _ = served
+    root, *_ = served
     files = [p for p in (root / "reports").rglob("*") if p.is_file()]
     assert len(files) > 10
     for path in files:
@@ -88,7 +91,7 @@ def test_no_planted_identifier_or_name_is_in_any_served_file(served):
 
 
 def test_the_served_folder_holds_no_audit_trail(served):
-    root, revised = served
+    root, revised, _ = served
     served_files = [p for p in (root / "reports").rglob("*") if p.is_file()]
     for path in served_files:
         assert path.suffix not in (".ipynb", ".log"), path
@@ -102,7 +105,7 @@ def test_the_served_folder_holds_no_audit_trail(served):
 
 
 def test_the_audit_trail_masks_identifiers_in_file_sheet_and_header_names(served):
-    root, _ = served
+    root, *_ = served
     for path in (root / "processed" / "2022Q4" / AUDIT).iterdir():
         text = path.read_text(encoding="utf-8", errors="replace")
         for planted in ("944 123 456", "123-12C12345", "0770 123 4567", "765-432"):
@@ -123,7 +126,7 @@ def _publishable(quarter: str) -> set[str]:
 def test_the_served_folder_holds_only_publishable_files(served):
     """After a run, a publish, a revision and its publish: no hidden file (lock, staging, temporary), no notebook,
     log or manifest, nothing but the index, the report's folder and its published versions' folders."""
-    root, _ = served
+    root, *_ = served
     reports = root / "reports"
     found = {path.relative_to(reports).as_posix() for path in reports.rglob("*")}
     hidden = sorted(name for name in found if any(part.startswith(".") for part in name.split("/")))
@@ -133,3 +136,8 @@ def test_the_served_folder_holds_only_publishable_files(served):
                                   for name in _publishable("2022Q4"))}
     assert found <= allowed, f"not publishable: {sorted(found - allowed)}"
     assert {f"2022Q4/{name}" for name in _publishable("2022Q4")} <= found  # the check sees what it names
+
+
+def test_a_refused_publish_names_the_changed_file_with_its_identifiers_masked(served):
+    *_, refusal = served
+    assert "late Mehmet Öz [phone].csv" in refusal and "765-432" not in refusal

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
+from helpers.clean import redact
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, lock_file, report_basename, resolve
@@ -103,7 +104,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
                                  {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
-            listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
+            listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
         if changed := stale.changed_since(q, processed):
