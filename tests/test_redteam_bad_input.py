@@ -5,7 +5,7 @@ import os
 import pytest
 
 from helpers.check import check_quarter
-from helpers.clean.quarter import examine_quarter
+from helpers.clean.quarter import clean_quarter, examine_quarter
 from helpers.errors import NestedTooDeepError, SourceReadError
 from helpers.ingest import readers
 from helpers.ingest.readers import discover_sources, read_source
@@ -40,13 +40,16 @@ def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
     assert len(table.row_number) == 7
 
 
-def test_a_file_name_that_is_not_utf8_is_named_escaped_and_skipped(tmp_path):
+def test_a_file_name_that_is_not_utf8_is_named_escaped_and_skipped(tmp_path, monkeypatch):
     folder = tmp_path / "raw" / "2022Q4"
     folder.mkdir(parents=True)
     (folder / "good.csv").write_text(HEADER + ROWS, encoding="utf-8")
     bad = os.fsencode(str(folder)) + b"/rapor-\xfe\xf0.csv"  # Windows-1254 bytes of "rapor-şğ.csv"
     with open(bad, "wb") as handle:
         handle.write((HEADER + ROWS).encode())
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "bad input test key, not a secret")
+    with pytest.raises(SourceReadError, match=r"^cannot read rapor-\\xfe\\xf0\.csv: the file name is not UTF-8"):
+        clean_quarter("2022Q4", tmp_path / "raw")  # without --skip-bad-files: the run stops, naming it
     exam = examine_quarter("2022Q4", tmp_path / "raw")  # skips unreadable files, as --skip-bad-files does
     (skipped,) = exam.quality["skipped_files"]
     assert skipped["source"] == "rapor-\\xfe\\xf0.csv" and "not UTF-8" in skipped["reason"]

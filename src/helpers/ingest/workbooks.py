@@ -132,7 +132,7 @@ def _formula_gaps(path: Path, source: str, found: dict[str, list[tuple[int, int]
                 if part in found:
                     with archive.open(part) as stream:
                         gaps[name] = _gaps_in(stream) if found[part] is None else found[part]
-    except (etree.XMLSyntaxError, KeyError) as error:
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as error:  # also one changed meanwhile
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
     return gaps
 
