@@ -51,6 +51,7 @@ _STREAM_BYTES = 1 << 22
 # only in the part of a sheet's XML that holds a formula at all, so a sheet without formulas costs nothing more.
 _FORMULA_GAP = re.compile(rb"<(?:\w+:)?c\b([^>/]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
                           rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")  # a sheet's root element, and the prefix its elements take
 _ATTRIBUTES = re.compile(rb'\b([rt])\s*=\s*"([^"]*)"')
 _GAP_OVERLAP = 1 << 16  # bytes of a chunk searched again with the next: longer than any formula Excel allows
 _TEXT_TYPES = {"s", "str", "inlineStr"}  # cell types whose empty value is a value (an empty text)
@@ -96,15 +97,17 @@ def _scan_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int
     """The cells a sheet's XML holds, counted while it streams (never held whole; stops past ``limit``), and
     its formula cells saved without a value, (row, column) from 0 at A1; None when such a cell gives no
     reference (the sheet is then parsed, :func:`_gaps_in`)."""
-    cells, tail, previous, gaps = 0, b"", b"", set()
+    cells, tail, previous, gaps, formula = 0, b"", b"", set(), b"<f"
     with archive.open(part) as stream:
         for chunk in iter(lambda: stream.read(_STREAM_BYTES), b""):
+            if not previous and (root := _ROOT.search(chunk)):  # elements named with a prefix, as the root is
+                formula = b"<" + (root.group(1) or b"") + b"f"
             block = tail + chunk
             cut = max(len(block) - 16, 0)  # an element split between two chunks is counted in the next
             cells += len(_CELL.findall(block, 0, cut))
             tail = block[cut:]
             window = previous + chunk  # a cell split between two chunks is found in the next window
-            if gaps is not None and (b"<f" in window or b":f" in window):
+            if gaps is not None and formula in window:
                 for match in _FORMULA_GAP.finditer(window):
                     attributes = dict(_ATTRIBUTES.findall(match.group(1)))
                     if attributes.get(b"t", b"").decode() in _TEXT_TYPES:  # an empty text is a value
