@@ -158,6 +158,7 @@ def test_a_formula_cell_saved_without_its_value_is_rejected_for_that_with_a_hint
     from openpyxl import Workbook, load_workbook
 
     from helpers.clean.feedback import write_feedback
+    from helpers.csvfile import write_csv
 
     folder = tmp_path / "raw" / "2022Q4"
     folder.mkdir(parents=True)
@@ -188,7 +189,9 @@ def test_a_formula_cell_saved_without_its_value_is_rejected_for_that_with_a_hint
                                         "save it again").all()
     assert rejects.loc[13, "reason"] == "missing_required"
     assert exam.quality["totals"]["by_reason"]["formula_without_value"] == 4
-    (path,) = write_feedback(exam.rejects, tmp_path / "feedback")
+    (tmp_path / "processed").mkdir()
+    write_csv(exam.rejects, tmp_path / "processed" / "rejects.csv", encoding="utf-8-sig")  # as a run writes it
+    (path,) = write_feedback(tmp_path / "processed")
     said = next(row for row in load_workbook(path).active.iter_rows(values_only=True) if row[1] == 9)
     assert "saved without its calculated value" in said[2] and "formül" in said[3]
     assert "save it again" in said[7] and "yeniden kaydedin" in said[8]
