@@ -208,3 +208,18 @@ def test_analyst_can_export_from_the_command_line(notebook, tmp_path):
 def test_both_formats_are_registered_with_nbconvert():
     assert get_exporter("report_html") is ReportHTMLExporter
     assert get_exporter("report_pdf") is ReportPDFExporter
+
+
+def test_contents_links_find_turkish_headings_in_html_and_pdf(caplog):
+    """A section titled in Turkish keeps its letters in its id, so the contents link finds it in the browser and
+    in WeasyPrint, which looks a link up decoded (a percent-encoded id left every Turkish PDF link dead)."""
+    from helpers.publication.render import add_toc, html_to_pdf
+
+    page = BeautifulSoup(add_toc('<nav class="toc"></nav><main><h2>Temel ihtiyaçlar</h2><h2>İnovasyon</h2></main>'),
+                         "html.parser")
+    links = [a["href"] for a in page.select("nav.toc a")]
+    assert links == ["#Temel-ihtiyaçlar", "#İnovasyon"]
+    assert [f"#{h['id']}" for h in page.select("main h2")] == links
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        html_to_pdf(str(page))
+    assert not [r for r in caplog.records if "No anchor" in r.getMessage()]

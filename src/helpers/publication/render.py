@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from string import Formatter
 from typing import Any
+from urllib.parse import unquote
 
 import nbformat
 from bs4 import BeautifulSoup
@@ -188,6 +189,12 @@ def add_toc(html: str) -> str:
         anchor["aria-hidden"] = "true"
         anchor["tabindex"] = "-1"
     headings = soup.select("main h2")
+    for heading in headings:  # nbconvert percent-encodes the id ("Temel-ihtiya%C3%A7lar"), which the PDF's links
+        if heading.get("id"):  # would look up decoded: the id is the title's own letters ("Temel-ihtiyaçlar")
+            heading["id"] = unquote(heading["id"])
+            if anchor := heading.find("a", class_="anchor-link"):
+                anchor["href"] = f"#{heading['id']}"
+
     if not headings:
         nav.decompose()
         return str(soup)
