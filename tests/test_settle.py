@@ -23,6 +23,8 @@ ROWS = [
     "2023-02-05,,Gazientep,Vaka yönetimi,C5,K,Suriyeli",  # a typo the run corrects: listed, counted
     "2023-02-06,,Þanlýurfa,Vaka yönetimi,C6,K,Suriyeli",  # Windows-1254 read as Latin-1: repaired, listed
     "2023-02-07,,Reyhanlı,Vaka yönetimi,C7,K,Suriyeli",  # a district of one province: its alias is certain
+    "2023-02-08,,Eskişe.,Vaka yönetimi,C8,K,Suriyeli",  # a name cut short with a dot: listed, counted
+    "2023-02-09,,krkkale,Vaka yönetimi,C9,K,Suriyeli",  # typed without ı: listed, counted
 ]
 NEAR_MISSES = [["header", "Provnce"], ["activity", "Vaka yönetim"], ["activity", "إدارة الحالات الفردية"],
                ["sex value", "Kadınn"], ["nationality value", "Syrain"]]
@@ -68,7 +70,9 @@ def test_apply_adds_only_certain_lines_once_keeping_the_files_as_written(tmp_pat
     # a district's province by the alias just added.
     assert "Corrections the run will make (province)" in shown
     for value, province, how in [("Gazientep", "Gaziantep", "fuzzy"), ("Þanlýurfa", "Şanlıurfa", "repaired"),
-                                 ("Reyhanlı", "Hatay", "alias")]:
+                                 ("Reyhanlı", "Hatay", "alias"), ("Eskişe.", "Eskişehir", "prefix"),
+                                 ("krkkale", "Kırıkkale", "dotless")]:
         assert re.search(rf"{value}\s+{province}\s+{how}\s+1\s", shown), value
     assert result.examination.quality["corrections"] == {
-        "tracker.csv": {"province alias": 1, "province fuzzy": 1, "province repaired": 1}}
+        "tracker.csv": {"province alias": 1, "province dotless": 1, "province fuzzy": 1, "province prefix": 1,
+                        "province repaired": 1}}
