@@ -54,6 +54,8 @@ from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import nearest
 
 NOT_REPORTED = N_("not reported")  # a total whose measure no kept record reports (shown instead of 0)
+# A sum some kept records do not report (helpers.clean.measures): a lower bound, marked where it is printed and drawn
+AT_LEAST = N_("at least {value}")
 ANNEX_GROUP_TEXT = N_("Numbers in the text")  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = N_("*The text of this section has not been written yet.*")
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
@@ -168,6 +170,7 @@ class Report:
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    partial_shown: set[str] = field(default_factory=set)  # partial sums printed or drawn, to be said under them
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
 
@@ -267,8 +270,10 @@ class Report:
 
     @property
     def source(self) -> str:
-        """The data-source line printed under every figure."""
-        return _("Source: {source}").format(source=_(self.programme["data_source"]).format(label=self.period))
+        """The data-source line printed under every figure; under a figure drawn from a partial sum (a series
+        taken just before), also what it leaves out, so that the chart itself says so."""
+        line = _("Source: {source}").format(source=_(self.programme["data_source"]).format(label=self.period))
+        return "\n".join([line, *map(self._partial_note, sorted(self.partial_shown - self.explained))])
 
     def title_block(self, draft: bool, published: dt.date | None = None) -> ReportMeta:
         """The report's title block, handed to the nbconvert template: title, subtitle, draft flag and the
@@ -526,12 +531,27 @@ class Report:
                          decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
-        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
-                                                                                    entry["figures"]}
-                                        for entry in self.quality.get("not_reported", [])):
+        lacking = self.lacking(indicator)
+        if lacking and not lacking["rows_reported"]:
             shown = _(NOT_REPORTED)  # never a 0 for a measure no kept record reports (helpers.clean.measures)
+        else:
+            shown = self.at_least(indicator, shown)
         self._trace(shown, indicator, dimension, category)
         return shown
+
+    def at_least(self, indicator: str, shown: str) -> str:
+        """``shown`` (a value of ``indicator``, formatted) as ``at least ...`` when the indicator is a partial sum
+        (:meth:`lacking`), said under the tile, table or chart showing it (:meth:`explain`)."""
+        if not self.lacking(indicator) or shown in MARKS or shown == _(NOT_REPORTED):
+            return shown
+        self.partial_shown.add(indicator)
+        return _(AT_LEAST).format(value=shown)
+
+    def lacking(self, indicator: str) -> dict | None:
+        """The measure ``indicator`` sums that some kept records do not report (``quality.json``,
+        ``not_reported``: :mod:`helpers.clean.measures`), or None when it is complete."""
+        return next((entry for entry in self.quality.get("not_reported", [])
+                     if indicator in {figure["indicator"] for figure in entry["figures"]}), None)
 
     def _trace(self, shown: str, indicator: str, dimension: str, category: str) -> None:
         self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension,
@@ -544,6 +564,8 @@ class Report:
         values = series(self.indicators, indicator, dimension)
         states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
         values = for_report(values, states.fillna(0))
+        if self.lacking(indicator) and len(values):
+            self.partial_shown.add(indicator)  # said on the chart drawn from it (source) and under it (explain)
         for category, v in values.items():
             self._trace(self.fmt(v), indicator, dimension, category)
         return values
@@ -569,7 +591,22 @@ class Report:
         there is none."""
         new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
         self.explained.update(new)
-        return "".join(f"<p class='marks'>{html.escape(_(MARKS[mark]))}</p>" for mark in new)
+        notes = [_(MARKS[mark]) for mark in new] + self.partial_notes()
+        return "".join(f"<p class='marks'>{html.escape(note)}</p>" for note in notes)
+
+    def partial_notes(self) -> list[str]:
+        """What each partial sum printed or drawn since the last note leaves out: which figure, how many records
+        (said once per figure, under the first tile, table or chart showing it)."""
+        new = sorted(self.partial_shown - self.explained)
+        self.explained.update(new)
+        return [self._partial_note(indicator) for indicator in new]
+
+    def _partial_note(self, indicator: str) -> str:
+        """Which partial sum, and how many kept records it leaves out."""
+        return counted(self.lacking(indicator)["rows"],
+                       "“At least”: {figure} leaves out {n} record that does not report it; the true figure is "
+                       "higher.", "“At least”: {figure} leaves out {n} records that do not report it; the true "
+                       "figure is higher.", figure=_(config.indicator_specs()[indicator]["label"]))
 
     def chart(self, fig: Figure) -> None:
         """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
