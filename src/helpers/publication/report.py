@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -61,6 +62,8 @@ MARKS = {
     SUPPRESSED: N_("<5: a number from 1 to 4, not shown so that no small group of people can be singled out."),
     COMPLEMENTARY_MARK: N_("x: not shown, so that a number below 5 elsewhere in the table cannot be worked out "
                            "from the total."),
+    NOT_REPORTED: N_("not reported: the records this figure adds up do not give its amount or quantity, so the "
+                     "figure is not known (it is not zero); Annex A says which records."),
 }
 ACROSS_UNAVAILABLE = N_("People counted once across quarters are not given in this report: the records of the "
                         "earlier quarters cannot be linked to this quarter's with certainty.")
@@ -167,9 +170,10 @@ class Report:
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
-    explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    explained: set[str] = field(default_factory=set)  # the marks (MARKS: <5, x, not reported) explained so far
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
+    shown_photos: list[photos.Photo] = field(default_factory=list)  # the narrative's photos, as embedded
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None,
@@ -247,7 +251,8 @@ class Report:
     def _tiles(self, figures: list[dict]) -> HTML:
         """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
         words = {"period": self.period, "year": Quarter.parse(self.quarter).year}
-        return tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words)) for figure in figures])
+        return self.tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words))
+                           for figure in figures])
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -560,14 +565,16 @@ class Report:
             lines = []
             where = narrative_path(self.quarter, self.narratives, self.language.suffix)
             photo = photos.load(*found, self.narratives, f"{where}, line {number} of its section")
-            display(Image(data=photo.jpeg, format="jpeg",
-                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+            self.shown_photos.append(photo)
+            display(Image(data=photo.jpeg, format="jpeg", metadata=photo.metadata))
         display(markdown("\n".join(lines)))
+        if note := self.explain(marks_in(text)):
+            display(HTML(note))
 
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
         there is none."""
-        new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
+        new = [mark for mark in MARKS if _(mark) in shown and mark not in self.explained]  # as printed
         self.explained.update(new)
         return "".join(f"<p class='marks'>{html.escape(_(MARKS[mark]))}</p>" for mark in new)
 
@@ -707,6 +714,12 @@ class ReportMeta:
 
     def _repr_html_(self) -> tuple[str, dict]:
         return "", {"report": self.meta}
+
+
+def marks_in(text: str) -> list[str]:
+    """The marks (:data:`MARKS`, as this edition prints them) that a narrative's text shows as words of their own:
+    a placeholder's value ``<5``, ``x`` or ``not reported``."""
+    return [_(mark) for mark in MARKS if re.search(rf"(?<![\w<-]){re.escape(_(mark))}(?![\w-])", text)]
 
 
 def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
