@@ -579,11 +579,14 @@ class Report:
         return "".join(f"<p class='marks'>{html.escape(_(MARKS[mark]))}</p>" for mark in new)
 
     def chart(self, fig: Figure) -> None:
-        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
-        chart(fig, self.explain(figures.data_table(fig).to_numpy().ravel().tolist()))
+        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time; a chart of no
+        values is not displayed (its section may then have nothing to show, and is left out)."""
+        values = figures.data_table(fig)
+        if not values.empty:
+            chart(fig, self.explain(values.to_numpy().ravel().tolist()))
 
     def tiles(self, items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
-        """Tiles (:func:`tiles`), with a note on any mark they show for the first time."""
+        """Tiles (:func:`tiles`; none for no items), with a note on any mark they show for the first time."""
         return HTML(tiles(items, css_class).data + self.explain([n for n, _ in items]))
 
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
@@ -595,6 +598,8 @@ class Report:
         values = {title: self.series(indicator, dimension) for indicator, title in columns}
         first = next(iter(values.values()))
         rows = first.index[:limit] if limit else first.index
+        if rows.empty:  # no table of headings over nothing
+            return HTML("")
         head = "".join(f"<th class='num'>{html.escape(title)}</th>" for title in values)
         body = "".join(
             f"<tr><td>{html.escape(labels(str(row)))}</td>"
@@ -723,7 +728,9 @@ def marks_in(text: str) -> list[str]:
 
 
 def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
-    """Headline tiles: (formatted number, label) pairs."""
+    """Headline tiles: (formatted number, label) pairs; nothing for none."""
+    if not items:
+        return HTML("")
     cells = "".join(f"<div class='tile'><div class='value'>{html.escape(n)}</div>"
                     f"<div class='label'>{html.escape(label)}</div></div>" for n, label in items)
     return HTML(f"<div class='{css_class}'>{cells}</div>")
