@@ -58,7 +58,8 @@ CELLS = [
         ".set_index('sector')"
     ),
     new_code_cell("from IPython.display import HTML, Markdown, display\n"  # a section with nothing to show
-                  f"display(HTML('<h2>{EMPTY_SECTION}</h2>'), Markdown(''), HTML('<div class=\"tiles items\"></div>'))"),
+                  f"display(HTML('<h2>{EMPTY_SECTION}</h2>'), Markdown(''),\n"
+                  "        HTML('<div class=\"tiles items\"></div>'))"),
     new_code_cell("from IPython.display import HTML\nHTML('<h2>Centres</h2><p>Every centre was open.</p>')"),
     new_markdown_cell("## Summary\n\nA second heading with the same words still gets its own link."),
 ]
