@@ -31,6 +31,7 @@ TILES = (
     )
     + "</div>"
 )
+EMPTY_SECTION = "Innovation lab"  # a heading over no text, no items, no photo
 PARAGRAPH = (
     "Psychosocial mobile teams worked in Gaziantep, Hatay, İstanbul and Şanlıurfa, with community "
     "events, awareness sessions and referrals for host, migrant and refugee communities. "
@@ -56,6 +57,9 @@ CELLS = [
         "pd.DataFrame({'sector': ['Protection', 'Livelihoods'], 'people': [40000, 27389]})"
         ".set_index('sector')"
     ),
+    new_code_cell("from IPython.display import HTML, Markdown, display\n"  # a section with nothing to show
+                  f"display(HTML('<h2>{EMPTY_SECTION}</h2>'), Markdown(''),\n"
+                  "        HTML('<div class=\"tiles items\"></div>'))"),
     new_code_cell("from IPython.display import HTML\nHTML('<h2>Centres</h2><p>Every centre was open.</p>')"),
     new_markdown_cell("## Summary\n\nA second heading with the same words still gets its own link."),
 ]
@@ -144,6 +148,14 @@ def test_toc_lists_every_h2_and_each_link_resolves_to_its_own_heading(html):
     assert len({id(t) for t in targets}) == len(links)
     assert links[2]["href"] == "#Centres"  # displayed by a code cell: the anchor nbconvert gives a Markdown heading
     assert [t.select_one("a.anchor-link")["href"] for t in targets] == [a["href"] for a in links]
+
+
+def test_a_section_with_nothing_to_show_is_left_out_of_the_page_its_contents_and_the_pdf(html, pdf):
+    soup = BeautifulSoup(html, "html.parser")
+    assert EMPTY_SECTION not in soup.get_text() and not soup.select("main .tiles.items")
+    assert EMPTY_SECTION not in " ".join(page.extract_text() for page in pdf.pages)
+    assert EMPTY_SECTION not in [item.title for item in pdf.outline]  # the PDF's bookmarks
+    assert "Centres" in [item.title for item in pdf.outline]
 
 
 def test_pdf_text_has_turkish_numbers_and_page_numbers_on_every_page(pdf):

@@ -79,7 +79,7 @@ from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, "03_report.ipynb"]
+NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, inputs.REPORT_NOTEBOOK]
 KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
 
@@ -422,7 +422,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     steps = [(notebook, params, notebook.name, None) for notebook, params in zip(notebooks[:-1], per_notebook[:-1],
                                                                                  strict=True)]
     steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
-               notebooks[-1].name.replace(".ipynb", f"{language.suffix}.ipynb"), language) for language in editions]
+               inputs.executed_report(language.suffix), language) for language in editions]
     total = len(steps) + 1
     staging = _make_folder(stage_report / "report")  # public files only
     audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end

@@ -2,8 +2,9 @@
 
 An activity may say which measures its records report (``measures`` in ``config/activities.yml``: cash assistance
 reports ``amount_try``, in-kind distribution ``quantity``). Household size and participants need no such line:
-the reach type requires them, so a record without one is rejected (``missing_required``), never kept as 0. A kept record of such an activity without the measure, because its file has no such column
-(missing, or a form question left unmapped) or the cell is blank, is not in the figure that sums the measure
+the reach type requires them, so a record without one is rejected (``missing_required``), never kept as 0. A
+kept record of such an activity without the measure, because its file has no such column (missing, or a form
+question left unmapped) or the cell is blank, is not in the figure that sums the measure
 (``cash transferred``): that figure is then a partial sum, or nothing at all. :func:`not_reported` counts those
 rows per figure and file for ``quality.json`` (``not_reported``); the report says which figure and how many rows,
 a figure with nothing reported is shown as not reported, never as 0, and a partial sum is printed "at least ..."
