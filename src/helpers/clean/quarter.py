@@ -32,6 +32,7 @@ from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
 from helpers.clean.stack import Stacked, raw_columns, read_files, stack
 from helpers.columns import duplicate_key, identifier_columns
+from helpers.config_models import RecordColumn
 from helpers.csvfile import write_csv
 from helpers.errors import (
     ConfigError,
@@ -103,7 +104,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         return numbers.parse_numbers(raw[column], raw["source"], bounds.get(column, numbers.Bounds()),
                                      marks[column], typed.get(column))
 
-    def age(name: str, column: config.RecordColumn) -> pd.Series:
+    def age(name: str, column: RecordColumn) -> pd.Series:
         years = normalise.age_in_range(number(name))
         for read in column.reads:  # a date of birth, only where the age is missing
             birth = dates.parse_dates(raw[read], raw["source"], orders[read])
@@ -112,7 +113,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         made[f"{name} in years"] = years  # the age groups are cut from the ages before they are made whole
         return normalise.whole(years)
 
-    def coded(name: str, column: config.RecordColumn) -> pd.Series:
+    def coded(name: str, column: RecordColumn) -> pd.Series:
         parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, "category")
         return parsed if column.unknown is None else coalesce(parsed, default=column.unknown)
 

@@ -26,8 +26,8 @@ from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
 from helpers.paths import Quarter
+from helpers.publication.labels import category_label, dimension_name
 from helpers.publication.language import Language, _, current, ngettext
-from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
 
 MANIFEST = "manifest.json"
