@@ -8,7 +8,11 @@ import pytest
 
 from helpers import config
 from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.config import Configuration
 from helpers.measure.indicators import compute_indicators
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -41,7 +45,7 @@ def test_generated_quarter_has_the_mess(cleaned):
 def test_duckdb_sql_gives_the_same_numbers(cleaned):
     reference = _load("duckdb_reference")
     result, parquet = cleaned
-    project = compute_indicators(result.records, result.quarter)
+    project = compute_indicators(result.records, Quarter.parse(result.quarter), CFG)
     sql = reference.reference_indicators(parquet, result.quarter, config.indicators())
     assert len(sql) > 100
     assert set(sql["indicator"]) >= {"people_reached", "people_reached_max", "provinces_covered", "people_trained"}

@@ -17,6 +17,7 @@ from rich.console import Console
 from helpers import check, config
 from helpers.clean.losses import stop_on_losses
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.errors import DataLossError
 from helpers.ingest import forms
 from helpers.paths import Quarter
@@ -194,6 +195,8 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     from helpers.publication.report import Report
 
     quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-    report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    report = Report("2023Q1", compute_indicators(result.records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
+                    cfg=cfg)
     assert report.number("cash_transferred_try") == "not reported"
     assert "is not reported: its" in report.quality_summary()

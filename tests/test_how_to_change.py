@@ -15,9 +15,10 @@ from pypdf import PdfReader
 from helpers import config
 from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.measure.disclosure import public_indicators
 from helpers.measure.indicators import compute_indicators, value
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import run_quarter
 from helpers.publication import report as report_module
 
@@ -55,9 +56,10 @@ def test_add_an_activity(config_dir, tmp_path):
          "sector: Protection, unit: PRU, reach_type: individual}\n  - {code: PROT_LEGAL,")
     result = clean_quarter("2022Q4", raw)
     assert result.records["activity"].astype(str).tolist() == ["PROT_HOTLINE", "PROT_HOTLINE"]
-    table = compute_indicators(result.records, "2022Q4")
-    assert value(table, "people_reached", "sector", "Protection") == 2
-    assert value(table, "people_reached", "activity", "PROT_HOTLINE") == 2
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(result.records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "people_reached", "sector", "Protection", cfg=cfg) == 2
+    assert value(table, "people_reached", "activity", "PROT_HOTLINE", cfg=cfg) == 2
 
 
 def test_add_a_header_alias(config_dir, tmp_path):
@@ -95,9 +97,10 @@ def test_add_an_indicator(config_dir, tmp_path):
     unit: people
 
 """)
-    table = compute_indicators(records, "2022Q4")
-    assert value(table, "legal_clients") == 2
-    assert value(table, "legal_clients", "province", "Kilis") == 1
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "legal_clients", cfg=cfg) == 2
+    assert value(table, "legal_clients", "province", "Kilis", cfg=cfg) == 1
 
 
 def add_a_section(config_dir, tmp_path):
@@ -119,10 +122,11 @@ def test_add_a_report_section(config_dir, tmp_path, monkeypatch):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "BN_MUNICIPAL", "Seyhan Belediyesi", "12"],
                              ["2022-10-06", "Kilis", "BN_MUNICIPAL", "Kilis Belediyesi", "8"]],
                   header=["Tarih", "İl", "Faaliyet Kodu", "Merkez", "Katılımcı Sayısı"])
-    table = compute_indicators(clean_quarter("2022Q4", raw).records, "2022Q4")
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(clean_quarter("2022Q4", raw).records, Quarter.parse("2022Q4"), cfg)
     shown = []
     monkeypatch.setattr(report_module, "display", lambda *outputs: shown.extend(o.data for o in outputs))
-    r = report_module.Report("2022Q4", table, {}, pd.DataFrame())
+    r = report_module.Report("2022Q4", table, {}, pd.DataFrame(), cfg=cfg)
     r.narrative(narratives)
     code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4).cells)
     for name in re.findall(r'r\.section\("([^"]*)"\)', code):  # the notebook's sections, as it starts them
@@ -178,9 +182,10 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
     unrecognised = check_quarter("2022Q4", raw).unrecognised
     assert "Hibrit" in unrecognised.loc[unrecognised["column"] == "modality", "value"].tolist()
 
-    table = compute_indicators(result.records, "2022Q4")
-    assert value(table, "people_reached", "modality", "remote") == 1
-    assert value(table, "people_reached", "modality", "mobile team") == 0  # declared: listed even when zero
-    public = public_indicators(table)
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(result.records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "people_reached", "modality", "remote", cfg=cfg) == 1
+    assert value(table, "people_reached", "modality", "mobile team", cfg=cfg) == 0  # declared: listed even if zero
+    public = public_indicators(table, cfg)
     assert public.loc[0, "modality"] == "#meta+modality"  # the HXL row
     assert "remote" in public.loc[public["dimension"] == "modality", "modality"].tolist()

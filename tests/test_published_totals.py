@@ -10,13 +10,16 @@ import pandas as pd
 import pytest
 
 from helpers.clean import totals
+from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import PipelineError, PublishedTotalsError
 from helpers.measure.indicators import load_history, run_indicators
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import notebook_parameters, run_quarter
 from helpers.record import inputs
 from helpers.record.revisions import _published_totals
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 HEADER = "quarter,people_reached,source\n"
 GOOD = HEADER + "2022Q2,130000,Published quarterly update\n2022Q1,120000,Published quarterly update\n"
@@ -107,7 +110,7 @@ def test_quarters_at_or_after_the_run_are_kept_but_only_earlier_ones_add_up(tmp_
     assert "lists 2022Q1, the quarter being cleaned: its own total replaces the published 200" in caplog.text
     processed = tmp_path / "processed"
     totals.write(table, processed / "2022Q1")
-    history = load_history("2022Q1", processed)
+    history = load_history(Quarter.parse("2022Q1"), CFG, processed)
     assert history["quarter"].tolist() == ["2021Q4", "2022Q2"]  # the run's own quarter comes from the run
 
 
@@ -127,12 +130,12 @@ def test_indicators_read_the_history_from_processed_data_only(tmp_path):
     (earlier / "2022Q3").mkdir(parents=True)
     pd.DataFrame({"quarter": ["2022Q3"], "indicator": ["people_reached"], "dimension": ["total"],
                   "category": ["all"], "value": [33.0]}).to_csv(earlier / "2022Q3" / "indicators.csv", index=False)
-    history = load_history("2022Q4", processed, earlier)
+    history = load_history(Quarter.parse("2022Q4"), CFG, processed, earlier)
     assert history.to_dict("list") == {"quarter": ["2022Q1", "2022Q3"], "people_reached": [10.0, 33.0],
                                        "source": ["published", "pipeline"]}  # a processed quarter overrides
 
     with pytest.raises(FileNotFoundError, match=r"2023Q1/published-totals.csv is missing: the clean step"):
-        load_history("2023Q1", processed, earlier)  # never a silent history without the published totals
+        load_history(Quarter.parse("2023Q1"), CFG, processed, earlier)  # never silently without the published totals
 
 
 def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):

@@ -24,7 +24,7 @@ from canonical import people_reached, reach
 from conftest import seed
 from python_calamine import CalamineWorkbook
 
-from helpers import config
+from helpers import config, context
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
 from helpers.measure import indicators
@@ -263,16 +263,17 @@ def test_no_identifier_survives_cleaning(cleaned, written):
 
 def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
     totals.write(totals.read(written[0], "2022Q4"), tmp_path / "2022Q4")  # the sample's table passes the check
-    history = indicators.load_history("2022Q4", tmp_path)
-    table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
+    run = context.build("2022Q4", processed_dir=tmp_path)
+    history = indicators.load_history(run.quarter, run.config, tmp_path)
+    table = indicators.compute_indicators(cleaned.records, run.quarter, run.config, history)
 
     def value(indicator, dimension="total", category="all"):
-        return indicators.value(table, indicator, dimension, category)
+        return indicators.value(table, indicator, dimension, category, cfg=run.config)
 
     expected = {(i, d, c): v for i, d, c, v in SEED.figures}
     assert {key: value(*key) for key in expected} == expected
     assert value("people_reached", "activity", "BN_SHELTER") == 6
-    provinces = indicators.series(table, "people_reached", "province")
+    provinces = indicators.series(table, "people_reached", "province", run.config)
     assert set(provinces[provinces > 0].index) == PROVINCES
 
 

@@ -59,22 +59,6 @@ def using(folder: str | Path) -> Iterator[Path]:
             os.environ[CONFIG_ENV] = before
 
 
-def load(name: str) -> dict[str, Any]:
-    """``<config>/<name>.yml``, checked against its model (:data:`MODELS`); re-read when the file changes.
-    ``report.yml`` is also checked against ``indicators.yml``, whose indicators its figures name."""
-    data = read(path(f"{name}.yml"), name)
-    if name == "report":
-        _report_indicators(version("report"), version("indicators"))
-    return data
-
-
-def report_only_files() -> set[str]:
-    """The configuration files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names.
-    Editing them renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
-    logo = load("programme").get("logo")
-    return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
-
-
 def version(name: str) -> tuple[str, int, int]:
     """Which ``<name>.yml`` is in use and its state: a key for caching what is derived from it."""
     file = path(f"{name}.yml")
@@ -85,13 +69,6 @@ def version(name: str) -> tuple[str, int, int]:
 def read(file: Path, name: str) -> dict[str, Any]:
     """A YAML file checked against the model of config file ``name``."""
     return _parsed(*_state(Path(file)), name)[0]
-
-
-def typed(name: str) -> BaseModel:
-    """``<config>/<name>.yml`` as the model it was checked against (:data:`MODELS`): the validated object is kept,
-    one per state of the file, not thrown away after the check."""
-    load(name)  # and its checks against other files
-    return _parsed(*_state(path(f"{name}.yml")), name)[1]
 
 
 def _state(file: Path) -> tuple[Path, int, int]:
@@ -137,139 +114,265 @@ def _key(data: Any, loc: tuple) -> str:
     return text or "(top level)"
 
 
+# ----------------------------------------------------------------------------- one run's configuration
+class Configuration:
+    """One configuration folder, each file checked against its model once and kept, typed (:meth:`typed`) and as
+    read (:meth:`load`), with the facts derived from them. A run builds one (:mod:`helpers.context`) and passes it
+    down, so every layer sees the same configuration, read once."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder).expanduser().resolve()
+        self._files: dict[str, tuple[dict[str, Any], BaseModel | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"Configuration({shown(self.folder)!r})"
+
+    def path(self, filename: str) -> Path:
+        """A file of this folder (``province_aliases.csv``, ``columns.yml``, ...)."""
+        return self.folder / filename
+
+    def _file(self, name: str) -> tuple[dict[str, Any], BaseModel | None]:
+        if name not in self._files:
+            self._files[name] = _parsed(*_state(self.path(f"{name}.yml")), name)
+            if name == "report":
+                self._report_indicators()
+        return self._files[name]
+
+    def load(self, name: str) -> dict[str, Any]:
+        """``<name>.yml`` as read, checked against its model (:data:`MODELS`); ``report.yml`` also against
+        ``indicators.yml``, whose indicators its figures name."""
+        return self._file(name)[0]
+
+    def typed(self, name: str) -> BaseModel:
+        """``<name>.yml`` as the model it was checked against (:data:`MODELS`)."""
+        return self._file(name)[1]
+
+    def checked(self) -> Configuration:
+        """This configuration with every file of :data:`MODELS` read and checked now (and the record schema against
+        the vocabularies): a file that does not fit stops a run before it starts, and later edits do not reach it."""
+        for name in MODELS:
+            self._file(name)
+        self.record()
+        return self
+
+    def setting(self, name: str) -> Any:
+        """One value of ``pipeline.yml``."""
+        return self.load("pipeline")[name]
+
+    def setting_path(self, name: str) -> Path:
+        """A path setting of ``pipeline.yml``, with ``~`` expanded and relative paths from the repository."""
+        path = Path(self.setting(name)).expanduser()
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    def report_only_files(self) -> set[str]:
+        """The files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names. Editing them
+        renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
+        logo = self.load("programme").get("logo")
+        return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
+
+    def dropped_reasons(self) -> list[str]:
+        """Reasons a row is set apart without being rejected (duplicate, out of period, totals row), in order."""
+        return list(self.load("reasons")["dropped"])
+
+    def drop_kinds(self) -> list[str]:
+        """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected``."""
+        return [*self.dropped_reasons(), "rejected"]
+
+    def reject_reasons(self) -> list[str]:
+        """The contract's reject reasons in priority order (``reasons.yml``)."""
+        return list(self.load("reasons")["rejected"])
+
+    def reason_label(self, reason: str) -> str:
+        """What a reader is told a reason means, after a count (``reasons.yml``)."""
+        reasons = self.load("reasons")
+        return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+
+    def activities(self) -> pd.DataFrame:
+        """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
+        return pd.DataFrame(self.load("activities")["activities"]).set_index("code")
+
+    def columns(self) -> list[str]:
+        """The canonical columns of a raw activity log, in ``columns.yml`` order."""
+        return list(self.load("columns")["columns"])
+
+    def sectors(self) -> list[str]:
+        """The beneficiary sectors in report order."""
+        return list(self.load("activities")["sectors"])
+
+    def age_groups(self) -> dict[str, tuple[int, int]]:
+        """The SADD age groups of ``indicators.yml``: name → (youngest, oldest) in whole years."""
+        return {name: (int(low), int(high)) for name, (low, high) in self.load("indicators")["age_groups"].items()}
+
+    def vocabulary_values(self, name: str) -> list[str]:
+        """The values of one vocabulary of ``vocabularies.yml`` (``sex``: female, male, other, unknown)."""
+        return [str(value) for value in self.load("vocabularies")[name]]
+
+    def record(self) -> dict[str, RecordColumn]:
+        """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it
+        names must be in ``vocabularies.yml``."""
+        schema, vocabularies = self.typed("columns").record, self.load("vocabularies")
+        for name, column in schema.items():
+            if column.vocabulary and column.vocabulary not in vocabularies:
+                raise ConfigError(f"{shown(self.path('columns.yml'))}: record.{name}.vocabulary: "
+                                  f"{column.vocabulary!r} is not a vocabulary of "
+                                  f"{shown(self.path('vocabularies.yml'))}")
+        return schema
+
+    def declared_categories(self, dimension: str) -> list[str] | None:
+        """Every category the configuration declares for a record column, in report order; None when the
+        column's categories come from the data only (centre, donor, item, ...)."""
+        column = self.record().get(dimension)
+        declared = column.categories if column else None
+        if declared == "sectors":
+            return self.sectors()
+        if declared == "age_groups":
+            return [*self.age_groups(), "unknown"]
+        if declared == "vocabulary":
+            values = self.vocabulary_values(column.vocabulary)
+            return values if "unknown" in values else [*values, "unknown"]
+        if declared == "activities":
+            return list(self.activities().index)
+        return None if declared is None else list(declared)
+
+    def headline(self) -> str:
+        """The id of the headline indicator, whose quarterly totals make the history (``indicators.yml``)."""
+        return self.load("indicators")["headline"]
+
+    def indicator_specs(self) -> dict[str, dict]:
+        """The indicator definitions of ``indicators.yml``, by id, in file order, with ``categories: all``
+        replaced by the categories the configuration declares (:meth:`declared_categories`)."""
+        return {spec["id"]: spec for spec in self.indicators()}
+
+    def indicators(self) -> list[dict]:
+        """The indicator definitions as :meth:`indicator_specs`, as a list in file order."""
+        specs = []
+        for place, spec in enumerate(self.load("indicators")["indicators"]):
+            categories = {}
+            for dim, wanted in (spec.get("categories") or {}).items():
+                categories[dim] = self.declared_categories(dim) if wanted == ALL else wanted
+                if categories[dim] is None:
+                    raise ConfigError(f"{shown(self.path('indicators.yml'))}: indicators[{place}] ({spec['id']})."
+                                      f"categories.{dim}: 'all' needs categories declared in config; {dim} has none: "
+                                      "list them")
+            specs.append({**spec, "categories": categories} if "categories" in spec else spec)
+        return specs
+
+    def report(self) -> dict[str, Any]:
+        """``report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative, heading,
+        figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
+        return self.typed("report").model_dump()
+
+    def _report_indicators(self) -> None:
+        _report_indicators(_state(self.path("report.yml")), _state(self.path("indicators.yml")))
+
+
+def current() -> Configuration:
+    """The configuration of the folder in use now (:func:`directory`), for code that is not handed one yet; files
+    are re-read when they change."""
+    return Configuration(directory())
+
+
+# The module's functions below answer from the folder in use (:func:`current`); a layer handed a Configuration
+# asks it instead.
+def load(name: str) -> dict[str, Any]:
+    """``<config>/<name>.yml`` as read, checked (:meth:`Configuration.load`)."""
+    return current().load(name)
+
+
+def typed(name: str) -> BaseModel:
+    """``<config>/<name>.yml`` as its model (:meth:`Configuration.typed`)."""
+    return current().typed(name)
+
+
 def setting(name: str) -> Any:
-    """One value of ``config/pipeline.yml``."""
-    return load("pipeline")[name]
+    return current().setting(name)
 
 
 def setting_path(name: str) -> Path:
-    """A path setting of ``config/pipeline.yml``, with ``~`` expanded and relative paths from the repository."""
-    path = Path(setting(name)).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return current().setting_path(name)
 
 
-# ---------------------------------------------------------------------------------- facts derived from config
+def report_only_files() -> set[str]:
+    return current().report_only_files()
+
+
 def dropped_reasons() -> list[str]:
-    """Reasons a row is set apart without being rejected (duplicate, out of period, totals row), in order."""
-    return list(load("reasons")["dropped"])
+    return current().dropped_reasons()
 
 
 def drop_kinds() -> list[str]:
-    """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected`` (the rest)."""
-    return [*dropped_reasons(), "rejected"]
+    return current().drop_kinds()
 
 
 def reject_reasons() -> list[str]:
-    """The contract's reject reasons in priority order (``config/reasons.yml``)."""
-    return list(load("reasons")["rejected"])
+    return current().reject_reasons()
 
 
 def reason_label(reason: str) -> str:
-    """What a reader is told a reason means, after a count (``config/reasons.yml``)."""
-    reasons = load("reasons")
-    return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+    return current().reason_label(reason)
 
 
 def activities() -> pd.DataFrame:
-    """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
-    return pd.DataFrame(load("activities")["activities"]).set_index("code")
+    return current().activities()
 
 
 def columns() -> list[str]:
-    """The canonical columns of a raw activity log, in ``config/columns.yml`` order."""
-    return list(load("columns")["columns"])
+    return current().columns()
 
 
 def sectors() -> list[str]:
-    """The beneficiary sectors in report order."""
-    return list(load("activities")["sectors"])
+    return current().sectors()
 
 
 def age_groups() -> dict[str, tuple[int, int]]:
-    """The SADD age groups of ``config/indicators.yml``: name → (youngest, oldest) in whole years."""
-    return {name: (int(low), int(high)) for name, (low, high) in load("indicators")["age_groups"].items()}
+    return current().age_groups()
 
 
 def vocabulary_values(name: str) -> list[str]:
-    """The values of one vocabulary of ``config/vocabularies.yml`` (``sex``: female, male, other, unknown)."""
-    return [str(value) for value in load("vocabularies")[name]]
+    return current().vocabulary_values(name)
 
 
 def record() -> dict[str, RecordColumn]:
-    """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it names
-    must be in ``vocabularies.yml``."""
-    schema, vocabularies = typed("columns").record, load("vocabularies")
-    for name, column in schema.items():
-        if column.vocabulary and column.vocabulary not in vocabularies:
-            raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
-                              f"a vocabulary of {shown(path('vocabularies.yml'))}")
-    return schema
+    return current().record()
 
 
 def declared_categories(dimension: str) -> list[str] | None:
-    """Every category the configuration declares for a record column, in report order; None when the
-    column's categories come from the data only (centre, donor, item, ...)."""
-    column = record().get(dimension)
-    declared = column.categories if column else None
-    if declared == "sectors":
-        return sectors()
-    if declared == "age_groups":
-        return [*age_groups(), "unknown"]
-    if declared == "vocabulary":
-        values = vocabulary_values(column.vocabulary)
-        return values if "unknown" in values else [*values, "unknown"]
-    if declared == "activities":
-        return list(activities().index)
-    return None if declared is None else list(declared)
+    return current().declared_categories(dimension)
 
 
 def headline() -> str:
-    """The id of the headline indicator, whose quarterly totals make the history (``config/indicators.yml``)."""
-    return load("indicators")["headline"]
+    return current().headline()
 
 
 def indicator_specs() -> dict[str, dict]:
-    """The indicator definitions of ``config/indicators.yml``, by id, in file order, with ``categories: all``
-    replaced by the categories the configuration declares (:func:`declared_categories`)."""
-    return {spec["id"]: spec for spec in indicators()}
+    return current().indicator_specs()
 
 
 def indicators() -> list[dict]:
-    """The indicator definitions as :func:`indicator_specs`, as a list in file order."""
-    specs = []
-    for place, spec in enumerate(load("indicators")["indicators"]):
-        categories = {}
-        for dim, wanted in (spec.get("categories") or {}).items():
-            categories[dim] = declared_categories(dim) if wanted == ALL else wanted
-            if categories[dim] is None:
-                raise ConfigError(f"{shown(path('indicators.yml'))}: indicators[{place}] ({spec['id']}).categories."
-                                  f"{dim}: 'all' needs categories declared in config; {dim} has none: list them")
-        specs.append({**spec, "categories": categories} if "categories" in spec else spec)
-    return specs
+    return current().indicators()
 
 
 def report() -> dict[str, Any]:
-    """``config/report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative,
-    heading, figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
-    return typed("report").model_dump()
+    return current().report()
 
 
 @cache
-def _report_indicators(*_versions: tuple[str, int, int]) -> None:
+def _report_indicators(report_state: tuple[Path, int, int], indicators_state: tuple[Path, int, int]) -> None:
     """Every figure of ``report.yml`` is the total of an indicator of ``indicators.yml``, and every breakdown a
     dimension of one; else stop, naming the key and the nearest names. Checked again when either file changes."""
-    data, specs = read(path("report.yml"), "report"), load("indicators")["indicators"]
+    report_file, indicators_file = report_state[0], indicators_state[0]
+    data, specs = read(report_file, "report"), read(indicators_file, "indicators")["indicators"]
     totals = [spec["id"] for spec in specs if "total" in spec.get("dimensions", [])]
     figures = [(("headline_figures", i), figure) for i, figure in enumerate(data["headline_figures"])]
     figures += [(("sections", i, "figures", j), figure) for i, section in enumerate(data["sections"])
                 for j, figure in enumerate(section.get("figures") or [])]
     for place, figure in figures:
         if (indicator := figure["indicator"]) not in totals:
-            raise ConfigError(f"{shown(path('report.yml'))}: {_key(data, (*place, 'indicator'))}: {indicator!r} is "
+            raise ConfigError(f"{shown(report_file)}: {_key(data, (*place, 'indicator'))}: {indicator!r} is "
                               "not an indicator with a total in indicators.yml; nearest: "
                               + ", ".join(nearest(indicator, totals)))
     dimensions = {part for spec in specs for name in spec.get("dimensions", []) for part in name.split("+")} - {"total"}
     for name in data.get("breakdowns") or {}:
         if name not in dimensions:
-            raise ConfigError(f"{shown(path('report.yml'))}: breakdowns.{name}: not a dimension of any indicator "
+            raise ConfigError(f"{shown(report_file)}: breakdowns.{name}: not a dimension of any indicator "
                               f"in indicators.yml; nearest: {', '.join(nearest(name, dimensions))}")

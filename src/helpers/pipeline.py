@@ -158,8 +158,9 @@ def _log_outcome(folder: Path) -> None:
              *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *config.drop_kinds()]),
              {r: n for r, n in totals["by_reason"].items() if n and r not in config.drop_kinds()})
     indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
-    headline = config.headline()
-    log.info("%s %s", config.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline):,.0f}")
+    cfg = config.current()
+    headline = cfg.headline()
+    log.info("%s %s", cfg.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline, cfg=cfg):,.0f}")
 
 
 def _check_key(folder: Path, processed: Path, quarter: str) -> str:
@@ -332,18 +333,18 @@ def _merge_history(q: str, processed: Path, reports: Path, staged: Path) -> None
     from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
-    now = load_history(q, staged.parent, processed)
-    this = Quarter.parse(q)
+    cfg, this = config.current(), Quarter.parse(q)
+    now, headline = load_history(this, cfg, staged.parent, processed), cfg.headline()
 
     def before(table: pd.DataFrame) -> dict[str, float]:
-        return {k: float(v) for k, v in zip(table["quarter"], table[config.headline()], strict=True)
+        return {k: float(v) for k, v in zip(table["quarter"], table[headline], strict=True)
                 if Quarter.parse(k) < this}
 
     if changed := sorted(set(before(used).items()) ^ set(before(now).items())):
         quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
         raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
                             f"figures are out of date; nothing was published: run {q} again")
-    merged = history_with(now, q, float(used.loc[used["quarter"] == q, config.headline()].iloc[0]))
+    merged = history_with(now, q, float(used.loc[used["quarter"] == q, headline].iloc[0]), headline)
     write_csv(revisions.with_versions(merged, processed, reports, staged={q: staged.parent}), staged)
 
 

@@ -119,7 +119,7 @@ class QualityNotes:
 
     def sex_known_share(self) -> float | None:
         """Share of people reached (the sex chart's unit) whose sex is recorded; None without a breakdown."""
-        cells = series(self.indicators, "people_reached", "sex")
+        cells = series(self.indicators, "people_reached", "sex", self.cfg)
         return None if cells.sum() <= 0 else float(cells.drop("unknown", errors="ignore").sum() / cells.sum())
 
     def source_summary(self) -> HTML:

@@ -24,6 +24,7 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -91,6 +92,7 @@ class Report(QualityNotes, Traceability):
     explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
+    cfg: Configuration = field(default_factory=config.current)  # the configuration the figures were made with
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None,
@@ -173,7 +175,7 @@ class Report(QualityNotes, Traceability):
     @cached_property
     def suppressed(self) -> pd.Series:
         """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
-        return suppression(self.indicators, self.published).set_axis(pd.MultiIndex.from_frame(
+        return suppression(self.indicators, self.cfg, self.published).set_axis(pd.MultiIndex.from_frame(
             self.indicators[["indicator", "dimension", "category"]]))
 
     @property
@@ -295,7 +297,7 @@ class Report(QualityNotes, Traceability):
 
     def _change(self, dimension: str, category: str) -> str:
         """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
-        change = value(self.indicators, "people_reached_change", dimension, category)
+        change = value(self.indicators, "people_reached_change", dimension, category, cfg=self.cfg)
         state = self.suppressed.get(("people_reached_change", dimension, category))
         shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else self.fmt(change) if state  # as the public file
                  else self.language.signed(change) if change else "0")
@@ -326,8 +328,8 @@ class Report(QualityNotes, Traceability):
     def number(self, indicator: str, dimension: str = "total", category: str = "all", decimals: int = 0) -> str:
         """A value formatted for print (``67,389``, ``<5``, ``–``; ``67.389`` in Turkish), registered for the
         traceability annex."""
-        shown = self.fmt(value(self.indicators, indicator, dimension, category), total=dimension == "total",
-                         decimals=decimals)
+        shown = self.fmt(value(self.indicators, indicator, dimension, category, cfg=self.cfg),
+                         total=dimension == "total", decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
         if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
@@ -345,7 +347,7 @@ class Report(QualityNotes, Traceability):
         """All categories of one indicator and dimension, registered for the annex, safe to draw and print:
         values 1–4 and complementary suppressions come back as tokens that ``fmt`` prints as ``<5`` and ``x``
         and that draw as an empty bar."""
-        values = series(self.indicators, indicator, dimension)
+        values = series(self.indicators, indicator, dimension, self.cfg)
         states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
         values = for_report(values, states.fillna(0))
         for category, v in values.items():
@@ -417,7 +419,7 @@ class Report(QualityNotes, Traceability):
 
     def automatic_summary(self) -> str:
         """A factual summary used when no narrative has been written for the quarter."""
-        sectors = series(self.indicators, "people_reached", "sector")  # totals: printed as they are
+        sectors = series(self.indicators, "people_reached", "sector", self.cfg)  # totals: printed as they are
         leading = ", ".join(f"{_(s)} ({self.number('people_reached', 'sector', s)})"
                             for s, v in sectors.sort_values(ascending=False).items() if v > 0)
         summary = _("In {period} the programme reached {people} people in {provinces} provinces through {services} "
