@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config
+from helpers import config, context
 from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.config import Configuration
 from helpers.measure.indicators import compute_indicators
@@ -32,7 +32,7 @@ def cleaned(tmp_path_factory):
     generate.generate(root / "raw", 3_000, seed=11, xlsx=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
-        result = clean_quarter(generate.QUARTER, root / "raw")
+        result = clean_quarter(context.build(generate.QUARTER, raw_dir=root / "raw"))
     return result, write_clean(result, root / "processed") / "records.parquet"
 
 

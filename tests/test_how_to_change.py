@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import FIXTURE_RAW, edit
 from pypdf import PdfReader
 
-from helpers import config
+from helpers import config, context
 from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter
 from helpers.config import Configuration
@@ -49,12 +49,12 @@ def quarter(tmp_path, rows, header=HEADER):
 def test_add_an_activity(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "Hukuk danışma hattı", "TR-1", "K"],
                              ["2022-10-06", "Adana", "PROT_HOTLINE", "TR-2", "E"]])
-    before = clean_quarter("2022Q4", raw)
+    before = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert before.quality["totals"]["by_reason"]["unknown_activity"] == 2
     edit(config_dir / "activities.yml", "  - {code: PROT_LEGAL,",
          "  - {code: PROT_HOTLINE, label: Legal hotline, label_en: Legal hotline, label_tr: Hukuk danışma hattı, "
          "sector: Protection, unit: PRU, reach_type: individual}\n  - {code: PROT_LEGAL,")
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["activity"].astype(str).tolist() == ["PROT_HOTLINE", "PROT_HOTLINE"]
     cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
     table = compute_indicators(result.records, Quarter.parse("2022Q4"), cfg)
@@ -65,18 +65,19 @@ def test_add_an_activity(config_dir, tmp_path):
 def test_add_a_header_alias(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "PROT_LEGAL", "TR-1", "K"]],
                   header=["Tarih", "İl", "Faaliyet Kodu", "Kayıt Numarası", "Cinsiyet"])
-    assert clean_quarter("2022Q4", raw).quality["totals"]["by_reason"]["missing_required"] == 1  # no id column
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
+    assert result.quality["totals"]["by_reason"]["missing_required"] == 1  # no id column
     edit(config_dir / "columns.yml", "aliases: [case_id, case number,",
          "aliases: [kayıt numarası, case_id, case number,")
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert len(result.records) == 1 and result.records["beneficiary_id"].notna().all()
 
 
 def test_add_a_vocabulary_value(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "PROT_LEGAL", "TR-1", "Hanım"]])
-    assert clean_quarter("2022Q4", raw).records["sex"].astype(str).tolist() == ["unknown"]
+    assert clean_quarter(context.build("2022Q4", raw_dir=raw)).records["sex"].astype(str).tolist() == ["unknown"]
     edit(config_dir / "vocabularies.yml", "female: [f, female,", "female: [f, hanım, female,")
-    assert clean_quarter("2022Q4", raw).records["sex"].astype(str).tolist() == ["female"]
+    assert clean_quarter(context.build("2022Q4", raw_dir=raw)).records["sex"].astype(str).tolist() == ["female"]
 
 
 def test_add_an_indicator(config_dir, tmp_path):
@@ -84,7 +85,7 @@ def test_add_an_indicator(config_dir, tmp_path):
                              ["2022-10-09", "Adana", "PROT_LEGAL", "TR-1", "K"],
                              ["2022-10-05", "Kilis", "PROT_LEGAL", "TR-2", "E"],
                              ["2022-10-05", "Kilis", "PROT_CASE_MGMT", "TR-3", "E"]])
-    records = clean_quarter("2022Q4", raw).records
+    records = clean_quarter(context.build("2022Q4", raw_dir=raw)).records
     edit(config_dir / "indicators.yml", "indicators:\n", """indicators:
   - id: legal_clients
     label: People given legal assistance
@@ -122,8 +123,9 @@ def test_add_a_report_section(config_dir, tmp_path, monkeypatch):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "BN_MUNICIPAL", "Seyhan Belediyesi", "12"],
                              ["2022-10-06", "Kilis", "BN_MUNICIPAL", "Kilis Belediyesi", "8"]],
                   header=["Tarih", "İl", "Faaliyet Kodu", "Merkez", "Katılımcı Sayısı"])
-    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
-    table = compute_indicators(clean_quarter("2022Q4", raw).records, Quarter.parse("2022Q4"), cfg)
+    run = context.build("2022Q4", raw_dir=raw)  # the edited configuration (config_dir is in use)
+    cfg = run.config
+    table = compute_indicators(clean_quarter(run).records, run.quarter, cfg)
     shown = []
     monkeypatch.setattr(report_module, "display", lambda *outputs: shown.extend(o.data for o in outputs))
     r = report_module.Report("2022Q4", table, {}, pd.DataFrame(), cfg=cfg)
@@ -176,7 +178,7 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
          "public_columns:\n  - {dimension: modality, column: modality, hxl: \"#meta+modality\", "
          "meaning: How the service was delivered}\n")
 
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["modality"].astype(str).tolist() == ["in person", "remote", "unknown"]
     assert result.quality["unknown_values"]["modality"] == {"Hibrit": 1}
     unrecognised = check_quarter("2022Q4", raw).unrecognised

@@ -32,7 +32,7 @@ LOCAL = hxl.InputOptions(allow_local=True)
 def processed(tmp_path_factory, monkeypatch_module, generated_sample):
     root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-    out = write_clean(clean_quarter("2022Q4", raw), root / "processed")
+    out = write_clean(clean_quarter(context.build("2022Q4", raw_dir=raw)), root / "processed")
     totals.write(totals.read(raw, "2022Q4"), out)
     run_indicators(context.build("2022Q4", processed_dir=root / "processed"))
     return root / "processed" / "2022Q4"

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from helpers import context
 from helpers.check import check_quarter
 from helpers.clean.quarter import examine_quarter
 from helpers.errors import NestedTooDeepError, SourceReadError
@@ -47,7 +48,7 @@ def test_a_file_name_that_is_not_utf8_is_named_escaped_and_skipped(tmp_path):
     bad = os.fsencode(str(folder)) + b"/rapor-\xfe\xf0.csv"  # Windows-1254 bytes of "rapor-şğ.csv"
     with open(bad, "wb") as handle:
         handle.write((HEADER + ROWS).encode())
-    exam = examine_quarter("2022Q4", tmp_path / "raw")  # skips unreadable files, as --skip-bad-files does
+    exam = examine_quarter(context.build("2022Q4", raw_dir=tmp_path / "raw"))  # skips unreadable files as a run would
     (skipped,) = exam.quality["skipped_files"]
     assert skipped["source"] == "rapor-\\xfe\\xf0.csv" and "not UTF-8" in skipped["reason"]
     assert exam.quality["totals"]["rows_kept"] == 7

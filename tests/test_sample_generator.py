@@ -242,7 +242,7 @@ def test_mess_is_planted(written):
 
 @pytest.fixture(scope="module")
 def cleaned(written):
-    return clean_quarter("2022Q4", written[0])
+    return clean_quarter(context.build("2022Q4", raw_dir=written[0]))
 
 
 def test_cleaning_drops_exactly_the_planted_rows(cleaned):
