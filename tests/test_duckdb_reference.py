@@ -60,11 +60,11 @@ def test_duckdb_sql_counts_unreviewed_labels_as_the_project_publishes_them(clean
     reference = _load("duckdb_reference")
     result, parquet = cleaned
     records = result.records.copy()
-    counted = reviewed_labels(records)
+    counted = reviewed_labels(records, CFG)
     assert counted, "the generated quarter should hold a label that is not on the reviewed list"
-    labels = config.load("labels")
-    project = compute_indicators(records, result.quarter)
-    sql = reference.reference_indicators(parquet, result.quarter, config.indicators(), labels=labels)
+    labels = CFG.load("labels")
+    project = compute_indicators(records, Quarter.parse(result.quarter), CFG)
+    sql = reference.reference_indicators(parquet, result.quarter, CFG.indicators(), labels=labels)
     assert labels["other"] in set(sql["category"].str.split(" | ", regex=False).explode())
     differences = reference.compare(project, sql)
     assert differences.empty, differences.head(20).to_string()
