@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean import totals
 from helpers.config import Configuration
 from helpers.csvfile import read_csv
@@ -143,22 +144,24 @@ def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):
     raw, processed = _raw(tmp_path, GOOD), tmp_path / "processed"
     (raw / "2022Q4").mkdir()
     (raw / "2022Q4" / "log.csv").write_text("a\n", encoding="utf-8")
-    record = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    run = context.build("2022Q4", raw_dir=raw, processed_dir=processed)
+    record = inputs.run_inputs(run, key_fingerprint="f", switches={})
     assert record["published_totals"] == {"published-totals.csv": inputs.sha256(raw / "published-totals.csv")}
     assert record["earlier"] == {}
     (raw / "published-totals.csv").write_text(GOOD.replace("130000", "130500"), encoding="utf-8")
-    corrected = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    corrected = inputs.run_inputs(run, key_fingerprint="f", switches={})
     assert corrected["clean_key"] != record["clean_key"] and corrected["indicators_key"] != record["indicators_key"]
     assert corrected["raw"] == record["raw"]
 
 
 def test_a_version_published_before_the_check_still_names_its_published_totals():
     """Manifests made before the cleaning checked the totals list them among the earlier quarters' files."""
+    name = "published-totals.csv"  # pipeline.yml's published_totals
     old = {"raw": {}, "earlier_quarters": {"2022Q3/indicators.csv": "a", "published-totals.csv": "b"}}
-    assert _published_totals(old) == {"published-totals.csv": "b"}
-    assert _published_totals({**old, "published_totals": {"published-totals.csv": "c"}}) == {
+    assert _published_totals(old, name) == {"published-totals.csv": "b"}
+    assert _published_totals({**old, "published_totals": {"published-totals.csv": "c"}}, name) == {
         "published-totals.csv": "c"}
-    assert _published_totals({"raw": {}, "published_totals": {}, "earlier_quarters": {}}) == {}
+    assert _published_totals({"raw": {}, "published_totals": {}, "earlier_quarters": {}}, name) == {}
 
 
 @pytest.mark.slow

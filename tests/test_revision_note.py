@@ -48,6 +48,8 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     """The Revisions section of a report printing ``shown_now`` for one figure, after version 1 printed 120."""
     from types import SimpleNamespace
 
+    from helpers.config import Configuration
+    from helpers.paths import CONFIG_DIR
     from helpers.publication.language import languages
     from helpers.record import inputs
     from helpers.record.revisions import PRINTED, section
@@ -66,7 +68,7 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
         "outputs": {"report": inputs.hashes(version),
                     "processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
-    report = SimpleNamespace(quarter="2022Q4", language=languages()[0],
+    report = SimpleNamespace(quarter="2022Q4", language=languages()[0], cfg=Configuration(CONFIG_DIR),
                              traced=[{"indicator": "people_reached", "dimension": "total", "category": "all",
                                       "shown": shown_now}])
     note = _Note()

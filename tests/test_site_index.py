@@ -5,6 +5,7 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
+from helpers import config
 from helpers.record import inputs
 from helpers.record.site_index import index_html, quarters
 
@@ -27,7 +28,7 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
          "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
     (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
     assert quarters(reports) == ["2022Q4"]
-    page = index_html(reports, processed)
+    page = index_html(reports, processed, config.current())
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
@@ -44,7 +45,8 @@ def test_the_index_columns_are_the_report_headline_figures(config_dir, tmp_path)
     (tmp_path / "2022Q4" / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=67389))
 
     def columns() -> list[str]:
-        return [th.get_text() for th in BeautifulSoup(index_html(tmp_path, tmp_path / "processed"),
+        page = index_html(tmp_path, tmp_path / "processed", config.current())  # the configuration in use now
+        return [th.get_text() for th in BeautifulSoup(page,
                                                       "html.parser").select("thead th")]
 
     assert columns() == ["Report", "Date", "People reached", "Provinces covered", "People reached this year",

@@ -426,7 +426,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
-        made_from = inputs.run_inputs(q, raw, processed, key_fingerprint=key_fingerprint,
+        made_from = inputs.run_inputs(run, key_fingerprint=key_fingerprint,
                                       switches=_switches(per_notebook[:-1]))
         reused = [] if force else _reusable(q, processed, reports, made_from)
         if reused:
@@ -489,7 +489,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                        partial(_merge_history, run.quarter, processed, reports, history, run.config)),
                   Move(staging, target, stage_report / "previous" / q)],
                  journal_path(q, processed))
-        _index(reports, processed)
+        _index(reports, processed, run.config)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
         if feedback is not None:
@@ -563,10 +563,10 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
     return run["run_id"]
 
 
-def _index(reports: Path, processed: Path) -> None:
+def _index(reports: Path, processed: Path, cfg: Configuration) -> None:
     """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
     try:
-        write_index(reports, processed)
+        write_index(reports, processed, cfg)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
         say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
 from helpers.publication.language import Language, current, languages
 from helpers.record import revisions, stale
@@ -37,19 +37,19 @@ td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; }
 """
 
 
-def headline() -> list[str]:
-    """The indicators of the index's columns: the report's headline figures (``config/report.yml``)."""
-    return [figure["indicator"] for figure in config.report()["headline_figures"]]
+def headline(cfg: Configuration) -> list[str]:
+    """The indicators of the index's columns: the report's headline figures (``report.yml``)."""
+    return [figure["indicator"] for figure in cfg.report()["headline_figures"]]
 
 
-def _headline(folder: Path, quarter: str) -> dict[str, str]:
+def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
     """The headline figures of a report, from the public data file beside it (suppression already applied)."""
     path = folder / public_data_name(quarter)
     if not path.is_file():
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
     totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: f"{float(totals[i]):,.0f}" for i in headline() if i in totals and totals[i] != ""}
+    return {i: f"{float(totals[i]):,.0f}" for i in columns if i in totals and totals[i] != ""}
 
 
 def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
@@ -68,9 +68,9 @@ def _editions(folder: str, quarter: str, base: Path) -> list[str]:
             for language in languages() for kind in ("html", "pdf")]
 
 
-def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
-    figures = _headline(base / folder, quarter)
-    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in headline())
+def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str]) -> str:
+    figures = _headline(base / folder, quarter, columns)
+    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in columns)
     links = " · ".join(filter(None, [*_editions(folder, quarter, base),
                                      _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
     return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
@@ -109,11 +109,11 @@ def quarters(reports: Path) -> list[str]:
     return sorted(found, key=Quarter.parse, reverse=True)
 
 
-def index_html(reports: Path, processed: Path) -> str:
+def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     """The page listing every quarter of ``reports`` (dates and versions from the audit trails in ``processed``,
-    out-of-date quarters marked)."""
-    specs = config.indicator_specs()
-    head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
+    out-of-date quarters marked), with the headline figures and title of the configuration ``cfg``."""
+    specs, columns = cfg.indicator_specs(), headline(cfg)
+    head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in columns)
     sections = []
     behind = stale.out_of_date(processed)
     for q in quarters(reports):
@@ -125,9 +125,9 @@ def index_html(reports: Path, processed: Path) -> str:
             if base := revisions.latest(q, reports, processed):
                 same = _run_id(audit) == base.manifest["run_id"]
                 status = f"current report ({'is' if same else 'revises'} version {base.number})"
-            rows.append(_row(status, _run_date(audit), q, q, reports))
-        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports) if v.intact
-                 else _broken(v, len(headline())) for v in reversed(published)]
+            rows.append(_row(status, _run_date(audit), q, q, reports, columns))
+        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports, columns) if v.intact
+                 else _broken(v, len(columns)) for v in reversed(published)]
         label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
         sections.append(
             f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
@@ -136,7 +136,7 @@ def index_html(reports: Path, processed: Path) -> str:
             f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
             f"<thead><tr><th scope='col'>Report</th><th scope='col'>Date</th>{head}<th scope='col'>Files</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    title = html.escape(config.load("programme")["title"])
+    title = html.escape(cfg.load("programme")["title"])
     body = "".join(sections) or "<p>No report has been rendered yet.</p>"
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}: reports</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -147,11 +147,11 @@ def index_html(reports: Path, processed: Path) -> str:
             f"<main>{body}</main></body></html>")
 
 
-def write_index(reports: Path, processed: Path) -> Path:
+def write_index(reports: Path, processed: Path, cfg: Configuration) -> Path:
     """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked.
     Runs of different quarters may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
-        tmp.write_text(index_html(Path(reports), Path(processed)), encoding="utf-8")
+        tmp.write_text(index_html(Path(reports), Path(processed), cfg), encoding="utf-8")
     return path
