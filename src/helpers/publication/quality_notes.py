@@ -12,7 +12,6 @@ from pathlib import Path
 from babel import Locale
 from IPython.display import HTML, Markdown
 
-from helpers import config
 from helpers.clean import measures
 from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import write_csv
@@ -64,8 +63,8 @@ class QualityNotes:
         are listed in the sources file published beside the report)."""
         totals, completeness = self.quality["totals"], self.quality["completeness"]
         words, percent = self.language, self.language.percent
-        reasons = ", ".join(f"{words.number(n)} {_(config.reason_label(r))}" for r, n in totals["by_reason"].items()
-                            if n and r not in config.drop_kinds())
+        reasons = ", ".join(f"{words.number(n)} {_(self.cfg.reason_label(r))}" for r, n in totals["by_reason"].items()
+                            if n and r not in self.cfg.drop_kinds())
         skipped = self.quality.get("skipped_files", [])
         text = _("{read} from {tables}; {kept}. {duplicates}, {outside}, and {rejected} ({reasons}).").format(
             read=counted(totals["rows_read"], "{n} row was read", "{n} rows were read"),
@@ -130,7 +129,7 @@ class QualityNotes:
         table["unit"] = table["source"].map(lambda source: _(unit_of(source, units) or OTHER_SOURCES))
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
             {True: _("Excel workbooks"), False: _("CSV exports")})
-        counts = ["rows_read", "rows_kept", *config.drop_kinds()]
+        counts = ["rows_read", "rows_kept", *self.cfg.drop_kinds()]
         grouped = table.groupby(["unit", "kind"], sort=True).agg(
             files=("file", "nunique"), tables=("source", "size"), **{c: (c, "sum") for c in counts})
         total = [table["file"].nunique(), len(table), *(self.quality["totals"].get(c, 0) for c in counts)]

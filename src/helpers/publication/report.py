@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from helpers import config
 from helpers.config import Configuration
+from helpers.context import RunContext
 from helpers.csvfile import read_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
 from helpers.measure import across
@@ -70,9 +71,9 @@ TREND = "quarter"  # the breakdown the trend's figures are registered under (one
 ACTIVITIES_TITLE, ACTIVITIES_HEAD = N_("What each sector does"), (N_("Sector"), N_("Its activities"))
 
 
-def _svg_uri(name: str) -> str:
-    """An SVG file of ``config/`` as a data: URI (an image that runs nothing)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(config.path(name).read_bytes()).decode("ascii")
+def _svg_uri(path: Path) -> str:
+    """An SVG file of the configuration folder as a data: URI (an image that runs nothing)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 @dataclass
@@ -95,20 +96,21 @@ class Report(QualityNotes, Traceability):
     cfg: Configuration = field(default_factory=config.current)  # the configuration the figures were made with
 
     @classmethod
-    def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None,
-             language: str | None = None) -> Report:
-        """The quarter's report from ``processed_dir``; its published versions (which a revision's suppression
-        takes into account) are in ``published_dir`` (default ``processed_dir``). Printed in ``language`` (a code
-        of ``config/report.yml``'s languages; the first by default): every later word and number of the kernel
-        is in it."""
-        folder = Path(processed_dir) / quarter
+    def load(cls, run: RunContext, language: str | None = None) -> Report:
+        """The run's report from its processed folder, made with its configuration; the quarter's published
+        versions (which a revision's suppression takes into account) are in its ``earlier`` folder. Printed in
+        ``language`` (a code of ``report.yml``'s languages; the first by default): every later word and number of
+        the kernel is in it."""
+        quarter, processed_dir = str(run.quarter), run.folders.processed
+        folder = processed_dir / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         words = use(language) if language else current()
         return cls(quarter, indicators, quality, history, folder=folder, language=words,
-                   published=published_versions(quarter, Path(published_dir or processed_dir)))
+                   narratives=run.folders.narratives, published=published_versions(quarter, run.folders.earlier),
+                   cfg=run.config)
 
     def fmt(self, value: float | str, *, total: bool = False, decimals: int = 0) -> str:
         """A value as this edition prints it (``67.389``, ``<5``, ``–``), not registered: for values already
@@ -120,7 +122,7 @@ class Report(QualityNotes, Traceability):
         return its narrative text ("" for a section without). The sections config places before it that have no
         cells in the notebook (text sections) are printed first, so the report follows config's order. Numbers
         printed from now on belong to this section in Annex B."""
-        declared = config.report()["sections"]
+        declared = self.cfg.report()["sections"]
         ids = [section["id"] for section in declared]
         if name not in ids:
             raise UnknownLookupError(f"{name!r} is not a section of config/report.yml; nearest: "
@@ -134,7 +136,7 @@ class Report(QualityNotes, Traceability):
 
     def end(self) -> None:
         """Print the text sections config places after the notebook's last section."""
-        declared = config.report()["sections"]
+        declared = self.cfg.report()["sections"]
         self._text_sections(declared[self._after_last([section["id"] for section in declared]):])
 
     def _after_last(self, ids: list[str]) -> int:
@@ -165,12 +167,17 @@ class Report(QualityNotes, Traceability):
 
     def headline(self) -> HTML:
         """The Overview's tiles: the headline figures of ``config/report.yml`` (those not marked ``tile: false``)."""
-        return self._tiles([figure for figure in config.report()["headline_figures"] if figure["tile"]])
+        return self._tiles([figure for figure in self.cfg.report()["headline_figures"] if figure["tile"]])
 
     def _tiles(self, figures: list[dict]) -> HTML:
         """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
-        words = {"period": self.period, "year": Quarter.parse(self.quarter).year}
+        words = {"period": self.period, "year": self.q.year}
         return tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words)) for figure in figures])
+
+    @cached_property
+    def q(self) -> Quarter:
+        """The report's quarter, parsed once."""
+        return Quarter.parse(self.quarter)
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -186,7 +193,7 @@ class Report(QualityNotes, Traceability):
     @property
     def programme(self) -> dict:
         """Programme facts from ``config/programme.yml``."""
-        return config.load("programme")
+        return self.cfg.load("programme")
 
     @property
     def source(self) -> str:
@@ -206,18 +213,19 @@ class Report(QualityNotes, Traceability):
                 "contact": {**contact, **({"name": _(contact["name"])} if contact.get("name") else {})},
                 "disclaimer": _(programme["disclaimer"]) if programme.get("disclaimer") else ""}
         if logo := programme.get("logo"):
-            meta["logo"] = _svg_uri(logo)
-        meta["donors"] = [{"name": donor["name"], "logo": _svg_uri(donor["logo"]) if donor.get("logo") else ""}
+            meta["logo"] = _svg_uri(self.cfg.path(logo))
+        meta["donors"] = [{"name": donor["name"],
+                           "logo": _svg_uri(self.cfg.path(donor["logo"])) if donor.get("logo") else ""}
                           for donor in programme.get("donors", [])]
         return ReportMeta(meta)
 
     def activity_lists(self) -> HTML:
         """What each sector does: its activities from the catalogue (``config/activities.yml``), in order."""
-        catalogue = config.activities()
+        catalogue = self.cfg.activities()
         rows = "".join(
             f"<tr><th scope='row'>{html.escape(_(sector))}</th><td>"
             + html.escape(", ".join(map(activity_label, catalogue.index[catalogue["sector"] == sector]))) + "</td></tr>"
-            for sector in config.sectors() if (catalogue["sector"] == sector).any())
+            for sector in self.cfg.sectors() if (catalogue["sector"] == sector).any())
         head = "".join(f"<th scope='col'>{html.escape(_(words))}</th>" for words in ACTIVITIES_HEAD)
         return HTML(f"<h3>{html.escape(_(ACTIVITIES_TITLE))}</h3><table class='figures compact activities'><thead><tr>"
                     f"{head}</tr></thead><tbody>{rows}</tbody></table>")
@@ -229,8 +237,8 @@ class Report(QualityNotes, Traceability):
     def trend(self) -> pd.Series:
         """People reached per quarter, up to this one (the last eight quarters on record)."""
         history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
-        history = history[history["q"] <= Quarter.parse(self.quarter)].sort_values("q").tail(8)
-        headline = config.headline()
+        history = history[history["q"] <= self.q].sort_values("q").tail(8)
+        headline = self.cfg.headline()
         for quarter, total in zip(history["quarter"], history[headline], strict=True):
             self._trace(self.fmt(total, total=True), headline, TREND, quarter)
         return pd.Series(history[headline].to_numpy(), index=history["quarter"].to_numpy())
@@ -246,7 +254,7 @@ class Report(QualityNotes, Traceability):
             ("unique_individuals", _("Registered individuals counted once across all services; households and "
                                      "group sessions, which are not registered by name, are not included.")),
         ]
-        specs = config.indicator_specs()
+        specs = self.cfg.indicator_specs()
         body = "".join(f"<tr><td>{html.escape(_(specs[i]['label']))}</td><td class='num'>{self.number(i)}</td>"
                        f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
         return HTML(f"<table class='figures conventions compact'><thead><tr><th>{html.escape(_('Convention'))}</th>"
@@ -268,7 +276,7 @@ class Report(QualityNotes, Traceability):
             ("returning_individuals", _("Registered individuals reached this quarter and in an earlier quarter.")),
             ("new_individuals", _("Registered individuals reached this quarter for the first time.")),
         ]
-        specs = config.indicator_specs()
+        specs = self.cfg.indicator_specs()
         if record.people:
             body = "".join(f"<tr><td>{html.escape(_(specs[i]['label']))}</td><td class='num'>{self.number(i)}</td>"
                            f"<td>{html.escape(text)}</td></tr>" for i, text in rows)
@@ -278,7 +286,7 @@ class Report(QualityNotes, Traceability):
         else:
             people = f"<p>{html.escape(_(ACROSS_UNAVAILABLE))}</p>"
         if not record.previous:
-            q = Quarter.parse(self.quarter)
+            q = self.q
             previous = self.language.period(Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4))
             return HTML(people + f"<p>{html.escape(_(CHANGE_UNAVAILABLE).format(previous=previous))}</p>")
         change = "".join(

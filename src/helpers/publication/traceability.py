@@ -10,7 +10,6 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from helpers import config
 from helpers.publication.labels import category_label, counted, dimension_name
 from helpers.publication.language import N_, _
 
@@ -24,7 +23,7 @@ class Traceability:
         """Annex B: on screen, one line per indicator and breakdown printed, grouped by report section, in words,
         and the full list of every number printed, both folded; then, on screen and paper, each indicator's
         definition."""
-        specs = config.indicator_specs()
+        specs = self.cfg.indicator_specs()
         traced = pd.DataFrame(self.traced).drop_duplicates(subset=["section", "indicator", "dimension", "category"])
         lines = []
         text = _(ANNEX_GROUP_TEXT)
