@@ -310,7 +310,7 @@ def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, 
     quality = reconcile(raw, records, rejects, skipped, cfg)
     quality["not_read"] = not_read
     quality["forms"] = stacked.forms
-    quality["not_reported"] = measures.not_reported(records, stacked.present)
+    quality["not_reported"] = measures.not_reported(records, stacked.present, cfg)
     quality["corrections"] = corrections(raw, _province_lookup(raw["province"], cfg))
     quality["quarter"] = str(q)
     quality["dates"] = span

@@ -124,7 +124,7 @@ class QualityNotes:
     def source_summary(self) -> HTML:
         """Annex A's table: rows read, kept and set aside per source type (unit and kind of file), with the
         total. Each file's row is in :meth:`write_sources`."""
-        table = source_table(self.quality).reset_index()
+        table = source_table(self.quality, self.cfg).reset_index()
         units = self.programme.get("units", {})
         table["unit"] = table["source"].map(lambda source: _(unit_of(source, units) or OTHER_SOURCES))
         table["kind"] = table["file"].str.lower().str.endswith((".xlsx", ".xlsm", ".xls")).map(
@@ -151,7 +151,7 @@ class QualityNotes:
         quarter, where the run publishes it beside the report: sources by neutral label, counts rounded
         (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
-        table = source_table(self.quality).drop(columns="file")
+        table = source_table(self.quality, self.cfg).drop(columns="file")
         labels = public_labels(list(table.index), self.programme.get("units", {}))
         table = table.loc[list(labels)].map(rounded).rename(index=labels)
         write_csv(table.reset_index(), path)
