@@ -243,25 +243,28 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
               marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
-              orders: pd.Series | None = None) -> DataFrameSchema:
+              orders: pd.Series | None = None, formulas: dict[str, pd.Series] | None = None) -> DataFrameSchema:
     """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
-    marks (see :func:`_number_marks`) and date orders (see :func:`_date_orders`)."""
+    marks (see :func:`_number_marks`), date orders (see :func:`_date_orders`) and formula cells saved without
+    their values."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
         typed=typed,
         orders=orders,
+        formulas=formulas,
     )
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series],
-                      marks: dict[str, pd.Series], cfg: Configuration) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Configuration
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
+    typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = cfg.activities()
     provinces = _province_lookup(raw["province"], cfg)
-    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
+    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"], stacked.formulas))
     # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
     # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
     dated = dates.parse_dates(raw.loc[bad.index, "date"], raw.loc[bad.index, "source"], orders["date"])
@@ -330,7 +333,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
-        records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks, cfg)
+        records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
@@ -372,7 +375,7 @@ def examine_quarter(run: RunContext) -> Examination:
     _, tables, skipped, not_read = read_files(run.folders.raw / str(q), skip_bad_files=True)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
-    records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks, cfg)
+    records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
                                   stacked, cfg)

@@ -17,7 +17,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers.config import Configuration
-from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
+from helpers.paths import AUDIT, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.publication.language import Language, current, languages
 from helpers.record import revisions, stale
 
@@ -152,6 +152,6 @@ def write_index(reports: Path, processed: Path, cfg: Configuration) -> Path:
     Runs of different quarters may finish together: each writes the page in turn, under a lock of its own."""
     path = Path(reports) / INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(path.parent / ".index.lock", timeout=120), replacing(path) as tmp:
+    with FileLock(lock_file(processed, "index"), timeout=120), replacing(path) as tmp:
         tmp.write_text(index_html(Path(reports), Path(processed), cfg), encoding="utf-8")
     return path
