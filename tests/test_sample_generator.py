@@ -27,7 +27,9 @@ from python_calamine import CalamineWorkbook
 from helpers import config, context
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.measure import indicators
+from helpers.paths import CONFIG_DIR
 from samplegen import quarter as sample
 
 SEED = seed()  # the published figures, one copy: tests/fixtures/seed-2022Q4.yml
@@ -119,7 +121,7 @@ def test_every_label_of_the_sample_is_on_the_reviewed_list(canonical):
     from helpers.measure.disclosure import reviewed_labels
 
     for records in (canonical, canonical_records(sample.QUARTER, late=True), canonical_records("2023Q1")):
-        assert reviewed_labels(records.copy()) == {}
+        assert reviewed_labels(records.copy(), Configuration(CONFIG_DIR)) == {}
 
 
 def test_a_label_not_on_the_reviewed_list_is_counted_as_other_and_listed():
@@ -127,9 +129,10 @@ def test_a_label_not_on_the_reviewed_list_is_counted_as_other_and_listed():
 
     records = pd.DataFrame({"centre": ["Adana MMCC", "Home visit Zeynep Yusuf", None, "Adana MMCC"],
                             "donor": ["Donor A"] * 4})
-    counted = reviewed_labels(records)
+    cfg = Configuration(CONFIG_DIR)  # the configuration a run hands down
+    counted = reviewed_labels(records, cfg)
     assert counted == {"centre": {"Home visit Zeynep Yusuf": 1}}
-    assert records["centre"].tolist()[:2] == ["Adana MMCC", config.load("labels")["other"]]
+    assert records["centre"].tolist()[:2] == ["Adana MMCC", cfg.load("labels")["other"]]
     assert pd.isna(records["centre"][2]) and records["donor"].eq("Donor A").all()
 
 
