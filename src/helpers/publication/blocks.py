@@ -31,7 +31,9 @@ class ReportMeta:
 
 
 def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
-    """Headline tiles: (formatted number, label) pairs."""
+    """Headline tiles: (formatted number, label) pairs; nothing for none."""
+    if not items:
+        return HTML("")
     cells = "".join(f"<div class='tile'><div class='value'>{html.escape(n)}</div>"
                     f"<div class='label'>{html.escape(label)}</div></div>" for n, label in items)
     return HTML(f"<div class='{css_class}'>{cells}</div>")

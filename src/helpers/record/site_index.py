@@ -33,7 +33,7 @@ td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; }
 .table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
 @media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
   th, td { padding: .3rem .35rem; } }
-.stale { color: #8a2b00; }
+.stale { color: #8a2b00; } td a { white-space: nowrap; }
 """
 
 
