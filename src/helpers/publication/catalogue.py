@@ -57,7 +57,8 @@ def config_messages() -> Iterator[tuple[str, str]]:
         yield "config/indicators.yml", spec["label"]
         yield "config/indicators.yml", spec["definition"]
     reasons = config.load("reasons")
-    yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"]}.values())
+    yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"],
+                                                             **reasons["unreadable"]}.values())
     yield from (("config/activities.yml", sector) for sector in config.sectors())
     yield from (("config/activities.yml", label) for label in config.activities()["label"])
     for vocabulary in CODED:
