@@ -124,3 +124,7 @@ def test_the_index_lists_both_editions(editions):
     index = BeautifulSoup((root / "reports" / "index.html").read_text(encoding="utf-8"), "html.parser")
     hrefs = [a["href"] for a in index.find_all("a")]
     assert "2022Q4/refugee-response-2022Q4.tr.html" in hrefs and "2022Q4/refugee-response-2022Q4.tr.pdf" in hrefs
+    assert "index.tr.html" in hrefs  # the Turkish readers' index, linked from the English one and back
+    turkish = BeautifulSoup((root / "reports" / "index.tr.html").read_text(encoding="utf-8"), "html.parser")
+    assert turkish.html["lang"] == "tr" and turkish.select_one("header nav a")["href"] == "index.html"
+    assert turkish.select("main a")[0]["href"] == "2022Q4/refugee-response-2022Q4.tr.html"
