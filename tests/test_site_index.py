@@ -5,8 +5,8 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
-from helpers.record import inputs
 from helpers.publication.language import using
+from helpers.record import inputs
 from helpers.record.site_index import index_html, quarters, write_index
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
