@@ -124,13 +124,29 @@ def reference_sql(specs: list[dict], quarter: str) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def reference_indicators(parquet: str | Path, quarter: str, specs: list[dict], *,
+def _reviewed(labels: dict | None) -> str:
+    """The SELECT list that publishes a free-text label only when ``config/labels.yml`` lists it, else as
+    its ``other`` label (as the project does before computing, ``helpers.measure.disclosure``)."""
+    if not labels:
+        return "*"
+    replaced = [f"CASE WHEN {_column(column)} IS NULL OR CAST({_column(column)} AS VARCHAR) IN "
+                f"({', '.join(_quote(v) for v in listed) or 'NULL'}) THEN CAST({_column(column)} AS VARCHAR) "
+                f"ELSE {_quote(labels['other'])} END AS {_column(column)}"
+                for column, listed in labels["reviewed"].items()]
+    return f"* REPLACE ({', '.join(replaced)})"
+
+
+def reference_indicators(parquet: str | Path, quarter: str, specs: list[dict], *, labels: dict | None = None,
                          threads: int | None = None) -> pd.DataFrame:
-    """Run the reference SQL over ``parquet`` (a file or a glob) and return the long table, sorted."""
+    """Run the reference SQL over ``parquet`` (a file or a glob) and return the long table, sorted;
+    ``labels`` (``config/labels.yml``) counts unreviewed free-text labels under its ``other`` label."""
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    con.execute(f"CREATE TEMP TABLE records AS SELECT * FROM read_parquet({_quote(str(parquet))})")
+    columns = con.execute(f"SELECT * FROM read_parquet({_quote(str(parquet))}) LIMIT 0").df().columns
+    if labels:
+        labels = {**labels, "reviewed": {c: v for c, v in labels["reviewed"].items() if c in columns}}
+    con.execute(f"CREATE TEMP TABLE records AS SELECT {_reviewed(labels)} FROM read_parquet({_quote(str(parquet))})")
     table = con.execute(reference_sql(specs, quarter)).df()
     con.close()
     return table.sort_values(KEYS, ignore_index=True)

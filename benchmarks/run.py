@@ -106,6 +106,7 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
 
     from helpers import config
     from helpers.clean import totals
+    from helpers.clean.feedback import write_feedback
     from helpers.clean.quarter import clean_quarter, write_clean
     from helpers.measure.indicators import compute_indicators, run_indicators
 
@@ -122,7 +123,10 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     t2 = time.perf_counter()
     peak_pipeline = _peak_gib()
     peak_tree = max(sampler.stop(), peak_pipeline)
-    stats = {"rows_read": result.quality["totals"]["rows_read"], "rows_kept": result.quality["totals"]["rows_kept"],
+    t_feedback = time.perf_counter()
+    write_feedback(out)  # beside the indicators and report notebooks in a run (helpers.pipeline): timed apart
+    stats = {"feedback_s": time.perf_counter() - t_feedback,
+             "rows_read": result.quality["totals"]["rows_read"], "rows_kept": result.quality["totals"]["rows_kept"],
              "clean_s": t1 - t0, "indicators_s": t2 - t1, "peak_clean_gib": peak_clean,
              "peak_pipeline_gib": peak_pipeline, "peak_tree_gib": peak_tree}
     if not reference:
@@ -132,7 +136,8 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     compute_indicators(records, QUARTER)
     t4 = time.perf_counter()
     del records
-    reference_table = reference_indicators(out / "records.parquet", QUARTER, config.indicators())
+    reference_table = reference_indicators(out / "records.parquet", QUARTER, config.indicators(),
+                                           labels=config.load("labels"))
     t5 = time.perf_counter()
     differences = compare(indicators, reference_table)
     if len(differences):
@@ -166,7 +171,7 @@ def run_size(size: int, keep: bool, repeat: int) -> dict:
     totals = [r["clean_s"] + r["indicators_s"] for r in runs]
     return {
         **runs[-1], "size": size, "runs": repeat, "total_min_s": min(totals), "total_max_s": max(totals),
-        **{k: statistics.median(r[k] for r in runs) for k in ("clean_s", "indicators_s")},
+        **{k: statistics.median(r[k] for r in runs) for k in ("clean_s", "indicators_s", "feedback_s")},
         "total_s": statistics.median(totals),
         **{k: max(r[k] for r in runs) for k in ("peak_clean_gib", "peak_pipeline_gib", "peak_tree_gib")},
         "anchor_s": anchor["seconds"], "anchor_peak_gib": anchor["peak_gib"],
@@ -289,7 +294,7 @@ def _line(r: dict) -> str:
             f"{r['total_min_s']:.1f}–{r['total_max_s']:.1f} | {r['size'] / r['total_s']:,.0f} | "
             f"{r['peak_pipeline_gib']:.2f} | {r['peak_tree_gib']:.2f}{memory} | {r['peak_gib']:.2f} | "
             f"{project:.1f} | {r['duckdb_s']:.1f} | "
-            f"{project / r['duckdb_s']:.2f} | "
+            f"{project / r['duckdb_s']:.2f} | {r['feedback_s']:.1f} | "
             f"{'identical' if not r['differences'] else r['differences']} ({r['indicator_rows_compared']} values) |")
 
 
@@ -341,8 +346,9 @@ def report(results: list[dict], info: dict, sample: tuple[float, float] | None, 
         "| records | clean s | indicators s | clean + indicators s | anchor s | ratio to anchor | range s | "
         "records/s | "
         "peak GiB clean + indicators | with hashing worker | peak GiB incl. checks | "
-        "project indicators from Parquet s | DuckDB s | project / DuckDB | DuckDB vs project |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "project indicators from Parquet s | DuckDB s | project / DuckDB | partners' feedback s | "
+        "DuckDB vs project |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *[_line(r) for r in results], "",
         f"Times are medians of {results[0]['runs'] if results else 0} runs, each in a fresh process (range: "
         "fastest–slowest). "
@@ -352,7 +358,10 @@ def report(results: list[dict], info: dict, sample: tuple[float, float] | None, 
         "(from 250,000 distinct ids), sampled 20 times a second; incl. checks = `ru_maxrss` at the end of the "
         "last run (with the Parquet re-read and DuckDB comparison). "
         "Project indicators from Parquet = `read_parquet` + `compute_indicators`; DuckDB = load the same Parquet "
-        "+ the SQL of `benchmarks/duckdb_reference.py`. Anchor = `benchmarks/anchor.py` (read, fold and alias "
+        "+ the SQL of `benchmarks/duckdb_reference.py`. Partners' feedback = `write_feedback` (one workbook per "
+        "file of the rows not kept), which a run writes beside the indicators and report notebooks, not before "
+        "them: timed on its own, after the indicators, outside clean + indicators. "
+        "Anchor = `benchmarks/anchor.py` (read, fold and alias "
         "provinces, two date formats, drop duplicates, people by sector and province in one DuckDB job) on as many "
         "records, median of as many fresh runs; ratio = clean + indicators / anchor. "
         "At 100,000 records one source is an XLSX workbook "

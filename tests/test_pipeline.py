@@ -31,6 +31,11 @@ def test_each_notebook_ran_and_wrote_its_outputs(run):
     assert not list(result.report_dir.glob("*.ipynb")) and not list(result.report_dir.glob("*.log"))
     for name in ["records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv"]:
         assert (processed / name).is_file(), name
+    # the partners' feedback, written beside the later notebooks: one workbook per file with rows not kept
+    rejects = pd.read_csv(processed / "rejects.csv", encoding="utf-8-sig")
+    files = rejects["source"].str.split(" [", regex=False).str[0].unique()
+    safe = [re.sub(r"[^\w.-]+", "_", name).strip("_") + ".xlsx" for name in files]
+    assert sorted(p.name for p in (processed / "feedback").glob("*.xlsx")) == sorted(safe) and len(safe) >= 2
     indicators = pd.read_csv(processed / "indicators.csv", keep_default_na=False)
     assert list(indicators.columns) == ["quarter", "indicator", "dimension", "category", "value"]
     assert value(indicators, "people_reached_year_to_date") == 390_000 + value(indicators, "people_reached")

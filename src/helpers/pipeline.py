@@ -27,6 +27,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, config
 from helpers.clean import redact
+from helpers.clean.feedback import write_feedback
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
 from helpers.csvfile import write_csv
@@ -425,6 +427,10 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
+    # The partners' feedback workbooks are made from rejects.csv while the later notebooks run: nothing reads them,
+    # and this process only waits on the kernel meanwhile.
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback")
+    feedback: Future | None = None
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
@@ -458,11 +464,15 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                 raise PipelineError(redact.masked(
                     f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
             log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
+            if notebook.name == NOTEBOOKS[0]:
+                feedback = beside.submit(write_feedback, stage_data / q)
         _log_outcome(stage_data / q)
         say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
         rendered = [render_report(audit / executed, staging, report_basename(q))
                     for _notebook, _params, executed, language in steps if language is not None]
         html, pdf = rendered[0]
+        if feedback is not None:
+            log.info("feedback workbooks for %d source files", len(feedback.result()))
         printed = [(revisions.printed_name(language), revisions.printed_name(language)) for language in editions]
         for public, name in [("indicators_public.csv", public_data_name(q)),
                              (dictionary_name("indicators_public.csv"), dictionary_name(public_data_name(q))),
@@ -490,6 +500,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         _index(reports, processed)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
+        if feedback is not None:
+            wait([feedback])  # it writes into the staging folder that a failed run removes
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -501,6 +513,8 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
         raise
+    finally:
+        beside.shutdown(wait=True)
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
                      reused, later, [target / path.name for pair in rendered for path in pair])
 

@@ -2,27 +2,37 @@
 
 One workbook per file (``data/processed/<QUARTER>/feedback/<file>.xlsx``), ready to send back to whoever made it:
 the sheet and row as Excel shows them, the reason and the hint in both languages (``config/feedback.yml``), the
-column and the value at fault. Identifier values are never in it: values are taken from the rejects table, where
-they are already withheld, and free text is masked again (:func:`helpers.clean.redact.mask`). Cells are written
-as text, so a value that looks like a formula is never run.
+column and the value at fault. Identifier values are never in it: values are taken from ``rejects.csv``, where
+a value holding one is already withheld whole (:func:`helpers.clean.redact.withhold`), and the column names and
+details, which quote file and header names, are masked (:func:`helpers.clean.redact.mask`). Every cell is
+written as text or a number, so a value that looks like a formula is never run.
+
+The workbooks are made from the written ``rejects.csv``, not inside cleaning: nothing downstream reads them, so a
+run writes them beside the indicators and the report (:func:`helpers.pipeline.run_quarter`). XlsxWriter's
+constant-memory mode streams each row to disk; a quarter of ten million records has some 300,000 rows to list.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from helpers import config
 from helpers.clean import redact
+from helpers.csvfile import read_csv
 from helpers.errors import ConfigError
 
 HEADER = ["Sheet / Sayfa", "Row / Satır", "Reason / Neden", "Neden", "Column / Sütun", "Value / Değer",
           "Detail / Ayrıntı", "What to do", "Ne yapılmalı"]
+FOLDER = "feedback"
 _UNSAFE = re.compile(r"[^\w.-]+")
+# Text stays text: no cell is turned into a formula, a number or a link because of what it looks like.
+_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False}
 
 
 def texts() -> dict[str, dict[str, str]]:
@@ -33,47 +43,40 @@ def texts() -> dict[str, dict[str, str]]:
     return found
 
 
-def _text(value: object, masked: dict[str, str]) -> str:
-    """A cell's text, masked once per distinct value (``masked`` remembers them for the run's workbooks)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    text = str(value)
-    if text not in masked:
-        masked[text] = redact.mask(text)[0]
-    return masked[text]
+def _masked(values: pd.Series) -> pd.Series:
+    """Each distinct text of ``values`` masked once; empty cells become ""."""
+    masks = {text: redact.mask(text)[0] for text in values.dropna().unique()}
+    return values.map(masks).astype("object").fillna("")
 
 
-def write_feedback(rejects: pd.DataFrame, folder: Path) -> list[Path]:
-    """One workbook per source file of ``rejects`` into ``folder`` (emptied first: no file of an earlier run left)."""
-    # openpyxl is imported here, without lxml (a small workbook needs no speed): imported with lxml in a process,
-    # it could no longer write the bundled sample's workbooks byte for byte (samplegen sets the same default).
-    os.environ.setdefault("OPENPYXL_LXML", "False")
-    import openpyxl
-    import openpyxl.styles
-
+def write_feedback(quarter_dir: Path) -> list[Path]:
+    """One workbook per source file of ``quarter_dir/rejects.csv`` into ``quarter_dir/feedback/`` (emptied
+    first: no file of an earlier run is left)."""
+    rejects = read_csv(Path(quarter_dir) / "rejects.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                       na_values=[""])
     words = texts()
+    folder = Path(quarter_dir) / FOLDER
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    files = rejects["source"].astype(str).str.split(" [", n=1, regex=False)
-    written, masked = [], {}
-    for source, rows in rejects.groupby(files.str[0], sort=True):
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "Feedback"
-        sheet.append(HEADER)
-        for cell in sheet[1]:
-            cell.font = openpyxl.styles.Font(bold=True)
-        for row in rows.sort_values(["source", "row_number"]).itertuples():
-            said = words.get(row.reason, {"en": row.reason, "tr": row.reason, "hint_en": "", "hint_tr": ""})
-            part = str(row.source)[len(source):].strip(" []")
-            sheet.append([part, int(row.row_number), said["en"], said["tr"], _text(row.column, masked),
-                          _text(row.value, masked), _text(row.detail, masked), said["hint_en"], said["hint_tr"]])
-        for line in sheet.iter_rows(min_row=2):
-            for cell in line:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text, never a formula
+    rejects["row_number"] = pd.to_numeric(rejects["row_number"]).astype("int64")
+    rejects["value"] = rejects["value"].astype("object").fillna("")
+    for column in ("column", "detail"):
+        rejects[column] = _masked(rejects[column])
+    files = rejects["source"].str.split(" [", n=1, regex=False).str[0]
+    written = []
+    for source, rows in rejects.assign(file=files).groupby("file", sort=True):
         path = folder / f"{_UNSAFE.sub('_', source).strip('_') or 'file'}.xlsx"
-        book.save(path)
+        book = xlsxwriter.Workbook(path, _OPTIONS)
+        sheet = book.add_worksheet("Feedback")
+        sheet.write_row(0, 0, HEADER, book.add_format({"bold": True}))
+        rows = rows.sort_values(["source", "row_number"], kind="stable")
+        parts = rows["source"].str.slice(len(source)).str.strip(" []")
+        for line, (part, row) in enumerate(zip(parts, rows.itertuples(index=False), strict=True), start=1):
+            said = words.get(row.reason, {"en": row.reason, "tr": row.reason, "hint_en": "", "hint_tr": ""})
+            sheet.write_row(line, 0, [part, row.row_number, said["en"], said["tr"], row.column, row.value,
+                                      row.detail, said["hint_en"], said["hint_tr"]])
+        book.close()
         written.append(path)
     return written
+

@@ -24,7 +24,6 @@ from pandera.pandas import DataFrameSchema
 
 from helpers import config
 from helpers.clean import dates, measures, normalise, numbers, redact, schema
-from helpers.clean.feedback import write_feedback
 from helpers.clean.losses import date_span
 from helpers.clean.provinces import resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
@@ -380,7 +379,8 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
     """Write ``records.parquet``, ``rejects.csv`` (UTF-8 with BOM, opens in Excel, formulas neutralised:
-    :mod:`helpers.csvfile`), ``quality.json`` and the feedback workbooks (``feedback/``, :mod:`helpers.clean.feedback`).
+    :mod:`helpers.csvfile`) and ``quality.json``; the partners' feedback is made from ``rejects.csv``
+    (:mod:`helpers.clean.feedback`).
 
     Each file replaces the previous one only once it is completely written.
     """
@@ -395,7 +395,6 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
     with replacing(out / "records.parquet") as tmp:
         result.records.to_parquet(tmp, index=False, write_statistics=ranged)
     write_csv(result.rejects, out / "rejects.csv", encoding="utf-8-sig")
-    write_feedback(result.rejects, out / "feedback")
     with replacing(out / "quality.json") as tmp:
         tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out
