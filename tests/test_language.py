@@ -176,3 +176,31 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
         assert _("Contents") == "ع Contents"
         page = index_html(tmp_path / "reports", tmp_path / "processed")
     assert "<html lang='ar' dir='rtl'>" in page
+
+
+def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish():
+    """The Turkish reader sees the same photo (alt text and caption in Turkish, its credit told apart by the
+    Turkish word) and the same story and highlight boxes, opened by their Turkish words."""
+    import re
+
+    from helpers.paths import NARRATIVES_DIR
+    from helpers.publication import photos
+    from helpers.publication.language import _
+    from helpers.publication.narrative import narrative_path
+    from helpers.publication.report import BOXES
+
+    def shown(suffix: str) -> tuple[list[str], list[str], list]:
+        text = narrative_path("2022Q4", suffix=suffix).read_text(encoding="utf-8")
+        words = {_(word): kind for word, kind in BOXES.items()}
+        boxes = [words.get(m[1]) for m in re.finditer(r"^> \*\*([^*]+)\*\*", text, re.MULTILINE)]
+        return [photo[1] for line in text.splitlines() if (photo := photos.parse(line))], boxes, [
+            photos.load(*photo, NARRATIVES_DIR, "test") for line in text.splitlines()
+            if (photo := photos.parse(line))]
+
+    english = shown("")
+    with using("tr"):
+        turkish = shown(".tr")
+    assert turkish[:2] == english[:2] and english[1] == ["highlight", "story"]
+    (en,), (tr,) = english[2], turkish[2]
+    assert en.credit.startswith("Illustration: ") and tr.credit.startswith("Çizim: ")
+    assert tr.alt != en.alt and tr.caption != en.caption and tr.jpeg == en.jpeg
