@@ -120,3 +120,17 @@ def test_the_index_lists_both_editions(editions):
     turkish = BeautifulSoup((root / "reports" / "index.tr.html").read_text(encoding="utf-8"), "html.parser")
     assert turkish.html["lang"] == "tr" and turkish.select_one("header nav a")["href"] == "index.html"
     assert turkish.select("main a")[0]["href"] == "2022Q4/refugee-response-2022Q4.tr.html"
+
+
+def test_every_item_distributed_is_named_in_turkish(editions):
+    """Items are tile labels ("dağıtılan mutfak seti"): each item of the sample is one of config/items.yml, whose
+    names the catalogue translates, so none reaches the Turkish edition in English."""
+    from helpers.publication.catalogue import read
+
+    root, _, paths = editions
+    indicators = read_csv(root / "processed" / "2022Q4" / "indicators.csv", dtype=str, keep_default_na=False)
+    items = set(indicators.loc[indicators["dimension"] == "item", "category"])
+    turkish = read("tr")
+    assert len(items) > 3 and [item for item in items if not getattr(turkish.get(item), "string", "")] == []
+    text = _text(paths["tr"].with_name(paths["tr"].name + ".html"))
+    assert "dağıtılan mutfak seti" in text and "kitchen set" not in text
