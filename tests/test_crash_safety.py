@@ -41,7 +41,7 @@ KILL_AT = textwrap.dedent("""
     pipeline._publish([(data / "2023Q1", root / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (data / "history.csv", root / "processed" / "history.csv", data / "previous" / "history.csv"),
                        (report / "report", root / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      pipeline.journal_path("2023Q1", root / "processed"))
+                      root / "processed", pipeline.journal_path("2023Q1", root / "processed"))
 """)
 
 
@@ -89,7 +89,7 @@ def test_without_a_kill_no_journal_is_left_and_nothing_to_recover(tmp_path):
     data, report = tmp_path / "processed" / ".2023Q1.staging-x-data", tmp_path / "reports" / ".2023Q1.staging-x-report"
     pipeline._publish([(data / "2023Q1", tmp_path / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (report / "report", tmp_path / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      pipeline.journal_path("2023Q1", tmp_path / "processed"))
+                      tmp_path / "processed", pipeline.journal_path("2023Q1", tmp_path / "processed"))
     assert not pipeline.journal_path("2023Q1", tmp_path / "processed").exists()
     assert pipeline.recover(tmp_path / "processed", tmp_path / "reports") == []
 

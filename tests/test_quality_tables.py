@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.clean.quality import quality_table, source_table
+from helpers.clean.quality import public_labels, quality_table, rounded, source_table
 
 QUALITY = {
     "files": {
@@ -31,3 +31,19 @@ def test_a_workbook_adds_up_its_sheets_and_the_total_is_the_quarter_s():
     assert table.loc["PRU/centre.xlsx", "Rows read"] == "2,100"
     assert table.loc["PRU/centre.xlsx", "Summary row"] == "2"
     assert table.loc["Total", "Rows kept"] == "2,000"
+
+
+def test_sources_are_named_by_their_unit_and_a_number_never_by_file_sheet_or_folder_names():
+    units = {"PRU": "Protection and Resilience Unit", "RSU": "Recovery and Stabilization Unit"}
+    sources = ["PRU/Fatma 0944 123 456.xlsx [Huda]", "PRU/Fatma 0944 123 456.xlsx [Ekim]", "RSU/nfi.csv",
+               "loose.csv"]
+    assert public_labels(sources, units) == {
+        "PRU/Fatma 0944 123 456.xlsx [Ekim]": "Protection and Resilience Unit, file 1, sheet 1",
+        "PRU/Fatma 0944 123 456.xlsx [Huda]": "Protection and Resilience Unit, file 1, sheet 2",
+        "RSU/nfi.csv": "Recovery and Stabilization Unit, file 1",
+        "loose.csv": "file 1",
+    }
+
+
+def test_per_source_counts_of_one_to_four_are_withheld_and_the_others_rounded_to_five():
+    assert [rounded(n) for n in (0, 1, 4, 5, 7, 8, 1234)] == [0, "<5", "<5", 5, 5, 10, 1235]

@@ -53,3 +53,22 @@ def test_rejects_withhold_them_by_kind():
     assert kinds("+963 944 123 456") == ["phone"]
     assert kinds("123-12C12345") == ["unhcr number"]
     assert kinds("N012345678") == ["passport"]
+
+
+def test_log_lines_quoting_file_and_sheet_names_are_masked_before_any_handler_writes_them():
+    import io
+    import logging
+
+    from helpers.clean.redact import mask_logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    mask_logs(handler)
+    log = logging.getLogger("test.origin.identifiers")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        log.info("%s: sheet %r skipped", "Fatma +963 944 123 456.xlsx", "Huda 0770 123 4567")
+    finally:
+        log.removeHandler(handler)
+    assert stream.getvalue() == "Fatma [phone].xlsx: sheet 'Huda [phone]' skipped\n"

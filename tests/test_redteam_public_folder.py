@@ -12,9 +12,15 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from helpers.paths import AUDIT
+from helpers.errors import PipelineError
+from helpers.measure.disclosure import definitions_name, dictionary_name
+from helpers.paths import AUDIT, public_data_name, report_basename, sources_name
 from helpers.pipeline import run_quarter
+from helpers.publication.datapackage import DATAPACKAGE
+from helpers.publication.language import languages
 from helpers.publish import publish
+from helpers.record.revisions import printed_name
+from helpers.record.site_index import INDEX
 
 pytestmark = pytest.mark.slow
 
@@ -58,9 +64,11 @@ def served(tmp_path_factory, fixture_raw):
         run_quarter("2022Q4", *folders, **kw)
         publish("2022Q4", *folders)
         (quarter / LATE).write_text(HEADER + _rows(1, "Gaziantep MMCC", "Donor A", "", 300), encoding="utf-8")
+        with pytest.raises(PipelineError, match="changed since its report was made") as refused:
+            publish("2022Q4", *folders)  # the raw files changed: the refusal names the new file, masked
         revised = run_quarter("2022Q4", *folders, **kw)
         publish("2022Q4", *folders)
-    return root, revised
+    return root, revised, str(refused.value)
 
 
 def _text(path) -> str:
@@ -70,8 +78,8 @@ def _text(path) -> str:
 
 
 def test_no_planted_identifier_or_name_is_in_any_served_file(served):
-    root, _ = served
-    files = [p for p in (root / "reports").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    root, *_ = served
+    files = [p for p in (root / "reports").rglob("*") if p.is_file()]
     assert len(files) > 10
     for path in files:
         text = _text(path)
@@ -83,7 +91,7 @@ def test_no_planted_identifier_or_name_is_in_any_served_file(served):
 
 
 def test_the_served_folder_holds_no_audit_trail(served):
-    root, revised = served
+    root, revised, _ = served
     served_files = [p for p in (root / "reports").rglob("*") if p.is_file()]
     for path in served_files:
         assert path.suffix not in (".ipynb", ".log"), path
@@ -97,8 +105,39 @@ def test_the_served_folder_holds_no_audit_trail(served):
 
 
 def test_the_audit_trail_masks_identifiers_in_file_sheet_and_header_names(served):
-    root, _ = served
+    root, *_ = served
     for path in (root / "processed" / "2022Q4" / AUDIT).iterdir():
         text = path.read_text(encoding="utf-8", errors="replace")
         for planted in ("944 123 456", "123-12C12345", "0770 123 4567", "765-432"):
             assert planted not in text, f"{planted!r} in {path.name}"
+
+
+
+def _publishable(quarter: str) -> set[str]:
+    """The files a report folder (and each published version) may hold: both editions of the report, its public
+    data, dictionary, definitions, data package, sources and each edition's printed figures."""
+    data = public_data_name(quarter)
+    return {DATAPACKAGE, data, dictionary_name(data), definitions_name(data), sources_name(quarter),
+            *(f"{report_basename(quarter)}{language.suffix}.{kind}" for language in languages()
+              for kind in ("html", "pdf")),
+            *(printed_name(language) for language in languages())}
+
+
+def test_the_served_folder_holds_only_publishable_files(served):
+    """After a run, a publish, a revision and its publish: no hidden file (lock, staging, temporary), no notebook,
+    log or manifest, nothing but the index, the report's folder and its published versions' folders."""
+    root, *_ = served
+    reports = root / "reports"
+    found = {path.relative_to(reports).as_posix() for path in reports.rglob("*")}
+    hidden = sorted(name for name in found if any(part.startswith(".") for part in name.split("/")))
+    assert not hidden, f"hidden files under reports/: {hidden}"
+    folders = {"2022Q4", "2022Q4.versions", "2022Q4.versions/v1", "2022Q4.versions/v2"}
+    allowed = {INDEX, *folders, *(f"{folder}/{name}" for folder in folders - {"2022Q4.versions"}
+                                  for name in _publishable("2022Q4"))}
+    assert found <= allowed, f"not publishable: {sorted(found - allowed)}"
+    assert {f"2022Q4/{name}" for name in _publishable("2022Q4")} <= found  # the check sees what it names
+
+
+def test_a_refused_publish_names_the_changed_file_with_its_identifiers_masked(served):
+    *_, refusal = served
+    assert "late Mehmet Öz [phone].csv" in refusal and "765-432" not in refusal

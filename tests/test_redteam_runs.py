@@ -34,10 +34,10 @@ def finishes_first(quarter, folders, monkeypatch):
     """The next run is staged; ``quarter`` runs and publishes before it publishes."""
     publish = pipeline._publish
 
-    def meanwhile(moves, journal=None):
+    def meanwhile(moves, processed, journal=None):
         monkeypatch.setattr(pipeline, "_publish", publish)
         pipeline.run_quarter(quarter, *folders, progress=False)
-        publish(moves, journal)
+        publish(moves, processed, journal)
 
     monkeypatch.setattr(pipeline, "_publish", meanwhile)
 

@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from helpers.cli import build_parser, main
 from helpers.errors import PipelineError
+from helpers.paths import lock_file
 from helpers.pipeline import KEEP_FAILED, RUN_PARAMETERS, run_quarter
 
 KEY = "fixture key, not a secret"  # the key of conftest's fixture_run
@@ -170,11 +171,11 @@ def test_the_lock_refuses_a_concurrent_run_and_a_killed_runs_lock_and_leftovers_
     shutil.copytree(fixture_raw, raw)
     (raw / "2022Q4" / "broken.xlsx").write_bytes(b"not a workbook")  # this run stops in the first notebook
     processed.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(processed / ".2022Q4.lock")], stdout=subprocess.PIPE,
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock_file(processed, "2022Q4"))], stdout=subprocess.PIPE,
                               text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(PipelineError, match=r"another run of 2022Q4 is in progress \(it holds .*\.2022Q4\.lock\)"):
+        with pytest.raises(PipelineError, match=r"another run of 2022Q4 is in progress \(it holds .*2022Q4\.lock\)"):
             run_quarter("2022Q4", raw, processed, reports, progress=False)
     finally:
         holder.send_signal(signal.SIGKILL)  # a run killed while holding the lock
@@ -217,7 +218,8 @@ def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, monkeypatc
     with pytest.raises(PipelineError, match=r"could not publish the run .*No space left.*outputs are unchanged"):
         pipeline._publish([(stage_data / "2022Q4", processed / "2022Q4", stage_data / "previous" / "2022Q4"),
                            (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "h.csv"),
-                           (stage_report / "report", reports / "2022Q4", stage_report / "previous" / "2022Q4")])
+                           (stage_report / "report", reports / "2022Q4", stage_report / "previous" / "2022Q4")],
+                          processed)
     assert {k: v for k, v in files(processed, reports).items() if "staging" not in k} == {
         k: v for k, v in before.items() if "staging" not in k}
     assert (processed / "history.csv").read_text() == "old" and (processed / "2022Q4" / "file.txt").read_text() == "old"

@@ -113,6 +113,26 @@ def test_households_items_and_institutions(canonical):
     assert shelter["household_size"].tolist() == [6] and shelter["province"].tolist() == ["Gaziantep"]
 
 
+def test_every_label_of_the_sample_is_on_the_reviewed_list(canonical):
+    """The sample's reports publish its centres, donors, items and activity details, in both quarters and with the
+    late file: none is counted as Other (config/labels.yml)."""
+    from helpers.measure.disclosure import reviewed_labels
+
+    for records in (canonical, canonical_records(sample.QUARTER, late=True), canonical_records("2023Q1")):
+        assert reviewed_labels(records.copy()) == {}
+
+
+def test_a_label_not_on_the_reviewed_list_is_counted_as_other_and_listed():
+    from helpers.measure.disclosure import reviewed_labels
+
+    records = pd.DataFrame({"centre": ["Adana MMCC", "Home visit Zeynep Yusuf", None, "Adana MMCC"],
+                            "donor": ["Donor A"] * 4})
+    counted = reviewed_labels(records)
+    assert counted == {"centre": {"Home visit Zeynep Yusuf": 1}}
+    assert records["centre"].tolist()[:2] == ["Adana MMCC", config.load("labels")["other"]]
+    assert pd.isna(records["centre"][2]) and records["donor"].eq("Donor A").all()
+
+
 def test_capacity_is_not_reach(canonical):
     capacity = canonical[canonical["reach_type"].eq("capacity")]
     assert capacity["beneficiary_id"].nunique() + capacity["participants"].sum() == 34

@@ -58,6 +58,15 @@ SOURCES_FILE = "sources.csv"  # per source table counts, in the processed quarte
 AUDIT = "audit"
 
 
+def lock_file(processed: Path, name: str) -> Path:
+    """The lock ``name`` (an OS file lock taken with :mod:`filelock`), in ``<processed>/.locks/``: the processed
+    root holds the locks that guard it and the reports root published with it, since nothing but publishable
+    files may be under the reports folder."""
+    folder = Path(processed) / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.lock"
+
+
 def failed_dir(processed: Path, quarter: str, stamp: str) -> Path:
     """Where a failed run of ``quarter`` keeps its executed notebooks and run.log (internal, never served)."""
     return Path(processed) / f"{quarter}.failed-{stamp}"

@@ -7,7 +7,8 @@ beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's pro
 ``history.csv``) and ``reports/.<Q>.staging-*/`` (the report). Only when the whole run succeeded are the
 processed data, the history and the report moved into place together, by renames; a failure anywhere (a
 notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
-take turns to publish (a lock on each published root), and ``history.csv`` is merged then (:func:`_merge_history`).
+take turns to publish (a lock in the processed root: :func:`helpers.paths.lock_file`), and ``history.csv`` is
+merged then (:func:`_merge_history`).
 The reports folder receives only what may be served to the public (the report, its public data, dictionary,
 printed figures and sources); the audit trail (executed notebooks, ``run.log``, ``run.json``) joins the
 quarter's processed data in ``data/processed/<QUARTER>/audit/``, and a failed run's is kept in
@@ -28,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -60,6 +61,7 @@ from helpers.paths import (
     SOURCES_FILE,
     Quarter,
     failed_dir,
+    lock_file,
     public_data_name,
     quarter_folders,
     replacing,
@@ -197,21 +199,30 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> str:
 
 
 @contextmanager
-def locked(quarter: str, roots: list[Path]) -> Iterator[None]:
-    """Hold the quarter's lock in each root; a second run of the quarter meanwhile is refused at once.
+def locked(quarter: str, processed: Path) -> Iterator[None]:
+    """Hold the quarter's lock (in the processed root, which guards the reports root published with it); a
+    second run of the quarter meanwhile is refused at once.
 
     The lock is an OS file lock (``flock``): it dies with its process, so a killed run never blocks the next.
     """
-    with ExitStack() as stack:
-        for root in dict.fromkeys(root.resolve() for root in roots):
-            root.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(root / f".{quarter}.lock", timeout=0)
-            try:
-                stack.enter_context(lock)
-            except Timeout:
-                raise PipelineError(f"another run of {quarter} is in progress (it holds {lock.lock_file}); "
-                                    "wait for it to finish") from None
+    with _held(lock_file(processed, quarter), 0, "another run of {quarter} is in progress (it holds {lock}); wait "
+               "for it to finish", quarter=quarter):
         yield
+
+
+@contextmanager
+def _held(path: Path, timeout: float, refusal: str, **words: str) -> Iterator[None]:
+    """Hold the file lock ``path``, waiting up to ``timeout`` seconds; else stop with ``refusal`` (formatted with
+    ``words`` and the lock's path)."""
+    lock = FileLock(path, timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PipelineError(refusal.format(lock=path, **words)) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _tidy(quarter: str, processed: Path, reports: Path) -> None:
@@ -243,8 +254,9 @@ def journal_path(quarter: str, processed: Path) -> Path:
     return Path(processed) / f".{quarter}.publish-journal.json"
 
 
-def _publish(moves: list[Move | tuple[Path, Path, Path]], journal: Path | None = None) -> None:
-    """Move each staged path onto its published place, all or nothing, one run at a time per published root.
+def _publish(moves: list[Move | tuple[Path, Path, Path]], processed: Path, journal: Path | None = None) -> None:
+    """Move each staged path onto its published place, all or nothing, one run at a time (the publishing lock
+    of the ``processed`` root).
 
     The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
     its place. If any rename fails, the ones done are undone, so processed data, history and report stay
@@ -252,14 +264,8 @@ def _publish(moves: list[Move | tuple[Path, Path, Path]], journal: Path | None =
     killed between two renames leaves the journal, and the next command completes them (:func:`recover`).
     """
     moves = [Move(*move) for move in moves]
-    with ExitStack() as stack:
-        for root in sorted({move.published.parent.resolve() for move in moves}):
-            lock = FileLock(root / ".publish.lock", timeout=PUBLISH_WAIT)
-            try:
-                stack.enter_context(lock)
-            except Timeout:
-                raise PipelineError(f"another run has been publishing into {root} for {PUBLISH_WAIT} s (it holds "
-                                    f"{lock.lock_file}); nothing was published") from None
+    with _held(lock_file(processed, "publish"), PUBLISH_WAIT, "another run has been publishing for {wait} s (it "
+               "holds {lock}); nothing was published", wait=str(PUBLISH_WAIT)):
         for move in moves:
             if move.prepare:
                 move.prepare()
@@ -282,7 +288,7 @@ def recover(processed: Path, reports: Path) -> list[str]:
     for journal in sorted(Path(processed).glob(".*.publish-journal.json")):
         quarter = journal.name.split(".")[1]
         try:
-            with locked(quarter, [processed, reports]):
+            with locked(quarter, processed):
                 if journal.is_file():
                     _complete(journal)
                     done.append(f"completed the publishing of a run of {quarter} that was stopped half-way")
@@ -394,7 +400,7 @@ def run_quarter(
     _check_parameters(notebooks, {}, dict(parameters or {}))
     key_fingerprint = _check_key(raw / q, processed, q)
     recover(processed, reports)
-    with locked(q, [processed, reports]):
+    with locked(q, processed):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
         stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
@@ -496,7 +502,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, q, processed, reports, history)),
                   Move(staging, target, stage_report / "previous" / q)],
-                 journal_path(q, processed))
+                 processed, journal_path(q, processed))
         _index(reports, processed)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:

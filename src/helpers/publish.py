@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
+from helpers.clean import redact
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
-from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, report_basename, resolve
+from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, lock_file, report_basename, resolve
 from helpers.pipeline import PUBLISH_WAIT, locked, recover
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
@@ -86,7 +87,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     reports = resolve(reports_dir, REPORTS_DIR)
     report, data = reports / q, processed / q
     recover(processed, reports)
-    with locked(q, [processed, reports]):
+    with locked(q, processed):
         home = revisions.versions_dir(q, reports)
         for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
             _remove(left)
@@ -103,7 +104,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
                                  {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
         if any(changed.values()):
-            listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names)
+            listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
         if changed := stale.changed_since(q, processed):
@@ -163,5 +164,5 @@ def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
     under the lock runs of other quarters take to publish their history."""
     path = Path(processed) / "history.csv"
-    with FileLock(Path(processed) / ".publish.lock", timeout=PUBLISH_WAIT):
+    with FileLock(lock_file(processed, "publish"), timeout=PUBLISH_WAIT):
         return revisions.rewrite_versions(path, processed, reports) if path.is_file() else None

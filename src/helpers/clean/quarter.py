@@ -238,25 +238,27 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
               marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
-              orders: pd.Series | None = None) -> DataFrameSchema:
+              orders: pd.Series | None = None, formulas: dict[str, pd.Series] | None = None) -> DataFrameSchema:
     """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
-    marks (see :func:`_number_marks`) and date orders (see :func:`_date_orders`)."""
+    marks (see :func:`_number_marks`), date orders (see :func:`_date_orders`) and formula cells saved without
+    their values."""
     return raw_record_schema(
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
         typed=typed,
         orders=orders,
+        formulas=formulas,
     )
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, typed: dict[str, pd.Series], orders: dict[str, pd.Series],
-                      marks: dict[str, pd.Series]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
+    typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = config.activities()
     provinces = _province_lookup(raw["province"])
-    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"]))
+    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"], stacked.formulas))
     # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
     # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
     dated = dates.parse_dates(raw.loc[bad.index, "date"], raw.loc[bad.index, "source"], orders["date"])
@@ -325,7 +327,7 @@ def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
-        records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
+        records, rejects, span = _kept_and_dropped(raw, q, stacked)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
@@ -366,7 +368,7 @@ def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
     _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
-    records, rejects, span = _kept_and_dropped(raw, q, stacked.typed, stacked.orders, stacked.marks)
+    records, rejects, span = _kept_and_dropped(raw, q, stacked)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
                                   stacked)

@@ -111,6 +111,23 @@ def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa
     ]
 
 
+FORMULA = "formula_without_value"  # a reason of config/reasons.yml
+
+
+def _formula_checks(formulas: dict[str, pd.Series]) -> list[pa.Check]:
+    """``formula_without_value`` for each column with cells whose formula was saved without its value."""
+
+    def check(rows: pd.Series) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda frame: ~rows.reindex(frame.index, fill_value=False)
+
+    return [pa.Check(check(rows), name=f"{FORMULA}:{column}", ignore_na=False) for column, rows in formulas.items()]
+
+
+def _formula_hint() -> str:
+    """What to do about a formula without its value: the words sent back to partners (``config/feedback.yml``)."""
+    return config.load("feedback")["reasons"][FORMULA]["hint_en"]
+
+
 def raw_record_schema(
     *,
     known_province: Callable[[pd.Series], pd.Series],
@@ -119,6 +136,7 @@ def raw_record_schema(
     marks: dict[str, pd.Series] | None = None,
     typed: dict[str, pd.Series] | None = None,
     orders: pd.Series | None = None,
+    formulas: dict[str, pd.Series] | None = None,
 ) -> pa.DataFrameSchema:
     """The input contract (docs/input-contract.md) for one raw row.
 
@@ -127,7 +145,9 @@ def raw_record_schema(
     bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
     (:func:`numbers.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
     typed into workbook cells (:func:`numbers.read_numbers`); ``orders`` the dates' day/month order evidence by
-    source (:func:`dates.date_orders`, default: from the frame validated).
+    source (:func:`dates.date_orders`, default: from the frame validated); ``formulas`` per column the rows blank
+    because their workbook cell holds a formula saved without its value (rejected as ``formula_without_value``:
+    the value is unknown, not missing).
     """
     bounds = number_bounds() if bounds is None else bounds
     marks, typed = marks or {}, typed or {}
@@ -140,12 +160,13 @@ def raw_record_schema(
             "activity": pa.Column(nullable=False,
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
         },
-        checks=[*_reach_requirements(reach_type), *numbers,
+        checks=[*_formula_checks(formulas or {}), *_reach_requirements(reach_type), *numbers,
                 *_read_checks("date", lambda values, sources: dates.read_dates(values, sources, orders)[1],
                               "unparseable_date")],
         strict=False,
         coerce=False,
-        metadata={"hints": {f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()}},
+        metadata={"hints": {**{f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()},
+                            **{f"{FORMULA}:{column}": _formula_hint() for column in formulas or {}}}},
     )
 
 

@@ -69,13 +69,14 @@ def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> d
 
 
 def _combine(tables: list, labels: dict[tuple[str, str | None], str]
-             ) -> tuple[pd.DataFrame, dict[str, pa.Array], dict[str, pd.Series]]:
+             ) -> tuple[pd.DataFrame, dict[str, pa.Array], dict[str, pd.Series], dict[str, pd.Series]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
     Works on each table's dictionary (distinct values), never on per-row strings: values are stripped in
     the dictionaries, which are then unified across tables. Identifier columns hold numbers (NA: blank)
     standing for the texts returned beside the frame: millions of distinct ids never become pandas strings.
-    Third: per column, the rows holding numbers typed into workbook cells (:attr:`RawTable.numbers`), if any.
+    Third: per column, the rows holding numbers typed into workbook cells (:attr:`RawTable.numbers`), if any;
+    fourth: those blank because their cell holds a formula saved without its value (:attr:`RawTable.formulas`).
     """
     labels = [labels[table.source, table.sheet] for table in tables]
     sizes = [len(table.row_number) for table in tables]
@@ -94,10 +95,16 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
             identifiers[column] = dictionary
         else:
             raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
-    typed = {column: pd.Series(np.concatenate([table.numbers.get(column, np.zeros(size, dtype=bool))
-                                               for table, size in zip(tables, sizes, strict=True)]), index=raw.index)
-             for column in raw_columns() if any(column in table.numbers for table in tables)}
-    return raw, identifiers, typed
+    return raw, identifiers, _rows_of(tables, sizes, raw.index, "numbers"), _rows_of(tables, sizes, raw.index,
+                                                                                     "formulas")
+
+
+def _rows_of(tables: list, sizes: list[int], index: pd.Index, kind: str) -> dict[str, pd.Series]:
+    """Per column, the stacked rows that the tables' ``kind`` (a per-column row mask of :class:`RawTable`) marks;
+    only the columns some table marks."""
+    return {column: pd.Series(np.concatenate([getattr(table, kind).get(column, np.zeros(size, dtype=bool))
+                                              for table, size in zip(tables, sizes, strict=True)]), index=index)
+            for column in raw_columns() if any(column in getattr(table, kind) for table in tables)}
 
 
 def raw_columns() -> list[str]:
@@ -240,6 +247,7 @@ class Stacked:
     raw: pd.DataFrame  # canonical columns, identifiers as numbers (see :func:`_combine`)
     identifiers: dict[str, pa.Array]  # the identifier texts behind those numbers
     typed: dict[str, pd.Series]  # per column, the rows typed as numbers into workbook cells
+    formulas: dict[str, pd.Series]  # per column, the rows blank because the cell's formula has no saved value
     orders: dict[str, pd.Series]  # each date column's day/month order evidence per source
     marks: dict[str, pd.Series]  # each number column's decimal-mark evidence per source
     summaries: pd.DataFrame  # the totals rows, as lines of the rejects table
@@ -261,7 +269,8 @@ def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[
 
 def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
-    raw, identifiers, typed = _combine(tables, labels)
-    return Stacked(raw, identifiers, typed, _date_orders(raw, tables, labels), _number_marks(raw, typed, labels),
-                    _summary_rejects(tables, labels), labels, forms_read(tables, labels),
+    raw, identifiers, typed, formulas = _combine(tables, labels)
+    return Stacked(raw, identifiers, typed, formulas, _date_orders(raw, tables, labels),
+                   _number_marks(raw, typed, labels), _summary_rejects(tables, labels), labels,
+                   forms_read(tables, labels),
                    {labels[t.source, t.sheet]: set(t.columns.column_names) for t in tables})

@@ -50,6 +50,9 @@ class RawTable:
     #: per column, what its header says in parentheses (``Date (mm/dd/yyyy)`` → ``mm/dd/yyyy``), when every
     #: header read into it says the same: a format the partner states (headers are matched without it)
     notes: dict[str, str] = field(default_factory=dict)
+    #: per column, which rows are blank because the cell holds a formula saved without its value (a workbook
+    #: written by a script or by a tool that does not calculate): a value unknown, not a value missing. Only XLSX.
+    formulas: dict[str, np.ndarray] = field(default_factory=dict)
     #: the form whose export this is (helpers.ingest.forms), and whether the form has a mapping file
     form: str | None = None
     form_mapped: bool = False
@@ -142,16 +145,19 @@ def _coalesce(columns: list[pa.DictionaryArray]) -> pa.DictionaryArray:
 def raw_table(
     columns: list, header: list[str], first_row: int, source: str, sheet: str | None, rules: ReadingRules,
     tags: list[str] | None = None, title_rows: bool = False, typed: list[np.ndarray] | None = None,
+    formulas: list[np.ndarray] | None = None,
 ) -> RawTable:
     """Keep the canonical columns (first non-blank value when several headers mean one), drop empty rows and
     set totals rows apart. ``typed``: per column of the sheet, which rows hold typed numbers
-    (:attr:`RawTable.numbers`)."""
+    (:attr:`RawTable.numbers`); ``formulas``: which hold formulas without values (:attr:`RawTable.formulas`; a
+    row with one in a column read is not empty)."""
     label = source if sheet is None else f"{source} [{sheet}]"
     if rules.form is not None:  # an export of a known form: its choices as the records' values
         width = len(header)
         columns, header = rules.form.decode(columns, header)
-        if typed is not None:
-            typed = typed + [np.zeros(len(columns[0]), dtype=bool)] * (len(header) - width)
+        added = [np.zeros(len(columns[0]), dtype=bool)] * (len(header) - width)
+        typed = None if typed is None else typed + added
+        formulas = None if formulas is None else formulas + added
     tags = (tags or []) + [""] * (len(header) - len(tags or []))
     groups: dict[str, list[tuple[int, int]]] = {}  # column -> (rank, position) of each header meaning it
     mapping, identifiers, unknown = [], [], []
@@ -173,7 +179,7 @@ def raw_table(
         log.info("%s: ignored KoboToolbox metadata columns %s", label, ignored)
 
     columns = [_blank_to_null(column) for column in columns]
-    data, numbers, notes = {}, {}, {}
+    data, numbers, notes, blanks = {}, {}, {}, {}
     for name in rules.columns:
         if name in groups:
             ranked = sorted(groups[name])
@@ -190,7 +196,11 @@ def raw_table(
             if typed is not None and (rows := _typed_rows([columns[i] for i in ordered],
                                                           [typed[i] for i in ordered])) is not None:
                 numbers[name] = rows
+            if formulas is not None and (rows := _formula_rows(data[name], [formulas[i] for i in ordered])).any():
+                blanks[name] = rows
     filled = reduce(pc.or_, (pc.is_valid(column) for column in columns))
+    if blanks:
+        filled = pc.or_(filled, pa.array(np.logical_or.reduce(list(blanks.values()))))
     if not data:  # an export of a form not mapped yet: its rows are read, and rejected for what they lack
         data = {name: encoded(pa.nulls(len(columns[0]), pa.large_string())) for name in rules.required}
     table = pa.table(data)
@@ -202,12 +212,19 @@ def raw_table(
         kept = np.flatnonzero(np.asarray(kept_mask, dtype=bool))
         table = table.filter(kept_mask)
         numbers = {name: rows[kept] for name, rows in numbers.items()}
+        blanks = {name: rows[kept] for name, rows in blanks.items()}
     summary_rows = [(int(first_row + i), word) for i, word in words]
     if summary_rows:
         log.info("%s: totals rows %s are not records", label, [row for row, _ in summary_rows])
     shape = _shape(header, bool(tags and any(tags)), title_rows or bool(summary_rows), rules)
     return RawTable(source, sheet, table, first_row + kept, identifiers, unknown, mapping, shape, summary_rows,
-                    numbers, notes, *((rules.form.form_id, rules.form.mapping is not None) if rules.form else ()))
+                    numbers, notes, blanks,
+                    *((rules.form.form_id, rules.form.mapping is not None) if rules.form else ()))
+
+
+def _formula_rows(value: pa.Array, cells: list[np.ndarray]) -> np.ndarray:
+    """Rows whose ``value`` is blank while one of its ``cells`` holds a formula saved without its value."""
+    return ~pc.is_valid(value).to_numpy(zero_copy_only=False) & np.logical_or.reduce(cells)
 
 
 def _typed_rows(columns: list[pa.DictionaryArray], typed: list[np.ndarray]) -> np.ndarray | None:

@@ -4,12 +4,17 @@ Hostile workbooks: one that would unpack to an absurd size is refused before it 
 in a child process, so one that crashes the spreadsheet library becomes a :class:`SourceReadError` naming the
 file. KoboToolbox repeat-group sheets are listed as not read. Cells typed as numbers are remembered
 (:attr:`RawTable.numbers`), since their text says nothing of how the file writes numbers.
+
+A formula cell saved without its calculated value (a workbook written by a script, or saved by a tool that does
+not calculate) reads as blank; such cells are found (:func:`_formula_gaps`) and remembered
+(:attr:`RawTable.formulas`), so that their rows are rejected for what they are rather than as missing a value.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import posixpath
 import re
 import resource
 import signal
@@ -19,6 +24,7 @@ from functools import reduce
 from pathlib import Path
 
 import numpy as np
+from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from helpers.errors import SourceReadError
@@ -41,12 +47,24 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?:
 _DIMENSION_BYTES = 1 << 16  # a sheet declares its dimension before its data, within the first bytes
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a cell element of a sheet's XML
 _STREAM_BYTES = 1 << 22
+# A cell holding a formula and no saved value (no ``<v>``, or an empty one): its attributes (group 1). Searched
+# only in the part of a sheet's XML that holds a formula at all, so a sheet without formulas costs nothing more.
+_FORMULA_GAP = re.compile(rb"<(?:\w+:)?c\b([^>/]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+                          rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")  # a sheet's root element, and the prefix its elements take
+_ATTRIBUTES = re.compile(rb'\b([rt])\s*=\s*"([^"]*)"')
+_GAP_OVERLAP = 1 << 16  # bytes of a chunk searched again with the next: longer than any formula Excel allows
+_TEXT_TYPES = {"s", "str", "inlineStr"}  # cell types whose empty value is a value (an empty text)
+_REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")  # a cell's reference, ``B12``
 _UNIT, _RECORD = "\x1f", "\x1e"  # separators of a sheet's cells on its way from the child process
 
 
-def _check_workbook_size(path: Path, source: str, rules: ReadingRules) -> None:
+def _check_workbook_size(path: Path, source: str, rules: ReadingRules
+                         ) -> dict[str, list[tuple[int, int]] | None]:
     """Refuse a workbook that would unpack to an absurd size, judged from its zip directory and the dimension
-    each sheet declares, before the spreadsheet library allocates anything for it."""
+    each sheet declares, before the spreadsheet library allocates anything for it. Returns, by part of the zip,
+    the sheets' formula cells saved without a value, found in the same pass (see :func:`_scan_cells`)."""
+    suspects: dict[str, list[tuple[int, int]] | None] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -64,26 +82,112 @@ def _check_workbook_size(path: Path, source: str, rules: ReadingRules) -> None:
                             f"sheet {part.filename} declares {declared.group(0).decode(errors='replace')[11:]}, "
                             f"{cells:,} cells, more than the {rules.max_cells:,} allowed (workbook_limits)"),
                             "too_large")
-                    if (cells := _count_cells(archive, part, rules.max_cells)) > rules.max_cells:
+                    cells, gaps = _scan_cells(archive, part, rules.max_cells)
+                    if cells > rules.max_cells:
                         raise SourceReadError(source, (  # a sheet without (or belying) its dimension
                             f"sheet {part.filename} holds more than {rules.max_cells:,} cells, the most allowed "
                             "(workbook_limits)"), "too_large")
+                    if gaps is None or gaps:
+                        suspects[part.filename] = gaps
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
         raise SourceReadError(source, f"not a readable .xlsx workbook ({error})", "malformed") from error
+    return suspects
 
 
-def _count_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int) -> int:
-    """The cells a sheet's XML holds, counted while it streams (never held whole); stops past ``limit``."""
-    cells, tail = 0, b""
+def _scan_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int
+                ) -> tuple[int, list[tuple[int, int]] | None]:
+    """The cells a sheet's XML holds, counted while it streams (never held whole; stops past ``limit``), and
+    its formula cells saved without a value, (row, column) from 0 at A1; None when such a cell gives no
+    reference (the sheet is then parsed, :func:`_gaps_in`)."""
+    cells, tail, previous, gaps, formula = 0, b"", b"", set(), b"<f"
     with archive.open(part) as stream:
         for chunk in iter(lambda: stream.read(_STREAM_BYTES), b""):
+            if not previous and (root := _ROOT.search(chunk)):  # elements named with a prefix, as the root is
+                formula = b"<" + (root.group(1) or b"") + b"f"
             block = tail + chunk
             cut = max(len(block) - 16, 0)  # an element split between two chunks is counted in the next
             cells += len(_CELL.findall(block, 0, cut))
             tail = block[cut:]
+            window = previous + chunk  # a cell split between two chunks is found in the next window
+            if gaps is not None and formula in window:
+                for match in _FORMULA_GAP.finditer(window):
+                    attributes = dict(_ATTRIBUTES.findall(match.group(1)))
+                    if attributes.get(b"t", b"").decode() in _TEXT_TYPES:  # an empty text is a value
+                        continue
+                    if (reference := _REFERENCE.fullmatch(attributes.get(b"r", b"").decode())) is None:
+                        gaps = None
+                        break
+                    gaps.add((int(reference.group(2)) - 1, _column_number(reference.group(1).encode()) - 1))
+            previous = chunk[-_GAP_OVERLAP:]
             if cells > limit:
-                return cells
-    return cells + len(_CELL.findall(tail))
+                break
+    return cells + len(_CELL.findall(tail)), None if gaps is None else sorted(gaps)
+
+
+def _formula_gaps(path: Path, source: str, found: dict[str, list[tuple[int, int]] | None]
+                  ) -> dict[str, list[tuple[int, int]]]:
+    """Per sheet name, its formula cells saved without a value (row, column; from 0 at A1), as
+    :func:`_check_workbook_size` found them by part of the zip; a sheet whose cells gave no reference is parsed."""
+    if not found:
+        return {}
+    gaps: dict[str, list[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name, part in _sheet_parts(archive).items():
+                if part in found:
+                    with archive.open(part) as stream:
+                        gaps[name] = _gaps_in(stream) if found[part] is None else found[part]
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as error:  # also one changed meanwhile
+        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})", "malformed") from error
+    return gaps
+
+
+def _gaps_in(stream) -> list[tuple[int, int]]:
+    """The formula cells without a saved value of one sheet's XML, parsed: for cells without their reference,
+    placed after the one before, as the spreadsheet library places them (the rare writer that leaves them out)."""
+    found, row, column = [], -1, -1
+    for event, element in etree.iterparse(stream, events=("start", "end"), tag=("{*}row", "{*}c"),
+                                          resolve_entities=False, no_network=True, remove_comments=True):
+        if event == "start":
+            if element.tag.endswith("row"):
+                row, column = int(element.get("r") or row + 2) - 1, -1
+            continue
+        if element.tag.endswith("row"):
+            _drop(element)
+            continue
+        reference = _REFERENCE.fullmatch(element.get("r") or "")
+        if reference:
+            column, row = _column_number(reference.group(1).encode()) - 1, int(reference.group(2)) - 1
+        else:
+            column += 1
+        formula, value = element.find("{*}f"), element.find("{*}v")
+        if formula is not None and (value is None or (not (value.text or "").strip()
+                                                      and element.get("t") not in _TEXT_TYPES)):
+            found.append((row, column))
+        _drop(element)
+    return found
+
+
+def _drop(element) -> None:
+    """Free an element parsed, and those before it: a sheet's XML is never held whole."""
+    element.clear(keep_tail=False)
+    while element.getprevious() is not None:
+        del element.getparent()[0]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the zip part holding its XML (``xl/workbook.xml`` and its relationships)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    book = etree.fromstring(archive.read("xl/workbook.xml"), parser)
+    relations = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser)
+    targets = {relation.get("Id"): relation.get("Target", "") for relation in relations.iter("{*}Relationship")}
+    parts = {}
+    for sheet in book.iter("{*}sheet"):
+        key = next((value for attribute, value in sheet.attrib.items() if attribute.endswith("}id")), None)
+        target = targets.get(key, "")
+        parts[sheet.get("name")] = (target.lstrip("/") if target.startswith("/")
+                                    else posixpath.normpath(posixpath.join("xl", target)))
+    return parts
 
 
 def _cells(bounds: tuple[bytes | None, ...]) -> int:
@@ -192,13 +296,15 @@ def _typed_numbers(rows: list[list]) -> np.ndarray:
 
 
 def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
-    _check_workbook_size(path, source, rules)
+    suspects = _check_workbook_size(path, source, rules)
     sheets = _load_sheets_isolated(path, source, rules.max_reader_memory_bytes)
+    gaps = _formula_gaps(path, source, suspects)
     tables = SourceTables()
     if {"survey", "choices"} <= {name.strip().lower() for name in sheets}:
         reason = "an XLSForm: the definition of a form, read as such (its exports are read through it), not data"
         return SourceTables(not_read=[NotRead(source, None, reason)])
     for name, (rows, numbers) in sheets.items():
+        rows, numbers, formulas = _with_gaps(rows, numbers, gaps.get(name, []))
         head = rows[: rules.header_search_rows + 1]
         if markers := sorted({fold(cell) for row in head[:1] for cell in row} & rules.repeat_markers):
             reason = (f"a KoboToolbox repeat group (columns {', '.join(markers)}): its rows belong to "
@@ -217,12 +323,29 @@ def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
         start = index + (2 if tags else 1)
         columns = columns_from_rows(rows[start:], len(head[index]))
         typed = [numbers[start:, i] for i in range(len(head[index]))]
+        blank = [formulas[start:, i] for i in range(len(head[index]))] if gaps.get(name) else None
         tables.append(raw_table(columns, head[index], start + 1, source, name, sheet_rules, tags,
-                                title_rows=index > 0, typed=typed))
+                                title_rows=index > 0, typed=typed, formulas=blank))
     if not tables and not tables.not_read:
         raise SourceReadError(source, f"no sheet has a recognisable header row {looked_for(rules)}",
                               "no_header_row")
     return tables
+
+
+def _with_gaps(rows: list[list[str]], numbers: np.ndarray, gaps: list[tuple[int, int]]
+               ) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    """A sheet's rows and typed numbers, with the rows the spreadsheet library left out because their cells all
+    hold formulas without values added (blank), and where those cells are (row, column: True)."""
+    width = numbers.shape[1] if len(rows) else max((column + 1 for _, column in gaps), default=0)
+    height = max(len(rows), max((row + 1 for row, _ in gaps), default=0))
+    if height > len(rows):
+        rows = rows + [[""] * width for _ in range(height - len(rows))]
+        numbers = np.vstack([numbers.reshape(-1, width), np.zeros((height - len(numbers), width), dtype=bool)])
+    formulas = np.zeros((height, width), dtype=bool)
+    for row, column in gaps:
+        if column < width:  # a formula right of every value is under no header
+            formulas[row, column] = True
+    return rows, numbers, formulas
 
 
 def _cell_text(value: object) -> str:

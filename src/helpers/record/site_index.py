@@ -18,7 +18,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import config
-from helpers.paths import AUDIT, Quarter, public_data_name, replacing, report_basename
+from helpers.paths import AUDIT, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.publication.language import N_, Language, _, current, languages, using
 from helpers.record import revisions, stale
 
@@ -182,10 +182,10 @@ def index_html(reports: Path, processed: Path) -> str:
 def write_index(reports: Path, processed: Path) -> list[Path]:
     """Write ``reports/index.html`` and the index in each other language (``index.tr.html``), each replacing the
     previous one only once complete, out-of-date quarters marked. Runs of different quarters may finish together:
-    each writes the pages in turn, under a lock of its own."""
+    each writes the pages in turn, under a lock of its own (kept outside the served folder)."""
     written = []
     Path(reports).mkdir(parents=True, exist_ok=True)
-    with FileLock(Path(reports) / ".index.lock", timeout=120):
+    with FileLock(lock_file(processed, "index"), timeout=120):
         for language in languages():
             path = Path(reports) / index_name(language)
             with using(language.code), replacing(path) as tmp:
