@@ -110,6 +110,9 @@ def test_the_pdf_speaks_to_readers_and_keeps_only_the_annexes_they_read(run):
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(run[1].pdf).pages)
     assert [word for word in PIPELINE_WORDS if word in text] == []
     assert "Definitions" in text and "rows were read from" in text  # Annex B's definitions, Annex A's summary
+    # A comparison not possible yet says so in plain words; a chart of overlapping categories says they overlap
+    assert "A comparison with the previous quarter (July–September 2022) is not available yet." in text
+    assert "People reached (a person in several activities counts in each)" in text
     assert not re.search(r"\b\d+ figures\b", text)  # the list of every figure is on screen and in the CSV
     if "<5" in text:  # a mark is explained where it first appears
         first = text.index("<5")

@@ -147,6 +147,31 @@ def test_a_failed_write_leaves_the_previous_file_and_no_leftovers(tmp_path):
     assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
 
 
+def test_two_writers_of_one_file_at_once_both_finish_and_leave_a_whole_file(tmp_path):
+    """The editions of a report are made side by side and each writes the quarter's sources file."""
+    import threading
+
+    from helpers.paths import replacing
+
+    target, both_written = tmp_path / "sources.csv", threading.Barrier(2)
+    failures = []
+
+    def write(text: str) -> None:
+        try:
+            with replacing(target) as tmp:
+                tmp.write_text(text)
+                both_written.wait(timeout=10)
+        except Exception as error:  # collected for the assertion below
+            failures.append(error)
+
+    writers = [threading.Thread(target=write, args=(text,)) for text in ("same content", "same content")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert not failures and target.read_text() == "same content" and list(tmp_path.iterdir()) == [target]
+
+
 def test_records_file_tells_readers_of_the_history_its_quarter_and_dates(tmp_path, monkeypatch):
     """Row-group statistics let DuckDB or Spark skip files of other quarters and rows of other dates."""
     import pyarrow.parquet as pq

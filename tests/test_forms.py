@@ -118,8 +118,9 @@ def test_the_mapping_file_keeps_a_persons_lines_and_comments(tmp_path, config_di
 def test_form_found_from_headers_not_file_name(tmp_path):
     """The export's header row, in any language or separator, decides its form; a file named after the form
     whose headers are another tool's is not read through it."""
-    reading, = forms.readings(FIXTURES)
-    assert reading.form_id == "partner_services"
+    readings = {reading.form_id: reading for reading in forms.readings(FIXTURES)}  # the forms in any sub-folder
+    assert set(readings) == {"partner_services", "partner_distributions"}
+    reading = readings["partner_services"]
     metadata = lambda header: header.startswith("_")  # noqa: E731
     assert reading.score(["Tarih", "İl", "Faaliyet", "Ad Soyad"], metadata) == 0
     assert reading.score(["Ziyaret bilgileri.Ziyaret tarihi", "Hizmet - Alınan hizmet", "Kişi / Cinsiyet:",
@@ -197,3 +198,64 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
     assert report.number("cash_transferred_try") == "not reported"
     assert "Cash transferred \\(TRY\\) is not reported: no value for it in" in report.quality_summary()
+
+
+DISTRIBUTIONS = FIXTURES / "distributions"  # a second form (make_distribution_export.py): optional quantity
+
+
+def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, config_dir):
+    """An in-kind distribution form (formpack export) whose optional quantity is blank in some rows: items
+    distributed is printed "at least ...", on the tile and on the chart, with which figure and how many records;
+    with the quantity question left unmapped it is "not reported", never 0."""
+    from helpers.clean import measures
+    from helpers.measure.indicators import compute_indicators
+    from helpers.publication import figures
+    from helpers.publication.report import Report
+
+    truth = pd.DataFrame(json.loads((DISTRIBUTIONS / "submissions.json").read_text(encoding="utf-8")))
+    raw = tmp_path / "raw"
+    (raw / "2023Q1").mkdir(parents=True)
+    for name in ("partner_distributions.xlsx", "distributions_labels_en.xlsx"):
+        shutil.copy(DISTRIBUTIONS / name, raw / "2023Q1" / name)
+    _check("2023Q1", raw, tmp_path, apply=True)
+    mapping = config_dir / "forms" / "partner_distributions.yml"
+    assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
+    result = clean_quarter("2023Q1", raw)
+    blank = int(truth["quantity"].isna().sum())
+    assert len(result.records) == len(truth) and 0 < blank < len(truth)
+    assert result.records["quantity"].sum() == truth["quantity"].sum()
+    entry, = result.quality["not_reported"]
+    assert (entry["column"], entry["rows"], entry["rows_reported"]) == ("quantity", blank, len(truth) - blank)
+    assert entry["figures"] == [{"indicator": "items_distributed", "label": "Items distributed"}]
+    assert measures.sentences(result.quality) == [
+        f"Items distributed leaves out {blank} kept records of BN_INKIND without quantity"]
+    _, shown = _check("2023Q1", raw, tmp_path)
+    assert f"Items distributed leaves out {blank} kept records" in shown
+
+    def report(quality: dict, records: pd.DataFrame) -> Report:
+        quality = {**quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
+        return Report("2023Q1", compute_indicators(records, "2023Q1"), quality, pd.DataFrame())
+
+    partial = report(result.quality, result.records)
+    kits = truth[truth["item"] == "hygiene kit"]["quantity"].sum()
+    assert partial.number("items_distributed", "item", "hygiene kit") == f"at least {kits:,.0f}"
+    note = f"“At least”: Items distributed leaves out {blank} records that do not report it"
+    tile = partial.tiles([(partial.number("items_distributed", "item", "blanket"), "blankets")]).data
+    assert "at least" in tile and note in tile
+    # a chart drawn from the partial sum says so on the chart itself (its source line) and under it
+    drawn = report(result.quality, result.records)
+    series = drawn.series("items_distributed", "item")
+    fig = figures.bar_chart(series, "Items distributed", "items", drawn.source)
+    assert note in " ".join(text.get_text() for text in fig.texts).replace("\n", " ")
+    assert note in drawn.explain([])
+    assert f"Items distributed leaves out {blank} kept records of In-kind distribution" in partial.quality_summary(
+    ).replace("\\", "")  # (Markdown-escaped)
+
+    # The quantity question left unmapped: every row lacks it, the figure is not reported, never 0.
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
+    result = clean_quarter("2023Q1", raw)
+    entry, = result.quality["not_reported"]
+    assert (entry["rows"], entry["rows_reported"]) == (len(truth), 0) and entry["files_without_column"]
+    unmapped = report(result.quality, result.records)
+    assert unmapped.number("items_distributed", "item", "hygiene kit") == "not reported"
+    assert "Items distributed is not reported" in unmapped.quality_summary()

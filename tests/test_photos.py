@@ -61,3 +61,17 @@ def test_a_quote_opening_with_story_or_highlight_becomes_its_box():
     soup = BeautifulSoup(markdown("> **Story** A first prototype.\n\n> **Highlight:** 16 days.\n\n> A quote.").data,
                          "html.parser")
     assert [q.get("class") for q in soup.find_all("blockquote")] == [["box", "story"], ["box", "highlight"], None]
+
+
+def test_every_bundled_photo_is_used_and_ships_with_its_licence():
+    """The sample's images are free to publish: each is named in its folder's LICENSE.md with a licence link, and
+    each is one the narratives show."""
+    from helpers.paths import NARRATIVES_DIR
+
+    images = sorted(p for p in NARRATIVES_DIR.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    assert images
+    used = " ".join(p.read_text(encoding="utf-8") for p in NARRATIVES_DIR.glob("*.md"))
+    for image in images:
+        licence = (image.parent / "LICENSE.md").read_text(encoding="utf-8")
+        assert f"`{image.name}`" in licence and "creativecommons.org" in licence, image
+        assert f"{image.parent.name}/{image.name}" in used, image

@@ -447,3 +447,29 @@ def test_a_district_of_the_province_itself_never_competes_with_it():
     result = resolve_provinces(["Ankaya", "Gursa"])
     assert list(result["hint"]) == ["closest: Ankara (83)", "closest: Bursa (80)"]
     assert list(resolve_provinces(["Ankaya", "Gursa"], margin=1)["province"]) == ["Ankara", "Bursa"]
+
+
+GATHERED = REPO_ROOT / "tests" / "fixtures" / "province_spellings"  # public lists, each with its source
+
+
+def test_public_lists_of_real_spellings_resolve_at_least_97_percent_and_never_wrongly():
+    """Province names as humanitarian reports, map data and hand-made tables spell them (sources.csv: the address
+    and what each is; spellings.csv: each list as found, with the p-code meant or "reject" for a district, a camp,
+    two provinces in one cell or a garbled name). At least 97 % of the names meant as a province resolve to it;
+    none resolves to another province, and nothing meant to be rejected resolves."""
+    sources = pd.read_csv(GATHERED / "sources.csv", dtype="string", keep_default_na=False)
+    found = pd.read_csv(GATHERED / "spellings.csv", dtype="string", keep_default_na=False)
+    assert sources["url"].str.match(r"https?://\S+$").all() and (sources["what"].str.len() > 20).all()
+    assert set(found["source"]) == set(sources["source"]) and len(found) >= 200
+    assert set(found["expected"]) - {"reject"} <= set(province_reference()["pcode"])
+    for complete in ("natural-earth-svg-map", "student-proj-sql"):  # every province once (a check on the fixture)
+        listed = found.loc[found["source"] == complete, "expected"]
+        assert set(listed) - {"reject"} | ({"TUR079"} if complete == "student-proj-sql" else set()) == set(
+            province_reference()["pcode"]), complete
+    result = resolve_provinces(found["spelling"]).set_index("value")  # one row per distinct value
+    got = found["spelling"].map(result["pcode"]).astype("string")
+    meant = found["expected"] != "reject"
+    wrong = found[got.notna() & (got != found["expected"]).fillna(True)]
+    assert wrong.empty, wrong
+    right = (got[meant] == found.loc[meant, "expected"]).fillna(False)
+    assert right.mean() >= 0.97, found[meant][~right.to_numpy()]

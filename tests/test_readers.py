@@ -546,6 +546,18 @@ def test_kobo_metadata_never_maps_but_plain_headers_still_do():
     assert spec.map_header("Start Date") == ("date", ALIAS)
 
 
+
+@pytest.mark.parametrize("header", [
+    "Hane büyüklüğü", "Hane Bilgileri/Hane büyüklüğü", "Hane Bilgileri-Hane büyüklüğü", "Hane Bilgileri.Hane büyüklüğü",
+    "Hane büyüklüğü (kişi)", "Hane Bilgileri/Hane büyüklüğü (kişi)", "Hane Bilgileri - Hane büyüklüğü [kişi]",
+    "Hane büyüklüğü:", "grp_hh/Household size (persons):", "Household.Household size",
+])
+def test_a_label_reads_the_same_with_any_group_path_brackets_units_or_colon(header):
+    """Issue 21, build 5: a partner tracker's header (not a form's) is matched with or without its group path
+    (``/``, ``-`` or ``.``), brackets, units and a trailing colon."""
+    assert load_columns().map_header(header) == ("household_size", ALIAS)
+
+
 # --- hostile files -----------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
+from pypdf import PdfReader
 
 from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
@@ -26,6 +28,13 @@ KEY = "fixture key, not a secret"
 LATE = "service_date,province,district,site,activity_code,case_id,full_name,phone,gender,age,nationality,donor\n" + \
     "".join(f"2022-11-{10 + i},Adana,Seyhan,,PROT_CASE_MGMT,TR-ADA-09{i},Late Person {i},,F,30,Syrian,Donor A\n"
             for i in range(6))
+
+
+PHOTO = '![Volunteers around a table](2022Q4/late-cases-workshop.jpg "A workshop in Adana. Photo: the field team")'
+
+
+def _picture(colour: str, path: Path) -> None:
+    Image.new("RGB", (40, 30), colour).save(path, format="JPEG")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -60,13 +69,17 @@ def record(tmp_path_factory, fixture_raw):
         with pytest.raises(PipelineError, match=r"changed since its report was made \(added: PRU/late-cases.csv; "
                                                  r"changed: published-totals.csv\)"):
             publish("2022Q4", *folders)
+        (narratives / "2022Q4").mkdir()  # a photo in the narrative from version 2 on; replaced after it
+        _picture("navy", narratives / "2022Q4" / "late-cases-workshop.jpg")
+        (narratives / "2022Q4.md").write_text(f"The late cases were added.\n\n{PHOTO}\n", encoding="utf-8")
         out["revised"] = run_quarter("2022Q4", *folders, **kw)
         out["revised_history"] = pd.read_csv(root / "processed" / "history.csv", dtype=str, keep_default_na=False)
         out["revised_html"] = out["revised"].html.read_text(encoding="utf-8")
         out["v2"] = publish("2022Q4", *folders)
+        _picture("orange", narratives / "2022Q4" / "late-cases-workshop.jpg")  # the same caption
         (narratives / "2022Q4.md").write_text("The late cases were added: {{ people_reached.total }} people, "
-                                              "{{ new_individuals.total }} of them registered.\n",
-                                              encoding="utf-8")
+                                              "{{ new_individuals.total }} of them registered.\n\n"
+                                              f"{PHOTO}\n", encoding="utf-8")
         out["edited"] = run_quarter("2022Q4", *folders, **kw)
     return out
 
@@ -190,6 +203,30 @@ def test_an_edited_narrative_reuses_the_cleaned_data_and_indicators(record):
     manifest = record["v2"].manifest["outputs"]["processed"]
     for name in ("records.parquet", "indicators.csv"):  # the data were not made again
         assert inputs.sha256(root / "processed" / "2022Q4" / name) == manifest[name]
+
+
+def test_a_photo_is_named_by_its_caption_in_the_revisions_when_added_and_when_replaced(record):
+    """Version 2 added the narrative's photo; the edited report replaced its picture, caption unchanged: each
+    Revisions section says so in words, naming the photo by its caption, never by its file."""
+    for page, line in [(record["revised_html"], "A photo was added: “A workshop in Adana.”."),
+                       (record["edited"].html.read_text(encoding="utf-8"),
+                        "A photo was replaced: “A workshop in Adana.”.")]:
+        soup = BeautifulSoup(page, "html.parser")
+        assert [li.get_text() for li in soup.select("ul.photos li")] == [line]
+        assert soup.select_one("ul.photos").find_previous("h2").get_text(strip=True).startswith("Revisions")
+        assert "late-cases-workshop" not in page and ".jpg" not in page
+    assert "Reissued" in record["edited"].html.read_text(encoding="utf-8")  # a photo is not a figure
+
+
+def test_a_section_the_narrative_leaves_without_text_is_left_out(record):
+    """The edited narrative has opening text only: Innovation lab, a section of text alone, has nothing to show
+    and is left out of the page, its contents and the PDF; sections with figures stay."""
+    soup = BeautifulSoup(record["edited"].html.read_text(encoding="utf-8"), "html.parser")
+    headings = [a.get_text() for a in soup.select("nav.toc a")]
+    assert "Innovation lab" not in headings and "Innovation lab" not in soup.get_text()
+    assert {"Protection", "Community centres", "Annex A: data quality"} <= set(headings)
+    outline = [item.title for item in PdfReader(record["edited"].pdf).outline if not isinstance(item, list)]
+    assert "Innovation lab" not in outline and "Protection" in outline
 
 
 @pytest.mark.parametrize(("index", "revises"), [("index.html", "current report (revises version 2)"),

@@ -31,6 +31,7 @@ TILES = (
     )
     + "</div>"
 )
+EMPTY_SECTION = "Innovation lab"  # a heading over no text, no items, no photo
 PARAGRAPH = (
     "Psychosocial mobile teams worked in Gaziantep, Hatay, İstanbul and Şanlıurfa, with community "
     "events, awareness sessions and referrals for host, migrant and refugee communities. "
@@ -56,6 +57,9 @@ CELLS = [
         "pd.DataFrame({'sector': ['Protection', 'Livelihoods'], 'people': [40000, 27389]})"
         ".set_index('sector')"
     ),
+    new_code_cell("from IPython.display import HTML, Markdown, display\n"  # a section with nothing to show
+                  f"display(HTML('<h2>{EMPTY_SECTION}</h2>'), Markdown(''),\n"
+                  "        HTML('<div class=\"tiles items\"></div>'))"),
     new_code_cell("from IPython.display import HTML\nHTML('<h2>Centres</h2><p>Every centre was open.</p>')"),
     new_markdown_cell("## Summary\n\nA second heading with the same words still gets its own link."),
 ]
@@ -146,6 +150,14 @@ def test_toc_lists_every_h2_and_each_link_resolves_to_its_own_heading(html):
     assert [t.select_one("a.anchor-link")["href"] for t in targets] == [a["href"] for a in links]
 
 
+def test_a_section_with_nothing_to_show_is_left_out_of_the_page_its_contents_and_the_pdf(html, pdf):
+    soup = BeautifulSoup(html, "html.parser")
+    assert EMPTY_SECTION not in soup.get_text() and not soup.select("main .tiles.items")
+    assert EMPTY_SECTION not in " ".join(page.extract_text() for page in pdf.pages)
+    assert EMPTY_SECTION not in [item.title for item in pdf.outline]  # the PDF's bookmarks
+    assert "Centres" in [item.title for item in pdf.outline]
+
+
 def test_pdf_text_has_turkish_numbers_and_page_numbers_on_every_page(pdf):
     pages = [page.extract_text() for page in pdf.pages]
     assert len(pages) >= 2
@@ -208,3 +220,18 @@ def test_analyst_can_export_from_the_command_line(notebook, tmp_path):
 def test_both_formats_are_registered_with_nbconvert():
     assert get_exporter("report_html") is ReportHTMLExporter
     assert get_exporter("report_pdf") is ReportPDFExporter
+
+
+def test_contents_links_find_turkish_headings_in_html_and_pdf(caplog):
+    """A section titled in Turkish keeps its letters in its id, so the contents link finds it in the browser and
+    in WeasyPrint, which looks a link up decoded (a percent-encoded id left every Turkish PDF link dead)."""
+    from helpers.publication.render import add_toc, html_to_pdf
+
+    page = BeautifulSoup(add_toc('<nav class="toc"></nav><main><h2>Temel ihtiyaçlar</h2><h2>İnovasyon</h2></main>'),
+                         "html.parser")
+    links = [a["href"] for a in page.select("nav.toc a")]
+    assert links == ["#Temel-ihtiyaçlar", "#İnovasyon"]
+    assert [f"#{h['id']}" for h in page.select("main h2")] == links
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        html_to_pdf(str(page))
+    assert not [r for r in caplog.records if "No anchor" in r.getMessage()]

@@ -110,3 +110,16 @@ def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     text = section(soup, "Donors")
     mentioned = sorted(("Donor A", "Donor B", "Donor C"), key=text.index)
     assert [d for d in mentioned] == [re.search(r"Donor [A-Z]", label).group() for label in donors]
+
+
+def test_the_sample_shows_its_photo_with_caption_and_credit_and_its_story_and_highlight_boxes(sample):
+    """What a donor finds of the seed publication's editorial content, in the rendered sample."""
+    _, soup = sample
+    photo, = soup.select("main figure.photo")
+    assert photo.img["src"].startswith("data:image/jpeg;base64,") and photo.img["alt"].startswith("A drawing of")
+    assert photo.figcaption.get_text(" ", strip=True) == ("The FabLab's workbench: printing, design and sewing side "
+                                                          "by side. Illustration: generated for this sample (CC0)")
+    assert photo.find_previous("h2").get_text(strip=True).startswith("Innovation lab")
+    boxes = {box["class"][1]: box.get_text(" ", strip=True) for box in soup.select("main blockquote.box")}
+    assert boxes["story"].startswith("Story A first prototype.")
+    assert boxes["highlight"].startswith("Highlight 16 Days of Activism")

@@ -102,3 +102,30 @@ def test_in_a_draft_a_text_section_says_its_text_is_still_to_be_written(config_d
     r.section("donors")
     partners = page().find("h2", string="Partners")
     assert partners.find_next("p").get_text() == DRAFT_SECTION.strip("*")
+
+
+def test_a_section_with_nothing_to_show_is_left_out_headings_contents_and_all(tmp_path, page):
+    """A quarter with no items, no photo and no text for a section: the page keeps no heading over nothing (the
+    PDF is made from the same page, its bookmarks from its headings)."""
+    from helpers.publication.render import add_toc, flatten_cells
+
+    r = report(tmp_path, "Opening text.\n\n## Protection\n\nProtection text.\n")
+    r.section("overview")
+    r.section("sectors")
+    report_module.display(r.tiles([(r.fmt(v), s) for s, v in r.series("people_reached", "sector").items()]))
+    r.show(r.section("where"))  # no text in the narrative
+    r.section("protection")
+    r.show("Protection text.")
+    r.show(r.section("basic_needs"))  # no text, no items, no households
+    report_module.display(r.tiles([(r.fmt(v), "distributed") for v in r.series("items_distributed", "item")]))
+    report_module.display(r.crosstable("activity", [("households_reached", "Households")], "Household assistance"))
+    r.chart(report_module.figures.bar_chart(r.series("people_reached", "activity"), "By activity", "People", "S"))
+    r.end()  # the text sections after: none has text
+    shown = page()
+    basic_needs = str(shown).split("<h2>Basic needs</h2>")[1]
+    assert "<table" not in basic_needs and "tile" not in basic_needs  # nothing displayed for no rows, no items
+    body = f"<html><body><nav class='toc'></nav><main>{shown}</main></body></html>"
+    kept = BeautifulSoup(add_toc(flatten_cells(body)), "html.parser")
+    assert [h.get_text(strip=True).rstrip("¶") for h in kept.select("main h2")] == ["People reached by sector",
+                                                                                  "Protection"]
+    assert [a.get_text() for a in kept.select("nav.toc a")] == ["People reached by sector", "Protection"]

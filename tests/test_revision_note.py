@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from datetime import UTC, datetime
 
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from helpers.publication.photos import Photo
 from helpers.record.revisions import revised_note, versions_dir
 
 TODAY = datetime(2023, 2, 3, tzinfo=UTC)
@@ -44,9 +50,12 @@ class _Note:
         self.text = shown.data
 
 
-def _revision(tmp_path, *, shown_now: str, quality_now: str):
-    """The Revisions section of a report printing ``shown_now`` for one figure, after version 1 printed 120."""
+def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), photos_now=()):
+    """The Revisions section of a report printing ``shown_now`` for one figure, after version 1 printed 120;
+    the note's text, and the section's. ``photos_then`` and ``photos_now`` are the narrative's photos of each."""
     from types import SimpleNamespace
+
+    import nbformat
 
     from helpers.publication.language import languages
     from helpers.record import inputs
@@ -60,6 +69,10 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     (processed / "2022Q4" / "quality.json").write_text('{"totals": {"rows_kept": 9}}')
     audit = versions_dir("2022Q4", processed) / "v1"
     audit.mkdir(parents=True)
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", {"image/jpeg": base64.b64encode(photo.jpeg).decode()}, metadata={"image/jpeg": photo.metadata})
+        for photo in photos_then])
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), audit / "03_report.ipynb")
     (audit / "manifest.json").write_text(json.dumps({
         "quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00",
         "inputs": {"raw": {}, "published_totals": {}, "earlier_quarters": {}},
@@ -68,20 +81,69 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str):
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
     report = SimpleNamespace(quarter="2022Q4", language=languages()[0],
                              traced=[{"indicator": "people_reached", "dimension": "total", "category": "all",
-                                      "shown": shown_now}])
+                                      "shown": shown_now}], shown_photos=list(photos_now))
     note = _Note()
-    section(report, reports, processed, note)
-    return note.text
+    shown = section(report, reports, processed, note)
+    return note.text, shown.data
 
 
 def test_the_section_settles_the_note_reissued_when_nothing_changed(tmp_path):
-    assert "Reissued" in _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 9}}')
+    assert "Reissued" in _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 9}}')[0]
 
 
 def test_a_changed_printed_figure_revises(tmp_path):
-    assert "Revised" in _revision(tmp_path, shown_now="126", quality_now='{"totals": {"rows_kept": 9}}')
+    assert "Revised" in _revision(tmp_path, shown_now="126", quality_now='{"totals": {"rows_kept": 9}}')[0]
 
 
 def test_a_changed_row_account_revises_even_with_the_same_printed_figures(tmp_path):
     """Annex A's numbers (rows kept, dropped per reason) are the quarter's data too."""
-    assert "Revised" in _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 8}}')
+    assert "Revised" in _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 8}}')[0]
+
+
+def _photo(colour: str, caption: str, credit: str = "Photo: the team", alt: str = "A workshop") -> Photo:
+    """A photo as the report embeds it (a small picture of one colour)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), colour).save(out, format="JPEG")
+    return Photo(out.getvalue(), alt, caption, credit)
+
+
+def _photo_lines(tmp_path, then, now) -> list[str]:
+    note, shown = _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 9}}', photos_then=then,
+                            photos_now=now)
+    assert "Reissued" in note  # a photo changes no figure
+    page = BeautifulSoup(shown, "html.parser")
+    assert ".jpg" not in shown and "sewing" not in shown  # a photo is named by its caption, never by its file
+    return [li.get_text() for li in page.select("ul.photos li")]
+
+
+def test_a_photo_replaced_between_versions_is_named_by_its_caption_in_the_revisions(tmp_path):
+    lines = _photo_lines(tmp_path, [_photo("red", "The FabLab's workbench.")],
+                         [_photo("blue", "The FabLab's workbench.")])
+    assert lines == ["A photo was replaced: “The FabLab's workbench.”."]
+
+
+def test_a_new_caption_or_credit_or_alt_text_is_named_with_the_old_one(tmp_path):
+    then = [_photo("red", "A tailoring course."), _photo("green", "Lunch.", alt="People at a table")]
+    now = [_photo("red", "A tailoring course in Gaziantep.", credit="Photo: Ayşe K."),
+           _photo("green", "Lunch.", alt="Six people at a table")]
+    assert _photo_lines(tmp_path, then, now) == [
+        "A photo's caption or credit changed: “A tailoring course in Gaziantep. Photo: Ayşe K.” (before: “A "
+        "tailoring course. Photo: the team”).",
+        "The description of a photo for readers who cannot see it changed: “Six people at a table” (before: "
+        "“People at a table”)."]
+
+
+def test_photos_added_removed_and_replaced_with_another_caption(tmp_path):
+    then = [_photo("red", "Before."), _photo("green", "Kept."), _photo("white", "Dropped.")]
+    now = [_photo("green", "Kept."), _photo("blue", "After."), _photo("black", "", alt="A new drawing")]
+    assert _photo_lines(tmp_path, then, now) == ["A photo was replaced: “After.” (before: “Before.”).",
+                                                 "A photo was replaced: “A new drawing” (before: “Dropped.”)."]
+    assert _photo_lines(tmp_path / "added", then[:1], then[:2]) == ["A photo was added: “Kept.”."]
+    assert _photo_lines(tmp_path / "removed", then[:2], then[1:2]) == ["A photo was removed: “Before.”."]
+
+
+def test_no_photo_line_when_the_photos_are_those_of_the_version(tmp_path):
+    photos = [_photo("red", "A tailoring course.")]
+    _note, shown = _revision(tmp_path, shown_now="120", quality_now='{"totals": {"rows_kept": 9}}',
+                             photos_then=photos, photos_now=[_photo("red", "A tailoring course.")])
+    assert "photo" not in shown.lower()

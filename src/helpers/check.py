@@ -39,9 +39,8 @@ from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
-SHOWN, SUGGESTED = 60, 80  # similarity (0-100) from which a candidate is shown, and from which it is suggested
+SHOWN = 60  # similarity (0-100) from which a candidate is shown (never filled in: only a certain one is)
 PIPE_WIDTH = 160  # characters per line when the output is not a terminal
-MARGIN = 5  # how much closer than any candidate meaning something else a suggestion must be
 SHOWN_VALUES = 25  # values per kind in the terminal, the most frequent first (the CSV files hold all)
 PLACES = 3  # rows named per value ("where"); the count gives the rest
 # The files written, each in the columns of the configuration file its lines are meant for.
@@ -127,7 +126,8 @@ def _entries(raw: pd.DataFrame, kind: str, column: str, bad: np.ndarray, describ
 
 
 def _closest(value: str, choices: dict[str, tuple[str, str]], key, scorer=fuzz.ratio) -> list[tuple[str, str, float]]:
-    """Choices (key → (suggestion, label)) similar to ``value``: (suggestion, label, score), best first.
+    """Choices (key → (meaning, label)) similar to ``value``: (meaning, label, score), best first; shown to a
+    person, never filled in (a near-miss is not certain: ``Kadınn`` may be a typo, ``Adala`` Adana or Adalar).
 
     Plain similarity by default: a header ``End Date`` is not close to ``date`` (a partial match would say so).
     """
@@ -136,15 +136,22 @@ def _closest(value: str, choices: dict[str, tuple[str, str]], key, scorer=fuzz.r
     return [(*choices[match], score) for match, score, _ in found]
 
 
-def _described(found: list[tuple[str, str, float]]) -> tuple[str, str]:
-    """The candidates as text, and the suggestion: the best one when at least :data:`SUGGESTED` and clearly
-    ahead (:data:`MARGIN`) of any candidate meaning something else; else none."""
+def _meanings(spellings) -> dict[str, set[str]]:
+    """Key of each spelling → the meanings spelt so ((key, meaning) pairs): one meaning is a certain match."""
+    found: dict[str, set[str]] = {}
+    for key, meaning in spellings:
+        if key:
+            found.setdefault(key, set()).add(meaning)
+    return found
+
+
+def _described(found: list[tuple[str, str, float]], meanings: set[str] | None = None) -> tuple[str, str]:
+    """The candidates as text, and the suggestion: filled in only when the value is spelt exactly as one meaning's
+    label, name, code or alias after folding (``meanings``: what its key means), never from similarity alone."""
     text = "; ".join(f"{label} → {suggestion} ({score:.0f})" if label != suggestion else f"{label} ({score:.0f})"
                      for suggestion, label, score in found)
-    best = found[0] if found and found[0][2] >= SUGGESTED else None
-    if best and any(other != best[0] and score > best[2] - MARGIN for other, _, score in found[1:]):
-        best = None
-    return text or "no close candidate", best[0] if best else ""
+    certain = next(iter(meanings)) if meanings and len(meanings) == 1 else ""
+    return text or "no close candidate", certain
 
 
 def _provinces(exam: Examination) -> list:
@@ -154,8 +161,9 @@ def _provinces(exam: Examination) -> list:
 
     def describe(value: str) -> tuple[str, str]:
         hint, candidate, score = (lookup.at[value, key] for key in ("hint", "candidate", "score"))
-        # suggested: the province of a district, or a close one (which the resolver refused only for a margin)
-        suggest = pd.notna(candidate) and (pd.isna(score) or score >= SUGGESTED)
+        # filled in: the province of a district name of one province only (an exact name, score NaN); a close
+        # spelling the resolver refused is left for a person
+        suggest = pd.notna(candidate) and pd.isna(score)
         return (hint if pd.notna(hint) else "no close province"), (candidate if suggest else "")
 
     return _entries(exam.raw, "province", "province", bad, describe)
@@ -168,26 +176,27 @@ def _specific(text: str) -> str:
     return " ".join(word for word in fold(text).replace("-", " ").replace("_", " ").split() if word not in generic)
 
 
-def _activity_choices() -> dict[str, tuple[str, str]]:
-    """Code and labels of every catalogue activity, folded without generic words → (code, ``field: name``)."""
-    choices = {}
+def _activity_spellings() -> list[tuple[str, str, str]]:
+    """Every code, label and name of every catalogue activity: (code, ``field: name``, key without generic words)."""
+    found = []
     for code, row in config.activities().iterrows():
         spellings = [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]
         names = row.get("names") if isinstance(row.get("names"), dict) else {}
         spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
-        for name, label in spellings:
-            if isinstance(label, str) and (key := _specific(label)):
-                choices.setdefault(key, (code, label if name == "code" else f"{name}: {label}"))
-    return choices
+        found += [(code, label if name == "code" else f"{name}: {label}", key) for name, label in spellings
+                  if isinstance(label, str) and (key := _specific(label))]
+    return found
 
 
 def _activities(exam: Examination) -> list:
     categories = exam.raw["activity"].cat.categories
     known = normalise.activity_codes(pd.Series(categories, dtype="string"), config.activities())
-    choices = _activity_choices()
+    spellings = _activity_spellings()
+    choices = {key: (code, label) for code, label, key in reversed(spellings)}  # the first spelling of a key shown
+    exact = _meanings((key, code) for code, _, key in spellings)  # the same words, generic ones set aside
     return _entries(exam.raw, "activity", "activity", known.isna().to_numpy(),
-                    lambda value: _described(_closest(value, choices, _specific, fuzz.WRatio)  # words in any order
-                                             if _specific(value) else []))
+                    lambda value: _described(_closest(value, choices, _specific, fuzz.WRatio),  # words in any order
+                                             exact.get(_specific(value))) if _specific(value) else _described([]))
 
 
 def _dates(exam: Examination) -> list:
@@ -220,9 +229,11 @@ def _optional(exam: Examination) -> list:
         categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
         parsed = normalise.parse_vocabulary(categories, vocabulary)
         bad = (parsed.isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
-        choices = {spelling: (str(value), spelling) for spelling, value in normalise.vocabulary(vocabulary).items()}
+        spellings = normalise.vocabulary(vocabulary).items()
+        choices = {spelling: (str(value), spelling) for spelling, value in spellings}
+        exact = _meanings((fold(spelling), str(value)) for spelling, value in spellings)
         entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
-                            lambda value, c=choices: _described(_closest(value, c, fold)))
+                            lambda value, c=choices, e=exact: _described(_closest(value, c, fold), e.get(fold(value))))
     return entries
 
 
@@ -239,13 +250,10 @@ def _unreviewed(exam: Examination) -> list:
     return entries
 
 
-def _alias_choices() -> dict[str, tuple[str, str]]:
-    """Header key of every column name and alias of config/columns.yml → (column, alias)."""
-    choices = {}
-    for column, entry in config.load("columns")["columns"].items():
-        for alias in [column, *(entry or {}).get("aliases", [])]:
-            choices.setdefault(header_key(alias), (column, str(alias)))
-    return choices
+def _aliases() -> list[tuple[str, str]]:
+    """Every column name and alias of config/columns.yml: (column, alias)."""
+    return [(column, str(alias)) for column, entry in config.load("columns")["columns"].items()
+            for alias in [column, *(entry or {}).get("aliases", [])]]
 
 
 def _headers(exam: Examination) -> list:
@@ -255,13 +263,16 @@ def _headers(exam: Examination) -> list:
         for header, _, why in table.mapping:
             if why == UNKNOWN and header.strip():
                 seen.setdefault(header.strip(), []).append(table)
-    choices = _alias_choices()
+    aliases = _aliases()
+    choices = {header_key(alias): (column, alias) for column, alias in reversed(aliases)}
+    exact = _meanings((header_key(alias), column) for column, alias in aliases)
     entries = []
     for header, tables in seen.items():
         hidden = withheld(header)
         labels = list(dict.fromkeys(_label(exam, table) for table in tables))
-        candidates, suggestion = ("", "") if hidden else _described(
-            _closest(header.rsplit("/", 1)[-1], choices, header_key))
+        last = header.rsplit("/", 1)[-1]
+        candidates, suggestion = ("", "") if hidden else _described(_closest(last, choices, header_key),
+                                                                     exact.get(header_key(last)))
         entries.append(("header", "", hidden or header, sum(len(t.row_number) for t in tables),
                         _masked(candidates), suggestion, "; ".join(labels), bool(hidden)))
     return entries

@@ -113,9 +113,10 @@ class Activity(_Strict):
     label_tr: str | None = None
     #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
     names: dict[Literal["en", "tr", "ar"], list[str]] = {}
-    #: the measures its records report (cash assistance: amount_try); a kept record without one is counted as
-    #: not reported in the figure summing it, never as 0 (helpers.clean.measures)
-    measures: list[Literal["amount_try", "quantity"]] = []
+    #: the measures its records report (cash assistance: amount_try), each a column an indicator of
+    #: indicators.yml sums; a kept record without one is counted as not reported in the figure summing it, never
+    #: as 0 (helpers.clean.measures)
+    measures: list[str] = []
     sector: str
     unit: str
     reach_type: ReachType

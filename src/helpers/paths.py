@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ SAMPLE_LATE_DIR = "late"  # under the raw folder: the bundled sample's late file
 def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; it replaces ``path`` only once the block succeeds.
 
-    A reader never sees half a file, and a failed write leaves the previous file as it was.
+    A reader never sees half a file, and a failed write leaves the previous file as it was. The temporary name
+    is the writer's own (process and thread): two writers of the same file (the editions of a report, made side
+    by side, each write the quarter's sources) never rename each other's half-written file.
     """
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         yield tmp
         tmp.replace(path)

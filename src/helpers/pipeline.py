@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import shutil
@@ -28,7 +29,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -78,7 +79,7 @@ from helpers.record.site_index import RUN_FILE, write_index
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, "03_report.ipynb"]
+NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, inputs.REPORT_NOTEBOOK]
 KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
 
@@ -426,17 +427,20 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     steps = [(notebook, params, notebook.name, None) for notebook, params in zip(notebooks[:-1], per_notebook[:-1],
                                                                                  strict=True)]
     steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
-               notebooks[-1].name.replace(".ipynb", f"{language.suffix}.ipynb"), language) for language in editions]
+               inputs.executed_report(language.suffix), language) for language in editions]
     total = len(steps) + 1
     staging = _make_folder(stage_report / "report")  # public files only
     audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
     run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
-    # The partners' feedback workbooks are made from rejects.csv while the later notebooks run: nothing reads them,
-    # and this process only waits on the kernel meanwhile.
-    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback")
+    # Two worker processes, forked now, before any thread of the run exists, take what can run beside the rest:
+    # the partners' feedback workbooks (made after cleaning, read by nothing) and each edition's HTML and PDF. The
+    # editions' notebooks run side by side too, each in its own kernel process.
+    beside = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+    wait([beside.submit(os.getpid) for _ in range(2)])
     feedback: Future | None = None
+    renders: list[Future] = []
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
@@ -447,35 +451,32 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
             if len(reused) == len(inputs.DATA_NOTEBOOKS):
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
-        for step, (notebook, params, executed, language) in enumerate(steps, start=1):
+        for step, (notebook, params, executed, _language) in enumerate(steps[:len(inputs.DATA_NOTEBOOKS)], start=1):
             if notebook.name in reused:
                 shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
                 say(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
                 continue
-            if notebook.name == NOTEBOOKS[-1] and language == editions[0]:
-                inputs.write(stage_data / q, made_from)
-            say(f"[{step}/{total}] {notebook.name}{f' ({language.name})' if language else ''}")
-            log.info("executing %s with %s", notebook.name, params)
-            t0 = time.perf_counter()
-            try:
-                papermill.execute_notebook(
-                    str(notebook), str(audit / executed), parameters=params, kernel_name=KERNEL,
-                    progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
-                )
-            except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
-                if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
-                    raise PipelineError(redact.masked(error.evalue)) from None
-                raise PipelineError(redact.masked(
-                    f"{executed} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
-            log.info("%s done in %.1f s", notebook.name, time.perf_counter() - t0)
+            say(f"[{step}/{total}] {notebook.name}")
+            _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
                 feedback = beside.submit(write_feedback, stage_data / q)
+        inputs.write(stage_data / q, made_from)
+        editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
+        for step, (notebook, _params, _executed, language) in enumerate(editions_steps, start=total - len(editions)):
+            say(f"[{step}/{total}] {notebook.name} ({language.name})")
+        with ThreadPoolExecutor(max_workers=len(editions), thread_name_prefix="edition") as side_by_side:
+            executions = [side_by_side.submit(_execute, notebook, params, audit / executed,
+                                              progress and len(editions) == 1)
+                          for notebook, params, executed, _language in editions_steps]
+        for execution in executions:
+            execution.result()  # the first edition that failed, in the order of config/report.yml
+        renders = [beside.submit(render_report, audit / executed, staging, report_basename(q))
+                   for _notebook, _params, executed, _language in editions_steps]
         _log_outcome(stage_data / q)
         say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
-        rendered = [render_report(audit / executed, staging, report_basename(q))
-                    for _notebook, _params, executed, language in steps if language is not None]
+        rendered = [render.result() for render in renders]
         html, pdf = rendered[0]
         if feedback is not None:
             log.info("feedback workbooks for %d source files", len(feedback.result()))
@@ -506,8 +507,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         _index(reports, processed)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
-        if feedback is not None:
-            wait([feedback])  # it writes into the staging folder that a failed run removes
+        wait([f for f in [feedback, *renders] if f is not None])  # they write into staging, which a failed run removes
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -523,6 +523,22 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         beside.shutdown(wait=True)
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
                      reused, later, [target / path.name for pair in rendered for path in pair])
+
+
+def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:
+    """Execute ``notebook`` into ``executed`` with papermill; a failure becomes a :class:`PipelineError` whose
+    message names the notebook and cell (or is the data's own stop), with identifiers masked."""
+    log.info("executing %s with %s", notebook.name, params)
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name=KERNEL,
+                                   progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS)
+    except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
+        if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
+            raise PipelineError(redact.masked(error.evalue)) from None
+        raise PipelineError(redact.masked(
+            f"{executed.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
+    log.info("%s done in %.1f s", executed.name, time.perf_counter() - t0)
 
 
 def _switches(per_notebook: list[dict]) -> dict:

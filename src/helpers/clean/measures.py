@@ -1,11 +1,14 @@
 """Never a silent 0: the kept rows whose measure a figure needs is not reported.
 
 An activity may say which measures its records report (``measures`` in ``config/activities.yml``: cash assistance
-reports ``amount_try``). A kept record of such an activity without the measure, because its file has no such column
-(missing, or a form question left unmapped) or the cell is blank, is not in the figure that sums the measure
+reports ``amount_try``, in-kind distribution ``quantity``). Household size and participants need no such line:
+the reach type requires them, so a record without one is rejected (``missing_required``), never kept as 0. A
+kept record of such an activity without the measure, because its file has no such column (missing, or a form
+question left unmapped) or the cell is blank, is not in the figure that sums the measure
 (``cash transferred``): that figure is then a partial sum, or nothing at all. :func:`not_reported` counts those
 rows per figure and file for ``quality.json`` (``not_reported``); the report says which figure and how many rows,
-and a figure with nothing reported is shown as not reported, never as 0.
+a figure with nothing reported is shown as not reported, never as 0, and a partial sum is printed "at least ..."
+and said on the chart drawn from it (:mod:`helpers.publication.report`).
 """
 
 from __future__ import annotations
@@ -13,13 +16,18 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import config
+from helpers.errors import ConfigError
 
 
 def expected() -> dict[str, list[str]]:
-    """Measure column → the catalogue activities whose records report it."""
+    """Measure column → the catalogue activities whose records report it; a measure no indicator sums is a
+    configuration error (it would be checked for nothing)."""
     found: dict[str, list[str]] = {}
     for code, row in config.activities().iterrows():
         for column in row.get("measures") if isinstance(row.get("measures"), list) else []:
+            if not figures(column):
+                raise ConfigError(f"{config.shown(config.path('activities.yml'))}: {code}.measures: {column!r} is "
+                                  "summed by no indicator of indicators.yml")
             found.setdefault(column, []).append(code)
     return found
 
@@ -51,15 +59,17 @@ def not_reported(records: pd.DataFrame, present: dict[str, set[str]]) -> list[di
 
 def sentences(quality: dict, files: bool = True) -> list[str]:
     """What the report and check say of each measure not reported: which figure, how many rows, which files
-    (``files``: by name, for check; the report only counts them: its sources are numbered, not named)."""
-    lines = []
+    (``files``: by name, for check; the report only counts them: its sources are numbered, not named, and names
+    the activities by their labels, not codes)."""
+    lines, labels = [], config.activities()["label"].to_dict()
     for entry in quality.get("not_reported", []):
         names = ", ".join(figure["label"] for figure in entry["figures"]) or entry["column"]
         without = entry["files_without_column"]
         where = (f" ({', '.join(without) if files else f'{len(without):,} file' + ('s' if len(without) > 1 else '')}"
                  f" {'has' if len(without) == 1 else 'have'} no {entry['column']} column)" if without else "")
         plural = "s" if entry["rows"] != 1 else ""
-        records = f"{entry['rows']:,} kept record{plural} of {', '.join(entry['activities'])}"
+        named = entry["activities"] if files else [labels.get(code, code) for code in entry["activities"]]
+        records = f"{entry['rows']:,} kept record{plural} of {', '.join(named)}"
         if entry["rows_reported"]:
             lines.append(f"{names} leaves out {records} without {entry['column']}{where}")
         else:

@@ -38,6 +38,12 @@ class Photo:
     caption: str
     credit: str
 
+    @property
+    def metadata(self) -> dict[str, str]:
+        """What the page says of the photo (the template's ``alt``, ``caption``, ``credit``): displayed with it, so
+        the executed notebook keeps it, and a revision compares it with a published version's."""
+        return {"alt": self.alt, "caption": self.caption, "credit": self.credit}
+
 
 def parse(line: str) -> tuple[str, str, str] | None:
     """(alt, path, title) of a line that is a Markdown image alone; None for any other line."""

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from string import Formatter
 from typing import Any
+from urllib.parse import unquote
 
 import nbformat
 from bs4 import BeautifulSoup
@@ -107,6 +108,7 @@ def flatten_cells(html: str) -> str:
 
     nbconvert nests each heading three levels deep in its own cell, where ``break-after: avoid`` cannot keep
     it with the next cell; once flat, it can. A cell's tags (``celltag_page-break``) pass to its first element.
+    Sections that show nothing are taken away (:func:`drop_empty_sections`).
     """
     soup = BeautifulSoup(html, "html.parser")
     main = soup.find("main")
@@ -120,12 +122,31 @@ def flatten_cells(html: str) -> str:
         if tags and first is not None:
             first["class"] = [*first.get("class", []), *tags]
         node.unwrap()
+    drop_empty_sections(main)
     for table in main.find_all("table"):
         scope_headers(table)
         if table.find_parent(class_="table-scroll") is None:
             table.wrap(soup.new_tag("div", attrs={"class": "table-scroll", "role": "region", "tabindex": "0",
                                                   "aria-label": table_label(table)}))
     return str(soup)
+
+
+def drop_empty_sections(main) -> None:
+    """Take away each section (an h2 and what follows it up to the next h2) that shows nothing: no words, no
+    picture, no chart. A quarter without items, photos or text for a section prints no heading over nothing, in
+    the page, its contents list or the PDF."""
+    for heading in main.find_all("h2"):
+        content = []
+        for sibling in heading.find_next_siblings():
+            if sibling.name == "h2":
+                break
+            content.append(sibling)
+        if not any(node.get_text(strip=True) or node.name in SHOWN or node.find(SHOWN) for node in content):
+            for node in [heading, *content]:
+                node.decompose()
+
+
+SHOWN = ["img", "svg", "picture", "figure"]  # what says something without words
 
 
 def scope_headers(table) -> None:
@@ -188,6 +209,12 @@ def add_toc(html: str) -> str:
         anchor["aria-hidden"] = "true"
         anchor["tabindex"] = "-1"
     headings = soup.select("main h2")
+    for heading in headings:  # nbconvert percent-encodes the id ("Temel-ihtiya%C3%A7lar"), which the PDF's links
+        if heading.get("id"):  # would look up decoded: the id is the title's own letters ("Temel-ihtiyaçlar")
+            heading["id"] = unquote(heading["id"])
+            if anchor := heading.find("a", class_="anchor-link"):
+                anchor["href"] = f"#{heading['id']}"
+
     if not headings:
         nav.decompose()
         return str(soup)

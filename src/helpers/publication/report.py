@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,6 +53,8 @@ from helpers.publication.safehtml import escape_markdown, markdown_html
 from helpers.text import nearest
 
 NOT_REPORTED = N_("not reported")  # a total whose measure no kept record reports (shown instead of 0)
+# A sum some kept records do not report (helpers.clean.measures): a lower bound, marked where it is printed and drawn
+AT_LEAST = N_("at least {value}")
 ANNEX_GROUP_TEXT = N_("Numbers in the text")  # Annex B's group for the narrative's numbers, listed last
 DRAFT_SECTION = N_("*The text of this section has not been written yet.*")
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
@@ -59,6 +62,8 @@ MARKS = {
     SUPPRESSED: N_("<5: a number from 1 to 4, not shown so that no small group of people can be singled out."),
     COMPLEMENTARY_MARK: N_("x: not shown, so that a number below 5 elsewhere in the table cannot be worked out "
                            "from the total."),
+    NOT_REPORTED: N_("not reported: the records this figure adds up do not give its amount or quantity, so the "
+                     "figure is not known (it is not zero); Annex A says which records."),
 }
 ACROSS_UNAVAILABLE = N_("People counted once across quarters are not given in this report: the records of the "
                         "earlier quarters cannot be linked to this quarter's with certainty.")
@@ -166,9 +171,11 @@ class Report:
     story: Story | None = None
     started: list[str] = field(default_factory=list)  # ids of the sections printed so far
     published: list[pd.DataFrame] = field(default_factory=list)  # the quarter's published versions' public tables
-    explained: set[str] = field(default_factory=set)  # the marks (<5, x) explained so far
+    explained: set[str] = field(default_factory=set)  # the marks (MARKS: <5, x, not reported) explained so far
+    partial_shown: set[str] = field(default_factory=set)  # partial sums printed or drawn, to be said under them
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
+    shown_photos: list[photos.Photo] = field(default_factory=list)  # the narrative's photos, as embedded
 
     @classmethod
     def load(cls, quarter: str, processed_dir: Path = PROCESSED_DIR, published_dir: Path | None = None,
@@ -246,7 +253,8 @@ class Report:
     def _tiles(self, figures: list[dict]) -> HTML:
         """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
         words = {"period": self.period, "year": Quarter.parse(self.quarter).year}
-        return tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words)) for figure in figures])
+        return self.tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words))
+                           for figure in figures])
 
     @cached_property
     def suppressed(self) -> pd.Series:
@@ -266,8 +274,10 @@ class Report:
 
     @property
     def source(self) -> str:
-        """The data-source line printed under every figure."""
-        return _("Source: {source}").format(source=_(self.programme["data_source"]).format(label=self.period))
+        """The data-source line printed under every figure; under a figure drawn from a partial sum (a series
+        taken just before), also what it leaves out, so that the chart itself says so."""
+        line = _("Source: {source}").format(source=_(self.programme["data_source"]).format(label=self.period))
+        return "\n".join([line, *map(self._partial_note, sorted(self.partial_shown - self.explained))])
 
     def title_block(self, draft: bool, published: dt.date | None = None) -> ReportMeta:
         """The report's title block, handed to the nbconvert template: title, subtitle, draft flag and the
@@ -547,12 +557,24 @@ class Report:
                          decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
-        if dimension == "total" and any(not entry["rows_reported"] and indicator in {f["indicator"] for f in
-                                                                                    entry["figures"]}
-                                        for entry in self.quality.get("not_reported", [])):
-            shown = _(NOT_REPORTED)  # never a 0 for a measure no kept record reports (helpers.clean.measures)
+        lacking = self.lacking(indicator)  # never a 0 for a measure no kept record reports (helpers.clean.measures)
+        shown = _(NOT_REPORTED) if lacking and not lacking["rows_reported"] else self.at_least(indicator, shown)
         self._trace(shown, indicator, dimension, category)
         return shown
+
+    def at_least(self, indicator: str, shown: str) -> str:
+        """``shown`` (a value of ``indicator``, formatted) as ``at least ...`` when the indicator is a partial sum
+        (:meth:`lacking`), said under the tile, table or chart showing it (:meth:`explain`)."""
+        if not self.lacking(indicator) or shown in MARKS or shown == _(NOT_REPORTED):
+            return shown
+        self.partial_shown.add(indicator)
+        return _(AT_LEAST).format(value=shown)
+
+    def lacking(self, indicator: str) -> dict | None:
+        """The measure ``indicator`` sums that some kept records do not report (``quality.json``,
+        ``not_reported``: :mod:`helpers.clean.measures`), or None when it is complete."""
+        return next((entry for entry in self.quality.get("not_reported", [])
+                     if indicator in {figure["indicator"] for figure in entry["figures"]}), None)
 
     def _trace(self, shown: str, indicator: str, dimension: str, category: str) -> None:
         self.traced.append({"shown": shown, "indicator": indicator, "dimension": dimension,
@@ -565,6 +587,8 @@ class Report:
         values = series(self.indicators, indicator, dimension)
         states = self.suppressed.reindex(pd.MultiIndex.from_product([[indicator], [dimension], values.index]))
         values = for_report(values, states.fillna(0))
+        if self.lacking(indicator) and len(values):
+            self.partial_shown.add(indicator)  # said on the chart drawn from it (source) and under it (explain)
         for category, v in values.items():
             self._trace(self.fmt(v), indicator, dimension, category)
         return values
@@ -581,23 +605,43 @@ class Report:
             lines = []
             where = narrative_path(self.quarter, self.narratives, self.language.suffix)
             photo = photos.load(*found, self.narratives, f"{where}, line {number} of its section")
-            display(Image(data=photo.jpeg, format="jpeg",
-                          metadata={"alt": photo.alt, "caption": photo.caption, "credit": photo.credit}))
+            self.shown_photos.append(photo)
+            display(Image(data=photo.jpeg, format="jpeg", metadata=photo.metadata))
         display(markdown("\n".join(lines)))
+        if note := self.explain(marks_in(text)):
+            display(HTML(note))
 
     def explain(self, shown: list[str]) -> str:
         """A note (HTML) on each mark in ``shown`` that no earlier table, tile or chart has explained; "" when
         there is none."""
-        new = [mark for mark in MARKS if mark in shown and mark not in self.explained]
+        new = [mark for mark in MARKS if _(mark) in shown and mark not in self.explained]  # as printed
         self.explained.update(new)
-        return "".join(f"<p class='marks'>{html.escape(_(MARKS[mark]))}</p>" for mark in new)
+        notes = [_(MARKS[mark]) for mark in new] + self.partial_notes()
+        return "".join(f"<p class='marks'>{html.escape(note)}</p>" for note in notes)
+
+    def partial_notes(self) -> list[str]:
+        """What each partial sum printed or drawn since the last note leaves out: which figure, how many records
+        (said once per figure, under the first tile, table or chart showing it)."""
+        new = sorted(self.partial_shown - self.explained)
+        self.explained.update(new)
+        return [self._partial_note(indicator) for indicator in new]
+
+    def _partial_note(self, indicator: str) -> str:
+        """Which partial sum, and how many kept records it leaves out."""
+        return counted(self.lacking(indicator)["rows"],
+                       "“At least”: {figure} leaves out {n} record that does not report it; the true figure is "
+                       "higher.", "“At least”: {figure} leaves out {n} records that do not report it; the true "
+                       "figure is higher.", figure=_(config.indicator_specs()[indicator]["label"]))
 
     def chart(self, fig: Figure) -> None:
-        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time."""
-        chart(fig, self.explain(figures.data_table(fig).to_numpy().ravel().tolist()))
+        """Display a chart (:func:`chart`), with a note on any mark it shows for the first time; a chart of no
+        values is not displayed (its section may then have nothing to show, and is left out)."""
+        values = figures.data_table(fig)
+        if not values.empty:
+            chart(fig, self.explain(values.to_numpy().ravel().tolist()))
 
     def tiles(self, items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
-        """Tiles (:func:`tiles`), with a note on any mark they show for the first time."""
+        """Tiles (:func:`tiles`; none for no items), with a note on any mark they show for the first time."""
         return HTML(tiles(items, css_class).data + self.explain([n for n, _ in items]))
 
     def crosstable(self, dimension: str, columns: list[tuple[str, str]], heading: str, *,
@@ -609,6 +653,8 @@ class Report:
         values = {title: self.series(indicator, dimension) for indicator, title in columns}
         first = next(iter(values.values()))
         rows = first.index[:limit] if limit else first.index
+        if rows.empty:  # no table of headings over nothing
+            return HTML("")
         head = "".join(f"<th class='num'>{html.escape(title)}</th>" for title in values)
         body = "".join(
             f"<tr><td>{html.escape(labels(str(row)))}</td>"
@@ -730,8 +776,16 @@ class ReportMeta:
         return "", {"report": self.meta}
 
 
+def marks_in(text: str) -> list[str]:
+    """The marks (:data:`MARKS`, as this edition prints them) that a narrative's text shows as words of their own:
+    a placeholder's value ``<5``, ``x`` or ``not reported``."""
+    return [_(mark) for mark in MARKS if re.search(rf"(?<![\w<-]){re.escape(_(mark))}(?![\w-])", text)]
+
+
 def tiles(items: list[tuple[str, str]], css_class: str = "tiles") -> HTML:
-    """Headline tiles: (formatted number, label) pairs."""
+    """Headline tiles: (formatted number, label) pairs; nothing for none."""
+    if not items:
+        return HTML("")
     cells = "".join(f"<div class='tile'><div class='value'>{html.escape(n)}</div>"
                     f"<div class='label'>{html.escape(label)}</div></div>" for n, label in items)
     return HTML(f"<div class='{css_class}'>{cells}</div>")

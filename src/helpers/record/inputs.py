@@ -22,6 +22,13 @@ from helpers.text import file_name
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
 DATA_NOTEBOOKS = ("01_clean.ipynb", "02_indicators.ipynb")  # the report notebook makes no processed data
+REPORT_NOTEBOOK = "03_report.ipynb"  # run once per edition
+
+
+def executed_report(suffix: str) -> str:
+    """The executed report notebook of the edition whose files end in ``suffix`` ("", ".tr"): ``03_report.ipynb``,
+    ``03_report.tr.ipynb`` (in the run's audit trail and in each published version's)."""
+    return REPORT_NOTEBOOK.replace(".ipynb", f"{suffix}.ipynb")
 
 
 def sha256(path: Path) -> str:

@@ -4,21 +4,26 @@
 ``reports/<Q>.versions/v<N>/``, beside the working report ``reports/<Q>/`` that every run replaces, and its audit
 trail with the manifest (raw file names and hashes: internal) as ``<processed>/<Q>.versions/v<N>/``. A run of
 a quarter with a published version renders a revised report: its first page says which version it replaces,
-and its "Revisions" section lists each printed figure that changed (old → new) and how many raw files were
-added, removed or changed since that version (the quarter's own and the table of published totals; counted,
-never named).
+and its "Revisions" section lists each printed figure that changed (old → new), each photo of the narrative added,
+removed, replaced or re-captioned (named by its caption, compared with the version's executed report notebook),
+and how many raw files were added, removed or changed since that version (the quarter's own and the table of
+published totals; counted, never named).
 Printed figures are compared as printed (``67,389``, ``<5``), from the list each report keeps of them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import zip_longest
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 from IPython.display import HTML, DisplayHandle
 
@@ -26,7 +31,7 @@ from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
 from helpers.paths import Quarter
-from helpers.publication.language import Language, _, current, ngettext
+from helpers.publication.language import N_, Language, _, current, ngettext
 from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
 
@@ -37,6 +42,15 @@ KEY = ["indicator", "dimension", "category"]
 # quarter and of its public data file, and the account of its rows (Annex A)
 REVISING = ("indicators.csv", "indicators_public.csv", "quality.json")
 _VERSION_RE = re.compile(r"v([1-9][0-9]*)")  # fullmatch, ASCII digits only (\d also takes ٠ and ２)
+# What the Revisions section says of a narrative's photo changed since the version (named by its caption, or its
+# alt text when it has none; never by its file)
+PHOTO_ADDED = N_("A photo was added: “{photo}”.")
+PHOTO_REMOVED = N_("A photo was removed: “{photo}”.")
+PHOTO_REPLACED = N_("A photo was replaced: “{photo}”.")
+PHOTO_REPLACED_RETITLED = N_("A photo was replaced: “{photo}” (before: “{before}”).")
+PHOTO_RETITLED = N_("A photo's caption or credit changed: “{photo}” (before: “{before}”).")
+PHOTO_REDESCRIBED = N_("The description of a photo for readers who cannot see it changed: “{photo}” "
+                       "(before: “{before}”).")
 
 
 def versions_dir(quarter: str, root: Path) -> Path:
@@ -227,7 +241,59 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
                      len(changed)).format(n=language.number(len(changed)))
     raw_files = _("Raw files since version {number}: {files}.").format(
         number=version.number, files=files or _("none added, removed or changed"))
-    return HTML(f"<h2>{e(_('Revisions'))}</h2><p>{e(intro)} {e(count)}</p>{figures}<p>{e(raw_files)}</p>")
+    shown = [(hashlib.sha256(photo.jpeg).hexdigest(), photo.metadata) for photo in report.shown_photos]
+    photos = photo_changes(embedded_photos(version.audit / inputs.executed_report(language.suffix)), shown)
+    photos = (f"<p>{e(_('Photos since version {number}:').format(number=version.number))}</p><ul class='photos'>"
+              + "".join(f"<li>{e(line)}</li>" for line in photos) + "</ul>" if photos else "")
+    return HTML(f"<h2>{e(_('Revisions'))}</h2><p>{e(intro)} {e(count)}</p>{figures}{photos}<p>{e(raw_files)}</p>")
+
+
+def embedded_photos(notebook: Path) -> list[tuple[str, dict]]:
+    """The photos an executed report notebook shows, in order: the SHA-256 of each embedded JPEG (the picture a
+    reader saw) and what the page says of it (alt text, caption, credit). None for a version without one."""
+    if not notebook.is_file():
+        return []
+    outputs = (output for cell in nbformat.read(notebook, as_version=4).cells for output in cell.get("outputs", []))
+    return [(hashlib.sha256(base64.b64decode(output.data["image/jpeg"])).hexdigest(),
+             dict(output.metadata.get("image/jpeg", {}))) for output in outputs
+            if "image/jpeg" in output.get("data", {})]
+
+
+def photo_changes(before: list[tuple[str, dict]], after: list[tuple[str, dict]]) -> list[str]:
+    """In words, each photo added, removed, replaced or re-captioned between two reports' ``(digest, metadata)``
+    lists (:func:`embedded_photos`): a picture found in both is the same photo; of the others, the n-th left in one
+    report replaced the n-th left in the other."""
+    lines, gone, new = [], list(before), []
+    for digest, meta in after:
+        same = next((i for i, (old, _meta) in enumerate(gone) if old == digest), None)
+        if same is None:
+            new.append(meta)
+            continue
+        old = gone.pop(same)[1]
+        if _described(old) != _described(meta):
+            lines.append(_(PHOTO_RETITLED).format(photo=_described(meta), before=_described(old)))
+        elif old.get("alt") != meta.get("alt"):
+            lines.append(_(PHOTO_REDESCRIBED).format(photo=meta.get("alt", ""), before=old.get("alt", "")))
+    for old, meta in zip_longest([meta for _digest, meta in gone], new):
+        if old is None:
+            lines.append(_(PHOTO_ADDED).format(photo=_named(meta)))
+        elif meta is None:
+            lines.append(_(PHOTO_REMOVED).format(photo=_named(old)))
+        elif _named(old) == _named(meta):
+            lines.append(_(PHOTO_REPLACED).format(photo=_named(meta)))
+        else:
+            lines.append(_(PHOTO_REPLACED_RETITLED).format(photo=_named(meta), before=_named(old)))
+    return lines
+
+
+def _described(meta: dict) -> str:
+    """A photo's caption and credit as printed under it."""
+    return " ".join(part for part in (meta.get("caption", ""), meta.get("credit", "")) if part)
+
+
+def _named(meta: dict) -> str:
+    """A photo as the Revisions section names it: its caption, else its alt text."""
+    return meta.get("caption") or meta.get("alt", "")
 
 
 def breakdown(dimension: str, category: str) -> str:

@@ -35,7 +35,7 @@ td.num, th.num { text-align: end; } tr + tr td { border-top: 1px solid #eee; } .
 nav.languages { float: inline-end; margin-top: .3rem; } nav.languages a { margin-inline-start: .6rem; }
 @media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
   th, td { padding: .3rem .35rem; } nav.languages { float: none; } }
-.stale { color: #8a2b00; }
+.stale { color: #8a2b00; } td a { white-space: nowrap; }
 """
 
 
