@@ -184,7 +184,7 @@ def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path
             if not skip_bad_files:
                 raise read
             log.warning("skipped %s: %s", redact.mask(read.source)[0], redact.mask(read.reason)[0])
-            skipped.append({"source": str(read.source), "reason": read.reason})
+            skipped.append({"source": str(read.source), "reason": read.reason, "kind": read.kind})
         else:
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)
