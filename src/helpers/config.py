@@ -187,6 +187,11 @@ class Configuration:
         reasons = self.load("reasons")
         return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
 
+    def unreadable_label(self, kind: str) -> str:
+        """What a reader is told about a file that could not be read, by its kind (``unreadable`` of
+        ``config/reasons.yml``)."""
+        return self.load("reasons")["unreadable"].get(kind, kind.replace("_", " "))
+
     def activities(self) -> pd.DataFrame:
         """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
         return pd.DataFrame(self.load("activities")["activities"]).set_index("code")
@@ -310,6 +315,10 @@ def reject_reasons() -> list[str]:
 
 def reason_label(reason: str) -> str:
     return current().reason_label(reason)
+
+
+def unreadable_label(kind: str) -> str:
+    return current().unreadable_label(kind)
 
 
 def activities() -> pd.DataFrame:

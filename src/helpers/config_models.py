@@ -273,6 +273,7 @@ class VocabulariesFile(BaseModel):
 class ReasonsFile(_Strict):
     dropped: dict[str, str] = Field(min_length=1)
     rejected: dict[str, str] = Field(min_length=1)
+    unreadable: dict[str, str] = Field(min_length=1)  # why a whole file could not be read: kind → label
 
     @model_validator(mode="after")
     def _one_kind_each(self) -> ReasonsFile:
