@@ -6,8 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.measure import across
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 FINGERPRINT = "0123456789abcdef"
 
@@ -54,7 +58,7 @@ def test_every_cross_quarter_figure_on_a_known_overlap(quarters):
     published, current = quarters
     indicators = _indicators("2022Q4", {"Protection": 55, "Health": 20, "Education": 10, "Livelihoods": 2},
                              {"Adana": 25, "Hatay": 60, "Mardin": 2})
-    out = across.across_indicators("2022Q4", indicators, current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), indicators, current, published, CFG)
     got = out[out["indicator"] != "people_reached"].set_index(["indicator", "dimension", "category"])["value"]
     assert got.to_dict() == {
         ("unique_individuals_year_to_date", "total", "all"): 6,   # a b c d e f
@@ -77,7 +81,7 @@ def test_a_quarter_pseudonymised_with_another_key_stops_the_people_figures(quart
     (published / "2021Q4" / "quality.json").write_text(
         json.dumps({"quarter": "2021Q4", "key_fingerprint": "fedcba9876543210"}))
     indicators = _indicators("2022Q4", {"Protection": 55}, {"Adana": 55})
-    out = across.across_indicators("2022Q4", indicators, current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), indicators, current, published, CFG)
     assert not out["indicator"].str.contains("individuals").any()
     assert set(out["indicator"]) == {"people_reached", "people_reached_change"}  # no pseudonyms involved
     reason = across.load(current).reason
@@ -87,14 +91,16 @@ def test_a_quarter_pseudonymised_with_another_key_stops_the_people_figures(quart
 def test_a_quarter_without_a_fingerprint_is_not_assumed_to_share_the_key(quarters):
     published, current = quarters
     (published / "2022Q3" / "quality.json").write_text(json.dumps({"quarter": "2022Q3"}))
-    out = across.across_indicators("2022Q4", _indicators("2022Q4", {"Health": 9}, {}), current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), _indicators("2022Q4", {"Health": 9}, {}), current,
+                                   published, CFG)
     assert "unique_individuals_since_start" not in set(out["indicator"])
     assert "2022Q3 recorded no key fingerprint" in across.load(current).reason
 
 
 def test_the_first_quarter_counts_everyone_as_new_and_has_no_change(tmp_path):
     current = _quarter(tmp_path / "staging", "2023Q1", ["p", "q", "p"])
-    out = across.across_indicators("2023Q1", _indicators("2023Q1", {"Health": 9}, {}), current, tmp_path / "none")
+    out = across.across_indicators(Quarter.parse("2023Q1"), _indicators("2023Q1", {"Health": 9}, {}), current,
+                                   tmp_path / "none", CFG)
     got = out.set_index("indicator")["value"].to_dict()
     assert got["unique_individuals_since_start"] == got["unique_individuals_year_to_date"] == 2
     assert got["new_individuals"] == 2 and got["returning_individuals"] == 0

@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.config import Configuration
 from helpers.measure.disclosure import (
     COMPLEMENTARY,
     PLOTTED_COMPLEMENTARY,
@@ -17,6 +18,9 @@ from helpers.measure.disclosure import (
     suppress,
     suppression,
 )
+from helpers.paths import CONFIG_DIR
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -33,7 +37,7 @@ def frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
 
 
 def states(indicators: pd.DataFrame) -> dict[str, int]:
-    found = suppression(indicators)
+    found = suppression(indicators, CFG)
     return {f"{d}:{c}": s for d, c, s in zip(indicators["dimension"], indicators["category"], found, strict=True)}
 
 
@@ -53,7 +57,7 @@ def test_values_drawn_in_figures_carry_nothing_of_a_suppressed_value():
 
 
 def test_public_file_has_hxl_row_p_codes_and_blank_flagged_suppression():
-    public = public_indicators(INDICATORS)
+    public = public_indicators(INDICATORS, CFG)
     hxl, rows = public.iloc[0], public.iloc[1:].reset_index(drop=True)
     assert all(HXL_TAG.match(tag) for tag in hxl), hxl.tolist()
     assert hxl["adm1_name"] == "#adm1+name" and hxl["adm1_pcode"] == "#adm1+code" and hxl["sector"] == "#sector"
@@ -71,7 +75,7 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
         ("people_reached", "activity+province", "EDU_LANGUAGE | Ankara", 96.0),
         ("people_reached", "sex+age_group", "female | 18-59", 12.5),
         ("cash_transferred_try", "province", "Adana", 1250.25),
-    ])).iloc[1:].reset_index(drop=True)
+    ]), CFG).iloc[1:].reset_index(drop=True)
     ankara = public.loc[1]
     assert (ankara["activity"], ankara["activity_name"]) == ("EDU_LANGUAGE", "Language courses")
     assert (ankara["adm1_name"], ankara["adm1_pcode"]) == ("Ankara", "TUR006")
@@ -81,13 +85,13 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
 
 def test_an_unknown_breakdown_or_province_is_refused_not_published_blank():
     with pytest.raises(KeyError, match="shoe_size"):
-        public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]))
+        public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]), CFG)
     with pytest.raises(ValueError, match="Atlantis"):
-        public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]))
+        public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]), CFG)
 
 
 def test_the_data_dictionary_describes_every_column_with_its_hashtag():
-    public, dictionary = public_indicators(INDICATORS), public_dictionary()
+    public, dictionary = public_indicators(INDICATORS, CFG), public_dictionary(CFG)
     assert dictionary["column"].tolist() == public.columns.tolist()
     assert dictionary["hashtag"].tolist() == public.iloc[0].tolist()
     assert dictionary["meaning"].str.len().min() > 3 and set(dictionary["type"]) >= {"text", "number"}

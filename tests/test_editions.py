@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from english import english_in
 
+from helpers import context
 from helpers.csvfile import read_csv
 from helpers.publication.language import get, using
 from helpers.publication.report import Report
@@ -102,12 +103,12 @@ def test_without_a_turkish_narrative_the_turkish_edition_is_a_draft(sample_run, 
     root, _ = sample_run
     (tmp_path / "2022Q4.md").write_text("The quarter in English.\n", encoding="utf-8")
     with using("tr"):
-        report = Report.load("2022Q4", root / "processed", language="tr")
+        report = Report.load(context.build("2022Q4", processed_dir=root / "processed"), language="tr")
         story = report.narrative(tmp_path)
         assert story.draft
         assert story.get("").startswith("Ekim–Aralık 2022 döneminde program")
         assert "narratives/2022Q4.tr.md" in story.get("")
-    english = Report.load("2022Q4", root / "processed", language="en").narrative(tmp_path)
+    english = Report.load(context.build("2022Q4", processed_dir=root / "processed"), language="en").narrative(tmp_path)
     assert not english.draft
 
 

@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from helpers import check, config
+from helpers import check, config, context
 from helpers.clean.losses import stop_on_losses
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.errors import DataLossError
 from helpers.ingest import forms
 from helpers.paths import Quarter
@@ -72,12 +73,12 @@ def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
 @pytest.mark.parametrize("export", EXPORTS)
 def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
     raw = _raw(tmp_path / "raw", export)
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     assert result.quality["totals"]["rows_kept"] == 0  # nothing counted before the form is mapped
     assert result.quality["totals"]["rows_read"] == len(TRUTH)
     with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
                                             r"check --quarter 2023Q1 --apply`"):
-        stop_on_losses(result)
+        stop_on_losses(result, Configuration(config_dir))
     code, shown = _check("2023Q1", raw, tmp_path)
     assert code == 1 and "not mapped yet" in shown
     assert not (config_dir / "forms" / "partner_services.yml").exists()  # check alone writes nothing
@@ -95,8 +96,8 @@ def test_one_check_apply_maps_the_form_for_every_quarter(export, tmp_path, confi
         code, shown = _check(quarter, raw, tmp_path, apply=True)
         assert code == 0 and "Nothing to add to the configuration." in shown, shown
         assert mapping.read_text(encoding="utf-8") == written
-        result = clean_quarter(quarter, raw)
-        assert stop_on_losses(result) == []  # passes without --accept-losses
+        result = clean_quarter(context.build(quarter, raw_dir=raw))
+        assert stop_on_losses(result, Configuration(config_dir)) == []  # passes without --accept-losses
         _assert_figures(result.records, quarter, export)
 
 
@@ -163,7 +164,7 @@ def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong
         "2022-12-05,,PROT_LEGAL,C-2\n"  # out of period (and no province)
         "2023-02-01,Hatay,old_choice,C-3\n"  # rejected: unknown activity
         "2023-02-02,Hatay,PROT_LEGAL,C-4\n", encoding="utf-8")
-    result = clean_quarter("2023Q1", tmp_path / "raw")
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path / "raw"))
     reasons = result.rejects.set_index("row_number")["reason"].to_dict()
     assert reasons == {2: "out_of_period", 3: "out_of_period", 4: "unknown_activity"}
     detail = result.rejects.set_index("row_number")["detail"]
@@ -180,7 +181,7 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_services.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  cash_amt: amount_try\n", ""), encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     cash = int((_expected("2023Q1")["activity"] == "BN_CASH").sum())
     entry, = result.quality["not_reported"]
     assert entry["rows"] == cash and entry["rows_reported"] == 0 and entry["files_without_column"]
@@ -195,7 +196,9 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     from helpers.publication.report import Report
 
     quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-    report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    report = Report("2023Q1", compute_indicators(result.records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
+                    cfg=cfg)
     assert report.number("cash_transferred_try") == "not reported"
     assert "Cash transferred \\(TRY\\) is not reported: no value for it in" in report.quality_summary()
 
@@ -220,7 +223,7 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_distributions.yml"
     assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     blank = int(truth["quantity"].isna().sum())
     assert len(result.records) == len(truth) and 0 < blank < len(truth)
     assert result.records["quantity"].sum() == truth["quantity"].sum()
@@ -234,7 +237,9 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     def report(quality: dict, records: pd.DataFrame) -> Report:
         quality = {**quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-        return Report("2023Q1", compute_indicators(records, "2023Q1"), quality, pd.DataFrame())
+        cfg = Configuration(config_dir)  # the configuration in use, as a run would hand it down
+        return Report("2023Q1", compute_indicators(records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
+                      cfg=cfg)
 
     partial = report(result.quality, result.records)
     kits = truth[truth["item"] == "hygiene kit"]["quantity"].sum()
@@ -253,7 +258,7 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     # The quantity question left unmapped: every row lacks it, the figure is not reported, never 0.
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     entry, = result.quality["not_reported"]
     assert (entry["rows"], entry["rows_reported"]) == (len(truth), 0) and entry["files_without_column"]
     unmapped = report(result.quality, result.records)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from conftest import edit
 
+from helpers import config
 from helpers.errors import ConfigError
 from helpers.publication import catalogue, figures
 from helpers.publication.language import Language, get, languages, using
@@ -174,7 +175,7 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
         from helpers.publication.language import _
 
         assert _("Contents") == "ع Contents"
-        page = index_html(tmp_path / "reports", tmp_path / "processed")
+        page = index_html(tmp_path / "reports", tmp_path / "processed", config.current())
     assert "<html lang='ar' dir='rtl'>" in page
 
 
@@ -187,7 +188,7 @@ def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish(
     from helpers.publication import photos
     from helpers.publication.language import _
     from helpers.publication.narrative import narrative_path
-    from helpers.publication.report import BOXES
+    from helpers.publication.blocks import BOXES
 
     def shown(suffix: str) -> tuple[list[str], list[str], list]:
         text = narrative_path("2022Q4", suffix=suffix).read_text(encoding="utf-8")

@@ -11,14 +11,18 @@ import hxl
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean import totals
 from helpers.clean.provinces import province_reference
 from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.config import Configuration
 from helpers.measure.disclosure import definitions_name, dictionary_name, fmt
 from helpers.measure.indicators import for_publication, run_indicators
-from helpers.paths import REPO_ROOT, public_data_name
+from helpers.paths import CONFIG_DIR, REPO_ROOT, public_data_name
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.report import Report
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
 LOCAL = hxl.InputOptions(allow_local=True)
@@ -28,9 +32,9 @@ LOCAL = hxl.InputOptions(allow_local=True)
 def processed(tmp_path_factory, monkeypatch_module, generated_sample):
     root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-    out = write_clean(clean_quarter("2022Q4", raw), root / "processed")
+    out = write_clean(clean_quarter(context.build("2022Q4", raw_dir=raw)), root / "processed")
     totals.write(totals.read(raw, "2022Q4"), out)
-    run_indicators("2022Q4", root / "processed")
+    run_indicators(context.build("2022Q4", processed_dir=root / "processed"))
     return root / "processed" / "2022Q4"
 
 
@@ -50,7 +54,7 @@ def computed(processed) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def truth(computed) -> pd.DataFrame:
     """The true values of the rows the public file holds (free-text breakdowns not cleared are left out)."""
-    return computed[for_publication(computed)].reset_index(drop=True)
+    return computed[for_publication(computed, CFG)].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")

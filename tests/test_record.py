@@ -14,12 +14,16 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
+from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
+from helpers.paths import CONFIG_DIR
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.record import inputs
 from helpers.record.revisions import PRINTED, breakdown
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow  # three pipeline runs and a browser
 
@@ -139,7 +143,7 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
     def shown(table, indicator, dimension, category):
         """As the report prints it: suppressed as in the public file (x: withheld to protect another cell, or
         changed by 1 to 4 since version 1)."""
-        states = suppression(table, first if table is new else ())
+        states = suppression(table, CFG, first if table is new else ())
         hit = (table["indicator"] == indicator) & (table["dimension"] == dimension) & (table["category"] == category)
         return COMPLEMENTARY_MARK if (states[hit] == COMPLEMENTARY).any() else fmt(value(table, indicator,
                                                                                          dimension, category))

@@ -5,6 +5,7 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
+from helpers import config
 from helpers.publication.language import using
 from helpers.record import inputs
 from helpers.record.site_index import index_html, quarters, write_index
@@ -28,7 +29,7 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
          "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
     (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
     assert quarters(reports) == ["2022Q4"]
-    page = index_html(reports, processed)
+    page = index_html(reports, processed, config.current())
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
@@ -45,7 +46,8 @@ def test_the_index_columns_are_the_report_headline_figures(config_dir, tmp_path)
     (tmp_path / "2022Q4" / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=67389))
 
     def columns() -> list[str]:
-        return [th.get_text() for th in BeautifulSoup(index_html(tmp_path, tmp_path / "processed"),
+        page = index_html(tmp_path, tmp_path / "processed", config.current())  # the configuration in use now
+        return [th.get_text() for th in BeautifulSoup(page,
                                                       "html.parser").select("thead th")]
 
     assert columns() == ["Report", "Date", "People reached", "Provinces covered", "People reached this year",
@@ -68,7 +70,7 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
             (reports / "2022Q4" / f"refugee-response-2022Q4{suffix}.{kind}").write_text("report")
     (processed / "2022Q4" / "audit").mkdir(parents=True)
     (processed / "2022Q4" / "audit" / "run.json").write_text(json.dumps({"run_at": "2026-12-07T06:00:00+00:00"}))
-    english, turkish = write_index(reports, processed)
+    english, turkish = write_index(reports, processed, config.current())
     assert (english.name, turkish.name) == ("index.html", "index.tr.html")
     en = BeautifulSoup(english.read_text(encoding="utf-8"), "html.parser")
     tr = BeautifulSoup(turkish.read_text(encoding="utf-8"), "html.parser")
@@ -89,4 +91,4 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
         text = text.replace(link.get_text(), " ")
     assert english_in(text) == []
     with using("tr"):
-        assert index_html(reports, processed) == turkish.read_text(encoding="utf-8")
+        assert index_html(reports, processed, config.current()) == turkish.read_text(encoding="utf-8")

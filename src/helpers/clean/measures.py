@@ -16,39 +16,40 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import config
+from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 
 
-def expected() -> dict[str, list[str]]:
+def expected(cfg: Configuration) -> dict[str, list[str]]:
     """Measure column → the catalogue activities whose records report it; a measure no indicator sums is a
     configuration error (it would be checked for nothing)."""
     found: dict[str, list[str]] = {}
-    for code, row in config.activities().iterrows():
+    for code, row in cfg.activities().iterrows():
         for column in row.get("measures") if isinstance(row.get("measures"), list) else []:
-            if not figures(column):
-                raise ConfigError(f"{config.shown(config.path('activities.yml'))}: {code}.measures: {column!r} is "
+            if not figures(column, cfg):
+                raise ConfigError(f"{shown(cfg.path('activities.yml'))}: {code}.measures: {column!r} is "
                                   "summed by no indicator of indicators.yml")
             found.setdefault(column, []).append(code)
     return found
 
 
-def figures(column: str) -> list[dict]:
+def figures(column: str, cfg: Configuration) -> list[dict]:
     """The indicators that sum ``column`` (``cash_transferred_try`` for ``amount_try``): id and label."""
-    return [{"indicator": spec["id"], "label": spec["label"]} for spec in config.indicators()
+    return [{"indicator": spec["id"], "label": spec["label"]} for spec in cfg.indicators()
             if spec.get("measure") == "sum" and spec.get("column") == column]
 
 
-def not_reported(records: pd.DataFrame, present: dict[str, set[str]]) -> list[dict]:
+def not_reported(records: pd.DataFrame, present: dict[str, set[str]], cfg: Configuration) -> list[dict]:
     """Per measure with rows lacking it: the figures it feeds, the rows (total and per file), and the files that
     have no such column at all. ``present``: each source label's record columns."""
     found = []
-    for column, activities in expected().items():
+    for column, activities in expected(cfg).items():
         lacking = records["activity"].isin(activities).to_numpy() & records[column].isna().to_numpy()
         if not lacking.any():
             continue
         per_file = records.loc[lacking, "source"].astype(str).value_counts().sort_index()
         found.append({
-            "column": column, "activities": activities, "figures": figures(column), "rows": int(lacking.sum()),
+            "column": column, "activities": activities, "figures": figures(column, cfg), "rows": int(lacking.sum()),
             "rows_reported": int((records["activity"].isin(activities) & records[column].notna()).sum()),
             "files": {str(source): int(n) for source, n in per_file.items()},
             "files_without_column": sorted(source for source in per_file.index

@@ -13,24 +13,25 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
-from helpers import config
+from helpers.config import Configuration
 
 _SHEET = re.compile(r" \[[^\]]*\]$")  # a source table's sheet: "x.xlsx [Sheet]" → x.xlsx
 
 
-def source_table(quality: dict) -> pd.DataFrame:
-    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source."""
+def source_table(quality: dict, cfg: Configuration) -> pd.DataFrame:
+    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source, in the
+    kinds of ``cfg``'s reasons.yml."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
+    columns = ["rows_read", "rows_kept", *cfg.drop_kinds()]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table.index.name = "source"
     table.insert(0, "file", table.index.str.replace(_SHEET.pattern, "", regex=True))
     return table
 
 
-def quality_table(quality: dict) -> pd.DataFrame:
+def quality_table(quality: dict, cfg: Configuration) -> pd.DataFrame:
     """Rows read, kept and dropped per source file (its sheets added up), with the total."""
-    table = source_table(quality).groupby("file", sort=True).sum()
+    table = source_table(quality, cfg).groupby("file", sort=True).sum()
     table.index.name = None
     table.loc["Total"] = [quality["totals"].get(c, 0) for c in table.columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")

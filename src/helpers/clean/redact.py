@@ -81,11 +81,6 @@ _ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.m
 SHAPED = "identifier-shaped"
 
 
-def free_text_columns() -> list[str]:
-    """Record columns typed freely rather than chosen from a list (``free_text`` in config/indicators.yml)."""
-    return list(config.load("indicators")["free_text"])
-
-
 def mask(text: str) -> tuple[str, Counter]:
     """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked.
 

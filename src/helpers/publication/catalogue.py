@@ -29,8 +29,9 @@ from babel.messages.pofile import read_po, write_po
 
 from helpers import config
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+from helpers.publication.labels import breakdown_name, count_heading
 from helpers.publication.language import DOMAIN, catalogue_path, languages
-from helpers.publication.report import TREND, breakdown_name, count_heading
+from helpers.publication.report import TREND
 
 PUBLICATION = Path(__file__).parent
 SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "record" / name for name in ("revisions.py",

@@ -61,7 +61,7 @@ def datapackage(quarter: str) -> dict:
         "resources": [
             {"name": "indicators", "path": name, "title": f"Indicators, {q.label}", "format": "csv",
              "mediatype": "text/csv", "encoding": "utf-8", "dialect": {"commentRows": [2]},
-             "schema": {"fields": [_field(c) for c in public_columns()], "missingValues": [""],
+             "schema": {"fields": [_field(c) for c in public_columns(config.current())], "missingValues": [""],
                         "primaryKey": ["indicator", "dimension", "category"]}},
             _text_resource("dictionary", dictionary_name(name), "What each column of the indicators file holds",
                            [("column", "Column of the indicators file"), ("hashtag", "Its HXL hashtag"),

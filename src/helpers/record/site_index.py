@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.paths import AUDIT, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.publication.language import N_, Language, _, current, languages, using
 from helpers.record import revisions, stale
@@ -44,12 +44,12 @@ def index_name(language: Language) -> str:
     return INDEX.replace(".html", f"{language.suffix}.html")
 
 
-def headline() -> list[str]:
-    """The indicators of the index's columns: the report's headline figures (``config/report.yml``)."""
-    return [figure["indicator"] for figure in config.report()["headline_figures"]]
+def headline(cfg: Configuration) -> list[str]:
+    """The indicators of the index's columns: the report's headline figures (``report.yml``)."""
+    return [figure["indicator"] for figure in cfg.report()["headline_figures"]]
 
 
-def _headline(folder: Path, quarter: str) -> dict[str, str]:
+def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
     """The headline figures of a report, from the public data file beside it (suppression already applied),
     written as the language in use writes numbers."""
     path = folder / public_data_name(quarter)
@@ -57,7 +57,7 @@ def _headline(folder: Path, quarter: str) -> dict[str, str]:
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
     totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: current().number(float(totals[i])) for i in headline() if i in totals and totals[i] != ""}
+    return {i: current().number(float(totals[i])) for i in columns if i in totals and totals[i] != ""}
 
 
 def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
@@ -78,9 +78,9 @@ def _editions(folder: str, quarter: str, base: Path) -> list[str]:
             for language in editions for kind in ("html", "pdf")]
 
 
-def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
-    figures = _headline(base / folder, quarter)
-    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in headline())
+def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str]) -> str:
+    figures = _headline(base / folder, quarter, columns)
+    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in columns)
     links = " · ".join(filter(None, [*_editions(folder, quarter, base),
                                      _link(folder, public_data_name(quarter), _("public data (CSV)"), base)]))
     return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
@@ -137,11 +137,12 @@ def _languages_nav() -> str:
     return f"<nav class='languages' aria-label='{html.escape(_('Other languages'))}'>{links}</nav>" if links else ""
 
 
-def index_html(reports: Path, processed: Path) -> str:
+def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     """The page listing every quarter of ``reports`` (dates and versions from the audit trails in ``processed``,
-    out-of-date quarters marked), in the language in use (:func:`helpers.publication.language.using`)."""
-    specs, words = config.indicator_specs(), current()
-    head = "".join(f"<th scope='col' class='num'>{html.escape(_(specs[i]['label']))}</th>" for i in headline())
+    out-of-date quarters marked), with the headline figures and title of the configuration ``cfg``, in the
+    language in use (:func:`helpers.publication.language.using`)."""
+    specs, columns, words = cfg.indicator_specs(), headline(cfg), current()
+    head = "".join(f"<th scope='col' class='num'>{html.escape(_(specs[i]['label']))}</th>" for i in columns)
     sections = []
     behind = stale.out_of_date(processed)
     for q in quarters(reports):
@@ -154,9 +155,9 @@ def index_html(reports: Path, processed: Path) -> str:
                 same = _run_id(audit) == base.manifest["run_id"]
                 status = (_("current report (is version {number})") if same
                           else _("current report (revises version {number})")).format(number=base.number)
-            rows.append(_row(status, _run_date(audit), q, q, reports))
+            rows.append(_row(status, _run_date(audit), q, q, reports, columns))
         rows += [_row(_("version {number}").format(number=v.number), v.date, f"{q}.versions/{v.folder.name}", q,
-                      reports) if v.intact else _broken(v, len(headline())) for v in reversed(published)]
+                      reports, columns) if v.intact else _broken(v, len(columns)) for v in reversed(published)]
         period = words.period(q)
         label = html.escape(_(INDEX_TABLE).format(quarter=f"{q} ({period})"))
         sections.append(
@@ -167,7 +168,7 @@ def index_html(reports: Path, processed: Path) -> str:
             f"{head}<th scope='col'>{html.escape(_('Files'))}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
             "</table></div>")
     body = "".join(sections) or f"<p>{html.escape(_('No report has been rendered yet.'))}</p>"
-    heading = html.escape(_("{title}: quarterly reports").format(title=_(config.load("programme")["title"])))
+    heading = html.escape(_("{title}: quarterly reports").format(title=_(cfg.load("programme")["title"])))
     return (f"<!DOCTYPE html><html lang='{words.code}' dir='{words.direction}'><head><meta charset='utf-8'>"
             f"<title>{heading}</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -179,7 +180,7 @@ def index_html(reports: Path, processed: Path) -> str:
             f"<main>{body}</main></body></html>")
 
 
-def write_index(reports: Path, processed: Path) -> list[Path]:
+def write_index(reports: Path, processed: Path, cfg: Configuration) -> list[Path]:
     """Write ``reports/index.html`` and the index in each other language (``index.tr.html``), each replacing the
     previous one only once complete, out-of-date quarters marked. Runs of different quarters may finish together:
     each writes the pages in turn, under a lock of its own (kept outside the served folder)."""
@@ -189,6 +190,6 @@ def write_index(reports: Path, processed: Path) -> list[Path]:
         for language in languages():
             path = Path(reports) / index_name(language)
             with using(language.code), replacing(path) as tmp:
-                tmp.write_text(index_html(Path(reports), Path(processed)), encoding="utf-8")
+                tmp.write_text(index_html(Path(reports), Path(processed), cfg), encoding="utf-8")
             written.append(path)
     return written
