@@ -10,15 +10,17 @@ import json
 import shutil
 from pathlib import Path
 
+import canonical
 import pandas as pd
 import pytest
+from canonical import CATALOGUE
 from rich.console import Console
 
 from helpers import check, config, context
 from helpers.clean.losses import stop_on_losses
 from helpers.clean.quarter import clean_quarter
 from helpers.config import Configuration
-from helpers.errors import DataLossError
+from helpers.errors import DataLossError, SourceReadError
 from helpers.ingest import forms
 from helpers.paths import Quarter
 
@@ -52,13 +54,104 @@ def _check(quarter: str, raw: Path, tmp_path: Path, apply: bool = False) -> tupl
     return code, out.getvalue()
 
 
-def _expected(quarter: str) -> pd.DataFrame:
+def _expected(quarter: str, truth: list[dict] = TRUTH) -> pd.DataFrame:
     q = Quarter.parse(quarter)
-    truth = pd.DataFrame(TRUTH)
+    truth = pd.DataFrame(truth)
     return truth[(truth["date"] >= str(q.start)) & (truth["date"] <= str(q.end))]
 
 
+ACROSS_HISTORY = {"people_reached_year_to_date", "people_reached_since_start"}  # earlier quarters' runs, not this
+
+
+def _truth_figures(truth: pd.DataFrame) -> dict[tuple[str, str, str], float]:
+    """Every non-zero figure of the quarter counted from the ground truth alone (tests/canonical.py's reach, the
+    catalogue's sector and reach type), not by the project's indicator code: (indicator, dimension, category)."""
+    catalogue = pd.DataFrame(CATALOGUE["activities"]).set_index("code")
+    unasked = [column for column in ("case_no", "household_no", "household_size", "participants", "amount_try",
+                                     "quantity", "centre", "item", "sex", "population_group") if column not in truth]
+    truth = truth.reindex(columns=[*truth.columns, *unasked])  # what the form does not ask is missing
+    for column in {"sex", "population_group"} & set(unasked):  # a person's: "unknown", its published category
+        truth[column] = "unknown"
+    frame = truth.assign(sector=truth["activity"].map(catalogue["sector"]),
+                         reach_type=truth["activity"].map(catalogue["reach_type"]),
+                         beneficiary_id=truth["case_no"], household_id=truth["household_no"],
+                         age_group="unknown")  # the form asks no age of the person served
+    mixed = frame["reach_type"].eq("mixed")
+    frame.loc[mixed, "reach_type"] = frame.loc[mixed, "beneficiary_id"].notna().map({True: "individual",
+                                                                                   False: "group"})
+    figures: dict[tuple[str, str, str], float] = {}
+
+    def put(indicator: str, dimension: str, values) -> None:
+        if isinstance(values, pd.DataFrame) and values.empty:  # (groupby.apply when no record has the dimension)
+            return
+        if not isinstance(values, pd.Series):
+            values = pd.Series([values], index=["all"])
+        for category, number in values.items():
+            category = " | ".join(category) if isinstance(category, tuple) else str(category)
+            if round(float(number), 2):
+                figures[indicator, dimension, category] = round(float(number), 2)
+
+    def by(dimension: str) -> list[str]:
+        return dimension.split("+")
+
+    for dimension in ["total", "sector", "province", "sex", "age_group", "sex+age_group", "population_group",
+                      "centre", "activity", "activity+province"]:
+        put("people_reached", dimension, canonical.people_reached(frame, None if dimension == "total" else
+                                                                   by(dimension)))
+    reached = canonical.people_reached(frame, "province")
+    per_sector = frame.groupby(["sector", "province"]).apply(canonical.reach)
+    put("people_reached_max", "total", per_sector.groupby(level="province").max().sum())
+    put("provinces_covered", "total", int((reached > 0).sum()))
+    individual, household = frame[frame["reach_type"] == "individual"], frame[frame["reach_type"] == "household"]
+    put("unique_individuals", "total", individual["beneficiary_id"].nunique())
+    put("unique_individuals", "province", individual.groupby("province")["beneficiary_id"].nunique())
+    services = frame[frame["reach_type"].isin(["individual", "household", "group"])]
+    put("services_delivered", "total", len(services))
+    for dimension in ["sector", "activity", "centre", "province"]:
+        put("services_delivered", dimension, services.groupby(dimension).size())
+    for dimension in ["total", "activity", "province", "item", "activity+province"]:
+        grouped = household.groupby(by(dimension)) if dimension != "total" else None
+        put("households_reached", dimension, household["household_id"].nunique() if grouped is None
+            else grouped["household_id"].nunique())
+        sizes = household.groupby([*([] if grouped is None else by(dimension)), "household_id"])["household_size"]
+        largest = sizes.max()
+        put("people_in_households", dimension, largest.sum() if grouped is None
+            else largest.groupby(level=list(range(len(by(dimension))))).sum())
+    put("cash_transferred_try", "total", frame["amount_try"].sum())
+    put("cash_transferred_try", "province", frame.groupby("province")["amount_try"].sum())
+    put("items_distributed", "item", frame.groupby("item")["quantity"].sum())  # of the rows that report it
+    return figures
+
+
+def _assert_indicators(records: pd.DataFrame, quarter: str, export: str, truth: list[dict] = TRUTH) -> None:
+    """Every figure the quarter's records give (as a run computes them) is the one counted from the ground
+    truth: the same categories, the same values, nothing more (a figure the form cannot feed is 0 or absent)."""
+    from helpers.measure.indicators import compute_indicators
+
+    computed = compute_indicators(records, Quarter.parse(quarter), config.current())
+    computed = computed[(computed["value"] != 0) & ~computed["indicator"].isin(ACROSS_HISTORY)]
+    got = {(row.indicator, row.dimension, row.category): row.value for row in computed.itertuples()}
+    expected = _truth_figures(_expected(quarter, truth))
+    assert len(expected) > 30  # (the oracle counts: people reached by every breakdown, services, ...)
+    wrong = {key: (got.get(key), expected.get(key)) for key in got.keys() | expected.keys()
+             if got.get(key) != expected.get(key)}
+    assert not wrong, f"{export} {quarter}: (computed, true) {wrong}"
+
+
+def _published_or_stopped(quarter: str, raw: Path, export: str) -> bool:
+    """Never a wrong figure: the quarter's run stops (a file it cannot read, rows it would lose), or every figure
+    it would publish is right. True if it stopped."""
+    try:
+        result = clean_quarter(context.build(quarter, raw_dir=raw))
+        stop_on_losses(result, config.current())
+    except (SourceReadError, DataLossError):
+        return True
+    _assert_indicators(result.records, quarter, export)
+    return False
+
+
 def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
+    _assert_indicators(records, quarter, export)
     truth = _expected(quarter)
     assert len(records) == len(truth)
     assert records["activity"].astype(str).value_counts().to_dict() == truth["activity"].value_counts().to_dict()
@@ -79,6 +172,8 @@ def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
     with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
                                             r"check --quarter 2023Q1 --apply`"):
         stop_on_losses(result, Configuration(config_dir))
+    for quarter in QUARTERS:  # never a wrong figure: each quarter's run stops (or what it would publish is right)
+        assert _published_or_stopped(quarter, raw, export)
     code, shown = _check("2023Q1", raw, tmp_path)
     assert code == 1 and "not mapped yet" in shown
     assert not (config_dir / "forms" / "partner_services.yml").exists()  # check alone writes nothing
@@ -224,6 +319,8 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     mapping = config_dir / "forms" / "partner_distributions.yml"
     assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
     result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    assert stop_on_losses(result, Configuration(config_dir)) == []
+    _assert_indicators(result.records, "2023Q1", "distributions_labels_en.xlsx", truth.to_dict("records"))
     blank = int(truth["quantity"].isna().sum())
     assert len(result.records) == len(truth) and 0 < blank < len(truth)
     assert result.records["quantity"].sum() == truth["quantity"].sum()

@@ -338,14 +338,16 @@ def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
-    are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
-    activity name goes under its language (:func:`helpers.settle.language`): Arabic by its script, else the
-    language of its closest candidate's label, English when none is."""
+    are left out (they can never be a spelling to accept), a filled-in entry (only a certain one is) says
+    ``certain: read it once applied``, since ``--apply`` writes it without asking. An activity name goes under
+    its language (:func:`helpers.settle.language`): Arabic by its script, else the language of its closest
+    candidate's label, English when none is."""
     shown = found[~found["withheld"].astype(bool)]
 
     def note(row) -> str:
         rows = f"{row['rows']:,} row{'' if row['rows'] == 1 else 's'}"
-        parts = ["suggested: verify" if row["suggestion"] else "", row["candidates"], f"{rows}: {row['where']}"]
+        parts = ["certain: read it once applied" if row["suggestion"] else "", row["candidates"],
+                 f"{rows}: {row['where']}"]
         return "; ".join(part for part in parts if part)
 
     notes = shown.apply(note, axis=1) if len(shown) else pd.Series(dtype=object)
