@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.clean import totals
+from helpers.clean import measures, totals
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
@@ -426,7 +426,8 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
     indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir),  # helpers.measure.across
                                    published)
     write_csv(indicators, folder / "indicators.csv")
-    public = public_indicators(indicators, keep=for_publication(indicators), published=published)
+    public = public_indicators(indicators, keep=for_publication(indicators), published=published,
+                               incomplete=measures.completeness(records))  # never a silent 0
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
