@@ -22,7 +22,6 @@ import pandas as pd
 from helpers import config
 from helpers.errors import ConfigError
 
-
 COMPLETE, LOWER_BOUND, NOT_REPORTED = "complete", "lower_bound", "not_reported"
 COMPLETENESS = {
     COMPLETE: "every record the figure adds up reports its measure",

@@ -49,8 +49,8 @@ def datapackage(quarter: str) -> dict:
         "title": f"{programme['title']}: indicators, {q.label}",
         "description": ("The figures of the quarterly report, one row per indicator and breakdown, in HXL form "
                         "(a header row, then a row of hashtags). Values from 1 to 4, and values that would reveal "
-                        "them, are withheld: blank, with suppressed = 1. A figure that no record reports is blank (never 0) with "
-                        "completeness = not_reported, and a partial sum is flagged completeness = lower_bound."),
+                        "them, are withheld: blank, with suppressed = 1. A figure that no record reports is blank "
+                        "(never 0) with completeness = not_reported; a partial sum is flagged lower_bound."),
         "version": str(q),
         "temporal": {"start": q.start.isoformat(), "end": q.end.isoformat()},
         "licenses": [dict(programme["licence"])],
