@@ -194,11 +194,10 @@ def _revised(values: dict[Key, float], hidden: dict[Key, int], published: list[p
     (blank, not withheld) told the reader nothing to compare with."""
     revised = set()
     for table in published:
+        cells = list(zip(_keys(table), table["value"], table["suppressed"], strict=True))
+        unknown = {key[:2] for key, value, state in cells if not value and state == "0"}  # not reported
         before = {key: (float(value), float(value)) if state == "0" else (1.0, THRESHOLD - 1.0)
-                  for key, value, state in zip(_keys(table), table["value"], table["suppressed"], strict=True)
-                  if value or state != "0"}
-        unknown = {key[:2] for key, value, state in zip(_keys(table), table["value"], table["suppressed"],
-                                                        strict=True) if not value and state == "0"}
+                  for key, value, state in cells if key[:2] not in unknown}
         tables = {key[:2] for key in before}
         for key, now in values.items():
             if key[1] == "total" or key in hidden or key[:2] not in tables or key[:2] in unknown:
@@ -409,10 +408,9 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
     totals = set(indicators.loc[indicators["dimension"] == "total", "indicator"])
     unknown = [i for i, state in incomplete.items() if state == measures.NOT_REPORTED and i not in totals]
     if unknown:  # its breakdowns have no category with a value: say it once, in total
-        quarter = indicators["quarter"].iloc[0] if len(indicators) else ""
-        indicators = pd.concat([indicators, pd.DataFrame({"quarter": quarter, "indicator": unknown,
-                                                          "dimension": "total", "category": "all", "value": 0.0})],
-                               ignore_index=True)
+        said = pd.DataFrame({"quarter": indicators["quarter"].iloc[0], "indicator": unknown, "dimension": "total",
+                             "category": "all", "value": 0.0})
+        indicators = pd.concat([indicators, said], ignore_index=True)
         states = pd.concat([states, pd.Series(SHOWN, index=range(len(unknown)))], ignore_index=True)
     rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
