@@ -197,7 +197,7 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
     report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
     assert report.number("cash_transferred_try") == "not reported"
-    assert "is not reported: its" in report.quality_summary()
+    assert "Cash transferred \\(TRY\\) is not reported: no value for it in" in report.quality_summary()
 
 
 DISTRIBUTIONS = FIXTURES / "distributions"  # a second form (make_distribution_export.py): optional quantity

@@ -113,5 +113,6 @@ def test_skip_bad_files_lists_the_file_instead_of_stopping(tmp_path, fixture_raw
     result = run_quarter("2022Q4", raw, tmp_path / "p", tmp_path / "r", skip_bad_files=True, progress=False,
                          parameters={"narratives_dir": str(tmp_path)})
     page = result.html.read_text(encoding="utf-8")
-    assert "1 file could not be read and was skipped (file 1)" in page  # counted, by a neutral label
+    assert "1 file could not be read and was skipped (file 1: damaged or not a valid file)" in page  # counted, by
+    # a neutral label, with why in the reader's words (the reason itself may quote the file's own names)
     assert "broken.xlsx" not in page  # file names never published

@@ -95,6 +95,8 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
     for name, digest in manifest["outputs"]["report"].items():  # every output as frozen
         assert inputs.sha256(version.folder / name) == digest
     assert set(manifest["outputs"]["report"]) == set(record["v1_files"])  # the manifest: in the audit only
+    assert {"refugee-response-2022Q4.tr.html", "refugee-response-2022Q4.tr.pdf",  # both editions frozen
+            "printed-figures.tr.csv"} <= set(manifest["outputs"]["report"])
     assert (version.audit / "manifest.json").is_file() and (version.audit / "run.log").is_file()
     assert version.audit == root / "processed" / "2022Q4.versions" / "v1"
     assert {"01_clean.ipynb", "run.json"} <= set(manifest["outputs"]["audit"])
@@ -227,23 +229,27 @@ def test_a_section_the_narrative_leaves_without_text_is_left_out(record):
     assert "Innovation lab" not in outline and "Protection" in outline
 
 
-def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record, browser):
+@pytest.mark.parametrize(("index", "revises"), [("index.html", "current report (revises version 2)"),
+                                               ("index.tr.html", "güncel rapor (sürüm 2 yerine)")])
+def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record, browser, index, revises):
     reports = record["root"] / "reports"
-    index = reports / "index.html"
+    index = reports / index
     requests = []
     page = browser.new_page()
     page.on("request", lambda request: requests.append(request.url))
     page.goto(index.as_uri())
-    links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    links = page.eval_on_selector_all("main a", "links => links.map(a => a.href)")
+    other = page.eval_on_selector_all("header nav a", "links => links.map(a => a.href)")
     text = page.inner_text("body")
     page.close()
     assert requests == [index.as_uri()]  # self-contained: nothing else is fetched
-    assert "version 1" in text and "version 2" in text and "current report (revises version 2)" in text
+    assert revises in text
     assert len(links) == 15  # HTML and PDF in English and Turkish, and the public data: current report, both versions
-    for link in links:
+    assert len(other) == 1  # the index in the other language
+    for link in links + other:
         target = Path(unquote(urlparse(link).path))
         assert target.is_file() and target.is_relative_to(reports), link
     headline = pd.read_csv(record["v1"].folder / "refugee-response-2022Q4-indicators.csv", skiprows=[1])
     total = headline[(headline["indicator"] == "people_reached") & (headline["dimension"] == "total")]["value"]
-    assert f"{float(total.iloc[0]):,.0f}" in text
+    assert f"{float(total.iloc[0]):,.0f}".replace(",", "." if index.name == "index.tr.html" else ",") in text
     json.loads((record["v2"].audit / "manifest.json").read_text())  # both manifests are plain JSON

@@ -81,3 +81,19 @@ def test_files_whose_names_differ_only_in_an_identifier_stay_apart(tmp_path, key
     assert labels == ["Ayşe [phone].csv", "Ayşe [phone].csv (2)"]
     assert sorted(result.records["source"].astype(str)) == labels
     assert sorted(result.rejects["source"].astype(str)) == labels
+
+
+def test_the_record_of_what_a_run_read_names_files_masked_and_still_tells_them_apart(tmp_path):
+    """inputs.json and every version's manifest list the raw files by name: masked like free text, two files
+    differing only in a phone number stay two entries, and an edit to one is still seen as that file's change."""
+    from helpers.record import inputs
+
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    for name in ("Ayşe 0532 123 45 67.csv", "Ayşe 0533 765 43 21.csv", "kobo.csv"):
+        (folder / name).write_text("service_date,province\n2022-10-03,Adana\n", encoding="utf-8")
+    before = inputs.raw_hashes(folder)
+    assert sorted(before) == ["Ayşe [phone].csv", "Ayşe [phone].csv (2)", "kobo.csv"]
+    (folder / "Ayşe 0533 765 43 21.csv").write_text("service_date,province\n2022-10-04,Hatay\n", encoding="utf-8")
+    assert inputs.changes(before, inputs.raw_hashes(folder)) == {
+        "added": [], "removed": [], "changed": ["Ayşe [phone].csv (2)"]}

@@ -133,8 +133,8 @@ def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roo
         _report(reports / q, q, n, f"run-{q}")
     page = BeautifulSoup(index_html(reports, processed), "html.parser")
     marked = [p.get_text(" ", strip=True) for p in page.select("p.stale")]
-    assert marked == ["Out of date: 2023Q1 is out of date: it was made from 2022Q4's figures before its last run "
-                      "changed them; run 2023Q1 again."]
+    assert marked == ["Out of date: made from the figures of October–December 2022 before they were revised; "
+                      "January–March 2023 is to be run again."]
     assert page.select("p.stale")[0].find_previous("h2").get_text().startswith("2023Q1")
     with pytest.raises(PipelineError, match=r"^2023Q1 is out of date: .*; run 2023Q1 again, check the report"):
         publish("2023Q1", raw, processed, reports)

@@ -292,6 +292,7 @@ class VocabulariesFile(BaseModel):
 class ReasonsFile(_Strict):
     dropped: dict[str, str] = Field(min_length=1)
     rejected: dict[str, str] = Field(min_length=1)
+    unreadable: dict[str, str] = Field(min_length=1)  # why a whole file could not be read: kind → label
 
     @model_validator(mode="after")
     def _one_kind_each(self) -> ReasonsFile:
@@ -531,6 +532,12 @@ def reason_label(reason: str) -> str:
     """What a reader is told a reason means, after a count (``config/reasons.yml``)."""
     reasons = load("reasons")
     return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+
+
+def unreadable_label(kind: str) -> str:
+    """What a reader is told about a file that could not be read, by its kind (``unreadable`` of
+    ``config/reasons.yml``)."""
+    return load("reasons")["unreadable"].get(kind, kind.replace("_", " "))
 
 
 def activities() -> pd.DataFrame:

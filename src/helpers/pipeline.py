@@ -104,6 +104,11 @@ class RunResult:
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
     out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
+    editions: list[Path] = field(default_factory=list)  # every edition's HTML and PDF, the source language's first
+
+    def closing(self) -> list[str]:
+        """What a run says at its end, under its time: the HTML and PDF of every edition, then its log."""
+        return [*(f"  {path}" for path in self.editions), f"  log: {self.log}"]
 
 
 def say(line: str) -> None:
@@ -517,7 +522,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     finally:
         beside.shutdown(wait=True)
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
-                     reused, later)
+                     reused, later, [target / path.name for pair in rendered for path in pair])
 
 
 def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:

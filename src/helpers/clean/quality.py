@@ -8,6 +8,7 @@ counts rounded (:func:`rounded`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 import pandas as pd
@@ -41,21 +42,23 @@ def unit_of(source: str, units: dict[str, str]) -> str | None:
     return units.get(parts[0]) if len(parts) > 1 else None
 
 
-def public_labels(sources: list[str], units: dict[str, str]) -> dict[str, str]:
+def public_labels(sources: list[str], units: dict[str, str], *, file: str = "file {n}", sheet: str = "sheet {n}",
+                  unit: Callable[[str], str] = str) -> dict[str, str]:
     """Each source label (``folder/file [sheet]``, as quality.json has it) → the neutral label readers see:
     ``Protection and Resilience Unit, file 2, sheet 1`` with the unit from config, else ``file 3``; in the
-    order of that numbering.
+    order of that numbering. ``file``, ``sheet`` and ``unit`` give the words in an edition's language
+    (``dosya 3``, ``sayfa 1``); the defaults are the English of the public sources file.
 
     File, sheet and folder names are chosen by partners and may name the people served, so none is published;
     files are numbered in the order of their names within their unit, sheets within their file.
     """
     files = sorted({_file(source) for source in sources})
     labels: dict[str, str] = {}
-    for unit in dict.fromkeys(unit_of(f, units) for f in files):
-        for n, file in enumerate((f for f in files if unit_of(f, units) == unit), start=1):
-            labels[file] = f"{unit + ', ' if unit else ''}file {n}"
-            sheets = sorted(s for s in sources if _file(s) == file and s != file)
-            labels.update({sheet: f"{labels[file]}, sheet {k}" for k, sheet in enumerate(sheets, start=1)})
+    for unit_name in dict.fromkeys(unit_of(f, units) for f in files):
+        for n, name in enumerate((f for f in files if unit_of(f, units) == unit_name), start=1):
+            labels[name] = (unit(unit_name) + ", " if unit_name else "") + file.format(n=n)
+            sheets = sorted(s for s in sources if _file(s) == name and s != name)
+            labels.update({s: f"{labels[name]}, {sheet.format(n=k)}" for k, s in enumerate(sheets, start=1)})
     return {source: label for source, label in labels.items() if source in set(sources)}
 
 

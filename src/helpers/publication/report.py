@@ -17,13 +17,11 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-from babel import Locale
 from bs4 import BeautifulSoup
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
-from helpers.clean import measures
 from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
@@ -78,6 +76,7 @@ LOSSES = {
                         "are not counted."),
 }
 OTHER_SOURCES = N_("Other sources")  # Annex A: files outside the units' folders
+_FILE, _SHEET = N_("file {n}"), N_("sheet {n}")  # a source's neutral label: "file 3, sheet 2" (public_labels)
 TREND = "quarter"  # the breakdown the trend's figures are registered under (one per quarter)
 
 
@@ -317,8 +316,8 @@ class Report:
             return HTML("")
         totals = self.quality["totals"]
         read = totals["rows_read"] or 1
-        kinds = [kind for kind, words in (("rejected", "rejected"), ("out_of_period", "dated outside"))
-                 if any(words in line for line in accepted)]
+        found = {entry["kind"] for entry in accepted}  # the run's own lines stay in its log and quality.json
+        kinds = [kind for kind in LOSSES if kind in found]
         words = [_(LOSSES[kind]).format(**{kind: self.language.number(totals[kind])},
                                         read=self.language.number(read),
                                         share=self.language.percent(totals[kind] / read), period=self.period)
@@ -451,27 +450,48 @@ class Report:
             text += " " + counted(totals["summary_row"], "{n} total row at the foot of a tracker was set aside "
                                   "(not a record).", "{n} total rows at the foot of trackers were set aside "
                                   "(not records).")
-        if skipped:  # a loss the reader should weigh: counted, and named by neutral labels only
-            labels = public_labels([*self.quality["files"], *(f["source"] for f in skipped)],  # numbered with all
-                                   self.programme.get("units", {}))
+        if skipped:  # a loss the reader should weigh: counted, named by neutral labels only, with why in words
+            labels = self.source_labels()
             text += " " + counted(len(skipped), "{n} file could not be read and was skipped", "{n} files could "
                                   "not be read and were skipped") + " (" + "; ".join(
-                escape_markdown(labels[f["source"]]) for f in skipped) + ")."
+                escape_markdown(f"{labels[f['source']]}: {_(config.unreadable_label(f.get('kind', '')))}")
+                for f in skipped) + ")."
         if not_read := self.quality.get("not_read", []):
             text += " " + counted(len(not_read), "{n} part of a file was deliberately not read", "{n} parts of "
                                   "files were deliberately not read") + " " + _(
                 "(such as repeat groups of KoboToolbox forms, whose rows are not activity records).")
-        # What a measure leaves out is the cleaning's sentence, in the source language only: other editions count
-        # the figures and point to it
-        lines = measures.sentences(self.quality, files=False)
-        if self.language.source:
-            text += "".join(f" {escape_markdown(line)}." for line in lines)
-        elif lines:
-            text += " " + counted(len(lines), "{n} figure leaves out records or is not reported",
-                                  "{n} figures leave out records or are not reported") + " " + _(
-                "(why: in the {language} edition).").format(
-                language=Locale.parse(languages()[0].code).get_display_name(self.language.locale))
+        text += "".join(f" {escape_markdown(line)}." for line in self.not_reported())
         return text
+
+    def not_reported(self) -> list[str]:
+        """A sentence per measure that kept records do not report (:mod:`helpers.clean.measures`): which figure
+        leaves them out, or is not reported at all, how many records of which activities, and how many files
+        have no column for it (counted, not named)."""
+        specs, lines = config.indicator_specs(), []
+        for entry in self.quality.get("not_reported", []):
+            names = [_(specs[f["indicator"]]["label"]) for f in entry["figures"] if f["indicator"] in specs]
+            if not names:  # no figure of the report sums this measure
+                continue
+            records = counted(entry["rows"], "{n} kept record of {activities}", "{n} kept records of {activities}",
+                              activities=_(" and ").join(map(activity_label, entry["activities"])))
+            words = {"figure": _(" and ").join(names), "records": records}
+            line = (_("{figure} leaves out {records} with no value for it") if entry["rows_reported"]
+                    else _("{figure} is not reported: no value for it in {records}")).format(**words)
+            if without := entry["files_without_column"]:
+                line += " (" + counted(len(without), "{n} file has no column for it",
+                                       "{n} files have no column for it") + ")"
+            lines.append(line)
+        return lines
+
+    def source_labels(self, language: Language | None = None) -> dict[str, str]:
+        """Each source table and unreadable file → its neutral label in ``language`` (this edition's by default):
+        ``Protection and Resilience Unit, file 2, sheet 1`` / ``Koruma ve Dayanıklılık Birimi, dosya 2, sayfa 1``.
+        Numbered over every file, read or not, so a number means the same file in every edition and in the
+        sources file."""
+        sources = [*self.quality["files"], *(f["source"] for f in self.quality.get("skipped_files", []))]
+        words = language or self.language
+        return public_labels(sources, self.programme.get("units", {}), file=words.gettext(_FILE),
+                             sheet=words.gettext(_SHEET), unit=words.gettext)
 
     def sources_note(self) -> Markdown:
         """Where readers find each source table's counts: the sources file published beside the report."""
@@ -517,7 +537,8 @@ class Report:
         (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
         table = source_table(self.quality).drop(columns="file")
-        labels = public_labels(list(table.index), self.programme.get("units", {}))
+        labels = {source: label for source, label in self.source_labels(languages()[0]).items()  # one public
+                  if source in table.index}  # file for every edition: its labels in the source language
         table = table.loc[list(labels)].map(rounded).rename(index=labels)
         write_csv(table.reset_index(), path)
         return path

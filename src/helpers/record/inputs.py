@@ -14,6 +14,7 @@ from pathlib import Path
 
 import helpers
 from helpers import config
+from helpers.clean import redact
 from helpers.errors import NestedTooDeepError
 from helpers.ingest.readers import discover_sources, inside
 from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
@@ -60,14 +61,17 @@ def raw_hashes(folder: Path) -> dict[str, str]:
     files :func:`~helpers.ingest.readers.discover_sources` counts (no hidden or lock file, no other format).
 
     A link leading out of the folder (or a broken one) is never followed: it is not read, so what stands for it
-    is the SHA-256 of where it points. Empty when the folder does not exist.
+    is the SHA-256 of where it points. Empty when the folder does not exist. Names are masked like free text
+    (:func:`~helpers.clean.redact.masked_names`; partners name files after people): they reach ``inputs.json``,
+    each version's manifest and the messages of a revision.
     """
     folder, found = Path(folder), {}
     for path in discover_sources(folder, quiet=True) if folder.is_dir() else []:
         name = file_name(path.relative_to(folder).as_posix())  # a non-UTF-8 name escaped
         followed = inside(path, folder) and path.is_file()
         found[name] = sha256(path) if followed else hashlib.sha256(str(path.resolve()).encode()).hexdigest()
-    return found
+    names = redact.masked_names(list(found))
+    return {names[name]: digest for name, digest in found.items()}
 
 
 def code_hashes() -> dict[str, str]:
