@@ -22,6 +22,7 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean import measures
 from helpers.clean.quality import public_labels, rounded, source_table, unit_of
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import NarrativeError, SectionOrderError, UnknownLookupError
