@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.clean.measures import LOWER_BOUND, NOT_REPORTED
 from helpers.config import Configuration
 from helpers.measure.disclosure import (
     COMPLEMENTARY,
@@ -95,6 +96,35 @@ def test_the_data_dictionary_describes_every_column_with_its_hashtag():
     assert dictionary["column"].tolist() == public.columns.tolist()
     assert dictionary["hashtag"].tolist() == public.iloc[0].tolist()
     assert dictionary["meaning"].str.len().min() > 3 and set(dictionary["type"]) >= {"text", "number"}
+
+
+def test_a_figure_no_record_reports_is_blank_never_0_and_a_partial_sum_is_a_lower_bound():
+    """Never a silent 0 (issues 21, 23): the flag says what the report's "not reported" and "at least" say, and a
+    withheld cell of a partial sum stays withheld."""
+    rows = public_indicators(frame([
+        ("people_reached", "total", "all", 100.0),
+        ("cash_transferred_try", "total", "all", 0.0),  # computed from no amount at all
+        ("items_distributed", "item", "blanket", 30.0),
+        ("items_distributed", "item", "hygiene kit", 3.0),
+    ]), CFG, incomplete={"cash_transferred_try": NOT_REPORTED, "items_distributed": LOWER_BOUND}).iloc[1:]
+    assert rows["value"].tolist() == ["100", "", "30", ""]
+    assert rows["suppressed"].tolist() == ["0", "0", "0", "1"]  # not reported is not withheld; <5 stays withheld
+    assert rows["completeness"].tolist() == ["complete", "not_reported", "lower_bound", "lower_bound"]
+    # a figure with no breakdown left (every category 0) still says, in total, that it is not reported
+    rows = public_indicators(frame([("people_reached", "total", "all", 100.0)]), CFG,
+                             incomplete={"items_distributed": NOT_REPORTED}).iloc[1:]
+    assert rows[["indicator", "dimension", "category", "value", "suppressed", "completeness"]].values.tolist() == [
+        ["people_reached", "total", "all", "100", "0", "complete"],
+        ["items_distributed", "total", "all", "", "0", "not_reported"]]
+    assert rows["period_start"].tolist() == ["2022-10-01"] * 2
+
+
+def test_a_revision_of_a_figure_published_as_not_reported_is_compared_with_nothing():
+    before = public_indicators(frame([("cash_transferred_try", "total", "all", 0.0)]), CFG,
+                               incomplete={"cash_transferred_try": NOT_REPORTED}).iloc[1:]
+    now = frame([("cash_transferred_try", "total", "all", 1000.0), ("cash_transferred_try", "province", "Adana", 998.0),
+                 ("cash_transferred_try", "province", "Kilis", 2.0)])
+    assert suppression(now, CFG, [before]).tolist() == [SHOWN, COMPLEMENTARY, PRIMARY]
 
 
 def test_one_small_cell_gets_a_complement_so_total_minus_the_others_does_not_reveal_it():

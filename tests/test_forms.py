@@ -361,3 +361,65 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     unmapped = report(result.quality, result.records)
     assert unmapped.number("items_distributed", "item", "hygiene kit") == "not reported"
     assert "Items distributed is not reported" in unmapped.quality_summary()
+
+
+def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_sum(tmp_path, config_dir):
+    """The public data say what the report says (issues 21 and 23): items distributed with the quantity blank in
+    some rows is published as its partial sum flagged ``lower_bound``; with the quantity question unmapped it is
+    blank and flagged ``not_reported``, never 0; complete figures are ``complete``. The files still validate."""
+    import frictionless
+    import hxl
+
+    from helpers.clean import totals
+    from helpers.clean.quarter import write_clean
+    from helpers.measure.disclosure import definitions_name, dictionary_name
+    from helpers.measure.indicators import run_indicators
+    from helpers.paths import REPO_ROOT, public_data_name
+    from helpers.publication.datapackage import write_datapackage
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    (raw / "2023Q1").mkdir(parents=True)
+    for name in ("partner_distributions.xlsx", "distributions_labels_en.xlsx"):
+        shutil.copy(DISTRIBUTIONS / name, raw / "2023Q1" / name)
+    _check("2023Q1", raw, tmp_path, apply=True)
+    truth = pd.DataFrame(json.loads((DISTRIBUTIONS / "submissions.json").read_text(encoding="utf-8")))
+
+    def public() -> pd.DataFrame:
+        run = context.build("2023Q1", raw_dir=raw, processed_dir=processed)
+        out = write_clean(clean_quarter(run), processed)
+        totals.write(totals.read(raw, "2023Q1"), out)
+        run_indicators(run)
+        return pd.read_csv(out / "indicators_public.csv", dtype=str, skiprows=[1], keep_default_na=False)
+
+    def validated(folder: Path) -> None:
+        name, portal = public_data_name("2023Q1"), tmp_path / f"portal-{folder.name}"
+        portal.mkdir()
+        for file, published in [("indicators_public.csv", name),
+                                (dictionary_name("indicators_public.csv"), dictionary_name(name)),
+                                (definitions_name("indicators_public.csv"), definitions_name(name))]:
+            shutil.copyfile(processed / "2023Q1" / file, portal / published)
+        report = frictionless.validate(str(write_datapackage(portal, "2023Q1")))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+        options, errors = hxl.InputOptions(allow_local=True), []
+        with hxl.data(str(REPO_ROOT / "docs" / "public-data-schema.json"), options) as rules:
+            schema = hxl.schema(rules)
+        with hxl.data(str(portal / name), options) as source:
+            source.validate(schema, callback=errors.append)
+        assert [str(e.message) for e in errors if e.rule.severity == "error"] == []
+
+    partial = public()
+    items = partial[partial["indicator"] == "items_distributed"]
+    assert set(items["completeness"]) == {"lower_bound"} and set(items["suppressed"]) == {"0"}
+    sums = truth.groupby("item")["quantity"].sum()  # the partial sums, flagged as such
+    assert dict(zip(items["category"], items["value"], strict=True)) == {k: f"{v:.0f}" for k, v in sums.items()}
+    others = partial[partial["indicator"] != "items_distributed"]
+    assert len(others) and set(others["completeness"]) == {"complete"}
+    validated(tmp_path / "partial")
+
+    mapping = config_dir / "forms" / "partner_distributions.yml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
+    unmapped = public()
+    items = unmapped[unmapped["indicator"] == "items_distributed"]
+    assert len(items) and (items["value"] == "").all() and "0" not in set(items["value"])  # never a silent 0
+    assert set(items["completeness"]) == {"not_reported"} and set(items["suppressed"]) == {"0"}
+    validated(tmp_path / "unmapped")

@@ -186,9 +186,9 @@ def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish(
 
     from helpers.paths import NARRATIVES_DIR
     from helpers.publication import photos
+    from helpers.publication.blocks import BOXES
     from helpers.publication.language import _
     from helpers.publication.narrative import narrative_path
-    from helpers.publication.blocks import BOXES
 
     def shown(suffix: str) -> tuple[list[str], list[str], list]:
         text = narrative_path("2022Q4", suffix=suffix).read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.clean import measures
 from helpers.clean.provinces import province_reference
 from helpers.config import Configuration, shown
 from helpers.paths import Quarter
@@ -189,14 +190,17 @@ def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
 def _revised(values: dict[Key, float], hidden: dict[Key, int], published: list[pd.DataFrame]) -> set[Key]:
     """Cells a reader holding a published version would see change by 1 to 4 (:func:`suppression`): its value
     then was shown (a category not listed: 0; withheld: taken as ``<5``, 1 to 4, which withholds more than an
-    ``x`` would need) and the value now is outside that and less than 5 away from it."""
+    ``x`` would need) and the value now is outside that and less than 5 away from it. A value then not reported
+    (blank, not withheld) told the reader nothing to compare with."""
     revised = set()
     for table in published:
+        cells = list(zip(_keys(table), table["value"], table["suppressed"], strict=True))
+        unknown = {key[:2] for key, value, state in cells if not value and state == "0"}  # not reported
         before = {key: (float(value), float(value)) if state == "0" else (1.0, THRESHOLD - 1.0)
-                  for key, value, state in zip(_keys(table), table["value"], table["suppressed"], strict=True)}
+                  for key, value, state in cells if key[:2] not in unknown}
         tables = {key[:2] for key in before}
         for key, now in values.items():
-            if key[1] == "total" or key in hidden or key[:2] not in tables:
+            if key[1] == "total" or key in hidden or key[:2] not in tables or key[:2] in unknown:
                 continue
             low, high = before.get(key, (0.0, 0.0))
             if 0 < max(low - now, now - high) < THRESHOLD:
@@ -291,6 +295,7 @@ class Column:
     meaning: str
     type: str = "text"
     derive: Callable[[str], str] = str
+    values: tuple[str, ...] = ()  # the only values it may hold, when they are a fixed list
 
 
 FIXED = [
@@ -306,10 +311,14 @@ VALUE = [
     Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
     Column("unit", "#meta+unit", "What one of the value counts: people, households, services, items, TRY, ..."),
     Column("value", "#indicator+value+num",
-           "The figure; blank when suppressed. Integers without decimals, others with up to two", "number"),
+           "The figure; blank when suppressed or not reported. Integers without decimals, others with up to two",
+           "number"),
     Column("suppressed", "#meta+suppressed",
            "1 when the value is withheld (1-4, or withheld so that another cannot be derived), else 0",
-           "integer 0/1"),
+           "integer 0/1", values=("0", "1")),
+    Column("completeness", "#meta+completeness",
+           "; ".join(f"{code}: {meaning}" for code, meaning in measures.COMPLETENESS.items()),
+           values=tuple(measures.COMPLETENESS)),
 ]
 
 
@@ -384,17 +393,27 @@ def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]], cfg: C
 
 
 def public_indicators(indicators: pd.DataFrame, cfg: Configuration, keep: pd.Series | None = None,
-                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
+                      published: list[pd.DataFrame] = (), incomplete: dict[str, str] | None = None) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
     p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression).
 
     ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
     decides it, so that the file and the report withhold the same cells; ``published`` are the quarter's
-    published versions (:func:`suppression`)."""
+    published versions (:func:`suppression`). ``incomplete`` (:func:`helpers.clean.measures.completeness`) flags
+    the figures some records do not report in ``completeness``: a partial sum as a lower bound, a figure nothing
+    reports blank (never 0), with a total row when it has none, so the file says it is not reported."""
     specs, columns, dimensions = cfg.indicator_specs(), public_columns(cfg), dimension_columns(cfg)
+    incomplete = incomplete or {}
     states = suppression(indicators, cfg, published)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
+    totals = set(indicators.loc[indicators["dimension"] == "total", "indicator"])
+    unknown = [i for i, state in incomplete.items() if state == measures.NOT_REPORTED and i not in totals]
+    if unknown:  # its breakdowns have no category with a value: say it once, in total
+        said = pd.DataFrame({"quarter": indicators["quarter"].iloc[0], "indicator": unknown, "dimension": "total",
+                             "category": "all", "value": 0.0})
+        indicators = pd.concat([indicators, said], ignore_index=True)
+        states = pd.concat([states, pd.Series(SHOWN, index=range(len(unknown)))], ignore_index=True)
     rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
@@ -408,8 +427,10 @@ def public_indicators(indicators: pd.DataFrame, cfg: Configuration, keep: pd.Ser
             out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
         out["unit"] = specs[row.indicator]["unit"]
-        out["value"] = "" if state else _number(float(row.value))
+        completeness = incomplete.get(row.indicator, measures.COMPLETE)
+        out["value"] = "" if state or completeness == measures.NOT_REPORTED else _number(float(row.value))
         out["suppressed"] = "1" if state else "0"
+        out["completeness"] = completeness
         rows.append(out)
     table = pd.DataFrame(rows, columns=[c.name for c in columns]).astype(str)
     hxl = pd.DataFrame([{c.name: c.hashtag for c in columns}])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.clean import totals
+from helpers.clean import measures, totals
 from helpers.config import Configuration
 from helpers.context import RunContext
 from helpers.csvfile import read_csv, write_csv
@@ -431,7 +431,8 @@ def run_indicators(run: RunContext) -> pd.DataFrame:
     published = published_versions(str(q), earlier)  # a revision withholds more
     indicators = across_indicators(q, indicators, folder, earlier, cfg, published)  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")
-    public = public_indicators(indicators, cfg, keep=for_publication(indicators, cfg), published=published)
+    public = public_indicators(indicators, cfg, keep=for_publication(indicators, cfg), published=published,
+                               incomplete=measures.completeness(records, cfg))  # never a silent 0
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
     write_csv(public_dictionary(cfg), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(public_definitions(public, cfg), folder / definitions_name("indicators_public.csv"), encoding="utf-8")

@@ -25,6 +25,7 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from helpers import config
+from helpers.clean import measures
 from helpers.config import Configuration
 from helpers.context import RunContext
 from helpers.csvfile import read_csv
@@ -354,7 +355,8 @@ class Report(QualityNotes, Traceability):
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK
         lacking = self.lacking(indicator)  # never a 0 for a measure no kept record reports (helpers.clean.measures)
-        shown = _(NOT_REPORTED) if lacking and not lacking["rows_reported"] else self.at_least(indicator, shown)
+        unknown = lacking and measures.state(lacking["rows_reported"]) == measures.NOT_REPORTED
+        shown = _(NOT_REPORTED) if unknown else self.at_least(indicator, shown)
         self._trace(shown, indicator, dimension, category)
         return shown
 
