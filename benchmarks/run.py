@@ -104,7 +104,7 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     sys.path.insert(0, str(HERE))
     from duckdb_reference import compare, reference_indicators
 
-    from helpers import config
+    from helpers import context
     from helpers.clean import totals
     from helpers.clean.feedback import write_feedback
     from helpers.clean.quarter import clean_quarter, write_clean
@@ -113,13 +113,14 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     sampler = TreePeak()
     sampler.start()
     t0 = time.perf_counter()
+    run = context.build(QUARTER, raw_dir=raw, processed_dir=processed)
     published = totals.read(raw, QUARTER)
-    result = clean_quarter(QUARTER, raw)
+    result = clean_quarter(run)
     out = write_clean(result, processed)
     totals.write(published, out)
     t1 = time.perf_counter()
     peak_clean = _peak_gib()
-    indicators = run_indicators(QUARTER, processed)
+    indicators = run_indicators(run)
     t2 = time.perf_counter()
     peak_pipeline = _peak_gib()
     peak_tree = max(sampler.stop(), peak_pipeline)
@@ -133,11 +134,11 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
         return stats
     records = pd.read_parquet(out / "records.parquet")
     t3 = time.perf_counter()
-    compute_indicators(records, QUARTER)
+    compute_indicators(records, run.quarter, run.config)
     t4 = time.perf_counter()
     del records
-    reference_table = reference_indicators(out / "records.parquet", QUARTER, config.indicators(),
-                                           labels=config.load("labels"))
+    reference_table = reference_indicators(out / "records.parquet", QUARTER, run.config.indicators(),
+                                           labels=run.config.load("labels"))
     t5 = time.perf_counter()
     differences = compare(indicators, reference_table)
     if len(differences):
@@ -253,9 +254,10 @@ def make_across(size: int, folder: Path, seed: int = 15) -> None:
 def across_worker(folder: Path) -> dict:
     """Time the project's cross-quarter count (helpers.measure.across) over the four quarters, in this fresh process."""
     from helpers.measure.across import count_people
+    from helpers.paths import Quarter
 
     t0 = time.perf_counter()
-    people = count_people((ACROSS_QUARTERS[-1], folder / ACROSS_QUARTERS[-1]),
+    people = count_people((Quarter.parse(ACROSS_QUARTERS[-1]), folder / ACROSS_QUARTERS[-1]),
                           {q: folder / q for q in ACROSS_QUARTERS[:-1]})
     return {"seconds": time.perf_counter() - t0, "peak_gib": _peak_gib(), "people": people}
 

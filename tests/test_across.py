@@ -6,9 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.measure import across
 from helpers.measure.disclosure import public_indicators
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 FINGERPRINT = "0123456789abcdef"
 
@@ -55,7 +59,7 @@ def test_every_cross_quarter_figure_on_a_known_overlap(quarters):
     published, current = quarters
     indicators = _indicators("2022Q4", {"Protection": 55, "Health": 20, "Education": 10, "Livelihoods": 2},
                              {"Adana": 25, "Hatay": 60, "Mardin": 2})
-    out = across.across_indicators("2022Q4", indicators, current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), indicators, current, published, CFG)
     assert list(out.columns) == list(indicators.columns) and out["quarter"].eq("2022Q4").all()
     got = out[out["indicator"] != "people_reached"].set_index(["indicator", "dimension", "category"])["value"]
     assert got.to_dict() == {
@@ -79,7 +83,7 @@ def test_a_quarter_pseudonymised_with_another_key_stops_the_people_figures(quart
     (published / "2021Q4" / "quality.json").write_text(
         json.dumps({"quarter": "2021Q4", "key_fingerprint": "fedcba9876543210"}))
     indicators = _indicators("2022Q4", {"Protection": 55}, {"Adana": 55})
-    out = across.across_indicators("2022Q4", indicators, current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), indicators, current, published, CFG)
     assert not out["indicator"].str.contains("individuals").any()
     assert set(out["indicator"]) == {"people_reached", "people_reached_change"}  # no pseudonyms involved
     reason = across.load(current).reason
@@ -89,14 +93,16 @@ def test_a_quarter_pseudonymised_with_another_key_stops_the_people_figures(quart
 def test_a_quarter_without_a_fingerprint_is_not_assumed_to_share_the_key(quarters):
     published, current = quarters
     (published / "2022Q3" / "quality.json").write_text(json.dumps({"quarter": "2022Q3"}))
-    out = across.across_indicators("2022Q4", _indicators("2022Q4", {"Health": 9}, {}), current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), _indicators("2022Q4", {"Health": 9}, {}), current,
+                                   published, CFG)
     assert "unique_individuals_since_start" not in set(out["indicator"])
     assert "2022Q3 recorded no key fingerprint" in across.load(current).reason
 
 
 def test_the_first_quarter_counts_everyone_as_new_and_has_no_change(tmp_path):
     current = _quarter(tmp_path / "staging", "2023Q1", ["p", "q", "p"])
-    out = across.across_indicators("2023Q1", _indicators("2023Q1", {"Health": 9}, {}), current, tmp_path / "none")
+    out = across.across_indicators(Quarter.parse("2023Q1"), _indicators("2023Q1", {"Health": 9}, {}), current,
+                                   tmp_path / "none", CFG)
     got = out.set_index("indicator")["value"].to_dict()
     assert got["unique_individuals_since_start"] == got["unique_individuals_year_to_date"] == 2
     assert got["new_individuals"] == 2 and got["returning_individuals"] == 0
@@ -113,7 +119,7 @@ def _change(quarter: str, folder: Path, dimensions: list[str], published=()) -> 
     now = _indicators(quarter, {"Protection": 55, "Health": 20, "Shelter": 5, "Nutrition": 5}, {})
     result = across.Across(quarter)
     spec = {"id": "people_reached_change", "dimensions": dimensions}
-    rows = across.change_rows(quarter, now, folder, spec, result, published)
+    rows = across.change_rows(Quarter.parse(quarter), now, folder, spec, result, CFG, published)
     assert list(rows.columns) == list(now.columns)
     return list(rows.itertuples(index=False, name=None)), result
 
@@ -165,14 +171,14 @@ def test_the_change_withholds_a_cell_revised_since_this_quarters_published_versi
     _csv(_indicators("2022Q3", {"Protection": 40, "Health": 30, "Shelter": 7, "Nutrition": 9}, {}),
          tmp_path / "2022Q3" / "indicators.csv")
     version = public_indicators(_indicators("2022Q4", {"Protection": 55, "Health": 22, "Shelter": 5,
-                                                       "Nutrition": 5}, {})).iloc[1:]
+                                                       "Nutrition": 5}, {}), CFG).iloc[1:]
     rows, _ = _change("2022Q4", tmp_path, ["sector"], [version])
     unrevised, _ = _change("2022Q4", tmp_path, ["sector"])
     shown = [category for *_, category, _value in rows]
     assert "Health" not in shown and len(shown) <= len(unrevised) - 2  # Health and at least one complement
     folder = _quarter(tmp_path / "staging", "2022Q4", ["p"])
     now = _indicators("2022Q4", {"Protection": 55, "Health": 20, "Shelter": 5, "Nutrition": 5}, {})
-    out = across.across_indicators("2022Q4", now, folder, tmp_path, [version])
+    out = across.across_indicators(Quarter.parse("2022Q4"), now, folder, tmp_path, CFG, [version])
     changed = out[out["indicator"] == "people_reached_change"]
     assert set(changed["category"]) == set(shown)
 
@@ -182,7 +188,7 @@ def test_records_under_a_folder_named_with_an_apostrophe_are_read(tmp_path):
     root = tmp_path / "Türkiye'nin verileri"
     earlier = _quarter(root / "processed", "2022Q3", ["a", "b"])
     current = _quarter(root / "staging", "2022Q4", ["b", "c", "c'"])
-    people = across.count_people(("2022Q4", current), {"2022Q3": earlier})
+    people = across.count_people((Quarter.parse("2022Q4"), current), {"2022Q3": earlier})
     assert people == {"distinct_year_to_date": 4, "distinct_since_start": 4, "returning": 1, "new": 2}
 
 
@@ -194,7 +200,7 @@ def test_earlier_quarters_need_records_and_take_a_quality_file_without_a_quarter
     (tmp_path / "2022Q2" / "quality.json").unlink()
     _quarter(tmp_path, "2022Q3", ["a"])
     (tmp_path / "2022Q3" / "quality.json").write_text(json.dumps({"key_fingerprint": FINGERPRINT}))
-    assert across.earlier_quarters("2022Q4", tmp_path) == {"2022Q2": tmp_path / "2022Q2",
+    assert across.earlier_quarters(Quarter.parse("2022Q4"), tmp_path) == {"2022Q2": tmp_path / "2022Q2",
                                                           "2022Q3": tmp_path / "2022Q3"}
 
 
@@ -202,7 +208,7 @@ def test_why_people_were_not_counted_names_the_quarters_to_run_again(quarters):
     published, current = quarters
     (published / "2022Q3" / "quality.json").write_text(json.dumps({"quarter": "2022Q3"}))
     (current / "quality.json").unlink()
-    assert across.compute_across("2022Q4", current, published).reason == (
+    assert across.compute_across(Quarter.parse("2022Q4"), current, published).reason == (
         "not computed: 2022Q4, 2022Q3 recorded no key fingerprint, so it cannot be shown that every quarter was "
         "pseudonymised with the same key; re-run it")
 
@@ -210,12 +216,12 @@ def test_why_people_were_not_counted_names_the_quarters_to_run_again(quarters):
 def test_why_people_were_not_counted_names_each_quarter_of_another_key_and_its_fingerprint(quarters):
     published, current = quarters
     (published / "2021Q4" / "quality.json").write_text(json.dumps({"quarter": "2021Q4", "key_fingerprint": "f1"}))
-    assert across.compute_across("2022Q4", current, published).reason == (
+    assert across.compute_across(Quarter.parse("2022Q4"), current, published).reason == (
         f"not computed: 2021Q4 was pseudonymised with a different key (fingerprint f1) than 2022Q4 ({FINGERPRINT}), "
         "so one person has different pseudonyms in them and would be counted twice; re-run the quarters with one "
         "key")
     (published / "2022Q3" / "quality.json").write_text(json.dumps({"quarter": "2022Q3", "key_fingerprint": "f2"}))
-    result = across.compute_across("2022Q4", current, published)
+    result = across.compute_across(Quarter.parse("2022Q4"), current, published)
     assert result.reason.startswith("not computed: 2021Q4, 2022Q3 were pseudonymised with a different key "
                                     "(fingerprint f1, f2) than 2022Q4")
     assert result.quarter == "2022Q4" and result.people == {}
@@ -233,6 +239,7 @@ def test_without_people_indicators_in_the_configuration_no_records_are_read(conf
     start, end = text.index("  - id: unique_individuals_year_to_date"), text.index("  - id: people_reached_change")
     (config_dir / "indicators.yml").write_text(text[:start] + text[end:], encoding="utf-8")
     (current / "records.parquet").unlink()
-    out = across.across_indicators("2022Q4", _indicators("2022Q4", {"Protection": 55}, {}), current, published)
+    out = across.across_indicators(Quarter.parse("2022Q4"), _indicators("2022Q4", {"Protection": 55}, {}), current,
+                                   published, Configuration(config_dir))
     assert set(out["indicator"]) == {"people_reached", "people_reached_change"}
     assert across.load(current) == across.Across("2022Q4", previous="2022Q3")

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from helpers.config import Configuration
 from helpers.csvfile import FORMULA_START
 from helpers.measure import indicators
+from helpers.paths import CONFIG_DIR
 from helpers.pipeline import run_quarter
 
 pytestmark = pytest.mark.slow
@@ -148,4 +150,4 @@ def test_free_text_dimensions_are_published_only_where_config_allows(run):
     assert not unpublished & set(public["dimension"])
     assert {"centre", "donor", "province"} <= set(public["dimension"])
     with pytest.raises(indicators.UnpublishedDimensionError, match="publish_free_text"):
-        indicators.series(internal, "people_reached", "centre+activity_detail")
+        indicators.series(internal, "people_reached", "centre+activity_detail", Configuration(CONFIG_DIR))

@@ -9,8 +9,8 @@ from helpers.paths import REPO_ROOT
 
 SRC = REPO_ROOT / "src"
 # Bottom to top. Top-level modules not named here (pipeline, cli, ...) orchestrate and may import any layer.
-BASE = {"helpers", "helpers.paths", "helpers.config", "helpers.columns", "helpers.text", "helpers.csvfile",
-        "helpers.errors", "helpers.kernels"}
+BASE = {"helpers", "helpers.paths", "helpers.config", "helpers.config_models", "helpers.context", "helpers.columns",
+        "helpers.text", "helpers.csvfile", "helpers.errors", "helpers.kernels"}
 LAYERS = ["base", "helpers.ingest", "helpers.clean", "helpers.measure", "helpers.publication", "helpers.record",
           "top"]
 

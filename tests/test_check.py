@@ -169,7 +169,7 @@ def test_the_csv_files_have_the_configuration_files_columns_and_accepted_lines_w
     assert list(files["provinces.csv"].columns) == aliases_header
     provinces = files["provinces.csv"].set_index("alias")
     assert provinces.at["Amasra", "province"] == "Bartın" and provinces.at["Amasra", "note"].startswith(
-        "suggested: verify")
+        "certain: read it once applied")
     assert provinces.at["Narnia", "province"] == ""  # nothing close: left for the analyst
     # The verified lines pasted into the alias file make the values resolve.
     pasted = tmp_path / "province_aliases.csv"

@@ -10,7 +10,7 @@ from conftest import edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import kernels
+from helpers import context, kernels
 from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.errors import MissingKeyError
 
@@ -38,7 +38,7 @@ def test_every_row_is_kept_or_dropped_exactly_once(files, tmp_path_factory, monk
     raw = tmp_path_factory.mktemp("raw")
     for i, rows in enumerate(files):
         write(raw / "2022Q4", f"log{i}.csv", rows, *(("cp1254", ";") if i == 1 else ()))
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     totals = result.quality["totals"]
     assert totals["rows_read"] == sum(len(rows) for rows in files)
     dropped = totals["duplicate"] + totals["out_of_period"] + totals["rejected"]
@@ -58,7 +58,7 @@ def test_rejects_name_file_row_reason_column_and_closest_province(tmp_path, monk
         ("2022-10-05", "Gazintp", "PROT_CASE_MGMT", "TR-2", "", "K", "A B"),  # two typos: not guessed
         ("2022-10-05", "Adana", "PROT_CASE_MGMT", "", "", "K", "A B"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     out = write_clean(result, tmp_path / "processed")
     rejects = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")
     assert (out / "rejects.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
@@ -77,7 +77,7 @@ def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeyp
          f"key_file: {tmp_path / 'no.key'}")
     write(tmp_path / "2022Q4", "log.csv", [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")])
     with pytest.raises(MissingKeyError, match="PSEUDONYMISATION_KEY"):
-        clean_quarter("2022Q4", tmp_path)
+        clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
 
 
 def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):
@@ -86,7 +86,7 @@ def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):
             ("06.10.2022", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")]
     write(tmp_path / "2022Q4", "a.csv", rows)
     write(tmp_path / "2022Q4" / "copy", "a.csv", [("05.10.2022", "ADANA", "PROT_CASE_MGMT", " tr-1", "", "Kadın", "x")])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert len(result.records) == 2
     duplicate = result.rejects[result.rejects["reason"] == "duplicate"]
     assert duplicate[["source", "row_number"]].values.tolist() == [["copy/a.csv", 2]]
@@ -181,7 +181,7 @@ def test_records_file_tells_readers_of_the_history_its_quarter_and_dates(tmp_pat
         ("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B"),
         ("31.12.2022", "Hatay", "PROT_CASE_MGMT", "TR-2", "", "E", "C D"),
     ])
-    out = write_clean(clean_quarter("2022Q4", tmp_path), tmp_path / "processed")
+    out = write_clean(clean_quarter(context.build("2022Q4", raw_dir=tmp_path)), tmp_path / "processed")
     group = pq.ParquetFile(out / "records.parquet").metadata.row_group(0)
     stats = {group.column(i).path_in_schema: group.column(i).statistics for i in range(group.num_columns)}
     assert (stats["quarter"].min, stats["quarter"].max) == ("2022Q4", "2022Q4")

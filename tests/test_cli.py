@@ -53,3 +53,18 @@ def test_a_missing_configuration_folder_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["check", "--quarter", "2022Q4", "--config", str(tmp_path / "nowhere")])
     assert done.value.code == 2 and "no such folder" in capsys.readouterr().err
+
+
+def test_a_run_ends_by_listing_every_edition(tmp_path, monkeypatch, capsys):
+    """The closing lines name the HTML and PDF of the English and the Turkish edition, then the log."""
+    from helpers import pipeline
+
+    folder = tmp_path / "reports" / "2022Q4"
+    names = ["refugee-response-2022Q4.html", "refugee-response-2022Q4.pdf", "refugee-response-2022Q4.tr.html",
+             "refugee-response-2022Q4.tr.pdf"]
+    done = pipeline.RunResult("2022Q4", folder, folder / names[0], folder / names[1], tmp_path / "run.log", 1.0,
+                              editions=[folder / name for name in names])
+    monkeypatch.setattr(pipeline, "run_quarter", lambda *args, **kwargs: done)
+    assert cli.main(["run", "--quarter", "2022Q4"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[-5:] == [*(f"  {folder / name}" for name in names), f"  log: {tmp_path / 'run.log'}"]

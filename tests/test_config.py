@@ -3,7 +3,7 @@
 import pytest
 from conftest import edit
 
-from helpers import config
+from helpers import config, context
 from helpers.clean.quarter import clean_quarter
 from helpers.errors import ConfigError
 
@@ -83,7 +83,7 @@ def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(c
     edit(config_dir / "columns.yml", "  donor:\n", "  referral_source:\n    aliases: [referred by]\n  donor:\n")
     with pytest.raises(ConfigError, match=r"columns\.yml: columns\.referral_source: the cleaner has no rule for this "
                                           "column, so its values would be lost"):
-        clean_quarter("2022Q4", fixture_raw)
+        clean_quarter(context.build("2022Q4", raw_dir=fixture_raw))
 
 
 def test_the_report_figures_are_checked_again_when_the_indicators_change(config_dir):

@@ -15,12 +15,16 @@ from bs4 import BeautifulSoup
 from canonical import canonical, individuals, people_reached
 from conftest import seed
 
+from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.measure.indicators import value
+from helpers.paths import CONFIG_DIR
 from helpers.pipeline import run_quarter
 from helpers.publish import publish
 from helpers.record import revisions
 from samplegen import quarter as sample
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +79,7 @@ def _expected(records: pd.DataFrame) -> dict[tuple[str, str, str], int]:
 
 
 def _check(indicators: pd.DataFrame, expected: dict[tuple[str, str, str], int]) -> None:
-    got = {key: value(indicators, *key) for key in expected}
+    got = {key: value(indicators, *key, cfg=CFG) for key in expected}
     assert got == expected
     for dimension in DIMENSIONS:  # no category beyond the expected ones has people
         rows = indicators[(indicators["indicator"] == "people_reached") & (indicators["dimension"] == dimension)
@@ -86,7 +90,7 @@ def _check(indicators: pd.DataFrame, expected: dict[tuple[str, str, str], int]) 
 def test_1_the_first_quarter_reproduces_every_seed_figure(cycle):
     _, steps = cycle
     indicators = steps["1 run 2022Q4 indicators"]
-    assert {(i, d, c): value(indicators, i, d, c) for i, d, c, _ in SEED.figures} == {
+    assert {(i, d, c): value(indicators, i, d, c, cfg=CFG) for i, d, c, _ in SEED.figures} == {
         (i, d, c): v for i, d, c, v in SEED.figures}
     _check(indicators, _expected(canonical("2022Q4")))
     assert steps["1 run 2022Q4"].out_of_date == []
@@ -104,16 +108,16 @@ def test_3_the_second_quarter_counts_people_across_quarters_exactly(cycle):
     _check(indicators, _expected(q1))
     total = people_reached(q1)
     assert total == 5_347 and steps["3 run 2023Q1"].out_of_date == []
-    assert value(indicators, "people_reached_year_to_date") == total  # a new year starts
-    assert value(indicators, "people_reached_since_start") == BEFORE_2022Q4 + 67_389 + total
+    assert value(indicators, "people_reached_year_to_date", cfg=CFG) == total  # a new year starts
+    assert value(indicators, "people_reached_since_start", cfg=CFG) == BEFORE_2022Q4 + 67_389 + total
     now, before = individuals(q1), individuals(q4)
     assert len(now & before) == 497  # 200 case-management clients and 300 Keçiören visitors, 3 in both
-    assert value(indicators, "returning_individuals") == len(now & before)
-    assert value(indicators, "new_individuals") == len(now - before) == 1_250
-    assert value(indicators, "unique_individuals_year_to_date") == len(now)
-    assert value(indicators, "unique_individuals_since_start") == len(now | before)
+    assert value(indicators, "returning_individuals", cfg=CFG) == len(now & before)
+    assert value(indicators, "new_individuals", cfg=CFG) == len(now - before) == 1_250
+    assert value(indicators, "unique_individuals_year_to_date", cfg=CFG) == len(now)
+    assert value(indicators, "unique_individuals_since_start", cfg=CFG) == len(now | before)
     for sector in ("Protection", "Basic Needs", "Education"):
-        assert value(indicators, "people_reached_change", "sector", sector) == (
+        assert value(indicators, "people_reached_change", "sector", sector, cfg=CFG) == (
             people_reached(q1, "sector").get(sector, 0) - people_reached(q4, "sector")[sector])
     assert {"Adıyaman", "Malatya"} <= set(people_reached(q1, "province").index) - set(
         people_reached(q4, "province").index)
@@ -126,14 +130,15 @@ def test_5_the_revision_adds_exactly_the_late_file_and_names_2023Q1_out_of_date(
     _check(revised, _expected(late))
     added = people_reached(late) - people_reached(canonical("2022Q4"))
     assert added == 120
-    changed = {key for key in _expected(late) if value(revised, *key) != value(first, *key)}
+    changed = {key for key in _expected(late) if value(revised, *key, cfg=CFG) != value(first, *key, cfg=CFG)}
     assert changed == {("people_reached", "total", "all"), ("people_reached", "sector", "Protection"),
                        ("people_reached", "province", "Hatay"), ("people_reached", "donor", "Donor B"),
                        ("people_reached", "activity", "PROT_CASE_MGMT")}
     grown = {("total", "all"), ("sector", "Protection"), ("donor", "Donor B")}
     for indicator, dimension, category, published in SEED.figures:  # the other seed figures stand
         shift = added if (dimension, category) in grown and indicator.startswith("people_reached") else 0
-        assert value(revised, indicator, dimension, category) == published + shift, (indicator, dimension, category)
+        assert value(revised, indicator, dimension, category, cfg=CFG) == published + shift, (indicator, dimension,
+                                                                                          category)
     assert steps["5 revise 2022Q4"].out_of_date == [
         "2023Q1 is out of date: it was made from 2022Q4's figures before its last run changed them; "
         "run 2023Q1 again"]
@@ -152,12 +157,13 @@ def test_6_running_2023Q1_again_moves_the_late_people_from_new_to_returning(cycl
     q1, q4 = canonical("2023Q1"), canonical("2022Q4", late=True)
     _check(again, _expected(q1))
     now, before = individuals(q1), individuals(q4)
-    assert value(again, "returning_individuals") == len(now & before) == 497 + 40
-    assert value(again, "new_individuals") == len(now - before) == 1_250 - 40
-    assert value(again, "unique_individuals_since_start") == len(now | before)
-    assert value(again, "people_reached_since_start") == value(first, "people_reached_since_start") + 120
-    assert value(again, "people_reached_change", "sector", "Protection") == (
-        value(first, "people_reached_change", "sector", "Protection") - 120)
+    assert value(again, "returning_individuals", cfg=CFG) == len(now & before) == 497 + 40
+    assert value(again, "new_individuals", cfg=CFG) == len(now - before) == 1_250 - 40
+    assert value(again, "unique_individuals_since_start", cfg=CFG) == len(now | before)
+    assert value(again, "people_reached_since_start", cfg=CFG) == value(first, "people_reached_since_start",
+                                                                        cfg=CFG) + 120
+    assert value(again, "people_reached_change", "sector", "Protection", cfg=CFG) == (
+        value(first, "people_reached_change", "sector", "Protection", cfg=CFG) - 120)
     assert steps["6 run 2023Q1 again"].out_of_date == []
     assert not BeautifulSoup(steps["6 run 2023Q1 again index"], "html.parser").select("p.stale")
 

@@ -5,6 +5,8 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.clean.measures import LOWER_BOUND, NOT_REPORTED
+from helpers.config import Configuration
 from helpers.measure.disclosure import (
     COMPLEMENTARY,
     PLOTTED_COMPLEMENTARY,
@@ -17,6 +19,9 @@ from helpers.measure.disclosure import (
     suppress,
     suppression,
 )
+from helpers.paths import CONFIG_DIR
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -33,7 +38,7 @@ def frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
 
 
 def states(indicators: pd.DataFrame) -> dict[str, int]:
-    found = suppression(indicators)
+    found = suppression(indicators, CFG)
     return {f"{d}:{c}": s for d, c, s in zip(indicators["dimension"], indicators["category"], found, strict=True)}
 
 
@@ -53,7 +58,7 @@ def test_values_drawn_in_figures_carry_nothing_of_a_suppressed_value():
 
 
 def test_public_file_has_hxl_row_p_codes_and_blank_flagged_suppression():
-    public = public_indicators(INDICATORS)
+    public = public_indicators(INDICATORS, CFG)
     hxl, rows = public.iloc[0], public.iloc[1:].reset_index(drop=True)
     assert all(HXL_TAG.match(tag) for tag in hxl), hxl.tolist()
     assert hxl["adm1_name"] == "#adm1+name" and hxl["adm1_pcode"] == "#adm1+code" and hxl["sector"] == "#sector"
@@ -71,7 +76,7 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
         ("people_reached", "activity+province", "EDU_LANGUAGE | Ankara", 96.0),
         ("people_reached", "sex+age_group", "female | 18-59", 12.5),
         ("cash_transferred_try", "province", "Adana", 1250.25),
-    ])).iloc[1:].reset_index(drop=True)
+    ]), CFG).iloc[1:].reset_index(drop=True)
     ankara = public.loc[1]
     assert (ankara["activity"], ankara["activity_name"]) == ("EDU_LANGUAGE", "Language courses")
     assert (ankara["adm1_name"], ankara["adm1_pcode"]) == ("Ankara", "TUR006")
@@ -81,16 +86,45 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
 
 def test_an_unknown_breakdown_or_province_is_refused_not_published_blank():
     with pytest.raises(KeyError, match="shoe_size"):
-        public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]))
+        public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]), CFG)
     with pytest.raises(ValueError, match="Atlantis"):
-        public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]))
+        public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]), CFG)
 
 
 def test_the_data_dictionary_describes_every_column_with_its_hashtag():
-    public, dictionary = public_indicators(INDICATORS), public_dictionary()
+    public, dictionary = public_indicators(INDICATORS, CFG), public_dictionary(CFG)
     assert dictionary["column"].tolist() == public.columns.tolist()
     assert dictionary["hashtag"].tolist() == public.iloc[0].tolist()
     assert dictionary["meaning"].str.len().min() > 3 and set(dictionary["type"]) >= {"text", "number"}
+
+
+def test_a_figure_no_record_reports_is_blank_never_0_and_a_partial_sum_is_a_lower_bound():
+    """Never a silent 0 (issues 21, 23): the flag says what the report's "not reported" and "at least" say, and a
+    withheld cell of a partial sum stays withheld."""
+    rows = public_indicators(frame([
+        ("people_reached", "total", "all", 100.0),
+        ("cash_transferred_try", "total", "all", 0.0),  # computed from no amount at all
+        ("items_distributed", "item", "blanket", 30.0),
+        ("items_distributed", "item", "hygiene kit", 3.0),
+    ]), CFG, incomplete={"cash_transferred_try": NOT_REPORTED, "items_distributed": LOWER_BOUND}).iloc[1:]
+    assert rows["value"].tolist() == ["100", "", "30", ""]
+    assert rows["suppressed"].tolist() == ["0", "0", "0", "1"]  # not reported is not withheld; <5 stays withheld
+    assert rows["completeness"].tolist() == ["complete", "not_reported", "lower_bound", "lower_bound"]
+    # a figure with no breakdown left (every category 0) still says, in total, that it is not reported
+    rows = public_indicators(frame([("people_reached", "total", "all", 100.0)]), CFG,
+                             incomplete={"items_distributed": NOT_REPORTED}).iloc[1:]
+    assert rows[["indicator", "dimension", "category", "value", "suppressed", "completeness"]].values.tolist() == [
+        ["people_reached", "total", "all", "100", "0", "complete"],
+        ["items_distributed", "total", "all", "", "0", "not_reported"]]
+    assert rows["period_start"].tolist() == ["2022-10-01"] * 2
+
+
+def test_a_revision_of_a_figure_published_as_not_reported_is_compared_with_nothing():
+    before = public_indicators(frame([("cash_transferred_try", "total", "all", 0.0)]), CFG,
+                               incomplete={"cash_transferred_try": NOT_REPORTED}).iloc[1:]
+    now = frame([("cash_transferred_try", "total", "all", 1000.0), ("cash_transferred_try", "province", "Adana", 998.0),
+                 ("cash_transferred_try", "province", "Kilis", 2.0)])
+    assert suppression(now, CFG, [before]).tolist() == [SHOWN, COMPLEMENTARY, PRIMARY]
 
 
 def test_one_small_cell_gets_a_complement_so_total_minus_the_others_does_not_reveal_it():

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config
+from helpers import config, context
 from helpers.clean.quarter import clean_quarter, write_clean
+from helpers.config import Configuration
 from helpers.measure.indicators import compute_indicators
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -28,7 +32,7 @@ def cleaned(tmp_path_factory):
     generate.generate(root / "raw", 3_000, seed=11, xlsx=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PSEUDONYMISATION_KEY", "test key, not a secret")
-        result = clean_quarter(generate.QUARTER, root / "raw")
+        result = clean_quarter(context.build(generate.QUARTER, raw_dir=root / "raw"))
     return result, write_clean(result, root / "processed") / "records.parquet"
 
 
@@ -41,7 +45,7 @@ def test_generated_quarter_has_the_mess(cleaned):
 def test_duckdb_sql_gives_the_same_numbers(cleaned):
     reference = _load("duckdb_reference")
     result, parquet = cleaned
-    project = compute_indicators(result.records, result.quarter)
+    project = compute_indicators(result.records, Quarter.parse(result.quarter), CFG)
     sql = reference.reference_indicators(parquet, result.quarter, config.indicators())
     assert len(sql) > 100
     assert set(sql["indicator"]) >= {"people_reached", "people_reached_max", "provinces_covered", "people_trained"}
@@ -56,11 +60,11 @@ def test_duckdb_sql_counts_unreviewed_labels_as_the_project_publishes_them(clean
     reference = _load("duckdb_reference")
     result, parquet = cleaned
     records = result.records.copy()
-    counted = reviewed_labels(records)
+    counted = reviewed_labels(records, CFG)
     assert counted, "the generated quarter should hold a label that is not on the reviewed list"
-    labels = config.load("labels")
-    project = compute_indicators(records, result.quarter)
-    sql = reference.reference_indicators(parquet, result.quarter, config.indicators(), labels=labels)
+    labels = CFG.load("labels")
+    project = compute_indicators(records, Quarter.parse(result.quarter), CFG)
+    sql = reference.reference_indicators(parquet, result.quarter, CFG.indicators(), labels=labels)
     assert labels["other"] in set(sql["category"].str.split(" | ", regex=False).explode())
     differences = reference.compare(project, sql)
     assert differences.empty, differences.head(20).to_string()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import context
 from helpers.clean.feedback import HEADER, texts, write_feedback
 from helpers.clean.quarter import clean_quarter, write_clean
 
@@ -14,7 +15,7 @@ PLANTED = ["Ayşe Yılmaz", "Mehmet Demir", "+90 532 111 22 33", "12345678901", 
 
 def test_one_workbook_per_file_with_every_row_not_kept(fixture_raw, tmp_path, monkeypatch):
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "feedback test key, not a secret")
-    result = clean_quarter("2022Q4", fixture_raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=fixture_raw))
     out = write_clean(result, tmp_path)
     import openpyxl
     books = write_feedback(out)
@@ -40,7 +41,7 @@ def test_a_formula_typed_into_a_cell_stays_text(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "a.csv").write_text('date,province,activity,beneficiary_id\n2023-02-01,Adana,"=HYPERLINK(""x"")",C1\n'
                                   "2023-02-02,Adana,PROT_LEGAL,C2\n", encoding="utf-8")
-    out = write_clean(clean_quarter("2023Q1", tmp_path / "raw"), tmp_path / "processed")
+    out = write_clean(clean_quarter(context.build("2023Q1", raw_dir=tmp_path / "raw")), tmp_path / "processed")
     write_feedback(out)
     import openpyxl
     sheet = openpyxl.load_workbook(out / "feedback" / "a.csv.xlsx").active

@@ -10,14 +10,17 @@ import json
 import shutil
 from pathlib import Path
 
+import canonical
 import pandas as pd
 import pytest
+from canonical import CATALOGUE
 from rich.console import Console
 
-from helpers import check, config
+from helpers import check, config, context
 from helpers.clean.losses import stop_on_losses
 from helpers.clean.quarter import clean_quarter
-from helpers.errors import DataLossError
+from helpers.config import Configuration
+from helpers.errors import DataLossError, SourceReadError
 from helpers.ingest import forms
 from helpers.paths import Quarter
 
@@ -51,13 +54,104 @@ def _check(quarter: str, raw: Path, tmp_path: Path, apply: bool = False) -> tupl
     return code, out.getvalue()
 
 
-def _expected(quarter: str) -> pd.DataFrame:
+def _expected(quarter: str, truth: list[dict] = TRUTH) -> pd.DataFrame:
     q = Quarter.parse(quarter)
-    truth = pd.DataFrame(TRUTH)
+    truth = pd.DataFrame(truth)
     return truth[(truth["date"] >= str(q.start)) & (truth["date"] <= str(q.end))]
 
 
+ACROSS_HISTORY = {"people_reached_year_to_date", "people_reached_since_start"}  # earlier quarters' runs, not this
+
+
+def _truth_figures(truth: pd.DataFrame) -> dict[tuple[str, str, str], float]:
+    """Every non-zero figure of the quarter counted from the ground truth alone (tests/canonical.py's reach, the
+    catalogue's sector and reach type), not by the project's indicator code: (indicator, dimension, category)."""
+    catalogue = pd.DataFrame(CATALOGUE["activities"]).set_index("code")
+    unasked = [column for column in ("case_no", "household_no", "household_size", "participants", "amount_try",
+                                     "quantity", "centre", "item", "sex", "population_group") if column not in truth]
+    truth = truth.reindex(columns=[*truth.columns, *unasked])  # what the form does not ask is missing
+    for column in {"sex", "population_group"} & set(unasked):  # a person's: "unknown", its published category
+        truth[column] = "unknown"
+    frame = truth.assign(sector=truth["activity"].map(catalogue["sector"]),
+                         reach_type=truth["activity"].map(catalogue["reach_type"]),
+                         beneficiary_id=truth["case_no"], household_id=truth["household_no"],
+                         age_group="unknown")  # the form asks no age of the person served
+    mixed = frame["reach_type"].eq("mixed")
+    frame.loc[mixed, "reach_type"] = frame.loc[mixed, "beneficiary_id"].notna().map({True: "individual",
+                                                                                   False: "group"})
+    figures: dict[tuple[str, str, str], float] = {}
+
+    def put(indicator: str, dimension: str, values) -> None:
+        if isinstance(values, pd.DataFrame) and values.empty:  # (groupby.apply when no record has the dimension)
+            return
+        if not isinstance(values, pd.Series):
+            values = pd.Series([values], index=["all"])
+        for category, number in values.items():
+            category = " | ".join(category) if isinstance(category, tuple) else str(category)
+            if round(float(number), 2):
+                figures[indicator, dimension, category] = round(float(number), 2)
+
+    def by(dimension: str) -> list[str]:
+        return dimension.split("+")
+
+    for dimension in ["total", "sector", "province", "sex", "age_group", "sex+age_group", "population_group",
+                      "centre", "activity", "activity+province"]:
+        put("people_reached", dimension, canonical.people_reached(frame, None if dimension == "total" else
+                                                                   by(dimension)))
+    reached = canonical.people_reached(frame, "province")
+    per_sector = frame.groupby(["sector", "province"]).apply(canonical.reach)
+    put("people_reached_max", "total", per_sector.groupby(level="province").max().sum())
+    put("provinces_covered", "total", int((reached > 0).sum()))
+    individual, household = frame[frame["reach_type"] == "individual"], frame[frame["reach_type"] == "household"]
+    put("unique_individuals", "total", individual["beneficiary_id"].nunique())
+    put("unique_individuals", "province", individual.groupby("province")["beneficiary_id"].nunique())
+    services = frame[frame["reach_type"].isin(["individual", "household", "group"])]
+    put("services_delivered", "total", len(services))
+    for dimension in ["sector", "activity", "centre", "province"]:
+        put("services_delivered", dimension, services.groupby(dimension).size())
+    for dimension in ["total", "activity", "province", "item", "activity+province"]:
+        grouped = household.groupby(by(dimension)) if dimension != "total" else None
+        put("households_reached", dimension, household["household_id"].nunique() if grouped is None
+            else grouped["household_id"].nunique())
+        sizes = household.groupby([*([] if grouped is None else by(dimension)), "household_id"])["household_size"]
+        largest = sizes.max()
+        put("people_in_households", dimension, largest.sum() if grouped is None
+            else largest.groupby(level=list(range(len(by(dimension))))).sum())
+    put("cash_transferred_try", "total", frame["amount_try"].sum())
+    put("cash_transferred_try", "province", frame.groupby("province")["amount_try"].sum())
+    put("items_distributed", "item", frame.groupby("item")["quantity"].sum())  # of the rows that report it
+    return figures
+
+
+def _assert_indicators(records: pd.DataFrame, quarter: str, export: str, truth: list[dict] = TRUTH) -> None:
+    """Every figure the quarter's records give (as a run computes them) is the one counted from the ground
+    truth: the same categories, the same values, nothing more (a figure the form cannot feed is 0 or absent)."""
+    from helpers.measure.indicators import compute_indicators
+
+    computed = compute_indicators(records, Quarter.parse(quarter), config.current())
+    computed = computed[(computed["value"] != 0) & ~computed["indicator"].isin(ACROSS_HISTORY)]
+    got = {(row.indicator, row.dimension, row.category): row.value for row in computed.itertuples()}
+    expected = _truth_figures(_expected(quarter, truth))
+    assert len(expected) > 30  # (the oracle counts: people reached by every breakdown, services, ...)
+    wrong = {key: (got.get(key), expected.get(key)) for key in got.keys() | expected.keys()
+             if got.get(key) != expected.get(key)}
+    assert not wrong, f"{export} {quarter}: (computed, true) {wrong}"
+
+
+def _published_or_stopped(quarter: str, raw: Path, export: str) -> bool:
+    """Never a wrong figure: the quarter's run stops (a file it cannot read, rows it would lose), or every figure
+    it would publish is right. True if it stopped."""
+    try:
+        result = clean_quarter(context.build(quarter, raw_dir=raw))
+        stop_on_losses(result, config.current())
+    except (SourceReadError, DataLossError):
+        return True
+    _assert_indicators(result.records, quarter, export)
+    return False
+
+
 def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
+    _assert_indicators(records, quarter, export)
     truth = _expected(quarter)
     assert len(records) == len(truth)
     assert records["activity"].astype(str).value_counts().to_dict() == truth["activity"].value_counts().to_dict()
@@ -72,12 +166,14 @@ def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
 @pytest.mark.parametrize("export", EXPORTS)
 def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
     raw = _raw(tmp_path / "raw", export)
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     assert result.quality["totals"]["rows_kept"] == 0  # nothing counted before the form is mapped
     assert result.quality["totals"]["rows_read"] == len(TRUTH)
     with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
                                             r"check --quarter 2023Q1 --apply`"):
-        stop_on_losses(result)
+        stop_on_losses(result, Configuration(config_dir))
+    for quarter in QUARTERS:  # never a wrong figure: each quarter's run stops (or what it would publish is right)
+        assert _published_or_stopped(quarter, raw, export)
     code, shown = _check("2023Q1", raw, tmp_path)
     assert code == 1 and "not mapped yet" in shown
     assert not (config_dir / "forms" / "partner_services.yml").exists()  # check alone writes nothing
@@ -95,8 +191,8 @@ def test_one_check_apply_maps_the_form_for_every_quarter(export, tmp_path, confi
         code, shown = _check(quarter, raw, tmp_path, apply=True)
         assert code == 0 and "Nothing to add to the configuration." in shown, shown
         assert mapping.read_text(encoding="utf-8") == written
-        result = clean_quarter(quarter, raw)
-        assert stop_on_losses(result) == []  # passes without --accept-losses
+        result = clean_quarter(context.build(quarter, raw_dir=raw))
+        assert stop_on_losses(result, Configuration(config_dir)) == []  # passes without --accept-losses
         _assert_figures(result.records, quarter, export)
 
 
@@ -163,7 +259,7 @@ def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong
         "2022-12-05,,PROT_LEGAL,C-2\n"  # out of period (and no province)
         "2023-02-01,Hatay,old_choice,C-3\n"  # rejected: unknown activity
         "2023-02-02,Hatay,PROT_LEGAL,C-4\n", encoding="utf-8")
-    result = clean_quarter("2023Q1", tmp_path / "raw")
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path / "raw"))
     reasons = result.rejects.set_index("row_number")["reason"].to_dict()
     assert reasons == {2: "out_of_period", 3: "out_of_period", 4: "unknown_activity"}
     detail = result.rejects.set_index("row_number")["detail"]
@@ -180,7 +276,7 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_services.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  cash_amt: amount_try\n", ""), encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     cash = int((_expected("2023Q1")["activity"] == "BN_CASH").sum())
     entry, = result.quality["not_reported"]
     assert entry["rows"] == cash and entry["rows_reported"] == 0 and entry["files_without_column"]
@@ -195,9 +291,11 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     from helpers.publication.report import Report
 
     quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-    report = Report("2023Q1", compute_indicators(result.records, "2023Q1"), quality, pd.DataFrame())
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    report = Report("2023Q1", compute_indicators(result.records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
+                    cfg=cfg)
     assert report.number("cash_transferred_try") == "not reported"
-    assert "is not reported: its" in report.quality_summary()
+    assert "Cash transferred \\(TRY\\) is not reported: no value for it in" in report.quality_summary()
 
 
 DISTRIBUTIONS = FIXTURES / "distributions"  # a second form (make_distribution_export.py): optional quantity
@@ -220,7 +318,9 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_distributions.yml"
     assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    assert stop_on_losses(result, Configuration(config_dir)) == []
+    _assert_indicators(result.records, "2023Q1", "distributions_labels_en.xlsx", truth.to_dict("records"))
     blank = int(truth["quantity"].isna().sum())
     assert len(result.records) == len(truth) and 0 < blank < len(truth)
     assert result.records["quantity"].sum() == truth["quantity"].sum()
@@ -234,7 +334,9 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     def report(quality: dict, records: pd.DataFrame) -> Report:
         quality = {**quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-        return Report("2023Q1", compute_indicators(records, "2023Q1"), quality, pd.DataFrame())
+        cfg = Configuration(config_dir)  # the configuration in use, as a run would hand it down
+        return Report("2023Q1", compute_indicators(records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
+                      cfg=cfg)
 
     partial = report(result.quality, result.records)
     kits = truth[truth["item"] == "hygiene kit"]["quantity"].sum()
@@ -253,9 +355,71 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     # The quantity question left unmapped: every row lacks it, the figure is not reported, never 0.
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
-    result = clean_quarter("2023Q1", raw)
+    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
     entry, = result.quality["not_reported"]
     assert (entry["rows"], entry["rows_reported"]) == (len(truth), 0) and entry["files_without_column"]
     unmapped = report(result.quality, result.records)
     assert unmapped.number("items_distributed", "item", "hygiene kit") == "not reported"
     assert "Items distributed is not reported" in unmapped.quality_summary()
+
+
+def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_sum(tmp_path, config_dir):
+    """The public data say what the report says (issues 21 and 23): items distributed with the quantity blank in
+    some rows is published as its partial sum flagged ``lower_bound``; with the quantity question unmapped it is
+    blank and flagged ``not_reported``, never 0; complete figures are ``complete``. The files still validate."""
+    import frictionless
+    import hxl
+
+    from helpers.clean import totals
+    from helpers.clean.quarter import write_clean
+    from helpers.measure.disclosure import definitions_name, dictionary_name
+    from helpers.measure.indicators import run_indicators
+    from helpers.paths import REPO_ROOT, public_data_name
+    from helpers.publication.datapackage import write_datapackage
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    (raw / "2023Q1").mkdir(parents=True)
+    for name in ("partner_distributions.xlsx", "distributions_labels_en.xlsx"):
+        shutil.copy(DISTRIBUTIONS / name, raw / "2023Q1" / name)
+    _check("2023Q1", raw, tmp_path, apply=True)
+    truth = pd.DataFrame(json.loads((DISTRIBUTIONS / "submissions.json").read_text(encoding="utf-8")))
+
+    def public() -> pd.DataFrame:
+        run = context.build("2023Q1", raw_dir=raw, processed_dir=processed)
+        out = write_clean(clean_quarter(run), processed)
+        totals.write(totals.read(raw, "2023Q1"), out)
+        run_indicators(run)
+        return pd.read_csv(out / "indicators_public.csv", dtype=str, skiprows=[1], keep_default_na=False)
+
+    def validated(folder: Path) -> None:
+        name, portal = public_data_name("2023Q1"), tmp_path / f"portal-{folder.name}"
+        portal.mkdir()
+        for file, published in [("indicators_public.csv", name),
+                                (dictionary_name("indicators_public.csv"), dictionary_name(name)),
+                                (definitions_name("indicators_public.csv"), definitions_name(name))]:
+            shutil.copyfile(processed / "2023Q1" / file, portal / published)
+        report = frictionless.validate(str(write_datapackage(portal, "2023Q1")))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+        options, errors = hxl.InputOptions(allow_local=True), []
+        with hxl.data(str(REPO_ROOT / "docs" / "public-data-schema.json"), options) as rules:
+            schema = hxl.schema(rules)
+        with hxl.data(str(portal / name), options) as source:
+            source.validate(schema, callback=errors.append)
+        assert [str(e.message) for e in errors if e.rule.severity == "error"] == []
+
+    partial = public()
+    items = partial[partial["indicator"] == "items_distributed"]
+    assert set(items["completeness"]) == {"lower_bound"} and set(items["suppressed"]) == {"0"}
+    sums = truth.groupby("item")["quantity"].sum()  # the partial sums, flagged as such
+    assert dict(zip(items["category"], items["value"], strict=True)) == {k: f"{v:.0f}" for k, v in sums.items()}
+    others = partial[partial["indicator"] != "items_distributed"]
+    assert len(others) and set(others["completeness"]) == {"complete"}
+    validated(tmp_path / "partial")
+
+    mapping = config_dir / "forms" / "partner_distributions.yml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
+    unmapped = public()
+    items = unmapped[unmapped["indicator"] == "items_distributed"]
+    assert len(items) and (items["value"] == "").all() and "0" not in set(items["value"])  # never a silent 0
+    assert set(items["completeness"]) == {"not_reported"} and set(items["suppressed"]) == {"0"}
+    validated(tmp_path / "unmapped")

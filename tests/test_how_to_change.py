@@ -12,12 +12,13 @@ from bs4 import BeautifulSoup
 from conftest import FIXTURE_RAW, edit
 from pypdf import PdfReader
 
-from helpers import config
+from helpers import config, context
 from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.measure.disclosure import public_indicators
 from helpers.measure.indicators import compute_indicators, value
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import run_quarter
 from helpers.publication import report as report_module
 
@@ -48,33 +49,35 @@ def quarter(tmp_path, rows, header=HEADER):
 def test_add_an_activity(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "Hukuk danışma hattı", "TR-1", "K"],
                              ["2022-10-06", "Adana", "PROT_HOTLINE", "TR-2", "E"]])
-    before = clean_quarter("2022Q4", raw)
+    before = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert before.quality["totals"]["by_reason"]["unknown_activity"] == 2
     edit(config_dir / "activities.yml", "  - {code: PROT_LEGAL,",
          "  - {code: PROT_HOTLINE, label: Legal hotline, label_en: Legal hotline, label_tr: Hukuk danışma hattı, "
          "sector: Protection, unit: PRU, reach_type: individual}\n  - {code: PROT_LEGAL,")
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["activity"].astype(str).tolist() == ["PROT_HOTLINE", "PROT_HOTLINE"]
-    table = compute_indicators(result.records, "2022Q4")
-    assert value(table, "people_reached", "sector", "Protection") == 2
-    assert value(table, "people_reached", "activity", "PROT_HOTLINE") == 2
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(result.records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "people_reached", "sector", "Protection", cfg=cfg) == 2
+    assert value(table, "people_reached", "activity", "PROT_HOTLINE", cfg=cfg) == 2
 
 
 def test_add_a_header_alias(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "PROT_LEGAL", "TR-1", "K"]],
                   header=["Tarih", "İl", "Faaliyet Kodu", "Kayıt Numarası", "Cinsiyet"])
-    assert clean_quarter("2022Q4", raw).quality["totals"]["by_reason"]["missing_required"] == 1  # no id column
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
+    assert result.quality["totals"]["by_reason"]["missing_required"] == 1  # no id column
     edit(config_dir / "columns.yml", "aliases: [case_id, case number,",
          "aliases: [kayıt numarası, case_id, case number,")
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert len(result.records) == 1 and result.records["beneficiary_id"].notna().all()
 
 
 def test_add_a_vocabulary_value(config_dir, tmp_path):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "PROT_LEGAL", "TR-1", "Hanım"]])
-    assert clean_quarter("2022Q4", raw).records["sex"].astype(str).tolist() == ["unknown"]
+    assert clean_quarter(context.build("2022Q4", raw_dir=raw)).records["sex"].astype(str).tolist() == ["unknown"]
     edit(config_dir / "vocabularies.yml", "female: [f, female,", "female: [f, hanım, female,")
-    assert clean_quarter("2022Q4", raw).records["sex"].astype(str).tolist() == ["female"]
+    assert clean_quarter(context.build("2022Q4", raw_dir=raw)).records["sex"].astype(str).tolist() == ["female"]
 
 
 def test_add_an_indicator(config_dir, tmp_path):
@@ -82,7 +85,7 @@ def test_add_an_indicator(config_dir, tmp_path):
                              ["2022-10-09", "Adana", "PROT_LEGAL", "TR-1", "K"],
                              ["2022-10-05", "Kilis", "PROT_LEGAL", "TR-2", "E"],
                              ["2022-10-05", "Kilis", "PROT_CASE_MGMT", "TR-3", "E"]])
-    records = clean_quarter("2022Q4", raw).records
+    records = clean_quarter(context.build("2022Q4", raw_dir=raw)).records
     edit(config_dir / "indicators.yml", "indicators:\n", """indicators:
   - id: legal_clients
     label: People given legal assistance
@@ -95,9 +98,10 @@ def test_add_an_indicator(config_dir, tmp_path):
     unit: people
 
 """)
-    table = compute_indicators(records, "2022Q4")
-    assert value(table, "legal_clients") == 2
-    assert value(table, "legal_clients", "province", "Kilis") == 1
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "legal_clients", cfg=cfg) == 2
+    assert value(table, "legal_clients", "province", "Kilis", cfg=cfg) == 1
 
 
 def add_a_section(config_dir, tmp_path):
@@ -119,10 +123,12 @@ def test_add_a_report_section(config_dir, tmp_path, monkeypatch):
     raw = quarter(tmp_path, [["2022-10-05", "Adana", "BN_MUNICIPAL", "Seyhan Belediyesi", "12"],
                              ["2022-10-06", "Kilis", "BN_MUNICIPAL", "Kilis Belediyesi", "8"]],
                   header=["Tarih", "İl", "Faaliyet Kodu", "Merkez", "Katılımcı Sayısı"])
-    table = compute_indicators(clean_quarter("2022Q4", raw).records, "2022Q4")
+    run = context.build("2022Q4", raw_dir=raw)  # the edited configuration (config_dir is in use)
+    cfg = run.config
+    table = compute_indicators(clean_quarter(run).records, run.quarter, cfg)
     shown = []
     monkeypatch.setattr(report_module, "display", lambda *outputs: shown.extend(o.data for o in outputs))
-    r = report_module.Report("2022Q4", table, {}, pd.DataFrame())
+    r = report_module.Report("2022Q4", table, {}, pd.DataFrame(), cfg=cfg)
     r.narrative(narratives)
     code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4).cells)
     for name in re.findall(r'r\.section\("([^"]*)"\)', code):  # the notebook's sections, as it starts them
@@ -172,15 +178,16 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
          "public_columns:\n  - {dimension: modality, column: modality, hxl: \"#meta+modality\", "
          "meaning: How the service was delivered}\n")
 
-    result = clean_quarter("2022Q4", raw)
+    result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["modality"].astype(str).tolist() == ["in person", "remote", "unknown"]
     assert result.quality["unknown_values"]["modality"] == {"Hibrit": 1}
     unrecognised = check_quarter("2022Q4", raw).unrecognised
     assert "Hibrit" in unrecognised.loc[unrecognised["column"] == "modality", "value"].tolist()
 
-    table = compute_indicators(result.records, "2022Q4")
-    assert value(table, "people_reached", "modality", "remote") == 1
-    assert value(table, "people_reached", "modality", "mobile team") == 0  # declared: listed even when zero
-    public = public_indicators(table)
+    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
+    table = compute_indicators(result.records, Quarter.parse("2022Q4"), cfg)
+    assert value(table, "people_reached", "modality", "remote", cfg=cfg) == 1
+    assert value(table, "people_reached", "modality", "mobile team", cfg=cfg) == 0  # declared: listed even if zero
+    public = public_indicators(table, cfg)
     assert public.loc[0, "modality"] == "#meta+modality"  # the HXL row
     assert "remote" in public.loc[public["dimension"] == "modality", "modality"].tolist()

@@ -204,7 +204,7 @@ display(r.crosstable("centre", [("people_reached", "People reached")], "Centre")
 display(r.crosstable("item", [("people_reached", "People reached")], "Item"))
 display(figures.bar_chart(r.series("people_reached", "centre"), "Centres " + H[0], "People", r.source, label_fmt=fmt))
 display(markdown(r.quality_summary()))
-display(quality_table(r.quality))
+display(quality_table(r.quality, r.cfg))
 display(Markdown({markdown_output!r}))
 display(HTML({html_output!r}))
 '''

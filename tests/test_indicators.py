@@ -4,9 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import kernels
+from helpers import context, kernels
 from helpers.clean import totals
+from helpers.config import Configuration
 from helpers.measure.indicators import compute_indicators, history_with, load_history, value
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
+Q4, HEADLINE = Quarter.parse("2022Q4"), CFG.headline()
 
 ROW = dict(quarter="2022Q4", source="x.csv", row_number=2, date=pd.Timestamp("2022-10-05"), district=None,
            activity_detail=None, beneficiary_id=None, household_id=None, household_size=None, participants=None,
@@ -56,43 +61,43 @@ def records():
 
 
 def test_reach_counts_each_person_once_per_sector_and_sums_sectors(records):
-    ind = compute_indicators(records, "2022Q4")
-    assert value(ind, "people_reached", "sector", "Protection") == 2 + 10
-    assert value(ind, "people_reached", "sector", "Education") == 1
-    assert value(ind, "people_reached", "sector", "Basic Needs") == 6 + 3
-    assert value(ind, "people_reached", "sector", "Health") == 0  # listed even when zero
-    assert value(ind, "people_reached") == 12 + 1 + 9
-    assert value(ind, "people_reached", "province", "Adana") == 13
+    ind = compute_indicators(records, Q4, CFG)
+    assert value(ind, "people_reached", "sector", "Protection", cfg=CFG) == 2 + 10
+    assert value(ind, "people_reached", "sector", "Education", cfg=CFG) == 1
+    assert value(ind, "people_reached", "sector", "Basic Needs", cfg=CFG) == 6 + 3
+    assert value(ind, "people_reached", "sector", "Health", cfg=CFG) == 0  # listed even when zero
+    assert value(ind, "people_reached", cfg=CFG) == 12 + 1 + 9
+    assert value(ind, "people_reached", "province", "Adana", cfg=CFG) == 13
 
 
 def test_other_conventions_and_capacity(records):
-    ind = compute_indicators(records, "2022Q4")
-    assert value(ind, "people_reached_max") == 12 + 9  # Adana: max(12, 1); Hatay: 9
-    assert value(ind, "unique_individuals") == 2  # a and b; staff are not beneficiaries
-    assert value(ind, "people_trained") == 8
-    assert value(ind, "provinces_covered") == 2
+    ind = compute_indicators(records, Q4, CFG)
+    assert value(ind, "people_reached_max", cfg=CFG) == 12 + 9  # Adana: max(12, 1); Hatay: 9
+    assert value(ind, "unique_individuals", cfg=CFG) == 2  # a and b; staff are not beneficiaries
+    assert value(ind, "people_trained", cfg=CFG) == 8
+    assert value(ind, "provinces_covered", cfg=CFG) == 2
 
 
 def test_disaggregations_centres_and_crossed_dimensions(records):
-    ind = compute_indicators(records, "2022Q4")
-    assert value(ind, "people_reached", "centre", "Adana MMCC") == 1 + 10
-    assert value(ind, "services_delivered", "centre", "Adana MMCC") == 3
-    assert value(ind, "people_reached", "activity+province", "EDU_LANGUAGE | Adana") == 1
-    assert value(ind, "people_reached", "sex", "female") == 2  # a in Protection and in Education
-    assert value(ind, "people_reached", "donor", "Donor A") == 1 + 4  # within the donor, h1 was seen with 4
+    ind = compute_indicators(records, Q4, CFG)
+    assert value(ind, "people_reached", "centre", "Adana MMCC", cfg=CFG) == 1 + 10
+    assert value(ind, "services_delivered", "centre", "Adana MMCC", cfg=CFG) == 3
+    assert value(ind, "people_reached", "activity+province", "EDU_LANGUAGE | Adana", cfg=CFG) == 1
+    assert value(ind, "people_reached", "sex", "female", cfg=CFG) == 2  # a in Protection and in Education
+    assert value(ind, "people_reached", "donor", "Donor A", cfg=CFG) == 1 + 4  # within the donor, h1 was seen with 4
 
 
 def test_households_items_and_cash(records):
-    ind = compute_indicators(records, "2022Q4")
-    assert value(ind, "households_reached") == 2
-    assert value(ind, "people_in_households") == 9
-    assert value(ind, "households_reached", "item", "hygiene kit") == 1
-    assert value(ind, "items_distributed", "item", "hygiene kit") == 1
-    assert value(ind, "cash_transferred_try") == 1500.5
+    ind = compute_indicators(records, Q4, CFG)
+    assert value(ind, "households_reached", cfg=CFG) == 2
+    assert value(ind, "people_in_households", cfg=CFG) == 9
+    assert value(ind, "households_reached", "item", "hygiene kit", cfg=CFG) == 1
+    assert value(ind, "items_distributed", "item", "hygiene kit", cfg=CFG) == 1
+    assert value(ind, "cash_transferred_try", cfg=CFG) == 1500.5
 
 
 def test_contract_columns_and_plain_numbers(records):
-    ind = compute_indicators(records, "2022Q4")
+    ind = compute_indicators(records, Q4, CFG)
     assert list(ind.columns) == ["quarter", "indicator", "dimension", "category", "value"]
     assert ind["value"].dtype == "float64"
     assert set(ind.loc[ind["dimension"] == "total", "category"]) == {"all"}
@@ -104,11 +109,11 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
     pd.DataFrame({"quarter": ["2021Q4", "2022Q1", "2022Q2"], "people_reached": [100, 20, 30]}).to_csv(
         raw / "published-totals.csv", index=False)
     totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")  # what the clean step does
-    history = load_history("2022Q4", processed)
-    ind = compute_indicators(records, "2022Q4", history)
-    assert value(ind, "people_reached_year_to_date") == 22 + 50
-    assert value(ind, "people_reached_since_start") == 22 + 150
-    twice = history_with(history_with(history, "2022Q4", 22), "2022Q4", 23)
+    history = load_history(Q4, CFG, processed)
+    ind = compute_indicators(records, Q4, CFG, history)
+    assert value(ind, "people_reached_year_to_date", cfg=CFG) == 22 + 50
+    assert value(ind, "people_reached_since_start", cfg=CFG) == 22 + 150
+    twice = history_with(history_with(history, "2022Q4", 22, HEADLINE), "2022Q4", 23, HEADLINE)
     assert twice["quarter"].tolist().count("2022Q4") == 1
     assert twice.set_index("quarter").at["2022Q4", "people_reached"] == 23
 
@@ -182,7 +187,7 @@ def table(ind, indicator, dimension):
 
 
 def test_each_cell_of_sex_by_age_group_holds_its_own_people(counted):
-    ind = compute_indicators(counted, "2022Q4")
+    ind = compute_indicators(counted, Q4, CFG)
     assert dict(table(ind, "people_reached", "sex+age_group")) == {
         "female | 0-4": 1, "female | 5-11": 1, "female | 18-59": 1, "male | 18-59": 1, "male | 60+": 2,
         "unknown | unknown": 1 + 10 + 5 + 1,  # p7, the group session, households h1 and h2
@@ -190,7 +195,7 @@ def test_each_cell_of_sex_by_age_group_holds_its_own_people(counted):
 
 
 def test_each_cell_of_activity_by_province_holds_its_own_records(counted):
-    ind = compute_indicators(counted, "2022Q4")
+    ind = compute_indicators(counted, Q4, CFG)
     assert dict(table(ind, "people_reached", "activity+province")) == {
         "PROT_LEGAL | Adana": 2, "PROT_LEGAL | Hatay": 1, "PROT_CASE_MGMT | Adana": 2, "PROT_CASE_MGMT | Hatay": 1,
         "PROT_PSS | Hatay": 10, "EDU_LANGUAGE | Kilis": 2, "BN_INKIND | Hatay": 4, "BN_CASH | Hatay": 5,
@@ -205,7 +210,7 @@ def test_each_cell_of_activity_by_province_holds_its_own_records(counted):
 def test_a_published_table_has_exactly_the_counted_rows_in_order(counted):
     """Zero rows are left out except the fixed categories (listed in the configuration's order, zeros
     included); then the largest value first, ties by name."""
-    ind = compute_indicators(counted, "2022Q4")
+    ind = compute_indicators(counted, Q4, CFG)
     assert table(ind, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
     assert table(ind, "people_reached", "sector") == [
         ("Basic Needs", 6), ("Protection", 15), ("Education", 2), ("Health", 0), ("Livelihoods", 0)]
@@ -216,23 +221,23 @@ def test_a_published_table_has_exactly_the_counted_rows_in_order(counted):
         ("PROT_PSS", 1)]
     assert table(ind, "people_trained", "province") == [("Osmaniye", 4)]
     assert table(ind, "people_reached", "total") == [("all", 23)]
-    assert value(ind, "provinces_covered") == 3  # Osmaniye had a training only
-    assert value(ind, "people_reached_max") == 3 + 12 + 2  # largest sector per province
+    assert value(ind, "provinces_covered", cfg=CFG) == 3  # Osmaniye had a training only
+    assert value(ind, "people_reached_max", cfg=CFG) == 3 + 12 + 2  # largest sector per province
 
 
 def test_published_values_are_rounded_to_cents(counted):
-    ind = compute_indicators(counted, "2022Q4")
+    ind = compute_indicators(counted, Q4, CFG)
     assert table(ind, "cash_transferred_try", "province") == [("Kilis", 200.11), ("Hatay", 100.12)]
-    assert value(ind, "cash_transferred_try") == 300.23  # 300.234
+    assert value(ind, "cash_transferred_try", cfg=CFG) == 300.23  # 300.234
 
 
 def cumulative(ind):
-    return value(ind, "people_reached_year_to_date"), value(ind, "people_reached_since_start")
+    return value(ind, "people_reached_year_to_date", cfg=CFG), value(ind, "people_reached_since_start", cfg=CFG)
 
 
 @pytest.mark.parametrize("history", [None, pd.DataFrame(columns=["quarter", "people_reached", "source"])])
 def test_the_first_quarter_on_record_is_its_own_year_to_date_and_since_start(counted, history):
-    assert cumulative(compute_indicators(counted, "2022Q4", history)) == (23, 23)
+    assert cumulative(compute_indicators(counted, Q4, CFG, history)) == (23, 23)
 
 
 HISTORY = pd.DataFrame({"quarter": ["2021Q4", "2022Q1", "2022Q2", "2022Q4"], "people_reached": [40, 50, 60, 1000]})
@@ -245,7 +250,7 @@ HISTORY = pd.DataFrame({"quarter": ["2021Q4", "2022Q1", "2022Q2", "2022Q4"], "pe
 ])
 def test_cumulative_figures_add_the_earlier_quarters_on_record(counted, quarter, year_to_date, since_start):
     history = HISTORY[HISTORY["quarter"] != quarter]  # load_history never returns the quarter itself
-    assert cumulative(compute_indicators(counted, quarter, history)) == (year_to_date, since_start)
+    assert cumulative(compute_indicators(counted, Quarter.parse(quarter), CFG, history)) == (year_to_date, since_start)
 
 
 def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_path, counted):
@@ -264,19 +269,19 @@ def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_
         "category": ["all", "Protection", "all", "Adana", "all"],
         "value": [70.0, 80.0, 90.0, 85.0, 7.0],
     }).to_csv(processed / "2022Q3" / "indicators.csv", index=False)
-    history = load_history("2022Q4", processed)
+    history = load_history(Q4, CFG, processed)
     assert list(zip(history["quarter"], history["people_reached"], history["source"], strict=True)) == [
         ("2022Q2", 60, "published"), ("2022Q3", 90, "pipeline")]
-    assert cumulative(compute_indicators(counted, "2022Q4", history)) == (23 + 60 + 90, 23 + 60 + 90)
+    assert cumulative(compute_indicators(counted, Q4, CFG, history)) == (23 + 60 + 90, 23 + 60 + 90)
 
 
 def test_the_first_quarter_on_record_starts_an_empty_history(tmp_path):
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     raw.mkdir()
     totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")  # no published totals file
-    history = load_history("2022Q4", processed)
+    history = load_history(Q4, CFG, processed)
     assert history.empty and list(history.columns) == ["quarter", "people_reached", "source"]
-    after = history_with(history, "2022Q4", 23)
+    after = history_with(history, "2022Q4", 23, HEADLINE)
     assert list(zip(after["quarter"], after["people_reached"], strict=True)) == [("2022Q4", 23)]
 
 
@@ -288,7 +293,7 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     pd.DataFrame({"quarter": ["2022Q3"], "people_reached": [40]}).to_csv(raw / "published-totals.csv", index=False)
     totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")
     counted.to_parquet(processed / "2022Q4" / "records.parquet")
-    returned = run_indicators("2022Q4", processed)
+    returned = run_indicators(context.build("2022Q4", processed_dir=processed))
     written = pd.read_csv(processed / "2022Q4" / "indicators.csv", dtype={"category": "string"})
     assert table(written, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
     assert cumulative(written) == cumulative(returned) == (23 + 40, 23 + 40)
@@ -304,4 +309,4 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
 def test_records_with_plain_text_columns_give_the_same_numbers_as_categorical_ones(counted):
     """A quarter read back without its categories (plain strings) is counted the same."""
     plain = counted.astype({c: "string" for c in counted.columns if isinstance(counted[c].dtype, pd.CategoricalDtype)})
-    pd.testing.assert_frame_equal(compute_indicators(plain, "2022Q4"), compute_indicators(counted, "2022Q4"))
+    pd.testing.assert_frame_equal(compute_indicators(plain, Q4, CFG), compute_indicators(counted, Q4, CFG))

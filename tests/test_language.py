@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from conftest import edit
 
+from helpers import config
 from helpers.errors import ConfigError
 from helpers.publication import catalogue, figures
 from helpers.publication.language import Language, get, languages, using
@@ -134,3 +135,73 @@ def test_a_turkish_narrative_is_checked_against_the_turkish_titles(tmp_path):
     assert any("Protection" in line and "Koruma" in line for line in found), found
     (tmp_path / "2022Q4.tr.md").write_text("Giriş.\n\n## Koruma\n\nMetin.\n", encoding="utf-8")
     assert check("2022Q4", tmp_path / "processed", tmp_path, "tr")[2] == []
+
+
+def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch):
+    """docs/how-to-change.md, "Add a language", step by step for Arabic: one line of config, `make catalogue`
+    starts its catalogue, the test lists what is left to translate; once translated, its pages are written right
+    to left, and Turkish and English are as they were."""
+    import shutil
+
+    from babel.messages.pofile import read_po, write_po
+
+    from helpers.publication import language
+    from helpers.record.site_index import index_html
+
+    locales = tmp_path / "locales"
+    shutil.copytree(language.LOCALES_DIR, locales)
+    monkeypatch.setattr(language, "LOCALES_DIR", locales)
+    edit(config_dir / "report.yml", "  - {code: tr, locale: tr_TR, name: Türkçe}\n",
+         "  - {code: tr, locale: tr_TR, name: Türkçe}\n  - {code: ar, locale: ar, name: العربية}\n")
+    written = catalogue.update()
+    assert locales / "ar" / "LC_MESSAGES" / "report.po" in written
+    template = catalogue.extract_catalogue()
+    assert len(catalogue.untranslated("ar", template)) == len([m for m in template if m.id])  # all to translate
+    assert catalogue.untranslated("tr", template) == []
+    path = language.catalogue_path("ar")
+    with path.open("rb") as po:
+        arabic = read_po(po, locale="ar")
+    for message in arabic:  # a stand-in translation, placeholders kept; Arabic has six plural forms
+        if message.pluralizable:
+            message.string = tuple(f"ع {message.id[min(n, 1)]}" for n in range(arabic.num_plurals))
+        elif message.id:
+            message.string = f"ع {message.id}"
+    with path.open("wb") as po:
+        write_po(po, arabic)
+    assert catalogue.untranslated("ar", template) == []
+    ar = get("ar")
+    assert (ar.direction, ar.suffix) == ("rtl", ".ar")
+    with using("ar"):
+        from helpers.publication.language import _
+
+        assert _("Contents") == "ع Contents"
+        page = index_html(tmp_path / "reports", tmp_path / "processed", config.current())
+    assert "<html lang='ar' dir='rtl'>" in page
+
+
+def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish():
+    """The Turkish reader sees the same photo (alt text and caption in Turkish, its credit told apart by the
+    Turkish word) and the same story and highlight boxes, opened by their Turkish words."""
+    import re
+
+    from helpers.paths import NARRATIVES_DIR
+    from helpers.publication import photos
+    from helpers.publication.blocks import BOXES
+    from helpers.publication.language import _
+    from helpers.publication.narrative import narrative_path
+
+    def shown(suffix: str) -> tuple[list[str], list[str], list]:
+        text = narrative_path("2022Q4", suffix=suffix).read_text(encoding="utf-8")
+        words = {_(word): kind for word, kind in BOXES.items()}
+        boxes = [words.get(m[1]) for m in re.finditer(r"^> \*\*([^*]+)\*\*", text, re.MULTILINE)]
+        return [photo[1] for line in text.splitlines() if (photo := photos.parse(line))], boxes, [
+            photos.load(*photo, NARRATIVES_DIR, "test") for line in text.splitlines()
+            if (photo := photos.parse(line))]
+
+    english = shown("")
+    with using("tr"):
+        turkish = shown(".tr")
+    assert turkish[:2] == english[:2] and english[1] == ["highlight", "story"]
+    (en,), (tr,) = english[2], turkish[2]
+    assert en.credit.startswith("Illustration: ") and tr.credit.startswith("Çizim: ")
+    assert tr.alt != en.alt and tr.caption != en.caption and tr.jpeg == en.jpeg

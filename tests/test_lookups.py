@@ -4,9 +4,13 @@ known category in which nothing was counted is a true 0."""
 import pandas as pd
 import pytest
 
+from helpers.config import Configuration
 from helpers.errors import NarrativeError, UnknownLookupError
 from helpers.measure.indicators import value
+from helpers.paths import CONFIG_DIR
 from helpers.publication.narrative import render_narrative
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 TABLE = pd.DataFrame({
     "indicator": ["people_reached"] * 6 + ["services_delivered"] * 2,
@@ -17,8 +21,8 @@ TABLE = pd.DataFrame({
 
 
 def test_a_counted_category_gives_its_value():
-    assert value(TABLE, "people_reached", "sector", "Protection") == 80
-    assert value(TABLE, "people_reached") == 120
+    assert value(TABLE, "people_reached", "sector", "Protection", cfg=CFG) == 80
+    assert value(TABLE, "people_reached", cfg=CFG) == 120
 
 
 @pytest.mark.parametrize(("dimension", "category"), [
@@ -28,7 +32,7 @@ def test_a_counted_category_gives_its_value():
     ("population_group", "host community"),  # a configured dimension in which this table counted nobody
 ])
 def test_a_known_category_in_which_nothing_was_counted_is_zero(dimension, category):
-    assert value(TABLE, "people_reached", dimension, category) == 0
+    assert value(TABLE, "people_reached", dimension, category, cfg=CFG) == 0
 
 
 @pytest.mark.parametrize(("indicator", "dimension", "category", "message"), [
@@ -41,12 +45,12 @@ def test_a_known_category_in_which_nothing_was_counted_is_zero(dimension, catego
 ])
 def test_a_misspelt_name_is_refused_with_the_nearest_candidates(indicator, dimension, category, message):
     with pytest.raises(UnknownLookupError, match=message):
-        value(TABLE, indicator, dimension, category)
+        value(TABLE, indicator, dimension, category, cfg=CFG)
 
 
 def test_a_narrative_placeholder_follows_the_same_rule():
     def number(indicator, dimension, category):
-        return f"{value(TABLE, indicator, dimension, category):,.0f}"
+        return f"{value(TABLE, indicator, dimension, category, cfg=CFG):,.0f}"
 
     text = '{{ people_reached.sector["Health"] }} and {{ people_reached.sector["Protection"] }}'
     assert render_narrative(text, TABLE, number) == "0 and 80"
@@ -62,13 +66,13 @@ def test_a_narrative_placeholder_follows_the_same_rule():
 def test_a_category_of_another_dimension_is_refused_not_read_as_zero(dimension, category, message):
     """A narrative citing a centre by a sector's name must stop, not print 0 people."""
     with pytest.raises(UnknownLookupError, match=message):
-        value(TABLE, "people_reached", dimension, category)
+        value(TABLE, "people_reached", dimension, category, cfg=CFG)
 
 
 def test_a_dimension_of_another_indicator_is_refused():
     """services_delivered is not broken down by sex: the sex rows of people_reached do not make it so."""
     with pytest.raises(UnknownLookupError, match=r"unknown dimension of services_delivered: 'sex'"):
-        value(TABLE, "services_delivered", "sex", "female")
+        value(TABLE, "services_delivered", "sex", "female", cfg=CFG)
 
 
 @pytest.mark.parametrize(("dimension", "category", "message"), [
@@ -81,7 +85,7 @@ def test_a_dimension_of_another_indicator_is_refused():
 ])
 def test_a_refused_lookup_says_what_the_category_must_look_like(dimension, category, message):
     with pytest.raises(UnknownLookupError, match=message):
-        value(TABLE, "people_reached", dimension, category)
+        value(TABLE, "people_reached", dimension, category, cfg=CFG)
 
 
 def test_a_category_known_only_from_a_crossed_dimension_is_a_true_zero():
@@ -89,12 +93,12 @@ def test_a_category_known_only_from_a_crossed_dimension_is_a_true_zero():
     crossed = pd.DataFrame({"indicator": ["services_delivered"], "dimension": ["centre+activity_detail"],
                             "category": ["Mardin MMCC | home visit"], "value": [3.0]})
     table = pd.concat([TABLE, crossed])
-    assert value(table, "people_reached", "centre", "Mardin MMCC") == 0
+    assert value(table, "people_reached", "centre", "Mardin MMCC", cfg=CFG) == 0
 
 
 def test_an_indicator_the_configuration_no_longer_defines_can_still_be_cited_from_its_table():
     """An indicators.csv of an earlier quarter may hold an indicator since retired from the configuration."""
     table = pd.DataFrame({"indicator": "people_helped", "dimension": ["total", "sector"],
                           "category": ["all", "Protection"], "value": [12.0, 12.0]})
-    assert value(table, "people_helped") == 12
-    assert value(table, "people_helped", "sector", "Health") == 0
+    assert value(table, "people_helped", cfg=CFG) == 12
+    assert value(table, "people_helped", "sector", "Health", cfg=CFG) == 0

@@ -8,12 +8,15 @@ import pandas as pd
 import pytest
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.errors import NarrativeError
 from helpers.measure.disclosure import fmt
 from helpers.measure.indicators import value
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.report import Report, Story, narrative_sections
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = pd.DataFrame({
     "quarter": "2022Q4",
@@ -25,7 +28,7 @@ INDICATORS = pd.DataFrame({
 
 
 def number(indicator, dimension, category):
-    return fmt(value(INDICATORS, indicator, dimension, category), total=dimension == "total")
+    return fmt(value(INDICATORS, indicator, dimension, category, cfg=CFG), total=dimension == "total")
 
 
 def render(text):

@@ -6,8 +6,12 @@ import logging
 
 import pandas as pd
 
+from helpers.config import Configuration
 from helpers.measure.across import earlier_quarters
 from helpers.measure.indicators import load_history
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = "quarter,indicator,dimension,category,value\n{q},people_reached,total,all,{n}\n"
 
@@ -29,11 +33,11 @@ def test_a_backup_a_trailing_space_and_a_copy_are_not_quarters(tmp_path, caplog)
     (processed / "2023Q1").mkdir()
     (processed / "2023Q1" / "published-totals.csv").write_text("quarter,people_reached\n2022Q3,118555\n")
     with caplog.at_level(logging.WARNING):
-        history = load_history("2023Q1", processed)
+        history = load_history(Quarter.parse("2023Q1"), CFG, processed)
         assert dict(zip(history["quarter"], history["people_reached"], strict=True)) == {"2022Q3": 118555,
                                                                                          "2022Q4": 67389}
-        assert list(earlier_quarters("2023Q1", processed)) == ["2022Q4"]
-        load_history("2023Q1", processed)
+        assert list(earlier_quarters(Quarter.parse("2023Q1"), processed)) == ["2022Q4"]
+        load_history(Quarter.parse("2023Q1"), CFG, processed)
     ignored = [r.getMessage() for r in caplog.records if "not a quarter's folder" in r.getMessage()]
     assert sorted(ignored) == sorted(f"{processed / name} is not a quarter's folder (not named like 2022Q4): ignored"
                                      for name in ("2022Q3 ", "2022Q3.bak"))  # once each, though read three times

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from conftest import edit
 
+from helpers import context
 from helpers.clean import pseudonymise as p
 from helpers.kernels import arrow_by_code
 
@@ -185,7 +186,7 @@ def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, 
     edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
          f"key_file: {tmp_path / 'no.key'}")
     with pytest.raises(p.MissingKeyError, match=r"sample-manifest\.json does not match the files: real data needs"):
-        clean.clean_quarter("2022Q4", folder.parent)
+        clean.clean_quarter(context.build("2022Q4", raw_dir=folder.parent))
 
 
 @pytest.mark.parametrize("weak", ["aaaaaaaaaaaaaaaaaaaa", "1212121212121212", "abcabcabcabcabcabc"])

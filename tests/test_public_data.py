@@ -11,14 +11,18 @@ import hxl
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean import totals
 from helpers.clean.provinces import province_reference
 from helpers.clean.quarter import clean_quarter, write_clean
-from helpers.measure.disclosure import definitions_name, dictionary_name, fmt
+from helpers.config import Configuration
+from helpers.measure.disclosure import definitions_name, dictionary_name, fmt, public_columns
 from helpers.measure.indicators import for_publication, run_indicators
-from helpers.paths import REPO_ROOT, public_data_name
+from helpers.paths import CONFIG_DIR, REPO_ROOT, public_data_name
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.report import Report
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 SCHEMA = REPO_ROOT / "docs" / "public-data-schema.json"
 LOCAL = hxl.InputOptions(allow_local=True)
@@ -28,9 +32,9 @@ LOCAL = hxl.InputOptions(allow_local=True)
 def processed(tmp_path_factory, monkeypatch_module, generated_sample):
     root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
-    out = write_clean(clean_quarter("2022Q4", raw), root / "processed")
+    out = write_clean(clean_quarter(context.build("2022Q4", raw_dir=raw)), root / "processed")
     totals.write(totals.read(raw, "2022Q4"), out)
-    run_indicators("2022Q4", root / "processed")
+    run_indicators(context.build("2022Q4", processed_dir=root / "processed"))
     return root / "processed" / "2022Q4"
 
 
@@ -50,7 +54,7 @@ def computed(processed) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def truth(computed) -> pd.DataFrame:
     """The true values of the rows the public file holds (free-text breakdowns not cleared are left out)."""
-    return computed[for_publication(computed)].reset_index(drop=True)
+    return computed[for_publication(computed, CFG)].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +94,7 @@ def test_every_row_with_a_province_carries_its_ocha_p_code_and_joins_the_provinc
 
 def test_values_are_numbers_or_blank_and_only_disaggregated_values_are_suppressed(public, truth):
     value, flag = public["#indicator+value+num"], public["#meta+suppressed"]
+    assert (public["#meta+completeness"] == "complete").all()  # every sample record reports its measures
     assert ((flag == "1") == (value == "")).all()
     assert (flag[public["#meta+dimension"] == "total"] == "0").all()  # totals are never withheld
     shown = flag == "0"
@@ -172,6 +177,25 @@ def test_the_report_prints_the_suppression_of_the_public_file(public, truth, com
                 assert report.number(indicator, dimension, category) == shown
     assert report.number("households_reached", "activity", "BN_INKIND") == "x"  # 3,857 - 2,037 - x would give <5
     assert report.number("households_reached") == "3,857"
+
+
+def test_the_hxl_schema_allows_exactly_the_values_of_each_flag_column(processed, tmp_path):
+    """docs/public-data-schema.json is written by hand for portals: it must list what the code writes."""
+    rules = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    required = next(r for r in rules if r.get("#valid_required") == "true")["#valid_tag"].split(",")
+    flags = [c for c in public_columns(CFG) if c.values]
+    assert {c.name for c in flags} == {"suppressed", "completeness"}
+    for column in flags:
+        rule, = [r for r in rules if r["#valid_tag"] == column.hashtag]
+        assert rule["#valid_value+list"].split("|") == list(column.values) and column.hashtag in required
+    # and the check can fail: a flag the dictionary does not define is an error
+    with hxl.data(str(SCHEMA), LOCAL) as source:
+        schema = hxl.schema(source)
+    lines = (processed / "indicators_public.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].removesuffix(",complete") + ",partial"
+    broken = tmp_path / "indicators_public.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [e for e in validation_errors(broken, schema) if "completeness" in e]
 
 
 def test_the_data_dictionary_lies_beside_the_file_and_names_every_column(processed):

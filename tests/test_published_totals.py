@@ -9,14 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean import totals
+from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import PipelineError, PublishedTotalsError
 from helpers.measure.indicators import load_history, run_indicators
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import notebook_parameters, run_quarter
 from helpers.record import inputs
 from helpers.record.revisions import _published_totals
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 HEADER = "quarter,people_reached,source\n"
 GOOD = HEADER + "2022Q2,130000,Published quarterly update\n2022Q1,120000,Published quarterly update\n"
@@ -107,7 +111,7 @@ def test_quarters_at_or_after_the_run_are_kept_but_only_earlier_ones_add_up(tmp_
     assert "lists 2022Q1, the quarter being cleaned: its own total replaces the published 200" in caplog.text
     processed = tmp_path / "processed"
     totals.write(table, processed / "2022Q1")
-    history = load_history("2022Q1", processed)
+    history = load_history(Quarter.parse("2022Q1"), CFG, processed)
     assert history["quarter"].tolist() == ["2021Q4", "2022Q2"]  # the run's own quarter comes from the run
 
 
@@ -127,12 +131,12 @@ def test_indicators_read_the_history_from_processed_data_only(tmp_path):
     (earlier / "2022Q3").mkdir(parents=True)
     pd.DataFrame({"quarter": ["2022Q3"], "indicator": ["people_reached"], "dimension": ["total"],
                   "category": ["all"], "value": [33.0]}).to_csv(earlier / "2022Q3" / "indicators.csv", index=False)
-    history = load_history("2022Q4", processed, earlier)
+    history = load_history(Quarter.parse("2022Q4"), CFG, processed, earlier)
     assert history.to_dict("list") == {"quarter": ["2022Q1", "2022Q3"], "people_reached": [10.0, 33.0],
                                        "source": ["published", "pipeline"]}  # a processed quarter overrides
 
     with pytest.raises(FileNotFoundError, match=r"2023Q1/published-totals.csv is missing: the clean step"):
-        load_history("2023Q1", processed, earlier)  # never a silent history without the published totals
+        load_history(Quarter.parse("2023Q1"), CFG, processed, earlier)  # never silently without the published totals
 
 
 def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):
@@ -140,22 +144,24 @@ def test_the_published_totals_are_an_input_of_the_cleaning(tmp_path):
     raw, processed = _raw(tmp_path, GOOD), tmp_path / "processed"
     (raw / "2022Q4").mkdir()
     (raw / "2022Q4" / "log.csv").write_text("a\n", encoding="utf-8")
-    record = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    run = context.build("2022Q4", raw_dir=raw, processed_dir=processed)
+    record = inputs.run_inputs(run, key_fingerprint="f", switches={})
     assert record["published_totals"] == {"published-totals.csv": inputs.sha256(raw / "published-totals.csv")}
     assert record["earlier"] == {}
     (raw / "published-totals.csv").write_text(GOOD.replace("130000", "130500"), encoding="utf-8")
-    corrected = inputs.run_inputs("2022Q4", raw, processed, key_fingerprint="f", switches={})
+    corrected = inputs.run_inputs(run, key_fingerprint="f", switches={})
     assert corrected["clean_key"] != record["clean_key"] and corrected["indicators_key"] != record["indicators_key"]
     assert corrected["raw"] == record["raw"]
 
 
 def test_a_version_published_before_the_check_still_names_its_published_totals():
     """Manifests made before the cleaning checked the totals list them among the earlier quarters' files."""
+    name = "published-totals.csv"  # pipeline.yml's published_totals
     old = {"raw": {}, "earlier_quarters": {"2022Q3/indicators.csv": "a", "published-totals.csv": "b"}}
-    assert _published_totals(old) == {"published-totals.csv": "b"}
-    assert _published_totals({**old, "published_totals": {"published-totals.csv": "c"}}) == {
+    assert _published_totals(old, name) == {"published-totals.csv": "b"}
+    assert _published_totals({**old, "published_totals": {"published-totals.csv": "c"}}, name) == {
         "published-totals.csv": "c"}
-    assert _published_totals({"raw": {}, "published_totals": {}, "earlier_quarters": {}}) == {}
+    assert _published_totals({"raw": {}, "published_totals": {}, "earlier_quarters": {}}, name) == {}
 
 
 @pytest.mark.slow

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from helpers.clean.quality import public_labels, quality_table, rounded, source_table
+from helpers.config import Configuration
+from helpers.paths import CONFIG_DIR
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 QUALITY = {
     "files": {
@@ -18,7 +22,7 @@ QUALITY = {
 
 
 def test_each_sheet_is_a_source_of_its_file():
-    table = source_table(QUALITY)
+    table = source_table(QUALITY, CFG)
     assert table.loc["PRU/centre.xlsx [Kasım]", "file"] == "PRU/centre.xlsx"
     assert table.loc["RSU/nfi.csv", "rejected"] == 0
     assert list(table.columns) == ["file", "rows_read", "rows_kept", "duplicate", "out_of_period", "summary_row",
@@ -26,7 +30,7 @@ def test_each_sheet_is_a_source_of_its_file():
 
 
 def test_a_workbook_adds_up_its_sheets_and_the_total_is_the_quarter_s():
-    table = quality_table(QUALITY)
+    table = quality_table(QUALITY, CFG)
     assert list(table.index) == ["PRU/centre.xlsx", "RSU/nfi.csv", "Total"]
     assert table.loc["PRU/centre.xlsx", "Rows read"] == "2,100"
     assert table.loc["PRU/centre.xlsx", "Summary row"] == "2"

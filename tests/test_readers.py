@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from conftest import edit
 
+from helpers import context
 from helpers.clean.quarter import clean_quarter
 from helpers.errors import ConfigError, SourceReadError
 from helpers.ingest import workbooks
@@ -585,8 +586,8 @@ def test_a_bad_workbook_is_skipped_by_the_cleaner_with_its_name(tmp_path, monkey
     shutil.copy(EXPORTS / "hostile" / "dimension_bomb.xlsx", folder)
     shutil.copy(EXPORTS / "activityinfo_records.csv", folder)
     with pytest.raises(SourceReadError, match=r"dimension_bomb\.xlsx"):
-        clean_quarter("2023Q2", tmp_path)
-    result = clean_quarter("2023Q2", tmp_path, skip_bad_files=True)
+        clean_quarter(context.build("2023Q2", raw_dir=tmp_path))
+    result = clean_quarter(context.build("2023Q2", raw_dir=tmp_path), skip_bad_files=True)
     [skipped] = result.quality["skipped_files"]
     assert skipped["source"] == "dimension_bomb.xlsx" and "cells" in skipped["reason"]
 
@@ -636,7 +637,7 @@ def test_clean_accounts_totals_rows_and_lists_repeat_groups(tmp_path, monkeypatc
     folder.mkdir()
     for name in ["tracker_tr_months.xlsx", "kobo_labels_tr_repeat.xlsx"]:
         shutil.copy(EXPORTS / name, folder)
-    result = clean_quarter("2023Q2", tmp_path)
+    result = clean_quarter(context.build("2023Q2", raw_dir=tmp_path))
     quality = result.quality
     totals = quality["totals"]
     assert totals["rows_read"] == 3 + 2 + 2 + 3  # records and totals rows; never the repeat group's 4 rows

@@ -14,12 +14,16 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
+from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
+from helpers.paths import CONFIG_DIR
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.publish import publish
 from helpers.record import inputs
 from helpers.record.revisions import PRINTED, breakdown
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow  # three pipeline runs and a browser
 
@@ -95,6 +99,8 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
     for name, digest in manifest["outputs"]["report"].items():  # every output as frozen
         assert inputs.sha256(version.folder / name) == digest
     assert set(manifest["outputs"]["report"]) == set(record["v1_files"])  # the manifest: in the audit only
+    assert {"refugee-response-2022Q4.tr.html", "refugee-response-2022Q4.tr.pdf",  # both editions frozen
+            "printed-figures.tr.csv"} <= set(manifest["outputs"]["report"])
     assert (version.audit / "manifest.json").is_file() and (version.audit / "run.log").is_file()
     assert version.audit == root / "processed" / "2022Q4.versions" / "v1"
     assert {"01_clean.ipynb", "run.json"} <= set(manifest["outputs"]["audit"])
@@ -137,7 +143,7 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
     def shown(table, indicator, dimension, category):
         """As the report prints it: suppressed as in the public file (x: withheld to protect another cell, or
         changed by 1 to 4 since version 1)."""
-        states = suppression(table, first if table is new else ())
+        states = suppression(table, CFG, first if table is new else ())
         hit = (table["indicator"] == indicator) & (table["dimension"] == dimension) & (table["category"] == category)
         return COMPLEMENTARY_MARK if (states[hit] == COMPLEMENTARY).any() else fmt(value(table, indicator,
                                                                                          dimension, category))
@@ -227,23 +233,27 @@ def test_a_section_the_narrative_leaves_without_text_is_left_out(record):
     assert "Innovation lab" not in outline and "Protection" in outline
 
 
-def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record, browser):
+@pytest.mark.parametrize(("index", "revises"), [("index.html", "current report (revises version 2)"),
+                                               ("index.tr.html", "güncel rapor (sürüm 2 yerine)")])
+def test_the_index_lists_every_version_and_every_link_resolves_in_chromium(record, browser, index, revises):
     reports = record["root"] / "reports"
-    index = reports / "index.html"
+    index = reports / index
     requests = []
     page = browser.new_page()
     page.on("request", lambda request: requests.append(request.url))
     page.goto(index.as_uri())
-    links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    links = page.eval_on_selector_all("main a", "links => links.map(a => a.href)")
+    other = page.eval_on_selector_all("header nav a", "links => links.map(a => a.href)")
     text = page.inner_text("body")
     page.close()
     assert requests == [index.as_uri()]  # self-contained: nothing else is fetched
-    assert "version 1" in text and "version 2" in text and "current report (revises version 2)" in text
+    assert revises in text
     assert len(links) == 15  # HTML and PDF in English and Turkish, and the public data: current report, both versions
-    for link in links:
+    assert len(other) == 1  # the index in the other language
+    for link in links + other:
         target = Path(unquote(urlparse(link).path))
         assert target.is_file() and target.is_relative_to(reports), link
     headline = pd.read_csv(record["v1"].folder / "refugee-response-2022Q4-indicators.csv", skiprows=[1])
     total = headline[(headline["indicator"] == "people_reached") & (headline["dimension"] == "total")]["value"]
-    assert f"{float(total.iloc[0]):,.0f}" in text
+    assert f"{float(total.iloc[0]):,.0f}".replace(",", "." if index.name == "index.tr.html" else ",") in text
     json.loads((record["v2"].audit / "manifest.json").read_text())  # both manifests are plain JSON

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from helpers import context
 from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter, examine_quarter
 from helpers.errors import NestedTooDeepError, SourceReadError
@@ -51,8 +52,8 @@ def test_a_file_name_that_is_not_utf8_is_named_escaped_and_skipped(tmp_path, mon
         handle.write((HEADER + ROWS).encode())
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "bad input test key, not a secret")
     with pytest.raises(SourceReadError, match=r"^cannot read rapor-\\xfe\\xf0\.csv: the file name is not UTF-8"):
-        clean_quarter("2022Q4", tmp_path / "raw")  # without --skip-bad-files: the run stops, naming it
-    exam = examine_quarter("2022Q4", tmp_path / "raw")  # skips unreadable files, as --skip-bad-files does
+        clean_quarter(context.build("2022Q4", raw_dir=tmp_path / "raw"))  # without --skip-bad-files: the run stops
+    exam = examine_quarter(context.build("2022Q4", raw_dir=tmp_path / "raw"))  # skips unreadable files as a run would
     (skipped,) = exam.quality["skipped_files"]
     assert skipped["source"] == "rapor-\\xfe\\xf0.csv" and "not UTF-8" in skipped["reason"]
     assert exam.quality["totals"]["rows_kept"] == 7
@@ -180,7 +181,7 @@ def test_a_formula_cell_saved_without_its_value_is_rejected_for_that_with_a_hint
             if part.filename.startswith("xl/worksheets/") and not references:
                 data = re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", data)
             out.writestr(part, data)
-    exam = examine_quarter("2022Q4", tmp_path / "raw")
+    exam = examine_quarter(context.build("2022Q4", raw_dir=tmp_path / "raw"))
     rejects = exam.rejects.set_index("row_number")
     assert exam.quality["totals"]["rows_read"] == 12 and exam.quality["totals"]["rows_kept"] == 7
     formula = rejects[rejects["reason"] == "formula_without_value"]

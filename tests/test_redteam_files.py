@@ -5,6 +5,7 @@ import csv
 import openpyxl
 import pytest
 
+from helpers import context
 from helpers.clean.quarter import clean_quarter
 from helpers.errors import SourceReadError
 
@@ -28,7 +29,7 @@ def test_a_spreadsheet_in_another_format_stops_the_run_or_is_listed(tmp_path, ke
     book.active.append(["05.10.2022", "Hatay", "Vaka yönetimi", "P-1"])
     book.save(folder / name)  # the content does not matter: the name alone decides today
     try:
-        result = clean_quarter("2022Q4", tmp_path, skip_bad_files=True)
+        result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path), skip_bad_files=True)
     except SourceReadError as error:
         assert name in str(error)
         return

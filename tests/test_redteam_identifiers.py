@@ -5,6 +5,7 @@ import csv
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean.quarter import clean_quarter
 from helpers.clean.redact import mask, withhold
 
@@ -48,7 +49,7 @@ def test_an_identifier_in_a_file_name_reaches_no_output(tmp_path, key):
             ["2022-10-03", "Adana", "PROT_CASE_MGMT", "C-1", "F"],
             ["2022-10-03", "Adana", "NOT_AN_ACTIVITY", "C-2", "F"],
         ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     texts = [*result.records["source"].astype(str), *result.rejects["source"].astype(str), str(result.quality)]
     assert not [t for t in texts if "0532 123 45 67" in t]
 
@@ -76,8 +77,24 @@ def test_files_whose_names_differ_only_in_an_identifier_stay_apart(tmp_path, key
             csv.writer(handle).writerows([["service_date", "province", "activity_code", "participants"],
                                           ["2022-10-03", "Adana", "PROT_AWARENESS", str(5 + n)],
                                           ["2022-10-04", "Adana", "NOT_AN_ACTIVITY", "6"]])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     labels = sorted(result.quality["files"])
     assert labels == ["Ayşe [phone].csv", "Ayşe [phone].csv (2)"]
     assert sorted(result.records["source"].astype(str)) == labels
     assert sorted(result.rejects["source"].astype(str)) == labels
+
+
+def test_the_record_of_what_a_run_read_names_files_masked_and_still_tells_them_apart(tmp_path):
+    """inputs.json and every version's manifest list the raw files by name: masked like free text, two files
+    differing only in a phone number stay two entries, and an edit to one is still seen as that file's change."""
+    from helpers.record import inputs
+
+    folder = tmp_path / "2022Q4"
+    folder.mkdir()
+    for name in ("Ayşe 0532 123 45 67.csv", "Ayşe 0533 765 43 21.csv", "kobo.csv"):
+        (folder / name).write_text("service_date,province\n2022-10-03,Adana\n", encoding="utf-8")
+    before = inputs.raw_hashes(folder)
+    assert sorted(before) == ["Ayşe [phone].csv", "Ayşe [phone].csv (2)", "kobo.csv"]
+    (folder / "Ayşe 0533 765 43 21.csv").write_text("service_date,province\n2022-10-04,Hatay\n", encoding="utf-8")
+    assert inputs.changes(before, inputs.raw_hashes(folder)) == {
+        "added": [], "removed": [], "changed": ["Ayşe [phone].csv (2)"]}

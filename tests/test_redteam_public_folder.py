@@ -105,11 +105,17 @@ def test_the_served_folder_holds_no_audit_trail(served):
 
 
 def test_the_audit_trail_masks_identifiers_in_file_sheet_and_header_names(served):
+    """Also internally (executed notebooks, run logs, inputs.json, versions' manifests, feedback workbooks' names,
+    failed runs), file, sheet and header names are masked like free text."""
     root, *_ = served
-    for path in (root / "processed" / "2022Q4" / AUDIT).iterdir():
-        text = path.read_text(encoding="utf-8", errors="replace")
+    assert list((root / "processed" / "2022Q4" / AUDIT).iterdir())
+    texts = {".json", ".csv", ".log", ".ipynb", ".txt", ".md"}
+    for path in (root / "processed").rglob("*"):
+        text = path.relative_to(root).as_posix()
+        if path.is_file() and path.suffix in texts:
+            text += path.read_text(encoding="utf-8", errors="replace")
         for planted in ("944 123 456", "123-12C12345", "0770 123 4567", "765-432"):
-            assert planted not in text, f"{planted!r} in {path.name}"
+            assert planted not in text, f"{planted!r} in {path.relative_to(root)}"
 
 
 

@@ -4,7 +4,7 @@ must not fail (or swell) when the report prints it."""
 import pytest
 from pydantic import ValidationError
 
-from helpers.config import Figure
+from helpers.config_models import Figure
 
 
 @pytest.mark.parametrize("label", ["people in {period:d}", "{year:>100000000}", "{period:{year}}", "{period!r}"])

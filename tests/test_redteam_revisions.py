@@ -6,6 +6,7 @@ changed by 1 to 4. Also the change since the previous quarter must not give back
 
 import pandas as pd
 
+from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.measure import across
 from helpers.measure.disclosure import (
@@ -17,6 +18,9 @@ from helpers.measure.disclosure import (
     relations,
     suppression,
 )
+from helpers.paths import CONFIG_DIR, Quarter
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 
 def _table(province: dict[str, float], sex: dict[str, float]) -> pd.DataFrame:
@@ -28,7 +32,7 @@ def _table(province: dict[str, float], sex: dict[str, float]) -> pd.DataFrame:
 
 def _public(indicators: pd.DataFrame, published=()) -> pd.DataFrame:
     """The public file as published (the HXL row dropped), read back as text."""
-    return public_indicators(indicators, published=published).iloc[1:].reset_index(drop=True)
+    return public_indicators(indicators, CFG, published=published).iloc[1:].reset_index(drop=True)
 
 
 PROVINCES = {"Gaziantep": 120, "Hatay": 60, "Adana": 45, "Mersin": 30, "Kilis": 22}
@@ -65,11 +69,11 @@ def test_without_versions_the_revision_would_have_shown_the_person():
 def test_a_withheld_revised_cell_cannot_be_worked_out_from_its_table():
     v1 = _public(_table(PROVINCES, SEXES))
     late = _table({**PROVINCES, "Gaziantep": 121}, {**SEXES, "female": 151})
-    states = suppression(late, [v1])
+    states = suppression(late, CFG, [v1])
     keys = list(zip(late["indicator"], late["dimension"], late["category"], strict=True))
     hidden = {k: s for k, s in zip(keys, states, strict=True) if s}
     values = dict(zip(keys, late["value"].astype(float), strict=True))
-    for key, (low, high) in derivable_ranges(values, hidden, relations(late)).items():
+    for key, (low, high) in derivable_ranges(values, hidden, relations(late, CFG)).items():
         assert high - low >= 2, key  # at least three possible values: the complements hold
     assert set(hidden.values()) == {COMPLEMENTARY}
 
@@ -99,16 +103,16 @@ def test_the_change_since_last_quarter_respects_both_quarters_suppression(tmp_pa
     last = _table({"Gaziantep": 100, "Kilis": 12, "Hatay": 2}, {"female": 60, "male": 54})
     last["quarter"] = "2022Q3"
     write_csv(last, earlier / "2022Q3" / "indicators.csv")
-    public = public_indicators(last)
+    public = public_indicators(last, CFG)
     write_csv(public, earlier / "2022Q3" / "indicators_public.csv")
     withheld = set(public.iloc[1:].query("suppressed == '1'")["category"])
     assert withheld == {"Hatay", "Kilis"}  # Hatay small, Kilis its complement
     now = _table({"Gaziantep": 110, "Kilis": 40, "Hatay": 30}, {"female": 90, "male": 90})
     spec = {"id": "people_reached_change", "dimensions": ["province"]}
-    rows = across.change_rows("2022Q4", now, earlier, spec, across.Across("2022Q4"))
+    rows = across.change_rows(Quarter.parse("2022Q4"), now, earlier, spec, across.Across("2022Q4"), CFG)
     assert set(rows["category"]) == {"Gaziantep"}
 
 
 def test_primary_suppression_is_unchanged_without_versions():
-    states = suppression(_table({**PROVINCES, "Kilis": 3}, SEXES))
+    states = suppression(_table({**PROVINCES, "Kilis": 3}, SEXES), CFG)
     assert PRIMARY in set(states) and COMPLEMENTARY in set(states)

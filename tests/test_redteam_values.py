@@ -5,6 +5,7 @@ import csv
 import pandas as pd
 import pytest
 
+from helpers import context
 from helpers.clean.quarter import clean_quarter
 
 
@@ -26,7 +27,7 @@ def test_a_headcount_written_with_a_leading_zero_group_is_not_read_as_hundreds(t
     ``0,500`` → 500 as wrong)."""
     write(tmp_path / "2022Q4", [["2022-10-05", "Adana", "PROT_AWARENESS", written],
                                 ["2022-10-06", "Adana", "PROT_AWARENESS", "12"]])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert result.records["participants"].dropna().tolist() == [12]
     assert result.rejects["row_number"].tolist() == [2]
 
@@ -39,7 +40,7 @@ def test_a_file_that_shows_month_first_dates_is_not_read_day_first(tmp_path, key
                                 ["1/20/2023", "Adana", "PROT_AWARENESS", "11"],
                                 ["2/3/2023", "Adana", "PROT_AWARENESS", "12"],
                                 ["3/7/2023", "Adana", "PROT_AWARENESS", "13"]])
-    result = clean_quarter("2023Q1", tmp_path)
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path))
     dates = dict(zip(result.records["participants"], result.records["date"], strict=True))
     assert pd.Timestamp("2023-03-02") not in dates.values()
     assert result.quality["totals"]["out_of_period"] == 0
@@ -53,7 +54,7 @@ def test_a_date_column_whose_header_says_month_first_is_not_read_day_first(tmp_p
     with (folder / "tracker.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([["Date (mm/dd/yyyy)", "Province", "Activity", "Participants"],
                                       ["02/03/2023", "Hatay", "PROT_AWARENESS", "12"]])
-    result = clean_quarter("2023Q1", tmp_path)
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path))
     assert pd.Timestamp("2023-03-02") not in result.records["date"].tolist()
 
 
@@ -71,7 +72,7 @@ def test_numeric_cells_of_a_workbook_are_not_evidence_for_the_text_cells_beside_
     sheet.append(["05.10.2022", "Adana", "BN_CASH", "H-1", 4, 1250.5])
     sheet.append(["06.10.2022", "Adana", "BN_CASH", "H-2", 4, "1.500"])
     book.save(folder / "nakit.xlsx")
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert 1.5 not in result.records["amount_try"].tolist()
 
 
@@ -79,7 +80,7 @@ def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_rejected_wit
     write(tmp_path / "2023Q1", [["1/15/2023", "Adana", "PROT_AWARENESS", "10"],
                                 ["15/01/2023", "Adana", "PROT_AWARENESS", "11"],
                                 ["02/03/2023", "Adana", "PROT_AWARENESS", "12"]])
-    result = clean_quarter("2023Q1", tmp_path)
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path))
     assert result.records["participants"].tolist() == [10, 11]
     (reject,) = result.rejects.to_dict("records")
     assert (reject["row_number"], reject["reason"], reject["column"]) == (4, "ambiguous_value", "date")

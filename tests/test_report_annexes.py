@@ -8,7 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import config
-from helpers.publication.report import category_label, dimension_name, sources_name
+from helpers.paths import sources_name
+from helpers.publication.labels import category_label, dimension_name
 
 pytestmark = pytest.mark.slow
 

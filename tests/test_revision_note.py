@@ -57,6 +57,8 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), pho
 
     import nbformat
 
+    from helpers.config import Configuration
+    from helpers.paths import CONFIG_DIR
     from helpers.publication.language import languages
     from helpers.record import inputs
     from helpers.record.revisions import PRINTED, section
@@ -79,7 +81,7 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), pho
         "outputs": {"report": inputs.hashes(version),
                     "processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
-    report = SimpleNamespace(quarter="2022Q4", language=languages()[0],
+    report = SimpleNamespace(quarter="2022Q4", language=languages()[0], cfg=Configuration(CONFIG_DIR),
                              traced=[{"indicator": "people_reached", "dimension": "total", "category": "all",
                                       "shown": shown_now}], shown_photos=list(photos_now))
     note = _Note()

@@ -7,8 +7,12 @@ import pytest
 from conftest import seed
 from pypdf import PdfReader
 
+from helpers.config import Configuration
 from helpers.measure.indicators import value
+from helpers.paths import CONFIG_DIR
 from samplegen.quarter import planted_identifiers
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +28,7 @@ def indicators(sample_run):
 @pytest.mark.parametrize(("indicator", "dimension", "category", "published"), SEED.figures,
                          ids=[f"{i}:{d}:{c}" for i, d, c, _ in SEED.figures])
 def test_indicators_reproduce_the_seed_figure(indicators, indicator, dimension, category, published):
-    assert value(indicators, indicator, dimension, category) == published
+    assert value(indicators, indicator, dimension, category, cfg=CFG) == published
 
 
 def test_exactly_the_seed_provinces_are_reached(indicators):

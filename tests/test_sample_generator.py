@@ -24,10 +24,12 @@ from canonical import people_reached, reach
 from conftest import seed
 from python_calamine import CalamineWorkbook
 
-from helpers import config
+from helpers import config, context
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.measure import indicators
+from helpers.paths import CONFIG_DIR
 from samplegen import quarter as sample
 
 SEED = seed()  # the published figures, one copy: tests/fixtures/seed-2022Q4.yml
@@ -119,7 +121,7 @@ def test_every_label_of_the_sample_is_on_the_reviewed_list(canonical):
     from helpers.measure.disclosure import reviewed_labels
 
     for records in (canonical, canonical_records(sample.QUARTER, late=True), canonical_records("2023Q1")):
-        assert reviewed_labels(records.copy()) == {}
+        assert reviewed_labels(records.copy(), Configuration(CONFIG_DIR)) == {}
 
 
 def test_a_label_not_on_the_reviewed_list_is_counted_as_other_and_listed():
@@ -127,9 +129,10 @@ def test_a_label_not_on_the_reviewed_list_is_counted_as_other_and_listed():
 
     records = pd.DataFrame({"centre": ["Adana MMCC", "Home visit Zeynep Yusuf", None, "Adana MMCC"],
                             "donor": ["Donor A"] * 4})
-    counted = reviewed_labels(records)
+    cfg = Configuration(CONFIG_DIR)  # the configuration a run hands down
+    counted = reviewed_labels(records, cfg)
     assert counted == {"centre": {"Home visit Zeynep Yusuf": 1}}
-    assert records["centre"].tolist()[:2] == ["Adana MMCC", config.load("labels")["other"]]
+    assert records["centre"].tolist()[:2] == ["Adana MMCC", cfg.load("labels")["other"]]
     assert pd.isna(records["centre"][2]) and records["donor"].eq("Donor A").all()
 
 
@@ -262,7 +265,7 @@ def test_mess_is_planted(written):
 
 @pytest.fixture(scope="module")
 def cleaned(written):
-    return clean_quarter("2022Q4", written[0])
+    return clean_quarter(context.build("2022Q4", raw_dir=written[0]))
 
 
 def test_cleaning_drops_exactly_the_planted_rows(cleaned):
@@ -283,16 +286,17 @@ def test_no_identifier_survives_cleaning(cleaned, written):
 
 def test_pipeline_reproduces_the_seed_figures(cleaned, written, tmp_path):
     totals.write(totals.read(written[0], "2022Q4"), tmp_path / "2022Q4")  # the sample's table passes the check
-    history = indicators.load_history("2022Q4", tmp_path)
-    table = indicators.compute_indicators(cleaned.records, "2022Q4", history)
+    run = context.build("2022Q4", processed_dir=tmp_path)
+    history = indicators.load_history(run.quarter, run.config, tmp_path)
+    table = indicators.compute_indicators(cleaned.records, run.quarter, run.config, history)
 
     def value(indicator, dimension="total", category="all"):
-        return indicators.value(table, indicator, dimension, category)
+        return indicators.value(table, indicator, dimension, category, cfg=run.config)
 
     expected = {(i, d, c): v for i, d, c, v in SEED.figures}
     assert {key: value(*key) for key in expected} == expected
     assert value("people_reached", "activity", "BN_SHELTER") == 6
-    provinces = indicators.series(table, "people_reached", "province")
+    provinces = indicators.series(table, "people_reached", "province", run.config)
     assert set(provinces[provinces > 0].index) == PROVINCES
 
 

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import config
+from helpers import config, context
 from helpers.clean import normalise
 from helpers.clean.quarter import clean_quarter, write_clean
 
@@ -49,7 +49,7 @@ def test_kobo_labels_and_turkish_vocabularies_are_kept(tmp_path, key):
         person("2022-10-06", "Psikososyal destek", "TR-6"),
         person("2022-10-06", "Vaka yönetim", "TR-7"),  # a label that matches nothing: never guessed
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert result.records["activity"].astype(str).tolist() == ["PROT_CASE_MGMT"] * 5 + ["PROT_PSS"]
     assert result.records["sex"].astype(str).tolist()[:5] == ["female", "male", "female", "male", "male"]
     assert result.records["nationality"].astype(str).tolist()[:5] == ["Syrian", "Syrian", "Turkish", "Afghan",
@@ -66,7 +66,7 @@ def test_unrecognised_optional_values_are_kept_as_unknown_and_counted(tmp_path, 
         person("2022-10-05", case="TR-3", sex="xyz", nationality="Narnian"),
         person("2022-10-05", case="TR-4", sex="0532 123 45 67", disability="belki"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert len(result.records) == 4 and result.rejects.empty
     assert result.records["sex"].astype(str).tolist() == ["unknown"] * 4
     assert result.records["nationality"].isna().all()
@@ -86,7 +86,7 @@ def test_amounts_are_read_by_each_files_own_evidence(tmp_path, key):
     write(tmp_path / "2022Q4", "unclear.csv", [
         cash("U1", "1,500"), cash("U2", "0.500"), cash("U3", "750"), cash("U4", "0,500"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     amounts = result.records.set_index("household_id")["amount_try"]
     by_source = result.records.groupby("source", observed=True)["amount_try"].apply(list).to_dict()
     assert by_source["turkish.csv"] == [1250.5, 2000, 2.75, 1500, 750, 1500]
@@ -115,7 +115,7 @@ def test_a_workbooks_sheets_settle_each_others_numbers_and_dates(tmp_path, key):
     folder = tmp_path / "2023Q2"
     folder.mkdir()
     book.save(folder / "tracker.xlsx")
-    result = clean_quarter("2023Q2", tmp_path)
+    result = clean_quarter(context.build("2023Q2", raw_dir=tmp_path))
     may = result.records[result.records["source"] == "tracker.xlsx [Mayıs]"]
     assert may["amount_try"].tolist() == [1500]  # the April sheet writes a decimal comma
     assert may["date"].tolist() == [pd.Timestamp("2023-05-03")]  # and its dates day first
@@ -127,7 +127,7 @@ def test_a_rejected_row_still_shows_how_its_file_writes_numbers(tmp_path, key):
         ("2022-10-05", "Narnia", "BN_CASH", "", "H1", "4", "", "", "", "1.250,50"),  # rejected for its province
         cash("H2", "1.500"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert result.records["amount_try"].tolist() == [1500]
 
 
@@ -136,7 +136,7 @@ def test_non_finite_and_implausible_numbers_are_invalid_with_the_bound_named(tmp
         cash("H1", "inf"), cash("H2", "1e308"), cash("H3", "NaN"), cash("H4", "2000000"), cash("H5", "-0"),
         cash("H6", "1.000.000,00"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     rejects = by_row(result)
     assert rejects.loc[[2, 3, 4, 5], "reason"].tolist() == ["invalid_value"] * 4
     bound = f"{config.setting('max_amount_try'):,}"
@@ -150,7 +150,7 @@ def test_month_only_dates_belong_to_their_months_quarter(tmp_path, key):
         person("2022-12", case="TR-1"), person("Ekim 2022", case="TR-2"), person("11/2022", case="TR-3"),
         person("2022-09", case="TR-4"), person("Ocak 2023", case="TR-5"), person("2022-13", case="TR-6"),
     ])
-    result = clean_quarter("2022Q4", tmp_path)
+    result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     assert result.records["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-12-01", "2022-10-01", "2022-11-01"]
     assert by_row(result)["reason"].tolist() == ["out_of_period", "out_of_period", "unparseable_date"]
 

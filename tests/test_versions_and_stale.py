@@ -8,11 +8,14 @@ import os
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers.config import Configuration
 from helpers.errors import PipelineError
-from helpers.paths import AUDIT
+from helpers.paths import AUDIT, CONFIG_DIR
 from helpers.publish import publish
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import index_html
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
           "{q},people_reached,People reached,total,all,{n}\n")
@@ -80,7 +83,7 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
     assert revisions.latest("2022Q4", reports, processed).number == 1  # a revision compares with v1, not the edit
     _report(reports / "2022Q4", "2022Q4", 67600, "run-2022Q4")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
-            for tr in BeautifulSoup(index_html(reports, processed), "html.parser").select("tbody tr")]
+            for tr in BeautifulSoup(index_html(reports, processed, CFG), "html.parser").select("tbody tr")]
     assert rows[0][0] == "current report (revises version 1)"
     assert rows[1][0] == "version 2: does not match its manifest"
     assert "changed: refugee-response-2022Q4.html" in rows[1][2] and "99,999" not in " ".join(rows[1])
@@ -112,7 +115,7 @@ def test_a_corrupt_manifest_stops_with_the_file_named(roots):
     with pytest.raises(PipelineError, match=r"2022Q4\.versions/v1/manifest\.json cannot be read \(JSONDecodeError"):
         revisions.versions("2022Q4", reports, processed)
     with pytest.raises(PipelineError, match=r"v1/manifest\.json cannot be read"):
-        index_html(reports, processed)
+        index_html(reports, processed, CFG)
 
 
 def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roots):
@@ -131,10 +134,10 @@ def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roo
         "run 2023Q1 again")
     for q, n in (("2022Q4", 67509), ("2023Q1", 5000)):
         _report(reports / q, q, n, f"run-{q}")
-    page = BeautifulSoup(index_html(reports, processed), "html.parser")
+    page = BeautifulSoup(index_html(reports, processed, CFG), "html.parser")
     marked = [p.get_text(" ", strip=True) for p in page.select("p.stale")]
-    assert marked == ["Out of date: 2023Q1 is out of date: it was made from 2022Q4's figures before its last run "
-                      "changed them; run 2023Q1 again."]
+    assert marked == ["Out of date: made from the figures of October–December 2022 before they were revised; "
+                      "January–March 2023 is to be run again."]
     assert page.select("p.stale")[0].find_previous("h2").get_text().startswith("2023Q1")
     with pytest.raises(PipelineError, match=r"^2023Q1 is out of date: .*; run 2023Q1 again, check the report"):
         publish("2023Q1", raw, processed, reports)

@@ -25,11 +25,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config, formmap, settle
+from helpers import config, context, formmap, settle
 from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import CORRECTED, Examination, examine_quarter
 from helpers.columns import coded_columns
+from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
@@ -307,12 +308,12 @@ def unrecognised(exam: Examination) -> pd.DataFrame:
 # --- the check -------------------------------------------------------------------------------------------
 
 
-def stops(exam: Examination) -> list[str]:
+def stops(exam: Examination, cfg: Configuration) -> list[str]:
     """Why a run would stop: unreadable files, the loss checks of docs/losses.md, no row kept."""
     q, quality = exam.quarter, exam.quality
     lines = [f"{q}: cannot read {part['source']}: {part['reason']} (a run stops; --skip-bad-files lists it in "
              "the annex instead)" for part in quality["skipped_files"]]
-    lines += losses(quality)
+    lines += losses(quality, cfg)
     if not quality["totals"]["rows_kept"]:
         lines.append(f"{q}: no row kept, nothing to report (stops even with --accept-losses)")
     return lines
@@ -320,30 +321,33 @@ def stops(exam: Examination) -> list[str]:
 
 def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
     """Examine ``<raw_dir>/<quarter>/`` as a run would, without a key and without writing anything."""
-    q = Quarter.parse(quarter)
-    folder = Path(raw_dir) / str(q)
+    run = context.build(quarter, raw_dir=raw_dir)
+    q = run.quarter
+    folder = run.folders.raw / str(q)
     try:
         totals.read(raw_dir, str(q))  # the table of published totals a run checks first
         table_stops = []
     except PublishedTotalsError as error:
         table_stops = [str(error)]
     try:
-        exam = examine_quarter(str(q), raw_dir)
+        exam = examine_quarter(run)
     except (NoSourcesError, NestedTooDeepError) as error:
         return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
-    return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam)])
+    return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam, run.config)])
 
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The unrecognised values as lines of the configuration files (:data:`SUGGESTION_FILES`); withheld values
-    are left out (they can never be a spelling to accept), suggested entries say ``suggested: verify``. An
-    activity name goes under its language (:func:`helpers.settle.language`): Arabic by its script, else the
-    language of its closest candidate's label, English when none is."""
+    are left out (they can never be a spelling to accept), a filled-in entry (only a certain one is) says
+    ``certain: read it once applied``, since ``--apply`` writes it without asking. An activity name goes under
+    its language (:func:`helpers.settle.language`): Arabic by its script, else the language of its closest
+    candidate's label, English when none is."""
     shown = found[~found["withheld"].astype(bool)]
 
     def note(row) -> str:
         rows = f"{row['rows']:,} row{'' if row['rows'] == 1 else 's'}"
-        parts = ["suggested: verify" if row["suggestion"] else "", row["candidates"], f"{rows}: {row['where']}"]
+        parts = ["certain: read it once applied" if row["suggestion"] else "", row["candidates"],
+                 f"{rows}: {row['where']}"]
         return "; ".join(part for part in parts if part)
 
     notes = shown.apply(note, axis=1) if len(shown) else pd.Series(dtype=object)

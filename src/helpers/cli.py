@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quarterly-report: error: {type(error).__name__}: {printable(error)}", file=sys.stderr)
         return 1
     say(f"report for {result.quarter} in {result.seconds:.1f} s:")
-    print(f"  {result.html}\n  {result.pdf}\n  log: {result.log}")
+    print("\n".join(result.closing()))
     for line in result.out_of_date:  # last, where a person (or cron's mail) sees it
         say(f"warning: {line}")
     return 0

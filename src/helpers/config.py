@@ -2,7 +2,8 @@
 
 A file that does not fit its model stops the run at once with a :class:`~helpers.errors.ConfigError` naming the
 file and the key (``config/indicators.yml: indicators[2] (unique_individuals).dimensions: ...``), instead of a
-``KeyError`` deep inside a notebook. The models below are the one description of what each file may hold.
+``KeyError`` deep inside a notebook. The models (:mod:`helpers.config_models`) are the one description of
+what each file may hold.
 
 The folder is ``config/`` of the repository, or the one named by the environment variable
 :data:`CONFIG_ENV` (set it with :func:`using`; notebooks run by the pipeline inherit it). Files are re-read when
@@ -12,386 +13,22 @@ they change, so a test can write a temporary configuration folder and run the re
 from __future__ import annotations
 
 import os
-import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError
 
+from helpers.config_models import ALL, MODELS, RecordColumn
 from helpers.errors import ConfigError
 from helpers.paths import CONFIG_DIR, REPO_ROOT
 from helpers.text import nearest
 
 CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"
-ReachType = Literal["individual", "household", "group", "capacity", "mixed"]
-ALL = "all"  # in an indicator's categories: every category the configuration declares for that dimension
-
-
-def _distinct(values: list[str], what: str) -> list[str]:
-    if repeated := sorted({v for v in values if values.count(v) > 1}):
-        raise ValueError(f"{what} listed twice: {repeated}")
-    return values
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Open(BaseModel):
-    """A file of named settings: unknown keys are kept (read by name where used)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-# ---------------------------------------------------------------------------------------------- columns.yml
-class Column(_Strict):
-    required: bool = False
-    required_for: list[Literal["individual", "household", "group", "capacity"]] = []
-    aliases: list[str] = []
-    hxl: list[str] = []
-
-
-Parser = Literal["run", "reader", "date", "province", "text", "activity", "identifier", "whole", "number", "age",
-                 "item", "yes_no", "vocabulary", "derived"]
-
-
-class RecordColumn(_Strict):
-    """One column of the record (``columns.yml`` ``record``): how the cleaner makes it and what it declares."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    parser: Parser
-    vocabulary: str | None = None
-    unknown: str | None = None
-    reads: list[str] = []
-    derived_from: list[str] = Field([], alias="from")
-    categorical: bool = False
-    categories: Literal["vocabulary", "sectors", "activities", "age_groups"] | list[str] | None = None
-
-    @model_validator(mode="after")
-    def _vocabulary_named(self) -> RecordColumn:
-        if (self.parser == "vocabulary" or self.categories == "vocabulary") and not self.vocabulary:
-            raise ValueError("a coded column names its vocabulary (vocabulary: <name in vocabularies.yml>)")
-        return self
-
-
-class WorkbookLimits(_Strict):
-    max_cells_per_sheet: int = Field(gt=0)
-    max_uncompressed_mb: int = Field(gt=0)
-    max_reader_memory_mb: int = Field(gt=0)
-
-
-class ColumnsFile(_Strict):
-    header_search_rows: int = Field(gt=0)
-    columns: dict[str, Column | None]
-    identifiers: list[str]
-    kobo_metadata: list[str]
-    kobo_repeat_markers: list[str]
-    shapes: dict[str, list[str]]
-    summary_row_words: list[str]
-    workbook_limits: WorkbookLimits
-    record: dict[str, RecordColumn] = Field(min_length=1)
-
-    @field_validator("columns")
-    @classmethod
-    def _some_required(cls, columns: dict) -> dict:
-        if not any(column and column.required for column in columns.values()):
-            raise ValueError("no column is required: a file could never be recognised")
-        return columns
-
-
-# ------------------------------------------------------------------------------------------- activities.yml
-class Activity(_Strict):
-    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
-    label: str
-    label_en: str | None = None
-    label_tr: str | None = None
-    #: more spellings the activity column accepts, per language: field teams' names, older labels, Arabic
-    names: dict[Literal["en", "tr", "ar"], list[str]] = {}
-    #: the measures its records report (cash assistance: amount_try), each a column an indicator of
-    #: indicators.yml sums; a kept record without one is counted as not reported in the figure summing it, never
-    #: as 0 (helpers.clean.measures)
-    measures: list[str] = []
-    sector: str
-    unit: str
-    reach_type: ReachType
-
-
-class ActivitiesFile(_Strict):
-    sectors: list[str] = Field(min_length=1)
-    activities: list[Activity] = Field(min_length=1)
-    #: words many activities share ("support", "destek"): never enough, alone, for check to suggest an activity
-    generic_words: list[str] = []
-
-    @field_validator("sectors")
-    @classmethod
-    def _distinct_sectors(cls, sectors: list[str]) -> list[str]:
-        return _distinct(sectors, "sectors")
-
-    @field_validator("activities")
-    @classmethod
-    def _distinct_codes(cls, activities: list[Activity]) -> list[Activity]:
-        _distinct([a.code for a in activities], "activity codes")
-        return activities
-
-
-# ------------------------------------------------------------------------------------------- indicators.yml
-class Indicator(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str
-    definition: str
-    measure: str
-    column: str | None = None
-    filter: dict[str, list[str | int | float | bool]] | None = None
-    dimensions: list[str] = []
-    categories: dict[str, list[str] | Literal["all"]] = {}
-    hxl: str | None = None
-    unit: str = Field(min_length=1)  # what one of the value counts: the public file's unit column
-
-    @model_validator(mode="after")
-    def _categories_of_dimensions(self) -> Indicator:
-        if stray := sorted(set(self.categories) - set(self.dimensions)):
-            raise ValueError(f"categories given for dimensions the indicator does not have: {stray}")
-        return self
-
-
-class PublicColumn(_Strict):
-    """A breakdown column of the public file: the record column (dimension) whose category fills it."""
-
-    dimension: str
-    column: str
-    hxl: str = Field(pattern=r"^#")
-    meaning: str
-    derive: Literal["pcode", "activity_name"] | None = None
-
-
-class IndicatorsFile(_Strict):
-    free_text: list[str]
-    public_columns: list[PublicColumn] = Field(min_length=1)
-    publish_free_text: list[str]
-    age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
-    headline: str
-    indicators: list[Indicator] = Field(min_length=1)
-
-    @field_validator("indicators")
-    @classmethod
-    def _distinct_ids(cls, indicators: list[Indicator]) -> list[Indicator]:
-        _distinct([indicator.id for indicator in indicators], "indicator ids")
-        return indicators
-
-    @field_validator("age_groups")
-    @classmethod
-    def _contiguous(cls, groups: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-        expected = 0
-        for name, (youngest, oldest) in groups.items():
-            if youngest != expected or oldest < youngest:
-                raise ValueError(f"age group {name!r} must start at {expected} and end at or after its start "
-                                 "(groups are contiguous from 0)")
-            expected = oldest + 1
-        return groups
-
-    @model_validator(mode="after")
-    def _headline_is_an_indicator(self) -> IndicatorsFile:
-        with_total = {indicator.id for indicator in self.indicators if "total" in indicator.dimensions}
-        if self.headline not in with_total:
-            raise ValueError(f"headline {self.headline!r} is not an indicator with a total")
-        return self
-
-    @model_validator(mode="after")
-    def _published_free_text(self) -> IndicatorsFile:
-        if stray := sorted(set(self.publish_free_text) - set(self.free_text)):
-            raise ValueError(f"publish_free_text names columns that are not free_text: {stray}")
-        return self
-
-
-class LabelsFile(_Strict):
-    other: str = Field(min_length=1)
-    reviewed: dict[str, list[str]]
-
-    @field_validator("reviewed")
-    @classmethod
-    def _distinct_labels(cls, reviewed: dict[str, list[str]]) -> dict[str, list[str]]:
-        for column, labels in reviewed.items():
-            _distinct(labels, f"{column} labels")
-        return reviewed
-
-
-# ------------------------------------------------------------------------------------- the other files
-class ItemsFile(_Strict):
-    synonyms: dict[str, str]
-
-
-class PipelineFile(_Open):
-    key_file: str
-    sample_marker: str
-    published_totals: str
-    max_household_size: int = Field(gt=0)
-    max_participants: int = Field(gt=0)
-    max_quantity: int | float = Field(gt=0)
-    max_amount_try: int | float = Field(gt=0)
-    province_match_threshold: int | float = Field(ge=0, le=100)
-    max_rejected_share: float = Field(ge=0, le=1)
-    max_out_of_period_share: float = Field(ge=0, le=1)
-    min_quarter_coverage: float = Field(ge=0, le=1)
-
-
-class Licence(_Strict):
-    name: str  # an SPDX identifier: CC-BY-4.0
-    title: str
-    path: str = Field(pattern=r"^https://")
-
-
-class Donor(_Strict):
-    name: str = Field(min_length=1)
-    logo: str | None = None  # an SVG file in config/
-
-
-class ProgrammeFile(_Open):
-    organisation: str
-    title: str
-    subtitle_template: str
-    data_source: str
-    baseline_source: str
-    units: dict[str, str]
-    licence: Licence
-    donors: list[Donor] = []
-
-
-class Withheld(_Strict):
-    min_digits: int = Field(gt=0)
-    label: str
-
-
-class VocabulariesFile(BaseModel):
-    """The fixed vocabularies below, and any other one a coded record column names (``columns.yml`` ``record``)."""
-
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, dict[str, list[str]]]
-
-    sex: dict[str, list[str]]
-    yes_no: dict[Literal["yes", "no"], list[str]]
-    nationality: dict[str, list[str]]
-    population_group: dict[str, list[str]]
-    months: dict[int, list[str]] = Field(min_length=12, max_length=12)
-    weekdays: dict[int, list[str]] = Field(min_length=7, max_length=7)
-    withheld: Withheld
-
-    @field_validator("sex")
-    @classmethod
-    def _unknown_sex(cls, sex: dict[str, list[str]]) -> dict[str, list[str]]:
-        if "unknown" not in sex:
-            raise ValueError("sex must have an 'unknown' value (records whose sex is not given)")
-        return sex
-
-
-class ReasonsFile(_Strict):
-    dropped: dict[str, str] = Field(min_length=1)
-    rejected: dict[str, str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one_kind_each(self) -> ReasonsFile:
-        if both := sorted(set(self.dropped) & set(self.rejected)):
-            raise ValueError(f"reasons listed both as dropped and as rejected: {both}")
-        if "rejected" in self.dropped or "rejected" in self.rejected:
-            raise ValueError("'rejected' names the kind of the rejected reasons; it is not a reason")
-        return self
-
-
-class FeedbackText(_Strict):
-    en: str
-    tr: str
-    hint_en: str
-    hint_tr: str
-
-
-class FeedbackFile(_Strict):
-    reasons: dict[str, FeedbackText]
-
-
-# ----------------------------------------------------------------------------------------------- report.yml
-LABEL_FIELDS = ("period", "year")  # what a figure's label may name: "October–December 2022", "2022"
-
-
-def _label_fields(label: str) -> str:
-    fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(label)
-              if name is not None]
-    if stray := sorted({name for name, _, _ in fields} - set(LABEL_FIELDS)):
-        raise ValueError(f"a label may name {{period}} or {{year}}, not {', '.join(f'{{{n}}}' for n in stray)}")
-    if any(spec or conversion for _, spec, conversion in fields):  # "{period:d}" fails when printed, ":>99999" swells
-        raise ValueError("a label names {period} or {year} as it is, without a format or a conversion")
-    return label
-
-
-Label = Annotated[str, Field(min_length=1), AfterValidator(_label_fields)]
-
-
-class Figure(_Strict):
-    indicator: str
-    label: Label
-
-
-class Headline(_Strict):
-    indicator: str
-    label: Label | None = None
-    tile: bool = True
-
-    @model_validator(mode="after")
-    def _tile_has_a_label(self) -> Headline:
-        if self.tile and self.label is None:
-            raise ValueError("a tile needs a label (or tile: false for the index of reports only)")
-        return self
-
-
-class Section(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str = Field(pattern=r"^\S(.*\S)?$")  # one line, as a narrative's "## " heading
-    narrative: bool = False
-    heading: bool = True
-    figures: list[Figure] = []
-
-
-class Edition(_Strict):
-    code: str = Field(pattern=r"^[a-z]{2,3}$")  # ISO 639: the page's lang, the files' suffix (.tr.html)
-    locale: str = Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")  # CLDR locale of numbers and dates: tr_TR, en_GB
-    name: str  # the language's own name, on the link from the other editions: Türkçe
-
-
-class ReportFile(_Strict):
-    sections: list[Section] = Field(min_length=1)
-    headline_figures: list[Headline] = Field(min_length=1)
-    breakdowns: dict[str, str] = {}
-    languages: list[Edition] = Field(default=[Edition(code="en", locale="en_GB", name="English")], min_length=1)
-
-    @field_validator("languages")
-    @classmethod
-    def _distinct_languages(cls, languages: list[Edition]) -> list[Edition]:
-        _distinct([language.code for language in languages], "languages")
-        return languages
-
-    @field_validator("sections")
-    @classmethod
-    def _distinct_sections(cls, sections: list[Section]) -> list[Section]:
-        _distinct([section.id for section in sections], "section ids")
-        _distinct([section.title for section in sections], "section titles")
-        if not sections[0].narrative:
-            raise ValueError(f"the first section ({sections[0].id}) opens the report: it takes the narrative's text "
-                             "before any heading, so it needs narrative: true")
-        return sections
-
-
-MODELS: dict[str, type[BaseModel]] = {
-    "columns": ColumnsFile, "activities": ActivitiesFile, "indicators": IndicatorsFile, "items": ItemsFile,
-    "pipeline": PipelineFile, "programme": ProgrammeFile, "vocabularies": VocabulariesFile, "reasons": ReasonsFile,
-    "feedback": FeedbackFile,
-    "report": ReportFile, "labels": LabelsFile,
-}
-
-
 # Files only the report reads (helpers.publication, helpers.record), never the cleaning or the indicators
 REPORT_ONLY = ("report", "programme")
 
@@ -422,22 +59,6 @@ def using(folder: str | Path) -> Iterator[Path]:
             os.environ[CONFIG_ENV] = before
 
 
-def load(name: str) -> dict[str, Any]:
-    """``<config>/<name>.yml``, checked against its model (:data:`MODELS`); re-read when the file changes.
-    ``report.yml`` is also checked against ``indicators.yml``, whose indicators its figures name."""
-    data = read(path(f"{name}.yml"), name)
-    if name == "report":
-        _report_indicators(version("report"), version("indicators"))
-    return data
-
-
-def report_only_files() -> set[str]:
-    """The configuration files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names.
-    Editing them renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
-    logo = load("programme").get("logo")
-    return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
-
-
 def version(name: str) -> tuple[str, int, int]:
     """Which ``<name>.yml`` is in use and its state: a key for caching what is derived from it."""
     file = path(f"{name}.yml")
@@ -448,13 +69,6 @@ def version(name: str) -> tuple[str, int, int]:
 def read(file: Path, name: str) -> dict[str, Any]:
     """A YAML file checked against the model of config file ``name``."""
     return _parsed(*_state(Path(file)), name)[0]
-
-
-def typed(name: str) -> BaseModel:
-    """``<config>/<name>.yml`` as the model it was checked against (:data:`MODELS`): the validated object is kept,
-    one per state of the file, not thrown away after the check."""
-    load(name)  # and its checks against other files
-    return _parsed(*_state(path(f"{name}.yml")), name)[1]
 
 
 def _state(file: Path) -> tuple[Path, int, int]:
@@ -500,139 +114,274 @@ def _key(data: Any, loc: tuple) -> str:
     return text or "(top level)"
 
 
+# ----------------------------------------------------------------------------- one run's configuration
+class Configuration:
+    """One configuration folder, each file checked against its model once and kept, typed (:meth:`typed`) and as
+    read (:meth:`load`), with the facts derived from them. A run builds one (:mod:`helpers.context`) and passes it
+    down, so every layer sees the same configuration, read once."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder).expanduser().resolve()
+        self._files: dict[str, tuple[dict[str, Any], BaseModel | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"Configuration({shown(self.folder)!r})"
+
+    def path(self, filename: str) -> Path:
+        """A file of this folder (``province_aliases.csv``, ``columns.yml``, ...)."""
+        return self.folder / filename
+
+    def _file(self, name: str) -> tuple[dict[str, Any], BaseModel | None]:
+        if name not in self._files:
+            self._files[name] = _parsed(*_state(self.path(f"{name}.yml")), name)
+            if name == "report":
+                self._report_indicators()
+        return self._files[name]
+
+    def load(self, name: str) -> dict[str, Any]:
+        """``<name>.yml`` as read, checked against its model (:data:`MODELS`); ``report.yml`` also against
+        ``indicators.yml``, whose indicators its figures name."""
+        return self._file(name)[0]
+
+    def typed(self, name: str) -> BaseModel:
+        """``<name>.yml`` as the model it was checked against (:data:`MODELS`)."""
+        return self._file(name)[1]
+
+    def checked(self) -> Configuration:
+        """This configuration with every file of :data:`MODELS` read and checked now (and the record schema against
+        the vocabularies): a file that does not fit stops a run before it starts, and later edits do not reach it."""
+        for name in MODELS:
+            self._file(name)
+        self.record()
+        return self
+
+    def setting(self, name: str) -> Any:
+        """One value of ``pipeline.yml``."""
+        return self.load("pipeline")[name]
+
+    def setting_path(self, name: str) -> Path:
+        """A path setting of ``pipeline.yml``, with ``~`` expanded and relative paths from the repository."""
+        path = Path(self.setting(name)).expanduser()
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    def report_only_files(self) -> set[str]:
+        """The files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names. Editing them
+        renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
+        logo = self.load("programme").get("logo")
+        return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
+
+    def dropped_reasons(self) -> list[str]:
+        """Reasons a row is set apart without being rejected (duplicate, out of period, totals row), in order."""
+        return list(self.load("reasons")["dropped"])
+
+    def drop_kinds(self) -> list[str]:
+        """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected``."""
+        return [*self.dropped_reasons(), "rejected"]
+
+    def reject_reasons(self) -> list[str]:
+        """The contract's reject reasons in priority order (``reasons.yml``)."""
+        return list(self.load("reasons")["rejected"])
+
+    def reason_label(self, reason: str) -> str:
+        """What a reader is told a reason means, after a count (``reasons.yml``)."""
+        reasons = self.load("reasons")
+        return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+
+    def unreadable_label(self, kind: str) -> str:
+        """What a reader is told about a file that could not be read, by its kind (``unreadable`` of
+        ``config/reasons.yml``)."""
+        return self.load("reasons")["unreadable"].get(kind, kind.replace("_", " "))
+
+    def activities(self) -> pd.DataFrame:
+        """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
+        return pd.DataFrame(self.load("activities")["activities"]).set_index("code")
+
+    def columns(self) -> list[str]:
+        """The canonical columns of a raw activity log, in ``columns.yml`` order."""
+        return list(self.load("columns")["columns"])
+
+    def sectors(self) -> list[str]:
+        """The beneficiary sectors in report order."""
+        return list(self.load("activities")["sectors"])
+
+    def age_groups(self) -> dict[str, tuple[int, int]]:
+        """The SADD age groups of ``indicators.yml``: name → (youngest, oldest) in whole years."""
+        return {name: (int(low), int(high)) for name, (low, high) in self.load("indicators")["age_groups"].items()}
+
+    def vocabulary_values(self, name: str) -> list[str]:
+        """The values of one vocabulary of ``vocabularies.yml`` (``sex``: female, male, other, unknown)."""
+        return [str(value) for value in self.load("vocabularies")[name]]
+
+    def record(self) -> dict[str, RecordColumn]:
+        """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it
+        names must be in ``vocabularies.yml``."""
+        schema, vocabularies = self.typed("columns").record, self.load("vocabularies")
+        for name, column in schema.items():
+            if column.vocabulary and column.vocabulary not in vocabularies:
+                raise ConfigError(f"{shown(self.path('columns.yml'))}: record.{name}.vocabulary: "
+                                  f"{column.vocabulary!r} is not a vocabulary of "
+                                  f"{shown(self.path('vocabularies.yml'))}")
+        return schema
+
+    def declared_categories(self, dimension: str) -> list[str] | None:
+        """Every category the configuration declares for a record column, in report order; None when the
+        column's categories come from the data only (centre, donor, item, ...)."""
+        column = self.record().get(dimension)
+        declared = column.categories if column else None
+        if declared == "sectors":
+            return self.sectors()
+        if declared == "age_groups":
+            return [*self.age_groups(), "unknown"]
+        if declared == "vocabulary":
+            values = self.vocabulary_values(column.vocabulary)
+            return values if "unknown" in values else [*values, "unknown"]
+        if declared == "activities":
+            return list(self.activities().index)
+        return None if declared is None else list(declared)
+
+    def headline(self) -> str:
+        """The id of the headline indicator, whose quarterly totals make the history (``indicators.yml``)."""
+        return self.load("indicators")["headline"]
+
+    def indicator_specs(self) -> dict[str, dict]:
+        """The indicator definitions of ``indicators.yml``, by id, in file order, with ``categories: all``
+        replaced by the categories the configuration declares (:meth:`declared_categories`)."""
+        return {spec["id"]: spec for spec in self.indicators()}
+
+    def indicators(self) -> list[dict]:
+        """The indicator definitions as :meth:`indicator_specs`, as a list in file order."""
+        specs = []
+        for place, spec in enumerate(self.load("indicators")["indicators"]):
+            categories = {}
+            for dim, wanted in (spec.get("categories") or {}).items():
+                categories[dim] = self.declared_categories(dim) if wanted == ALL else wanted
+                if categories[dim] is None:
+                    raise ConfigError(f"{shown(self.path('indicators.yml'))}: indicators[{place}] ({spec['id']})."
+                                      f"categories.{dim}: 'all' needs categories declared in config; {dim} has none: "
+                                      "list them")
+            specs.append({**spec, "categories": categories} if "categories" in spec else spec)
+        return specs
+
+    def report(self) -> dict[str, Any]:
+        """``report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative, heading,
+        figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
+        return self.typed("report").model_dump()
+
+    def _report_indicators(self) -> None:
+        _report_indicators(_state(self.path("report.yml")), _state(self.path("indicators.yml")))
+
+
+def current() -> Configuration:
+    """The configuration of the folder in use now (:func:`directory`), for code that is not handed one yet; files
+    are re-read when they change."""
+    return Configuration(directory())
+
+
+# The module's functions below answer from the folder in use (:func:`current`); a layer handed a Configuration
+# asks it instead.
+def load(name: str) -> dict[str, Any]:
+    """``<config>/<name>.yml`` as read, checked (:meth:`Configuration.load`)."""
+    return current().load(name)
+
+
+def typed(name: str) -> BaseModel:
+    """``<config>/<name>.yml`` as its model (:meth:`Configuration.typed`)."""
+    return current().typed(name)
+
+
 def setting(name: str) -> Any:
-    """One value of ``config/pipeline.yml``."""
-    return load("pipeline")[name]
+    return current().setting(name)
 
 
 def setting_path(name: str) -> Path:
-    """A path setting of ``config/pipeline.yml``, with ``~`` expanded and relative paths from the repository."""
-    path = Path(setting(name)).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return current().setting_path(name)
 
 
-# ---------------------------------------------------------------------------------- facts derived from config
+def report_only_files() -> set[str]:
+    return current().report_only_files()
+
+
 def dropped_reasons() -> list[str]:
-    """Reasons a row is set apart without being rejected (duplicate, out of period, totals row), in order."""
-    return list(load("reasons")["dropped"])
+    return current().dropped_reasons()
 
 
 def drop_kinds() -> list[str]:
-    """The columns that count dropped rows in ``quality.json``: each dropped reason, then ``rejected`` (the rest)."""
-    return [*dropped_reasons(), "rejected"]
+    return current().drop_kinds()
 
 
 def reject_reasons() -> list[str]:
-    """The contract's reject reasons in priority order (``config/reasons.yml``)."""
-    return list(load("reasons")["rejected"])
+    return current().reject_reasons()
 
 
 def reason_label(reason: str) -> str:
-    """What a reader is told a reason means, after a count (``config/reasons.yml``)."""
-    reasons = load("reasons")
-    return {**reasons["dropped"], **reasons["rejected"]}.get(reason, reason.replace("_", " "))
+    return current().reason_label(reason)
+
+
+def unreadable_label(kind: str) -> str:
+    return current().unreadable_label(kind)
 
 
 def activities() -> pd.DataFrame:
-    """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
-    return pd.DataFrame(load("activities")["activities"]).set_index("code")
+    return current().activities()
 
 
 def columns() -> list[str]:
-    """The canonical columns of a raw activity log, in ``config/columns.yml`` order."""
-    return list(load("columns")["columns"])
+    return current().columns()
 
 
 def sectors() -> list[str]:
-    """The beneficiary sectors in report order."""
-    return list(load("activities")["sectors"])
+    return current().sectors()
 
 
 def age_groups() -> dict[str, tuple[int, int]]:
-    """The SADD age groups of ``config/indicators.yml``: name → (youngest, oldest) in whole years."""
-    return {name: (int(low), int(high)) for name, (low, high) in load("indicators")["age_groups"].items()}
+    return current().age_groups()
 
 
 def vocabulary_values(name: str) -> list[str]:
-    """The values of one vocabulary of ``config/vocabularies.yml`` (``sex``: female, male, other, unknown)."""
-    return [str(value) for value in load("vocabularies")[name]]
+    return current().vocabulary_values(name)
 
 
 def record() -> dict[str, RecordColumn]:
-    """The record schema (``columns.yml`` ``record``): every record column in order, typed; a vocabulary it names
-    must be in ``vocabularies.yml``."""
-    schema, vocabularies = typed("columns").record, load("vocabularies")
-    for name, column in schema.items():
-        if column.vocabulary and column.vocabulary not in vocabularies:
-            raise ConfigError(f"{shown(path('columns.yml'))}: record.{name}.vocabulary: {column.vocabulary!r} is not "
-                              f"a vocabulary of {shown(path('vocabularies.yml'))}")
-    return schema
+    return current().record()
 
 
 def declared_categories(dimension: str) -> list[str] | None:
-    """Every category the configuration declares for a record column, in report order; None when the
-    column's categories come from the data only (centre, donor, item, ...)."""
-    column = record().get(dimension)
-    declared = column.categories if column else None
-    if declared == "sectors":
-        return sectors()
-    if declared == "age_groups":
-        return [*age_groups(), "unknown"]
-    if declared == "vocabulary":
-        values = vocabulary_values(column.vocabulary)
-        return values if "unknown" in values else [*values, "unknown"]
-    if declared == "activities":
-        return list(activities().index)
-    return None if declared is None else list(declared)
+    return current().declared_categories(dimension)
 
 
 def headline() -> str:
-    """The id of the headline indicator, whose quarterly totals make the history (``config/indicators.yml``)."""
-    return load("indicators")["headline"]
+    return current().headline()
 
 
 def indicator_specs() -> dict[str, dict]:
-    """The indicator definitions of ``config/indicators.yml``, by id, in file order, with ``categories: all``
-    replaced by the categories the configuration declares (:func:`declared_categories`)."""
-    return {spec["id"]: spec for spec in indicators()}
+    return current().indicator_specs()
 
 
 def indicators() -> list[dict]:
-    """The indicator definitions as :func:`indicator_specs`, as a list in file order."""
-    specs = []
-    for place, spec in enumerate(load("indicators")["indicators"]):
-        categories = {}
-        for dim, wanted in (spec.get("categories") or {}).items():
-            categories[dim] = declared_categories(dim) if wanted == ALL else wanted
-            if categories[dim] is None:
-                raise ConfigError(f"{shown(path('indicators.yml'))}: indicators[{place}] ({spec['id']}).categories."
-                                  f"{dim}: 'all' needs categories declared in config; {dim} has none: list them")
-        specs.append({**spec, "categories": categories} if "categories" in spec else spec)
-    return specs
+    return current().indicators()
 
 
 def report() -> dict[str, Any]:
-    """``config/report.yml`` with its defaults filled in: ``sections`` in print order (id, title, narrative,
-    heading, figures), ``headline_figures`` (indicator, label, tile) and ``breakdowns``."""
-    return typed("report").model_dump()
+    return current().report()
 
 
 @cache
-def _report_indicators(*_versions: tuple[str, int, int]) -> None:
+def _report_indicators(report_state: tuple[Path, int, int], indicators_state: tuple[Path, int, int]) -> None:
     """Every figure of ``report.yml`` is the total of an indicator of ``indicators.yml``, and every breakdown a
     dimension of one; else stop, naming the key and the nearest names. Checked again when either file changes."""
-    data, specs = read(path("report.yml"), "report"), load("indicators")["indicators"]
+    report_file, indicators_file = report_state[0], indicators_state[0]
+    data, specs = read(report_file, "report"), read(indicators_file, "indicators")["indicators"]
     totals = [spec["id"] for spec in specs if "total" in spec.get("dimensions", [])]
     figures = [(("headline_figures", i), figure) for i, figure in enumerate(data["headline_figures"])]
     figures += [(("sections", i, "figures", j), figure) for i, section in enumerate(data["sections"])
                 for j, figure in enumerate(section.get("figures") or [])]
     for place, figure in figures:
         if (indicator := figure["indicator"]) not in totals:
-            raise ConfigError(f"{shown(path('report.yml'))}: {_key(data, (*place, 'indicator'))}: {indicator!r} is "
+            raise ConfigError(f"{shown(report_file)}: {_key(data, (*place, 'indicator'))}: {indicator!r} is "
                               "not an indicator with a total in indicators.yml; nearest: "
                               + ", ".join(nearest(indicator, totals)))
     dimensions = {part for spec in specs for name in spec.get("dimensions", []) for part in name.split("+")} - {"total"}
     for name in data.get("breakdowns") or {}:
         if name not in dimensions:
-            raise ConfigError(f"{shown(path('report.yml'))}: breakdowns.{name}: not a dimension of any indicator "
+            raise ConfigError(f"{shown(report_file)}: breakdowns.{name}: not a dimension of any indicator "
                               f"in indicators.yml; nearest: {', '.join(nearest(name, dimensions))}")

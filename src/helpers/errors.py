@@ -41,23 +41,26 @@ class WrongEncodingError(ReportError):
 
 
 class SourceReadError(ReportError):
-    """A raw file that cannot be read at all (corrupt workbook, no recognisable header row, ...)."""
+    """A raw file that cannot be read at all (corrupt workbook, no recognisable header row, ...): ``reason`` is
+    the whole story for whoever holds the file, ``kind`` its code, which a report prints in its reader's words
+    (``unreadable`` of ``config/reasons.yml``: the reason may quote names from inside the file)."""
 
-    def __init__(self, source: str, reason: str):
+    def __init__(self, source: str, reason: str, kind: str):
         super().__init__(f"cannot read {source}: {reason}")
         self.source = source
         self.reason = reason
+        self.kind = kind
 
     def __reduce__(self):  # travels back from the child process that reads workbooks
-        return type(self), (self.source, self.reason)
+        return type(self), (self.source, self.reason, self.kind)
 
 
 class NestedTooDeepError(SourceReadError):
     """A raw folder whose sub-folders nest deeper than a walk of it can go (Python's recursion limit)."""
 
     def __init__(self, source: str, reason: str = "its folders are nested too deep to be walked (more than a few "
-                                                  "hundred levels): move the data files up"):
-        super().__init__(source, reason)
+                                                  "hundred levels): move the data files up", kind: str = "nested"):
+        super().__init__(source, reason, kind)
 
 
 # Cleaning

@@ -33,8 +33,9 @@ from helpers.text import fold
 CODED = {"activity": None, "sex": "sex", "nationality": "nationality", "population_group": "population_group",
          "disability": "yes_no", "province": None}
 HEADER = """\
-# The form {form_id!r} ({title}) mapped to the records: written by `quarterly-report check --apply`, reviewed by a
-# person. Read from {files}.
+# The form {form_id!r} ({title}) mapped to the records: written by `quarterly-report check --apply` from the lines
+# it was certain of. Read every line before the report goes out (a wrong line is a wrong figure); edit a line to
+# correct it. Read from {files}.
 #   questions  question name (a select-multiple's choice column: question/choice) -> column of columns.yml
 #   choices    per coded question, choice name -> what the records hold (an activity code, a vocabulary value,
 #              a province). A question or choice not listed is not read; add a line by hand where check left

@@ -42,11 +42,13 @@ import papermill
 from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
-from helpers import __version__, config
+from helpers import __version__, context
 from helpers.clean import redact
 from helpers.clean.feedback import write_feedback
 from helpers.clean.pseudonymise import fingerprint, load_key
 from helpers.clean.sample import sample_check
+from helpers.config import Configuration
+from helpers.context import RunContext
 from helpers.csvfile import write_csv
 from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
@@ -55,10 +57,7 @@ from helpers.paths import (
     AUDIT,
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
-    PROCESSED_DIR,
-    RAW_DIR,
     REPO_ROOT,
-    REPORTS_DIR,
     SOURCES_FILE,
     Quarter,
     failed_dir,
@@ -104,6 +103,11 @@ class RunResult:
     seconds: float
     reused: list[str] = field(default_factory=list)  # notebooks whose outputs were reused (inputs unchanged)
     out_of_date: list[str] = field(default_factory=list)  # later quarters this run left out of date, and why
+    editions: list[Path] = field(default_factory=list)  # every edition's HTML and PDF, the source language's first
+
+    def closing(self) -> list[str]:
+        """What a run says at its end, under its time: the HTML and PDF of every edition, then its log."""
+        return [*(f"  {path}" for path in self.editions), f"  log: {self.log}"]
 
 
 def say(line: str) -> None:
@@ -156,18 +160,18 @@ def _start_log(path: Path) -> logging.Handler:
     return handler
 
 
-def _log_outcome(folder: Path) -> None:
+def _log_outcome(folder: Path, cfg: Configuration) -> None:
     """Record in the run log what the data gave: rows kept and dropped, and the headline total."""
     totals = json.loads((folder / "quality.json").read_text(encoding="utf-8"))["totals"]
     log.info("rows read %s, kept %s, duplicate %s, out of period %s, totals rows %s, rejected %s %s",
-             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *config.drop_kinds()]),
-             {r: n for r, n in totals["by_reason"].items() if n and r not in config.drop_kinds()})
+             *(f"{totals[k]:,}" for k in ["rows_read", "rows_kept", *cfg.drop_kinds()]),
+             {r: n for r, n in totals["by_reason"].items() if n and r not in cfg.drop_kinds()})
     indicators = pd.read_csv(folder / "indicators.csv", keep_default_na=False)
-    headline = config.headline()
-    log.info("%s %s", config.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline):,.0f}")
+    headline = cfg.headline()
+    log.info("%s %s", cfg.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline, cfg=cfg):,.0f}")
 
 
-def _check_key(folder: Path, processed: Path, quarter: str) -> str:
+def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) -> str:
     """Refuse a missing or weak key before anything runs, and a key other than the earlier quarters' one.
 
     Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
@@ -175,7 +179,7 @@ def _check_key(folder: Path, processed: Path, quarter: str) -> str:
     """
     sample, not_sample = sample_check(folder)
     try:
-        key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
+        key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
     except MissingKeyError as error:
         raise PipelineError(str(error)) from None
     if sample:
@@ -330,7 +334,7 @@ def _rename_all(moves: list[Move]) -> None:
         raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
 
 
-def _merge_history(q: str, processed: Path, reports: Path, staged: Path) -> None:
+def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg: Configuration) -> None:
     """Rewrite the staged ``history.csv`` as the history is now, with this run's row for ``q``.
 
     Runs under the publishing lock, so a quarter that another run published meanwhile keeps its row (the
@@ -341,19 +345,18 @@ def _merge_history(q: str, processed: Path, reports: Path, staged: Path) -> None
     from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
-    now = load_history(q, staged.parent, processed)
-    this = Quarter.parse(q)
+    now, headline = load_history(q, cfg, staged.parent, processed), cfg.headline()
 
     def before(table: pd.DataFrame) -> dict[str, float]:
-        return {k: float(v) for k, v in zip(table["quarter"], table[config.headline()], strict=True)
-                if Quarter.parse(k) < this}
+        return {k: float(v) for k, v in zip(table["quarter"], table[headline], strict=True)
+                if Quarter.parse(k) < q}
 
     if changed := sorted(set(before(used).items()) ^ set(before(now).items())):
         quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
         raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
                             f"figures are out of date; nothing was published: run {q} again")
-    merged = history_with(now, q, float(used.loc[used["quarter"] == q, config.headline()].iloc[0]))
-    write_csv(revisions.with_versions(merged, processed, reports, staged={q: staged.parent}), staged)
+    merged = history_with(now, str(q), float(used.loc[used["quarter"] == str(q), headline].iloc[0]), headline)
+    write_csv(revisions.with_versions(merged, processed, reports, staged={str(q): staged.parent}), staged)
 
 
 def _make_folder(path: Path) -> Path:
@@ -383,25 +386,23 @@ def run_quarter(
     hashes, :mod:`helpers.record.inputs`), its cleaned data and indicators are reused and only the report is made
     again (an edited narrative); ``force`` recomputes everything.
     """
-    try:
-        q = str(Quarter.parse(quarter))
-    except ValueError as error:
+    try:  # the run's context, once: the quarter parsed, the folders resolved, every configuration file checked
+        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+    except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
-    raw = resolve(raw_dir, RAW_DIR)
-    processed = resolve(processed_dir, PROCESSED_DIR)
-    reports = resolve(reports_dir, REPORTS_DIR)
+    q, raw, processed, reports = str(run.quarter), run.folders.raw, run.folders.processed, run.folders.reports
     if not (raw / q).is_dir():
         raise PipelineError(f"no raw data for {q}: {raw / q} does not exist")
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
-    key_fingerprint = _check_key(raw / q, processed, q)
+    key_fingerprint = _check_key(raw / q, processed, q, run.config)
     recover(processed, reports)
     with locked(q, processed):
         _tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
         stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
         try:
-            return _run(q, raw, processed, reports, stage_data, stage_report, notebooks, parameters or {},
+            return _run(run, stage_data, stage_report, notebooks, parameters or {},
                         skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress,
                         force=force, key_fingerprint=key_fingerprint)
         finally:
@@ -409,10 +410,11 @@ def run_quarter(
             shutil.rmtree(stage_report, ignore_errors=True)
 
 
-def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, stage_report: Path,
+def _run(run: RunContext, stage_data: Path, stage_report: Path,
          notebooks: list[Path], parameters: dict[str, Any], *, skip_bad_files: bool, accept_losses: bool,
          progress: bool, force: bool, key_fingerprint: str) -> RunResult:
     """Execute the notebooks into the staging folders, render, and publish everything together."""
+    q, raw, processed, reports = str(run.quarter), run.folders.raw, run.folders.processed, run.folders.reports
     common = {"quarter": q, "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
               "earlier_quarters_dir": str(processed)}
@@ -439,7 +441,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
-        made_from = inputs.run_inputs(q, raw, processed, key_fingerprint=key_fingerprint,
+        made_from = inputs.run_inputs(run, key_fingerprint=key_fingerprint,
                                       switches=_switches(per_notebook[:-1]))
         reused = [] if force else _reusable(q, processed, reports, made_from)
         if reused:
@@ -469,7 +471,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
             execution.result()  # the first edition that failed, in the order of config/report.yml
         renders = [beside.submit(render_report, audit / executed, staging, report_basename(q))
                    for _notebook, _params, executed, _language in editions_steps]
-        _log_outcome(stage_data / q)
+        _log_outcome(stage_data / q, run.config)
         say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
         rendered = [render.result() for render in renders]
         html, pdf = rendered[0]
@@ -483,7 +485,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, q)
-        _record_versions(q, stage_data, processed, reports)
+        _record_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair),
@@ -496,10 +498,10 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
         history = stage_data / "history.csv"
         _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
-                       partial(_merge_history, q, processed, reports, history)),
+                       partial(_merge_history, run.quarter, processed, reports, history, run.config)),
                   Move(staging, target, stage_report / "previous" / q)],
                  processed, journal_path(q, processed))
-        _index(reports, processed)
+        _index(reports, processed, run.config)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
         wait([f for f in [feedback, *renders] if f is not None])  # they write into staging, which a failed run removes
@@ -517,7 +519,7 @@ def _run(q: str, raw: Path, processed: Path, reports: Path, stage_data: Path, st
     finally:
         beside.shutdown(wait=True)
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
-                     reused, later)
+                     reused, later, [target / path.name for pair in rendered for path in pair])
 
 
 def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:
@@ -554,13 +556,13 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     return list(inputs.DATA_NOTEBOOKS)
 
 
-def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path) -> None:
+def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
     history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
-    headline = config.headline()
-    label = config.indicator_specs()[headline]["label"].lower()
+    headline = cfg.headline()
+    label = cfg.indicator_specs()[headline]["label"].lower()
     for row in history.to_dict("records"):
-        origin = row["version"] if row["source"] == "pipeline" else config.setting("published_totals")
+        origin = row["version"] if row["source"] == "pipeline" else cfg.setting("published_totals")
         log.info("history: %s %s %s from %s%s", row["quarter"], label, f"{row[headline]:,.0f}", origin,
                  " (this run)" if row["quarter"] == q else "")
 
@@ -588,10 +590,10 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
     return run["run_id"]
 
 
-def _index(reports: Path, processed: Path) -> None:
+def _index(reports: Path, processed: Path, cfg: Configuration) -> None:
     """Rewrite ``reports/index.html``; the quarter is published by then, so a failure here only warns."""
     try:
-        write_index(reports, processed)
+        write_index(reports, processed, cfg)
     except Exception as error:  # the report is in place; the next run or publish writes the index again
         log.warning("reports/index.html not written: %s", error)
         say(f"warning: {reports / 'index.html'} not written: {type(error).__name__}: {error}")

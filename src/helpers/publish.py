@@ -20,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
+from helpers import context
 from helpers.clean import redact
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
-from helpers.paths import AUDIT, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, lock_file, report_basename, resolve
+from helpers.paths import AUDIT, lock_file, report_basename
 from helpers.pipeline import PUBLISH_WAIT, locked, recover
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
@@ -79,12 +80,11 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     (an earlier quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already
     published.
     """
-    try:
-        q = str(Quarter.parse(quarter))
-    except ValueError as error:
+    try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
+        this = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+    except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
-    raw, processed = resolve(raw_dir, RAW_DIR), resolve(processed_dir, PROCESSED_DIR)
-    reports = resolve(reports_dir, REPORTS_DIR)
+    q, raw, processed, reports = str(this.quarter), this.folders.raw, this.folders.processed, this.folders.reports
     report, data = reports / q, processed / q
     recover(processed, reports)
     with locked(q, processed):
@@ -102,7 +102,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                                 f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.raw_hashes(raw / q), **inputs.published_totals(raw)})
+                                 {**inputs.raw_hashes(raw / q),
+                                  **inputs.published_totals(raw, this.config.setting("published_totals"))})
         if any(changed.values()):
             listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
@@ -128,7 +129,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             _remove(audit)
             raise
         record_versions(processed, reports)
-    write_index(reports, processed)
+    write_index(reports, processed, this.config)
     return revisions.latest(q, reports, processed)
 
 

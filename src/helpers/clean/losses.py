@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.errors import DataLossError, NoRecordsError
 from helpers.paths import Quarter
 
@@ -28,22 +28,28 @@ def date_span(dates: pd.Series) -> dict:
             "last": dates.quantile(0.995, interpolation="higher").date().isoformat()}
 
 
-def _covers(span: dict, q: Quarter) -> bool:
+def _covers(span: dict, q: Quarter, coverage: float) -> bool:
     """True when the files' date span covers at least ``min_quarter_coverage`` of the quarter's days."""
     if span.get("first") is None:
         return False
     first = max(pd.Timestamp(span["first"]).date(), q.start)
     last = min(pd.Timestamp(span["last"]).date(), q.end)
     days = (q.end - q.start).days + 1
-    return (last - first).days + 1 >= config.setting("min_quarter_coverage") * days
+    return (last - first).days + 1 >= coverage * days
 
 
 def _share(part: int, whole: int) -> str:
     return f"{part:,} of {whole:,} rows ({100 * part / whole:.1f} %)"
 
 
-def losses(quality: dict) -> list[str]:
-    """One line per sign that the quarter's data look wrong (``docs/losses.md``); empty when they look right.
+def losses(quality: dict, cfg: Configuration) -> list[str]:
+    """One line per sign that the quarter's data look wrong (``docs/losses.md``); empty when they look right."""
+    return [line for _, line in signs(quality, cfg)]
+
+
+def signs(quality: dict, cfg: Configuration) -> list[tuple[str, str]]:
+    """Each sign that the quarter's data look wrong as (kind, line): the kind (``unmapped_form``, ``rejected``,
+    ``out_of_period``) is what a report prints, in its reader's words; the line is the run's own wording.
 
     - More than ``max_rejected_share`` of the rows read were rejected.
     - More than ``max_out_of_period_share`` of the rows read are dated outside the quarter, *and* the files'
@@ -55,30 +61,34 @@ def losses(quality: dict) -> list[str]:
     q = Quarter.parse(quality["quarter"])
     totals, span = quality["totals"], quality.get("dates", {})
     read = totals["rows_read"]
-    found = [f"{q}: {', '.join(entry['files'])} {'is an export' if len(entry['files']) == 1 else 'are exports'} of "
-             f"the form {form!r}, which is not mapped yet: run `quarterly-report check --quarter {q} --apply`, then "
-             f"review config/forms/{form}.yml"
+    found = [("unmapped_form", f"{q}: {', '.join(entry['files'])} "
+              f"{'is an export' if len(entry['files']) == 1 else 'are exports'} of the form {form!r}, which is not "
+              f"mapped yet: run `quarterly-report check --quarter {q} --apply`, then review config/forms/{form}.yml")
              for form, entry in quality.get("forms", {}).items() if not entry["mapped"]]
-    if read and totals["rejected"] / read > (limit := config.setting("max_rejected_share")):
-        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in config.dropped_reasons()),
+    if read and totals["rejected"] / read > (limit := cfg.setting("max_rejected_share")):
+        reasons = sorted(((n, r) for r, n in totals["by_reason"].items() if n and r not in cfg.dropped_reasons()),
                          reverse=True)
-        found.append(f"{q}: {_share(totals['rejected'], read)} were rejected "
-                     f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "
-                     "allowed (max_rejected_share)")
-    if read and totals["out_of_period"] / read > config.setting("max_out_of_period_share") and not _covers(span, q):
+        found.append(("rejected", f"{q}: {_share(totals['rejected'], read)} were rejected "
+                      f"({', '.join(f'{n:,} {r}' for n, r in reasons[:3])}), more than the {100 * limit:g} % "
+                      "allowed (max_rejected_share)"))
+    if (read and totals["out_of_period"] / read > cfg.setting("max_out_of_period_share")
+            and not _covers(span, q, cfg.setting("min_quarter_coverage"))):
         where = (f"the files' dates run from {span['first']} to {span['last']}" if span.get("first")
                  else "no row has a valid date")
-        found.append(f"{q}: {_share(totals['out_of_period'], read)} are dated outside {q.label}; {where}")
+        found.append(("out_of_period", f"{q}: {_share(totals['out_of_period'], read)} are dated outside {q.label}; "
+                      f"{where}"))
     return found
 
 
-def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
+def stop_on_losses(result: CleanResult, cfg: Configuration, *, accept: bool = False) -> list[str]:
     """Raise :class:`DataLossError` when the quarter's data look wrong (see :func:`losses`), unless ``accept``;
-    the accepted losses are recorded in ``quality.json`` (``accepted_losses``) and the report says so.
+    the accepted losses are recorded in ``quality.json`` (``accepted_losses``: each one's kind and line) and the
+    report says so.
 
     A quarter with no row kept stops even when losses are accepted: there is nothing to report.
     """
-    found = losses(result.quality)
+    kinds = signs(result.quality, cfg)
+    found = [line for _, line in kinds]
     totals = result.quality["totals"]
     if not totals["rows_kept"]:
         reasons = ", ".join(f"{n:,} {r}" for r, n in totals["by_reason"].items() if n)
@@ -90,5 +100,5 @@ def stop_on_losses(result: CleanResult, *, accept: bool = False) -> list[str]:
         raise DataLossError(f"{'; '.join(lines)}; run with --accept-losses to publish anyway")
     for line in found:
         log.warning("losses accepted: %s", line)
-    result.quality["accepted_losses"] = found
+    result.quality["accepted_losses"] = [{"kind": kind, "line": line} for kind, line in kinds]
     return found

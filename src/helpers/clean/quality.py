@@ -8,28 +8,30 @@ counts rounded (:func:`rounded`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 import pandas as pd
 
-from helpers import config
+from helpers.config import Configuration
 
 _SHEET = re.compile(r" \[[^\]]*\]$")  # a source table's sheet: "x.xlsx [Sheet]" → x.xlsx
 
 
-def source_table(quality: dict) -> pd.DataFrame:
-    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source."""
+def source_table(quality: dict, cfg: Configuration) -> pd.DataFrame:
+    """Rows read, kept and set aside per source table (a CSV file or one sheet of a workbook), by source, in the
+    kinds of ``cfg``'s reasons.yml."""
     files = pd.DataFrame.from_dict(quality["files"], orient="index")
-    columns = ["rows_read", "rows_kept", *config.drop_kinds()]
+    columns = ["rows_read", "rows_kept", *cfg.drop_kinds()]
     table = files.reindex(columns=columns).fillna(0).astype(int)
     table.index.name = "source"
     table.insert(0, "file", table.index.str.replace(_SHEET.pattern, "", regex=True))
     return table
 
 
-def quality_table(quality: dict) -> pd.DataFrame:
+def quality_table(quality: dict, cfg: Configuration) -> pd.DataFrame:
     """Rows read, kept and dropped per source file (its sheets added up), with the total."""
-    table = source_table(quality).groupby("file", sort=True).sum()
+    table = source_table(quality, cfg).groupby("file", sort=True).sum()
     table.index.name = None
     table.loc["Total"] = [quality["totals"].get(c, 0) for c in table.columns]  # older files: no summary_row
     return table.rename(columns=lambda c: c.replace("_", " ").capitalize()).map(lambda n: f"{n:,}")
@@ -41,21 +43,23 @@ def unit_of(source: str, units: dict[str, str]) -> str | None:
     return units.get(parts[0]) if len(parts) > 1 else None
 
 
-def public_labels(sources: list[str], units: dict[str, str]) -> dict[str, str]:
+def public_labels(sources: list[str], units: dict[str, str], *, file: str = "file {n}", sheet: str = "sheet {n}",
+                  unit: Callable[[str], str] = str) -> dict[str, str]:
     """Each source label (``folder/file [sheet]``, as quality.json has it) → the neutral label readers see:
     ``Protection and Resilience Unit, file 2, sheet 1`` with the unit from config, else ``file 3``; in the
-    order of that numbering.
+    order of that numbering. ``file``, ``sheet`` and ``unit`` give the words in an edition's language
+    (``dosya 3``, ``sayfa 1``); the defaults are the English of the public sources file.
 
     File, sheet and folder names are chosen by partners and may name the people served, so none is published;
     files are numbered in the order of their names within their unit, sheets within their file.
     """
     files = sorted({_file(source) for source in sources})
     labels: dict[str, str] = {}
-    for unit in dict.fromkeys(unit_of(f, units) for f in files):
-        for n, file in enumerate((f for f in files if unit_of(f, units) == unit), start=1):
-            labels[file] = f"{unit + ', ' if unit else ''}file {n}"
-            sheets = sorted(s for s in sources if _file(s) == file and s != file)
-            labels.update({sheet: f"{labels[file]}, sheet {k}" for k, sheet in enumerate(sheets, start=1)})
+    for unit_name in dict.fromkeys(unit_of(f, units) for f in files):
+        for n, name in enumerate((f for f in files if unit_of(f, units) == unit_name), start=1):
+            labels[name] = (unit(unit_name) + ", " if unit_name else "") + file.format(n=n)
+            sheets = sorted(s for s in sources if _file(s) == name and s != name)
+            labels.update({s: f"{labels[name]}, {sheet.format(n=k)}" for k, s in enumerate(sheets, start=1)})
     return {source: label for source, label in labels.items() if source in set(sources)}
 
 

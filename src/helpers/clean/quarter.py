@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from pandera.pandas import DataFrameSchema
 
-from helpers import config
 from helpers.clean import dates, measures, normalise, numbers, redact, schema
 from helpers.clean.losses import date_span
 from helpers.clean.provinces import resolve_provinces
@@ -31,13 +30,16 @@ from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
 from helpers.clean.stack import Stacked, raw_columns, read_files, stack
 from helpers.columns import duplicate_key, identifier_columns
+from helpers.config import Configuration, shown
+from helpers.config_models import RecordColumn
+from helpers.context import RunContext
 from helpers.csvfile import write_csv
 from helpers.errors import (
     ConfigError,
     ReconciliationError,
 )
 from helpers.kernels import arrow_by_code, categorical, coalesce, find_duplicates, tidy_categories
-from helpers.paths import PROCESSED_DIR, RAW_DIR, Quarter, replacing
+from helpers.paths import PROCESSED_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +55,10 @@ class CleanResult:
     quality: dict = field(default_factory=dict)
 
 
-def _province_lookup(raw: pd.Series) -> pd.DataFrame:
+def _province_lookup(raw: pd.Series, cfg: Configuration) -> pd.DataFrame:
     """Resolution of each distinct raw province spelling, indexed by the spelling."""
     distinct = raw.dropna().unique()
-    threshold = config.setting("province_match_threshold")
+    threshold = cfg.setting("province_match_threshold")
     return resolve_provinces(pd.Series(distinct, dtype="string"), threshold=threshold).set_index("value")
 
 
@@ -86,9 +88,10 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
-           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series]) -> pd.DataFrame:
+           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series], cfg: Configuration
+           ) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see
-    :mod:`helpers.clean.stack`), one column per entry of the record schema (``config.record``), in its order.
+    :mod:`helpers.clean.stack`), one column per entry of the record schema (``cfg.record()``), in its order.
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter, numbers typed into workbook cells
@@ -102,7 +105,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         return numbers.parse_numbers(raw[column], raw["source"], bounds.get(column, numbers.Bounds()),
                                      marks[column], typed.get(column))
 
-    def age(name: str, column: config.RecordColumn) -> pd.Series:
+    def age(name: str, column: RecordColumn) -> pd.Series:
         years = normalise.age_in_range(number(name))
         for read in column.reads:  # a date of birth, only where the age is missing
             birth = dates.parse_dates(raw[read], raw["source"], orders[read])
@@ -111,7 +114,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         made[f"{name} in years"] = years  # the age groups are cut from the ages before they are made whole
         return normalise.whole(years)
 
-    def coded(name: str, column: config.RecordColumn) -> pd.Series:
+    def coded(name: str, column: RecordColumn) -> pd.Series:
         parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, "category")
         return parsed if column.unknown is None else coalesce(parsed, default=column.unknown)
 
@@ -126,16 +129,17 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         "whole": lambda name, column: normalise.whole(number(name)),
         "number": lambda name, column: number(name),
         "age": age,
-        "item": lambda name, column: normalise.normalise_items(raw[name], config.load("items")["synonyms"],
+        "item": lambda name, column: normalise.normalise_items(raw[name], cfg.load("items")["synonyms"],
                                                                "category"),
         "yes_no": lambda name, column: normalise.parse_yes_no(raw[name]),
         "vocabulary": coded,
-        "derived": lambda name, column: _derived(name, made, raw, provinces, catalogue),
+        "derived": lambda name, column: _derived(name, made, raw, provinces, catalogue, cfg),
     }
-    for name, column in config.record().items():
+    schema_ = cfg.record()
+    for name, column in schema_.items():
         made[name] = parsers[column.parser](name, column)
-    records = pd.DataFrame({name: made[name] for name in config.record()}, index=raw.index, copy=False)
-    for name, column in config.record().items():
+    records = pd.DataFrame({name: made[name] for name in schema_}, index=raw.index, copy=False)
+    for name, column in schema_.items():
         if column.categorical:
             records[name] = tidy_categories(records[name])
     return records
@@ -157,9 +161,9 @@ DERIVATIONS: dict[str, Callable[[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
 
 def _derived(name: str, made: dict[str, pd.Series], raw: pd.DataFrame, provinces: pd.DataFrame,
-             catalogue: pd.DataFrame) -> pd.Series:
+             catalogue: pd.DataFrame, cfg: Configuration) -> pd.Series:
     if name not in DERIVATIONS:
-        raise ConfigError(f"{config.shown(config.path('columns.yml'))}: record.{name}: the cleaner derives no column "
+        raise ConfigError(f"{shown(cfg.path('columns.yml'))}: record.{name}: the cleaner derives no column "
                           f"of this name; derived columns are {', '.join(DERIVATIONS)}")
     return DERIVATIONS[name](made, raw, provinces, catalogue)
 
@@ -195,18 +199,19 @@ def _dropped_rows(raw: pd.DataFrame, index: pd.Index, reason: str, detail: pd.Se
     }, index=index)
 
 
-def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict]) -> dict:
+def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, skipped: list[dict],
+              cfg: Configuration) -> dict:
     """Count rows per source and in total; raise :class:`ReconciliationError` if any row is unaccounted for.
 
     Totals rows never reach ``raw``: they are counted as read from their lines in ``rejects``.
     """
-    kinds = config.drop_kinds()
+    kinds, dropped_reasons = cfg.drop_kinds(), cfg.dropped_reasons()
     summaries = rejects.loc[rejects["reason"] == "summary_row", "source"].value_counts()
     read = raw.groupby("source", observed=True).size().add(summaries, fill_value=0).rename("rows_read")
     kept = records.groupby("source", observed=True).size().rename("rows_kept")
-    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(config.dropped_reasons()), "rejected"))
+    dropped = rejects.assign(kind=rejects["reason"].where(rejects["reason"].isin(dropped_reasons), "rejected"))
     by_kind = dropped.pivot_table(index="source", columns="kind", values="row_number", aggfunc="size", fill_value=0)
-    by_reason = rejects[~rejects["reason"].isin(config.dropped_reasons())].pivot_table(
+    by_reason = rejects[~rejects["reason"].isin(dropped_reasons)].pivot_table(
         index="source", columns="reason", values="row_number", aggfunc="size", fill_value=0)
     table = pd.concat([read, kept, by_kind.reindex(columns=kinds)], axis=1).fillna(0).astype("int64")
     table.index = table.index.astype(str)
@@ -225,7 +230,7 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
     if totals["rows_read"] != totals["rows_kept"] + sum(totals[k] for k in kinds):
         raise ReconciliationError("total rows read differ from kept plus dropped")
     reasons = rejects["reason"].value_counts()
-    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*config.dropped_reasons(), *config.reject_reasons()]}
+    totals["by_reason"] = {r: int(reasons.get(r, 0)) for r in [*dropped_reasons, *cfg.reject_reasons()]}
     n = max(len(records), 1)
     completeness = {
         "sex": round(float((records["sex"] != "unknown").sum() / n), 4),
@@ -252,12 +257,13 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
     )
 
 
-def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Configuration
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
     numbers), one table of every dropped row with its reason, and the valid rows' date span."""
     typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
-    catalogue = config.activities()
-    provinces = _province_lookup(raw["province"])
+    catalogue = cfg.activities()
+    provinces = _province_lookup(raw["province"], cfg)
     bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"], stacked.formulas))
     # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
     # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
@@ -268,7 +274,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked) -> tuple[
     rejected = _reject_table(raw, bad, provinces)
     valid = raw.drop(index=bad.index.union(early))
 
-    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, cfg)
     span = date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = pd.concat([_dropped_rows(raw, records.index[outside], "out_of_period"),
@@ -300,48 +306,48 @@ def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[st
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
-               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked
-               ) -> tuple[pd.DataFrame, dict]:
+               skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked,
+               cfg: Configuration) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
-    quality = reconcile(raw, records, rejects, skipped)
+    quality = reconcile(raw, records, rejects, skipped, cfg)
     quality["not_read"] = not_read
     quality["forms"] = stacked.forms
-    quality["not_reported"] = measures.not_reported(records, stacked.present)
-    quality["corrections"] = corrections(raw, _province_lookup(raw["province"]))
+    quality["not_reported"] = measures.not_reported(records, stacked.present, cfg)
+    quality["corrections"] = corrections(raw, _province_lookup(raw["province"], cfg))
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
 
 
-def clean_quarter(quarter: str, raw_dir: Path = RAW_DIR, *, skip_bad_files: bool = False) -> CleanResult:
-    """Clean ``<raw_dir>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
-    q = Quarter.parse(quarter)
+def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResult:
+    """Clean the run's quarter, ``<raw>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
+    q, cfg = run.quarter, run.config
     raw_columns()  # a configured column the cleaner cannot keep stops the run before anything is read
-    folder = Path(raw_dir) / str(q)
+    folder = run.folders.raw / str(q)
     sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
-    key = load_key(config.setting_path("key_file"), sample=sample, not_sample=not_sample)
+    key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
     sources, tables, skipped, not_read = read_files(folder, skip_bad_files=skip_bad_files)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
-        records, rejects, span = _kept_and_dropped(raw, q, stacked)
+        records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
-        masked = {"records": redact.mask_columns(records, redact.free_text_columns()),
+        masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
                   "rejects": redact.withhold(rejects)}
         for column in identifier_columns():
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked)
+                                  stacked, cfg)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
-    return CleanResult(str(q), records[list(config.record())].reset_index(drop=True), rejects.reset_index(drop=True),
+    return CleanResult(str(q), records[list(cfg.record())].reset_index(drop=True), rejects.reset_index(drop=True),
                        quality)
 
 
@@ -361,22 +367,24 @@ class Examination:
     labels_kept: dict[str, dict[str, int]] = field(default_factory=dict)  # config/labels.yml's columns: label → rows
 
 
-def examine_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Examination:
-    """Read and validate ``<raw_dir>/<quarter>/`` exactly as :func:`clean_quarter` does, without pseudonymising:
-    no key is needed and nothing is written. Unreadable files are listed in ``quality["skipped_files"]``."""
-    q = Quarter.parse(quarter)
-    _, tables, skipped, not_read = read_files(Path(raw_dir) / str(q), skip_bad_files=True)
+def examine_quarter(run: RunContext) -> Examination:
+    """Read and validate the run's ``<raw>/<quarter>/`` exactly as :func:`clean_quarter` does, without
+    pseudonymising: no key is needed and nothing is written. Unreadable files are listed in
+    ``quality["skipped_files"]``."""
+    q, cfg = run.quarter, run.config
+    _, tables, skipped, not_read = read_files(run.folders.raw / str(q), skip_bad_files=True)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
-    records, rejects, span = _kept_and_dropped(raw, q, stacked)
+    records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked)
-    redact.mask_columns(records, list(config.load("labels")["reviewed"]))  # as a run would publish them
+                                  stacked, cfg)
+    reviewed = list(cfg.load("labels")["reviewed"])
+    redact.mask_columns(records, reviewed)  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
-            for column in config.load("labels")["reviewed"] if column in records}
+            for column in reviewed if column in records}
     return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"]), stacked.marks, kept)
+                       _province_lookup(raw["province"], cfg), stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:

@@ -38,6 +38,7 @@ column in the rejects file tell the analyst where to look. All work is done once
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sys
@@ -78,11 +79,6 @@ LONG_DIGITS = re.compile(r"\d{10,}")
 _ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
                  if c.isdecimal() and not c.isascii()}
 SHAPED = "identifier-shaped"
-
-
-def free_text_columns() -> list[str]:
-    """Record columns typed freely rather than chosen from a list (``free_text`` in config/indicators.yml)."""
-    return list(config.load("indicators")["free_text"])
 
 
 def mask(text: str) -> tuple[str, Counter]:
@@ -130,6 +126,21 @@ def _origin_phones(text: str, found: Counter) -> str:
             text = f"{text[:start]}[phone]{text[end:]}"
             found["phone"] += 1
     return text
+
+
+def masked_names(names: list[str]) -> dict[str, str]:
+    """Each name (of a file, sheet or folder) → itself with identifiers masked, numbered (`` (2)``) where two
+    distinct names mask alike, so files that differ only in a phone number stay apart."""
+    result, taken = {}, set()
+    for name in sorted(set(names)):
+        label = base = masked(name)
+        for n in itertools.count(2):
+            if label not in taken:
+                break
+            label = f"{base} ({n})"
+        result[name] = label
+        taken.add(label)
+    return result
 
 
 def masked(text: str) -> str:

@@ -6,10 +6,8 @@ first), pooled per file. Text stays categorical and identifiers travel as number
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,20 +29,6 @@ log = logging.getLogger(__name__)
 
 
 
-def _unique(names: list[str], masked: Callable[[str], str]) -> dict[str, str]:
-    """Each name → its masked form, numbered (`` (2)``) where two distinct names mask alike."""
-    result, taken = {}, set()
-    for name in sorted(set(names)):
-        label = base = masked(name)
-        for n in itertools.count(2):
-            if label not in taken:
-                break
-            label = f"{base} ({n})"
-        result[name] = label
-        taken.add(label)
-    return result
-
-
 def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> dict[tuple[str, str | None], str]:
     """The label of each table (``file [sheet]``) with identifiers in file and sheet names masked
     (:func:`redact.mask`): partners name files after people. Skipped and unread files get their labels in place.
@@ -52,14 +36,13 @@ def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> d
     Every output (records, rejects, quality.json, the report) takes its source labels from here, so none shows a
     name the masking missed, and files or sheets that differ only in a masked part stay apart.
     """
-    files = _unique([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])],
-                    lambda name: redact.mask(name)[0])
+    files = redact.masked_names([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])])
     sheets = {}  # (file, sheet) -> the sheet's name masked, unique within its file
     for source in files:
         named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read
                                                                    if f["source"] == source}
         sheets.update({(source, sheet): masked for sheet, masked in
-                       _unique([s for s in named if s is not None], lambda sheet: redact.mask(sheet)[0]).items()})
+                       redact.masked_names([s for s in named if s is not None]).items()})
     for entry in [*skipped, *not_read]:
         if entry.get("sheet") is not None:
             entry["sheet"] = sheets[entry["source"], entry["sheet"]]
@@ -184,7 +167,7 @@ def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path
             if not skip_bad_files:
                 raise read
             log.warning("skipped %s: %s", redact.mask(read.source)[0], redact.mask(read.reason)[0])
-            skipped.append({"source": str(read.source), "reason": read.reason})
+            skipped.append({"source": str(read.source), "reason": read.reason, "kind": read.kind})
         else:
             tables.extend(read)
             not_read.extend(dataclasses.asdict(part) for part in read.not_read)

@@ -49,14 +49,14 @@ def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
                 return _read_csv_as(path, source, rules, head, complete, encoding, bom=len(bom))
             except WrongEncodingError:
                 raise SourceReadError(
-                    source, f"starts with a {encoding} byte-order mark but is not {encoding}"
+                    source, f"starts with a {encoding} byte-order mark but is not {encoding}", "encoding"
                 ) from None
     if utf16 := _bomless_utf16(head):
         try:
             return _read_csv_as(path, source, rules, head, complete, utf16)
         except WrongEncodingError:
             raise SourceReadError(source, f"looks like {utf16} without a byte-order mark (every other byte is "
-                                  "NUL) but is not: save it again as UTF-8") from None
+                                  "NUL) but is not: save it again as UTF-8", "encoding") from None
     try:
         return _read_csv_as(path, source, rules, head, complete, "utf-8")
     except WrongEncodingError:
@@ -64,7 +64,7 @@ def read_csv(path: Path, source: str, rules: ReadingRules) -> RawTable:
             line, offset, byte = mixed
             raise SourceReadError(source, f"mixed encodings: UTF-8 up to line {line:,}, where byte {offset:,} "
                                   f"(0x{byte:02X}) is not UTF-8 (a line in another encoding, such as Windows-1254): "
-                                  "save the whole file again as UTF-8") from None
+                                  "save the whole file again as UTF-8", "encoding") from None
         return _read_csv_as(path, source, rules, head, complete, _legacy_encoding(path))
 
 
@@ -112,7 +112,7 @@ def _read_csv_as(
         raise WrongEncodingError from error
     found = _find_csv_header(text, complete, rules)
     if found is None:
-        raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}")
+        raise SourceReadError(source, f"no recognisable header row {looked_for(rules)}", "no_header_row")
     delimiter, index, header, tags, chars, rules = found
     offset = bom + len(text[:chars].encode(encoding))
     try:
@@ -123,7 +123,7 @@ def _read_csv_as(
     except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
         if encoding == "utf-8" and not _is_utf8(path):
             raise WrongEncodingError from error
-        raise SourceReadError(source, f"malformed CSV ({error})") from error
+        raise SourceReadError(source, f"malformed CSV ({error})", "malformed") from error
     header = header + [""] * (len(columns) - len(header))
     log.info("%s: %s, delimiter %r, header on row %d%s", source, encoding, delimiter, index + 1,
              ", HXL hashtag row under it" if tags else "")

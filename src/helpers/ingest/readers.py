@@ -89,7 +89,7 @@ def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> 
     source = _relative(path, Path(root))
     if file_name(source) != source:  # a name unzipped from a Windows archive: its bytes shown escaped
         raise SourceReadError(file_name(source), "the file name is not UTF-8 (as a Windows archive unpacked "
-                              "here gives): rename the file")
+                              "here gives): rename the file", "file_name")
     if not inside(path, root):
         reason = f"a link to {path.resolve()}, outside the raw data folder; not read"
         log.warning("%s: %s", source, reason)
@@ -101,20 +101,22 @@ def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> 
         elif path.suffix.lower() == ".xlsx":
             read = read_xlsx(path, source, rules)
         else:
-            raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read")
+            raise SourceReadError(source, "not a .csv or .xlsx file: save it as .xlsx (or .csv) to have it read",
+                                  "not_a_data_file")
         after = path.stat()
     except OSError as error:
-        raise SourceReadError(source, error.strerror or str(error)) from error
+        raise SourceReadError(source, error.strerror or str(error), "cannot_open") from error
     except SourceReadError:
         if _changed(path, before):
-            raise SourceReadError(source, _CHANGED) from None
+            raise SourceReadError(source, _CHANGED, "changed") from None
         raise
     except Exception as error:  # a half-written file can trip a parser anywhere: named, never a crash
         if _changed(path, before):
-            raise SourceReadError(source, _CHANGED) from error
+            raise SourceReadError(source, _CHANGED, "changed") from error
         raise
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
-        raise SourceReadError(source, f"{_CHANGED} (size {before.st_size:,} → {after.st_size:,} bytes)")
+        raise SourceReadError(source, f"{_CHANGED} (size {before.st_size:,} → {after.st_size:,} bytes)",
+                              "changed")
     return read
 
 

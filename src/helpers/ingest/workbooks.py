@@ -71,7 +71,8 @@ def _check_workbook_size(path: Path, source: str, rules: ReadingRules
             unpacked = sum(part.file_size for part in parts)
             if unpacked > rules.max_uncompressed_bytes:
                 raise SourceReadError(source, f"unpacks to {unpacked >> 20:,} MB, more than the "
-                                      f"{rules.max_uncompressed_bytes >> 20:,} MB allowed (workbook_limits)")
+                                      f"{rules.max_uncompressed_bytes >> 20:,} MB allowed (workbook_limits)",
+                                      "too_large")
             for part in parts:
                 if _SHEET_PART.fullmatch(part.filename):
                     with archive.open(part) as stream:
@@ -79,16 +80,17 @@ def _check_workbook_size(path: Path, source: str, rules: ReadingRules
                     if declared and (cells := _cells(declared.groups())) > rules.max_cells:
                         raise SourceReadError(source, (
                             f"sheet {part.filename} declares {declared.group(0).decode(errors='replace')[11:]}, "
-                            f"{cells:,} cells, more than the {rules.max_cells:,} allowed (workbook_limits)"))
+                            f"{cells:,} cells, more than the {rules.max_cells:,} allowed (workbook_limits)"),
+                            "too_large")
                     cells, gaps = _scan_cells(archive, part, rules.max_cells)
                     if cells > rules.max_cells:
                         raise SourceReadError(source, (  # a sheet without (or belying) its dimension
                             f"sheet {part.filename} holds more than {rules.max_cells:,} cells, the most allowed "
-                            "(workbook_limits)"))
+                            "(workbook_limits)"), "too_large")
                     if gaps is None or gaps:
                         suspects[part.filename] = gaps
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
-        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})", "malformed") from error
     return suspects
 
 
@@ -136,7 +138,7 @@ def _formula_gaps(path: Path, source: str, found: dict[str, list[tuple[int, int]
                     with archive.open(part) as stream:
                         gaps[name] = _gaps_in(stream) if found[part] is None else found[part]
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, EOFError) as error:  # also one changed meanwhile
-        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})", "malformed") from error
     return gaps
 
 
@@ -222,7 +224,7 @@ def _load_sheets_isolated(path: Path, source: str, memory: int) -> dict[str, tup
         how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
         raise SourceReadError(source, f"the workbook crashed the spreadsheet reader ({how}); it may be malformed, "
                                       f"hostile or need more than the {memory >> 20:,} MB of memory allowed "
-                                      "(workbook_limits): open it in Excel and save it again") from None
+                                      "(workbook_limits): open it in Excel and save it again", "malformed") from None
     finally:
         receiver.close()
     child.join()
@@ -278,7 +280,7 @@ def _load_sheets(path: Path, source: str) -> dict[str, tuple[list[list[str]], np
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # calamine raises several types (a Rust panic is a BaseException)
-        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})") from error
+        raise SourceReadError(source, f"not a readable .xlsx workbook ({error})", "malformed") from error
     return {name: ([[_cell_text(value) for value in row] for row in rows], _typed_numbers(rows))
             for name, rows in sheets.items()}
 
@@ -325,7 +327,8 @@ def read_xlsx(path: Path, source: str, rules: ReadingRules) -> SourceTables:
         tables.append(raw_table(columns, head[index], start + 1, source, name, sheet_rules, tags,
                                 title_rows=index > 0, typed=typed, formulas=blank))
     if not tables and not tables.not_read:
-        raise SourceReadError(source, f"no sheet has a recognisable header row {looked_for(rules)}")
+        raise SourceReadError(source, f"no sheet has a recognisable header row {looked_for(rules)}",
+                              "no_header_row")
     return tables
 
 

@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.measure.disclosure import THRESHOLD, suppression
 from helpers.paths import Quarter, quarter_folders
 
@@ -71,24 +71,24 @@ def _fingerprint(folder: Path) -> str | None:
     return json.loads(path.read_text(encoding="utf-8")).get("key_fingerprint") if path.is_file() else None
 
 
-def earlier_quarters(quarter: str, earlier_dir: Path) -> dict[str, Path]:
+def earlier_quarters(quarter: Quarter, earlier_dir: Path) -> dict[str, Path]:
     """The processed quarters before ``quarter`` in ``earlier_dir`` (folders named as quarters, with records)."""
-    q, found = Quarter.parse(quarter), {}
+    found = {}
     for name, folder in quarter_folders(earlier_dir, "records.parquet").items():  # exact names only
         says = json.loads((folder / "quality.json").read_text(encoding="utf-8")).get("quarter", name) \
             if (folder / "quality.json").is_file() else name
         if says != name:  # a copy of another quarter's folder: its files say otherwise
             log.warning("%s holds the records of %s, not of %s: ignored", folder, says, name)
-        elif Quarter.parse(name) < q:
+        elif Quarter.parse(name) < quarter:
             found[name] = folder
     return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
 
 
-def count_people(current: tuple[str, Path], earlier: dict[str, Path]) -> dict[str, int]:
+def count_people(current: tuple[Quarter, Path], earlier: dict[str, Path]) -> dict[str, int]:
     """Distinct individuals year to date and since the start, returning and new, over the records of
     ``current`` (quarter, folder) and ``earlier`` quarters (folders holding ``records.parquet``)."""
-    q = Quarter.parse(current[0])
-    quarters = [*earlier.items(), current]  # oldest first: q is a quarter's position, small enough for USMALLINT
+    q = current[0]
+    quarters = [*earlier.items(), (str(q), current[1])]  # oldest first: a quarter's position fits a USMALLINT
     parts = [f"SELECT {position}::USMALLINT AS q, beneficiary_id, reach_type "
              f"FROM read_parquet('{str(folder / 'records.parquet').replace(chr(39), chr(39) * 2)}')"
              for position, (_, folder) in enumerate(quarters)]
@@ -104,16 +104,16 @@ def count_people(current: tuple[str, Path], earlier: dict[str, Path]) -> dict[st
     return dict(zip(PEOPLE_MEASURES, (int(v) for v in row), strict=True))
 
 
-def compute_across(quarter: str, folder: Path, earlier_dir: Path) -> Across:
+def compute_across(quarter: Quarter, folder: Path, earlier_dir: Path) -> Across:
     """The people figures for ``quarter`` whose records are in ``folder`` (a staging folder during a run),
     counting the earlier quarters published in ``earlier_dir``; none when a fingerprint differs or is missing."""
-    result = Across(quarter)
+    result = Across(str(quarter))
     earlier = earlier_quarters(quarter, earlier_dir)
-    result.quarters = [*earlier, quarter]
+    result.quarters = [*earlier, str(quarter)]
     mine = _fingerprint(folder)
     theirs = {name: _fingerprint(path) for name, path in earlier.items()}
     if mine is None or any(f is None for f in theirs.values()):
-        unknown = [q for q, f in {quarter: mine, **theirs}.items() if f is None]
+        unknown = [q for q, f in {str(quarter): mine, **theirs}.items() if f is None]
         result.reason = (f"not computed: {', '.join(unknown)} recorded no key fingerprint, so it cannot be shown "
                          "that every quarter was pseudonymised with the same key; re-run it")
     elif differ := sorted(q for q, f in theirs.items() if f != mine):
@@ -126,19 +126,18 @@ def compute_across(quarter: str, folder: Path, earlier_dir: Path) -> Across:
     return result
 
 
-def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec: dict, result: Across,
-                published: list[pd.DataFrame] = ()) -> pd.DataFrame:
+def change_rows(q: Quarter, indicators: pd.DataFrame, earlier_dir: Path, spec: dict, result: Across,
+                cfg: Configuration, published: list[pd.DataFrame] = ()) -> pd.DataFrame:
     """People reached this quarter minus the previous quarter's, per category of each dimension of ``spec``.
 
     Only where both quarters' values are published as they are: not withheld in this quarter's suppression
     (small, complementary or revised; ``published`` are its published versions) nor in the previous quarter's
     public file, and never 1 to 4: the difference with a withheld value would give that value away.
     """
-    states = suppression(indicators, published)
+    states = suppression(indicators, cfg, published)
     withheld_now = {key for key, state in zip(zip(indicators["indicator"], indicators["dimension"],
                                                   indicators["category"].astype(str), strict=True), states,
                                               strict=True) if state}
-    q = Quarter.parse(quarter)
     previous = Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)
     path = Path(earlier_dir) / str(previous) / "indicators.csv"
     if not path.is_file():
@@ -147,18 +146,18 @@ def change_rows(quarter: str, indicators: pd.DataFrame, earlier_dir: Path, spec:
     result.previous = str(previous)
     before = pd.read_csv(path, dtype={"category": "string", "quarter": "string"}, keep_default_na=False)
     withheld_then = _withheld(path.with_name("indicators_public.csv"))
-    rows = []
+    rows, headline = [], cfg.headline()
     for dim in spec["dimensions"]:
-        now = _values(indicators, dim)
-        then = _values(before, dim)
+        now = _values(indicators, dim, headline)
+        then = _values(before, dim, headline)
         both = pd.concat([now.rename("now"), then.rename("then")], axis=1).fillna(0.0)
-        published = np.array([(config.headline(), dim, str(c)) not in withheld_now | withheld_then
+        published = np.array([(headline, dim, str(c)) not in withheld_now | withheld_then
                               for c in both.index], dtype=bool)
         shown = ((both == 0) | (both >= THRESHOLD)).all(axis=1) & published
         both = both[shown]
         change = (both["now"] - both["then"]).round(2)
         order = np.lexsort((both.index.to_numpy(dtype=str), -both["now"].to_numpy()))
-        rows.append(pd.DataFrame({"quarter": quarter, "indicator": spec["id"], "dimension": dim,
+        rows.append(pd.DataFrame({"quarter": str(q), "indicator": spec["id"], "dimension": dim,
                                   "category": both.index.to_numpy()[order], "value": change.to_numpy()[order]}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=indicators.columns)
 
@@ -172,24 +171,24 @@ def _withheld(public: Path) -> set[tuple[str, str, str]]:
     return set(zip(table["indicator"], table["dimension"], table["category"], strict=True))
 
 
-def _values(indicators: pd.DataFrame, dimension: str) -> pd.Series:
-    rows = indicators[(indicators["indicator"] == config.headline()) & (indicators["dimension"] == dimension)]
+def _values(indicators: pd.DataFrame, dimension: str, headline: str) -> pd.Series:
+    rows = indicators[(indicators["indicator"] == headline) & (indicators["dimension"] == dimension)]
     return pd.Series(rows["value"].astype(float).to_numpy(), index=rows["category"].astype(str).to_numpy())
 
 
-def across_indicators(quarter: str, indicators: pd.DataFrame, folder: Path, earlier_dir: Path,
+def across_indicators(quarter: Quarter, indicators: pd.DataFrame, folder: Path, earlier_dir: Path, cfg: Configuration,
                       published: list[pd.DataFrame] = ()) -> pd.DataFrame:
-    """``indicators`` with the cross-quarter indicators of ``config/indicators.yml`` added (those that could be
+    """``indicators`` with the cross-quarter indicators of ``cfg``'s ``indicators.yml`` added (those that could be
     computed), writing ``across.json`` (quarters counted, or why not) into ``folder``."""
-    specs = [s for s in config.load("indicators")["indicators"] if s["measure"] in MEASURES]
+    specs = [s for s in cfg.load("indicators")["indicators"] if s["measure"] in MEASURES]
     result = compute_across(quarter, folder, earlier_dir) if any(
-        s["measure"] in PEOPLE_MEASURES for s in specs) else Across(quarter)
+        s["measure"] in PEOPLE_MEASURES for s in specs) else Across(str(quarter))
     extra = []
     for spec in specs:
         if spec["measure"] == CHANGE_MEASURE:
-            extra.append(change_rows(quarter, indicators, earlier_dir, spec, result, published))
+            extra.append(change_rows(quarter, indicators, earlier_dir, spec, result, cfg, published))
         elif result.people:
-            extra.append(pd.DataFrame({"quarter": [quarter], "indicator": [spec["id"]], "dimension": ["total"],
+            extra.append(pd.DataFrame({"quarter": [str(quarter)], "indicator": [spec["id"]], "dimension": ["total"],
                                        "category": ["all"], "value": [float(result.people[spec["measure"]])]}))
     (folder / REPORT_FILE).write_text(result.to_json(), encoding="utf-8")
     return pd.concat([indicators, *extra], ignore_index=True) if extra else indicators

@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import config
+from helpers.clean import measures
 from helpers.clean.provinces import province_reference
+from helpers.config import Configuration, shown
 from helpers.paths import Quarter
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,11 @@ Key = tuple[str, str, str]  # (indicator, dimension, category)
 CROSS, CROSS_LABEL = "+", " | "
 
 
-def reviewed_labels(records: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Relabel (in place) every free-text label not on the reviewed list of ``config/labels.yml`` as its
+def reviewed_labels(records: pd.DataFrame, cfg: Configuration) -> dict[str, dict[str, int]]:
+    """Relabel (in place) every free-text label not on the reviewed list of ``labels.yml`` as its
     ``other`` label, before any indicator is computed, so no unreviewed label is published (a label can hold a
     person's name, which no pattern finds); returns per column the labels so counted, with their records."""
-    labels = config.load("labels")
+    labels = cfg.load("labels")
     counted = {}
     for column, reviewed in labels["reviewed"].items():
         if column not in records:
@@ -123,10 +124,10 @@ def _keys(indicators: pd.DataFrame) -> list[Key]:
                     strict=True))
 
 
-def relations(indicators: pd.DataFrame) -> list[Relation]:
+def relations(indicators: pd.DataFrame, cfg: Configuration) -> list[Relation]:
     """Every ``total = sum of cells`` equation the published tables hold exactly (see the module docstring)."""
     values = dict(zip(_keys(indicators), indicators["value"].astype(float), strict=True))
-    sector_of = config.activities()["sector"].to_dict()
+    sector_of = cfg.activities()["sector"].to_dict()
     candidates: list[Relation] = []
     for (indicator, dim), rows in indicators.groupby(["indicator", "dimension"], sort=False):
         if dim == "total":
@@ -189,14 +190,17 @@ def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
 def _revised(values: dict[Key, float], hidden: dict[Key, int], published: list[pd.DataFrame]) -> set[Key]:
     """Cells a reader holding a published version would see change by 1 to 4 (:func:`suppression`): its value
     then was shown (a category not listed: 0; withheld: taken as ``<5``, 1 to 4, which withholds more than an
-    ``x`` would need) and the value now is outside that and less than 5 away from it."""
+    ``x`` would need) and the value now is outside that and less than 5 away from it. A value then not reported
+    (blank, not withheld) told the reader nothing to compare with."""
     revised = set()
     for table in published:
+        cells = list(zip(_keys(table), table["value"], table["suppressed"], strict=True))
+        unknown = {key[:2] for key, value, state in cells if not value and state == "0"}  # not reported
         before = {key: (float(value), float(value)) if state == "0" else (1.0, THRESHOLD - 1.0)
-                  for key, value, state in zip(_keys(table), table["value"], table["suppressed"], strict=True)}
+                  for key, value, state in cells if key[:2] not in unknown}
         tables = {key[:2] for key in before}
         for key, now in values.items():
-            if key[1] == "total" or key in hidden or key[:2] not in tables:
+            if key[1] == "total" or key in hidden or key[:2] not in tables or key[:2] in unknown:
                 continue
             low, high = before.get(key, (0.0, 0.0))
             if 0 < max(low - now, now - high) < THRESHOLD:
@@ -216,7 +220,7 @@ def _padded(values: dict[Key, float], hidden: dict[Key, int], revised: set[Key],
     return extra
 
 
-def suppression(indicators: pd.DataFrame, published: list[pd.DataFrame] = ()) -> pd.Series:
+def suppression(indicators: pd.DataFrame, cfg: Configuration, published: list[pd.DataFrame] = ()) -> pd.Series:
     """Per row of ``indicators``: :data:`SHOWN`, :data:`PRIMARY` (1–4) or :data:`COMPLEMENTARY`.
 
     ``published`` are the public tables of the quarter's published versions (:func:`published_versions`): a cell
@@ -228,7 +232,7 @@ def suppression(indicators: pd.DataFrame, published: list[pd.DataFrame] = ()) ->
     hidden = {k: PRIMARY for k, v in values.items() if k[1] != "total" and 0 < v < THRESHOLD}
     revised = _revised(values, hidden, list(published))
     hidden.update(dict.fromkeys([*revised, *_padded(values, hidden, revised, order)], COMPLEMENTARY))
-    equations = relations(indicators)
+    equations = relations(indicators, cfg)
     unprotectable: set[Key] = set()
 
     def exposed_with(extra: tuple[Key, ...] = ()) -> list[Key]:
@@ -284,10 +288,6 @@ def _pcode(province: str) -> str:
     return str(codes[province])
 
 
-def _activity_name(code: str) -> str:
-    return str(config.activities()["label"].get(code, ""))
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -295,6 +295,7 @@ class Column:
     meaning: str
     type: str = "text"
     derive: Callable[[str], str] = str
+    values: tuple[str, ...] = ()  # the only values it may hold, when they are a fixed list
 
 
 FIXED = [
@@ -310,35 +311,45 @@ VALUE = [
     Column("value_tag", "#meta+value_tag", "HXL hashtag of the indicator itself (e.g. #reached)"),
     Column("unit", "#meta+unit", "What one of the value counts: people, households, services, items, TRY, ..."),
     Column("value", "#indicator+value+num",
-           "The figure; blank when suppressed. Integers without decimals, others with up to two", "number"),
+           "The figure; blank when suppressed or not reported. Integers without decimals, others with up to two",
+           "number"),
     Column("suppressed", "#meta+suppressed",
            "1 when the value is withheld (1-4, or withheld so that another cannot be derived), else 0",
-           "integer 0/1"),
+           "integer 0/1", values=("0", "1")),
+    Column("completeness", "#meta+completeness",
+           "; ".join(f"{code}: {meaning}" for code, meaning in measures.COMPLETENESS.items()),
+           values=tuple(measures.COMPLETENESS)),
 ]
 
 
-_DERIVE = {"pcode": _pcode, "activity_name": _activity_name}  # config ``public_columns`` ``derive``
+def _derive(name: str | None, cfg: Configuration) -> Callable[[str], str]:
+    """How a public column is made from its category (``public_columns`` ``derive``)."""
+    if name == "pcode":
+        return _pcode
+    if name == "activity_name":
+        return lambda code: str(cfg.activities()["label"].get(code, ""))
+    return str
 
 
-def dimension_columns() -> dict[str, list[Column]]:
-    """Record column → the public columns its category fills (``config/indicators.yml`` ``public_columns``)."""
+def dimension_columns(cfg: Configuration) -> dict[str, list[Column]]:
+    """Record column → the public columns its category fills (``indicators.yml`` ``public_columns``)."""
     columns: dict[str, list[Column]] = {}
-    for entry in config.load("indicators")["public_columns"]:
-        derive = _DERIVE[entry["derive"]] if entry.get("derive") else str
+    for entry in cfg.load("indicators")["public_columns"]:
+        derive = _derive(entry.get("derive"), cfg)
         columns.setdefault(entry["dimension"], []).append(
             Column(entry["column"], entry["hxl"], entry["meaning"], derive=derive))
     return columns
 
 
-def public_columns() -> list[Column]:
+def public_columns(cfg: Configuration) -> list[Column]:
     """The public file's columns, in order."""
-    return [*FIXED, *(c for columns in dimension_columns().values() for c in columns), *VALUE]
+    return [*FIXED, *(c for columns in dimension_columns(cfg).values() for c in columns), *VALUE]
 
 
-def public_dictionary() -> pd.DataFrame:
+def public_dictionary(cfg: Configuration) -> pd.DataFrame:
     """The data dictionary of the public file: column, hashtag, meaning, type."""
     return pd.DataFrame([{"column": c.name, "hashtag": c.hashtag, "meaning": c.meaning, "type": c.type}
-                         for c in public_columns()])
+                         for c in public_columns(cfg)])
 
 
 def dictionary_name(public_name: str) -> str:
@@ -351,10 +362,10 @@ def definitions_name(public_name: str) -> str:
     return public_name.removesuffix(".csv") + "-definitions.csv"
 
 
-def public_definitions(public: pd.DataFrame) -> pd.DataFrame:
+def public_definitions(public: pd.DataFrame, cfg: Configuration) -> pd.DataFrame:
     """Each indicator of the public file (``public``, hashtag row first) with its name, unit, hashtag and
-    definition (``config/indicators.yml``): the report's definitions, for a portal."""
-    specs = config.indicator_specs()
+    definition (``indicators.yml``): the report's definitions, for a portal."""
+    specs = cfg.indicator_specs()
     return pd.DataFrame([{"indicator": i, "label": specs[i]["label"], "unit": specs[i]["unit"],
                           "hashtag": specs[i].get("hxl") or "", "definition": " ".join(specs[i]["definition"].split())}
                          for i in dict.fromkeys(public["indicator"].iloc[1:])])
@@ -372,33 +383,43 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]]) -> list[str]:
+def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]], cfg: Configuration) -> list[str]:
     parts = [] if dimension == "total" else dimension.split(CROSS)
     unknown = [p for p in parts if p not in dimensions]
     if unknown:
         raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to public_columns in "
-                       f"{config.shown(config.path('indicators.yml'))}")
+                       f"{shown(cfg.path('indicators.yml'))}")
     return parts
 
 
-def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
-                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
+def public_indicators(indicators: pd.DataFrame, cfg: Configuration, keep: pd.Series | None = None,
+                      published: list[pd.DataFrame] = (), incomplete: dict[str, str] | None = None) -> pd.DataFrame:
     """Indicators ready for a data portal: HXL hashtag row, one column per breakdown (province with its OCHA
     p-code), suppressed values blank with a ``suppressed`` flag (primary and complementary suppression).
 
     ``keep`` (a boolean mask) selects the rows to publish; suppression is decided over all rows, as the report
     decides it, so that the file and the report withhold the same cells; ``published`` are the quarter's
-    published versions (:func:`suppression`)."""
-    specs, columns, dimensions = config.indicator_specs(), public_columns(), dimension_columns()
-    states = suppression(indicators, published)
+    published versions (:func:`suppression`). ``incomplete`` (:func:`helpers.clean.measures.completeness`) flags
+    the figures some records do not report in ``completeness``: a partial sum as a lower bound, a figure nothing
+    reports blank (never 0), with a total row when it has none, so the file says it is not reported."""
+    specs, columns, dimensions = cfg.indicator_specs(), public_columns(cfg), dimension_columns(cfg)
+    incomplete = incomplete or {}
+    states = suppression(indicators, cfg, published)
     if keep is not None:
         indicators, states = indicators[keep.to_numpy()], states[keep.to_numpy()]
+    totals = set(indicators.loc[indicators["dimension"] == "total", "indicator"])
+    unknown = [i for i, state in incomplete.items() if state == measures.NOT_REPORTED and i not in totals]
+    if unknown:  # its breakdowns have no category with a value: say it once, in total
+        said = pd.DataFrame({"quarter": indicators["quarter"].iloc[0], "indicator": unknown, "dimension": "total",
+                             "category": "all", "value": 0.0})
+        indicators = pd.concat([indicators, said], ignore_index=True)
+        states = pd.concat([states, pd.Series(SHOWN, index=range(len(unknown)))], ignore_index=True)
     rows, derived = [], {}  # derived columns once per breakdown and label (each rebuilds a catalogue)
     for row, state in zip(indicators.itertuples(index=False), states, strict=True):
         out = dict.fromkeys((c.name for c in columns), "")  # a breakdown the row does not have stays blank
         out.update({"quarter": row.quarter, "indicator": row.indicator, "label": specs[row.indicator]["label"],
                     "dimension": row.dimension, "category": row.category, **_period(row.quarter)})
-        parts = _dimension_parts(row.dimension, dimensions)
+        parts = _dimension_parts(row.dimension, dimensions, cfg)
         labels = str(row.category).split(CROSS_LABEL) if parts else []
         for part, label in zip(parts, labels, strict=True):
             if (part, label) not in derived:
@@ -406,8 +427,10 @@ def public_indicators(indicators: pd.DataFrame, keep: pd.Series | None = None,
             out.update(derived[part, label])
         out["value_tag"] = specs[row.indicator].get("hxl", "#indicator+value+num")
         out["unit"] = specs[row.indicator]["unit"]
-        out["value"] = "" if state else _number(float(row.value))
+        completeness = incomplete.get(row.indicator, measures.COMPLETE)
+        out["value"] = "" if state or completeness == measures.NOT_REPORTED else _number(float(row.value))
         out["suppressed"] = "1" if state else "0"
+        out["completeness"] = completeness
         rows.append(out)
     table = pd.DataFrame(rows, columns=[c.name for c in columns]).astype(str)
     hxl = pd.DataFrame([{c.name: c.hashtag for c in columns}])

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import config
-from helpers.clean import totals
+from helpers.clean import measures, totals
+from helpers.config import Configuration
+from helpers.context import RunContext
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
@@ -209,26 +210,27 @@ def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np
     return frame.assign(quarter=quarter, indicator=spec["id"], dimension=dim_name)[COLUMNS]
 
 
-def _quarter_value(data: Records, spec: dict, reached: float, history: pd.DataFrame | None, q: Quarter) -> float:
+def _quarter_value(data: Records, spec: dict, reached: float, history: pd.DataFrame | None, q: Quarter,
+                   headline: str) -> float:
     """Measures of the quarter as a whole: sum of provincial maxima, provinces covered, cumulative totals."""
     measure = spec["measure"]
     if measure in ("year_to_date", "since_start"):
-        return _cumulative(history, q, reached, year_only=measure == "year_to_date")
+        return _cumulative(history, q, reached, headline, year_only=measure == "year_to_date")
     by_province = data.reach_matrix("province", spec.get("filter"))
     if measure == "reach_max":
         return float(by_province.max(axis=0).sum()) if by_province.size else 0.0
     return float((by_province.sum(axis=0) > 0).sum())
 
 
-def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All indicators of ``config/indicators.yml`` for one quarter, in the long format of the contract.
+def compute_indicators(records: pd.DataFrame, q: Quarter, cfg: Configuration, history: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
+    """All indicators of ``cfg``'s ``indicators.yml`` for quarter ``q``, in the long format of the contract.
 
     ``history`` (quarter, headline total: :func:`load_history`) holds earlier quarters for the year-to-date and
     since-start totals.
     """
-    q = Quarter.parse(quarter)
     data = Records(records)
-    specs = [s for s in config.indicators() if s["measure"] not in ACROSS_MEASURES]
+    specs = [s for s in cfg.indicators() if s["measure"] not in ACROSS_MEASURES]
     tasks = [(spec, dim_name) for spec in specs if spec["measure"] not in QUARTER_MEASURES
              for dim_name in spec["dimensions"]]
     # NumPy releases the GIL in its sorts, gathers and arithmetic, so measures run side by side on every core.
@@ -236,11 +238,12 @@ def compute_indicators(records: pd.DataFrame, quarter: str, history: pd.DataFram
         list(pool.map(data.codes, ["beneficiary_id", "household_id"]))  # the two costliest inputs, side by side
         values = dict(zip(((spec["id"], dim_name) for spec, dim_name in tasks),
                           pool.map(lambda task: _measure(data, *task), tasks), strict=True))
-    reached = float(values[(config.headline(), "total")].sum())  # this quarter's headline total
+    headline = cfg.headline()
+    reached = float(values[(headline, "total")].sum())  # this quarter's headline total
     out = []
     for spec in specs:
         if spec["measure"] in QUARTER_MEASURES:
-            value = _quarter_value(data, spec, reached, history, q)
+            value = _quarter_value(data, spec, reached, history, q, headline)
             out.append(_rows(str(q), spec, "total", ["all"], np.array([value])))
             continue
         for dim_name in spec["dimensions"]:
@@ -265,24 +268,26 @@ def needed_columns(specs: list[dict]) -> list[str]:
     return list(columns)
 
 
-def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, *, year_only: bool) -> float:
+def _cumulative(history: pd.DataFrame | None, q: Quarter, reached: float, headline: str, *, year_only: bool
+                ) -> float:
     """This quarter's total plus earlier quarters on record (this year only for year-to-date)."""
     if history is None or history.empty:
         return reached
     quarters = history["quarter"].map(Quarter.parse)
     earlier = quarters.map(lambda x: x < q and (not year_only or x.year == q.year)).astype(bool)
-    return reached + float(history.loc[earlier, config.headline()].sum())
+    return reached + float(history.loc[earlier, headline].sum())
 
 
-def load_history(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir: Path | None = None) -> pd.DataFrame:
+def load_history(quarter: Quarter, cfg: Configuration, processed_dir: Path = PROCESSED_DIR,
+                 earlier_dir: Path | None = None) -> pd.DataFrame:
     """Quarterly totals on record, except ``quarter`` itself: the published totals as the quarter's cleaning
     checked them (``<processed_dir>/<quarter>/published-totals.csv``, :mod:`helpers.clean.totals`), overridden
     by the quarters processed in ``earlier_dir`` (default ``processed_dir``). Nothing is read from raw data.
 
-    Columns ``quarter``, the headline indicator's id (``people_reached``: :func:`helpers.config.headline`),
+    Columns ``quarter``, the headline indicator's id (``people_reached``: :meth:`Configuration.headline`),
     ``source`` (``published`` or ``pipeline``).
     """
-    q, headline, frames = str(Quarter.parse(quarter)), config.headline(), []
+    q, headline, frames = str(quarter), cfg.headline(), []
     checked = Path(processed_dir) / q / totals.name()
     if not checked.is_file():
         raise FileNotFoundError(f"{checked} is missing: the clean step (01_clean) writes it; run it first")
@@ -307,33 +312,35 @@ def load_history(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir:
     return history.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
-def history_with(history: pd.DataFrame, quarter: str, total: float) -> pd.DataFrame:
-    """The history table with ``quarter``'s headline ``total`` (replacing any earlier row for it)."""
-    row = pd.DataFrame({"quarter": [quarter], config.headline(): [total], "source": ["pipeline"]})
+def history_with(history: pd.DataFrame, quarter: str, total: float, headline: str) -> pd.DataFrame:
+    """The history table with ``quarter``'s ``headline`` ``total`` (replacing any earlier row for it)."""
+    row = pd.DataFrame({"quarter": [quarter], headline: [total], "source": ["pipeline"]})
     table = pd.concat([history[history["quarter"] != quarter], row], ignore_index=True)
     return table.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
-def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total", category: str = "all") -> float:
+def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total", category: str = "all", *,
+          cfg: Configuration) -> float:
     """One value of the indicators table: 0 for a known category in which nothing was counted (a sector with
     no activity this quarter); :class:`UnknownLookupError` for a name that is not known (:func:`check_lookup`)."""
     hit = indicators[(indicators["indicator"] == indicator) & (indicators["dimension"] == dimension_name)
                      & (indicators["category"] == category)]
     if len(hit):
         return float(hit["value"].iloc[0])
-    check_lookup(indicators, indicator, dimension_name, category)
+    check_lookup(indicators, indicator, dimension_name, category, cfg)
     return 0.0
 
 
-def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, category: str) -> None:
+def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, category: str, cfg: Configuration
+                 ) -> None:
     """Refuse a lookup that names an unknown indicator, dimension or category, naming the nearest candidates.
 
-    Known: an indicator of the table or of config/indicators.yml; a dimension the indicator has (table or
+    Known: an indicator of the table or of ``cfg``'s indicators.yml; a dimension the indicator has (table or
     config); a category the configuration declares for the dimension's columns (every sector, sex, age group,
     activity, ...) or that the quarter's data hold in that dimension for any indicator (a centre that ran no
     service of this kind). A crossed category ``A | B`` is known when each part is known for its column.
     """
-    specs = config.indicator_specs()
+    specs = cfg.indicator_specs()
     known = set(indicators["indicator"]) | set(specs)
     if indicator not in known:
         raise UnknownLookupError(_unknown("indicator", indicator, known))
@@ -354,7 +361,7 @@ def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, 
         crossed = indicators.loc[indicators["dimension"].str.split(CROSS, regex=False).map(
             lambda names, column=column: column in names), ["dimension", "category"]]
         from_crosses = {c.split(CROSS_LABEL)[d.split(CROSS).index(column)] for d, c in crossed.itertuples(index=False)}
-        categories = {*map(str, seen), *from_crosses, *(config.declared_categories(column) or [])}
+        categories = {*map(str, seen), *from_crosses, *(cfg.declared_categories(column) or [])}
         if part not in categories:
             raise UnknownLookupError(_unknown(f"{column} of {indicator}", part, categories))
 
@@ -364,27 +371,27 @@ def _unknown(what: str, name: str, known) -> str:
     return f"unknown {what}: {name!r}" + (f"; nearest: {', '.join(map(repr, close))}" if close else "")
 
 
-def publishable(dimension_name: str) -> bool:
+def publishable(dimension_name: str, cfg: Configuration) -> bool:
     """Whether a dimension may be published: it uses no free-text column, or ``publish_free_text`` lists it
     (config/indicators.yml). Free-text categories are whatever field staff typed, hence the review."""
-    settings = config.load("indicators")
+    settings = cfg.load("indicators")
     free = set(settings["free_text"]) & set(dimension_name.split(CROSS))
     return not free or dimension_name in settings["publish_free_text"]
 
 
-def for_publication(indicators: pd.DataFrame) -> pd.Series:
+def for_publication(indicators: pd.DataFrame, cfg: Configuration) -> pd.Series:
     """Which rows of ``indicators`` may be published: those whose dimension :func:`publishable` allows."""
-    allowed = {d: publishable(d) for d in indicators["dimension"].unique()}
+    allowed = {d: publishable(d, cfg) for d in indicators["dimension"].unique()}
     return indicators["dimension"].map(allowed).astype(bool)
 
 
-def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.Series:
+def series(indicators: pd.DataFrame, indicator: str, dimension_name: str, cfg: Configuration) -> pd.Series:
     """All categories of one indicator and dimension, as a Series in table order, for a table or figure.
 
     Every category of the dimension is listed, so a free-text dimension not cleared for publishing is refused
     (:class:`UnpublishedDimensionError`); a narrative can still cite one category with :func:`value`.
     """
-    if not publishable(dimension_name):
+    if not publishable(dimension_name, cfg):
         raise UnpublishedDimensionError(
             f"{indicator} by {dimension_name}: {dimension_name} is free text that config/indicators.yml does not "
             f"publish; review its categories in indicators.csv and add it to publish_free_text to show it")
@@ -392,16 +399,15 @@ def series(indicators: pd.DataFrame, indicator: str, dimension_name: str) -> pd.
     return pd.Series(rows["value"].to_numpy(), index=rows["category"].to_numpy(), name=indicator)
 
 
-def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_dir: Path | None = None
-                   ) -> pd.DataFrame:
+def run_indicators(run: RunContext) -> pd.DataFrame:
     """Compute a cleaned quarter's indicators and write ``indicators.csv``, ``indicators_public.csv`` (the
     rows :func:`for_publication` keeps, with its data dictionary) and the history table ``history.csv``
     (this quarter's row replaced, never added twice). Every file goes through :func:`helpers.csvfile.write_csv`
     (formulas neutralised).
 
-    Only processed data are read: the quarter's records and checked published totals from ``processed_dir``,
-    earlier quarters from ``earlier_dir`` (default ``processed_dir``): a run writes into a staging folder and
-    reads the history from the published one."""
+    Only processed data are read: the quarter's records and checked published totals from the run's processed
+    folder, earlier quarters from its ``earlier`` folder: a run writes into a staging folder and reads the history
+    from the published one."""
     from helpers.measure.disclosure import (
         definitions_name,
         dictionary_name,
@@ -412,23 +418,24 @@ def run_indicators(quarter: str, processed_dir: Path = PROCESSED_DIR, earlier_di
         reviewed_labels,
     )
 
-    q = str(Quarter.parse(quarter))
-    folder = Path(processed_dir) / q
-    columns = needed_columns(config.indicators())  # a quarter's other columns are not read
+    cfg, q, processed, earlier = run.config, run.quarter, run.folders.processed, run.folders.earlier
+    folder = processed / str(q)
+    columns = needed_columns(cfg.indicators())  # a quarter's other columns are not read
     records = pd.read_parquet(folder / "records.parquet", columns=columns)
-    for column, unlisted in reviewed_labels(records).items():  # config/labels.yml: published only once reviewed
+    for column, unlisted in reviewed_labels(records, cfg).items():  # labels.yml: published only once reviewed
         log.warning("%s: %s label(s) not on the reviewed list counted as %r (%s records); review them with "
-                    "quarterly-report check", column, len(unlisted), config.load("labels")["other"],
+                    "quarterly-report check", column, len(unlisted), cfg.load("labels")["other"],
                     f"{sum(unlisted.values()):,}")
-    history = load_history(q, processed_dir, earlier_dir)
-    indicators = compute_indicators(records, q, history)
-    published = published_versions(q, Path(earlier_dir or processed_dir))  # a revision withholds more
-    indicators = across_indicators(q, indicators, folder, Path(earlier_dir or processed_dir),  # helpers.measure.across
-                                   published)
+    history = load_history(q, cfg, processed, earlier)
+    indicators = compute_indicators(records, q, cfg, history)
+    published = published_versions(str(q), earlier)  # a revision withholds more
+    indicators = across_indicators(q, indicators, folder, earlier, cfg, published)  # helpers.measure.across
     write_csv(indicators, folder / "indicators.csv")
-    public = public_indicators(indicators, keep=for_publication(indicators), published=published)
+    public = public_indicators(indicators, cfg, keep=for_publication(indicators, cfg), published=published,
+                               incomplete=measures.completeness(records, cfg))  # never a silent 0
     write_csv(public, folder / "indicators_public.csv", encoding="utf-8")
-    write_csv(public_dictionary(), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
-    write_csv(public_definitions(public), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
-    write_csv(history_with(history, q, value(indicators, config.headline())), Path(processed_dir) / "history.csv")
+    write_csv(public_dictionary(cfg), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
+    write_csv(public_definitions(public, cfg), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
+    headline = cfg.headline()
+    write_csv(history_with(history, str(q), value(indicators, headline, cfg=cfg), headline), processed / "history.csv")
     return indicators

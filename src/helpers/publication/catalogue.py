@@ -7,7 +7,8 @@ obsolete (``#~``), translations kept. ``tests/test_language.py`` fails while a m
 words added by anyone reach the Turkish edition or stop the tests.
 
 Where the messages are: calls of ``_()``, ``N_()`` and ``ngettext()`` in ``helpers.publication``,
-``helpers.record.revisions`` and ``notebooks/03_report.ipynb``; ``_()`` in the nbconvert template; and the words
+``helpers.record.revisions``, ``helpers.record.site_index`` (the index of reports) and
+``notebooks/03_report.ipynb``; ``_()`` in the nbconvert template; and the words
 ``config/`` prints (:func:`config_messages`): section titles and tile labels, indicator labels and definitions,
 reasons, sectors, coded values, item names, breakdown names and the programme's texts.
 """
@@ -28,11 +29,13 @@ from babel.messages.pofile import read_po, write_po
 
 from helpers import config
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+from helpers.publication.labels import breakdown_name, count_heading
 from helpers.publication.language import DOMAIN, catalogue_path, languages
-from helpers.publication.report import TREND, breakdown_name, count_heading
+from helpers.publication.report import TREND
 
 PUBLICATION = Path(__file__).parent
-SOURCES = [*sorted(PUBLICATION.glob("*.py")), PUBLICATION.parent / "record" / "revisions.py"]
+SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "record" / name for name in ("revisions.py",
+                                                                                         "site_index.py"))]
 TEMPLATES = sorted((PUBLICATION / "templates").rglob("*.j2"))
 NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # counted(n, one, other): a plural
@@ -57,7 +60,8 @@ def config_messages() -> Iterator[tuple[str, str]]:
         yield "config/indicators.yml", spec["label"]
         yield "config/indicators.yml", spec["definition"]
     reasons = config.load("reasons")
-    yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"]}.values())
+    yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"],
+                                                             **reasons["unreadable"]}.values())
     yield from (("config/activities.yml", sector) for sector in config.sectors())
     yield from (("config/activities.yml", label) for label in config.activities()["label"])
     for vocabulary in CODED:

@@ -22,8 +22,8 @@ FIELD_TYPES = {"text": "string", "number": "number", "integer 0/1": "integer", "
 def _field(column) -> dict:
     field = {"name": column.name, "type": FIELD_TYPES[column.type], "description": column.meaning,
              "rdfType": f"https://hxlstandard.org/standard/dictionary/#tagattr-{column.hashtag.split('+')[0][1:]}"}
-    if column.name == "suppressed":
-        field["constraints"] = {"enum": [0, 1]}
+    if column.values:
+        field["constraints"] = {"enum": [int(v) if field["type"] == "integer" else v for v in column.values]}
     if column.name == "value":
         field["constraints"] = {"minimum": 0}
     if column.name == "quarter":
@@ -49,7 +49,8 @@ def datapackage(quarter: str) -> dict:
         "title": f"{programme['title']}: indicators, {q.label}",
         "description": ("The figures of the quarterly report, one row per indicator and breakdown, in HXL form "
                         "(a header row, then a row of hashtags). Values from 1 to 4, and values that would reveal "
-                        "them, are withheld: blank, with suppressed = 1."),
+                        "them, are withheld: blank, with suppressed = 1. A figure that no record reports is blank "
+                        "(never 0) with completeness = not_reported; a partial sum is flagged lower_bound."),
         "version": str(q),
         "temporal": {"start": q.start.isoformat(), "end": q.end.isoformat()},
         "licenses": [dict(programme["licence"])],
@@ -61,7 +62,7 @@ def datapackage(quarter: str) -> dict:
         "resources": [
             {"name": "indicators", "path": name, "title": f"Indicators, {q.label}", "format": "csv",
              "mediatype": "text/csv", "encoding": "utf-8", "dialect": {"commentRows": [2]},
-             "schema": {"fields": [_field(c) for c in public_columns()], "missingValues": [""],
+             "schema": {"fields": [_field(c) for c in public_columns(config.current())], "missingValues": [""],
                         "primaryKey": ["indicator", "dimension", "category"]}},
             _text_resource("dictionary", dictionary_name(name), "What each column of the indicators file holds",
                            [("column", "Column of the indicators file"), ("hashtag", "Its HXL hashtag"),

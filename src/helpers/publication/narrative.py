@@ -23,6 +23,7 @@ import pandas as pd
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from helpers import config
 from helpers.errors import NarrativeError, UnknownLookupError
 from helpers.measure.indicators import check_lookup
 from helpers.paths import NARRATIVES_DIR
@@ -165,7 +166,7 @@ def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str,
 
     def checked(indicator: str, dimension: str, category: str) -> str:
         try:  # a category known to config but not counted this quarter is 0; a misspelt one is refused
-            check_lookup(indicators, indicator, dimension, category)
+            check_lookup(indicators, indicator, dimension, category, config.current())
         except UnknownLookupError as error:
             raise NarrativeError(f"unknown placeholder {{{{ {indicator}.{dimension}[\"{category}\"] }}}}: "
                                  f"{error}") from None
@@ -198,9 +199,7 @@ def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str],
     """Every problem of a narrative at once, each with its line and the nearest valid names: what a run would
     stop on, one at a time (``quarterly-report check --narrative``). ``indicators`` may be empty: the
     configuration then says which indicators, dimensions and categories exist."""
-    from helpers import config  # the indicators a quarter will have, before it has any
-
-    known = set(indicators["indicator"]) | set(config.indicator_specs())
+    known = set(indicators["indicator"]) | set(config.indicator_specs())  # those a quarter will have
     found = []
     try:
         template = _Sandbox().parse(text)
@@ -249,13 +248,13 @@ def _check_path(chain: list[str], indicators: pd.DataFrame) -> None:
     if len(chain) > 3:
         raise NarrativeError(f"placeholder {{{{ {_shown(chain)} }}}} looks up too far: "
                              'indicator.dimension["category"]')
-    check_lookup(indicators, chain[0], *(chain[1:] if len(chain) == 3 else ["total", "all"]))
+    check_lookup(indicators, chain[0], *(chain[1:] if len(chain) == 3 else ["total", "all"]), config.current())
 
 
 def _dimension_known(indicators: pd.DataFrame, indicator: str, dimension: str) -> None:
     """Refuse an unknown indicator or dimension (the category is checked once there is one)."""
     try:
-        check_lookup(indicators, indicator, dimension, "\0")
+        check_lookup(indicators, indicator, dimension, "\0", config.current())
     except UnknownLookupError as error:
         if "dimension of" in str(error) or "unknown indicator" in str(error):
             raise

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter, resolve
+from helpers.publication.labels import narrative_sections
 from helpers.publication.language import languages, using
 from helpers.publication.narrative import narrative_path, problems
-from helpers.publication.report import narrative_sections
 
 COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 

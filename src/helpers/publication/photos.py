@@ -1,7 +1,7 @@
 """Photos in a narrative: standard Markdown images, checked, re-encoded and embedded.
 
 An analyst writes a photo on a line of its own, as Markdown has it, with its alt text and a caption (the title),
-the credit after " Photo: " (or " Illustration: "):
+the credit after " Photo: " (or " Illustration: "; in the Turkish narrative " Fotoğraf: ", " Çizim: "):
 
     ![Two women at a sewing machine in the Gaziantep centre](2022Q4/sewing.jpg "A tailoring course. Photo: Ayşe K.")
 
@@ -21,10 +21,11 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from helpers.errors import NarrativeError
+from helpers.publication.language import N_, _
 
 MAX_WIDTH = 1200  # pixels: sharp across an A4 text width at 180 dpi, and on a phone
 QUALITY = 82
-CREDITS = (" Photo: ", " Illustration: ")  # where a caption ends and its credit begins
+CREDITS = (N_("Photo"), N_("Illustration"))  # " Photo: " in the narrative's language: where its credit begins
 PHOTO_LINE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\)\s*$')
 
 
@@ -68,5 +69,6 @@ def load(alt: str, path: str, title: str, folder: Path, where: str) -> Photo:
         image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=QUALITY, optimize=True)  # no exif=: nothing but the pixels
-    cut = min((title.find(word) for word in CREDITS if word in title), default=len(title))
+    words = [f" {_(word)}: " for word in CREDITS]
+    cut = min((title.find(word) for word in words if word in title), default=len(title))
     return Photo(out.getvalue(), alt, title[:cut].strip(), title[cut:].strip())

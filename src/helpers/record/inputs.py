@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 import helpers
-from helpers import config
+from helpers.clean import redact
+from helpers.context import RunContext
 from helpers.errors import NestedTooDeepError
 from helpers.ingest.readers import discover_sources, inside
 from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
@@ -60,14 +61,17 @@ def raw_hashes(folder: Path) -> dict[str, str]:
     files :func:`~helpers.ingest.readers.discover_sources` counts (no hidden or lock file, no other format).
 
     A link leading out of the folder (or a broken one) is never followed: it is not read, so what stands for it
-    is the SHA-256 of where it points. Empty when the folder does not exist.
+    is the SHA-256 of where it points. Empty when the folder does not exist. Names are masked like free text
+    (:func:`~helpers.clean.redact.masked_names`; partners name files after people): they reach ``inputs.json``,
+    each version's manifest and the messages of a revision.
     """
     folder, found = Path(folder), {}
     for path in discover_sources(folder, quiet=True) if folder.is_dir() else []:
         name = file_name(path.relative_to(folder).as_posix())  # a non-UTF-8 name escaped
         followed = inside(path, folder) and path.is_file()
         found[name] = sha256(path) if followed else hashlib.sha256(str(path.resolve()).encode()).hexdigest()
-    return found
+    names = redact.masked_names(list(found))
+    return {names[name]: digest for name, digest in found.items()}
 
 
 def code_hashes() -> dict[str, str]:
@@ -90,10 +94,10 @@ def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
     return found
 
 
-def published_totals(raw: Path) -> dict[str, str]:
-    """The raw table of published totals that the cleaning checks (:mod:`helpers.clean.totals`), by its name
-    (empty when there is none): outside the quarter's folder, an input of every quarter."""
-    name = config.setting("published_totals")
+def published_totals(raw: Path, name: str) -> dict[str, str]:
+    """The raw table of published totals that the cleaning checks (:mod:`helpers.clean.totals`), by its ``name``
+    (``published_totals`` of pipeline.yml; empty when there is none): outside the quarter's folder, an input of
+    every quarter."""
     return {name: sha256(Path(raw) / name)} if (Path(raw) / name).is_file() else {}
 
 
@@ -102,21 +106,22 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def run_inputs(quarter: str, raw: Path, processed: Path, *, key_fingerprint: str, switches: dict) -> dict:
-    """Everything a quarter's cleaned data and indicators depend on, with the two keys that decide reuse:
+def run_inputs(run: RunContext, *, key_fingerprint: str, switches: dict) -> dict:
+    """Everything the run's cleaned data and indicators depend on, with the two keys that decide reuse:
     ``clean_key`` (raw files, published totals, config but the report's own files, code, key, switches) and
-    ``indicators_key`` (also earlier quarters)."""
+    ``indicators_key`` (also earlier quarters, those of the run's processed folder)."""
+    quarter, raw, cfg = str(run.quarter), run.folders.raw, run.config
     record = {
         "quarter": quarter,
-        "raw": raw_hashes(Path(raw) / quarter),
-        "published_totals": published_totals(raw),
-        "config": hashes(config.directory()),
+        "raw": raw_hashes(raw / quarter),
+        "published_totals": published_totals(raw, cfg.setting("published_totals")),
+        "config": hashes(cfg.folder),
         "code": code_hashes(),
         "key_fingerprint": key_fingerprint,
         "switches": switches,
-        "earlier": earlier_hashes(quarter, processed),
+        "earlier": earlier_hashes(quarter, run.folders.processed),
     }
-    report_only = config.report_only_files()  # recorded, but a change to them only renders the report again
+    report_only = cfg.report_only_files()  # recorded, but a change to them only renders the report again
     data_config = {name: sha for name, sha in record["config"].items() if name not in report_only}
     record["clean_key"] = digest(record["quarter"], record["raw"], record["published_totals"], data_config,
                                  *(record[k] for k in ("code", "key_fingerprint", "switches")))

@@ -27,12 +27,11 @@ import nbformat
 import pandas as pd
 from IPython.display import HTML, DisplayHandle
 
-from helpers import config
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
 from helpers.paths import Quarter
+from helpers.publication.labels import category_label, dimension_name
 from helpers.publication.language import N_, Language, _, current, ngettext
-from helpers.publication.report import category_label, dimension_name
 from helpers.record import inputs
 
 MANIFEST = "manifest.json"
@@ -207,7 +206,7 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     # Compared in the neutral form every edition's figures are kept in (printed-figures.csv), shown in this one's
     before = read_csv(version.folder / PRINTED, dtype=str, keep_default_na=False)
     changed = changed_figures(before, printed.assign(shown=printed["shown"].map(language.neutral)))
-    specs = config.indicator_specs()
+    specs = report.cfg.indicator_specs()  # the configuration the report was made with
     e, absent = html.escape, _("not printed")
     rows = "".join(
         f"<tr><td>{e(_(specs[c.indicator]['label']) if c.indicator in specs else c.indicator)}</td>"
@@ -221,7 +220,8 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
                if len(changed) else f"<p>{e(_('No printed figure changed.'))}</p>")
     made_from, frozen = inputs.load(folder), version.manifest["inputs"]
     raw = [inputs.changes(frozen["raw"], made_from.get("raw", {})),
-           inputs.changes(_published_totals(frozen), made_from.get("published_totals", {}))]
+           inputs.changes(_published_totals(frozen, report.cfg.setting("published_totals")),
+                          made_from.get("published_totals", {}))]
     # Counted, never named: file names are chosen by partners and may name the people served
     counts = {what: sum(len(changes[what]) for changes in raw) for what in ("added", "removed", "changed")}
     kinds = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
@@ -304,10 +304,9 @@ def breakdown(dimension: str, category: str) -> str:
     return f"{current().capitalize(dimension_name(dimension))}: {category_label(dimension, category)}"
 
 
-def _published_totals(frozen: dict) -> dict[str, str]:
-    """The published totals a version was made from (a version made before the cleaning checked them lists
-    them among the earlier quarters' files)."""
-    name = config.setting("published_totals")
+def _published_totals(frozen: dict, name: str) -> dict[str, str]:
+    """The published totals a version was made from, by their file's ``name`` (a version made before the cleaning
+    checked them lists them among the earlier quarters' files)."""
     return frozen.get("published_totals") or {n: h for n, h in frozen["earlier_quarters"].items() if n == name}
 
 

@@ -1,4 +1,5 @@
-"""``reports/index.html``: every quarter's report and published versions, with dates, headline figures and links.
+"""``reports/index.html``: every quarter's report and published versions, with dates, headline figures and links,
+in every language of the report (``index.tr.html`` for Turkish readers; each page links to the others).
 
 One self-contained page (styles inline, no script, nothing fetched), with relative links, so the reports
 folder can be served as it is by any static web server. Folder names and figures are data: only folders named
@@ -16,70 +17,83 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.paths import AUDIT, Quarter, lock_file, public_data_name, replacing, report_basename
-from helpers.publication.language import Language, current, languages
+from helpers.publication.language import N_, Language, _, current, languages, using
 from helpers.record import revisions, stale
 
-INDEX = "index.html"
-INDEX_TABLE = "Reports of {quarter}"  # a quarter's table, named for a screen reader
+INDEX = "index.html"  # the source language's; another language's is index.<code>.html (Language.suffix)
+INDEX_TABLE = N_("Reports of {quarter}")  # a quarter's table, named for a screen reader
 RUN_FILE = "run.json"  # written by each run into the quarter's audit trail (helpers.pipeline)
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; padding: 0 1rem; max-width: 60rem;
        color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; }
-td.num, th.num { text-align: right; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #595959; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: start; padding: .3rem .5rem; }
+td.num, th.num { text-align: end; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #595959; }
 .table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
+nav.languages { float: inline-end; margin-top: .3rem; } nav.languages a { margin-inline-start: .6rem; }
 @media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
-  th, td { padding: .3rem .35rem; } }
+  th, td { padding: .3rem .35rem; } nav.languages { float: none; } }
 .stale { color: #8a2b00; } td a { white-space: nowrap; }
 """
 
 
-def headline() -> list[str]:
-    """The indicators of the index's columns: the report's headline figures (``config/report.yml``)."""
-    return [figure["indicator"] for figure in config.report()["headline_figures"]]
+def index_name(language: Language) -> str:
+    """The index page of a language: ``index.html``, ``index.tr.html``."""
+    return INDEX.replace(".html", f"{language.suffix}.html")
 
 
-def _headline(folder: Path, quarter: str) -> dict[str, str]:
-    """The headline figures of a report, from the public data file beside it (suppression already applied)."""
+def headline(cfg: Configuration) -> list[str]:
+    """The indicators of the index's columns: the report's headline figures (``report.yml``)."""
+    return [figure["indicator"] for figure in cfg.report()["headline_figures"]]
+
+
+def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
+    """The headline figures of a report, from the public data file beside it (suppression already applied),
+    written as the language in use writes numbers."""
     path = folder / public_data_name(quarter)
     if not path.is_file():
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
     totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: f"{float(totals[i]):,.0f}" for i in headline() if i in totals and totals[i] != ""}
+    return {i: current().number(float(totals[i])) for i in columns if i in totals and totals[i] != ""}
 
 
 def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
     if not (base / folder / name).is_file():
         return ""
     href = "/".join(quote(part) for part in (*folder.split("/"), name))
-    lang = f" hreflang='{language.code}' lang='{language.code}'" if language and not language.source else ""
+    lang = f" hreflang='{language.code}' lang='{language.code}'" if language and language != current() else ""
     return f"<a href='{html.escape(href)}'{lang}>{html.escape(label)}</a>"
 
 
 def _editions(folder: str, quarter: str, base: Path) -> list[str]:
-    """Links to the HTML and PDF of every edition of a report: ``HTML · PDF · Türkçe HTML · Türkçe PDF``."""
-    name = report_basename(quarter)
+    """Links to the HTML and PDF of every edition of a report, the page's language first: ``HTML · PDF ·
+    Türkçe HTML · Türkçe PDF`` on the English page, ``HTML · PDF · English HTML · English PDF`` on the Turkish."""
+    name, here = report_basename(quarter), current()
+    editions = sorted(languages(), key=lambda language: language != here)
     return [_link(folder, f"{name}{language.suffix}.{kind}",
-                  kind.upper() if language.source else f"{language.name} {kind.upper()}", base, language)
-            for language in languages() for kind in ("html", "pdf")]
+                  kind.upper() if language == here else f"{language.name} {kind.upper()}", base, language)
+            for language in editions for kind in ("html", "pdf")]
 
 
-def _row(title: str, date: str, folder: str, quarter: str, base: Path) -> str:
-    figures = _headline(base / folder, quarter)
-    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in headline())
+def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str]) -> str:
+    figures = _headline(base / folder, quarter, columns)
+    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in columns)
     links = " · ".join(filter(None, [*_editions(folder, quarter, base),
-                                     _link(folder, public_data_name(quarter), "public data (CSV)", base)]))
+                                     _link(folder, public_data_name(quarter), _("public data (CSV)"), base)]))
     return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
 
 
 def _broken(version: revisions.Version, columns: int) -> str:
-    """A version whose files do not match its manifest: named, its figures and files not offered."""
-    return (f"<tr><th scope='row'>version {version.number}: <strong>does not match its manifest</strong></th><td></td>"
-            f"<td colspan='{columns + 1}'>{html.escape('; '.join(version.problems))}</td></tr>")
+    """A version whose files do not match its manifest: named, its figures and files not offered (what does not
+    match is said in the run's words: file names and hashes)."""
+    title = _("version {number}: {problem}").format(number=version.number, problem="<strong>" + html.escape(
+        _("does not match its manifest")) + "</strong>")
+    return (f"<tr><th scope='row'>{title}</th><td></td>"
+            f"<td colspan='{columns + 1}' lang='{languages()[0].code}'>{html.escape('; '.join(version.problems))}"
+            "</td></tr>")
 
 
 def _run(folder: Path) -> dict:
@@ -109,49 +123,73 @@ def quarters(reports: Path) -> list[str]:
     return sorted(found, key=Quarter.parse, reverse=True)
 
 
-def index_html(reports: Path, processed: Path) -> str:
+def _stale(quarter: str, changed: list[str]) -> str:
+    """A quarter out of date (:mod:`helpers.record.stale`), told to a reader of the index."""
+    words = current()
+    return _("Out of date: made from the figures of {earlier} before they were revised; {quarter} is to be run "
+             "again.").format(earlier=_(" and ").join(words.period(q) for q in changed), quarter=words.period(quarter))
+
+
+def _languages_nav() -> str:
+    """Links to the index in the other languages, each named in its own language."""
+    links = "".join(f"<a href='{index_name(language)}' hreflang='{language.code}' lang='{language.code}'>"
+                    f"{html.escape(language.name)}</a>" for language in languages() if language != current())
+    return f"<nav class='languages' aria-label='{html.escape(_('Other languages'))}'>{links}</nav>" if links else ""
+
+
+def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     """The page listing every quarter of ``reports`` (dates and versions from the audit trails in ``processed``,
-    out-of-date quarters marked)."""
-    specs = config.indicator_specs()
-    head = "".join(f"<th scope='col' class='num'>{html.escape(specs[i]['label'])}</th>" for i in headline())
+    out-of-date quarters marked), with the headline figures and title of the configuration ``cfg``, in the
+    language in use (:func:`helpers.publication.language.using`)."""
+    specs, columns, words = cfg.indicator_specs(), headline(cfg), current()
+    head = "".join(f"<th scope='col' class='num'>{html.escape(_(specs[i]['label']))}</th>" for i in columns)
     sections = []
     behind = stale.out_of_date(processed)
     for q in quarters(reports):
         published = revisions.versions(q, reports, processed)
         rows = []
         if (reports / q).is_dir():
-            status = "current report (not published)"
+            status = _("current report (not published)")
             audit = Path(processed) / q / AUDIT
             if base := revisions.latest(q, reports, processed):
                 same = _run_id(audit) == base.manifest["run_id"]
-                status = f"current report ({'is' if same else 'revises'} version {base.number})"
-            rows.append(_row(status, _run_date(audit), q, q, reports))
-        rows += [_row(f"version {v.number}", v.date, f"{q}.versions/{v.folder.name}", q, reports) if v.intact
-                 else _broken(v, len(headline())) for v in reversed(published)]
-        label = html.escape(INDEX_TABLE.format(quarter=f"{q} ({Quarter.parse(q).label})"))
+                status = (_("current report (is version {number})") if same
+                          else _("current report (revises version {number})")).format(number=base.number)
+            rows.append(_row(status, _run_date(audit), q, q, reports, columns))
+        rows += [_row(_("version {number}").format(number=v.number), v.date, f"{q}.versions/{v.folder.name}", q,
+                      reports, columns) if v.intact else _broken(v, len(columns)) for v in reversed(published)]
+        period = words.period(q)
+        label = html.escape(_(INDEX_TABLE).format(quarter=f"{q} ({period})"))
         sections.append(
-            f"<h2>{html.escape(q)} <span class='muted'>({html.escape(Quarter.parse(q).label)})</span></h2>"
-            + (f"<p class='stale'><strong>Out of date:</strong> {html.escape(stale.message(q, behind[q]))}.</p>"
-               if q in behind else "") +
-            f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
-            f"<thead><tr><th scope='col'>Report</th><th scope='col'>Date</th>{head}<th scope='col'>Files</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    title = html.escape(config.load("programme")["title"])
-    body = "".join(sections) or "<p>No report has been rendered yet.</p>"
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}: reports</title>"
+            f"<h2>{html.escape(q)} <span class='muted'>({html.escape(period)})</span></h2>"
+            + (f"<p class='stale'><strong>{html.escape(_stale(q, behind[q]))}</strong></p>" if q in behind else "")
+            + f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
+            f"<thead><tr><th scope='col'>{html.escape(_('Report'))}</th><th scope='col'>{html.escape(_('Date'))}</th>"
+            f"{head}<th scope='col'>{html.escape(_('Files'))}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table></div>")
+    body = "".join(sections) or f"<p>{html.escape(_('No report has been rendered yet.'))}</p>"
+    heading = html.escape(_("{title}: quarterly reports").format(title=_(cfg.load("programme")["title"])))
+    return (f"<!DOCTYPE html><html lang='{words.code}' dir='{words.direction}'><head><meta charset='utf-8'>"
+            f"<title>{heading}</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<style>{STYLE}</style></head><body><header><h1>{title}: quarterly reports</h1>"
-            "<p class='muted'>Each quarter's current report and its published versions (frozen, never changed "
-            "by a later run). Figures are totals as published in each report's public data.</p></header>"
+            f"<style>{STYLE}</style></head><body><header>{_languages_nav()}<h1>{heading}</h1>"
+            "<p class='muted'>" + html.escape(_(
+                "Each quarter's current report and its published versions (frozen, never changed by a later run). "
+                "Figures are totals as published in each report's public data.")) + "</p></header>"
             f"<main>{body}</main></body></html>")
 
 
-def write_index(reports: Path, processed: Path) -> Path:
-    """Write ``reports/index.html`` (replacing the previous one only once complete), out-of-date quarters marked.
-    Runs of different quarters may finish together: each writes the page in turn, under a lock of its own."""
-    path = Path(reports) / INDEX
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(lock_file(processed, "index"), timeout=120), replacing(path) as tmp:
-        tmp.write_text(index_html(Path(reports), Path(processed)), encoding="utf-8")
-    return path
+def write_index(reports: Path, processed: Path, cfg: Configuration) -> list[Path]:
+    """Write ``reports/index.html`` and the index in each other language (``index.tr.html``), each replacing the
+    previous one only once complete, out-of-date quarters marked. Runs of different quarters may finish together:
+    each writes the pages in turn, under a lock of its own (kept outside the served folder)."""
+    written = []
+    Path(reports).mkdir(parents=True, exist_ok=True)
+    with FileLock(lock_file(processed, "index"), timeout=120):
+        for language in languages():
+            path = Path(reports) / index_name(language)
+            with using(language.code), replacing(path) as tmp:
+                tmp.write_text(index_html(Path(reports), Path(processed), cfg), encoding="utf-8")
+            written.append(path)
+    return written

@@ -1,0 +1,74 @@
+"""What a reader sees for the pipeline's codes and counts, in the language in use: breakdown, activity and
+category names, the headings of the report's sections, counts that agree with their noun.
+
+Shared by the report, its annexes, the revisions section and the message catalogue, so each code is named one way.
+"""
+
+from __future__ import annotations
+
+from helpers import config
+from helpers.publication import figures
+from helpers.publication.language import _, current, ngettext
+
+
+def counted(n: int, one: str, other: str, **fields: str) -> str:
+    """``one`` or ``other`` by the count ``n`` (filled in as ``{n}``, with the language's thousands separators;
+    ``fields`` fill the rest), in the language in use: the number agrees with its noun, in each language's own
+    plural forms."""
+    return ngettext(one, other, n).format(n=current().number(n), **fields)
+
+
+
+def dimension_name(dimension: str) -> str:
+    """What a reader sees for a breakdown's name: ``activity+province`` → ``activity and province``, ``centre``
+    → ``centre or site`` (``breakdowns`` of ``config/report.yml``), ``age_group`` → ``age group``."""
+    return _(" and ").join(_(breakdown_name(part)) for part in dimension.split("+"))
+
+
+def breakdown_name(part: str) -> str:
+    """One dimension's name as a reader sees it, in the catalogue's language: ``centre or site``, ``age group``."""
+    return config.report()["breakdowns"].get(part, part.replace("_", " "))
+
+
+def count_heading(column: str) -> str:
+    """A column of Annex A's table of rows, in the catalogue's language: ``rows_read`` → ``Rows read``."""
+    return column.replace("_", " ").capitalize()
+
+
+def narrative_sections() -> list[str]:
+    """The titles of the report's sections that take narrative text (``config/report.yml``), in order and in
+    the language in use: the ``## `` headings a narrative may have. The first opens the report."""
+    return [_(section["title"]) for section in config.report()["sections"] if section["narrative"]]
+
+
+def activity_label(code: str) -> str:
+    """An activity's name in the language in use: ``label_<code>`` of ``config/activities.yml`` where the
+    catalogue has it (``label_tr``), else its ``label`` through the message catalogue."""
+    catalogue = config.activities()
+    if code not in catalogue.index:
+        return code
+    own = catalogue.get(f"label_{current().code}")
+    if not current().source and own is not None and isinstance(own[code], str) and own[code]:
+        return own[code]
+    return _(str(catalogue.at[code, "label"]))
+
+
+def category_label(dimension: str, category: str) -> str:
+    """What a reader sees for a category: activity names from the catalogue, coded values capitalised
+    (``unknown`` → ``Unknown``, ``18-59`` → ``18-59 years``); free text (centres, donors) as recorded."""
+    parts = str(category).split(" | ")
+    if len(parts) != len(dimension.split("+")):
+        return str(category)
+    labels = []
+    for part, code in zip(dimension.split("+"), parts, strict=True):
+        if part == "activity":
+            labels.append(activity_label(code))
+        elif part == "age_group":
+            labels.append(figures.age_label(code))
+        elif part in ("sex", "population_group", "sector"):
+            labels.append(figures.category_name(code))
+        elif part == "item":
+            labels.append(_(code))
+        else:
+            labels.append(code)
+    return " · ".join(labels)

@@ -1,0 +1,62 @@
+"""A run's context is built once from plain values: the quarter parsed, the folders resolved, the configuration
+checked with its typed models kept, and the folder chosen per run."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import edit
+
+from helpers import config, context
+from helpers.config_models import IndicatorsFile
+from helpers.errors import ConfigError
+from helpers.paths import CONFIG_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, Quarter
+
+
+def test_the_context_holds_the_parsed_quarter_the_folders_and_the_checked_configuration(tmp_path):
+    run = context.build(" 2022Q4", processed_dir="data/interim", earlier_dir=tmp_path)
+    assert run.quarter == Quarter(2022, 4) and str(run.quarter) == "2022Q4"
+    assert run.folders.raw == RAW_DIR and run.folders.processed == REPO_ROOT / "data" / "interim"
+    assert run.folders.earlier == tmp_path
+    assert context.build("2022Q4").folders.earlier == PROCESSED_DIR  # unset: the processed folder
+    assert run.config.folder == CONFIG_DIR
+    assert isinstance(run.config.typed("indicators"), IndicatorsFile)  # the validated model is kept
+    assert run.config.headline() == run.config.typed("indicators").headline == "people_reached"
+
+
+@pytest.mark.parametrize("quarter", ["2022Q5", "2022-Q4", "٢٠٢٢Q4", ""])
+def test_a_quarter_not_written_like_2022Q4_is_refused_when_the_context_is_built(quarter):
+    with pytest.raises(ValueError, match="quarter must look like 2022Q4"):
+        context.build(quarter)
+
+
+def test_the_configuration_folder_is_chosen_per_run(tmp_path, monkeypatch):
+    other = tmp_path / "other-programme"
+    shutil.copytree(CONFIG_DIR, other)
+    edit(other / "indicators.yml", "headline: people_reached", "headline: services_delivered")
+    assert context.build("2022Q4", config_dir=other).config.headline() == "services_delivered"
+    assert context.build("2022Q4").config.headline() == "people_reached"
+    monkeypatch.setenv(config.CONFIG_ENV, str(other))  # QUARTERLY_REPORT_CONFIG, as --config DIR sets it
+    assert context.build("2022Q4").config.headline() == "services_delivered"
+    with pytest.raises(ConfigError, match="does not exist"):
+        context.build("2022Q4", config_dir=tmp_path / "missing")
+
+
+def test_a_run_keeps_the_configuration_it_started_with(tmp_path):
+    """Files are read once per run: an edit while a run works does not mix two configurations in its figures."""
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    run = context.build("2022Q4", config_dir=folder)
+    assert run.config.headline() == "people_reached"
+    edit(folder / "indicators.yml", "headline: people_reached", "headline: services_delivered")
+    assert run.config.headline() == "people_reached"
+    assert context.build("2022Q4", config_dir=folder).config.headline() == "services_delivered"  # the next run
+
+
+def test_a_configuration_file_that_does_not_fit_its_model_stops_the_run_before_it_starts(tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    edit(folder / "indicators.yml", "headline: people_reached", "headline: people_reachd")
+    with pytest.raises(ConfigError, match=r"indicators.yml: .*headline 'people_reachd' is not an indicator with a "):
+        context.build("2022Q4", config_dir=folder)  # at once, before anything runs
