@@ -1,5 +1,7 @@
 """Keyed pseudonyms: stable under one key, different under another, and no key means no run."""
 
+import errno
+import io
 import json
 
 import numpy as np
@@ -62,10 +64,24 @@ def _texts():
 def test_many_identifiers_are_hashed_by_a_worker_process_with_the_same_result(monkeypatch):
     with p.hashing(_texts(), b"k") as here:
         expected = {column: hashed().to_pylist() for column, hashed in here.items()}
+        assert {hashed().type for hashed in here.values()} == {pa.large_string()}  # as the worker's: one schema
     monkeypatch.setattr(p, "BACKGROUND_FROM", 0)
     with p.hashing(_texts(), b"k") as worker:
         assert {column: hashed().to_pylist() for column, hashed in worker.items()} == expected
+        assert {hashed().type for hashed in worker.values()} == {pa.large_string()}
     assert expected["beneficiary_id"][1] is None and len(expected["household_id"][0]) == p.PSEUDONYM_LENGTH
+
+
+def test_more_identifiers_than_one_worker_batch_get_the_same_pseudonyms(monkeypatch):
+    """The worker hashes 65,536 texts at a time: every one after the first batch keeps its own pseudonym."""
+    texts = {"beneficiary_id": pa.array([f"TR-{i:06d}" for i in range(70_000)], pa.large_string()),
+             "household_id": pa.array([f"HH-{i:05d}" for i in range(3_000)], pa.large_string())}
+    with p.hashing(texts, b"k") as here:
+        expected = {column: hashed() for column, hashed in here.items()}
+    monkeypatch.setattr(p, "BACKGROUND_FROM", 0)
+    with p.hashing(texts, b"k") as worker:
+        for column, hashed in worker.items():
+            assert hashed().equals(expected[column]), column
 
 
 def test_a_failed_worker_is_an_error_not_missing_pseudonyms(monkeypatch):
@@ -192,3 +208,71 @@ def test_a_key_file_other_users_can_read_or_change_is_refused(monkeypatch, tmp_p
     assert STRONG not in str(refused.value)
     key_file.chmod(0o600)
     assert p.load_key(key_file) == STRONG.encode()
+
+
+def test_the_fingerprint_of_a_key_never_changes_between_versions():
+    """Quarters processed earlier recorded their key's fingerprint: the same key must give the same 16 characters,
+    HMAC-SHA256(key, "fingerprint"), or every earlier quarter would look pseudonymised with another key."""
+    assert p.fingerprint(STRONG.encode()) == "3ed9d0a34173f11a"
+
+
+def test_a_key_of_exactly_sixteen_characters_and_eight_different_ones_is_strong_enough(monkeypatch):
+    monkeypatch.setenv(p.KEY_ENV, "abcdefghabcdefgh")
+    assert p.load_key(None) == b"abcdefghabcdefgh"
+    monkeypatch.setenv(p.KEY_ENV, "abcdefgaabcdefga")  # seven different
+    with pytest.raises(p.WeakKeyError, match="repeats a few characters"):
+        p.load_key(None)
+
+
+def test_a_key_file_of_raw_random_bytes_is_accepted_as_it_is(monkeypatch, tmp_path):
+    """``head -c 32 /dev/urandom > key``: not text, yet a good key; its bytes are the key."""
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    raw = bytes.fromhex("9f8e7d6c5b4a39281706f5e4d3c2b1a0ff80c1d2e3f40516273849aabbccddee")
+    key_file = tmp_path / "pseudonymisation.key"
+    key_file.write_bytes(raw)
+    key_file.chmod(0o600)
+    assert p.load_key(key_file) == raw
+
+
+def test_the_demo_key_in_a_key_file_serves_the_sample_as_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    key_file = tmp_path / "pseudonymisation.key"
+    key_file.write_bytes(p.DEMO_KEY)
+    key_file.chmod(0o600)
+    assert p.load_key(key_file, sample=True) == p.DEMO_KEY
+    with pytest.raises(p.WeakKeyError, match="demo key"):
+        p.load_key(key_file)
+
+
+def test_the_missing_key_message_says_why_and_where_to_put_a_key(monkeypatch, tmp_path):
+    monkeypatch.delenv(p.KEY_ENV, raising=False)
+    advice = "(keep it outside git; the same key must be used every quarter so pseudonyms stay stable)"
+    with pytest.raises(p.MissingKeyError) as refused:
+        p.load_key(None)
+    assert str(refused.value) == f"no pseudonymisation key: set the environment variable {p.KEY_ENV} {advice}"
+    absent = tmp_path / "absent.key"
+    with pytest.raises(p.MissingKeyError) as refused:
+        p.load_key(absent, not_sample="raw/2022Q4 is not the bundled sample")
+    assert str(refused.value) == ("raw/2022Q4 is not the bundled sample: no pseudonymisation key: set the environment "
+                                  f"variable {p.KEY_ENV} or create the key file {absent} {advice}")
+
+
+def test_the_feeder_of_the_worker_ends_quietly_on_any_pipe_error():
+    """A pipe that fails with an I/O error, not only a broken pipe, ends the feeder thread without an exception
+    (the reader then reports the failed worker); other errors are not hidden."""
+
+    class Failing(io.RawIOBase):
+        def __init__(self, error: Exception):
+            self.error = error
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            raise self.error
+
+    table = pa.table({"text": pa.array(["TR-ADA-001"], pa.large_string())})
+    for error in (OSError(errno.EIO, "Input/output error"), BrokenPipeError(errno.EPIPE, "Broken pipe")):
+        assert p._send(table, Failing(error)) is None
+    with pytest.raises(ValueError, match="not an I/O error"):
+        p._send(table, Failing(ValueError("not an I/O error")))

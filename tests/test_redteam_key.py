@@ -23,18 +23,21 @@ def _no_env_key(monkeypatch):
                          ids=["fifo", "folder"])
 def test_a_key_file_that_is_not_a_file_is_refused_without_reading_it(tmp_path, make):
     make(tmp_path / "key")
-    with pytest.raises(WeakKeyError, match="not a file"):
+    with pytest.raises(WeakKeyError) as refused:
         load_key(tmp_path / "key")
+    assert str(refused.value) == (f"the key file {tmp_path / 'key'} is not a file (a folder, a fifo or a device): "
+                                  "write the key in a file")
 
 
-def test_a_key_file_owned_by_another_user_is_refused(tmp_path):
+@pytest.mark.parametrize("uid", [1, 65534], ids=["daemon", "nobody"])
+def test_a_key_file_owned_by_another_user_is_refused(tmp_path, uid):
     if os.getuid() != 0:
         pytest.skip("only root can give a file to another user")
     path = tmp_path / "key"
     path.write_text(KEY, encoding="utf-8")
     path.chmod(0o600)
-    os.chown(path, 65534, 65534)  # nobody: who can change the key
-    with pytest.raises(WeakKeyError, match="owned by another user"):
+    os.chown(path, uid, uid)  # who can change the key
+    with pytest.raises(WeakKeyError, match=f"owned by another user \\(uid {uid}\\)"):
         load_key(path)
 
 
