@@ -20,7 +20,7 @@ from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.language import languages
 from helpers.publish import publish
 from helpers.record.revisions import printed_name
-from helpers.record.site_index import INDEX
+from helpers.record.site_index import index_name
 
 pytestmark = pytest.mark.slow
 
@@ -138,7 +138,8 @@ def test_the_served_folder_holds_only_publishable_files(served):
     hidden = sorted(name for name in found if any(part.startswith(".") for part in name.split("/")))
     assert not hidden, f"hidden files under reports/: {hidden}"
     folders = {"2022Q4", "2022Q4.versions", "2022Q4.versions/v1", "2022Q4.versions/v2"}
-    allowed = {INDEX, *folders, *(f"{folder}/{name}" for folder in folders - {"2022Q4.versions"}
+    allowed = {*(index_name(language) for language in languages()), *folders,
+               *(f"{folder}/{name}" for folder in folders - {"2022Q4.versions"}
                                   for name in _publishable("2022Q4"))}
     assert found <= allowed, f"not publishable: {sorted(found - allowed)}"
     assert {f"2022Q4/{name}" for name in _publishable("2022Q4")} <= found  # the check sees what it names
