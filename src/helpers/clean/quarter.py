@@ -38,7 +38,7 @@ from helpers.errors import (
     ConfigError,
     ReconciliationError,
 )
-from helpers.kernels import arrow_by_code, categorical, coalesce, find_duplicates, tidy_categories
+from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, tidy_categories
 from helpers.paths import PROCESSED_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,8 @@ def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame)
     detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
                         for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
-    hints = [provinces.at[v, "hint"] if v in provinces.index else "no close province"
-             for v in bad.loc[unknown, "value"]]
+    known = provinces["hint"].to_dict()  # once per distinct spelling, not per rejected row
+    hints = [known.get(v, "no close province") for v in bad.loc[unknown, "value"]]
     detail[unknown] = [h if pd.isna(d) else f"{h}; {d}" for h, d in zip(hints, detail[unknown], strict=True)]
     return pd.DataFrame({
         "source": raw.loc[bad.index, "source"].astype(str),
@@ -272,7 +272,9 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     faults = bad.loc[early, "reason"].astype(str) + " (" + bad.loc[early, "column"].astype(str) + ")"
     bad = bad.drop(index=early)
     rejected = _reject_table(raw, bad, provinces)
-    valid = raw.drop(index=bad.index.union(early))
+    keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
+    keep[raw.index.get_indexer(bad.index.union(early))] = False
+    valid = raw[keep]
 
     records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, cfg)
     span = date_span(records["date"])
@@ -298,9 +300,12 @@ CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spel
 def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
     encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
-    method = raw["province"].map(provinces["method"]).astype("object")
-    corrected = method.isin(CORRECTED)
-    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str), method[corrected])
+    spelling = raw["province"]  # decided per distinct spelling, counted per file from the rows' codes
+    method = pd.Series(spelling.cat.categories).map(provinces["method"]).to_numpy(dtype=object)
+    corrected = by_code(np.isin(method, CORRECTED), spelling.cat.codes.to_numpy(), False)
+    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str),
+                         pd.Series(by_code(method, spelling.cat.codes.to_numpy()[corrected], None),
+                                   index=raw.index[corrected], name="province"))
     return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
             for source, row in counts.iterrows()}
 
