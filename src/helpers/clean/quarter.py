@@ -258,9 +258,10 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
 
 
 def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Configuration
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
-    numbers), one table of every dropped row with its reason, and the valid rows' date span."""
+    numbers), one table of every dropped row with its reason, the valid rows' date span and the resolution of
+    each distinct province spelling (:func:`_province_lookup`)."""
     typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = cfg.activities()
     provinces = _province_lookup(raw["province"], cfg)
@@ -291,7 +292,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
     records = records[~(outside | duplicated)]
-    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
+    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span, provinces
 
 
 CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spellings the run corrects
@@ -312,14 +313,14 @@ def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[st
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
                skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked,
-               cfg: Configuration) -> tuple[pd.DataFrame, dict]:
+               provinces: pd.DataFrame, cfg: Configuration) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped, cfg)
     quality["not_read"] = not_read
     quality["forms"] = stacked.forms
     quality["not_reported"] = measures.not_reported(records, stacked.present, cfg)
-    quality["corrections"] = corrections(raw, _province_lookup(raw["province"], cfg))
+    quality["corrections"] = corrections(raw, provinces)
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -338,7 +339,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
-        records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
+        records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
@@ -348,7 +349,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked, cfg)
+                                  stacked, provinces, cfg)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -380,16 +381,16 @@ def examine_quarter(run: RunContext) -> Examination:
     _, tables, skipped, not_read = read_files(run.folders.raw / str(q), skip_bad_files=True)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
-    records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
+    records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked, cfg)
+                                  stacked, provinces, cfg)
     reviewed = list(cfg.load("labels")["reviewed"])
     redact.mask_columns(records, reviewed)  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in reviewed if column in records}
-    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"], cfg), stacked.marks, kept)
+    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality, provinces,
+                       stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:
