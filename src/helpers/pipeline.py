@@ -18,7 +18,6 @@ so what is published follows the umask.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import logging
 import multiprocessing
@@ -641,7 +640,7 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
     previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
-           "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
+           "packages": inputs.packages(),
            "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},
            "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -14,6 +14,7 @@ import hashlib
 import importlib.metadata
 import json
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -135,6 +136,14 @@ def run_inputs(run: RunContext, *, key_fingerprint: str, switches: dict) -> dict
     return record
 
 
+@cache
+def packages() -> dict[str, str]:
+    """Every installed distribution's version by name, read once per process (parsing ~200 metadata files takes
+    a fraction of a second; a run records them and keys its editions with them)."""
+    return dict(sorted((meta["Name"], meta["Version"]) for meta in
+                       (dist.metadata for dist in importlib.metadata.distributions())))
+
+
 def edition_keys(record: dict, *, narratives: Path, history: Path, published: list[Path],
                  editions: dict[str, str], switches: dict) -> dict[str, str]:
     """One key per edition (language code → SHA-256) over everything its report notebook and rendering read:
@@ -146,9 +155,8 @@ def edition_keys(record: dict, *, narratives: Path, history: Path, published: li
     the day it was made).
     """
     story = hashes(narratives) if Path(narratives).is_dir() else {}
-    packages = sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())
     common = digest(record["indicators_key"], record["config"], hashes(CODE_DIR),
-                    sha256(NOTEBOOKS_DIR / REPORT_NOTEBOOK), hashes(REFERENCE_DIR), packages,
+                    sha256(NOTEBOOKS_DIR / REPORT_NOTEBOOK), hashes(REFERENCE_DIR), packages(),
                     history_digest(history),
                     [hashes(folder) if Path(folder).is_dir() else {} for folder in published],
                     {name: sha for name, sha in story.items() if name not in editions.values()},
