@@ -125,6 +125,7 @@ class Configuration:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder).expanduser().resolve()
         self._files: dict[str, tuple[dict[str, Any], BaseModel | None]] = {}
+        self._activities: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return f"Configuration({shown(self.folder)!r})"
@@ -195,8 +196,11 @@ class Configuration:
         return self.load("reasons")["unreadable"].get(kind, kind.replace("_", " "))
 
     def activities(self) -> pd.DataFrame:
-        """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
-        return pd.DataFrame(self.load("activities")["activities"]).set_index("code")
+        """The activity catalogue, indexed by code (label, sector, unit, reach_type): built once (a report names
+        activities a few hundred times), each caller given its own copy."""
+        if self._activities is None:
+            self._activities = pd.DataFrame(self.load("activities")["activities"]).set_index("code")
+        return self._activities.copy()
 
     def columns(self) -> list[str]:
         """The canonical columns of a raw activity log, in ``columns.yml`` order."""
