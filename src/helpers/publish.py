@@ -25,9 +25,10 @@ from helpers.clean import redact
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, lock_file, report_basename
-from helpers.pipeline import PUBLISH_WAIT, locked, recover
+from helpers.pipeline import say
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
+from helpers.staging import MOVE_WAIT, OUTPUTS_LOCK, locked, recover
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
                      "across.json", inputs.INPUTS_FILE)
@@ -86,7 +87,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         raise PipelineError(str(error)) from None
     q, raw, processed, reports = str(this.quarter), this.folders.raw, this.folders.processed, this.folders.reports
     report, data = reports / q, processed / q
-    recover(processed, reports)
+    for line in recover(processed, reports):
+        say(f"warning: {line}")
     with locked(q, processed):
         home = revisions.versions_dir(q, reports)
         for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
@@ -163,7 +165,7 @@ def _remove(staging: Path) -> None:
 
 def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
-    under the lock runs of other quarters take to publish their history."""
+    under the lock runs of other quarters take to move their history into place."""
     path = Path(processed) / "history.csv"
-    with FileLock(lock_file(processed, "publish"), timeout=PUBLISH_WAIT):
+    with FileLock(lock_file(processed, OUTPUTS_LOCK), timeout=MOVE_WAIT):
         return revisions.rewrite_versions(path, processed, reports) if path.is_file() else None
