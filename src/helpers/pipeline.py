@@ -49,6 +49,7 @@ from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     AUDIT,
+    FAILED,
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
     REPO_ROOT,
@@ -363,7 +364,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         failed = failed_dir(processed, q, f"{datetime.now():%Y%m%d-%H%M%S-%f}")
         if audit.exists():
             audit.rename(failed)
-            for old in sorted(processed.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+            for old in sorted(processed.glob(f"{q}{FAILED}*"))[:-KEEP_FAILED]:  # the newest are kept
                 shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None

@@ -29,7 +29,7 @@ from IPython.display import HTML, DisplayHandle
 
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
-from helpers.paths import Quarter
+from helpers.paths import VERSIONS, Quarter
 from helpers.publication.labels import category_label, dimension_name
 from helpers.publication.language import N_, Language, _, current, ngettext
 from helpers.record import inputs
@@ -55,7 +55,7 @@ PHOTO_REDESCRIBED = N_("The description of a photo for readers who cannot see it
 def versions_dir(quarter: str, root: Path) -> Path:
     """Where a quarter's published versions live, never replaced by a run: under the reports folder their public
     files, under the processed folder their audit trails and manifests."""
-    return Path(root) / f"{Quarter.parse(quarter)}.versions"
+    return Path(root) / f"{Quarter.parse(quarter)}{VERSIONS}"
 
 
 @dataclass(frozen=True)
