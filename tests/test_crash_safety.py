@@ -1,6 +1,6 @@
-"""A run killed between the renames that move its outputs into place: the next command completes the whole set (processed data, history,
-report) before anything else, so no mix of old and new outputs persists. Publish pairs report and data by run id,
-and cleans the staging folder of a publish killed while copying."""
+"""A run killed between the renames that move its outputs into place: the next command completes the whole set
+(processed data, history, report) before anything else, so no mix of old and new outputs persists. Publish pairs
+report and data by run id, and cleans the staging folder of a publish killed while copying."""
 
 import json
 import os

@@ -172,7 +172,8 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
          "categories: vocabulary,\n"
          "             public: [{column: modality, hxl: \"#meta+modality\", meaning: How the service was delivered}]}\n"
          "  donor: {parser: text, categorical: true,")
-    edit(config_dir / "columns.yml", "public_columns: [sector, province,", "public_columns: [sector, province, modality,")
+    edit(config_dir / "columns.yml", "public_columns: [sector, province,",
+         "public_columns: [sector, province, modality,")
     with (config_dir / "vocabularies.yml").open("a", encoding="utf-8") as handle:
         handle.write("\nmodality:\n  in person: [in person, yüz yüze, face to face]\n"
                      "  remote: [remote, uzaktan, phone, telefon]\n  mobile team: [mobile team, mobil ekip, outreach]\n"
@@ -185,7 +186,7 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
     result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["modality"].astype(str).tolist() == ["in person", "remote", "unknown"]
     assert result.quality["unknown_values"]["modality"] == {"Hibrit": 1}
-    unrecognised = check_quarter("2022Q4", raw).unrecognised
+    unrecognised = check_quarter(context.build("2022Q4", raw_dir=raw)).unrecognised
     assert "Hibrit" in unrecognised.loc[unrecognised["column"] == "modality", "value"].tolist()
 
     cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down

@@ -215,7 +215,8 @@ def test_a_run_whose_outputs_fail_half_way_into_place_puts_everything_back(tmp_p
         return rename(self, target)
 
     monkeypatch.setattr(Path, "rename", disk_full_at_the_report)
-    with pytest.raises(PipelineError, match=r"could not move the run's outputs into place .*No space left.*outputs are unchanged"):
+    with pytest.raises(PipelineError,
+                       match=r"could not move the run's outputs into place .*No space left.*outputs are unchanged"):
         staging.move_into_place([(stage_data / "2022Q4", processed / "2022Q4", stage_data / "previous" / "2022Q4"),
                            (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "h.csv"),
                            (stage_report / "report", reports / "2022Q4", stage_report / "previous" / "2022Q4")],

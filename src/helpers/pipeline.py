@@ -171,7 +171,7 @@ def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) 
     Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
     match the earlier quarters' ones, so people would be counted again. Returns the key's fingerprint.
     """
-    sample, not_sample = sample_check(folder)
+    sample, not_sample = sample_check(folder, cfg)
     try:
         key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
     except MissingKeyError as error:
@@ -311,7 +311,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             say(f"[{step}/{total}] {notebook.name}")
             _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
-                feedback = beside.submit(write_feedback, stage_data / q)
+                feedback = beside.submit(write_feedback, stage_data / q, run.config)
         inputs.write(stage_data / q, made_from)
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
         for step, (notebook, _params, _executed, language) in enumerate(editions_steps, start=total - len(editions)):

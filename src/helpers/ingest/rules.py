@@ -15,6 +15,7 @@ from pathlib import Path
 from hxl.model import Column, TagPattern
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.text import fold, header_key
 
 PARENTHESES = re.compile(r"\(([^)]*)\)")  # a parenthesised part of a header, and what it says
@@ -114,10 +115,10 @@ def _header_candidates(header: object) -> list[str]:
     return [key for key in dict.fromkeys(header_key(part.strip().rstrip(":")) for part in parts) if key]
 
 
-def load_columns(path: Path | None = None) -> ReadingRules:
-    """The reading rules of ``columns.yml`` (of the configuration in use, or the file ``path``); an alias listed
+def load_columns(source: Configuration | Path) -> ReadingRules:
+    """The reading rules of ``columns.yml`` (of the run's configuration, or the file ``source``); an alias listed
     twice or also as an identifier is an error."""
-    path = Path(path) if path is not None else config.path("columns.yml")
+    path = source.path("columns.yml") if isinstance(source, Configuration) else Path(source)
     stat = path.stat()
     return _reading_rules(path, stat.st_mtime_ns, stat.st_size)
 
