@@ -236,7 +236,7 @@ def package(processed, tmp_path_factory):
                             (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                             (definitions_name("indicators_public.csv"), definitions_name(name))]:
         shutil.copyfile(processed / file, folder / published)
-    return write_datapackage(folder, "2022Q4")
+    return write_datapackage(folder, Quarter.parse("2022Q4"), CFG)
 
 
 def test_frictionless_validates_the_data_package_and_every_file_in_it(package):

@@ -337,7 +337,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                              *printed,
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
-        write_datapackage(staging, q)
+        write_datapackage(staging, run.quarter, run.config)
         _record_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
