@@ -405,7 +405,8 @@ def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_
                                 (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                                 (definitions_name("indicators_public.csv"), definitions_name(name))]:
             shutil.copyfile(processed / "2023Q1" / file, portal / published)
-        report = frictionless.validate(str(write_datapackage(portal, Quarter.parse("2023Q1"), Configuration(config_dir))))
+        package = write_datapackage(portal, Quarter.parse("2023Q1"), Configuration(config_dir))
+        report = frictionless.validate(str(package))
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
         options, errors = hxl.InputOptions(allow_local=True), []
         with hxl.data(str(REPO_ROOT / "docs" / "public-data-schema.json"), options) as rules:

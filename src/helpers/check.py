@@ -324,7 +324,7 @@ def stops(exam: Examination, cfg: Configuration) -> list[str]:
     q, quality = exam.quarter, exam.quality
     lines = [f"{q}: cannot read {part['source']}: {part['reason']} (a run stops; --skip-bad-files lists it in "
              "the annex instead)" for part in quality["skipped_files"]]
-    lines += losses(quality, cfg)
+    lines += losses(quality, q, cfg)
     if not quality["totals"]["rows_kept"]:
         lines.append(f"{q}: no row kept, nothing to report (stops even with --accept-losses)")
     return lines

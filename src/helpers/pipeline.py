@@ -355,7 +355,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                   Move(staging, target, stage_report / "previous" / q)],
                  processed, journal_path(q, processed))
         _index(reports, processed, run.config)
-        later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
+        later = [stale.message(other, changed)
+                 for other, changed in stale.out_of_date(processed, after=run.quarter).items()]
     except BaseException as error:
         wait([f for f in [feedback, *renders] if f is not None])  # they write into staging, which a failed run removes
         log.error("run failed: %s", error)

@@ -110,7 +110,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        if changed := stale.changed_since(q, processed):
+        if changed := stale.changed_since(this.quarter, processed):
             raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
         published = revisions.versions(q, reports, processed)
         if broken := [v for v in published if not v.intact]:

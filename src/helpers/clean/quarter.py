@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 class CleanResult:
     """The outcome of cleaning one quarter."""
 
-    quarter: str
+    quarter: Quarter
     records: pd.DataFrame
     rejects: pd.DataFrame
     quality: dict = field(default_factory=dict)
@@ -351,7 +351,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
-    return CleanResult(str(q), records[list(cfg.record())].reset_index(drop=True), rejects.reset_index(drop=True),
+    return CleanResult(q, records[list(cfg.record())].reset_index(drop=True), rejects.reset_index(drop=True),
                        quality)
 
 
@@ -360,7 +360,7 @@ class Examination:
     """What cleaning a quarter would decide, found without a key and without writing anything
     (``quarterly-report check``)."""
 
-    quarter: str
+    quarter: Quarter
     tables: list  # every table read (RawTable: shape, header mapping, row numbers)
     labels: dict[tuple[str, str | None], str]  # each table's label as outputs show it (identifiers masked)
     raw: pd.DataFrame  # the rows read, canonical columns (identifier columns as numbers, never texts)
@@ -387,7 +387,7 @@ def examine_quarter(run: RunContext) -> Examination:
     redact.mask_columns(records, reviewed)  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in reviewed if column in records}
-    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
+    return Examination(q, tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
                        _province_lookup(raw["province"], cfg), stacked.marks, kept)
 
 
@@ -398,7 +398,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
 
     Each file replaces the previous one only once it is completely written.
     """
-    out = Path(processed_dir) / result.quarter
+    out = Path(processed_dir) / str(result.quarter)
     out.mkdir(parents=True, exist_ok=True)
     # Row-group statistics for the quarter (lets DuckDB or Spark skip other quarters' files), dates and numbers
     # only: rows are in source order, so the min/max of another category or of a (random) pseudonym spans

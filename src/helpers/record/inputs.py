@@ -81,12 +81,12 @@ def code_hashes() -> dict[str, str]:
     return code
 
 
-def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
+def earlier_hashes(quarter: Quarter, processed: Path) -> dict[str, str]:
     """What a quarter's indicators read besides its own processed folder: earlier quarters' processed records,
     indicators and quality (history, people across quarters, change since the previous quarter)."""
-    q, found = Quarter.parse(quarter), {}
-    for other, folder in quarter_folders(processed).items():
-        if Quarter.parse(other) == q:
+    found = {}
+    for other, folder in quarter_folders(processed).items():  # named exactly as quarters: 2022Q4
+        if other == str(quarter):
             continue
         for name in ("records.parquet", "indicators.csv", "quality.json"):
             if (folder / name).is_file():
@@ -119,7 +119,7 @@ def run_inputs(run: RunContext, *, key_fingerprint: str, switches: dict) -> dict
         "code": code_hashes(),
         "key_fingerprint": key_fingerprint,
         "switches": switches,
-        "earlier": earlier_hashes(quarter, run.folders.processed),
+        "earlier": earlier_hashes(run.quarter, run.folders.processed),
     }
     report_only = cfg.report_only_files()  # recorded, but a change to them only renders the report again
     data_config = {name: sha for name, sha in record["config"].items() if name not in report_only}
