@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from hxl.model import Column, TagPattern
@@ -116,16 +116,26 @@ def _header_candidates(header: object) -> list[str]:
 
 
 def load_columns(source: Configuration | Path) -> ReadingRules:
-    """The reading rules of ``columns.yml`` (of the run's configuration, or the file ``source``); an alias listed
-    twice or also as an identifier is an error."""
-    path = source.path("columns.yml") if isinstance(source, Configuration) else Path(source)
+    """The reading rules of ``columns.yml`` (of the run's configuration, as it read it, or the file ``source``);
+    an alias listed twice or also as an identifier is an error."""
+    if isinstance(source, Configuration):
+        return _configured_rules(source)
+    path = Path(source)
     stat = path.stat()
-    return _reading_rules(path, stat.st_mtime_ns, stat.st_size)
+    return _file_rules(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)  # per run's configuration
+def _configured_rules(cfg: Configuration) -> ReadingRules:
+    return _reading_rules(cfg.load("columns"), cfg.path("columns.yml"))
 
 
 @cache
-def _reading_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
-    settings = config.read(path, "columns")
+def _file_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
+    return _reading_rules(config.read(path, "columns"), path)
+
+
+def _reading_rules(settings: dict, path: Path) -> ReadingRules:
     aliases: dict[str, str] = {}
     rank: dict[str, int] = {}
     for name, entry in settings["columns"].items():
