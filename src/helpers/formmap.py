@@ -24,14 +24,13 @@ from ruamel.yaml.comments import CommentedMap
 
 from helpers.clean import normalise
 from helpers.clean.provinces import ALIASES_FILE, resolve_provinces
+from helpers.columns import coded_columns
 from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 from helpers.ingest import forms
 from helpers.ingest.rules import ALIAS, IDENTIFIER, load_columns
 from helpers.text import fold
 
-CODED = {"activity": None, "sex": "sex", "nationality": "nationality", "population_group": "population_group",
-         "disability": "yes_no", "province": None}
 HEADER = """\
 # The form {form_id!r} ({title}) mapped to the records: written by `quarterly-report check --apply` from the lines
 # it was certain of. Read every line before the report goes out (a wrong line is a wrong figure); edit a line to
@@ -90,6 +89,13 @@ def _question_lines(reading: forms.FormReading, cfg: Configuration) -> list[Line
     return lines
 
 
+def coded(cfg: Configuration) -> dict[str, str | None]:
+    """The record columns whose values a form's choices can be read as, from the record schema: the activity and
+    the province (the catalogue, the official names), and each column coded with a vocabulary → its name."""
+    return {**{name: None for name, column in cfg.record().items() if column.parser in ("activity", "province")},
+            **coded_columns(cfg)}
+
+
 def _choice_value(column: str, spellings: list[str], cfg: Configuration) -> tuple[str, str]:
     """What the records hold for a choice of a question mapped to ``column``, when certain, and why."""
     found: set[str] = set()
@@ -99,8 +105,8 @@ def _choice_value(column: str, spellings: list[str], cfg: Configuration) -> tupl
     elif column == "province":
         resolved = resolve_provinces(pd.Series(spellings, dtype="string"), aliases=cfg.path(ALIASES_FILE.name))
         found = set(resolved.loc[resolved["method"].isin(["code", "exact", "alias"]), "province"].dropna())
-    elif CODED.get(column):
-        table = normalise.vocabulary(CODED[column], cfg)
+    elif vocabulary := coded(cfg).get(column):
+        table = normalise.vocabulary(vocabulary, cfg)
         found = {str(table[fold(s)]) for s in spellings if fold(s) in table}
     value = _certain(found)
     return value, ("certain" if value else f"several candidates: {', '.join(sorted(found))}" if found
@@ -127,10 +133,10 @@ def propose(reading: forms.FormReading, cfg: Configuration) -> list[Line]:
     for line in _question_lines(reading, cfg):
         line.value = mapping.questions.get(line.key, line.value) if line.key in mapping.questions else line.value
         lines.append(line)
-    columns = {**{line.key: line.value for line in lines}, **mapping.questions}
+    columns, codes = {**{line.key: line.value for line in lines}, **mapping.questions}, coded(cfg)
     for question in reading.form.questions.values():
         column = columns.get(question.name, "")
-        if question.type != "select_one" or column not in CODED:
+        if question.type != "select_one" or column not in codes:
             continue
         for choice, labels in reading.form.choices.get(question.list_name, {}).items():
             spellings = [choice, *sorted(labels)]

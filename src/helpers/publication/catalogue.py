@@ -41,8 +41,6 @@ NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # counted(n, one, other): a plural
 # A message in an f-string's {...}: Python 3.11 reads the f-string as one token, so Babel does not see it
 _IN_FSTRING = re.compile(r"""\bN?_\((?P<q>['"])(?P<message>(?:(?!(?P=q)).)+)(?P=q)\)""")
-# Coded values a report prints through the catalogue (capitalised in the reader's language)
-CODED = ("sex", "population_group")
 
 
 def config_messages() -> Iterator[tuple[str, str]]:
@@ -64,8 +62,9 @@ def config_messages() -> Iterator[tuple[str, str]]:
                                                              **reasons["unreadable"]}.values())
     yield from (("config/activities.yml", sector) for sector in config.sectors())
     yield from (("config/activities.yml", label) for label in config.activities()["label"])
-    for vocabulary in CODED:
-        yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(vocabulary))
+    for name, column in config.record().items():  # a coded breakdown's values (capitalised for a reader)
+        if column.categories == "vocabulary" and name in parts:
+            yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(column.vocabulary))
     yield "config/vocabularies.yml", "unknown"
     yield from (("config/items.yml", item) for item in dict.fromkeys(config.load("items")["synonyms"].values()))
     for key in ("title", "subtitle_template", "organisation", "data_source", "baseline_source", "disclaimer"):
