@@ -14,8 +14,8 @@ from test_versions_and_stale import _processed, _report
 from helpers import staging
 from helpers.errors import PipelineError
 from helpers.paths import AUDIT
+from helpers.provenance.site_index import RUN_FILE
 from helpers.publish import publish
-from helpers.record.site_index import RUN_FILE
 
 KILL_AT = textwrap.dedent("""
     import os, signal, sys

@@ -17,8 +17,8 @@ from helpers.errors import PipelineError, PublishedTotalsError
 from helpers.measure.indicators import load_history, run_indicators
 from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import notebook_parameters, run_quarter
-from helpers.record import inputs
-from helpers.record.revisions import _published_totals
+from helpers.provenance import inputs
+from helpers.provenance.revisions import _published_totals
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 

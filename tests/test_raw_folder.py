@@ -10,7 +10,7 @@ from conftest import CFG
 
 from helpers.ingest.readers import discover_sources, read_source
 from helpers.ingest.rules import load_columns
-from helpers.record import inputs
+from helpers.provenance import inputs
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from bs4 import BeautifulSoup
 from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.paths import AUDIT, CONFIG_DIR, Quarter
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import index_html
 from helpers.publish import publish
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import index_html
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 

@@ -62,12 +62,12 @@ from helpers.paths import (
     resolve,
     sources_name,
 )
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import RUN_FILE, write_index
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.language import catalogue_path, languages
 from helpers.publication.narrative import narrative_path
 from helpers.publication.render import render_report
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import RUN_FILE, write_index
 from helpers.staging import Move, journal_path, locked, make_folder, move_into_place, recover, tidy
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg
     year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
     of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
     run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
-    from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
+    from (:func:`helpers.provenance.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
     now, headline = load_history(q, cfg, staged.parent, processed), cfg.headline()
@@ -235,7 +235,7 @@ def run_quarter(
     repository root. ``parameters`` overrides other notebook parameters by name (such as ``narratives_dir``).
     ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
     When the raw files, config, code, key and earlier quarters are those of the quarter's last run (content
-    hashes, :mod:`helpers.record.inputs`), its cleaned data and indicators are reused and only the report is made
+    hashes, :mod:`helpers.provenance.inputs`), its cleaned data and indicators are reused and only the report is made
     again (an edited narrative); ``force`` recomputes everything.
     """
     try:  # the run's context, once: the quarter parsed, the folders resolved, every configuration file checked
@@ -338,7 +338,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, run.quarter, run.config)
-        _record_versions(q, stage_data, processed, reports, run.config)
+        _mark_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair),
@@ -410,7 +410,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     return list(inputs.DATA_NOTEBOOKS)
 
 
-def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
+def _mark_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
     history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
     headline = cfg.headline()

@@ -26,8 +26,8 @@ from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, lock_file, report_basename
 from helpers.pipeline import say
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import RUN_FILE, write_index
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import RUN_FILE, write_index
 from helpers.staging import MOVE_WAIT, OUTPUTS_LOCK, locked, recover
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
@@ -78,7 +78,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
     run (the report would not be what they give: run it again first), when the report and the processed data
     come from different runs (the report's files are not those its ``run.json`` lists), when it is out of date
-    (an earlier quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already
+    (an earlier quarter it builds on changed since, :mod:`helpers.provenance.stale`), or when this run is already
     published.
     """
     try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
@@ -130,7 +130,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         except BaseException:
             _remove(audit)
             raise
-        record_versions(processed, reports)
+        mark_versions(processed, reports)
     write_index(reports, processed, this.config)
     return revisions.latest(q, reports, processed)
 
@@ -163,7 +163,7 @@ def _remove(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
+def mark_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
     under the lock runs of other quarters take to move their history into place."""
     path = Path(processed) / "history.csv"

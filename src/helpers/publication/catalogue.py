@@ -7,7 +7,7 @@ obsolete (``#~``), translations kept. ``tests/test_language.py`` fails while a m
 words added by anyone reach the Turkish edition or stop the tests.
 
 Where the messages are: calls of ``_()``, ``N_()`` and ``ngettext()`` in ``helpers.publication``,
-``helpers.record.revisions``, ``helpers.record.site_index`` (the index of reports) and
+``helpers.provenance.revisions``, ``helpers.provenance.site_index`` (the index of reports) and
 ``notebooks/03_report.ipynb``; ``_()`` in the nbconvert template; and the words
 ``config/`` prints (:func:`config_messages`): section titles and tile labels, indicator labels and definitions,
 reasons, sectors, coded values, item names, breakdown names and the programme's texts.
@@ -34,7 +34,7 @@ from helpers.publication.language import DOMAIN, catalogue_path, languages
 from helpers.publication.report import TREND
 
 PUBLICATION = Path(__file__).parent
-SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "record" / name for name in ("revisions.py",
+SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "provenance" / name for name in ("revisions.py",
                                                                                          "site_index.py"))]
 TEMPLATES = sorted((PUBLICATION / "templates").rglob("*.j2"))
 NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"

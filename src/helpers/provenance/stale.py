@@ -2,7 +2,7 @@
 
 A quarter's figures build on the quarters before it (year-to-date and since-start totals, people across
 quarters, the change since the previous quarter). Each run records the earlier quarters' processed files it
-read, by content (``earlier`` in ``inputs.json``, :mod:`helpers.record.inputs`). When one of them has changed
+read, by content (``earlier`` in ``inputs.json``, :mod:`helpers.provenance.inputs`). When one of them has changed
 since (the earlier quarter was revised), the later quarter is out of date until it is run again: the run that
 made the change names it, ``reports/index.html`` marks it and ``publish`` refuses it.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.paths import Quarter, quarter_folders
-from helpers.record import inputs
+from helpers.provenance import inputs
 
 
 def processed_quarters(processed: Path) -> list[str]:
