@@ -9,6 +9,7 @@ import yaml
 from hypothesis import settings
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
 
@@ -18,6 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
 SEED_FILE = Path(__file__).parent / "fixtures" / "seed-2022Q4.yml"
+CFG = Configuration(CONFIG_DIR)  # the repository's configuration, as a run hands it down (helpers.context)
 
 # No test is timed: on a loaded machine an example that takes longer than hypothesis's 200 ms deadline is not
 # a failure of the code.

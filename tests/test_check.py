@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import check, config
+from helpers import check, config, context
 from helpers.clean import quarter as clean
 from helpers.clean.provinces import resolve_provinces
 from helpers.cli import build_parser, main
@@ -72,7 +72,7 @@ def file_row(output: str, label: str) -> tuple[list[str], list[str]]:
 
 
 def test_each_export_shape_is_named_with_its_header_mapping_and_rows_per_reason(exports, tmp_path, capsys):
-    found = check.check_quarter("2023Q2", exports)
+    found = check.check_quarter(context.build("2023Q2", raw_dir=exports))
     shapes = {check._label(found.examination, table): table.shape for table in found.examination.tables}
     assert shapes == {
         "kobo_xml_values_hxl.csv": "kobo", "kobo_labels_tr_repeat.xlsx [Koruma Hizmetleri]": "kobo",
@@ -106,7 +106,7 @@ def test_each_export_shape_is_named_with_its_header_mapping_and_rows_per_reason(
 
 
 def test_unrecognised_values_are_listed_with_counts_and_closest_candidates(exports, tmp_path):
-    found = check.check_quarter("2023Q2", exports).unrecognised.set_index(["kind", "value"])
+    found = check.check_quarter(context.build("2023Q2", raw_dir=exports)).unrecognised.set_index(["kind", "value"])
     cash = found.loc[("activity", "Nakit yardım")]
     assert cash["rows"] == 5 and cash["suggestion"] == "BN_CASH"
     assert cash["candidates"].startswith("label_tr: Nakit yardımı → BN_CASH")
@@ -139,7 +139,7 @@ def test_every_kind_of_unknown_value_with_its_candidates_and_the_reason_it_was_n
         ["2023-04-07", "Adana", "PROT_CASE_MGMT", "A5", "F", "Suriye", ""],
         ["2023-04-08", "Gazianteb", "Vaka yönetimi desteği", "A6", "K", "Suriye", ""],
     ])
-    found = check.check_quarter("2023Q2", raw).unrecognised.set_index(["kind", "value"])
+    found = check.check_quarter(context.build("2023Q2", raw_dir=raw)).unrecognised.set_index(["kind", "value"])
     amasra = found.loc[("province", "Amasra")]
     assert amasra["rows"] == 2 and amasra["suggestion"] == "Bartın"  # a district of one province only
     assert amasra["candidates"] == "Amasra is a district of Bartın, not a province"
@@ -194,7 +194,8 @@ def test_the_csv_files_have_the_configuration_files_columns_and_accepted_lines_w
     assert list(activities.columns) == ["code", "label_en", "label_tr", "label_ar", "note"]  # names.<language>
     assert activities[["code", "label_en", "label_tr"]].to_numpy().tolist() == [["", "", "Vaka yönetim"]]
     listed = files["unrecognised.csv"]
-    assert list(listed.columns) == check.COLUMNS and len(listed) == len(check.check_quarter("2023Q2", raw).unrecognised)
+    checked = check.check_quarter(context.build("2023Q2", raw_dir=raw))
+    assert list(listed.columns) == check.COLUMNS and len(listed) == len(checked.unrecognised)
 
 
 def tree(folder: Path) -> dict:

@@ -32,6 +32,12 @@ def test_the_repository_configuration_fits_its_models(name):
      r"indicators\.yml: \(top level\): Value error, headline 'people_reachd' is not an indicator with a total"),
     ("reasons.yml", "  summary_row: totals rows", "  invalid_value: totals rows",
      r"reasons\.yml: \(top level\): Value error, reasons listed both as dropped and as rejected: \['invalid_value'\]"),
+    ("columns.yml", "public_columns: [sector, province,", "public_columns: [sector, district, province,",
+     r"columns\.yml: \(top level\): Value error, public_columns names \['district'\]: not a record column with "
+     r"public columns"),
+    ("columns.yml", "public_columns: [sector, province,", "public_columns: [sector,",
+     r"columns\.yml: \(top level\): Value error, record columns \['province'\] have public columns: place them in "
+     r"public_columns"),
     ("items.yml", "  maske: mask", "  maske: [mask]", r"items\.yml: synonyms\.maske: Input should be a valid string"),
     ("report.yml", "{indicator: provinces_covered,", "{indicator: provinces_coverd,",
      r"report\.yml: headline_figures\[1\]\.indicator: 'provinces_coverd' is not an indicator with a total in "

@@ -60,3 +60,29 @@ def test_a_configuration_file_that_does_not_fit_its_model_stops_the_run_before_i
     edit(folder / "indicators.yml", "headline: people_reached", "headline: people_reachd")
     with pytest.raises(ConfigError, match=r"indicators.yml: .*headline 'people_reachd' is not an indicator with a "):
         context.build("2022Q4", config_dir=folder)  # at once, before anything runs
+
+
+def test_the_quarter_is_parsed_once_when_the_context_is_built_and_never_by_the_layers(fixture_raw, tmp_path,
+                                                                                       monkeypatch):
+    """Cleaning, checking, measuring and the public files take the parsed quarter from the run's context; only
+    what is read from disk (folder names, the published totals' rows, the history) is parsed where it is read."""
+    from helpers.check import check_quarter
+    from helpers.clean.quarter import clean_quarter, write_clean
+    from helpers.measure.disclosure import public_indicators
+    from helpers.measure.indicators import compute_indicators
+    from helpers.publication.datapackage import write_datapackage
+
+    monkeypatch.setenv("PSEUDONYMISATION_KEY", "a test key, long enough")
+    run = context.build("2022Q4", raw_dir=fixture_raw, processed_dir=tmp_path)
+    parsed = []
+    parse = Quarter.parse.__func__
+    monkeypatch.setattr(Quarter, "parse", classmethod(lambda cls, text: parsed.append(text) or parse(cls, text)))
+    result = clean_quarter(run)
+    write_clean(result, run.folders.processed)
+    check = check_quarter(run)
+    table = compute_indicators(result.records, run.quarter, run.config)
+    write_datapackage(tmp_path, run.quarter, run.config)
+    assert len(result.records) and check.examination is not None and len(table)
+    assert "2022Q4" not in parsed  # the run's quarter: parsed once, when its context was built
+    assert set(parsed) <= {"2022Q1", "2022Q2", "2022Q3"}  # only the published totals' rows, where they are read
+    public_indicators(table, run.config)  # its period columns come from the table's own quarter column (data)

@@ -1,6 +1,6 @@
-"""A run killed between its publishing renames: the next command completes the whole set (processed data, history,
-report) before anything else, so no mix of old and new outputs persists. Publish pairs report and data by run id,
-and cleans the staging folder of a publish killed while copying."""
+"""A run killed between the renames that move its outputs into place: the next command completes the whole set
+(processed data, history, report) before anything else, so no mix of old and new outputs persists. Publish pairs
+report and data by run id, and cleans the staging folder of a publish killed while copying."""
 
 import json
 import os
@@ -11,16 +11,16 @@ import textwrap
 import pytest
 from test_versions_and_stale import _processed, _report
 
-from helpers import pipeline
+from helpers import staging
 from helpers.errors import PipelineError
 from helpers.paths import AUDIT
+from helpers.provenance.site_index import RUN_FILE
 from helpers.publish import publish
-from helpers.record.site_index import RUN_FILE
 
 KILL_AT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from helpers import pipeline
+    from helpers import staging
 
     root, kill_at, done = Path(sys.argv[1]), int(sys.argv[2]), [0]
     rename, unlink = Path.rename, Path.unlink
@@ -32,16 +32,16 @@ KILL_AT = textwrap.dedent("""
         return rename(self, target)
 
     def unlinked(self, missing_ok=False):
-        if self.name.endswith("publish-journal.json") and done[0] == kill_at:
+        if self.name.endswith(staging.JOURNAL) and done[0] == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)  # every rename done, the journal not yet removed
         return unlink(self, missing_ok)
 
     Path.rename, Path.unlink = killed_at, unlinked
     data, report = root / "processed" / ".2023Q1.staging-x-data", root / "reports" / ".2023Q1.staging-x-report"
-    pipeline._publish([(data / "2023Q1", root / "processed" / "2023Q1", data / "previous" / "2023Q1"),
+    staging.move_into_place([(data / "2023Q1", root / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (data / "history.csv", root / "processed" / "history.csv", data / "previous" / "history.csv"),
                        (report / "report", root / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      root / "processed", pipeline.journal_path("2023Q1", root / "processed"))
+                      root / "processed", staging.journal_path("2023Q1", root / "processed"))
 """)
 
 
@@ -73,13 +73,13 @@ def test_a_kill_after_any_rename_is_completed_by_the_next_command(tmp_path, kill
     done = subprocess.run([sys.executable, str(script), str(tmp_path), str(kill_at)], check=False,
                           capture_output=True, text=True)
     assert done.returncode == -9, done.stderr
-    journal = pipeline.journal_path("2023Q1", tmp_path / "processed")
+    journal = staging.journal_path("2023Q1", tmp_path / "processed")
     assert journal.is_file()
-    said = pipeline.recover(tmp_path / "processed", tmp_path / "reports")
-    assert said == ["completed the publishing of a run of 2023Q1 that was stopped half-way"]
+    said = staging.recover(tmp_path / "processed", tmp_path / "reports")
+    assert said == ["completed the moving into place of a run of 2023Q1 that was stopped half-way"]
     assert _outputs(tmp_path) == {"data": "new", "history": "new", "report": "new"}
     assert not journal.exists()
-    pipeline._tidy("2023Q1", tmp_path / "processed", tmp_path / "reports")  # what the next run of 2023Q1 does
+    staging.tidy("2023Q1", tmp_path / "processed", tmp_path / "reports")  # what the next run of 2023Q1 does
     assert _outputs(tmp_path) == {"data": "new", "history": "new", "report": "new"}
     assert not [*(tmp_path / "processed").glob(".*staging*"), *(tmp_path / "reports").glob(".*staging*")]
 
@@ -87,11 +87,11 @@ def test_a_kill_after_any_rename_is_completed_by_the_next_command(tmp_path, kill
 def test_without_a_kill_no_journal_is_left_and_nothing_to_recover(tmp_path):
     _lay_out(tmp_path)
     data, report = tmp_path / "processed" / ".2023Q1.staging-x-data", tmp_path / "reports" / ".2023Q1.staging-x-report"
-    pipeline._publish([(data / "2023Q1", tmp_path / "processed" / "2023Q1", data / "previous" / "2023Q1"),
+    staging.move_into_place([(data / "2023Q1", tmp_path / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (report / "report", tmp_path / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      tmp_path / "processed", pipeline.journal_path("2023Q1", tmp_path / "processed"))
-    assert not pipeline.journal_path("2023Q1", tmp_path / "processed").exists()
-    assert pipeline.recover(tmp_path / "processed", tmp_path / "reports") == []
+                      tmp_path / "processed", staging.journal_path("2023Q1", tmp_path / "processed"))
+    assert not staging.journal_path("2023Q1", tmp_path / "processed").exists()
+    assert staging.recover(tmp_path / "processed", tmp_path / "reports") == []
 
 
 @pytest.fixture

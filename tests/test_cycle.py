@@ -20,8 +20,8 @@ from helpers.errors import PipelineError
 from helpers.measure.indicators import value
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import run_quarter
+from helpers.provenance import revisions
 from helpers.publish import publish
-from helpers.record import revisions
 from samplegen import quarter as sample
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)

@@ -8,9 +8,9 @@ from english import english_in
 
 from helpers import context
 from helpers.csvfile import read_csv
+from helpers.provenance.revisions import printed_name
 from helpers.publication.language import get, using
 from helpers.publication.report import Report
-from helpers.record.revisions import printed_name
 
 pytestmark = pytest.mark.slow
 

@@ -14,6 +14,7 @@ import canonical
 import pandas as pd
 import pytest
 from canonical import CATALOGUE
+from conftest import CFG
 from rich.console import Console
 
 from helpers import check, config, context
@@ -166,7 +167,8 @@ def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
 @pytest.mark.parametrize("export", EXPORTS)
 def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
     raw = _raw(tmp_path / "raw", export)
-    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    run = context.build("2023Q1", raw_dir=raw)
+    result = clean_quarter(run)
     assert result.quality["totals"]["rows_kept"] == 0  # nothing counted before the form is mapped
     assert result.quality["totals"]["rows_read"] == len(TRUTH)
     with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
@@ -214,7 +216,7 @@ def test_the_mapping_file_keeps_a_persons_lines_and_comments(tmp_path, config_di
 def test_form_found_from_headers_not_file_name(tmp_path):
     """The export's header row, in any language or separator, decides its form; a file named after the form
     whose headers are another tool's is not read through it."""
-    readings = {reading.form_id: reading for reading in forms.readings(FIXTURES)}  # the forms in any sub-folder
+    readings = {reading.form_id: reading for reading in forms.readings(FIXTURES, CFG)}  # the forms in any sub-folder
     assert set(readings) == {"partner_services", "partner_distributions"}
     reading = readings["partner_services"]
     metadata = lambda header: header.startswith("_")  # noqa: E731
@@ -241,10 +243,12 @@ def test_a_shared_word_is_never_enough(tmp_path, config_dir):
     """A choice whose only link to the catalogue is a generic word ("destek", "support") stays blank."""
     from helpers import formmap
 
-    assert formmap._choice_value("activity", ["legal_aid", "Hukuki danışmanlık desteği", "Legal aid support"])[0] == ""
-    assert formmap._choice_value("activity", ["x", "Legal assistance"])[0] == "PROT_LEGAL"
-    assert formmap._choice_value("province", ["urfa_x", "Şanlıurfa"])[0] == "Şanlıurfa"
-    assert formmap._choice_value("province", ["Adala"])[0] == ""  # a typo is never certain
+    cfg = Configuration(config_dir)
+    assert formmap._choice_value("activity", ["legal_aid", "Hukuki danışmanlık desteği", "Legal aid support"],
+                                 cfg)[0] == ""
+    assert formmap._choice_value("activity", ["x", "Legal assistance"], cfg)[0] == "PROT_LEGAL"
+    assert formmap._choice_value("province", ["urfa_x", "Şanlıurfa"], cfg)[0] == "Şanlıurfa"
+    assert formmap._choice_value("province", ["Adala"], cfg)[0] == ""  # a typo is never certain
     assert config.load("activities")
 
 
@@ -276,12 +280,13 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_services.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  cash_amt: amount_try\n", ""), encoding="utf-8")
-    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    run = context.build("2023Q1", raw_dir=raw)
+    result = clean_quarter(run)
     cash = int((_expected("2023Q1")["activity"] == "BN_CASH").sum())
     entry, = result.quality["not_reported"]
     assert entry["rows"] == cash and entry["rows_reported"] == 0 and entry["files_without_column"]
     assert result.records["amount_try"].isna().all()
-    line, = measures.sentences(result.quality)
+    line, = measures.sentences(result.quality, run.config)
     assert line.startswith(f"Cash transferred (TRY) is not reported: its {cash} kept records of BN_CASH have no "
                            "amount_try (labels_en_groups_slash_hxl.xlsx [Partner services] has no amount_try column)")
     _, shown = _check("2023Q1", raw, tmp_path)
@@ -318,7 +323,8 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     _check("2023Q1", raw, tmp_path, apply=True)
     mapping = config_dir / "forms" / "partner_distributions.yml"
     assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
-    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    run = context.build("2023Q1", raw_dir=raw)
+    result = clean_quarter(run)
     assert stop_on_losses(result, Configuration(config_dir)) == []
     _assert_indicators(result.records, "2023Q1", "distributions_labels_en.xlsx", truth.to_dict("records"))
     blank = int(truth["quantity"].isna().sum())
@@ -327,7 +333,7 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     entry, = result.quality["not_reported"]
     assert (entry["column"], entry["rows"], entry["rows_reported"]) == ("quantity", blank, len(truth) - blank)
     assert entry["figures"] == [{"indicator": "items_distributed", "label": "Items distributed"}]
-    assert measures.sentences(result.quality) == [
+    assert measures.sentences(result.quality, run.config) == [
         f"Items distributed leaves out {blank} kept records of BN_INKIND without quantity"]
     _, shown = _check("2023Q1", raw, tmp_path)
     assert f"Items distributed leaves out {blank} kept records" in shown
@@ -355,7 +361,8 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     # The quantity question left unmapped: every row lacks it, the figure is not reported, never 0.
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
-    result = clean_quarter(context.build("2023Q1", raw_dir=raw))
+    run = context.build("2023Q1", raw_dir=raw)
+    result = clean_quarter(run)
     entry, = result.quality["not_reported"]
     assert (entry["rows"], entry["rows_reported"]) == (len(truth), 0) and entry["files_without_column"]
     unmapped = report(result.quality, result.records)
@@ -387,7 +394,7 @@ def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_
     def public() -> pd.DataFrame:
         run = context.build("2023Q1", raw_dir=raw, processed_dir=processed)
         out = write_clean(clean_quarter(run), processed)
-        totals.write(totals.read(raw, "2023Q1"), out)
+        totals.write(totals.read(raw, run.quarter, run.config), out, run.config)
         run_indicators(run)
         return pd.read_csv(out / "indicators_public.csv", dtype=str, skiprows=[1], keep_default_na=False)
 
@@ -398,7 +405,8 @@ def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_
                                 (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                                 (definitions_name("indicators_public.csv"), definitions_name(name))]:
             shutil.copyfile(processed / "2023Q1" / file, portal / published)
-        report = frictionless.validate(str(write_datapackage(portal, "2023Q1")))
+        package = write_datapackage(portal, Quarter.parse("2023Q1"), Configuration(config_dir))
+        report = frictionless.validate(str(package))
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
         options, errors = hxl.InputOptions(allow_local=True), []
         with hxl.data(str(REPO_ROOT / "docs" / "public-data-schema.json"), options) as rules:

@@ -167,9 +167,13 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
     edit(config_dir / "columns.yml", "  donor:\n    aliases: [donor name",
          "  modality:\n    aliases: [service modality, hizmet şekli, delivery mode]\n"
          "  donor:\n    aliases: [donor name")
-    edit(config_dir / "columns.yml", "  donor: {parser: text, categorical: true}\n",
-         "  donor: {parser: text, categorical: true}\n  modality: {parser: vocabulary, vocabulary: modality, "
-         "unknown: unknown, categorical: true, categories: vocabulary}\n")
+    edit(config_dir / "columns.yml", "  donor: {parser: text, categorical: true,",
+         "  modality: {parser: vocabulary, vocabulary: modality, unknown: unknown, categorical: true, "
+         "categories: vocabulary,\n"
+         "             public: [{column: modality, hxl: \"#meta+modality\", meaning: How the service was delivered}]}\n"
+         "  donor: {parser: text, categorical: true,")
+    edit(config_dir / "columns.yml", "public_columns: [sector, province,",
+         "public_columns: [sector, province, modality,")
     with (config_dir / "vocabularies.yml").open("a", encoding="utf-8") as handle:
         handle.write("\nmodality:\n  in person: [in person, yüz yüze, face to face]\n"
                      "  remote: [remote, uzaktan, phone, telefon]\n  mobile team: [mobile team, mobil ekip, outreach]\n"
@@ -178,14 +182,11 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
          "    dimensions: [total, sector, province, modality, sex,")
     edit(config_dir / "indicators.yml", "    categories: {sector: all, sex: all, age_group: all}",
          "    categories: {sector: all, sex: all, age_group: all, modality: all}")
-    edit(config_dir / "indicators.yml", "public_columns:\n",
-         "public_columns:\n  - {dimension: modality, column: modality, hxl: \"#meta+modality\", "
-         "meaning: How the service was delivered}\n")
 
     result = clean_quarter(context.build("2022Q4", raw_dir=raw))
     assert result.records["modality"].astype(str).tolist() == ["in person", "remote", "unknown"]
     assert result.quality["unknown_values"]["modality"] == {"Hibrit": 1}
-    unrecognised = check_quarter("2022Q4", raw).unrecognised
+    unrecognised = check_quarter(context.build("2022Q4", raw_dir=raw)).unrecognised
     assert "Hibrit" in unrecognised.loc[unrecognised["column"] == "modality", "value"].tolist()
 
     cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
@@ -194,4 +195,6 @@ def test_add_a_coded_column_its_vocabulary_and_an_indicator_by_it(config_dir, tm
     assert value(table, "people_reached", "modality", "mobile team", cfg=cfg) == 0  # declared: listed even if zero
     public = public_indicators(table, cfg)
     assert public.loc[0, "modality"] == "#meta+modality"  # the HXL row
+    order = list(public.columns)  # where public_columns places it: after the province's columns
+    assert order.index("modality") == order.index("adm1_pcode") + 1
     assert "remote" in public.loc[public["dimension"] == "modality", "modality"].tolist()

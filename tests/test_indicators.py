@@ -108,7 +108,7 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
     raw.mkdir()
     pd.DataFrame({"quarter": ["2021Q4", "2022Q1", "2022Q2"], "people_reached": [100, 20, 30]}).to_csv(
         raw / "published-totals.csv", index=False)
-    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")  # what the clean step does
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)  # what the clean step does
     history = load_history(Q4, CFG, processed)
     ind = compute_indicators(records, Q4, CFG, history)
     assert value(ind, "people_reached_year_to_date", cfg=CFG) == 22 + 50
@@ -260,7 +260,7 @@ def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_
     raw.mkdir()
     pd.DataFrame({"quarter": ["2022Q2", "2022Q3"], "people_reached": [60, 999]}).to_csv(
         raw / "published-totals.csv", index=False)
-    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)
     (processed / "2022Q3").mkdir()
     pd.DataFrame({
         "quarter": "2022Q3",
@@ -278,7 +278,7 @@ def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_
 def test_the_first_quarter_on_record_starts_an_empty_history(tmp_path):
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     raw.mkdir()
-    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")  # no published totals file
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)  # no published totals file
     history = load_history(Q4, CFG, processed)
     assert history.empty and list(history.columns) == ["quarter", "people_reached", "source"]
     after = history_with(history, "2022Q4", 23, HEADLINE)
@@ -291,7 +291,7 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     raw.mkdir()
     pd.DataFrame({"quarter": ["2022Q3"], "people_reached": [40]}).to_csv(raw / "published-totals.csv", index=False)
-    totals.write(totals.read(raw, "2022Q4"), processed / "2022Q4")
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)
     counted.to_parquet(processed / "2022Q4" / "records.parquet")
     returned = run_indicators(context.build("2022Q4", processed_dir=processed))
     written = pd.read_csv(processed / "2022Q4" / "indicators.csv", dtype={"category": "string"})

@@ -145,8 +145,8 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
 
     from babel.messages.pofile import read_po, write_po
 
+    from helpers.provenance.site_index import index_html
     from helpers.publication import language
-    from helpers.record.site_index import index_html
 
     locales = tmp_path / "locales"
     shutil.copytree(language.LOCALES_DIR, locales)

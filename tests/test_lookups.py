@@ -53,9 +53,9 @@ def test_a_narrative_placeholder_follows_the_same_rule():
         return f"{value(TABLE, indicator, dimension, category, cfg=CFG):,.0f}"
 
     text = '{{ people_reached.sector["Health"] }} and {{ people_reached.sector["Protection"] }}'
-    assert render_narrative(text, TABLE, number) == "0 and 80"
+    assert render_narrative(text, TABLE, number, CFG) == "0 and 80"
     with pytest.raises(NarrativeError, match=r"line 1: unknown placeholder .*'Basic needs'; nearest: 'Basic Needs'"):
-        render_narrative('{{ people_reached.sector["Basic needs"] }}', TABLE, number)
+        render_narrative('{{ people_reached.sector["Basic needs"] }}', TABLE, number, CFG)
 
 
 @pytest.mark.parametrize(("dimension", "category", "message"), [

@@ -55,14 +55,15 @@ def test_exports_that_rightly_span_many_quarters_pass(tmp_path, span):
     result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path))
     totals = result.quality["totals"]
     assert totals["out_of_period"] / totals["rows_read"] > 0.7  # mostly other quarters, and that is right
-    assert losses(result.quality, CFG) == []
+    assert losses(result.quality, result.quarter, CFG) == []
     assert stop_on_losses(result, CFG) == [] and result.quality["accepted_losses"] == []
 
 
 def test_a_whole_history_with_a_few_mistyped_dates_far_away_still_passes(tmp_path):
     days = [*daily(date(2021, 1, 1), date(2023, 3, 31)), date(2032, 1, 5), date(2002, 1, 5)]
     write(tmp_path / "2023Q1", "export.csv", days)
-    assert losses(clean_quarter(context.build("2023Q1", raw_dir=tmp_path)).quality, CFG) == []
+    result = clean_quarter(context.build("2023Q1", raw_dir=tmp_path))
+    assert losses(result.quality, result.quarter, CFG) == []
 
 
 def test_rejected_rows_above_the_configured_share_stop_and_can_be_accepted(tmp_path):

@@ -32,7 +32,7 @@ def number(indicator, dimension, category):
 
 
 def render(text):
-    return render_narrative(text, INDICATORS, number)
+    return render_narrative(text, INDICATORS, number, CFG)
 
 
 def test_placeholders_are_filled_formatted_and_suppressed():
@@ -94,7 +94,7 @@ def test_anything_but_a_placeholder_stops_the_run_naming_the_line(attack, monkey
     monkeypatch.setenv("PSEUDONYMISATION_KEY", "the-key-must-never-show-7d1")
     with pytest.raises(NarrativeError, match=r"^narratives/2022Q4\.md line 3: ") as error:
         render_narrative(f"Overview.\n\nReached {{{{ people_reached.total }}}}; {attack}\n", INDICATORS, number,
-                         "narratives/2022Q4.md")
+                         CFG, "narratives/2022Q4.md")
     assert "the-key-must-never-show" not in str(error.value)
 
 

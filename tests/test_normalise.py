@@ -3,21 +3,22 @@
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers.clean import dates, normalise, numbers, readings
+from helpers.config import Configuration
 
 
 def test_dates_in_every_contract_format_agree():
     raw = pd.Series(["2022-10-05", "05.10.2022", "05/10/2022", "5/10/2022", "44839", "44839.0",
                      "2022-10-05 00:00:00"])
-    assert (dates.parse_dates(raw) == pd.Timestamp("2022-10-05")).all()
+    assert (dates.parse_dates(raw, CFG) == pd.Timestamp("2022-10-05")).all()
 
 
 def test_ambiguous_dates_are_day_first_and_bad_dates_are_na():
-    parsed = dates.parse_dates(pd.Series(["03/04/2022", "32.13.2022", "n/a", "", None]))
+    parsed = dates.parse_dates(pd.Series(["03/04/2022", "32.13.2022", "n/a", "", None]), CFG)
     assert parsed.iloc[0] == pd.Timestamp("2022-04-03")
     assert parsed.iloc[1:].isna().all()
 
@@ -26,7 +27,7 @@ def test_ambiguous_dates_are_day_first_and_bad_dates_are_na():
 def test_every_date_round_trips_through_each_format(day):
     texts = [day.isoformat(), day.strftime("%d.%m.%Y"), day.strftime("%d/%m/%Y"),
              str((pd.Timestamp(day) - pd.Timestamp("1899-12-30")).days)]
-    assert (dates.parse_dates(pd.Series(texts)) == pd.Timestamp(day)).all()
+    assert (dates.parse_dates(pd.Series(texts), CFG) == pd.Timestamp(day)).all()
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -48,27 +49,27 @@ def test_turkish_and_english_grouping_give_the_same_number(whole, cents):
 
 def test_sex_in_turkish_and_english():
     raw = pd.Series(["K", "Kadın", "KIZ", "Erkek çocuk", "E", "female", "M", "diğer", "?"])
-    sex = normalise.parse_vocabulary(raw, "sex")
+    sex = normalise.parse_vocabulary(raw, "sex", CFG)
     assert sex.tolist()[:8] == ["female"] * 3 + ["male"] * 2 + ["female", "male", "other"]
     assert pd.isna(sex.iloc[8])
 
 
 def test_population_group_is_derived_from_nationality_when_blank():
-    nationality = normalise.parse_vocabulary(pd.Series(["Türk", "Suriye", None, "TC"]), "nationality")
-    explicit = normalise.parse_vocabulary(pd.Series([None, None, None, "Mülteci"]), "population_group")
+    nationality = normalise.parse_vocabulary(pd.Series(["Türk", "Suriye", None, "TC"]), "nationality", CFG)
+    explicit = normalise.parse_vocabulary(pd.Series([None, None, None, "Mülteci"]), "population_group", CFG)
     group = normalise.derive_population_group(explicit, nationality)
     assert group.tolist() == ["host community", "refugee/migrant", "unknown", "refugee/migrant"]
 
 
 def test_ages_out_of_range_become_unknown_and_fall_in_sadd_brackets():
     age = normalise.age_in_range(pd.Series([0, 4, 5, 11, 12, 17, 18, 59, 60, 121, -1], dtype="float64"))
-    assert normalise.age_groups(age).tolist() == [
+    assert normalise.age_groups(age, CFG.age_groups()).tolist() == [
         "0-4", "0-4", "5-11", "5-11", "12-17", "12-17", "18-59", "18-59", "60+", "unknown", "unknown"]
 
 
 def test_age_from_date_of_birth_counts_whole_years():
-    birth = dates.parse_dates(pd.Series(["2000-10-06", "2000-10-05"]))
-    on = dates.parse_dates(pd.Series(["2022-10-05", "2022-10-05"]))
+    birth = dates.parse_dates(pd.Series(["2000-10-06", "2000-10-05"]), CFG)
+    on = dates.parse_dates(pd.Series(["2022-10-05", "2022-10-05"]), CFG)
     assert normalise.age_from_birth(birth, on).tolist() == [21, 22]
 
 
@@ -88,11 +89,12 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
     def raw(*values):
         return pd.Series(values, dtype=dtype)
 
-    assert normalise.parse_yes_no(raw("evet", " ", None, "Hayır", "?")).tolist() == [True, pd.NA, pd.NA, False, pd.NA]
+    yes_no = normalise.parse_yes_no(raw("evet", " ", None, "Hayır", "?"), CFG)
+    assert yes_no.tolist() == [True, pd.NA, pd.NA, False, pd.NA]
     amounts = numbers.parse_numbers(raw("1,5", "", None, "2.000"))
     assert amounts.dtype == "float64" and amounts.isna().tolist() == [False, True, True, False]
     assert amounts[[0, 3]].tolist() == [1.5, 2000.0]
-    days = dates.parse_dates(raw("05.10.2022", "  ", None))
+    days = dates.parse_dates(raw("05.10.2022", "  ", None), CFG)
     assert str(days.dtype) == "datetime64[s]" and days.isna().tolist() == [False, True, True]
 
 
@@ -103,7 +105,7 @@ def test_blank_and_missing_cells_give_missing_values_of_each_type(dtype):
                                   "April 14, 2023", "14 April 2023 Friday",
                                   "14 NİSAN 2023 CUMA", "45030"])
 def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
-    assert dates.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp("2023-04-14")
+    assert dates.parse_dates(pd.Series([text]), CFG).iloc[0] == pd.Timestamp("2023-04-14")
 
 
 @pytest.mark.parametrize(("text", "day"), [
@@ -120,7 +122,7 @@ def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
     ("Aralık 2022", "2022-12-01"),
 ])
 def test_dates_in_the_shapes_field_tools_export(text, day):
-    assert dates.parse_dates(pd.Series([text])).iloc[0] == pd.Timestamp(day)
+    assert dates.parse_dates(pd.Series([text]), CFG).iloc[0] == pd.Timestamp(day)
 
 
 @pytest.mark.parametrize("text", [
@@ -130,7 +132,7 @@ def test_dates_in_the_shapes_field_tools_export(text, day):
     "a" * 5000 + "!", "1 " * 5000 + "x",  # long junk is refused in linear time
 ])
 def test_dates_not_understood_are_missing_never_guessed(text):
-    assert pd.isna(dates.parse_dates(pd.Series([text])).iloc[0])
+    assert pd.isna(dates.parse_dates(pd.Series([text]), CFG).iloc[0])
 
 
 MONTH_NAMES = {"tr": ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim",
@@ -150,7 +152,7 @@ def test_a_date_written_in_any_supported_way_parses_back_to_itself(day, language
     texts = [f"{day.day} {month} {day.year}", f"{day.day} {month} {day.year} {weekday}",
              f"{month} {day.day}, {day.year}", day.strftime("%d.%m.%y"), f"{day.day}.{day.month}.{day.year}",
              f"{day.isoformat()}T12:00:00.000+03:00", f"{day.isoformat()}T09:00:00Z"]
-    parsed = dates.parse_dates(pd.Series([case(t) for t in texts]))
+    parsed = dates.parse_dates(pd.Series([case(t) for t in texts]), CFG)
     assert (parsed == pd.Timestamp(day)).all(), list(zip(texts, parsed, strict=True))
 
 
@@ -158,7 +160,7 @@ def test_a_date_written_in_any_supported_way_parses_back_to_itself(day, language
        st.sampled_from(["tr", "en"]))
 def test_a_month_written_alone_is_its_first_day(year, month, language):
     texts = [f"{year}-{month:02d}", f"{month:02d}/{year}", f"{MONTH_NAMES[language][month - 1]} {year}"]
-    assert (dates.parse_dates(pd.Series(texts)) == pd.Timestamp(year, month, 1)).all()
+    assert (dates.parse_dates(pd.Series(texts), CFG) == pd.Timestamp(year, month, 1)).all()
 
 
 ANY = numbers.Bounds()
@@ -254,19 +256,19 @@ def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, curr
 
 def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
     sex = pd.Series(["Kadın", "KADIN", "kadin", "Erkek", "Kız", "KIZ ÇOCUK", "Erkek çocuk", "ERKEK ÇOCUK"])
-    assert normalise.parse_vocabulary(sex, "sex").tolist() == ["female"] * 3 + ["male", "female", "female", "male",
+    assert normalise.parse_vocabulary(sex, "sex", CFG).tolist() == ["female"] * 3 + ["male", "female", "female", "male",
                                                                                   "male"]
     nationality = pd.Series(["Suriye", "SURİYE", "Türk", "İran", "IRAN", "Afganistan", "Somali"])
-    assert normalise.parse_vocabulary(nationality, "nationality").tolist()[:6] == [
+    assert normalise.parse_vocabulary(nationality, "nationality", CFG).tolist()[:6] == [
         "Syrian", "Syrian", "Turkish", "Iranian", "Iranian", "Afghan"]
-    assert normalise.parse_yes_no(pd.Series(["Evet", "HAYIR", "hayir", "1", "0", "Yes"])).tolist() == [
+    assert normalise.parse_yes_no(pd.Series(["Evet", "HAYIR", "hayir", "1", "0", "Yes"]), CFG).tolist() == [
         True, False, False, True, False, True]
 
 
 def test_a_spelling_with_two_meanings_is_refused(config_dir):
     edit(config_dir / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
     with pytest.raises(normalise.VocabularyError, match=r"vocabularies\.yml, sex: 'K' means both 'female' and 'male'"):
-        normalise.vocabulary("sex")
+        normalise.vocabulary("sex", Configuration(config_dir))
 
 
 def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
@@ -276,7 +278,7 @@ def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
         "disability": ["Evet", "belki", None, None, None, None, None],
         "population_group": ["mülteci", None, None, None, None, None, "12345678901"],
     }, dtype="category")
-    counts = normalise.unrecognised_values(raw, raw.index[:6])  # the last row was not kept
+    counts = normalise.unrecognised_values(raw, raw.index[:6], CFG)  # the last row was not kept
     assert counts == {"sex": {"(withheld: identifier-shaped)": 2, "xyz": 2}, "nationality": {"Somali": 1},
                       "disability": {"belki": 1}, "population_group": {}}
 
@@ -285,9 +287,9 @@ def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
     values = pd.Series(["15/01/2023", "02/03/2023", "1/15/2023", "02/03/2023", "02/03/2023", "1/15/2023",
                         "13/01/2023", "05/05/2023"], dtype="category")
     sources = pd.Series(["tr", "tr", "us", "us", "none", "both", "both", "both"], dtype="category")
-    orders = dates.date_orders(values, sources)
+    orders = dates.date_orders(values, CFG, sources)
     assert orders.to_dict() == {"both": 3, "none": 0, "tr": dates.DAY_FIRST, "us": dates.MONTH_FIRST}
-    read, status = dates.read_dates(values, sources, orders)
+    read, status = dates.read_dates(values, CFG, sources, orders)
     assert [d.strftime("%m-%d") if pd.notna(d) else None for d in read] == [
         "01-15", "03-02", "01-15", "02-03", "03-02", "01-15", "01-13", "05-05"]
     assert status.tolist() == [OK] * 8
@@ -295,9 +297,9 @@ def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
 
 def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
     values = pd.Series(["1/15/2023", "13/01/2023", "02/03/2023"])
-    read, status = dates.read_dates(values)
+    read, status = dates.read_dates(values, CFG)
     assert pd.isna(read.iloc[2]) and status.tolist() == [OK, OK, A]
-    assert dates.date_ambiguity_hint("02/03/2023") == "02/03/2023 could be 2023-03-02 or 2023-02-03"
+    assert dates.date_ambiguity_hint("02/03/2023", CFG) == "02/03/2023 could be 2023-03-02 or 2023-02-03"
 
 
 @pytest.mark.parametrize(("note", "order"), [("mm/dd/yyyy", dates.MONTH_FIRST), ("MM-DD-YY", dates.MONTH_FIRST),

@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 
 from helpers import context
 from helpers.clean import pseudonymise as p
+from helpers.config import Configuration
 from helpers.kernels import arrow_by_code
 
 
@@ -159,7 +160,7 @@ def test_the_generated_sample_is_recognised_by_its_files(sample_raw):
     manifest = json.loads((sample_raw / "sample-manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["files"]) == len([f for f in sample_raw.rglob("*") if f.suffix in (".csv", ".xlsx")])
     assert all(len(digest) == 64 for digest in manifest["files"].values())
-    assert is_sample(sample_raw)
+    assert is_sample(sample_raw, CFG)
 
 
 @pytest.mark.parametrize("tamper", ["empty manifest", "real file added", "file edited", "file removed"])
@@ -181,7 +182,7 @@ def test_a_copied_manifest_never_switches_real_data_to_the_demo_key(sample_raw, 
         path.write_bytes(path.read_bytes().replace(b"2022", b"2021", 1))
     else:
         next(folder.rglob("*.xlsx")).unlink()
-    assert not is_sample(folder)
+    assert not is_sample(folder, Configuration(config_dir))
     monkeypatch.delenv(p.KEY_ENV, raising=False)
     edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
          f"key_file: {tmp_path / 'no.key'}")

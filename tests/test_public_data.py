@@ -18,7 +18,7 @@ from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.config import Configuration
 from helpers.measure.disclosure import definitions_name, dictionary_name, fmt, public_columns
 from helpers.measure.indicators import for_publication, run_indicators
-from helpers.paths import CONFIG_DIR, REPO_ROOT, public_data_name
+from helpers.paths import CONFIG_DIR, REPO_ROOT, Quarter, public_data_name
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.report import Report
 
@@ -33,7 +33,7 @@ def processed(tmp_path_factory, monkeypatch_module, generated_sample):
     root, raw = tmp_path_factory.mktemp("public"), generated_sample[0]
     monkeypatch_module.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its own demo key
     out = write_clean(clean_quarter(context.build("2022Q4", raw_dir=raw)), root / "processed")
-    totals.write(totals.read(raw, "2022Q4"), out)
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), out, CFG)
     run_indicators(context.build("2022Q4", processed_dir=root / "processed"))
     return root / "processed" / "2022Q4"
 
@@ -236,7 +236,7 @@ def package(processed, tmp_path_factory):
                             (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                             (definitions_name("indicators_public.csv"), definitions_name(name))]:
         shutil.copyfile(processed / file, folder / published)
-    return write_datapackage(folder, "2022Q4")
+    return write_datapackage(folder, Quarter.parse("2022Q4"), CFG)
 
 
 def test_frictionless_validates_the_data_package_and_every_file_in_it(package):

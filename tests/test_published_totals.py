@@ -17,8 +17,8 @@ from helpers.errors import PipelineError, PublishedTotalsError
 from helpers.measure.indicators import load_history, run_indicators
 from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.pipeline import notebook_parameters, run_quarter
-from helpers.record import inputs
-from helpers.record.revisions import _published_totals
+from helpers.provenance import inputs
+from helpers.provenance.revisions import _published_totals
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
@@ -35,23 +35,23 @@ def _raw(tmp_path: Path, content: str | bytes) -> Path:
 
 
 def test_a_good_table_is_checked_into_quarter_order_with_its_two_columns(tmp_path):
-    table = totals.read(_raw(tmp_path, GOOD), "2022Q4")
+    table = totals.read(_raw(tmp_path, GOOD), Quarter.parse("2022Q4"), CFG)
     assert table.columns.tolist() == ["quarter", "people_reached"]  # the source column is for the people who keep it
     assert table["quarter"].tolist() == ["2022Q1", "2022Q2"] and table["people_reached"].tolist() == [120000, 130000]
-    written = totals.write(table, tmp_path / "processed" / "2022Q4")
+    written = totals.write(table, tmp_path / "processed" / "2022Q4", CFG)
     assert written.read_bytes() == b"quarter,people_reached\r\n2022Q1,120000\r\n2022Q2,130000\r\n"
 
 
 def test_excel_on_a_turkish_pc_byte_order_mark_and_blank_rows_are_read(tmp_path):
     saved = "quarter;people_reached;source\r\n2022Q1;120000;Yayımlanan güncelleme\r\n;;\r\n\r\n 2022Q2 ; 130000 ;\r\n"
     for content in (saved.encode("cp1254"), b"\xef\xbb\xbf" + GOOD.encode("utf-8")):
-        table = totals.read(_raw(tmp_path, content), "2022Q4")
+        table = totals.read(_raw(tmp_path, content), Quarter.parse("2022Q4"), CFG)
         assert dict(zip(table["quarter"], table["people_reached"], strict=True)) == {"2022Q1": 120000,
                                                                                     "2022Q2": 130000}
 
 
 def test_no_table_is_no_published_totals(tmp_path):
-    table = totals.read(tmp_path, "2022Q4")
+    table = totals.read(tmp_path, Quarter.parse("2022Q4"), CFG)
     assert table.empty and table.columns.tolist() == ["quarter", "people_reached"]
 
 
@@ -94,7 +94,7 @@ BAD = [
 def test_a_bad_table_stops_naming_the_file_the_row_and_the_reason(tmp_path, content, row, reason):
     raw = _raw(tmp_path, content)
     with pytest.raises(PublishedTotalsError, match=reason) as stopped:
-        totals.read(raw, "2022Q4")
+        totals.read(raw, Quarter.parse("2022Q4"), CFG)
     message = str(stopped.value)
     assert message.startswith(f"{raw / 'published-totals.csv'}: ")
     if row is not None:
@@ -106,11 +106,11 @@ def test_quarters_at_or_after_the_run_are_kept_but_only_earlier_ones_add_up(tmp_
     in the history (a processed quarter's total replaces its published one); year-to-date adds only earlier ones."""
     content = HEADER + "2021Q4,100,x\n2022Q1,200,x\n2022Q2,400,x\n"
     with caplog.at_level("INFO"):
-        table = totals.read(_raw(tmp_path, content), "2022Q1")
+        table = totals.read(_raw(tmp_path, content), Quarter.parse("2022Q1"), CFG)
     assert table["quarter"].tolist() == ["2021Q4", "2022Q1", "2022Q2"]
     assert "lists 2022Q1, the quarter being cleaned: its own total replaces the published 200" in caplog.text
     processed = tmp_path / "processed"
-    totals.write(table, processed / "2022Q1")
+    totals.write(table, processed / "2022Q1", CFG)
     history = load_history(Quarter.parse("2022Q1"), CFG, processed)
     assert history["quarter"].tolist() == ["2021Q4", "2022Q2"]  # the run's own quarter comes from the run
 
@@ -127,7 +127,7 @@ def test_indicators_read_the_history_from_processed_data_only(tmp_path):
 
     processed, earlier = tmp_path / "staging", tmp_path / "published"
     (processed / "2022Q4").mkdir(parents=True)
-    totals.write(pd.DataFrame({"quarter": ["2022Q1", "2022Q3"], "people_reached": [10, 30]}), processed / "2022Q4")
+    totals.write(pd.DataFrame({"quarter": ["2022Q1", "2022Q3"], "people_reached": [10, 30]}), processed / "2022Q4", CFG)
     (earlier / "2022Q3").mkdir(parents=True)
     pd.DataFrame({"quarter": ["2022Q3"], "indicator": ["people_reached"], "dimension": ["total"],
                   "category": ["all"], "value": [33.0]}).to_csv(earlier / "2022Q3" / "indicators.csv", index=False)
@@ -185,8 +185,8 @@ def test_a_run_with_a_bad_table_stops_in_the_clean_step_with_one_line(tmp_path, 
 def test_the_checked_copy_is_what_the_history_reads(tmp_path):
     """The copy holds quarters and numbers only; read back it is the checked table."""
     raw = _raw(tmp_path, HEADER + '2022Q1,120000,"=HYPERLINK(""http://x"")"\n')
-    table = totals.read(raw, "2022Q4")
-    path = totals.write(table, tmp_path / "processed" / "2022Q4")
+    table = totals.read(raw, Quarter.parse("2022Q4"), CFG)
+    path = totals.write(table, tmp_path / "processed" / "2022Q4", CFG)
     assert "HYPERLINK" not in path.read_text(encoding="utf-8")
     back = read_csv(path, dtype={"quarter": "string"})
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
@@ -195,7 +195,7 @@ def test_the_checked_copy_is_what_the_history_reads(tmp_path):
 def test_an_identifier_typed_in_a_cell_is_masked_in_the_message(tmp_path):
     raw = _raw(tmp_path, HEADER + "2022Q1,Ahmet 0532 123 45 67,typed in the wrong column\n")
     with pytest.raises(PublishedTotalsError, match=r"row 2: .*\[phone\]") as stopped:
-        totals.read(raw, "2022Q4")
+        totals.read(raw, Quarter.parse("2022Q4"), CFG)
     assert "0532" not in str(stopped.value) and "123 45 67" not in str(stopped.value)
 
 
@@ -205,7 +205,7 @@ def test_the_check_before_a_run_names_a_bad_table(tmp_path, fixture_raw):
     raw = tmp_path / "raw"
     shutil.copytree(fixture_raw, raw)
     (raw / "published-totals.csv").write_text(HEADER + "2022Q1,67.389,typed by hand\n", encoding="utf-8")
-    found = check_quarter("2022Q4", raw)
+    found = check_quarter(context.build("2022Q4", raw_dir=raw))
     assert found.exit_code == 1
     assert any("published-totals.csv: row 2:" in line and "67.389" in line for line in found.stops)
 
@@ -213,7 +213,7 @@ def test_the_check_before_a_run_names_a_bad_table(tmp_path, fixture_raw):
 def test_excel_unicode_text_and_an_oversized_file_are_named_not_parsed(tmp_path):
     raw = _raw(tmp_path, GOOD.encode("utf-16"))
     with pytest.raises(PublishedTotalsError, match=r"UTF-16 text.*save the table as CSV UTF-8"):
-        totals.read(raw, "2022Q4")
+        totals.read(raw, Quarter.parse("2022Q4"), CFG)
     raw = _raw(tmp_path, GOOD + "2021Q1,1,x\n" * 100_000)
     with pytest.raises(PublishedTotalsError, match="bytes; a table of published totals is a few lines"):
-        totals.read(raw, "2022Q4")
+        totals.read(raw, Quarter.parse("2022Q4"), CFG)

@@ -6,10 +6,12 @@ import hashlib
 import os
 
 import pytest
+from conftest import CFG
 
 from helpers.ingest.readers import read_source
+from helpers.ingest.rules import load_columns
 from helpers.ingest.sources import discover_sources
-from helpers.record import inputs
+from helpers.provenance import inputs
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_a_link_out_of_the_folder_is_recorded_by_where_it_points_never_read(fold
     before = inputs.raw_hashes(folder)
     (tmp_path / "elsewhere" / "secret.csv").write_text("changed\n", encoding="utf-8")
     assert inputs.raw_hashes(folder) == before  # its content is not an input: the readers refuse to open it
-    assert not read_source(folder / "PRU" / "linked.csv", folder)  # no table, listed as not read
+    assert not read_source(folder / "PRU" / "linked.csv", folder, load_columns(CFG))  # no table, listed as not read
     (folder / "PRU" / "linked.csv").unlink()
     os.symlink(tmp_path / "elsewhere" / "other.csv", folder / "PRU" / "linked.csv")
     assert inputs.raw_hashes(folder)["PRU/linked.csv"] != before["PRU/linked.csv"]

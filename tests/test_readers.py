@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 
 from helpers import context
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.errors import ConfigError, SourceReadError
 from helpers.ingest import workbooks
 from helpers.ingest.readers import read_source
@@ -59,7 +60,7 @@ IDENTIFIER_VALUES = [
 
 
 def read(name: str) -> list:
-    return read_source(RAW / name, RAW)
+    return read_source(RAW / name, RAW, load_columns(CFG))
 
 
 def values(frame: pd.DataFrame, column: str) -> list:
@@ -199,7 +200,7 @@ def test_every_value_is_text_or_na_and_row_numbers_are_integers(name):
         assert all(pd.api.types.is_string_dtype(dtype) for dtype in table.frame.dtypes)
         assert isinstance(table.row_number, np.ndarray) and table.row_number.dtype.kind == "i"
         assert len(table.row_number) == len(table.frame)
-        assert set(table.frame.columns) <= set(load_columns().columns)
+        assert set(table.frame.columns) <= set(load_columns(CFG).columns)
 
 
 def test_reading_leaves_the_raw_files_unchanged():
@@ -209,7 +210,7 @@ def test_reading_leaves_the_raw_files_unchanged():
     before = digests()
     for path in discover_sources(RAW):
         with contextlib.suppress(SourceReadError):
-            read_source(path, RAW)
+            read_source(path, RAW, load_columns(CFG))
     assert digests() == before
 
 
@@ -235,14 +236,14 @@ def test_unreadable_files_raise_an_error_naming_the_file(name, reason):
 def test_zero_byte_files_are_unreadable(tmp_path, name):
     (tmp_path / name).touch()
     with pytest.raises(SourceReadError, match=name):
-        read_source(tmp_path / name, tmp_path)
+        read_source(tmp_path / name, tmp_path, load_columns(CFG))
 
 
 def test_encoding_is_decided_on_the_whole_file_not_the_first_lines(tmp_path):
     rows = "".join(f"2022-10-{1 + i % 28:02d},Adana,BN_CASH\n" for i in range(60_000))  # > 1 MiB of ASCII
     path = tmp_path / "late.csv"
     path.write_bytes(("date,province,activity\n" + rows + "2022-10-05,Şanlıurfa,PROT_PSS\n").encode("cp1254"))
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "province")[-1] == "Şanlıurfa"
     assert table.row_number[-1] == 60_002
 
@@ -250,14 +251,14 @@ def test_encoding_is_decided_on_the_whole_file_not_the_first_lines(tmp_path):
 def test_a_byte_undefined_in_windows_1254_reads_as_iso_8859_9(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_bytes("Tarih;İl;Faaliyet\n05.10.2022;İçel;PROT_PSS\x8d\n".encode("iso-8859-9"))
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "province") == ["İçel"]
 
 
 def test_header_only_file_gives_an_empty_table(tmp_path):
     path = tmp_path / "header.csv"
     path.write_text("Tarih,İl,Faaliyet Kodu\n", encoding="utf-8")
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert list(table.frame.columns) == ["date", "province", "activity"] and table.frame.empty
     assert table.row_number.tolist() == []
 
@@ -269,7 +270,7 @@ def test_two_headers_for_one_column_keep_the_first_non_blank_value(tmp_path, cap
         encoding="utf-8",
     )
     with caplog.at_level(logging.WARNING, logger="helpers.ingest"):
-        [table] = read_source(path, tmp_path)
+        [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "date") == ["2022-10-05", "2022-10-06"]
     assert "TARİH" in caplog.text  # same alias twice: the file's order decides, and the analyst is warned
 
@@ -283,7 +284,7 @@ def test_the_configured_alias_order_decides_which_header_wins_wherever_it_stands
         "2023-06,,Hatay,PROT_PSS,\n",  # only the month: the month
         encoding="utf-8",
     )
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "date") == ["2023-04-03", "2023-05-09", "2023-06"]
 
 
@@ -303,7 +304,7 @@ def test_the_configured_alias_order_decides_which_header_wins_wherever_it_stands
     ],
 )
 def test_headers_match_after_turkish_folding(header, canonical):
-    assert load_columns().canonical(header) == canonical
+    assert load_columns(CFG).canonical(header) == canonical
 
 
 @pytest.mark.parametrize(
@@ -324,20 +325,20 @@ def test_headers_match_after_turkish_folding(header, canonical):
     ],
 )
 def test_identifier_headers_are_recognised_in_any_spelling(header):
-    spec = load_columns()
+    spec = load_columns(CFG)
     assert spec.is_identifier(header) and spec.canonical(header) is None
 
 
 def test_an_alias_listed_twice_in_the_configuration_is_an_error(config_dir):
     edit(config_dir / "columns.yml", "aliases: [centre, center,", "aliases: [Tarih, centre, center,")
     with pytest.raises(ValueError, match="header 'Tarih' is listed under both date and site"):
-        load_columns()
+        load_columns(Configuration(config_dir))
 
 
 def test_a_malformed_columns_file_names_the_file_and_the_key(config_dir):
     edit(config_dir / "columns.yml", "header_search_rows: 30", "header_search_rows: thirty")
     with pytest.raises(ConfigError, match=r"columns\.yml: header_search_rows: Input should be a valid integer"):
-        load_columns()
+        load_columns(Configuration(config_dir))
 
 
 def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path, monkeypatch):
@@ -345,7 +346,7 @@ def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path
     records = [f'2022-10-05,Hatay,PROT_PSS,"note {i}\nsecond line, with a comma"\n' for i in range(300)]
     path = tmp_path / "notes.csv"
     path.write_text("date,province,activity,description\n" + "".join(records), encoding="utf-8")
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "activity_detail") == [
         f"note {i}\nsecond line, with a comma" for i in range(300)
     ]
@@ -355,7 +356,7 @@ def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path
 def test_excel_unicode_text_utf16_with_bom(tmp_path):
     path = tmp_path / "unicode.csv"
     path.write_bytes("Tarih\tİl\tFaaliyet Kodu\r\n05.10.2022\tKahramanmaraş\tPROT_PSS\r\n".encode("utf-16"))
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert values(table.frame, "province") == ["Kahramanmaraş"]
     assert table.row_number.tolist() == [2]
 
@@ -364,7 +365,7 @@ def test_excel_unicode_text_utf16_with_bom(tmp_path):
 
 
 def exported(name: str) -> SourceTables:
-    return read_source(EXPORTS / name, EXPORTS)
+    return read_source(EXPORTS / name, EXPORTS, load_columns(CFG))
 
 
 def test_kobo_csv_xml_values_hxl_row_metadata_and_group_paths():
@@ -491,7 +492,7 @@ def test_totals_rows_are_set_apart_only_under_the_strict_rule(tmp_path, row, sum
     path = tmp_path / "t.csv"
     path.write_text(f"Merkez,Tarih,İl,Faaliyet,Hane Büyüklüğü,Tutar\nA,2023-04-04,Hatay,PROT_PSS,2,\n{row}\n",
                     encoding="utf-8")
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert table.row_number.tolist() == ([2] if summary else [2, 3])
     assert [number for number, _ in table.summary_rows] == ([3] if summary else [])
 
@@ -500,7 +501,7 @@ def test_hashtags_map_unrecognised_headers_and_the_hxl_row_is_not_a_record(tmp_p
     path = tmp_path / "hxl.csv"
     path.write_text("Q1,Q2,Q3,Status,_status\n#date,#adm1+name,#activity+code,,\n"
                     "2023-04-03,Hatay,PROT_PSS,refugee,submitted_via_web\n", encoding="utf-8")
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert table.mapping == [("Q1", "date", HXL), ("Q2", "province", HXL), ("Q3", "activity", HXL),
                              ("Status", "population_group", ALIAS), ("_status", None, METADATA)]
     assert table.row_number.tolist() == [3]
@@ -515,7 +516,7 @@ def test_the_hxl_row_of_a_workbook_is_not_a_record(tmp_path):
     book.active.append(["#date", "#adm1+code", "#activity+code", None])
     book.active.append(["2023-04-03", "TUR031", "PROT_PSS", "a1"])
     book.save(tmp_path / "kobo.xlsx")
-    [table] = read_source(tmp_path / "kobo.xlsx", tmp_path)
+    [table] = read_source(tmp_path / "kobo.xlsx", tmp_path, load_columns(CFG))
     assert [(raw, column, why) for raw, column, why in table.mapping] == [
         ("Soru 1", "date", HXL), ("Soru 2", "province", HXL), ("Faaliyet", "activity", ALIAS),
         ("_uuid", None, METADATA)]
@@ -526,7 +527,7 @@ def test_the_hxl_row_of_a_workbook_is_not_a_record(tmp_path):
 def test_a_row_with_one_hashtag_among_data_is_a_record(tmp_path):
     path = tmp_path / "not_hxl.csv"
     path.write_text("Tarih,İl,Faaliyet,Açıklama\n2023-04-03,Hatay,PROT_PSS,#yardım\n", encoding="utf-8")
-    [table] = read_source(path, tmp_path)
+    [table] = read_source(path, tmp_path, load_columns(CFG))
     assert table.row_number.tolist() == [2]
     assert values(table.frame, "activity_detail") == ["#yardım"]
 
@@ -537,11 +538,11 @@ def test_a_row_with_one_hashtag_among_data_is_a_record(tmp_path):
      ("#contact+phone", None), ("#item+name", "item"), ("not a tag", None)],
 )
 def test_hxl_patterns_follow_the_hxl_standard(tag, column):
-    assert load_columns().hxl_column(tag) == column
+    assert load_columns(CFG).hxl_column(tag) == column
 
 
 def test_kobo_metadata_never_maps_but_plain_headers_still_do():
-    spec = load_columns()
+    spec = load_columns(CFG)
     for name in ["_status", "start", "today", "meta/instanceID", "_submission__uuid", "__version__"]:
         assert spec.map_header(name) == (None, METADATA), name
     assert spec.map_header("Status") == ("population_group", ALIAS)
@@ -557,7 +558,7 @@ def test_kobo_metadata_never_maps_but_plain_headers_still_do():
 def test_a_label_reads_the_same_with_any_group_path_brackets_units_or_colon(header):
     """Issue 21, build 5: a partner tracker's header (not a form's) is matched with or without its group path
     (``/``, ``-`` or ``.``), brackets, units and a trailing colon."""
-    assert load_columns().map_header(header) == ("household_size", ALIAS)
+    assert load_columns(CFG).map_header(header) == ("household_size", ALIAS)
 
 
 # --- hostile files -----------------------------------------------------------------------------------------
@@ -569,13 +570,13 @@ def test_a_workbook_declaring_a_huge_sheet_is_refused_before_it_is_loaded(monkey
 
     monkeypatch.setattr(workbooks, "_load_sheets_isolated", never)
     with pytest.raises(SourceReadError) as error:
-        read_source(EXPORTS / "hostile" / "dimension_bomb.xlsx", EXPORTS)
+        read_source(EXPORTS / "hostile" / "dimension_bomb.xlsx", EXPORTS, load_columns(CFG))
     assert error.value.source == "hostile/dimension_bomb.xlsx"
     assert "A1:XFD1048576" in error.value.reason and "17,179,869,184 cells" in error.value.reason
 
 
 def test_a_workbook_unpacking_beyond_the_limit_is_refused():
-    spec = dataclasses.replace(load_columns(), max_uncompressed_bytes=4096)
+    spec = dataclasses.replace(load_columns(CFG), max_uncompressed_bytes=4096)
     with pytest.raises(SourceReadError, match=r"tracker_tr_months\.xlsx.*more than the 0 MB allowed"):
         read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS, spec)
 
@@ -603,7 +604,7 @@ def _abort(*args):
 def test_a_reader_crash_becomes_an_error_naming_the_file(monkeypatch):
     monkeypatch.setattr(workbooks, "_load_sheets", _abort)
     with pytest.raises(SourceReadError) as error:
-        read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS)
+        read_source(EXPORTS / "tracker_tr_months.xlsx", EXPORTS, load_columns(CFG))
     assert error.value.source == "tracker_tr_months.xlsx" and "crashed" in error.value.reason
 
 
@@ -620,15 +621,15 @@ def test_a_symlink_out_of_the_raw_folder_is_not_read_and_is_listed(tmp_path, cap
     (raw / "sub_again").symlink_to(raw / "sub", target_is_directory=True)
     assert [p.relative_to(raw).as_posix() for p in discover_sources(raw)] == [
         "alias.csv", "link.csv", "linked_folder", "sub/inside.csv"]  # the link inside the folder: not twice
-    [folder_part] = read_source(raw / "linked_folder", raw).not_read
+    [folder_part] = read_source(raw / "linked_folder", raw, load_columns(CFG)).not_read
     assert folder_part.source == "linked_folder" and "outside the raw data folder" in folder_part.reason
     with caplog.at_level(logging.WARNING, logger="helpers.ingest"):
-        outside = read_source(raw / "link.csv", raw)
+        outside = read_source(raw / "link.csv", raw, load_columns(CFG))
     assert list(outside) == []
     [part] = outside.not_read
     assert part.source == "link.csv" and part.sheet is None and "outside the raw data folder" in part.reason
     assert "link.csv" in caplog.text
-    [inside] = read_source(raw / "alias.csv", raw)
+    [inside] = read_source(raw / "alias.csv", raw, load_columns(CFG))
     assert values(inside.frame, "date") == ["2023-04-04"]
 
 
@@ -670,6 +671,6 @@ def test_a_workbook_says_which_cells_held_typed_numbers(tmp_path):
     book.active.append([None, None, None, None])
     book.active.append(["07.10.2022", "Adana", "BN_CASH", 7])
     book.save(tmp_path / "nakit.xlsx")
-    (table,) = read_source(tmp_path / "nakit.xlsx", tmp_path)
+    (table,) = read_source(tmp_path / "nakit.xlsx", tmp_path, load_columns(CFG))
     assert table.frame["amount_try"].tolist() == ["1250.5", "1.500", "7"]
     assert set(table.numbers) == {"amount_try"} and table.numbers["amount_try"].tolist() == [True, False, True]

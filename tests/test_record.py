@@ -19,9 +19,9 @@ from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import PipelineError, run_quarter
+from helpers.provenance import inputs
+from helpers.provenance.revisions import PRINTED, breakdown
 from helpers.publish import publish
-from helpers.record import inputs
-from helpers.record.revisions import PRINTED, breakdown
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 

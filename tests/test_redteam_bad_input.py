@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CFG
 
 from helpers import context
 from helpers.check import check_quarter
@@ -12,6 +13,7 @@ from helpers.clean.quarter import clean_quarter, examine_quarter
 from helpers.errors import NestedTooDeepError, SourceReadError
 from helpers.ingest import readers
 from helpers.ingest.readers import read_source
+from helpers.ingest.rules import load_columns
 from helpers.ingest.sources import discover_sources
 
 HEADER = "service_date,province,district,site,activity_code,case_id,gender,age,nationality,donor\n"
@@ -24,7 +26,7 @@ def test_a_utf8_file_with_one_windows_1254_line_is_named_with_line_and_byte(tmp_
     path = tmp_path / "export.csv"
     path.write_bytes((HEADER + ROWS).encode() + CP1254_ROW.encode("cp1254"))
     with pytest.raises(SourceReadError) as refused:
-        read_source(path, tmp_path)
+        read_source(path, tmp_path, load_columns(CFG))
     offset = len((HEADER + ROWS).encode()) + CP1254_ROW.encode("cp1254").index("Ş".encode("cp1254"))
     assert refused.value.reason.startswith(f"mixed encodings: UTF-8 up to line 9, where byte {offset:,} (0xDE)")
 
@@ -32,7 +34,7 @@ def test_a_utf8_file_with_one_windows_1254_line_is_named_with_line_and_byte(tmp_
 def test_a_whole_windows_1254_file_is_still_read(tmp_path):
     path = tmp_path / "legacy.csv"
     path.write_bytes((HEADER + ROWS + CP1254_ROW).encode("cp1254"))
-    (table,) = read_source(path, tmp_path)
+    (table,) = read_source(path, tmp_path, load_columns(CFG))
     assert len(table.row_number) == 8
 
 
@@ -40,7 +42,7 @@ def test_a_whole_windows_1254_file_is_still_read(tmp_path):
 def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
     path = tmp_path / "unicode-text.csv"
     path.write_bytes((HEADER + ROWS).encode(encoding))
-    (table,) = read_source(path, tmp_path)
+    (table,) = read_source(path, tmp_path, load_columns(CFG))
     assert len(table.row_number) == 7
 
 
@@ -73,7 +75,7 @@ def test_a_file_that_shrinks_while_it_is_read_is_named(tmp_path, monkeypatch):
 
     monkeypatch.setattr(readers, "read_csv", cut_while_reading)
     with pytest.raises(SourceReadError, match="changed while it was read") as refused:
-        read_source(path, tmp_path)
+        read_source(path, tmp_path, load_columns(CFG))
     assert refused.value.source == "copying.csv"
 
 
@@ -87,7 +89,7 @@ def test_folders_nested_too_deep_are_a_clear_error(tmp_path):
     try:
         with pytest.raises(NestedTooDeepError, match="nested too deep"):
             discover_sources(folder)
-        found = check_quarter("2022Q4", tmp_path / "raw")
+        found = check_quarter(context.build("2022Q4", raw_dir=tmp_path / "raw"))
         assert any("nested too deep" in line for line in found.stops)
     finally:  # removed from the bottom up: a recursive removal would itself hit the recursion limit
         while deep != str(folder):
@@ -121,10 +123,10 @@ def test_a_workbook_without_its_dimension_is_counted_while_streaming(tmp_path):
             if part.filename.startswith("xl/worksheets/"):
                 data = re.sub(rb"<dimension[^>]*/>", b"", data)  # the declared size, which the old check trusted
             out.writestr(part, data)
-    rules = dataclasses.replace(load_columns(), max_cells=5000)
+    rules = dataclasses.replace(load_columns(CFG), max_cells=5000)
     with pytest.raises(SourceReadError, match=r"holds more than 5,000 cells"):
         read_xlsx(tmp_path / "without.xlsx", "without.xlsx", rules)
-    (table,) = read_xlsx(tmp_path / "without.xlsx", "without.xlsx", load_columns())
+    (table,) = read_xlsx(tmp_path / "without.xlsx", "without.xlsx", load_columns(CFG))
     assert len(table.row_number) == 3000
 
 
@@ -136,9 +138,11 @@ def test_the_process_that_opens_workbooks_has_a_memory_limit(tmp_path):
     script = ("import dataclasses, sys\n"
               "from pathlib import Path\n"
               "from helpers.errors import SourceReadError\n"
+              "from helpers.config import Configuration\n"
               "from helpers.ingest.rules import load_columns\n"
               "from helpers.ingest.workbooks import read_xlsx\n"
-              "rules = dataclasses.replace(load_columns(), max_reader_memory_bytes=1 << 20)\n"
+              "from helpers.paths import CONFIG_DIR\n"
+              "rules = dataclasses.replace(load_columns(Configuration(CONFIG_DIR)), max_reader_memory_bytes=1 << 20)\n"
               "try:\n"
               "    read_xlsx(Path(sys.argv[1]), 'big.xlsx', rules)\n"
               "except SourceReadError as error:\n"
@@ -193,7 +197,7 @@ def test_a_formula_cell_saved_without_its_value_is_rejected_for_that_with_a_hint
     assert exam.quality["totals"]["by_reason"]["formula_without_value"] == 4
     (tmp_path / "processed").mkdir()
     write_csv(exam.rejects, tmp_path / "processed" / "rejects.csv", encoding="utf-8-sig")  # as a run writes it
-    (path,) = write_feedback(tmp_path / "processed")
+    (path,) = write_feedback(tmp_path / "processed", CFG)
     said = next(row for row in load_workbook(path).active.iter_rows(values_only=True) if row[1] == 9)
     assert "saved without its calculated value" in said[2] and "formül" in said[3]
     assert "save it again" in said[7] and "yeniden kaydedin" in said[8]

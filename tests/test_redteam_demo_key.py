@@ -5,6 +5,8 @@ import csv
 import hashlib
 import json
 
+from conftest import CFG
+
 from helpers.clean.sample import is_sample
 
 
@@ -18,4 +20,4 @@ def test_a_manifest_written_for_real_files_does_not_unlock_the_demo_key(tmp_path
     # what a user does after "no pseudonymisation key": copies the sample's manifest and fixes the list
     (folder / "sample-manifest.json").write_text(json.dumps(
         {"generator": "helpers.sample", "quarter": "2022Q4", "demo_key": True, "files": {"partner.csv": digest}}))
-    assert not is_sample(folder)  # else real ID numbers are hashed with the published demo key
+    assert not is_sample(folder, CFG)  # else real ID numbers are hashed with the published demo key

@@ -87,7 +87,7 @@ def test_files_whose_names_differ_only_in_an_identifier_stay_apart(tmp_path, key
 def test_the_record_of_what_a_run_read_names_files_masked_and_still_tells_them_apart(tmp_path):
     """inputs.json and every version's manifest list the raw files by name: masked like free text, two files
     differing only in a phone number stay two entries, and an edit to one is still seen as that file's change."""
-    from helpers.record import inputs
+    from helpers.provenance import inputs
 
     folder = tmp_path / "2022Q4"
     folder.mkdir()

@@ -16,11 +16,11 @@ from helpers.errors import PipelineError
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.paths import AUDIT, public_data_name, report_basename, sources_name
 from helpers.pipeline import run_quarter
+from helpers.provenance.revisions import printed_name
+from helpers.provenance.site_index import index_name
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.language import languages
 from helpers.publish import publish
-from helpers.record.revisions import printed_name
-from helpers.record.site_index import index_name
 
 pytestmark = pytest.mark.slow
 

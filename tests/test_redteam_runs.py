@@ -31,15 +31,15 @@ def folders(tmp_path, monkeypatch):
 
 
 def finishes_first(quarter, folders, monkeypatch):
-    """The next run is staged; ``quarter`` runs and publishes before it publishes."""
-    publish = pipeline._publish
+    """The next run is staged; ``quarter`` runs and moves its outputs into place before it does."""
+    move_into_place = pipeline.move_into_place
 
     def meanwhile(moves, processed, journal=None):
-        monkeypatch.setattr(pipeline, "_publish", publish)
+        monkeypatch.setattr(pipeline, "move_into_place", move_into_place)
         pipeline.run_quarter(quarter, *folders, progress=False)
-        publish(moves, processed, journal)
+        move_into_place(moves, processed, journal)
 
-    monkeypatch.setattr(pipeline, "_publish", meanwhile)
+    monkeypatch.setattr(pipeline, "move_into_place", meanwhile)
 
 
 def test_a_quarter_published_meanwhile_keeps_its_row_in_the_history(folders, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from conftest import edit
 
 from helpers import config, context
-from helpers.record import inputs
+from helpers.provenance import inputs
 
 SRC = Path(config.__file__).resolve().parent
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup
 from PIL import Image
 
+from helpers.provenance.revisions import revised_note, versions_dir
 from helpers.publication.photos import Photo
-from helpers.record.revisions import revised_note, versions_dir
 
 TODAY = datetime(2023, 2, 3, tzinfo=UTC)
 
@@ -59,9 +59,9 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), pho
 
     from helpers.config import Configuration
     from helpers.paths import CONFIG_DIR
+    from helpers.provenance import inputs
+    from helpers.provenance.revisions import PRINTED, section
     from helpers.publication.language import languages
-    from helpers.record import inputs
-    from helpers.record.revisions import PRINTED, section
 
     reports, processed = tmp_path / "reports", tmp_path / "processed"
     version = versions_dir("2022Q4", reports) / "v1"

@@ -195,8 +195,8 @@ def test_the_lock_refuses_a_concurrent_run_and_a_killed_runs_lock_and_leftovers_
     assert (failed[-1] / "01_clean.ipynb").is_file()
 
 
-def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, monkeypatch):
-    from helpers import pipeline
+def test_a_run_whose_outputs_fail_half_way_into_place_puts_everything_back(tmp_path, monkeypatch):
+    from helpers import staging
 
     processed, reports = tmp_path / "processed", tmp_path / "reports"
     stage_data, stage_report = processed / ".2022Q4.staging-x-data", reports / ".2022Q4.staging-x-report"
@@ -215,8 +215,9 @@ def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, monkeypatc
         return rename(self, target)
 
     monkeypatch.setattr(Path, "rename", disk_full_at_the_report)
-    with pytest.raises(PipelineError, match=r"could not publish the run .*No space left.*outputs are unchanged"):
-        pipeline._publish([(stage_data / "2022Q4", processed / "2022Q4", stage_data / "previous" / "2022Q4"),
+    with pytest.raises(PipelineError,
+                       match=r"could not move the run's outputs into place .*No space left.*outputs are unchanged"):
+        staging.move_into_place([(stage_data / "2022Q4", processed / "2022Q4", stage_data / "previous" / "2022Q4"),
                            (stage_data / "history.csv", processed / "history.csv", stage_data / "previous" / "h.csv"),
                            (stage_report / "report", reports / "2022Q4", stage_report / "previous" / "2022Q4")],
                           processed)

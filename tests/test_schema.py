@@ -2,12 +2,13 @@
 
 import pandas as pd
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 
 from helpers import config
 from helpers.clean import quarter as clean
 from helpers.clean import schema
 from helpers.clean.schema import violations
+from helpers.config import Configuration
 from helpers.errors import ConfigError
 
 COLUMNS = ["date", "province", "activity", "household_id", "household_size", "sex", "amount_try"]
@@ -39,23 +40,22 @@ def _frame(dtype):
     return raw.reindex(columns=config.columns()).astype(dtype)
 
 
-def _contract(raw: pd.DataFrame):
-    """The raw-log contract a run checks these rows against, with the configuration in use (as a run hands it)."""
-    cfg = config.current()
-    return clean._contract(clean._province_lookup(raw["province"], cfg), cfg.activities())
+def _contract(raw: pd.DataFrame, cfg: Configuration = CFG):
+    """The raw-log contract a run checks these rows against, with the configuration a run hands down."""
+    return clean._contract(clean._province_lookup(raw["province"], cfg), cfg.activities(), cfg)
 
 
 @pytest.mark.parametrize("dtype", ["string", "category"])
 def test_each_broken_rule_gives_its_reason(dtype):
     raw = _frame(dtype)
     contract = _contract(raw)
-    reasons = violations(raw, contract)["reason"].reindex(raw.index)
+    reasons = violations(raw, contract, CFG)["reason"].reindex(raw.index)
     assert [None if pd.isna(r) else r for r in reasons] == [reason for _, reason in ROWS]
 
 
 def test_hints_give_both_readings_or_the_bound_and_later_reasons_are_listed():
     raw = _frame("category")
-    found = violations(raw, _contract(raw))
+    found = violations(raw, _contract(raw), CFG)
     assert found.at[9, "hint"] == "1,500 could be 1500 or 1.5"
     assert found.at[10, "hint"] == f"must be a number from 0 to {config.setting('max_amount_try'):,} " \
                                    "(config max_amount_try)"
@@ -67,7 +67,7 @@ def test_every_reason_is_listed_once_in_report_order():
     order = config.reject_reasons()
     assert len(set(order)) == len(order)
     assert order.index("ambiguous_value") < order.index("invalid_value")
-    assert set(schema.number_bounds()) == {"household_size", "participants", "quantity", "amount_try"}
+    assert set(schema.number_bounds(CFG)) == {"household_size", "participants", "quantity", "amount_try"}
 
 
 def test_reject_reasons_and_their_priority_come_from_config(config_dir):
@@ -75,8 +75,10 @@ def test_reject_reasons_and_their_priority_come_from_config(config_dir):
     reasons = config_dir / "reasons.yml"
     edit(reasons, "  ambiguous_value: with a number or date that reads two ways\n", "")
     edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: with a number or date that reads two ways\n")
-    found = violations(raw, _contract(raw))
+    cfg = Configuration(config_dir)
+    found = violations(raw, _contract(raw, cfg), cfg)
     assert found.at[14, "reason"] == "ambiguous_value" and found.at[14, "also"] == "unparseable_date (date)"
     edit(reasons, "  invalid_value: with a value out of bounds or not a number\n", "")
     with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
-        violations(raw, _contract(raw))
+        cfg = Configuration(config_dir)
+        violations(raw, _contract(raw, cfg), cfg)

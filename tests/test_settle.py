@@ -11,7 +11,7 @@ import re
 from pandas import read_csv
 from rich.console import Console
 
-from helpers import check, config
+from helpers import check, config, context
 
 ROWS = [
     "Tarih,Provnce,İl,Faaliyet,Vaka No,Cinsiyet,Uyruğu",
@@ -60,7 +60,7 @@ def test_apply_adds_only_certain_lines_once_keeping_the_files_as_written(tmp_pat
     _, shown = _run(raw, tmp_path)
     assert "Nothing to add to the configuration." in shown
     assert {name: (config_dir / name).read_text(encoding="utf-8") for name in before} == after
-    result = check.check_quarter("2023Q1", raw)
+    result = check.check_quarter(context.build("2023Q1", raw_dir=raw))
     left = result.unrecognised
     assert sorted(left[["kind", "value"]].values.tolist()) == sorted([*NEAR_MISSES, ["activity", "Destek"]])
     assert (left["suggestion"] == "").all()

@@ -6,9 +6,9 @@ from bs4 import BeautifulSoup
 from conftest import edit
 
 from helpers import config
+from helpers.provenance import inputs
+from helpers.provenance.site_index import index_html, quarters, write_index
 from helpers.publication.language import using
-from helpers.record import inputs
-from helpers.record.site_index import index_html, quarters, write_index
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
           "{q},people_reached,People reached,total,all,{n}\n{q},provinces_covered,Provinces,total,all,3\n")

@@ -10,10 +10,10 @@ from bs4 import BeautifulSoup
 
 from helpers.config import Configuration
 from helpers.errors import PipelineError
-from helpers.paths import AUDIT, CONFIG_DIR
+from helpers.paths import AUDIT, CONFIG_DIR, Quarter
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import index_html
 from helpers.publish import publish
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import index_html
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
@@ -56,7 +56,7 @@ def _processed(processed, q, earlier_of=None):
         (folder / name).write_text(f"{q} {name}")
     (folder / "indicators_public.csv").write_text(PUBLIC.format(q=q, n=1))  # kept with a version's audit
     inputs.write(folder, {"quarter": q, "raw": {}, "published_totals": {}, "config": {}, "key_fingerprint": "k",
-                          "earlier": inputs.earlier_hashes(q, processed) if earlier_of else {}})
+                          "earlier": inputs.earlier_hashes(Quarter.parse(q), processed) if earlier_of else {}})
     return folder
 
 
@@ -127,7 +127,7 @@ def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roo
     (processed / "2023Q2" / "indicators.csv").write_text("a later quarter changed: no earlier one is stale")
     assert stale.out_of_date(processed) == {}
     (processed / "2022Q4" / "indicators.csv").write_text("2022Q4 revised")
-    behind = stale.out_of_date(processed, after="2022Q4")
+    behind = stale.out_of_date(processed, after=Quarter.parse("2022Q4"))
     assert behind == {"2023Q1": ["2022Q4"], "2023Q2": ["2022Q4"]}
     assert stale.message("2023Q1", behind["2023Q1"]) == (
         "2023Q1 is out of date: it was made from 2022Q4's figures before its last run changed them; "

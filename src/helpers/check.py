@@ -14,7 +14,8 @@ terminal or in a file: it is listed as ``(withheld: phone)`` with the rows where
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +26,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from helpers import config, context, formmap, settle
+from helpers import context, formmap, settle
 from helpers.clean import dates, measures, normalise, numbers, readings, redact, schema, totals
 from helpers.clean.losses import losses
 from helpers.clean.quarter import CORRECTED, Examination, examine_quarter
 from helpers.columns import coded_columns
 from helpers.config import Configuration
+from helpers.context import RunContext
 from helpers.csvfile import write_csv
-from helpers.errors import CheckUsageError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
+from helpers.errors import CheckUsageError, ConfigError, NestedTooDeepError, NoSourcesError, PublishedTotalsError
 from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
-from helpers.paths import DATA_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, Quarter, resolve
+from helpers.paths import DATA_DIR, PROCESSED_DIR, REPORTS_DIR, resolve
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
@@ -61,6 +63,7 @@ class Check:
 
     quarter: str
     folder: Path
+    config: Configuration  # the configuration the quarter was checked with
     examination: Examination | None  # None when the folder holds no file to read
     unrecognised: pd.DataFrame  # one row per unrecognised value (:data:`COLUMNS`)
     stops: list[str] = field(default_factory=list)  # one line per reason the run would stop
@@ -73,13 +76,13 @@ class Check:
 # --- what is shown ---------------------------------------------------------------------------------------
 
 
-def withheld(text: str, digits: bool = True) -> str | None:
+def withheld(text: str, cfg: Configuration, digits: bool = True) -> str | None:
     """``(withheld: <kinds>)`` for text holding an identifier (:func:`helpers.clean.redact.kinds`) or, unless
     ``digits`` is False (dates), as many digits as ``withheld.min_digits`` of config/vocabularies.yml;
     None for text that may be shown."""
     if found := redact.kinds(text):
         return f"(withheld: {', '.join(found)})"
-    rule = config.load("vocabularies")["withheld"]
+    rule = cfg.load("vocabularies")["withheld"]
     if digits and sum(c.isdigit() for c in text) >= rule["min_digits"]:
         return rule["label"]
     return None
@@ -112,14 +115,15 @@ def _where(places: pd.DataFrame) -> str:
     return "; ".join(parts) + more
 
 
-def _entries(raw: pd.DataFrame, kind: str, column: str, bad: np.ndarray, describe, digits: bool = True) -> list:
+def _entries(raw: pd.DataFrame, kind: str, column: str, bad: np.ndarray, describe, cfg: Configuration,
+             digits: bool = True) -> list:
     """Rows of the unrecognised table for the flagged categories of ``raw[column]``; ``describe(value)`` gives
     (candidates, suggestion). A withheld value gets neither: nothing derived from it is shown."""
     categories = raw[column].cat.categories
     entries = []
     for code, (rows, where) in _occurrences(raw, column, bad).items():
         value = str(categories[code])
-        hidden = withheld(value, digits)
+        hidden = withheld(value, cfg, digits)
         candidates, suggestion = ("", "") if hidden else describe(value)
         entries.append((kind, column, hidden or value, rows, _masked(candidates), suggestion or "", where,
                         bool(hidden)))
@@ -155,7 +159,7 @@ def _described(found: list[tuple[str, str, float]], meanings: set[str] | None = 
     return text or "no close candidate", certain
 
 
-def _provinces(exam: Examination) -> list:
+def _provinces(exam: Examination, cfg: Configuration) -> list:
     lookup = exam.provinces
     unknown = lookup.index[lookup["reason"] == "unknown_province"]
     bad = exam.raw["province"].cat.categories.isin(unknown)
@@ -167,50 +171,56 @@ def _provinces(exam: Examination) -> list:
         suggest = pd.notna(candidate) and pd.isna(score)
         return (hint if pd.notna(hint) else "no close province"), (candidate if suggest else "")
 
-    return _entries(exam.raw, "province", "province", bad, describe)
+    return _entries(exam.raw, "province", "province", bad, describe, cfg)
 
 
-def _specific(text: str) -> str:
+def _specific(text: str, generic: set[str]) -> str:
     """Folded text without the catalogue's generic words (``generic_words``: "support", "destek", "session"):
     a shared generic word is never a reason to think two names mean one activity."""
-    generic = {fold(word) for word in config.load("activities").get("generic_words", [])}
     return " ".join(word for word in fold(text).replace("-", " ").replace("_", " ").split() if word not in generic)
 
 
-def _activity_spellings() -> list[tuple[str, str, str]]:
+def _generic(cfg: Configuration) -> set[str]:
+    """The catalogue's generic words (``generic_words`` of ``activities.yml``), folded."""
+    return {fold(word) for word in cfg.load("activities").get("generic_words", [])}
+
+
+def _activity_spellings(cfg: Configuration) -> list[tuple[str, str, str]]:
     """Every code, label and name of every catalogue activity: (code, ``field: name``, key without generic words)."""
-    found = []
-    for code, row in config.activities().iterrows():
+    found, generic = [], _generic(cfg)
+    for code, row in cfg.activities().iterrows():
         spellings = [("code", code), ("label_en", row.get("label_en")), ("label_tr", row.get("label_tr"))]
         names = row.get("names") if isinstance(row.get("names"), dict) else {}
         spellings += [(f"label_{language}", name) for language, more in names.items() for name in more]
         found += [(code, label if name == "code" else f"{name}: {label}", key) for name, label in spellings
-                  if isinstance(label, str) and (key := _specific(label))]
+                  if isinstance(label, str) and (key := _specific(label, generic))]
     return found
 
 
-def _activities(exam: Examination) -> list:
+def _activities(exam: Examination, cfg: Configuration) -> list:
     categories = exam.raw["activity"].cat.categories
-    known = normalise.activity_codes(pd.Series(categories, dtype="string"), config.activities())
-    spellings = _activity_spellings()
+    known = normalise.activity_codes(pd.Series(categories, dtype="string"), cfg.activities())
+    spellings, generic = _activity_spellings(cfg), _generic(cfg)
+    specific = partial(_specific, generic=generic)
     choices = {key: (code, label) for code, label, key in reversed(spellings)}  # the first spelling of a key shown
     exact = _meanings((key, code) for code, _, key in spellings)  # the same words, generic ones set aside
     return _entries(exam.raw, "activity", "activity", known.isna().to_numpy(),
-                    lambda value: _described(_closest(value, choices, _specific, fuzz.WRatio),  # words in any order
-                                             exact.get(_specific(value))) if _specific(value) else _described([]))
+                    lambda value: _described(_closest(value, choices, specific, fuzz.WRatio),  # words in any order
+                                             exact.get(specific(value))) if specific(value) else _described([]),
+                    cfg)
 
 
-def _dates(exam: Examination) -> list:
+def _dates(exam: Examination, cfg: Configuration) -> list:
     categories = exam.raw["date"].cat.categories
-    parsed = dates.parse_dates(pd.Series(categories, dtype="string"))
+    parsed = dates.parse_dates(pd.Series(categories, dtype="string"), cfg)
     return _entries(exam.raw, "date", "date", parsed.isna().to_numpy(),
-                    lambda value: ("not a date format of docs/values.md", ""), digits=False)
+                    lambda value: ("not a date format of docs/values.md", ""), cfg, digits=False)
 
 
-def _numbers(exam: Examination) -> list:
+def _numbers(exam: Examination, cfg: Configuration) -> list:
     """Ambiguous numbers (both readings) and values that are no number within the column's bounds."""
     entries = []
-    for column, bounds in schema.number_bounds().items():
+    for column, bounds in schema.number_bounds(cfg).items():
         _, status = numbers.read_numbers(exam.raw[column], exam.raw["source"], bounds, exam.marks[column])
         codes = exam.raw[column].cat.codes.to_numpy()
         for flag, kind, describe in [
@@ -219,57 +229,58 @@ def _numbers(exam: Examination) -> list:
         ]:
             bad = np.zeros(len(exam.raw[column].cat.categories), dtype=bool)
             bad[codes[(status == flag) & (codes >= 0)]] = True
-            entries += _entries(exam.raw, kind, column, bad, describe)
+            entries += _entries(exam.raw, kind, column, bad, describe, cfg)
     return entries
 
 
-def _optional(exam: Examination) -> list:
+def _optional(exam: Examination, cfg: Configuration) -> list:
     """Coded values outside their vocabulary (kept as unknown by the cleaner, counted in quality.json)."""
     entries = []
-    for column, vocabulary in coded_columns().items():
+    for column, vocabulary in coded_columns(cfg).items():
         categories = pd.Series(exam.raw[column].cat.categories, dtype="string")
-        parsed = normalise.parse_vocabulary(categories, vocabulary)
+        parsed = normalise.parse_vocabulary(categories, vocabulary, cfg)
         bad = (parsed.isna() & (categories.str.strip() != "")).to_numpy(dtype=bool)
-        spellings = normalise.vocabulary(vocabulary).items()
+        spellings = normalise.vocabulary(vocabulary, cfg).items()
         choices = {spelling: (str(value), spelling) for spelling, value in spellings}
         exact = _meanings((fold(spelling), str(value)) for spelling, value in spellings)
         entries += _entries(exam.raw, f"{vocabulary} value", column, bad,
-                            lambda value, c=choices, e=exact: _described(_closest(value, c, fold), e.get(fold(value))))
+                            lambda value, c=choices, e=exact: _described(_closest(value, c, fold), e.get(fold(value))),
+                            cfg)
     return entries
 
 
-def _unreviewed(exam: Examination) -> list:
+def _unreviewed(exam: Examination, cfg: Configuration) -> list:
     """Free-text labels not on the reviewed list of config/labels.yml: a run counts them under its ``other``
     label until they are reviewed (a label can hold a person's name) and added."""
     entries = []
-    for column, reviewed in config.load("labels")["reviewed"].items():
+    for column, reviewed in cfg.load("labels")["reviewed"].items():
         listed = set(reviewed)
         for label, rows in exam.labels_kept.get(column, {}).items():
             if label not in listed:
-                hidden = withheld(label)
+                hidden = withheld(label, cfg)
                 entries.append(("label to review", column, hidden or label, rows, "", "", "", bool(hidden)))
     return entries
 
 
-def _aliases() -> list[tuple[str, str]]:
+def _aliases(cfg: Configuration) -> list[tuple[str, str]]:
     """Every column name and alias of config/columns.yml: (column, alias)."""
-    return [(column, str(alias)) for column, entry in config.load("columns")["columns"].items()
+    return [(column, str(alias)) for column, entry in cfg.load("columns")["columns"].items()
             for alias in [column, *(entry or {}).get("aliases", [])]]
 
 
-def _headers(exam: Examination) -> list:
+def _headers(exam: Examination, cfg: Configuration) -> list:
     """Headers the reader ignored as unknown, once each, with the tables they head and the closest aliases."""
     seen: dict[str, list] = {}
     for table in exam.tables:
         for header, _, why in table.mapping:
             if why == UNKNOWN and header.strip():
                 seen.setdefault(header.strip(), []).append(table)
-    aliases = _aliases()
+    aliases = _aliases(cfg)
     choices = {header_key(alias): (column, alias) for column, alias in reversed(aliases)}
     exact = _meanings((header_key(alias), column) for column, alias in aliases)
     entries = []
     for header, tables in seen.items():
-        hidden = withheld(header)
+        hidden = withheld(header, cfg)
         labels = list(dict.fromkeys(_label(exam, table) for table in tables))
         last = header.rsplit("/", 1)[-1]
         candidates, suggestion = ("", "") if hidden else _described(_closest(last, choices, header_key),
@@ -293,12 +304,12 @@ def _labels(exam: Examination, tables: list) -> str:
     return "; ".join(source + ",".join(parts) for source, parts in sheets.items())
 
 
-def unrecognised(exam: Examination) -> pd.DataFrame:
+def unrecognised(exam: Examination, cfg: Configuration) -> pd.DataFrame:
     """Every value the cleaner would not recognise: kind, column, value (withheld when identifier-shaped), rows
     read holding it (whatever they are finally dropped for; for a header, the rows of the tables it heads),
     closest candidates or the reason, a suggestion (never applied) and where the first rows are."""
-    entries = [*_headers(exam), *_provinces(exam), *_activities(exam), *_dates(exam), *_numbers(exam),
-               *_optional(exam), *_unreviewed(exam)]
+    entries = [*_headers(exam, cfg), *_provinces(exam, cfg), *_activities(exam, cfg), *_dates(exam, cfg),
+               *_numbers(exam, cfg), *_optional(exam, cfg), *_unreviewed(exam, cfg)]
     table = pd.DataFrame(entries, columns=COLUMNS).astype({"rows": "int64", "withheld": bool})
     order = {kind: i for i, kind in enumerate(dict.fromkeys(table["kind"]))}  # kinds in the order found
     return table.sort_values(["kind", "rows", "value"], ascending=[True, False, True], key=lambda c: c.map(
@@ -313,27 +324,26 @@ def stops(exam: Examination, cfg: Configuration) -> list[str]:
     q, quality = exam.quarter, exam.quality
     lines = [f"{q}: cannot read {part['source']}: {part['reason']} (a run stops; --skip-bad-files lists it in "
              "the annex instead)" for part in quality["skipped_files"]]
-    lines += losses(quality, cfg)
+    lines += losses(quality, q, cfg)
     if not quality["totals"]["rows_kept"]:
         lines.append(f"{q}: no row kept, nothing to report (stops even with --accept-losses)")
     return lines
 
 
-def check_quarter(quarter: str, raw_dir: Path = RAW_DIR) -> Check:
-    """Examine ``<raw_dir>/<quarter>/`` as a run would, without a key and without writing anything."""
-    run = context.build(quarter, raw_dir=raw_dir)
-    q = run.quarter
+def check_quarter(run: RunContext) -> Check:
+    """Examine the run's ``<raw>/<quarter>/`` as a run would, without a key and without writing anything."""
+    q, cfg = run.quarter, run.config
     folder = run.folders.raw / str(q)
     try:
-        totals.read(raw_dir, str(q))  # the table of published totals a run checks first
+        totals.read(run.folders.raw, q, run.config)  # the table of published totals a run checks first
         table_stops = []
     except PublishedTotalsError as error:
         table_stops = [str(error)]
     try:
         exam = examine_quarter(run)
     except (NoSourcesError, NestedTooDeepError) as error:
-        return Check(str(q), folder, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
-    return Check(str(q), folder, exam, unrecognised(exam), [*table_stops, *stops(exam, run.config)])
+        return Check(str(q), folder, cfg, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
+    return Check(str(q), folder, cfg, exam, unrecognised(exam, cfg), [*table_stops, *stops(exam, cfg)])
 
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -421,14 +431,14 @@ def _table(*columns: str, numbers: tuple[str, ...] = ("rows",)) -> Table:
 
 def render(check: Check, console: Console, written: list[Path]) -> None:
     """Print the check: files, headers, not read, unrecognised values, loss checks, files written, verdict."""
-    exam = check.examination
+    exam, cfg = check.examination, check.config
     console.print(_text(f"Check of {check.quarter}: {check.folder}", "bold"))
     if exam is not None:
-        _render_files(exam, console)
+        _render_files(exam, console, cfg)
         _render_unrecognised(check.unrecognised, console)
-        _render_corrections(exam, console)
-        _render_losses(exam, console)
-        if missing := measures.sentences(exam.quality):
+        _render_corrections(exam, console, cfg)
+        _render_losses(exam, console, cfg)
+        if missing := measures.sentences(exam.quality, cfg):
             console.print()
             console.print(_text("Figures missing data (the report says so):", "bold yellow"))
             for line in missing:
@@ -446,28 +456,28 @@ def render(check: Check, console: Console, written: list[Path]) -> None:
         console.print(_text(f"{check.quarter} would run: no loss check trips.", "bold green"))
 
 
-def _dropped(counts: dict) -> str:
+def _dropped(counts: dict, cfg: Configuration) -> str:
     """``3 duplicate``, ``2 unknown_activity``, ...: one line per reason a row would be dropped for."""
     found = {**counts.get("by_reason", {}), **counts.get("rejected_by_reason", {})}
-    dropped = config.dropped_reasons()
-    lines = [f"{n:,} {reason}" for reason in [*dropped, *config.reject_reasons()]
+    dropped = cfg.dropped_reasons()
+    lines = [f"{n:,} {reason}" for reason in [*dropped, *cfg.reject_reasons()]
              if (n := counts.get(reason, 0) if reason in dropped else found.get(reason, 0))]
     return "\n".join(lines) or "none"
 
 
-def _render_files(exam: Examination, console: Console) -> None:
+def _render_files(exam: Examination, console: Console, cfg: Configuration) -> None:
     files = _table("file", "shape", "read", "kept", "dropped", numbers=("read", "kept"))
     shapes = {_label(exam, table): table.shape for table in exam.tables}
     listed = {**exam.quality["files"], **{label: {} for label in shapes  # a header-only file: no row
                                            if label not in exam.quality["files"]}}
     for name, counts in listed.items():
         files.add_row(_text(name), _text(shapes.get(name, "")), _text(f"{counts.get('rows_read', 0):,}"),
-                      _text(f"{counts.get('rows_kept', 0):,}"), Text(_dropped(counts)))
+                      _text(f"{counts.get('rows_kept', 0):,}"), Text(_dropped(counts, cfg)))
     if len(listed) > 1:
         totals = exam.quality["totals"]
         files.add_section()
         files.add_row(_text("all files", "bold"), _text(""), _text(f"{totals['rows_read']:,}", "bold"),
-                      _text(f"{totals['rows_kept']:,}", "bold"), Text(_dropped(totals), "bold"))
+                      _text(f"{totals['rows_kept']:,}", "bold"), Text(_dropped(totals, cfg), "bold"))
     _show(console, "Rows per file (dropped: as rejects.csv names the reasons)", files)
     same: dict[tuple, list] = {}  # sheets with the same header (a tracker's month sheets) are shown once
     for table in exam.tables:
@@ -476,7 +486,7 @@ def _render_files(exam: Examination, console: Console) -> None:
         headers = _table("raw header", "column", "how")
         for header, column, why in mapping:
             how = "hxl hashtag" if why == HXL else why
-            headers.add_row(_text(withheld(header) or header), _text(column or "—"),
+            headers.add_row(_text(withheld(header, cfg) or header), _text(column or "—"),
                             _text(how, "" if column else "dim"))
         _show(console, f"Headers of {_labels(exam, tables)} ({shape})", headers)
     parts = [(p["source"], p["sheet"] or "", p["reason"]) for p in exam.quality["not_read"]]
@@ -502,7 +512,7 @@ def _render_unrecognised(found: pd.DataFrame, console: Console) -> None:
         _show(console, f"Unrecognised: {kind}", table)
 
 
-def _render_corrections(exam: Examination, console: Console) -> None:
+def _render_corrections(exam: Examination, console: Console, cfg: Configuration) -> None:
     """Every province spelling the run will correct (alias, typo, repaired encoding, dotted prefix, missing ı), with
     its rows: nothing is corrected without a trace (counted per file in quality.json, ``corrections``)."""
     lookup = exam.provinces
@@ -513,23 +523,23 @@ def _render_corrections(exam: Examination, console: Console) -> None:
     table = _table("value", "read as", "how", "rows", "where")
     for code, (rows, where) in _occurrences(exam.raw, "province", bad).items():
         value = str(exam.raw["province"].cat.categories[code])
-        table.add_row(_text(withheld(value) or value), _text(corrected.at[value, "province"]),
+        table.add_row(_text(withheld(value, cfg) or value), _text(corrected.at[value, "province"]),
                       _text(corrected.at[value, "method"]), _text(f"{rows:,}"), _text(where))
     _show(console, "Corrections the run will make (province)", table)
 
 
-def _render_losses(exam: Examination, console: Console) -> None:
+def _render_losses(exam: Examination, console: Console, cfg: Configuration) -> None:
     totals, span = exam.quality["totals"], exam.quality["dates"]
     read = max(totals["rows_read"], 1)
     table = _table("check", "this quarter", "limit (config/pipeline.yml)")
     table.add_row(_text("rows rejected"), _text(f"{totals['rejected']:,} of {totals['rows_read']:,} "
                                                 f"({100 * totals['rejected'] / read:.1f} %)"),
-                  _text(f"{100 * config.setting('max_rejected_share'):g} % (max_rejected_share)"))
+                  _text(f"{100 * cfg.setting('max_rejected_share'):g} % (max_rejected_share)"))
     table.add_row(_text("rows dated outside the quarter"),
                   _text(f"{totals['out_of_period']:,} ({100 * totals['out_of_period'] / read:.1f} %); dates "
                         + (f"{span['first']} to {span['last']}" if span.get("first") else "none valid")),
-                  _text(f"{100 * config.setting('max_out_of_period_share'):g} % (max_out_of_period_share) and "
-                        f"dates covering under {100 * config.setting('min_quarter_coverage'):g} % of the quarter"))
+                  _text(f"{100 * cfg.setting('max_out_of_period_share'):g} % (max_out_of_period_share) and "
+                        f"dates covering under {100 * cfg.setting('min_quarter_coverage'):g} % of the quarter"))
     table.add_row(_text("rows kept"), _text(f"{totals['rows_kept']:,}"), _text("at least 1"))
     _show(console, "Loss checks (docs/losses.md)", table)
 
@@ -542,20 +552,26 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
     ``apply``: first add the certain lines to the configuration in use (:mod:`helpers.formmap`) and say which.
 
     ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
-    try:
-        quarter = str(Quarter.parse(quarter))
-    except ValueError as error:
+    try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
+        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+    except ValueError as error:  # a quarter not written like 2022Q4 (a ConfigError stops as itself)
+        if isinstance(error, ConfigError):
+            raise
         raise CheckUsageError(str(error)) from None
-    raw = resolve(raw_dir, RAW_DIR)
-    out = output_dir(quarter, out_dir, raw, resolve(processed_dir, PROCESSED_DIR), resolve(reports_dir, REPORTS_DIR))
-    added = formmap.apply_all(raw / quarter) if apply else []
-    check = check_quarter(quarter, raw)
-    if apply and check.examination is not None and (more := settle.apply(suggestion_tables(check.unrecognised))):
+    quarter, raw = str(run.quarter), run.folders.raw
+    out = output_dir(quarter, out_dir, raw, run.folders.processed, run.folders.reports)
+    added = formmap.apply_all(raw / quarter, run.config) if apply else []
+    if added:  # the configuration as --apply left it
+        run = replace(run, config=Configuration(run.config.folder).checked())
+    check = check_quarter(run)
+    if apply and check.examination is not None and (more := settle.apply(suggestion_tables(check.unrecognised),
+                                                                         run.config)):
         added += more
-        check = check_quarter(quarter, raw)  # the quarter as the configuration now reads it
+        run = replace(run, config=Configuration(run.config.folder).checked())
+        check = check_quarter(run)  # the quarter as the configuration now reads it
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
-    if form_readings := forms.readings(raw / quarter):
-        write_csv(formmap.table(form_readings), out / "forms.csv", encoding="utf-8-sig")
+    if form_readings := forms.readings(raw / quarter, run.config):
+        write_csv(formmap.table(form_readings, run.config), out / "forms.csv", encoding="utf-8-sig")
         written.append(out / "forms.csv")
     if console is None:
         console = Console(color_system="auto" if color else None, highlight=False, emoji=False)

@@ -29,7 +29,7 @@ from helpers.paths import CONFIG_DIR, REPO_ROOT
 from helpers.text import nearest
 
 CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"
-# Files only the report reads (helpers.publication, helpers.record), never the cleaning or the indicators
+# Files only the report reads (helpers.publication, helpers.provenance), never the cleaning or the indicators
 REPORT_ONLY = ("report", "programme")
 
 
@@ -175,7 +175,7 @@ class Configuration:
 
     def report_only_files(self) -> set[str]:
         """The files only the report reads: :data:`REPORT_ONLY` and the logo ``programme.yml`` names. Editing them
-        renders the report again without cleaning the quarter again (:mod:`helpers.record.inputs`)."""
+        renders the report again without cleaning the quarter again (:mod:`helpers.provenance.inputs`)."""
         logo = self.load("programme").get("logo")
         return {f"{name}.yml" for name in REPORT_ONLY} | ({logo} if logo else set())
 

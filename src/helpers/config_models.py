@@ -30,6 +30,15 @@ class _Open(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------- columns.yml
+class PublicColumn(_Strict):
+    """A breakdown column of the public file, filled from the categories of its record column."""
+
+    column: str
+    hxl: str = Field(pattern=r"^#")
+    meaning: str
+    derive: Literal["pcode", "activity_name"] | None = None
+
+
 class Column(_Strict):
     required: bool = False
     required_for: list[Literal["individual", "household", "group", "capacity"]] = []
@@ -53,6 +62,7 @@ class RecordColumn(_Strict):
     derived_from: list[str] = Field([], alias="from")
     categorical: bool = False
     categories: Literal["vocabulary", "sectors", "activities", "age_groups"] | list[str] | None = None
+    public: list[PublicColumn] = []
 
     @model_validator(mode="after")
     def _vocabulary_named(self) -> RecordColumn:
@@ -77,6 +87,7 @@ class ColumnsFile(_Strict):
     summary_row_words: list[str]
     workbook_limits: WorkbookLimits
     record: dict[str, RecordColumn] = Field(min_length=1)
+    public_columns: list[str] = Field(min_length=1)
 
     @field_validator("columns")
     @classmethod
@@ -84,6 +95,19 @@ class ColumnsFile(_Strict):
         if not any(column and column.required for column in columns.values()):
             raise ValueError("no column is required: a file could never be recognised")
         return columns
+
+    @model_validator(mode="after")
+    def _public_columns_in_order(self) -> ColumnsFile:
+        """Every record column with public columns is placed once in ``public_columns``, and nothing else is."""
+        _distinct(self.public_columns, "public_columns")
+        published = [name for name, column in self.record.items() if column.public]
+        if stray := [name for name in self.public_columns if name not in published]:
+            raise ValueError(f"public_columns names {stray}: not a record column with public columns")
+        if unplaced := [name for name in published if name not in self.public_columns]:
+            raise ValueError(f"record columns {unplaced} have public columns: place them in public_columns")
+        _distinct([public.column for name in self.public_columns for public in self.record[name].public],
+                  "public column names")
+        return self
 
 
 # ------------------------------------------------------------------------------------------- activities.yml
@@ -141,19 +165,8 @@ class Indicator(_Strict):
         return self
 
 
-class PublicColumn(_Strict):
-    """A breakdown column of the public file: the record column (dimension) whose category fills it."""
-
-    dimension: str
-    column: str
-    hxl: str = Field(pattern=r"^#")
-    meaning: str
-    derive: Literal["pcode", "activity_name"] | None = None
-
-
 class IndicatorsFile(_Strict):
     free_text: list[str]
-    public_columns: list[PublicColumn] = Field(min_length=1)
     publish_free_text: list[str]
     age_groups: dict[str, tuple[int, int]] = Field(min_length=1)
     headline: str

@@ -22,16 +22,15 @@ import pandas as pd
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from helpers import config
 from helpers.clean import normalise
-from helpers.clean.provinces import resolve_provinces
+from helpers.clean.provinces import ALIASES_FILE, resolve_provinces
+from helpers.columns import coded_columns
+from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 from helpers.ingest import forms
 from helpers.ingest.rules import ALIAS, IDENTIFIER, load_columns
 from helpers.text import fold
 
-CODED = {"activity": None, "sex": "sex", "nationality": "nationality", "population_group": "population_group",
-         "disability": "yes_no", "province": None}
 HEADER = """\
 # The form {form_id!r} ({title}) mapped to the records: written by `quarterly-report check --apply` from the lines
 # it was certain of. Read every line before the report goes out (a wrong line is a wrong figure); edit a line to
@@ -60,8 +59,8 @@ def _certain(found: set[str]) -> str:
     return next(iter(found)) if len(found) == 1 else ""
 
 
-def _question_lines(reading: forms.FormReading) -> list[Line]:
-    rules, form = load_columns(), reading.form
+def _question_lines(reading: forms.FormReading, cfg: Configuration) -> list[Line]:
+    rules, form = load_columns(cfg), reading.form
     lines = []
     targets = [(q, None) for q in form.questions.values() if not q.repeat and q.type != "select_multiple"]
     targets += [(q, choice) for q in form.questions.values() if not q.repeat and q.type == "select_multiple"
@@ -80,7 +79,7 @@ def _question_lines(reading: forms.FormReading) -> list[Line]:
         if question.hxl and not found and (column := rules.hxl_column(question.hxl)):
             found.add(column)
         if not found and question.type == "select_one":  # the form's own choices: catalogue activities, provinces
-            found = _by_choices(form, question)
+            found = _by_choices(form, question, cfg)
         value = "" if identifier else _certain(found)
         note = ("an identifier: never read" if identifier else
                 f"{'certain' if value else 'several candidates' if found else 'no candidate'}"
@@ -90,60 +89,67 @@ def _question_lines(reading: forms.FormReading) -> list[Line]:
     return lines
 
 
-def _choice_value(column: str, spellings: list[str]) -> tuple[str, str]:
+def coded(cfg: Configuration) -> dict[str, str | None]:
+    """The record columns whose values a form's choices can be read as, from the record schema: the activity and
+    the province (the catalogue, the official names), and each column coded with a vocabulary → its name."""
+    return {**{name: None for name, column in cfg.record().items() if column.parser in ("activity", "province")},
+            **coded_columns(cfg)}
+
+
+def _choice_value(column: str, spellings: list[str], cfg: Configuration) -> tuple[str, str]:
     """What the records hold for a choice of a question mapped to ``column``, when certain, and why."""
     found: set[str] = set()
     if column == "activity":
-        codes = normalise.activity_codes(pd.Series(spellings, dtype="string"), config.activities())
+        codes = normalise.activity_codes(pd.Series(spellings, dtype="string"), cfg.activities())
         found = set(codes.dropna())
     elif column == "province":
-        resolved = resolve_provinces(pd.Series(spellings, dtype="string"))
+        resolved = resolve_provinces(pd.Series(spellings, dtype="string"), aliases=cfg.path(ALIASES_FILE.name))
         found = set(resolved.loc[resolved["method"].isin(["code", "exact", "alias"]), "province"].dropna())
-    elif CODED.get(column):
-        table = normalise.vocabulary(CODED[column])
+    elif vocabulary := coded(cfg).get(column):
+        table = normalise.vocabulary(vocabulary, cfg)
         found = {str(table[fold(s)]) for s in spellings if fold(s) in table}
     value = _certain(found)
     return value, ("certain" if value else f"several candidates: {', '.join(sorted(found))}" if found
                    else "no candidate")
 
 
-def _by_choices(form: forms.Form, question: forms.Question) -> set[str]:
+def _by_choices(form: forms.Form, question: forms.Question, cfg: Configuration) -> set[str]:
     """The coded column whose values at least two and half of the question's choices certainly are (``Service
     received`` whose choices are catalogue activities is the activity)."""
     choices = form.choices.get(question.list_name, {})
     found = set()
     for column in ("activity", "province"):
-        certain = sum(bool(_choice_value(column, [name, *sorted(labels)])[0]) for name, labels in choices.items())
+        certain = sum(bool(_choice_value(column, [name, *sorted(labels)], cfg)[0]) for name, labels in choices.items())
         if certain >= 2 and 2 * certain >= len(choices):
             found.add(column)
     return found
 
 
-def propose(reading: forms.FormReading) -> list[Line]:
+def propose(reading: forms.FormReading, cfg: Configuration) -> list[Line]:
     """Every line of the form's mapping: its questions, then the choices of its coded questions; lines the
     mapping file already has come back as they are written there."""
     mapping = reading.mapping or forms.Mapping({}, {})
     lines = []
-    for line in _question_lines(reading):
+    for line in _question_lines(reading, cfg):
         line.value = mapping.questions.get(line.key, line.value) if line.key in mapping.questions else line.value
         lines.append(line)
-    columns = {**{line.key: line.value for line in lines}, **mapping.questions}
+    columns, codes = {**{line.key: line.value for line in lines}, **mapping.questions}, coded(cfg)
     for question in reading.form.questions.values():
         column = columns.get(question.name, "")
-        if question.type != "select_one" or column not in CODED:
+        if question.type != "select_one" or column not in codes:
             continue
         for choice, labels in reading.form.choices.get(question.list_name, {}).items():
             spellings = [choice, *sorted(labels)]
-            value, note = _choice_value(column, spellings)
+            value, note = _choice_value(column, spellings, cfg)
             value = mapping.choices.get(question.name, {}).get(choice, value)
             lines.append(Line(reading.form_id, "choices", choice, question.name, value, " | ".join(spellings),
                               f"{column}: {note}"))
     return lines
 
 
-def table(readings: tuple[forms.FormReading, ...]) -> pd.DataFrame:
+def table(readings: tuple[forms.FormReading, ...], cfg: Configuration) -> pd.DataFrame:
     """Every proposed line of every form, as ``forms.csv`` holds them."""
-    rows = [vars(line) for reading in readings for line in propose(reading)]
+    rows = [vars(line) for reading in readings for line in propose(reading, cfg)]
     return pd.DataFrame(rows, columns=["form", "part", "question", "key", "value", "spellings", "note"])
 
 
@@ -155,9 +161,9 @@ def _yaml() -> YAML:
     return yaml
 
 
-def apply(reading: forms.FormReading) -> list[str]:
+def apply(reading: forms.FormReading, cfg: Configuration) -> list[str]:
     """Add the form's certain lines its mapping file lacks (creating the file); what was added, one per line."""
-    path = forms.mapping_path(reading.form_id)
+    path = forms.mapping_path(reading.form_id, cfg)
     yaml = _yaml()
     if path.is_file():
         data = yaml.load(path.read_text(encoding="utf-8")) or CommentedMap()
@@ -165,8 +171,8 @@ def apply(reading: forms.FormReading) -> list[str]:
         data = CommentedMap(form=reading.form_id)
         data.yaml_set_start_comment(HEADER.format(form_id=reading.form_id, title=reading.form.title or "untitled",
                                                   files=", ".join(f.name for f in reading.form.files)).rstrip("\n"))
-    added = _keep_definitions(reading.form)
-    for line in propose(reading):
+    added = _keep_definitions(reading.form, cfg)
+    for line in propose(reading, cfg):
         if not line.value:
             continue
         if line.part == "questions":
@@ -175,7 +181,7 @@ def apply(reading: forms.FormReading) -> list[str]:
             part = data.setdefault("choices", CommentedMap()).setdefault(line.question, CommentedMap())
         if line.key not in part or part[line.key] in (None, ""):
             part[line.key] = line.value
-            added.append(f"{config.shown(path)}: {line.part} {line.question if line.part == 'choices' else ''}"
+            added.append(f"{shown(path)}: {line.part} {line.question if line.part == 'choices' else ''}"
                          f"{' ' if line.part == 'choices' else ''}{line.key}: {line.value}")
     if added or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,21 +190,21 @@ def apply(reading: forms.FormReading) -> list[str]:
     return added
 
 
-def _keep_definitions(form: forms.Form) -> list[str]:
+def _keep_definitions(form: forms.Form, cfg: Configuration) -> list[str]:
     """Copy the form's XLSForms into ``config/forms/`` (next quarter's folder need not hold them again)."""
     kept = []
     for file in form.files:
-        target = forms.forms_dir() / file.name
+        target = forms.forms_dir(cfg) / file.name
         if file.resolve() != target.resolve() and not (target.is_file() and target.read_bytes() == file.read_bytes()):
             if target.exists():
-                raise ConfigError(f"{config.shown(target)} exists and differs from {file}: the form {form.form_id!r} "
+                raise ConfigError(f"{shown(target)} exists and differs from {file}: the form {form.form_id!r} "
                                   "has two definitions under one name; rename one")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)
-            kept.append(f"{config.shown(target)}: the form's definition, kept with its mapping")
+            kept.append(f"{shown(target)}: the form's definition, kept with its mapping")
     return kept
 
 
-def apply_all(folder: Path) -> list[str]:
-    """:func:`apply` for every form of a quarter's folder and of ``config/forms/``."""
-    return [line for reading in forms.readings(folder) for line in apply(reading)]
+def apply_all(folder: Path, cfg: Configuration) -> list[str]:
+    """:func:`apply` for every form of a quarter's folder and of the configuration's ``forms/``."""
+    return [line for reading in forms.readings(folder, cfg) for line in apply(reading, cfg)]

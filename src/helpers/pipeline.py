@@ -2,18 +2,15 @@
 
 Failure is loud and safe. Before anything runs, parameters are checked against each notebook's ``parameters``
 cell (the quarter, the folders and the run's switches cannot be overridden with ``-p``) and the key is checked.
-A lock per quarter refuses a second run of the same quarter meanwhile. Everything is written to staging folders
-beside the published ones: ``data/processed/.<Q>.staging-*/`` (the quarter's processed data and
-``history.csv``) and ``reports/.<Q>.staging-*/`` (the report). Only when the whole run succeeded are the
-processed data, the history and the report moved into place together, by renames; a failure anywhere (a
-notebook, the rendering, a full disk, a failed rename) leaves all three as they were. Runs of different quarters
-take turns to publish (a lock in the processed root: :func:`helpers.paths.lock_file`), and ``history.csv`` is
-merged then (:func:`_merge_history`).
+Everything is written to staging folders and moved into place together only when the whole run succeeded
+(:mod:`helpers.staging`: the quarter's lock, the renames and their journal); a failure anywhere (a notebook, the
+rendering, a full disk, a failed rename) leaves the processed data, the history and the report as they were.
+``history.csv`` is merged while the run's outputs are moved into place (:func:`_merge_history`).
 The reports folder receives only what may be served to the public (the report, its public data, dictionary,
 printed figures and sources); the audit trail (executed notebooks, ``run.log``, ``run.json``) joins the
 quarter's processed data in ``data/processed/<QUARTER>/audit/``, and a failed run's is kept in
 ``data/processed/<QUARTER>.failed-<time>/`` (the last :data:`KEEP_FAILED`). Folders are created with ``mkdir``,
-so what is published follows the umask.
+so what is served follows the umask.
 """
 
 from __future__ import annotations
@@ -27,18 +24,15 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 import papermill
-from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import __version__, context
@@ -61,19 +55,18 @@ from helpers.paths import (
     SOURCES_FILE,
     Quarter,
     failed_dir,
-    lock_file,
     public_data_name,
     quarter_folders,
-    replacing,
     report_basename,
     resolve,
     sources_name,
 )
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import RUN_FILE, write_index
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.language import catalogue_path, languages
 from helpers.publication.narrative import narrative_path
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import RUN_FILE, write_index
+from helpers.staging import Move, journal_path, locked, make_folder, move_into_place, recover, tidy
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +169,7 @@ def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) 
     Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
     match the earlier quarters' ones, so people would be counted again. Returns the key's fingerprint.
     """
-    sample, not_sample = sample_check(folder)
+    sample, not_sample = sample_check(folder, cfg)
     try:
         key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
     except MissingKeyError as error:
@@ -197,142 +190,6 @@ def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) 
     return mine
 
 
-@contextmanager
-def locked(quarter: str, processed: Path) -> Iterator[None]:
-    """Hold the quarter's lock (in the processed root, which guards the reports root published with it); a
-    second run of the quarter meanwhile is refused at once.
-
-    The lock is an OS file lock (``flock``): it dies with its process, so a killed run never blocks the next.
-    """
-    with _held(lock_file(processed, quarter), 0, "another run of {quarter} is in progress (it holds {lock}); wait "
-               "for it to finish", quarter=quarter):
-        yield
-
-
-@contextmanager
-def _held(path: Path, timeout: float, refusal: str, **words: str) -> Iterator[None]:
-    """Hold the file lock ``path``, waiting up to ``timeout`` seconds; else stop with ``refusal`` (formatted with
-    ``words`` and the lock's path)."""
-    lock = FileLock(path, timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise PipelineError(refusal.format(lock=path, **words)) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _tidy(quarter: str, processed: Path, reports: Path) -> None:
-    """Remove the staging folders that crashed runs of the quarter left (called under the lock: none runs).
-
-    A run killed while publishing left the previous outputs in its staging folder's ``previous/``: those whose
-    published place is empty are put back first.
-    """
-    for root in (processed, reports):
-        for left in sorted(root.glob(f".{quarter}.staging-*")):
-            for kept in sorted(left.joinpath("previous").glob("*")):
-                if not (root / kept.name).exists():
-                    kept.rename(root / kept.name)
-            shutil.rmtree(left, ignore_errors=True)
-
-
-class Move(NamedTuple):
-    """A staged path and its published place; ``previous`` (in the staging folder) keeps what it replaces
-    until every move is done. ``prepare`` runs under the publishing lock just before the renames."""
-
-    staged: Path
-    published: Path
-    previous: Path
-    prepare: Callable[[], None] | None = None
-
-
-def journal_path(quarter: str, processed: Path) -> Path:
-    """The journal of a quarter's publishing renames, beside its processed data while they are under way."""
-    return Path(processed) / f".{quarter}.publish-journal.json"
-
-
-def _publish(moves: list[Move | tuple[Path, Path, Path]], processed: Path, journal: Path | None = None) -> None:
-    """Move each staged path onto its published place, all or nothing, one run at a time (the publishing lock
-    of the ``processed`` root).
-
-    The published path is first renamed to ``previous`` (on the same file system), then the staged one takes
-    its place. If any rename fails, the ones done are undone, so processed data, history and report stay
-    together. The renames are listed in ``journal`` first and it is removed once they are all done: a run
-    killed between two renames leaves the journal, and the next command completes them (:func:`recover`).
-    """
-    moves = [Move(*move) for move in moves]
-    with _held(lock_file(processed, "publish"), PUBLISH_WAIT, "another run has been publishing for {wait} s (it "
-               "holds {lock}); nothing was published", wait=str(PUBLISH_WAIT)):
-        for move in moves:
-            if move.prepare:
-                move.prepare()
-        if journal is not None:
-            with replacing(journal) as tmp:
-                tmp.write_text(json.dumps({"moves": [[str(m.staged), str(m.published), str(m.previous)]
-                                                     for m in moves]}), encoding="utf-8")
-        try:
-            _rename_all(moves)
-        finally:  # done, or undone by _rename_all: nothing to complete
-            if journal is not None:
-                journal.unlink(missing_ok=True)
-
-
-def recover(processed: Path, reports: Path) -> list[str]:
-    """Complete the publishing renames of runs killed half-way (their journals), before anything else is done:
-    the staged processed data, history and report are all complete by then, so the set is finished, never
-    left mixed. A quarter whose run is alive (it holds the lock) is left to it. Returns what was completed."""
-    done = []
-    for journal in sorted(Path(processed).glob(".*.publish-journal.json")):
-        quarter = journal.name.split(".")[1]
-        try:
-            with locked(quarter, processed):
-                if journal.is_file():
-                    _complete(journal)
-                    done.append(f"completed the publishing of a run of {quarter} that was stopped half-way")
-        except PipelineError:
-            continue
-    for line in done:
-        log.warning(line)
-        say(f"warning: {line}")
-    return done
-
-
-def _complete(journal: Path) -> None:
-    """Finish the renames a journal lists: each staged path not yet in place takes its place."""
-    moves = [Move(*map(Path, move)) for move in json.loads(journal.read_text(encoding="utf-8"))["moves"]]
-    for move in moves:
-        if not move.staged.exists():
-            continue  # moved already
-        if move.published.exists() and not move.previous.exists():
-            move.previous.parent.mkdir(exist_ok=True)
-            move.published.rename(move.previous)
-        elif move.published.exists():
-            raise PipelineError(f"cannot complete {journal}: {move.published} and {move.previous} both exist")
-        move.staged.rename(move.published)
-    journal.unlink()
-
-
-def _rename_all(moves: list[Move]) -> None:
-    """The renames of :func:`_publish`; a failed one undoes those before it."""
-    done: list[Move] = []
-    try:
-        for move in moves:
-            move.previous.parent.mkdir(exist_ok=True)
-            if move.published.exists():
-                move.published.rename(move.previous)
-            done.append(move)
-            move.staged.rename(move.published)
-    except OSError as error:
-        for staged, published, previous, _ in reversed(done):
-            if not staged.exists() and published.exists():
-                published.rename(staged)
-            if previous.exists():
-                previous.rename(published)
-        raise PipelineError(f"could not publish the run ({error}); the previous outputs are unchanged") from None
-
-
 def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg: Configuration) -> None:
     """Rewrite the staged ``history.csv`` as the history is now, with this run's row for ``q``.
 
@@ -341,7 +198,7 @@ def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg
     year-to-date and since-start figures add the quarters before ``q`` as they were when the run began; if one
     of those changed meanwhile (an earlier quarter published or re-run), the figures would be stale, so the
     run stops, publishing nothing, and is run again. The ``version`` column says which report each total comes
-    from (:func:`helpers.record.revisions.with_versions`; this run's data are still in the staging folder).
+    from (:func:`helpers.provenance.revisions.with_versions`; this run's data are still in the staging folder).
     """
     used = pd.read_csv(staged, dtype={"quarter": "string"})
     now, headline = load_history(q, cfg, staged.parent, processed), cfg.headline()
@@ -356,12 +213,6 @@ def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg
                             f"figures are out of date; nothing was published: run {q} again")
     merged = history_with(now, str(q), float(used.loc[used["quarter"] == str(q), headline].iloc[0]), headline)
     write_csv(revisions.with_versions(merged, processed, reports, staged={str(q): staged.parent}), staged)
-
-
-def _make_folder(path: Path) -> Path:
-    """A new folder with the permissions of the umask (``tempfile.mkdtemp`` would make it private)."""
-    path.mkdir(parents=True)
-    return path
 
 
 def run_quarter(
@@ -382,7 +233,7 @@ def run_quarter(
     repository root. ``parameters`` overrides other notebook parameters by name (such as ``narratives_dir``).
     ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
     When the raw files, config, code, key and earlier quarters are those of the quarter's last run (content
-    hashes, :mod:`helpers.record.inputs`), its cleaned data and indicators are reused and only the report is made
+    hashes, :mod:`helpers.provenance.inputs`), its cleaned data and indicators are reused and only the report is made
     again (an edited narrative); ``force`` recomputes everything.
     """
     try:  # the run's context, once: the quarter parsed, the folders resolved, every configuration file checked
@@ -395,11 +246,12 @@ def run_quarter(
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
     key_fingerprint = _check_key(raw / q, processed, q, run.config)
-    recover(processed, reports)
+    for line in recover(processed, reports):
+        say(f"warning: {line}")
     with locked(q, processed):
-        _tidy(q, processed, reports)
+        tidy(q, processed, reports)
         name = f".{q}.staging-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
-        stage_data, stage_report = _make_folder(processed / f"{name}-data"), _make_folder(reports / f"{name}-report")
+        stage_data, stage_report = make_folder(processed / f"{name}-data"), make_folder(reports / f"{name}-report")
         try:
             return _run(run, stage_data, stage_report, notebooks, parameters or {},
                         skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress,
@@ -425,8 +277,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
     steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
                inputs.executed_report(language.suffix), language) for language in editions]
     total = len(steps) + 1
-    staging = _make_folder(stage_report / "report")  # public files only
-    audit = _make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
+    staging = make_folder(stage_report / "report")  # public files only
+    audit = make_folder(stage_data / AUDIT)  # executed notebooks and logs: joins the processed quarter at the end
     run_log = audit / "run.log"
     handler = _start_log(run_log)
     started = time.perf_counter()
@@ -459,7 +311,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             say(f"[{step}/{total}] {notebook.name}")
             _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
-                feedback = beside.submit(write_feedback, stage_data / q)
+                feedback = beside.submit(write_feedback, stage_data / q, run.config)
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
         made_from["editions"] = _edition_keys(run, stage_data, parameters, made_from, per_notebook[-1])
         kept = ([] if force or len(reused) < len(inputs.DATA_NOTEBOOKS)
@@ -500,8 +352,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                              *printed,
                              (SOURCES_FILE, sources_name(q))]:
             shutil.copyfile(stage_data / q / public, staging / name)
-        write_datapackage(staging, q)
-        _record_versions(q, stage_data, processed, reports, run.config)
+        write_datapackage(staging, run.quarter, run.config)
+        _mark_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair),
@@ -512,13 +364,14 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         audit = audit.rename(stage_data / q / AUDIT)
         target = reports / q
         history = stage_data / "history.csv"
-        _publish([Move(stage_data / q, processed / q, stage_data / "previous" / q),
+        move_into_place([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, run.quarter, processed, reports, history, run.config)),
                   Move(staging, target, stage_report / "previous" / q)],
                  processed, journal_path(q, processed))
         _index(reports, processed, run.config)
-        later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
+        later = [stale.message(other, changed)
+                 for other, changed in stale.out_of_date(processed, after=run.quarter).items()]
     except BaseException as error:
         # they write into staging, which a failed run removes
         wait([f for f in [feedback, *renders.values()] if f is not None])
@@ -590,7 +443,7 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
 
 def _edition_keys(run: RunContext, stage_data: Path, parameters: dict[str, Any], made_from: dict,
                   report_parameters: dict[str, Any]) -> dict[str, str]:
-    """Each edition's key (:func:`helpers.record.inputs.edition_keys`), once the staged history is in place."""
+    """Each edition's key (:func:`helpers.provenance.inputs.edition_keys`), once the staged history is in place."""
     q = str(run.quarter)
     narratives = resolve(parameters.get("narratives_dir"), NARRATIVES_DIR)
     folders = {"processed_dir", "reports_dir", "earlier_quarters_dir", "narratives_dir", "raw_dir"}
@@ -629,7 +482,7 @@ def _kept_edition(published: Path, staging: Path, name: str) -> tuple[Path, Path
     return staging / f"{name}.html", staging / f"{name}.pdf"
 
 
-def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
+def _mark_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
     history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
     headline = cfg.headline()

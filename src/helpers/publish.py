@@ -25,9 +25,10 @@ from helpers.clean import redact
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
 from helpers.paths import AUDIT, lock_file, report_basename
-from helpers.pipeline import PUBLISH_WAIT, locked, recover
-from helpers.record import inputs, revisions, stale
-from helpers.record.site_index import RUN_FILE, write_index
+from helpers.pipeline import say
+from helpers.provenance import inputs, revisions, stale
+from helpers.provenance.site_index import RUN_FILE, write_index
+from helpers.staging import MOVE_WAIT, OUTPUTS_LOCK, locked, recover
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
                      "across.json", inputs.INPUTS_FILE)
@@ -77,7 +78,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     Refused when the quarter has no complete run, when its raw files or the published totals changed since that
     run (the report would not be what they give: run it again first), when the report and the processed data
     come from different runs (the report's files are not those its ``run.json`` lists), when it is out of date
-    (an earlier quarter it builds on changed since, :mod:`helpers.record.stale`), or when this run is already
+    (an earlier quarter it builds on changed since, :mod:`helpers.provenance.stale`), or when this run is already
     published.
     """
     try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
@@ -86,7 +87,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         raise PipelineError(str(error)) from None
     q, raw, processed, reports = str(this.quarter), this.folders.raw, this.folders.processed, this.folders.reports
     report, data = reports / q, processed / q
-    recover(processed, reports)
+    for line in recover(processed, reports):
+        say(f"warning: {line}")
     with locked(q, processed):
         home = revisions.versions_dir(q, reports)
         for left in home.glob(".v*.staging-*"):  # of a publish killed while copying: read-only, never a version
@@ -108,7 +110,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
             listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
-        if changed := stale.changed_since(q, processed):
+        if changed := stale.changed_since(this.quarter, processed):
             raise PipelineError(f"{stale.message(q, changed)}, check the report, then publish")
         published = revisions.versions(q, reports, processed)
         if broken := [v for v in published if not v.intact]:
@@ -128,7 +130,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         except BaseException:
             _remove(audit)
             raise
-        record_versions(processed, reports)
+        mark_versions(processed, reports)
     write_index(reports, processed, this.config)
     return revisions.latest(q, reports, processed)
 
@@ -161,9 +163,9 @@ def _remove(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def record_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
+def mark_versions(processed: Path, reports: Path) -> pd.DataFrame | None:
     """Rewrite ``history.csv`` saying which report each quarter's total comes from (its ``version`` column),
-    under the lock runs of other quarters take to publish their history."""
+    under the lock runs of other quarters take to move their history into place."""
     path = Path(processed) / "history.csv"
-    with FileLock(lock_file(processed, "publish"), timeout=PUBLISH_WAIT):
+    with FileLock(lock_file(processed, OUTPUTS_LOCK), timeout=MOVE_WAIT):
         return revisions.rewrite_versions(path, processed, reports) if path.is_file() else None

@@ -18,7 +18,7 @@ import re
 import pandas as pd
 from ruamel.yaml import YAML
 
-from helpers import config
+from helpers.config import Configuration, shown
 from helpers.text import fold, header_key
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -57,8 +57,8 @@ class _Edits:
     """Insertions into a configuration file's text at places ruamel.yaml located: the file stays as written
     (flow lists, their line breaks and the comments inside them), only the new items appear."""
 
-    def __init__(self, name: str):
-        self.path = config.path(name)
+    def __init__(self, name: str, cfg: Configuration):
+        self.path = cfg.path(name)
         self.text = self.path.read_text(encoding="utf-8")
         yaml = YAML()
         self.data = yaml.load(self.text)
@@ -83,17 +83,17 @@ class _Edits:
             config_yaml = YAML(typ="safe")
             config_yaml.load(text)  # still valid YAML, or nothing is written
             self.path.write_text(text, encoding="utf-8")
-        return [f"{config.shown(self.path)}: {line}" for line in self.added]
+        return [f"{shown(self.path)}: {line}" for line in self.added]
 
 
 def _quoted(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def _headers(lines: pd.DataFrame) -> list[str]:
+def _headers(lines: pd.DataFrame, cfg: Configuration) -> list[str]:
     if not len(lines):
         return []
-    edits = _Edits("columns.yml")
+    edits = _Edits("columns.yml", cfg)
     columns = edits.data["columns"]
     known = {header_key(alias) for column, entry in columns.items()
              for alias in [column, *((entry or {}).get("aliases") or [])]}
@@ -106,10 +106,10 @@ def _headers(lines: pd.DataFrame) -> list[str]:
     return edits.save()
 
 
-def _vocabularies(lines: pd.DataFrame) -> list[str]:
+def _vocabularies(lines: pd.DataFrame, cfg: Configuration) -> list[str]:
     if not len(lines):
         return []
-    edits = _Edits("vocabularies.yml")
+    edits = _Edits("vocabularies.yml", cfg)
     for spelling, vocabulary, value in zip(lines["spelling"], lines["vocabulary"], lines["value"], strict=True):
         values = edits.data.get(vocabulary) or {}
         key = next((k for k in values if str(k) == str(value)), None)
@@ -119,10 +119,10 @@ def _vocabularies(lines: pd.DataFrame) -> list[str]:
     return edits.save()
 
 
-def _activities(lines: pd.DataFrame) -> list[str]:
+def _activities(lines: pd.DataFrame, cfg: Configuration) -> list[str]:
     if not len(lines):
         return []
-    edits = _Edits("activities.yml")
+    edits = _Edits("activities.yml", cfg)
     entries = {entry["code"]: entry for entry in edits.data["activities"]}
     names = {fold(n) for entry in entries.values() for more in (entry.get("names") or {}).values() for n in more}
     for _, line in lines.iterrows():
@@ -142,8 +142,8 @@ def _activities(lines: pd.DataFrame) -> list[str]:
     return edits.save()
 
 
-def _provinces(lines: pd.DataFrame) -> list[str]:
-    path = config.path("province_aliases.csv")
+def _provinces(lines: pd.DataFrame, cfg: Configuration) -> list[str]:
+    path = cfg.path("province_aliases.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         known = {fold(row["alias"]) for row in csv.DictReader(handle)}
     new = [(alias, province) for alias, province in zip(lines["alias"], lines["province"], strict=True)
@@ -156,7 +156,7 @@ def _provinces(lines: pd.DataFrame) -> list[str]:
             writer = csv.writer(handle, lineterminator="\n")
             for alias, province in new:
                 writer.writerow([alias, province, "added by check --apply"])
-    return [f"{config.shown(path)}: {alias} → {province}" for alias, province in new]
+    return [f"{shown(path)}: {alias} → {province}" for alias, province in new]
 
 
 def language(value: str, closest: str) -> str:
@@ -167,10 +167,11 @@ def language(value: str, closest: str) -> str:
     return "tr" if closest.split(";")[0].startswith("label_tr:") else "en"
 
 
-def apply(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Add the filled-in lines of check's tables (:func:`helpers.check.suggestion_tables`) to the configuration."""
+def apply(tables: dict[str, pd.DataFrame], cfg: Configuration) -> list[str]:
+    """Add the filled-in lines of check's tables (:func:`helpers.check.suggestion_tables`) to the configuration
+    folder of ``cfg``."""
     filled = {name: table[table[column].fillna("").astype(str) != ""] for name, column in FILLED.items()
               for table in [tables[name]]}
-    return [*_headers(filled["headers.csv"]), *_vocabularies(filled["vocabularies.csv"]),
-            *_activities(filled["activities.csv"]), *_provinces(filled["provinces.csv"])]
+    return [*_headers(filled["headers.csv"], cfg), *_vocabularies(filled["vocabularies.csv"], cfg),
+            *_activities(filled["activities.csv"], cfg), *_provinces(filled["provinces.csv"], cfg)]
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from helpers.clean.normalise import vocabulary
 from helpers.clean.readings import AMBIGUOUS, INVALID, OK, by_source, by_state, categories
+from helpers.config import Configuration
 from helpers.kernels import by_code
 from helpers.text import fold
 
@@ -53,12 +54,13 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
 
 
-def _named(text: str) -> date | None:
-    """``6 Nisan 2023 Perşembe``, ``Ekim 12, 2022``, ``12 Oct 2022``, ``April 2023`` (first of the month)."""
+def _named(text: str, cfg: Configuration) -> date | None:
+    """``6 Nisan 2023 Perşembe``, ``Ekim 12, 2022``, ``12 Oct 2022``, ``April 2023`` (first of the month); the
+    names of months and weekdays are those of ``vocabularies.yml`` of ``cfg``."""
     folded = fold(text)
     if _NOT_WORDS.sub("", folded):
         return None
-    months, weekdays = vocabulary("months"), vocabulary("weekdays")
+    months, weekdays = vocabulary("months", cfg), vocabulary("weekdays", cfg)
     tokens = _TOKEN.findall(folded)
     weekday = [weekdays[t] for t in tokens if t in weekdays]
     tokens = [t for t in tokens if t not in weekdays]
@@ -78,7 +80,7 @@ def _named(text: str) -> date | None:
     return result if not weekday or result.weekday() == weekday[0] else None
 
 
-def _calendar_date(text: str) -> date | None:
+def _calendar_date(text: str, cfg: Configuration) -> date | None:
     if m := _ISO.fullmatch(text):
         y, mo, d, hour, minute, second, offset = m.groups()
         if offset is None:
@@ -91,12 +93,12 @@ def _calendar_date(text: str) -> date | None:
         return date(int(m[2]), int(m[1]), 1)
     if _SERIAL.fullmatch(text):
         return (_EXCEL_EPOCH + pd.Timedelta(days=int(float(text)))).date()
-    return _named(text)
+    return _named(text, cfg)
 
 
-def _date(text: str) -> pd.Timestamp | None:
+def _date(text: str, cfg: Configuration) -> pd.Timestamp | None:
     try:
-        day = _calendar_date(text.strip())
+        day = _calendar_date(text.strip(), cfg)
     except ValueError:  # a day, month, hour or offset out of range
         return None
     return None if day is None else pd.Timestamp(day)
@@ -116,7 +118,7 @@ def _day(year: int, month: int, day: int) -> np.datetime64:
 
 
 @lru_cache(maxsize=1 << 16)
-def _date_readings(text: str) -> tuple[np.datetime64, np.datetime64, int]:
+def _date_readings(text: str, cfg: Configuration) -> tuple[np.datetime64, np.datetime64, int]:
     """A date read day first and month first (NaT: not a date), and what it shows of the order
     (:data:`DAY_FIRST` when it is a date only day first, :data:`MONTH_FIRST` only month first)."""
     if m := _NUMERIC.fullmatch(text):
@@ -126,7 +128,7 @@ def _date_readings(text: str) -> tuple[np.datetime64, np.datetime64, int]:
         shown = (np.isnat(month_first) and not np.isnat(day_first)) * DAY_FIRST + \
             (np.isnat(day_first) and not np.isnat(month_first)) * MONTH_FIRST
         return day_first, month_first, shown
-    other = _date(text) if text else None
+    other = _date(text, cfg) if text else None
     one = _NAT if other is None else np.datetime64(other, "s")
     return one, one, 0
 
@@ -139,24 +141,24 @@ def written_order(note: str) -> int:
     return orders[0] if orders and set(orders) == {DAY_FIRST, MONTH_FIRST} else 0
 
 
-def date_orders(values: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+def date_orders(values: pd.Series, cfg: Configuration, sources: pd.Series | None = None) -> pd.Series:
     """The order evidence (:data:`DAY_FIRST`, :data:`MONTH_FIRST`, both or 0) of each source's dates, by
     source; read once per distinct value."""
     values = categories(values)
-    shown = np.array([_date_readings(str(v).strip())[2] for v in values.cat.categories], dtype=np.int8)
+    shown = np.array([_date_readings(str(v).strip(), cfg)[2] for v in values.cat.categories], dtype=np.int8)
     return by_source(by_code(shown, values.cat.codes.to_numpy(), 0), sources)
 
 
-def read_dates(values: pd.Series, sources: pd.Series | None = None,
+def read_dates(values: pd.Series, cfg: Configuration, sources: pd.Series | None = None,
                orders: pd.Series | None = None) -> tuple[pd.Series, np.ndarray]:
     """Dates (``datetime64``) and a status per row (:data:`OK`, :data:`INVALID` or :data:`AMBIGUOUS`; blanks are
-    OK and NaT). ``orders`` is the :func:`date_orders` evidence by source (a header's stated format added);
-    without it, the evidence of ``values`` themselves."""
+    OK and NaT); month and weekday names are those of ``cfg``. ``orders`` is the :func:`date_orders` evidence by
+    source (a header's stated format added); without it, the evidence of ``values`` themselves."""
     values = categories(values)
     if sources is None or orders is None:
-        orders = date_orders(values, sources)
+        orders = date_orders(values, cfg, sources)
     texts = [str(v).strip() for v in values.cat.categories]
-    readings = [_date_readings(text) for text in texts]
+    readings = [_date_readings(text, cfg) for text in texts]
     day = np.array([r[0] for r in readings], dtype="datetime64[s]")
     month = np.array([r[1] for r in readings], dtype="datetime64[s]")
     either = np.where(np.isnat(day), month, day)
@@ -168,13 +170,14 @@ def read_dates(values: pd.Series, sources: pd.Series | None = None,
     return pd.Series(result, index=values.index, copy=False), found
 
 
-def parse_dates(values: pd.Series, sources: pd.Series | None = None, orders: pd.Series | None = None) -> pd.Series:
+def parse_dates(values: pd.Series, cfg: Configuration, sources: pd.Series | None = None,
+                orders: pd.Series | None = None) -> pd.Series:
     """The dates of :func:`read_dates`, NaT where a value is not a date or is ambiguous."""
-    return read_dates(values, sources, orders)[0]
+    return read_dates(values, cfg, sources, orders)[0]
 
 
 
-def date_ambiguity_hint(text: str) -> str:
+def date_ambiguity_hint(text: str, cfg: Configuration) -> str:
     """Both readings of an ambiguous date: ``02/03/2023 could be 2023-03-02 or 2023-02-03``."""
-    day, month, _ = _date_readings(str(text).strip())
+    day, month, _ = _date_readings(str(text).strip(), cfg)
     return f"{str(text).strip()} could be {day.astype('datetime64[D]')} or {month.astype('datetime64[D]')}"

@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from helpers import config
 from helpers.clean import redact
+from helpers.config import Configuration, shown
 from helpers.csvfile import read_csv
 from helpers.errors import ConfigError
 
@@ -35,11 +35,11 @@ _OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_n
             "strings_to_urls": False}
 
 
-def texts() -> dict[str, dict[str, str]]:
+def texts(cfg: Configuration) -> dict[str, dict[str, str]]:
     """Each reason's words (en, tr, hint_en, hint_tr); every reason of reasons.yml must have them."""
-    found = config.load("feedback")["reasons"]
-    if missing := [r for r in [*config.dropped_reasons(), *config.reject_reasons()] if r not in found]:
-        raise ConfigError(f"{config.shown(config.path('feedback.yml'))}: reasons: no words for {missing}")
+    found = cfg.load("feedback")["reasons"]
+    if missing := [r for r in [*cfg.dropped_reasons(), *cfg.reject_reasons()] if r not in found]:
+        raise ConfigError(f"{shown(cfg.path('feedback.yml'))}: reasons: no words for {missing}")
     return found
 
 
@@ -49,12 +49,12 @@ def _masked(values: pd.Series) -> pd.Series:
     return values.map(masks).astype("object").fillna("")
 
 
-def write_feedback(quarter_dir: Path) -> list[Path]:
+def write_feedback(quarter_dir: Path, cfg: Configuration) -> list[Path]:
     """One workbook per source file of ``quarter_dir/rejects.csv`` into ``quarter_dir/feedback/`` (emptied
     first: no file of an earlier run is left)."""
     rejects = read_csv(Path(quarter_dir) / "rejects.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False,
                        na_values=[""])
-    words = texts()
+    words = texts(cfg)
     folder = Path(quarter_dir) / FOLDER
     if folder.exists():
         shutil.rmtree(folder)

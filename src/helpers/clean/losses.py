@@ -42,12 +42,12 @@ def _share(part: int, whole: int) -> str:
     return f"{part:,} of {whole:,} rows ({100 * part / whole:.1f} %)"
 
 
-def losses(quality: dict, cfg: Configuration) -> list[str]:
-    """One line per sign that the quarter's data look wrong (``docs/losses.md``); empty when they look right."""
-    return [line for _, line in signs(quality, cfg)]
+def losses(quality: dict, q: Quarter, cfg: Configuration) -> list[str]:
+    """One line per sign that quarter ``q``'s data look wrong (``docs/losses.md``); empty when they look right."""
+    return [line for _, line in signs(quality, q, cfg)]
 
 
-def signs(quality: dict, cfg: Configuration) -> list[tuple[str, str]]:
+def signs(quality: dict, q: Quarter, cfg: Configuration) -> list[tuple[str, str]]:
     """Each sign that the quarter's data look wrong as (kind, line): the kind (``unmapped_form``, ``rejected``,
     ``out_of_period``) is what a report prints, in its reader's words; the line is the run's own wording.
 
@@ -58,7 +58,6 @@ def signs(quality: dict, cfg: Configuration) -> list[tuple[str, str]]:
       that rightly span many quarters, a Kobo form's whole history or a yearly ActivityInfo export, whose
       dates run across the quarter.
     """
-    q = Quarter.parse(quality["quarter"])
     totals, span = quality["totals"], quality.get("dates", {})
     read = totals["rows_read"]
     found = [("unmapped_form", f"{q}: {', '.join(entry['files'])} "
@@ -87,7 +86,7 @@ def stop_on_losses(result: CleanResult, cfg: Configuration, *, accept: bool = Fa
 
     A quarter with no row kept stops even when losses are accepted: there is nothing to report.
     """
-    kinds = signs(result.quality, cfg)
+    kinds = signs(result.quality, result.quarter, cfg)
     found = [line for _, line in kinds]
     totals = result.quality["totals"]
     if not totals["rows_kept"]:

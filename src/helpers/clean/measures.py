@@ -19,7 +19,6 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from helpers import config
 from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 
@@ -90,11 +89,11 @@ def not_reported(records: pd.DataFrame, present: dict[str, set[str]], cfg: Confi
     return found
 
 
-def sentences(quality: dict, files: bool = True) -> list[str]:
+def sentences(quality: dict, cfg: Configuration, files: bool = True) -> list[str]:
     """What the report and check say of each measure not reported: which figure, how many rows, which files
     (``files``: by name, for check; the report only counts them: its sources are numbered, not named, and names
     the activities by their labels, not codes)."""
-    lines, labels = [], config.activities()["label"].to_dict()
+    lines, labels = [], cfg.activities()["label"].to_dict()
     for entry in quality.get("not_reported", []):
         names = ", ".join(figure["label"] for figure in entry["figures"]) or entry["column"]
         without = entry["files_without_column"]

@@ -18,16 +18,16 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers import config
 from helpers.clean.readings import categories
 from helpers.columns import coded_columns
+from helpers.config import Configuration, shown
 from helpers.errors import VocabularyError
 from helpers.kernels import array_by_code, by_code, categorical, coalesce, distinct, integers, interval_codes, narrow
 from helpers.text import fold, turkish_lower
@@ -36,19 +36,15 @@ _SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(sys.maxunicode + 
 EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"  # matches text that str.strip() changes (an RE2 pattern)
 
 
-def vocabulary(name: str) -> dict[str, object]:
-    """One vocabulary of ``config/vocabularies.yml`` as folded spelling → value."""
-    return _vocabulary(name, config.version("vocabularies"))
-
-
-@cache
-def _vocabulary(name: str, _version: tuple) -> dict[str, object]:
+@lru_cache(maxsize=64)  # per configuration (a run's is read once) and vocabulary
+def vocabulary(name: str, cfg: Configuration) -> dict[str, object]:
+    """One vocabulary of ``vocabularies.yml`` of ``cfg`` as folded spelling → value."""
     table: dict[str, object] = {}
-    for value, spellings in config.load("vocabularies")[name].items():
+    for value, spellings in cfg.load("vocabularies")[name].items():
         for spelling in spellings:
             key = fold(str(spelling))
             if table.setdefault(key, value) != value:
-                file = config.shown(config.path("vocabularies.yml"))
+                file = shown(cfg.path("vocabularies.yml"))
                 raise VocabularyError(f"{file}, {name}: {spelling!r} means both {table[key]!r} and {value!r}")
     return table
 
@@ -97,38 +93,39 @@ def collapse_spaces(values: pd.Series, dtype: str = "string") -> pd.Series:
 # ------------------------------------------------------------------------------------------- vocabularies
 
 
-def _lookup(name: str) -> Callable[[str], object]:
-    table = vocabulary(name)
+def _lookup(name: str, cfg: Configuration) -> Callable[[str], object]:
+    table = vocabulary(name, cfg)
     return lambda text: table.get(fold(text))
 
 
-def parse_vocabulary(values: pd.Series, name: str, dtype: str = "string") -> pd.Series:
+def parse_vocabulary(values: pd.Series, name: str, cfg: Configuration, dtype: str = "string") -> pd.Series:
     """Values matched against vocabulary ``name`` of ``config/vocabularies.yml`` (``F``, ``Kadın``, ``Erkek çocuk``
     → female, male; ``Suriye`` → Syrian; ...); NA when not understood."""
-    return map_non_blank(values, _lookup(name), dtype)
+    return map_non_blank(values, _lookup(name, cfg), dtype)
 
 
-def parse_yes_no(values: pd.Series) -> pd.Series:
+def parse_yes_no(values: pd.Series, cfg: Configuration) -> pd.Series:
     """yes/no/evet/hayır/1/0 to a nullable boolean."""
-    answer = _lookup("yes_no")
+    answer = _lookup("yes_no", cfg)
     return map_non_blank(values, lambda text: {"yes": True, "no": False}.get(answer(text)), "boolean")
 
 
-def _counted_as(text: str) -> str:
-    """An unrecognised value as quality.json may show it: identifier-shaped text is withheld."""
-    rule = config.load("vocabularies")["withheld"]
+def _counted_as(text: str, rule: dict) -> str:
+    """An unrecognised value as quality.json may show it: identifier-shaped text is withheld (``rule``:
+    ``withheld`` of ``vocabularies.yml``)."""
     return rule["label"] if sum(c.isdigit() for c in text) >= rule["min_digits"] else text
 
 
-def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str, int]]:
-    """Per coded column (``config.coded_columns``), each value outside its vocabulary among ``rows`` of ``raw``
-    with its count.
+def unrecognised_values(raw: pd.DataFrame, rows: pd.Index, cfg: Configuration) -> dict[str, dict[str, int]]:
+    """Per coded column (:func:`helpers.columns.coded_columns`), each value outside its vocabulary among ``rows``
+    of ``raw`` with its count.
 
     Counted through the category codes of the kept rows, each distinct value parsed once.
     """
     positions = raw.index.get_indexer(rows)
     result = {}
-    for column, vocabulary in coded_columns().items():
+    withheld = cfg.load("vocabularies")["withheld"]
+    for column, vocabulary in coded_columns(cfg).items():
         if column not in raw.columns:
             continue
         values = categories(raw[column])
@@ -136,10 +133,11 @@ def unrecognised_values(raw: pd.DataFrame, rows: pd.Index) -> dict[str, dict[str
         counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
         used = np.flatnonzero(counts)
         texts = pd.Series(values.cat.categories[used].astype(str), dtype="string")
-        unknown = parse_vocabulary(texts, vocabulary).isna().to_numpy() & (texts.str.strip() != "").to_numpy(dtype=bool)
+        unknown = (parse_vocabulary(texts, vocabulary, cfg).isna().to_numpy()
+                   & (texts.str.strip() != "").to_numpy(dtype=bool))
         tally: dict[str, int] = {}
         for text, n in zip(texts[unknown], counts[used][unknown], strict=True):
-            label = _counted_as(text.strip())
+            label = _counted_as(text.strip(), withheld)
             tally[label] = tally.get(label, 0) + int(n)
         result[column] = dict(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
     return result
@@ -172,9 +170,8 @@ def age_from_birth(birth: pd.Series, on: pd.Series) -> pd.Series:
     return (years - before_birthday.astype("int64")).astype("float64")
 
 
-def age_groups(age: pd.Series) -> pd.Series:
-    """The SADD age group of each whole age (``config/indicators.yml`` age_groups), else ``unknown``."""
-    groups = config.age_groups()
+def age_groups(age: pd.Series, groups: dict[str, tuple[int, int]]) -> pd.Series:
+    """The SADD age group of each whole age (``groups``: ``age_groups`` of ``indicators.yml``), else ``unknown``."""
     bins = [next(iter(groups.values()))[0] - 1, *(oldest for _, oldest in groups.values())]
     codes = interval_codes(age.to_numpy(dtype="float64"), bins)
     codes[codes < 0] = len(groups)  # unknown

@@ -28,11 +28,10 @@ import pycountry
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from helpers import config
 from helpers.paths import CONFIG_DIR, REFERENCE_DIR
 from helpers.text import fold
 
-ALIASES_FILE = CONFIG_DIR / "province_aliases.csv"  # the repository's; a run reads the one of config.path
+ALIASES_FILE = CONFIG_DIR / "province_aliases.csv"  # the repository's; a run passes its configuration's
 DISTRICTS_FILE = REFERENCE_DIR / "turkiye-districts.csv"
 FUZZY_THRESHOLD = 80.0
 """Smallest similarity (100 × (1 − typos / length), typos counted as in ``rapidfuzz.distance.OSA``) for a
@@ -320,7 +319,7 @@ def resolve_provinces(
     values: Iterable[object],
     threshold: float = FUZZY_THRESHOLD,
     margin: int = FUZZY_MARGIN,
-    aliases: Path | None = None,
+    aliases: Path = ALIASES_FILE,
 ) -> pd.DataFrame:
     """Resolve each distinct value once; map back with ``col.map(result.set_index("value")["province"])``.
 
@@ -329,9 +328,9 @@ def resolve_provinces(
     ``candidate``), ``candidate`` (the closest province, named for unresolved values too; for a district
     name, the district's province), ``reason`` (``missing_required`` when blank, ``unknown_province`` when
     otherwise unresolved, NA when resolved) and ``hint`` (why an unknown value was not resolved, for the
-    rejects file).
+    rejects file). ``aliases``: the province aliases file; a run passes its configuration's
+    (``cfg.path("province_aliases.csv")``).
     """
-    aliases = config.path(ALIASES_FILE.name) if aliases is None else aliases
     matcher = _matcher(aliases, aliases.stat().st_mtime_ns)
     distinct = (values if isinstance(values, pd.Series) else pd.Series(list(values))).unique()
     settled = [_settle(value, matcher, threshold) for value in distinct]

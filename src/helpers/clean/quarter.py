@@ -24,7 +24,7 @@ from pandera.pandas import DataFrameSchema
 
 from helpers.clean import dates, measures, normalise, numbers, redact, schema
 from helpers.clean.losses import date_span
-from helpers.clean.provinces import resolve_provinces
+from helpers.clean.provinces import ALIASES_FILE, resolve_provinces
 from helpers.clean.pseudonymise import fingerprint, hashing, load_key
 from helpers.clean.sample import sample_check
 from helpers.clean.schema import raw_record_schema, violations
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 class CleanResult:
     """The outcome of cleaning one quarter."""
 
-    quarter: str
+    quarter: Quarter
     records: pd.DataFrame
     rejects: pd.DataFrame
     quality: dict = field(default_factory=dict)
@@ -59,7 +59,8 @@ def _province_lookup(raw: pd.Series, cfg: Configuration) -> pd.DataFrame:
     """Resolution of each distinct raw province spelling, indexed by the spelling."""
     distinct = raw.dropna().unique()
     threshold = cfg.setting("province_match_threshold")
-    return resolve_provinces(pd.Series(distinct, dtype="string"), threshold=threshold).set_index("value")
+    return resolve_provinces(pd.Series(distinct, dtype="string"), threshold=threshold,
+                             aliases=cfg.path(ALIASES_FILE.name)).set_index("value")
 
 
 def _reach_type_of(catalogue: pd.DataFrame):
@@ -98,7 +99,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     (``typed``) as they are; dates with the day/month ``orders`` of their files. A coded value outside its
     vocabulary is the column's ``unknown`` value (or NA).
     """
-    bounds = schema.number_bounds()
+    bounds = schema.number_bounds(cfg)
     made: dict[str, pd.Series] = {}
 
     def number(column: str) -> pd.Series:
@@ -108,20 +109,20 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     def age(name: str, column: RecordColumn) -> pd.Series:
         years = normalise.age_in_range(number(name))
         for read in column.reads:  # a date of birth, only where the age is missing
-            birth = dates.parse_dates(raw[read], raw["source"], orders[read])
+            birth = dates.parse_dates(raw[read], cfg, raw["source"], orders[read])
             derive = (years.isna() & birth.notna()).to_numpy()
             years[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], made["date"][derive]))
         made[f"{name} in years"] = years  # the age groups are cut from the ages before they are made whole
         return normalise.whole(years)
 
     def coded(name: str, column: RecordColumn) -> pd.Series:
-        parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, "category")
+        parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, cfg, "category")
         return parsed if column.unknown is None else coalesce(parsed, default=column.unknown)
 
     parsers = {
         "run": lambda name, column: categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
         "reader": lambda name, column: raw[name],
-        "date": lambda name, column: dates.parse_dates(raw[name], raw["source"], orders[name]),
+        "date": lambda name, column: dates.parse_dates(raw[name], cfg, raw["source"], orders[name]),
         "province": lambda name, column: _lookup(raw[name], provinces["province"]),
         "text": lambda name, column: normalise.collapse_spaces(raw[name], "category"),
         "activity": lambda name, column: normalise.activity_codes(raw[name], catalogue, "category"),
@@ -131,7 +132,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         "age": age,
         "item": lambda name, column: normalise.normalise_items(raw[name], cfg.load("items")["synonyms"],
                                                                "category"),
-        "yes_no": lambda name, column: normalise.parse_yes_no(raw[name]),
+        "yes_no": lambda name, column: normalise.parse_yes_no(raw[name], cfg),
         "vocabulary": coded,
         "derived": lambda name, column: _derived(name, made, raw, provinces, catalogue, cfg),
     }
@@ -146,17 +147,19 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
 
 
 # How each derived record column (``parser: derived`` in the record schema) is made from the columns made before it
-# (``made``), the raw rows, the quarter's province spellings and the activity catalogue.
-DERIVATIONS: dict[str, Callable[[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame], pd.Series]] = {
-    "iso_code": lambda made, raw, provinces, catalogue: _lookup(raw["province"], provinces["iso_code"]),
-    "centre": lambda made, raw, provinces, catalogue: normalise.map_distinct(
+# (``made``), the raw rows, the quarter's province spellings, the activity catalogue and the run's configuration.
+DERIVATIONS: dict[str, Callable[[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame, Configuration], pd.Series]] = {
+    "iso_code": lambda made, raw, provinces, catalogue, cfg: _lookup(raw["province"], provinces["iso_code"]),
+    "centre": lambda made, raw, provinces, catalogue, cfg: normalise.map_distinct(
         made["site"], lambda v: v.split(" - ", 1)[0].strip(), "category"),
-    "sector": lambda made, raw, provinces, catalogue: _lookup(made["activity"], catalogue["sector"]),
-    "reach_type": lambda made, raw, provinces, catalogue: _per_record_reach(
+    "sector": lambda made, raw, provinces, catalogue, cfg: _lookup(made["activity"], catalogue["sector"]),
+    "reach_type": lambda made, raw, provinces, catalogue, cfg: _per_record_reach(
         _lookup(made["activity"], catalogue["reach_type"]), raw["beneficiary_id"].notna()),
-    "age_group": lambda made, raw, provinces, catalogue: normalise.age_groups(made["age in years"]),
-    "population_group": lambda made, raw, provinces, catalogue: normalise.derive_population_group(
-        normalise.parse_vocabulary(raw["population_group"], "population_group", "category"), made["nationality"]),
+    "age_group": lambda made, raw, provinces, catalogue, cfg: normalise.age_groups(
+        made["age in years"], cfg.age_groups()),
+    "population_group": lambda made, raw, provinces, catalogue, cfg: normalise.derive_population_group(
+        normalise.parse_vocabulary(raw["population_group"], "population_group", cfg, "category"),
+        made["nationality"]),
 }
 
 
@@ -165,13 +168,13 @@ def _derived(name: str, made: dict[str, pd.Series], raw: pd.DataFrame, provinces
     if name not in DERIVATIONS:
         raise ConfigError(f"{shown(cfg.path('columns.yml'))}: record.{name}: the cleaner derives no column "
                           f"of this name; derived columns are {', '.join(DERIVATIONS)}")
-    return DERIVATIONS[name](made, raw, provinces, catalogue)
+    return DERIVATIONS[name](made, raw, provinces, catalogue, cfg)
 
 
-def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame, cfg: Configuration) -> pd.DataFrame:
     """Rejected rows as the analyst needs them: where, why, which column, which value (identifiers masked)."""
     value = bad["value"].astype("object")
-    value = value.where(~bad["column"].isin(identifier_columns()) | value.isna(), "(identifier withheld)")
+    value = value.where(~bad["column"].isin(identifier_columns(cfg)) | value.isna(), "(identifier withheld)")
     detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
                         for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
@@ -238,16 +241,17 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
         "population_group": round(float((records["population_group"] != "unknown").sum() / n), 4),
     }
     return {"totals": totals, "files": files, "skipped_files": skipped, "completeness": completeness,
-            "unknown_values": normalise.unrecognised_values(raw, records.index)}
+            "unknown_values": normalise.unrecognised_values(raw, records.index, cfg)}
 
 
-def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
+def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame, cfg: Configuration,
               marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
               orders: pd.Series | None = None, formulas: dict[str, pd.Series] | None = None) -> DataFrameSchema:
     """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
     marks (see :func:`_number_marks`), date orders (see :func:`_date_orders`) and formula cells saved without
     their values."""
     return raw_record_schema(
+        cfg,
         known_province=lambda s: s.map(provinces["province"]).notna(),
         reach_type=_reach_type_of(catalogue),
         marks=marks,
@@ -265,14 +269,14 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = cfg.activities()
     provinces = _province_lookup(raw["province"], cfg)
-    bad = violations(raw, _contract(provinces, catalogue, marks, typed, orders["date"], stacked.formulas))
+    bad = violations(raw, _contract(provinces, catalogue, cfg, marks, typed, orders["date"], stacked.formulas), cfg)
     # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
     # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
-    dated = dates.parse_dates(raw.loc[bad.index, "date"], raw.loc[bad.index, "source"], orders["date"])
+    dated = dates.parse_dates(raw.loc[bad.index, "date"], cfg, raw.loc[bad.index, "source"], orders["date"])
     early = bad.index[(dated.notna() & ((dated < pd.Timestamp(q.start)) | (dated > pd.Timestamp(q.end)))).to_numpy()]
     faults = bad.loc[early, "reason"].astype(str) + " (" + bad.loc[early, "column"].astype(str) + ")"
     bad = bad.drop(index=early)
-    rejected = _reject_table(raw, bad, provinces)
+    rejected = _reject_table(raw, bad, provinces, cfg)
     keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
     keep[raw.index.get_indexer(bad.index.union(early))] = False
     valid = raw[keep]
@@ -284,7 +288,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
                                _dropped_rows(raw, early, "out_of_period", "also " + faults)])
     # The date is part of a duplicate's key, so a row in the quarter can only repeat a row in the quarter:
     # finding duplicates among all valid rows and dropping them after the out-of-period ones gives the same.
-    duplicated, original = find_duplicates(records[duplicate_key()])
+    duplicated, original = find_duplicates(records[duplicate_key(cfg)])
     original = original[~outside[duplicated]]
     duplicated &= ~outside
     detail = ("same as " + raw.loc[original, "source"].astype(str).to_numpy() + " row "
@@ -329,12 +333,12 @@ def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, 
 def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResult:
     """Clean the run's quarter, ``<raw>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q, cfg = run.quarter, run.config
-    raw_columns()  # a configured column the cleaner cannot keep stops the run before anything is read
+    raw_columns(cfg)  # a configured column the cleaner cannot keep stops the run before anything is read
     folder = run.folders.raw / str(q)
-    sample, not_sample = sample_check(folder) if folder.is_dir() else (False, "")
+    sample, not_sample = sample_check(folder, cfg) if folder.is_dir() else (False, "")
     key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
-    sources, tables, skipped, not_read = read_files(folder, skip_bad_files=skip_bad_files)
-    stacked = stack(tables, skipped, not_read)
+    sources, tables, skipped, not_read = read_files(folder, cfg, skip_bad_files=skip_bad_files)
+    stacked = stack(tables, skipped, not_read, cfg)
     raw = stacked.raw
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
@@ -344,7 +348,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
                   "rejects": redact.withhold(rejects)}
-        for column in identifier_columns():
+        for column in identifier_columns(cfg):
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
@@ -353,7 +357,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
-    return CleanResult(str(q), records[list(cfg.record())].reset_index(drop=True), rejects.reset_index(drop=True),
+    return CleanResult(q, records[list(cfg.record())].reset_index(drop=True), rejects.reset_index(drop=True),
                        quality)
 
 
@@ -362,7 +366,7 @@ class Examination:
     """What cleaning a quarter would decide, found without a key and without writing anything
     (``quarterly-report check``)."""
 
-    quarter: str
+    quarter: Quarter
     tables: list  # every table read (RawTable: shape, header mapping, row numbers)
     labels: dict[tuple[str, str | None], str]  # each table's label as outputs show it (identifiers masked)
     raw: pd.DataFrame  # the rows read, canonical columns (identifier columns as numbers, never texts)
@@ -378,8 +382,8 @@ def examine_quarter(run: RunContext) -> Examination:
     pseudonymising: no key is needed and nothing is written. Unreadable files are listed in
     ``quality["skipped_files"]``."""
     q, cfg = run.quarter, run.config
-    _, tables, skipped, not_read = read_files(run.folders.raw / str(q), skip_bad_files=True)
-    stacked = stack(tables, skipped, not_read)
+    _, tables, skipped, not_read = read_files(run.folders.raw / str(q), cfg, skip_bad_files=True)
+    stacked = stack(tables, skipped, not_read, cfg)
     raw = stacked.raw
     records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
     redact.withhold(rejects)
@@ -389,7 +393,7 @@ def examine_quarter(run: RunContext) -> Examination:
     redact.mask_columns(records, reviewed)  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in reviewed if column in records}
-    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality, provinces,
+    return Examination(q, tables, stacked.labels, raw, rejects.reset_index(drop=True), quality, provinces,
                        stacked.marks, kept)
 
 
@@ -400,7 +404,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
 
     Each file replaces the previous one only once it is completely written.
     """
-    out = Path(processed_dir) / result.quarter
+    out = Path(processed_dir) / str(result.quarter)
     out.mkdir(parents=True, exist_ok=True)
     # Row-group statistics for the quarter (lets DuckDB or Spark skip other quarters' files), dates and numbers
     # only: rows are in source order, so the min/max of another category or of a (random) pseudonym spans

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.ingest.sources import discover_sources
 from helpers.paths import CONFIG_DIR, SAMPLE_LATE_DIR
 
@@ -15,12 +15,12 @@ SAMPLE_FILES = CONFIG_DIR / "sample-files.sha256"
 """SHA-256 of each data file of the bundled sample as ``python -m samplegen`` writes it (the demo key's files)."""
 
 
-def is_sample(folder: Path) -> bool:
+def is_sample(folder: Path, cfg: Configuration) -> bool:
     """True when ``folder`` holds the bundled, generated sample (it runs with the public demo key)."""
-    return sample_check(Path(folder))[0]
+    return sample_check(Path(folder), cfg)[0]
 
 
-def sample_check(folder: Path) -> tuple[bool, str]:
+def sample_check(folder: Path, cfg: Configuration) -> tuple[bool, str]:
     """Whether ``folder`` is the generated sample, and if a manifest is there but does not match, why not.
 
     The folder is the sample only when it has the sample's manifest and the files the cleaner would read are
@@ -28,7 +28,7 @@ def sample_check(folder: Path) -> tuple[bool, str]:
     byte, as listed in the repository's ``SAMPLE_FILES``. The manifest is only a marker: it sits beside the
     files it would vouch for, so a copied or edited manifest never switches real files to the public demo key.
     """
-    marker = folder / config.setting("sample_marker")
+    marker = folder / cfg.setting("sample_marker")
     if not marker.is_file():
         return False, ""
     mismatch = f"{marker.name} does not match the files: real data needs a key"

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import config
 from helpers.clean import dates, numbers, readings
+from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 from helpers.kernels import by_code
 
@@ -39,10 +39,10 @@ def _check(test: Callable[[pd.Series], pd.Series], name: str) -> pa.Check:
     return pa.Check(check, name=name, ignore_na=False)
 
 
-def number_bounds() -> dict[str, numbers.Bounds]:
-    """The checked number columns and their bounds, maxima from ``config/pipeline.yml``."""
+def number_bounds(cfg: Configuration) -> dict[str, numbers.Bounds]:
+    """The checked number columns and their bounds, maxima from ``pipeline.yml``."""
     def bounds(low: float, setting: str, whole: bool) -> numbers.Bounds:
-        return numbers.Bounds(low, config.setting(setting), whole, setting)
+        return numbers.Bounds(low, cfg.setting(setting), whole, setting)
 
     return {
         "household_size": bounds(1, "max_household_size", True),
@@ -123,12 +123,13 @@ def _formula_checks(formulas: dict[str, pd.Series]) -> list[pa.Check]:
     return [pa.Check(check(rows), name=f"{FORMULA}:{column}", ignore_na=False) for column, rows in formulas.items()]
 
 
-def _formula_hint() -> str:
-    """What to do about a formula without its value: the words sent back to partners (``config/feedback.yml``)."""
-    return config.load("feedback")["reasons"][FORMULA]["hint_en"]
+def _formula_hint(cfg: Configuration) -> str:
+    """What to do about a formula without its value: the words sent back to partners (``feedback.yml``)."""
+    return cfg.load("feedback")["reasons"][FORMULA]["hint_en"]
 
 
 def raw_record_schema(
+    cfg: Configuration,
     *,
     known_province: Callable[[pd.Series], pd.Series],
     reach_type: Callable[[pd.Series], pd.Series],
@@ -142,14 +143,14 @@ def raw_record_schema(
 
     ``known_province`` tells which raw province spellings resolve; ``reach_type`` maps raw activity values to
     their catalogue reach type (NA for values that name no activity). ``bounds`` are the number columns'
-    bounds (default :func:`number_bounds`); ``marks`` their decimal-mark evidence by source
-    (:func:`numbers.decimal_marks`, default: from the frame validated); ``typed`` their rows that hold numbers
-    typed into workbook cells (:func:`numbers.read_numbers`); ``orders`` the dates' day/month order evidence by
-    source (:func:`dates.date_orders`, default: from the frame validated); ``formulas`` per column the rows blank
-    because their workbook cell holds a formula saved without its value (rejected as ``formula_without_value``:
-    the value is unknown, not missing).
+    bounds (default :func:`number_bounds` of ``cfg``, the run's configuration); ``marks`` their decimal-mark
+    evidence by source (:func:`numbers.decimal_marks`, default: from the frame validated); ``typed`` their rows
+    that hold numbers typed into workbook cells (:func:`numbers.read_numbers`); ``orders`` the dates' day/month
+    order evidence by source (:func:`dates.date_orders`, default: from the frame validated); ``formulas`` per
+    column the rows blank because their workbook cell holds a formula saved without its value (rejected as
+    ``formula_without_value``: the value is unknown, not missing).
     """
-    bounds = number_bounds() if bounds is None else bounds
+    bounds = number_bounds(cfg) if bounds is None else bounds
     marks, typed = marks or {}, typed or {}
     numbers = [check for column, limits in bounds.items()
                for check in _number_checks(column, limits, marks.get(column), typed.get(column))]
@@ -161,21 +162,21 @@ def raw_record_schema(
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
         },
         checks=[*_formula_checks(formulas or {}), *_reach_requirements(reach_type), *numbers,
-                *_read_checks("date", lambda values, sources: dates.read_dates(values, sources, orders)[1],
+                *_read_checks("date", lambda values, sources: dates.read_dates(values, cfg, sources, orders)[1],
                               "unparseable_date")],
         strict=False,
         coerce=False,
         metadata={"hints": {**{f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()},
-                            **{f"{FORMULA}:{column}": _formula_hint() for column in formulas or {}}}},
+                            **{f"{FORMULA}:{column}": _formula_hint(cfg) for column in formulas or {}}}},
     )
 
 
-def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema, cfg: Configuration) -> pd.DataFrame:
     """One row per raw row that breaks the contract: ``reason``, ``column``, ``value``, ``hint`` (what the value
     should be, or both readings of an ambiguous number) and ``also`` (other reasons).
 
     Indexed like ``raw``. When a row breaks several rules, the first reason in ``config/reasons.yml`` (rejected) is
-    reported and the others are listed in ``also``.
+    reported (``reasons.yml`` of ``cfg``) and the others are listed in ``also``.
     """
     try:
         # The checks only read, so no column is copied (pandera copies the frame unless inplace); the frame is a
@@ -188,14 +189,14 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     codes, names = pd.factorize(cases["check"].astype(str), use_na_sentinel=False)
     reason_column = (pd.Series(names).str.split(":", n=1, expand=True).reindex(columns=[0, 1])
                      .take(codes).set_axis(cases.index))
-    order = config.reject_reasons()
+    order = cfg.reject_reasons()
     cases = cases.assign(
         reason=reason_column[0].replace({"not_nullable": "missing_required"}),
         column=reason_column[1].astype("object").fillna(cases["column"].astype("object")),
         rank=lambda c: c["reason"].map({r: i for i, r in enumerate(order)}),
     )
     if unlisted := sorted(set(cases.loc[cases["rank"].isna(), "reason"])):
-        raise ConfigError(f"{config.shown(config.path('reasons.yml'))}: the contract rejects rows for {unlisted}, "
+        raise ConfigError(f"{shown(cfg.path('reasons.yml'))}: the contract rejects rows for {unlisted}, "
                           "which the rejected reasons do not list")
     cases = cases.dropna(subset=["index"]).drop_duplicates(subset=["index", "reason", "column"])
     cases = cases.sort_values(["index", "rank"], kind="stable")
@@ -205,17 +206,18 @@ def violations(raw: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     values = _offending_values(raw, first["column"])
     return pd.DataFrame(
         {"reason": first["reason"], "column": first["column"], "value": values,
-         "hint": _hints(first["reason"], first["column"], values, (schema.metadata or {}).get("hints", {})),
+         "hint": _hints(first["reason"], first["column"], values, (schema.metadata or {}).get("hints", {}), cfg),
          "also": also.reindex(first.index)},
         index=first.index.astype(raw.index.dtype),
     )
 
 
-def _hints(reasons: pd.Series, columns: pd.Series, values: np.ndarray, known: dict[str, str]) -> np.ndarray:
+def _hints(reasons: pd.Series, columns: pd.Series, values: np.ndarray, known: dict[str, str], cfg: Configuration
+           ) -> np.ndarray:
     """Per violation: both readings of an ambiguous number or date, the rule an invalid value breaks, else NaN."""
     hints = (reasons.astype(str) + ":" + columns.astype(str)).map(known).to_numpy(dtype=object)
     ambiguous = (reasons == "ambiguous_value").to_numpy()
-    hints[ambiguous] = [dates.date_ambiguity_hint(v) if c == "date" else numbers.ambiguity_hint(v)
+    hints[ambiguous] = [dates.date_ambiguity_hint(v, cfg) if c == "date" else numbers.ambiguity_hint(v)
                         for v, c in zip(values[ambiguous], columns[ambiguous], strict=True)]
     return hints
 

@@ -17,12 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers import config
 from helpers.clean import dates, normalise, numbers, redact, schema
 from helpers.columns import identifier_columns, raw_read
+from helpers.config import Configuration, shown
 from helpers.errors import ConfigError, NoSourcesError, SourceReadError
 from helpers.ingest import forms
-from helpers.ingest.readers import load_columns, read_source
+from helpers.ingest.readers import read_source
+from helpers.ingest.rules import load_columns
 from helpers.ingest.sources import discover_sources
 from helpers.kernels import by_code, categorical, narrow
 
@@ -52,7 +53,7 @@ def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> d
             for source, sheet in {(t.source, t.sheet) for t in tables}}
 
 
-def _combine(tables: list, labels: dict[tuple[str, str | None], str]
+def _combine(tables: list, labels: dict[tuple[str, str | None], str], cfg: Configuration
              ) -> tuple[pd.DataFrame, dict[str, pa.Array], dict[str, pd.Series], dict[str, pd.Series]]:
     """Stack the raw tables into one frame with every canonical column, blanks as NA, text as categories.
 
@@ -71,34 +72,34 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str]
         "row_number": np.concatenate([np.empty(0, "int64"),  # (no table at all: every file unreadable)
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
-    identifiers, identifying = {}, identifier_columns()
-    for column in raw_columns():
+    identifiers, identifying, columns = {}, identifier_columns(cfg), raw_columns(cfg)
+    for column in columns:
         codes, dictionary = _stacked(column, tables, column in identifying)
         if column in identifying:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary
         else:
             raw[column] = categorical(codes, pd.arrays.ArrowStringArray(dictionary), raw.index)
-    return raw, identifiers, _rows_of(tables, sizes, raw.index, "numbers"), _rows_of(tables, sizes, raw.index,
-                                                                                     "formulas")
+    return (raw, identifiers, _rows_of(tables, sizes, raw.index, "numbers", columns),
+            _rows_of(tables, sizes, raw.index, "formulas", columns))
 
 
-def _rows_of(tables: list, sizes: list[int], index: pd.Index, kind: str) -> dict[str, pd.Series]:
+def _rows_of(tables: list, sizes: list[int], index: pd.Index, kind: str, columns: list[str]) -> dict[str, pd.Series]:
     """Per column, the stacked rows that the tables' ``kind`` (a per-column row mask of :class:`RawTable`) marks;
     only the columns some table marks."""
     return {column: pd.Series(np.concatenate([getattr(table, kind).get(column, np.zeros(size, dtype=bool))
                                               for table, size in zip(tables, sizes, strict=True)]), index=index)
-            for column in raw_columns() if any(column in getattr(table, kind) for table in tables)}
+            for column in columns if any(column in getattr(table, kind) for table in tables)}
 
 
-def raw_columns() -> list[str]:
+def raw_columns(cfg: Configuration) -> list[str]:
     """The canonical raw columns (``columns.yml``), each of which the cleaner turns into a record column.
 
     A column configured without a rule here would be read and then silently lost: it is refused, naming it.
     """
-    columns = config.columns()
-    if unknown := [c for c in columns if c not in raw_read()]:
-        raise ConfigError(f"{config.shown(config.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
+    columns = cfg.columns()
+    if unknown := [c for c in columns if c not in raw_read(cfg)]:
+        raise ConfigError(f"{shown(cfg.path('columns.yml'))}: columns.{unknown[0]}: the cleaner has no "
                           "rule for this column, so its values would be lost; give it an entry under record: in "
                           "the same file (a coded column: parser: vocabulary) or remove it")
     return columns
@@ -138,13 +139,13 @@ def _strip(values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(values, pa.array(np.isin(np.arange(len(values)), edge)), stripped)
 
 
-def _read_all(sources: list[Path], folder: Path) -> list:
+def _read_all(sources: list[Path], folder: Path, cfg: Configuration) -> list:
     """Each source's tables, or the :class:`SourceReadError` it raised, in source order.
 
     Files are read side by side: Arrow parses each one on every core, and a second file keeps the cores busy
     while the first goes through its single-threaded steps (decoding, unifying dictionaries).
     """
-    rules = dataclasses.replace(load_columns(), forms=forms.readings(folder))  # exports read through their form
+    rules = dataclasses.replace(load_columns(cfg), forms=forms.readings(folder, cfg))  # exports read through forms
 
     def attempt(path: Path):
         try:
@@ -156,14 +157,15 @@ def _read_all(sources: list[Path], folder: Path) -> list:
         return list(pool.map(attempt, sources))
 
 
-def read_files(folder: Path, *, skip_bad_files: bool = False) -> tuple[list[Path], list, list[dict], list[dict]]:
+def read_files(folder: Path, cfg: Configuration, *, skip_bad_files: bool = False
+               ) -> tuple[list[Path], list, list[dict], list[dict]]:
     """Every raw file of a quarter's folder read: the sources, their tables, the unreadable files skipped (each
     with its reason) and the parts left unread; raise on an unreadable file unless ``skip_bad_files``."""
     sources = discover_sources(folder) if folder.is_dir() else []
     if not sources:
         raise NoSourcesError(f"no .csv or .xlsx files in {folder}")
     tables, skipped, not_read = [], [], []
-    for read in _read_all(sources, folder):
+    for read in _read_all(sources, folder, cfg):
         if isinstance(read, SourceReadError):
             if not skip_bad_files:
                 raise read
@@ -184,27 +186,28 @@ def _per_file(evidence: pd.Series, labels: dict[tuple[str, str | None], str]) ->
     return evidence.groupby(keys).transform(lambda bits: np.bitwise_or.reduce(bits.to_numpy())).astype(np.int8)
 
 
-def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series], labels: dict[tuple[str, str | None], str]
-                  ) -> dict[str, pd.Series]:
+def _number_marks(raw: pd.DataFrame, typed: dict[str, pd.Series], labels: dict[tuple[str, str | None], str],
+                  cfg: Configuration) -> dict[str, pd.Series]:
     """Each number column's decimal-mark evidence per source, from all its rows (a rejected row still shows
     how its file writes numbers) except numbers typed into workbook cells, pooled per file (:func:`_per_file`)."""
     return {column: _per_file(numbers.decimal_marks(raw[column], raw["source"], typed.get(column)), labels)
-            for column in [*schema.number_bounds(), "age"]}
+            for column in [*schema.number_bounds(cfg), "age"]}
 
 
-def date_columns() -> list[str]:
+def date_columns(cfg: Configuration) -> list[str]:
     """The raw date columns: the record's dates and the dates its columns read (the date of birth, for the age)."""
-    schema = config.record()
+    schema = cfg.record()
     return [name for name, column in schema.items() if column.parser == "date"] + \
         [raw for column in schema.values() if column.parser == "age" for raw in column.reads]
 
 
-def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str]) -> dict[str, pd.Series]:
+def _date_orders(raw: pd.DataFrame, tables: list, labels: dict[tuple[str, str | None], str], cfg: Configuration
+                 ) -> dict[str, pd.Series]:
     """Each date column's day/month order evidence per source (:func:`dates.date_orders`), from all its rows
     and the format its header states (``Date (mm/dd/yyyy)``, :attr:`RawTable.notes`), pooled per file."""
     orders = {}
-    for column in date_columns():
-        shown = dates.date_orders(raw[column], raw["source"])
+    for column in date_columns(cfg):
+        shown = dates.date_orders(raw[column], cfg, raw["source"])
         written = pd.Series([dates.written_order(table.notes.get(column, "")) for table in tables],
                             index=[labels[table.source, table.sheet] for table in tables], dtype=np.int8)
         written = written.groupby(level=0).agg(lambda bits: np.bitwise_or.reduce(bits.to_numpy()))
@@ -251,10 +254,10 @@ def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[
     return found
 
 
-def stack(tables: list, skipped: list[dict], not_read: list[dict]) -> Stacked:
+def stack(tables: list, skipped: list[dict], not_read: list[dict], cfg: Configuration) -> Stacked:
     labels = _source_labels(tables, skipped, not_read)
-    raw, identifiers, typed, formulas = _combine(tables, labels)
-    return Stacked(raw, identifiers, typed, formulas, _date_orders(raw, tables, labels),
-                   _number_marks(raw, typed, labels), _summary_rejects(tables, labels), labels,
+    raw, identifiers, typed, formulas = _combine(tables, labels, cfg)
+    return Stacked(raw, identifiers, typed, formulas, _date_orders(raw, tables, labels, cfg),
+                   _number_marks(raw, typed, labels, cfg), _summary_rejects(tables, labels), labels,
                    forms_read(tables, labels),
                    {labels[t.source, t.sheet]: set(t.columns.column_names) for t in tables})

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import config
 from helpers.clean.redact import mask
+from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.errors import PublishedTotalsError
 from helpers.paths import Quarter, inside
@@ -41,9 +41,9 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: int() would also read othe
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+")  # 67,389 or 67.389: thousands or decimals, the file cannot say
 
 
-def name() -> str:
+def name(cfg: Configuration) -> str:
     """The table's file name, the same in the raw folder and in a quarter's processed folder."""
-    return config.setting("published_totals")
+    return cfg.setting("published_totals")
 
 
 def _total(cells: list[str], at: int, headline: str) -> int:
@@ -103,15 +103,16 @@ def _columns(path: Path, header: list[str], headline: str) -> list[int]:
     return [header.index("quarter"), header.index(headline)]
 
 
-def read(raw_dir: Path, quarter: str) -> pd.DataFrame:
+def read(raw_dir: Path, quarter: Quarter, cfg: Configuration) -> pd.DataFrame:
     """The checked table of ``<raw_dir>/<published_totals>``: columns ``quarter`` and the headline indicator's
-    id (:func:`helpers.config.headline`), one row per quarter in quarter order; empty when there is no file.
+    id (``cfg.headline()``), one row per quarter in quarter order; empty when there is no file. ``quarter`` is the
+    quarter being cleaned.
 
     Raises :class:`PublishedTotalsError` naming the file, the row (as a spreadsheet numbers it) and the reason;
     the cells it quotes have identifiers typed in them masked, as everywhere a raw value is shown.
     """
     try:
-        return _checked(Path(raw_dir) / name(), quarter, Path(raw_dir))
+        return _checked(Path(raw_dir) / name(cfg), quarter, Path(raw_dir), cfg)
     except PublishedTotalsError as error:
         raise PublishedTotalsError(mask(str(error))[0]) from None
 
@@ -130,8 +131,8 @@ def _present(path: Path, raw_dir: Path) -> bool:
     return True
 
 
-def _checked(path: Path, quarter: str, raw_dir: Path) -> pd.DataFrame:
-    headline, totals = config.headline(), {}
+def _checked(path: Path, quarter: Quarter, raw_dir: Path, cfg: Configuration) -> pd.DataFrame:
+    headline, totals = cfg.headline(), {}
     rows = _rows(path) if _present(path, raw_dir) else [["quarter", headline]]
     if not rows:
         raise PublishedTotalsError(f"{path}: empty; its first row names the columns: quarter,{headline},source")
@@ -150,17 +151,17 @@ def _checked(path: Path, quarter: str, raw_dir: Path) -> pd.DataFrame:
             totals[q], first[q] = _total(cells, at[1], headline), number
         except ValueError as error:
             raise PublishedTotalsError(f"{path}: row {number}: {error}") from None
-    if (mine := Quarter.parse(quarter)) in totals:
+    if quarter in totals:
         log.info("%s lists %s, the quarter being cleaned: its own total replaces the published %s in the history",
-                 name(), mine, f"{totals[mine]:,}")
+                 path.name, quarter, f"{totals[quarter]:,}")
     ordered = sorted(totals)
     return pd.DataFrame({"quarter": pd.array([str(q) for q in ordered], dtype="string"),
                          headline: pd.array([totals[q] for q in ordered], dtype="int64")})
 
 
-def write(table: pd.DataFrame, folder: Path) -> Path:
+def write(table: pd.DataFrame, folder: Path, cfg: Configuration) -> Path:
     """Write the checked table into a quarter's processed folder (formula-safe, like every CSV written)."""
-    path = Path(folder) / name()
+    path = Path(folder) / name(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(table, path)
     return path

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import yaml
 from python_calamine import CalamineWorkbook
 
-from helpers import config
+from helpers.config import Configuration, shown
 from helpers.errors import ConfigError
 from helpers.text import fold, header_key
 
@@ -197,12 +197,12 @@ def find_forms(folders: Iterable[Path]) -> dict[str, Form]:
     return forms
 
 
-def forms_dir() -> Path:
-    return config.directory() / FORMS_DIR
+def forms_dir(cfg: Configuration) -> Path:
+    return cfg.path(FORMS_DIR)
 
 
-def mapping_path(form_id: str) -> Path:
-    return forms_dir() / f"{form_id}.yml"
+def mapping_path(form_id: str, cfg: Configuration) -> Path:
+    return forms_dir(cfg) / f"{form_id}.yml"
 
 
 @dataclass(frozen=True)
@@ -215,25 +215,24 @@ class Mapping:
     choices: dict[str, dict[str, str]]
 
 
-def load_mapping(form_id: str) -> Mapping | None:
+def load_mapping(form_id: str, cfg: Configuration) -> Mapping | None:
     """The form's mapping file, or None when there is none yet."""
-    path = mapping_path(form_id)
+    path = mapping_path(form_id, cfg)
     if not path.is_file():
         return None
     stat = path.stat()
-    return _mapping(path, stat.st_mtime_ns, stat.st_size)
+    return _mapping(path, stat.st_mtime_ns, stat.st_size, tuple(cfg.columns()))
 
 
 @cache
-def _mapping(path: Path, _mtime: int, _size: int) -> Mapping:
+def _mapping(path: Path, _mtime: int, _size: int, columns: tuple[str, ...]) -> Mapping:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise ConfigError(f"{config.shown(path)}: not valid YAML: {error}") from None
-    columns = set(config.columns())
+        raise ConfigError(f"{shown(path)}: not valid YAML: {error}") from None
     questions = {str(k): str(v) for k, v in (data.get("questions") or {}).items() if v not in (None, "")}
     if bad := sorted(f"{q}: {c}" for q, c in questions.items() if c not in columns):
-        raise ConfigError(f"{config.shown(path)}: questions: not a column of columns.yml: {', '.join(bad)}")
+        raise ConfigError(f"{shown(path)}: questions: not a column of columns.yml: {', '.join(bad)}")
     choices = {str(q): {str(k): str(v) for k, v in (values or {}).items() if v not in (None, "")}
                for q, values in (data.get("choices") or {}).items()}
     return Mapping(questions, choices)
@@ -330,9 +329,9 @@ def _splits(words: list[str], names: dict[str, str], limit: int) -> list[list[st
     return found[:limit]
 
 
-def readings(folder: Path | None) -> tuple[FormReading, ...]:
-    """The forms of a quarter's folder and of ``config/forms/``, each with its mapping (if any)."""
-    folders = [forms_dir(), *([folder] if folder is not None else [])]
+def readings(folder: Path | None, cfg: Configuration) -> tuple[FormReading, ...]:
+    """The forms of a quarter's folder and of the configuration's ``forms/``, each with its mapping (if any)."""
+    folders = [forms_dir(cfg), *([folder] if folder is not None else [])]
     forms = find_forms(folders)
-    return tuple(FormReading(form, load_mapping(form_id)) for form_id, form in sorted(forms.items()))
+    return tuple(FormReading(form, load_mapping(form_id, cfg)) for form_id, form in sorted(forms.items()))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from helpers.errors import SourceReadError
 from helpers.ingest.delimited import read_csv
-from helpers.ingest.rules import ReadingRules, load_columns
+from helpers.ingest.rules import ReadingRules
 from helpers.ingest.tables import NotRead, SourceTables
 from helpers.ingest.workbooks import read_xlsx
 from helpers.paths import inside
@@ -36,14 +36,14 @@ from helpers.text import file_name
 
 log = logging.getLogger(__name__)
 
-def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> SourceTables:
+def read_source(path: Path, root: Path, columns: ReadingRules) -> SourceTables:
     """Read one raw file: one table for a CSV, one per recognised sheet of an XLSX workbook.
 
     ``source`` is the path relative to ``root`` (posix). Raises :class:`SourceReadError` for a file that
     cannot be read at all; the file itself is only ever opened for reading. A symlink leading out of ``root``
     is not opened: it comes back with no table and a :class:`NotRead` entry.
     """
-    path, rules = Path(path), columns or load_columns()
+    path, rules = Path(path), columns
     source = _relative(path, Path(root))
     if file_name(source) != source:  # a name unzipped from a Windows archive: its bytes shown escaped
         raise SourceReadError(file_name(source), "the file name is not UTF-8 (as a Windows archive unpacked "

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from hxl.model import Column, TagPattern
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.text import fold, header_key
 
 PARENTHESES = re.compile(r"\(([^)]*)\)")  # a parenthesised part of a header, and what it says
@@ -114,17 +115,27 @@ def _header_candidates(header: object) -> list[str]:
     return [key for key in dict.fromkeys(header_key(part.strip().rstrip(":")) for part in parts) if key]
 
 
-def load_columns(path: Path | None = None) -> ReadingRules:
-    """The reading rules of ``columns.yml`` (of the configuration in use, or the file ``path``); an alias listed
-    twice or also as an identifier is an error."""
-    path = Path(path) if path is not None else config.path("columns.yml")
+def load_columns(source: Configuration | Path) -> ReadingRules:
+    """The reading rules of ``columns.yml`` (of the run's configuration, as it read it, or the file ``source``);
+    an alias listed twice or also as an identifier is an error."""
+    if isinstance(source, Configuration):
+        return _configured_rules(source)
+    path = Path(source)
     stat = path.stat()
-    return _reading_rules(path, stat.st_mtime_ns, stat.st_size)
+    return _file_rules(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)  # per run's configuration
+def _configured_rules(cfg: Configuration) -> ReadingRules:
+    return _reading_rules(cfg.load("columns"), cfg.path("columns.yml"))
 
 
 @cache
-def _reading_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
-    settings = config.read(path, "columns")
+def _file_rules(path: Path, _mtime: int, _size: int) -> ReadingRules:
+    return _reading_rules(config.read(path, "columns"), path)
+
+
+def _reading_rules(settings: dict, path: Path) -> ReadingRules:
     aliases: dict[str, str] = {}
     rank: dict[str, int] = {}
     for name, entry in settings["columns"].items():

@@ -323,7 +323,7 @@ VALUE = [
 
 
 def _derive(name: str | None, cfg: Configuration) -> Callable[[str], str]:
-    """How a public column is made from its category (``public_columns`` ``derive``)."""
+    """How a public column is made from its category (the record schema's ``public`` ``derive``)."""
     if name == "pcode":
         return _pcode
     if name == "activity_name":
@@ -332,13 +332,12 @@ def _derive(name: str | None, cfg: Configuration) -> Callable[[str], str]:
 
 
 def dimension_columns(cfg: Configuration) -> dict[str, list[Column]]:
-    """Record column → the public columns its category fills (``indicators.yml`` ``public_columns``)."""
-    columns: dict[str, list[Column]] = {}
-    for entry in cfg.load("indicators")["public_columns"]:
-        derive = _derive(entry.get("derive"), cfg)
-        columns.setdefault(entry["dimension"], []).append(
-            Column(entry["column"], entry["hxl"], entry["meaning"], derive=derive))
-    return columns
+    """Record column → the public columns its category fills (the record schema's ``public``), in the order of
+    ``columns.yml`` ``public_columns``."""
+    record = cfg.record()
+    return {name: [Column(public.column, public.hxl, public.meaning, derive=_derive(public.derive, cfg))
+                   for public in record[name].public]
+            for name in cfg.typed("columns").public_columns}
 
 
 def public_columns(cfg: Configuration) -> list[Column]:
@@ -387,8 +386,8 @@ def _dimension_parts(dimension: str, dimensions: dict[str, list[Column]], cfg: C
     parts = [] if dimension == "total" else dimension.split(CROSS)
     unknown = [p for p in parts if p not in dimensions]
     if unknown:
-        raise KeyError(f"no public column for dimension {unknown[0]!r}: add it to public_columns in "
-                       f"{shown(cfg.path('indicators.yml'))}")
+        raise KeyError(f"no public column for dimension {unknown[0]!r}: give its record column public columns "
+                       f"and place it in public_columns in {shown(cfg.path('columns.yml'))}")
     return parts
 
 

@@ -288,7 +288,7 @@ def load_history(quarter: Quarter, cfg: Configuration, processed_dir: Path = PRO
     ``source`` (``published`` or ``pipeline``).
     """
     q, headline, frames = str(quarter), cfg.headline(), []
-    checked = Path(processed_dir) / q / totals.name()
+    checked = Path(processed_dir) / q / totals.name(cfg)
     if not checked.is_file():
         raise FileNotFoundError(f"{checked} is missing: the clean step (01_clean) writes it; run it first")
     published = read_csv(checked, dtype={"quarter": "string"})

@@ -7,7 +7,7 @@ obsolete (``#~``), translations kept. ``tests/test_language.py`` fails while a m
 words added by anyone reach the Turkish edition or stop the tests.
 
 Where the messages are: calls of ``_()``, ``N_()`` and ``ngettext()`` in ``helpers.publication``,
-``helpers.record.revisions``, ``helpers.record.site_index`` (the index of reports) and
+``helpers.provenance.revisions``, ``helpers.provenance.site_index`` (the index of reports) and
 ``notebooks/03_report.ipynb``; ``_()`` in the nbconvert template; and the words
 ``config/`` prints (:func:`config_messages`): section titles and tile labels, indicator labels and definitions,
 reasons, sectors, coded values, item names, breakdown names and the programme's texts.
@@ -34,15 +34,13 @@ from helpers.publication.language import DOMAIN, catalogue_path, languages
 from helpers.publication.report import TREND
 
 PUBLICATION = Path(__file__).parent
-SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "record" / name for name in ("revisions.py",
+SOURCES = [*sorted(PUBLICATION.glob("*.py")), *(PUBLICATION.parent / "provenance" / name for name in ("revisions.py",
                                                                                          "site_index.py"))]
 TEMPLATES = sorted((PUBLICATION / "templates").rglob("*.j2"))
 NOTEBOOK = NOTEBOOKS_DIR / "03_report.ipynb"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # counted(n, one, other): a plural
 # A message in an f-string's {...}: Python 3.11 reads the f-string as one token, so Babel does not see it
 _IN_FSTRING = re.compile(r"""\bN?_\((?P<q>['"])(?P<message>(?:(?!(?P=q)).)+)(?P=q)\)""")
-# Coded values a report prints through the catalogue (capitalised in the reader's language)
-CODED = ("sex", "population_group")
 
 
 def config_messages() -> Iterator[tuple[str, str]]:
@@ -64,8 +62,9 @@ def config_messages() -> Iterator[tuple[str, str]]:
                                                              **reasons["unreadable"]}.values())
     yield from (("config/activities.yml", sector) for sector in config.sectors())
     yield from (("config/activities.yml", label) for label in config.activities()["label"])
-    for vocabulary in CODED:
-        yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(vocabulary))
+    for name, column in config.record().items():  # a coded breakdown's values (capitalised for a reader)
+        if column.categories == "vocabulary" and name in parts:
+            yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(column.vocabulary))
     yield "config/vocabularies.yml", "unknown"
     yield from (("config/items.yml", item) for item in dict.fromkeys(config.load("items")["synonyms"].values()))
     for key in ("title", "subtitle_template", "organisation", "data_source", "baseline_source", "disclaimer"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.measure.disclosure import definitions_name, dictionary_name, public_columns
 from helpers.paths import Quarter, public_data_name
 
@@ -37,9 +37,9 @@ def _text_resource(name: str, path: str, title: str, fields: list[tuple[str, str
             "schema": {"fields": [{"name": f, "type": "string", "description": d} for f, d in fields]}}
 
 
-def datapackage(quarter: str) -> dict:
-    """The package descriptor of ``quarter``'s public files (paths relative to the report folder)."""
-    programme, q = config.load("programme"), Quarter.parse(quarter)
+def datapackage(q: Quarter, cfg: Configuration) -> dict:
+    """The package descriptor of ``q``'s public files (paths relative to the report folder)."""
+    programme = cfg.load("programme")
     name = public_data_name(str(q))
     source = programme["data_source"].format(label=q.label)
     contact = programme.get("contact") or {}
@@ -62,7 +62,7 @@ def datapackage(quarter: str) -> dict:
         "resources": [
             {"name": "indicators", "path": name, "title": f"Indicators, {q.label}", "format": "csv",
              "mediatype": "text/csv", "encoding": "utf-8", "dialect": {"commentRows": [2]},
-             "schema": {"fields": [_field(c) for c in public_columns(config.current())], "missingValues": [""],
+             "schema": {"fields": [_field(c) for c in public_columns(cfg)], "missingValues": [""],
                         "primaryKey": ["indicator", "dimension", "category"]}},
             _text_resource("dictionary", dictionary_name(name), "What each column of the indicators file holds",
                            [("column", "Column of the indicators file"), ("hashtag", "Its HXL hashtag"),
@@ -75,8 +75,8 @@ def datapackage(quarter: str) -> dict:
     }
 
 
-def write_datapackage(folder: Path, quarter: str) -> Path:
-    """Write ``datapackage.json`` into the folder that holds ``quarter``'s public files."""
+def write_datapackage(folder: Path, q: Quarter, cfg: Configuration) -> Path:
+    """Write ``datapackage.json`` into the folder that holds ``q``'s public files."""
     path = Path(folder) / DATAPACKAGE
-    path.write_text(json.dumps(datapackage(quarter), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(datapackage(q, cfg), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -63,6 +63,12 @@ def activity_label(code: str) -> str:
     return _(str(catalogue.at[code, "label"]))
 
 
+def _worded() -> set[str]:
+    """The record columns whose categories the configuration declares as a vocabulary's values or the sectors
+    (``categories`` in the record schema): words of the message catalogue, capitalised for a reader."""
+    return {name for name, column in config.record().items() if column.categories in ("vocabulary", "sectors")}
+
+
 def category_label(dimension: str, category: str) -> str:
     """What a reader sees for a category: activity names from the catalogue, coded values capitalised
     (``unknown`` → ``Unknown``, ``18-59`` → ``18-59 years``); free text (centres, donors) as recorded."""
@@ -75,7 +81,7 @@ def category_label(dimension: str, category: str) -> str:
             labels.append(activity_label(code))
         elif part == "age_group":
             labels.append(age_label(code))
-        elif part in ("sex", "population_group", "sector"):
+        elif part in _worded():
             labels.append(category_name(code))
         elif part == "item":
             labels.append(_(code))

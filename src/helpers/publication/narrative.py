@@ -23,7 +23,7 @@ import pandas as pd
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.errors import NarrativeError, UnknownLookupError
 from helpers.measure.indicators import Lookups
 from helpers.paths import NARRATIVES_DIR
@@ -159,11 +159,11 @@ def narrative_path(quarter: str, folder: Path = NARRATIVES_DIR, suffix: str = ""
 
 
 def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str, str, str], str],
-                     source: str = "narrative") -> str:
-    """Fill the placeholders of ``text``; ``number(indicator, dimension, category)`` formats one value.
-    Errors name ``source`` (the file) and the line."""
+                     cfg: Configuration, source: str = "narrative") -> str:
+    """Fill the placeholders of ``text``; ``number(indicator, dimension, category)`` formats one value; ``cfg``
+    (the run's configuration) says which categories exist. Errors name ``source`` (the file) and the line."""
     dims = indicators.groupby("indicator")["dimension"].agg(lambda d: set(d) - {"total"}).to_dict()
-    lookups = Lookups(indicators, config.current())
+    lookups = Lookups(indicators, cfg)
 
     def checked(indicator: str, dimension: str, category: str) -> str:
         try:  # a category known to config but not counted this quarter is 0; a misspelt one is refused
@@ -195,13 +195,13 @@ def _chain(node: nodes.Node) -> list[str]:
     return [*_chain(node.node), node.arg.value]
 
 
-def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str], source: str = "narrative"
-             ) -> list[str]:
+def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str], cfg: Configuration,
+             source: str = "narrative") -> list[str]:
     """Every problem of a narrative at once, each with its line and the nearest valid names: what a run would
     stop on, one at a time (``quarterly-report check --narrative``). ``indicators`` may be empty: the
     configuration then says which indicators, dimensions and categories exist."""
-    known = set(indicators["indicator"]) | set(config.indicator_specs())  # those a quarter will have
-    found, lookups = [], Lookups(indicators, config.current())
+    known = set(indicators["indicator"]) | set(cfg.indicator_specs())  # those a quarter will have
+    found, lookups = [], Lookups(indicators, cfg)
     try:
         template = _Sandbox().parse(text)
     except jinja2.TemplateSyntaxError as error:

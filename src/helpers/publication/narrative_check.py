@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.paths import NARRATIVES_DIR, PROCESSED_DIR, Quarter, resolve
+from helpers import context
+from helpers.context import RunContext
 from helpers.publication.labels import narrative_sections
 from helpers.publication.language import languages, using
 from helpers.publication.narrative import narrative_path, problems
@@ -25,19 +26,21 @@ def check(quarter: str, processed_dir: str | Path | None = None, narratives_dir:
     """(the narrative file, what it was checked against, its problems); raises ``ValueError`` for a malformed
     quarter and ``FileNotFoundError`` when the quarter has no narrative. ``language``: an edition's narrative
     (``tr``: ``<Q>.tr.md``, its headings the Turkish section titles); the first language's by default."""
+    run = context.build(quarter, processed_dir=processed_dir, narratives_dir=narratives_dir)
     with using(language or languages()[0].code) as edition:
-        return _check(str(Quarter.parse(quarter)), processed_dir, narratives_dir, edition.suffix)
+        return _check(run, edition.suffix)
 
 
-def _check(q: str, processed_dir: str | Path | None, narratives_dir: str | Path | None, suffix: str,
-           ) -> tuple[Path, str, list[str]]:
-    path = narrative_path(q, resolve(narratives_dir, NARRATIVES_DIR), suffix)
+def _check(run: RunContext, suffix: str) -> tuple[Path, str, list[str]]:
+    q = str(run.quarter)
+    path = narrative_path(q, run.folders.narratives, suffix)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: the report of {q} would be a draft with an automatic "
                                 "summary")
-    table = resolve(processed_dir, PROCESSED_DIR) / q / "indicators.csv"
+    table = run.folders.processed / q / "indicators.csv"
     if table.is_file():
         indicators, against = pd.read_csv(table, keep_default_na=False, dtype={"category": str}), str(table)
     else:
         indicators, against = pd.DataFrame(columns=COLUMNS), "config/ (the quarter has no processed data yet)"
-    return path, against, problems(path.read_text(encoding="utf-8"), indicators, narrative_sections(), str(path))
+    return path, against, problems(path.read_text(encoding="utf-8"), indicators, narrative_sections(), run.config,
+                                   str(path))

@@ -478,7 +478,7 @@ class Report(QualityNotes, Traceability):
         else:
             text = path.read_text(encoding="utf-8")
             check_headings(text, narrative_sections(), str(path))
-            self.story = Story(sections(render_narrative(text, self.indicators, self.number, str(path))))
+            self.story = Story(sections(render_narrative(text, self.indicators, self.number, self.cfg, str(path))))
         return self.story
 
     def automatic_summary(self) -> str:

@@ -88,12 +88,12 @@ def code_hashes() -> dict[str, str]:
     return code
 
 
-def earlier_hashes(quarter: str, processed: Path) -> dict[str, str]:
+def earlier_hashes(quarter: Quarter, processed: Path) -> dict[str, str]:
     """What a quarter's indicators read besides its own processed folder: earlier quarters' processed records,
     indicators and quality (history, people across quarters, change since the previous quarter)."""
-    q, found = Quarter.parse(quarter), {}
-    for other, folder in quarter_folders(processed).items():
-        if Quarter.parse(other) == q:
+    found = {}
+    for other, folder in quarter_folders(processed).items():  # named exactly as quarters: 2022Q4
+        if other == str(quarter):
             continue
         for name in ("records.parquet", "indicators.csv", "quality.json"):
             if (folder / name).is_file():
@@ -126,7 +126,7 @@ def run_inputs(run: RunContext, *, key_fingerprint: str, switches: dict) -> dict
         "code": code_hashes(),
         "key_fingerprint": key_fingerprint,
         "switches": switches,
-        "earlier": earlier_hashes(quarter, run.folders.processed),
+        "earlier": earlier_hashes(run.quarter, run.folders.processed),
     }
     report_only = cfg.report_only_files()  # recorded, but a change to them only renders the report again
     data_config = {name: sha for name, sha in record["config"].items() if name not in report_only}
@@ -166,7 +166,7 @@ def edition_keys(record: dict, *, narratives: Path, history: Path, published: li
 
 def history_digest(path: Path) -> str | None:
     """SHA-256 of ``history.csv`` as a report reads it: without its ``version`` column, which a run rewrites after
-    the report is made (:func:`helpers.record.revisions.rewrite_versions`) and no report prints."""
+    the report is made (:func:`helpers.provenance.revisions.rewrite_versions`) and no report prints."""
     if not Path(path).is_file():
         return None
     history = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="version", errors="ignore")

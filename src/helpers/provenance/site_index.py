@@ -19,8 +19,8 @@ from filelock import FileLock
 
 from helpers.config import Configuration
 from helpers.paths import AUDIT, VERSIONS, Quarter, lock_file, public_data_name, replacing, report_basename
+from helpers.provenance import revisions, stale
 from helpers.publication.language import N_, Language, _, current, languages, using
-from helpers.record import revisions, stale
 
 INDEX = "index.html"  # the source language's; another language's is index.<code>.html (Language.suffix)
 INDEX_TABLE = N_("Reports of {quarter}")  # a quarter's table, named for a screen reader
@@ -124,7 +124,7 @@ def quarters(reports: Path) -> list[str]:
 
 
 def _stale(quarter: str, changed: list[str]) -> str:
-    """A quarter out of date (:mod:`helpers.record.stale`), told to a reader of the index."""
+    """A quarter out of date (:mod:`helpers.provenance.stale`), told to a reader of the index."""
     words = current()
     return _("Out of date: made from the figures of {earlier} before they were revised; {quarter} is to be run "
              "again.").format(earlier=_(" and ").join(words.period(q) for q in changed), quarter=words.period(quarter))

@@ -29,9 +29,9 @@ from IPython.display import HTML, DisplayHandle
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
 from helpers.paths import VERSIONS, Quarter
+from helpers.provenance import inputs
 from helpers.publication.labels import category_label, dimension_name
 from helpers.publication.language import N_, Language, _, current, ngettext
-from helpers.record import inputs
 
 MANIFEST = "manifest.json"
 PRINTED = "printed-figures.csv"  # every figure a report printed: indicator, dimension, category, shown
