@@ -473,3 +473,30 @@ def test_public_lists_of_real_spellings_resolve_at_least_97_percent_and_never_wr
     assert wrong.empty, wrong
     right = (got[meant] == found.loc[meant, "expected"]).fillna(False)
     assert right.mean() >= 0.97, found[meant][~right.to_numpy()]
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("Gantp", "closest: Gaziantep (60)"),  # one letter from G.Antep, two from Antep
+    ("Surfaa", "closest: Şanlıurfa (67)"),  # one letter from Ş.Urfa
+])
+def test_a_typo_of_an_abbreviation_on_the_alias_list_is_not_corrected(value, hint):
+    """An abbreviation in the alias list resolves only as written: a key of five or six letters is too short
+    to tell a typo of it from another word, so it is left out of fuzzy matching (and of the hint's score)."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+
+
+def test_an_alias_made_only_of_digits_keeps_its_leading_zero(tmp_path):
+    """A form that exports the p-code's number without ``TUR`` (``063``): the alias is text, not the plate 63."""
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,province\n063,Şanlıurfa\n", encoding="utf-8")
+    result = resolve_provinces(["063", "0063"], aliases=path)
+    assert list(result["province"]) == ["Şanlıurfa", pd.NA]
+    assert list(result["method"]) == ["alias", "unresolved"]
+
+
+def test_an_alias_line_without_a_province_is_refused_with_its_line_and_the_empty_name(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,province\nUrfa,Şanlıurfa\nKozan,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"aliases\.csv:3: '' is not an official province name$"):
+        resolve_provinces(["Adana"], aliases=path)
