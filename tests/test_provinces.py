@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from helpers.clean.provinces import (
     ALIASES_FILE,
+    _district_hint,
     district_reference,
     province_key,
     province_reference,
@@ -500,3 +501,31 @@ def test_an_alias_line_without_a_province_is_refused_with_its_line_and_the_empty
     path.write_text("alias,province\nUrfa,Şanlıurfa\nKozan,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"aliases\.csv:3: '' is not an official province name$"):
         resolve_provinces(["Adana"], aliases=path)
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("Vanı", "closest: Van (75); also close to the district Hani (Diyarbakır)"),
+    ("Urşfa", "closest: Şanlıurfa (80)"),
+])
+def test_a_turkish_letter_typed_into_a_name_is_not_dropped_as_mis_decoding(value, hint):
+    """Only text showing Windows-1254 read as Latin-1 (``ý þ ð Ý Þ Ð``) is re-decoded; a stray ``ı`` or ``ş``
+    is a typo for the fuzzy rules, not a letter to drop until a name appears."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+
+
+def test_half_mis_decoded_text_and_a_byte_windows_1254_lacks_are_repaired_without_error():
+    """``Þanlıurfa``: Ş mis-decoded, ı right (the ı is left out of the re-decoding, the typo rule then
+    corrects it); a byte Windows-1254 does not define (0x8D) is skipped rather than stopping the run."""
+    result = resolve_provinces(["Þanlıurfa", "Þanlýurfa\x8d"])
+    assert list(result["province"]) == ["Şanlıurfa", "Şanlıurfa"]
+    assert list(result["method"]) == ["fuzzy", "repaired"]
+
+
+def test_a_district_name_in_up_to_five_provinces_lists_them_and_in_more_counts_them():
+    """The hint for a district name shared by several provinces (today Yenişehir in three, Merkez in 51): up to
+    five are named, more are counted, whatever a new version of the district list holds."""
+    rows = (0, 1, 2, 3, 4)
+    assert _district_hint("Yeniköy", rows) == (
+        "Yeniköy is a district name in several provinces: Adana, Adıyaman, Afyonkarahisar, Ağrı, Amasya")
+    assert _district_hint("Yeniköy", (*rows, 5)) == "Yeniköy is a district name in 6 provinces: the province is needed"
