@@ -4,6 +4,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import edit
 
 from helpers.clean.measures import LOWER_BOUND, NOT_REPORTED
 from helpers.config import Configuration
@@ -12,10 +13,14 @@ from helpers.measure.disclosure import (
     PLOTTED_COMPLEMENTARY,
     PRIMARY,
     SHOWN,
+    definitions_name,
+    dictionary_name,
     fmt,
     for_figures,
+    public_definitions,
     public_dictionary,
     public_indicators,
+    published_versions,
     suppress,
     suppression,
 )
@@ -169,3 +174,54 @@ def test_a_complement_that_its_crossed_row_would_reveal_is_protected_in_turn():
     assert {k for k, s in found.items() if s == COMPLEMENTARY} == {
         "activity:BN_INKIND", "activity+province:BN_INKIND | Gaziantep"}
     assert found["total:all"] == SHOWN
+
+
+def test_the_dictionary_and_definitions_are_named_after_the_public_file():
+    name = "refugee-response-turkiye-2022Q4-indicators.csv"
+    assert dictionary_name(name) == "refugee-response-turkiye-2022Q4-indicators-dictionary.csv"
+    assert definitions_name(name) == "refugee-response-turkiye-2022Q4-indicators-definitions.csv"
+    assert dictionary_name("indicators_public.csv") == "indicators_public-dictionary.csv"
+
+
+def test_the_definitions_list_each_published_indicator_once_in_file_order(config_dir):
+    """One row per indicator of the public file (its hashtag row left out), with the name, unit, hashtag (blank
+    when the indicator has none) and the definition on one line, as ``indicators.yml`` words it."""
+    indicators_yml = config_dir / "indicators.yml"
+    edit(indicators_yml, '    hxl: "#output+trained"\n', "")
+    edit(indicators_yml, "Capacity-building records; distinct trainees",
+         '"Capacity-building  records;\\n  distinct  trainees')
+    edit(indicators_yml, "Never counted as beneficiaries.\n", 'Never counted as beneficiaries. "\n')
+    cfg = Configuration(config_dir)
+    rows = [("people_trained", "total", "all", 12.0), ("people_reached", "total", "all", 80.0),
+            ("people_reached", "province", "Siirt", 80.0)]
+    public = public_indicators(frame(rows), cfg)
+    assert public_definitions(public, cfg).to_dict("records") == [
+        {"indicator": "people_trained", "label": "Staff and partner personnel trained", "unit": "people",
+         "hashtag": "", "definition": "Capacity-building records; distinct trainees plus session headcounts. "
+                                      "Never counted as beneficiaries."},
+        {"indicator": "people_reached", "label": "People reached", "unit": "people", "hashtag": "#reached",
+         "definition": "Sum of the five sectors' reach; a sector's reach is its distinct registered individuals, "
+                       "plus the people in its distinct households, plus the headcount of its group sessions. "
+                       "A person served by two sectors counts in both."},
+    ]
+
+
+def test_published_versions_are_read_in_order_from_the_quarters_audit_folders(tmp_path):
+    """Each published version's public file, its hashtag row skipped and every cell kept as text (a withheld
+    value stays blank, 17 too as 20 − 3; a category such as ``NA`` is not read as missing); other quarters and
+    other files left alone."""
+    first = frame([("people_reached", "total", "all", 20.0), ("people_reached", "sector", "NA", 17.0),
+                   ("people_reached", "sector", "Health", 3.0)])
+    second = first.assign(value=[21.0, 18.0, 3.0])
+    for folder, table in [("2022Q4.versions/v1", first), ("2022Q4.versions/v2", second),
+                          ("2023Q1.versions/v1", second), ("2022Q4.versions/v3/other", second)]:
+        (tmp_path / folder).mkdir(parents=True)
+        public_indicators(table, CFG).to_csv(tmp_path / folder / "indicators_public.csv", index=False)
+    (tmp_path / "2022Q4.versions" / "v3" / "indicators_public.xlsx").write_text("not a public file")
+    versions = published_versions("2022Q4", tmp_path)
+    assert [v.to_dict("list") for v in versions] == [
+        {"indicator": ["people_reached"] * 3, "dimension": ["total", "sector", "sector"],
+         "category": ["all", "NA", "Health"], "value": ["20", "", ""], "suppressed": ["0", "1", "1"]},
+        {"indicator": ["people_reached"] * 3, "dimension": ["total", "sector", "sector"],
+         "category": ["all", "NA", "Health"], "value": ["21", "", ""], "suppressed": ["0", "1", "1"]},
+    ]
