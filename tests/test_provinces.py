@@ -158,11 +158,23 @@ def test_a_name_with_its_old_centre_or_a_district_beside_it_resolves(value, prov
      ("Hatay (Amasra)", "the parts name different provinces: Hatay, Bartın"),
      ("Adana, Mersin", "the parts name different provinces: Adana, Mersin"),
      ("Mersin (Tarsus) (Adana)", "the parts name different provinces: Adana, Mersin"),
-     ("Haliliye / Eyyübiye", "districts of Şanlıurfa, not a province")],
+     ("Haliliye / Eyyübiye", "districts of Şanlıurfa, not a province"),
+     # a part one typo from another province and a district name shared by three: both said
+     ("Hatay / Osmaiye / Yenişehir",
+      "the parts name different provinces: Hatay, Osmaniye; Osmaiye is closest to Osmaniye; "
+      "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin")],
 )
 def test_parts_naming_different_provinces_or_only_districts_are_rejected(value, hint):
     row = resolve_provinces([value]).iloc[0]
     assert (row["method"], row["reason"], row["hint"]) == ("unresolved", "unknown_province", hint)
+
+
+def test_districts_of_two_provinces_are_not_called_districts_of_either():
+    """``Kozan / Haliliye``: a district of Adana and one of Şanlıurfa name no single province, so the hint must
+    not say "districts of Adana" (the first by plate); the value is left to the district and typo rules."""
+    row = resolve_provinces(["Kozan / Haliliye"]).iloc[0]
+    assert (row["province"], row["method"]) == (pd.NA, "unresolved")
+    assert row["hint"].startswith("closest: the district Haliliye (Şanlıurfa)")
 
 
 @pytest.mark.parametrize(
