@@ -162,7 +162,10 @@ def test_a_name_with_its_old_centre_or_a_district_beside_it_resolves(value, prov
      # a part one typo from another province and a district name shared by three: both said
      ("Hatay / Osmaiye / Yenişehir",
       "the parts name different provinces: Hatay, Osmaniye; Osmaiye is closest to Osmaniye; "
-      "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin")],
+      "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin"),
+     # one province named, the other part a district name of two others: neither of those is its district
+     ("Hatay / Kale", "the parts do not name one province: Hatay; Kale is a district name in several provinces: "
+                      "Denizli, Malatya")],
 )
 def test_parts_naming_different_provinces_or_only_districts_are_rejected(value, hint):
     row = resolve_provinces([value]).iloc[0]
@@ -183,6 +186,7 @@ def test_districts_of_two_provinces_are_not_called_districts_of_either():
      ("Eyyübiye", "Eyyübiye is a district of Şanlıurfa"), ("Eyyubiye", "Eyyübiye is a district of Şanlıurfa"),
      ("Şahinbey Merkez", "Şahinbey is a district of Gaziantep"),
      ("Merkez", "Merkez is a district name in 51 provinces"),
+     ("19Mayıs", "19 Mayıs is a district of Samsun"), ("19 MAYIS", "19 Mayıs is a district of Samsun"),
      ("Yenişehir", "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin")],
 )
 def test_a_district_name_is_rejected_with_its_province_as_hint(value, hint):
