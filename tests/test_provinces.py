@@ -545,3 +545,21 @@ def test_a_district_name_in_up_to_five_provinces_lists_them_and_in_more_counts_t
     assert _district_hint("Yeniköy", rows) == (
         "Yeniköy is a district name in several provinces: Adana, Adıyaman, Afyonkarahisar, Ağrı, Amasya")
     assert _district_hint("Yeniköy", (*rows, 5)) == "Yeniköy is a district name in 6 provinces: the province is needed"
+
+
+@pytest.mark.parametrize(("value", "method"), [
+    ("Adana", "exact"), ("01", "code"), ("TUR001", "code"), ("Adan.", "prefix"), ("ADAN.", "prefix"),
+    ("Adana (Seyhan)", "exact"), ("Seyhan / Adana", "exact"),
+])
+def test_adana_the_first_province_by_plate_resolves_by_every_rule(value, method):
+    """Adana is row 0 of the reference: a rule that took 0 for "not found" would lose it."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["pcode"], row["method"]) == ("Adana", "TUR001", method)
+
+
+def test_a_district_name_of_several_provinces_names_no_candidate_province():
+    """Kozan is a district of Adana only, so Adana is its candidate; Yenişehir (Bursa, Diyarbakır, Mersin) and
+    Kale (Denizli, Malatya) name none, rather than the first of their provinces."""
+    result = resolve_provinces(["Kozan", "Yenişehir", "Kale"])
+    assert list(result["candidate"]) == ["Adana", pd.NA, pd.NA]
+    assert list(result["method"]) == ["unresolved"] * 3
