@@ -563,3 +563,16 @@ def test_a_district_name_of_several_provinces_names_no_candidate_province():
     result = resolve_provinces(["Kozan", "Yenişehir", "Kale"])
     assert list(result["candidate"]) == ["Adana", pd.NA, pd.NA]
     assert list(result["method"]) == ["unresolved"] * 3
+
+
+def test_a_value_resolved_with_certainty_scores_100_and_is_its_own_candidate():
+    result = resolve_provinces(["Urfa", "TUR063", "Şanlıurfa", "Þanlýurfa", "Gaziantp"])
+    assert list(result["method"]) == ["alias", "code", "exact", "repaired", "fuzzy"]
+    assert list(result["score"]) == [100.0, 100.0, 100.0, 100.0, 88.9]
+    assert list(result["candidate"]) == ["Şanlıurfa"] * 4 + ["Gaziantep"]
+
+
+def test_the_values_come_back_in_the_type_of_the_column_they_came_from():
+    """A records column of text or categories maps back onto its resolution without a change of type."""
+    assert resolve_provinces(pd.Series(["Urfa", None, "Urfa"], dtype="string"))["value"].dtype == "string"
+    assert resolve_provinces(pd.Series(["Urfa", None], dtype="category"))["value"].dtype == "category"
