@@ -21,6 +21,7 @@ from helpers.measure.disclosure import (
     public_dictionary,
     public_indicators,
     published_versions,
+    reviewed_labels,
     suppress,
     suppression,
 )
@@ -225,3 +226,18 @@ def test_published_versions_are_read_in_order_from_the_quarters_audit_folders(tm
         {"indicator": ["people_reached"] * 3, "dimension": ["total", "sector", "sector"],
          "category": ["all", "NA", "Health"], "value": ["21", "", ""], "suppressed": ["0", "1", "1"]},
     ]
+
+
+def test_an_unreviewed_label_is_counted_as_other_in_each_listed_column_whatever_the_records_hold():
+    """``labels.yml`` lists centre, donor, item, activity_detail: records without a centre column, with donors all
+    reviewed, and items held as categories (a name first in order, an unused category last) on a filtered index
+    still have their unreviewed item counted once and relabelled in place, row for row."""
+    records = pd.DataFrame({
+        "donor": ["Donor A", "Donor A", "Donor B", None],
+        "item": pd.Categorical(["blanket", "A kit for Ahmet Yılmaz", "blanket", None],
+                               categories=["A kit for Ahmet Yılmaz", "blanket", "zz never given"]),
+    }, index=[10, 11, 12, 13])
+    assert reviewed_labels(records, CFG) == {"item": {"A kit for Ahmet Yılmaz": 1}}
+    assert list(records.index) == [10, 11, 12, 13]
+    assert records["item"].tolist()[:3] == ["blanket", "Other", "blanket"] and pd.isna(records["item"][13])
+    assert records["donor"].tolist()[:3] == ["Donor A", "Donor A", "Donor B"]
