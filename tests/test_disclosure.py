@@ -241,3 +241,12 @@ def test_an_unreviewed_label_is_counted_as_other_in_each_listed_column_whatever_
     assert list(records.index) == [10, 11, 12, 13]
     assert records["item"].tolist()[:3] == ["blanket", "Other", "blanket"] and pd.isna(records["item"][13])
     assert records["donor"].tolist()[:3] == ["Donor A", "Donor A", "Donor B"]
+
+
+def test_an_activity_no_longer_in_the_catalogue_has_a_blank_name_in_the_public_file():
+    """An earlier quarter's code the catalogue has dropped keeps its code; its name is blank, never "None"."""
+    rows = [("services_delivered", "total", "all", 40.0), ("services_delivered", "activity", "PROT_LEGAL", 25.0),
+            ("services_delivered", "activity", "PROT_RETIRED_2021", 15.0)]
+    public = public_indicators(frame(rows), CFG).iloc[1:]
+    assert public["activity"].tolist() == ["", "PROT_LEGAL", "PROT_RETIRED_2021"]
+    assert public["activity_name"].tolist() == ["", "Legal assistance", ""]
