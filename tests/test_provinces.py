@@ -576,3 +576,16 @@ def test_the_values_come_back_in_the_type_of_the_column_they_came_from():
     """A records column of text or categories maps back onto its resolution without a change of type."""
     assert resolve_provinces(pd.Series(["Urfa", None, "Urfa"], dtype="string"))["value"].dtype == "string"
     assert resolve_provinces(pd.Series(["Urfa", None], dtype="category"))["value"].dtype == "category"
+
+
+def test_the_margin_also_sets_how_much_farther_a_nearby_district_must_be():
+    """Kıraşehir: one typo from Kırşehir, two from Viranşehir (Şanlıurfa). With a margin of 1 a district one typo
+    farther no longer competes; one as close as the province (Güce beside Düzce) still does."""
+    result = resolve_provinces(["Kıraşehir", "Düce"], margin=1)
+    assert list(result["province"]) == ["Kırşehir", pd.NA]
+
+
+def test_a_blank_value_or_parts_naming_two_provinces_score_0_with_no_candidate():
+    result = resolve_provinces(["Adana (Hatay)", "  ", "ili", None])
+    assert list(result["score"]) == [0.0] * 4
+    assert result["candidate"].isna().all()
