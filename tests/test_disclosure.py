@@ -91,7 +91,8 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
 
 
 def test_an_unknown_breakdown_or_province_is_refused_not_published_blank():
-    with pytest.raises(KeyError, match="shoe_size"):
+    with pytest.raises(KeyError, match=r"no public column for dimension 'shoe_size': add it to public_columns in "
+                                       r"config/indicators\.yml"):
         public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]), CFG)
     with pytest.raises(ValueError, match="Atlantis"):
         public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]), CFG)
@@ -101,7 +102,11 @@ def test_the_data_dictionary_describes_every_column_with_its_hashtag():
     public, dictionary = public_indicators(INDICATORS, CFG), public_dictionary(CFG)
     assert dictionary["column"].tolist() == public.columns.tolist()
     assert dictionary["hashtag"].tolist() == public.iloc[0].tolist()
-    assert dictionary["meaning"].str.len().min() > 3 and set(dictionary["type"]) >= {"text", "number"}
+    assert dictionary["meaning"].notna().all() and dictionary["meaning"].str.len().min() > 3
+    assert set(dictionary["type"]) >= {"text", "number"}
+    meanings = dictionary.set_index("column")["meaning"]  # from indicators.yml's public_columns
+    assert meanings["adm1_pcode"] == "Province OCHA p-code (TUR + plate, e.g. TUR063)"
+    assert meanings["activity_name"] == "Activity name (catalogue)"
 
 
 def test_a_figure_no_record_reports_is_blank_never_0_and_a_partial_sum_is_a_lower_bound():
@@ -250,3 +255,13 @@ def test_an_activity_no_longer_in_the_catalogue_has_a_blank_name_in_the_public_f
     public = public_indicators(frame(rows), CFG).iloc[1:]
     assert public["activity"].tolist() == ["", "PROT_LEGAL", "PROT_RETIRED_2021"]
     assert public["activity_name"].tolist() == ["", "Legal assistance", ""]
+
+
+def test_only_the_kept_rows_are_published_but_withheld_as_the_report_withholds_them():
+    """``keep`` leaves rows out of the file after suppression was decided over all rows: the 3 home visits are
+    not published, and the 17 group sessions stay withheld (20 − 17 would give the 3 the report withholds)."""
+    rows = [("people_reached", "total", "all", 20.0), ("people_reached", "activity_detail", "Home visits", 3.0),
+            ("people_reached", "activity_detail", "Group sessions", 17.0)]
+    public = public_indicators(frame(rows), CFG, keep=pd.Series([True, False, True])).iloc[1:]
+    assert public["category"].tolist() == ["all", "Group sessions"]
+    assert public["value"].tolist() == ["20", ""] and public["suppressed"].tolist() == ["0", "1"]
