@@ -265,3 +265,12 @@ def test_only_the_kept_rows_are_published_but_withheld_as_the_report_withholds_t
     public = public_indicators(frame(rows), CFG, keep=pd.Series([True, False, True])).iloc[1:]
     assert public["category"].tolist() == ["all", "Group sessions"]
     assert public["value"].tolist() == ["20", ""] and public["suppressed"].tolist() == ["0", "1"]
+
+
+def test_each_of_several_figures_no_record_reports_gets_its_own_not_reported_total():
+    rows = public_indicators(frame([("people_reached", "total", "all", 100.0)]), CFG,
+                             incomplete={"items_distributed": NOT_REPORTED, "cash_transferred_try": NOT_REPORTED})
+    assert rows.iloc[1:][["indicator", "value", "suppressed", "completeness"]].values.tolist() == [
+        ["people_reached", "100", "0", "complete"],
+        ["items_distributed", "", "0", "not_reported"],
+        ["cash_transferred_try", "", "0", "not_reported"]]
