@@ -589,3 +589,16 @@ def test_a_blank_value_or_parts_naming_two_provinces_score_0_with_no_candidate()
     result = resolve_provinces(["Adana (Hatay)", "  ", "ili", None])
     assert list(result["score"]) == [0.0] * 4
     assert result["candidate"].isna().all()
+
+
+@pytest.mark.parametrize(("value", "score", "hint"), [
+    # nearest a district of two provinces: both named, then the closest province
+    ("Ckalee", 33.3, "closest: the district Kale (Denizli, Malatya); closest province: Kars (33)"),
+    # nothing in common with any name: no province is offered, and no district either
+    ("Qqqq", 0.0, "no close province"),
+    # a note of 200 letters pasted in the column shares one letter with Adana: still named, at a score under 1
+    ("a" + "q" * 199, 0.5, "closest: Adana (1); also close to the district Akyurt (Ankara)"),
+])
+def test_the_hint_of_an_unresolved_value_names_what_is_closest(value, score, hint):
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["score"], row["hint"]) == (pd.NA, score, hint)
