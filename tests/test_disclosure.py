@@ -74,6 +74,8 @@ def test_public_file_has_hxl_row_p_codes_and_blank_flagged_suppression():
     assert rows.loc[1, "adm1_pcode"] == "TUR063" and rows.loc[2, "adm1_pcode"] == "TUR056"
     assert rows.loc[0, "adm1_pcode"] == "" and rows.loc[3, "sector"] == "Health"
     assert rows.loc[0, "value_tag"] == "#reached"
+    assert rows["quarter"].tolist() == ["2022Q4"] * 5 and rows["unit"].tolist() == ["people"] * 5
+    assert rows["label"].tolist() == ["People reached"] * 4 + ["Staff and partner personnel trained"]
 
 
 def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_code():
@@ -274,3 +276,9 @@ def test_each_of_several_figures_no_record_reports_gets_its_own_not_reported_tot
         ["people_reached", "100", "0", "complete"],
         ["items_distributed", "", "0", "not_reported"],
         ["cash_transferred_try", "", "0", "not_reported"]]
+
+
+def test_an_indicator_without_its_own_hashtag_is_tagged_as_a_plain_value(config_dir):
+    edit(config_dir / "indicators.yml", '    hxl: "#output+trained"\n', "")
+    rows = public_indicators(frame([("people_trained", "total", "all", 12.0)]), Configuration(config_dir)).iloc[1:]
+    assert rows["value_tag"].tolist() == ["#indicator+value+num"]
