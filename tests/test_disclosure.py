@@ -282,3 +282,17 @@ def test_an_indicator_without_its_own_hashtag_is_tagged_as_a_plain_value(config_
     edit(config_dir / "indicators.yml", '    hxl: "#output+trained"\n', "")
     rows = public_indicators(frame([("people_trained", "total", "all", 12.0)]), Configuration(config_dir)).iloc[1:]
     assert rows["value_tag"].tolist() == ["#indicator+value+num"]
+
+
+def test_a_small_activity_is_protected_within_its_sector_of_the_catalogue():
+    """The activities do not add up to the total (90 of 100: no equation there), but Health's two activities add
+    up to the Health sector: 30 − 27 would give the 3 medical assistance cases, so the 27 is withheld too."""
+    found = states(frame([("people_reached", "total", "all", 100.0),
+                          ("people_reached", "sector", "Health", 30.0),
+                          ("people_reached", "sector", "Education", 70.0),
+                          ("people_reached", "activity", "HEA_TRANSPORT", 27.0),
+                          ("people_reached", "activity", "HEA_MEDICAL", 3.0),
+                          ("people_reached", "activity", "EDU_LANGUAGE", 60.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": SHOWN, "sector:Education": SHOWN,
+                     "activity:HEA_TRANSPORT": COMPLEMENTARY, "activity:HEA_MEDICAL": PRIMARY,
+                     "activity:EDU_LANGUAGE": SHOWN}
