@@ -13,7 +13,9 @@ from helpers.measure.disclosure import (
     PLOTTED_COMPLEMENTARY,
     PRIMARY,
     SHOWN,
+    Relation,
     definitions_name,
+    derivable_ranges,
     dictionary_name,
     fmt,
     for_figures,
@@ -21,6 +23,7 @@ from helpers.measure.disclosure import (
     public_dictionary,
     public_indicators,
     published_versions,
+    relations,
     reviewed_labels,
     suppress,
     suppression,
@@ -296,3 +299,76 @@ def test_a_small_activity_is_protected_within_its_sector_of_the_catalogue():
     assert found == {"total:all": SHOWN, "sector:Health": SHOWN, "sector:Education": SHOWN,
                      "activity:HEA_TRANSPORT": COMPLEMENTARY, "activity:HEA_MEDICAL": PRIMARY,
                      "activity:EDU_LANGUAGE": SHOWN}
+
+
+def _cell(category: str) -> tuple[str, str, str]:
+    return ("people_reached", "sector", category)
+
+
+TOTAL = ("people_reached", "total", "all")
+
+
+@pytest.mark.parametrize(("values", "hidden", "ranges"), [
+    # 30 = 20 + x + <5: the x is 6 to 9 (at least 5, and the <5 is 1 to 4), the <5 stays 1 to 4
+    ({"a": 20, "x": 7, "s": 3}, {"x": COMPLEMENTARY, "s": PRIMARY}, {"x": (6.0, 9.0), "s": (1.0, 4.0)}),
+    # 10 = 6 + <5 + <5: each is 1 to 3
+    ({"a": 6, "s": 2, "t": 2}, {"s": PRIMARY, "t": PRIMARY}, {"s": (1.0, 3.0), "t": (1.0, 3.0)}),
+    # 11 = 5 + <5 + <5: each is 2 to 4 (only the lower bound narrows, by one)
+    ({"a": 5, "s": 3, "t": 3}, {"s": PRIMARY, "t": PRIMARY}, {"s": (2.0, 4.0), "t": (2.0, 4.0)}),
+    # 10 = x + x: both at least 5, so both exactly 5 (every cell of the equation hidden)
+    ({"x": 5, "y": 5}, {"x": COMPLEMENTARY, "y": COMPLEMENTARY}, {"x": (5.0, 5.0), "y": (5.0, 5.0)}),
+])
+def test_what_a_reader_derives_about_each_hidden_cell_of_a_table(values, hidden, ranges):
+    keys = {name: _cell(name) for name in values}
+    total = float(sum(values.values()))
+    derived = derivable_ranges({TOTAL: total, **{keys[n]: float(v) for n, v in values.items()}},
+                               {keys[n]: state for n, state in hidden.items()},
+                               [Relation(TOTAL, tuple(keys.values()))])
+    assert derived == {keys[n]: r for n, r in ranges.items()}
+
+
+def test_a_hidden_cell_in_no_equation_is_known_only_to_be_at_least_5():
+    values = {TOTAL: 12.0, _cell("a"): 12.0, _cell("x"): 40.0}
+    assert derivable_ranges(values, {_cell("x"): COMPLEMENTARY}, [Relation(TOTAL, (_cell("a"),))]) == {
+        _cell("x"): (5.0, 64.0 + 5)}  # "unbounded": more than every published value together
+
+
+def test_a_hidden_margin_whose_cells_are_all_shown_is_derived_exactly():
+    female = ("people_reached", "sex", "female")
+    cells = (("people_reached", "sex+age_group", "female | 0-17"),
+             ("people_reached", "sex+age_group", "female | 18-59"))
+    values = {female: 12.0, cells[0]: 5.0, cells[1]: 7.0}
+    assert derivable_ranges(values, {female: COMPLEMENTARY}, [Relation(female, cells)]) == {female: (12.0, 12.0)}
+
+
+def test_bounds_propagate_through_equations_in_any_order_until_nothing_narrows():
+    """15 = x + y, then 8 = y + 3: the second pins y to 5 only after the first was read, and then x to 10."""
+    x, y, three, other = _cell("x"), _cell("y"), _cell("three"), ("people_reached", "province", "all of y")
+    values = {TOTAL: 15.0, x: 10.0, y: 5.0, three: 3.0, other: 8.0}
+    equations = [Relation(TOTAL, (x, y)), Relation(other, (y, three))]
+    assert derivable_ranges(values, {x: COMPLEMENTARY, y: COMPLEMENTARY}, equations) == {x: (10.0, 10.0),
+                                                                                          y: (5.0, 5.0)}
+
+
+def test_a_table_adds_up_to_half_a_cent_and_no_looser():
+    """Lira amounts are rounded to cents: a total within half a cent of its cells is an equation a reader can
+    solve; one a lira off is not."""
+    found = relations(frame([("cash_transferred_try", "total", "all", 10.0),
+                             ("cash_transferred_try", "province", "Adana", 6.0),
+                             ("cash_transferred_try", "province", "Hatay", 3.996),
+                             ("people_reached", "total", "all", 10.0),
+                             ("people_reached", "province", "Adana", 6.0),
+                             ("people_reached", "province", "Hatay", 3.0)]), CFG)
+    cash = [("cash_transferred_try", "total", "all"), ("cash_transferred_try", "province", "Adana"),
+            ("cash_transferred_try", "province", "Hatay")]
+    assert found == [Relation(cash[0], tuple(cash[1:]))]
+
+
+def test_the_equations_of_every_breakdown_hold_beside_those_of_the_activities():
+    """Sectors and then activities: the sector equation still protects the 3 of Education (the 7 withheld)."""
+    found = states(frame([("people_reached", "total", "all", 30.0),
+                          ("people_reached", "sector", "Basic Needs", 20.0),
+                          ("people_reached", "sector", "Protection", 7.0),
+                          ("people_reached", "sector", "Education", 3.0),
+                          ("people_reached", "activity", "BN_CASH", 20.0)]))
+    assert (found["sector:Protection"], found["sector:Education"]) == (COMPLEMENTARY, PRIMARY)
