@@ -555,6 +555,7 @@ def test_adana_the_first_province_by_plate_resolves_by_every_rule(value, method)
     """Adana is row 0 of the reference: a rule that took 0 for "not found" would lose it."""
     row = resolve_provinces([value]).iloc[0]
     assert (row["province"], row["pcode"], row["method"]) == ("Adana", "TUR001", method)
+    assert row["hint"] is pd.NA and row["reason"] is pd.NA
 
 
 def test_a_district_name_of_several_provinces_names_no_candidate_province():
@@ -591,14 +592,14 @@ def test_a_blank_value_or_parts_naming_two_provinces_score_0_with_no_candidate()
     assert result["candidate"].isna().all()
 
 
-@pytest.mark.parametrize(("value", "score", "hint"), [
+@pytest.mark.parametrize(("value", "score", "candidate", "hint"), [
     # nearest a district of two provinces: both named, then the closest province
-    ("Ckalee", 33.3, "closest: the district Kale (Denizli, Malatya); closest province: Kars (33)"),
+    ("Ckalee", 33.3, "Kars", "closest: the district Kale (Denizli, Malatya); closest province: Kars (33)"),
     # nothing in common with any name: no province is offered, and no district either
-    ("Qqqq", 0.0, "no close province"),
+    ("Qqqq", 0.0, pd.NA, "no close province"),
     # a note of 200 letters pasted in the column shares one letter with Adana: still named, at a score under 1
-    ("a" + "q" * 199, 0.5, "closest: Adana (1); also close to the district Akyurt (Ankara)"),
+    ("a" + "q" * 199, 0.5, "Adana", "closest: Adana (1); also close to the district Akyurt (Ankara)"),
 ])
-def test_the_hint_of_an_unresolved_value_names_what_is_closest(value, score, hint):
+def test_the_hint_of_an_unresolved_value_names_what_is_closest(value, score, candidate, hint):
     row = resolve_provinces([value]).iloc[0]
-    assert (row["province"], row["score"], row["hint"]) == (pd.NA, score, hint)
+    assert (row["province"], row["score"], row["candidate"], row["hint"]) == (pd.NA, score, candidate, hint)
