@@ -603,3 +603,7 @@ def test_a_blank_value_or_parts_naming_two_provinces_score_0_with_no_candidate()
 def test_the_hint_of_an_unresolved_value_names_what_is_closest(value, score, candidate, hint):
     row = resolve_provinces([value]).iloc[0]
     assert (row["province"], row["score"], row["candidate"], row["hint"]) == (pd.NA, score, candidate, hint)
+
+
+def test_the_key_of_a_missing_value_is_blank():
+    assert province_key(pd.NA) == province_key(None) == province_key(float("nan")) == ""
