@@ -549,7 +549,7 @@ def test_a_district_name_in_up_to_five_provinces_lists_them_and_in_more_counts_t
 
 @pytest.mark.parametrize(("value", "method"), [
     ("Adana", "exact"), ("01", "code"), ("TUR001", "code"), ("Adan.", "prefix"), ("ADAN.", "prefix"),
-    ("Adana (Seyhan)", "exact"), ("Seyhan / Adana", "exact"),
+    ("Adana (Seyhan)", "exact"), ("Seyhan / Adana", "exact"), ("ADANA ÝLÝ", "repaired"),
 ])
 def test_adana_the_first_province_by_plate_resolves_by_every_rule(value, method):
     """Adana is row 0 of the reference: a rule that took 0 for "not found" would lose it."""
