@@ -372,3 +372,18 @@ def test_the_equations_of_every_breakdown_hold_beside_those_of_the_activities():
                           ("people_reached", "sector", "Education", 3.0),
                           ("people_reached", "activity", "BN_CASH", 20.0)]))
     assert (found["sector:Protection"], found["sector:Education"]) == (COMPLEMENTARY, PRIMARY)
+
+
+def test_a_small_cell_known_to_within_three_values_is_protected_and_to_within_two_is_not():
+    """PROTECTION: 10 = 6 + <5 + <5 leaves each small cell 1, 2 or 3 (no complement needed); 9 = 6 + <5 + <5
+    leaves 1 or 2, so the 6 is withheld too."""
+    wide = states(frame([("people_reached", "total", "all", 10.0), ("people_reached", "sector", "Health", 6.0),
+                         ("people_reached", "sector", "Education", 2.0),
+                         ("people_reached", "sector", "Protection", 2.0)]))
+    assert wide == {"total:all": SHOWN, "sector:Health": SHOWN, "sector:Education": PRIMARY,
+                    "sector:Protection": PRIMARY}
+    narrow = states(frame([("people_reached", "total", "all", 9.0), ("people_reached", "sector", "Health", 6.0),
+                           ("people_reached", "sector", "Education", 1.0),
+                           ("people_reached", "sector", "Protection", 2.0)]))
+    assert narrow == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": PRIMARY,
+                      "sector:Protection": PRIMARY}
