@@ -44,3 +44,18 @@ def test_a_backup_a_trailing_space_and_a_copy_are_not_quarters(tmp_path, caplog)
     copies = {r.getMessage() for r in caplog.records if "2022Q2" in r.getMessage()}
     assert copies == {f"{processed / '2022Q2'} holds figures of 2022Q1, not of 2022Q2: ignored",
                       f"{processed / '2022Q2'} holds the records of 2022Q1, not of 2022Q2: ignored"}
+
+
+def test_the_pipelines_own_folders_beside_the_quarters_pass_in_silence(tmp_path, caplog):
+    """A publish makes ``2022Q4.versions`` and a failed run ``2022Q4.failed-<time>``: they are the pipeline's own,
+    so no run or publish logs them as a stray folder, while a backup of a quarter still is."""
+    processed = tmp_path / "processed"
+    _quarter(processed, "2022Q4", "2022Q4", 67389)
+    (processed / "2022Q4.versions" / "v1").mkdir(parents=True)
+    (processed / "2022Q4.failed-20261207-095100").mkdir()
+    _quarter(processed, "2022Q4.versions.bak", "2022Q4", 1)
+    with caplog.at_level(logging.WARNING):
+        assert list(earlier_quarters(Quarter.parse("2023Q1"), processed)) == ["2022Q4"]
+    ignored = [r.getMessage() for r in caplog.records if "not a quarter's folder" in r.getMessage()]
+    assert ignored == [f"{processed / '2022Q4.versions.bak'} is not a quarter's folder (not named like 2022Q4): "
+                       "ignored"]

@@ -59,6 +59,8 @@ SOURCES_FILE = "sources.csv"  # per source table counts, in the processed quarte
 # run.json in ``<processed>/<Q>/audit/``, a failed run's in ``<processed>/<Q>.failed-<time>/``, and a published
 # version's, with its manifest, in ``<processed>/<Q>.versions/v<N>/``.
 AUDIT = "audit"
+VERSIONS = ".versions"  # ``<Q>.versions``: a quarter's published versions, in both roots
+FAILED = ".failed-"  # ``<Q>.failed-<time>``: a failed run's executed notebooks and log
 
 
 def lock_file(processed: Path, name: str) -> Path:
@@ -72,7 +74,7 @@ def lock_file(processed: Path, name: str) -> Path:
 
 def failed_dir(processed: Path, quarter: str, stamp: str) -> Path:
     """Where a failed run of ``quarter`` keeps its executed notebooks and run.log (internal, never served)."""
-    return Path(processed) / f"{quarter}.failed-{stamp}"
+    return Path(processed) / f"{quarter}{FAILED}{stamp}"
 
 
 def report_basename(quarter: str) -> str:
@@ -91,6 +93,7 @@ def sources_name(quarter: str) -> str:
 
 
 _QUARTER_RE = re.compile(r"^([0-9]{4})Q([1-4])$")  # ASCII digits: \d would also read ٢٠٢٢ or ２０２２
+_OWN_RE = re.compile(rf"^[0-9]{{4}}Q[1-4](?:{re.escape(VERSIONS)}|{re.escape(FAILED)}.+)$")  # beside the quarters
 
 
 @dataclass(frozen=True, order=True)
@@ -132,11 +135,11 @@ _IGNORED: set[Path] = set()  # folders already said to be ignored (one log line 
 def quarter_folders(root: Path, needs: str | None = None) -> dict[str, Path]:
     """The folders of ``root`` named exactly as a quarter (``2022Q4``), by quarter, oldest first; with ``needs``,
     only those holding that file. Any other visible folder (a backup ``2022Q3.bak``, ``2022Q3 `` with a space, a
-    copy) is not a quarter: it is ignored, with one log line naming it. Hidden folders (staging, locks) are the
-    pipeline's own and pass in silence."""
+    copy) is not a quarter: it is ignored, with one log line naming it. The pipeline's own folders pass in
+    silence: hidden ones (staging, locks), published versions and failed runs."""
     found = {}
     for path in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
-        if not path.is_dir() or path.name.startswith("."):
+        if not path.is_dir() or path.name.startswith(".") or _OWN_RE.fullmatch(path.name):
             continue
         if _QUARTER_RE.fullmatch(path.name) is None:
             if path not in _IGNORED:

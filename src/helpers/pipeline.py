@@ -18,7 +18,6 @@ so what is published follows the umask.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import logging
 import multiprocessing
@@ -55,6 +54,7 @@ from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
 from helpers.paths import (
     AUDIT,
+    FAILED,
     NARRATIVES_DIR,
     NOTEBOOKS_DIR,
     REPO_ROOT,
@@ -437,7 +437,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
     beside = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
     wait([beside.submit(os.getpid) for _ in range(2)])
     feedback: Future | None = None
-    renders: list[Future] = []
+    renders: dict[str, Future] = {}
     try:
         log.info("run %s: helpers %s, commit %s, Python %s", q, __version__, _git_commit(), platform.python_version())
         log.info("raw %s, processed %s, reports %s", raw, processed, reports)
@@ -459,21 +459,36 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
                 feedback = beside.submit(write_feedback, stage_data / q)
-        inputs.write(stage_data / q, made_from)
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
-        for step, (notebook, _params, _executed, language) in enumerate(editions_steps, start=total - len(editions)):
-            say(f"[{step}/{total}] {notebook.name} ({language.name})")
-        with ThreadPoolExecutor(max_workers=len(editions), thread_name_prefix="edition") as side_by_side:
+        made_from["editions"] = _edition_keys(run, stage_data, parameters, made_from, per_notebook[-1])
+        kept = ([] if force or len(reused) < len(inputs.DATA_NOTEBOOKS)
+                else _reusable_editions(q, processed, reports, made_from))
+        inputs.write(stage_data / q, made_from)
+        made = [(notebook, params, executed, language) for notebook, params, executed, language in editions_steps
+                if language.code not in kept]
+        for step, (notebook, _params, executed, language) in enumerate(editions_steps, start=total - len(editions)):
+            if language.code in kept:
+                shutil.copyfile(processed / q / AUDIT / executed, audit / executed)
+                reused.append(executed)
+                say(f"[{step}/{total}] {notebook.name} ({language.name}) reused (its narrative, words, data and "
+                    "published versions unchanged; --force to make it again)")
+                log.info("%s reused: its inputs are unchanged since the last run", executed)
+            else:
+                say(f"[{step}/{total}] {notebook.name} ({language.name})")
+        with ThreadPoolExecutor(max_workers=max(len(made), 1), thread_name_prefix="edition") as side_by_side:
             executions = [side_by_side.submit(_execute, notebook, params, audit / executed,
-                                              progress and len(editions) == 1)
-                          for notebook, params, executed, _language in editions_steps]
+                                              progress and len(made) == 1)
+                          for notebook, params, executed, _language in made]
         for execution in executions:
             execution.result()  # the first edition that failed, in the order of config/report.yml
-        renders = [beside.submit(render_report, audit / executed, staging, report_basename(q))
-                   for _notebook, _params, executed, _language in editions_steps]
+        renders = {language.code: beside.submit(render_report, audit / executed, staging, report_basename(q))
+                   for _notebook, _params, executed, language in made}
         _log_outcome(stage_data / q, run.config)
-        say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(lang.name for lang in editions)})")
-        rendered = [render.result() for render in renders]
+        if made:
+            say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(step[3].name for step in made)})")
+        rendered = [renders[language.code].result() if language.code in renders
+                    else _kept_edition(reports / q, staging, report_basename(q) + language.suffix)
+                    for language in editions]
         html, pdf = rendered[0]
         if feedback is not None:
             log.info("feedback workbooks for %d source files", len(feedback.result()))
@@ -504,14 +519,15 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         _index(reports, processed, run.config)
         later = [stale.message(other, changed) for other, changed in stale.out_of_date(processed, after=q).items()]
     except BaseException as error:
-        wait([f for f in [feedback, *renders] if f is not None])  # they write into staging, which a failed run removes
+        # they write into staging, which a failed run removes
+        wait([f for f in [feedback, *renders.values()] if f is not None])
         log.error("run failed: %s", error)
         logging.getLogger().removeHandler(handler)
         handler.close()
         failed = failed_dir(processed, q, f"{datetime.now():%Y%m%d-%H%M%S-%f}")
         if audit.exists():
             audit.rename(failed)
-            for old in sorted(processed.glob(f"{q}.failed-*"))[:-KEEP_FAILED]:  # the newest are kept
+            for old in sorted(processed.glob(f"{q}{FAILED}*"))[:-KEEP_FAILED]:  # the newest are kept
                 shutil.rmtree(old, ignore_errors=True)
         if isinstance(error, PipelineError):
             raise PipelineError(f"{error} (executed notebooks and run.log kept in {failed})") from None
@@ -556,6 +572,47 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
     return list(inputs.DATA_NOTEBOOKS)
 
 
+def _edition_keys(run: RunContext, stage_data: Path, parameters: dict[str, Any], made_from: dict,
+                  report_parameters: dict[str, Any]) -> dict[str, str]:
+    """Each edition's key (:func:`helpers.record.inputs.edition_keys`), once the staged history is in place."""
+    q = str(run.quarter)
+    narratives = resolve(parameters.get("narratives_dir"), NARRATIVES_DIR)
+    folders = {"processed_dir", "reports_dir", "earlier_quarters_dir", "narratives_dir", "raw_dir"}
+    return inputs.edition_keys(
+        made_from, narratives=narratives, history=stage_data / "history.csv",
+        published=[revisions.versions_dir(q, run.folders.reports), revisions.versions_dir(q, run.folders.processed)],
+        editions={language.code: narrative_path(q, narratives, language.suffix).name for language in languages()},
+        switches={k: v for k, v in sorted(report_parameters.items()) if k not in folders})
+
+
+def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict) -> list[str]:
+    """The editions (language codes) the quarter's last run made from the same inputs, whose executed notebook,
+    printed figures, HTML and PDF are still as that run made them (``run.json`` lists the report's files)."""
+    before, folder = inputs.load(processed / q).get("editions", {}), processed / q
+    try:
+        made = json.loads((folder / AUDIT / RUN_FILE).read_text(encoding="utf-8"))["report"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    kept = []
+    for language in languages():
+        name = report_basename(q) + language.suffix
+        files = [f"{name}.html", f"{name}.pdf", revisions.printed_name(language)]
+        if (made_from["editions"].get(language.code) == before.get(language.code)
+                and (folder / AUDIT / inputs.executed_report(language.suffix)).is_file()
+                and (folder / revisions.printed_name(language)).is_file()
+                and all((reports / q / file).is_file() and made.get(file) == inputs.sha256(reports / q / file)
+                        for file in files)):
+            kept.append(language.code)
+    return kept
+
+
+def _kept_edition(published: Path, staging: Path, name: str) -> tuple[Path, Path]:
+    """A reused edition's HTML and PDF, copied from the published report into the staged one."""
+    for extension in (".html", ".pdf"):
+        shutil.copyfile(published / f"{name}{extension}", staging / f"{name}{extension}")
+    return staging / f"{name}.html", staging / f"{name}.pdf"
+
+
 def _record_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
     history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
@@ -583,7 +640,7 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
     previous = revisions.latest(q, reports, processed)
     run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
-           "packages": dict(sorted((d.metadata["Name"], d.version) for d in importlib.metadata.distributions())),
+           "packages": inputs.packages(),
            "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},
            "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -38,7 +38,7 @@ from helpers.errors import (
     ConfigError,
     ReconciliationError,
 )
-from helpers.kernels import arrow_by_code, categorical, coalesce, find_duplicates, tidy_categories
+from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, tidy_categories
 from helpers.paths import PROCESSED_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,8 @@ def _reject_table(raw: pd.DataFrame, bad: pd.DataFrame, provinces: pd.DataFrame)
     detail = pd.Series([a if pd.isna(h) else h if pd.isna(a) else f"{h}; {a}"
                         for h, a in zip(bad["hint"], bad["also"], strict=True)], index=bad.index, dtype="object")
     unknown = (bad["reason"] == "unknown_province") & bad["value"].notna()
-    hints = [provinces.at[v, "hint"] if v in provinces.index else "no close province"
-             for v in bad.loc[unknown, "value"]]
+    known = provinces["hint"].to_dict()  # once per distinct spelling, not per rejected row
+    hints = [known.get(v, "no close province") for v in bad.loc[unknown, "value"]]
     detail[unknown] = [h if pd.isna(d) else f"{h}; {d}" for h, d in zip(hints, detail[unknown], strict=True)]
     return pd.DataFrame({
         "source": raw.loc[bad.index, "source"].astype(str),
@@ -258,9 +258,10 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame,
 
 
 def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Configuration
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
     """Validate, normalise and drop out-of-period and duplicate rows: the kept records (identifiers still
-    numbers), one table of every dropped row with its reason, and the valid rows' date span."""
+    numbers), one table of every dropped row with its reason, the valid rows' date span and the resolution of
+    each distinct province spelling (:func:`_province_lookup`)."""
     typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = cfg.activities()
     provinces = _province_lookup(raw["province"], cfg)
@@ -272,7 +273,9 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     faults = bad.loc[early, "reason"].astype(str) + " (" + bad.loc[early, "column"].astype(str) + ")"
     bad = bad.drop(index=early)
     rejected = _reject_table(raw, bad, provinces)
-    valid = raw.drop(index=bad.index.union(early))
+    keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
+    keep[raw.index.get_indexer(bad.index.union(early))] = False
+    valid = raw[keep]
 
     records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, cfg)
     span = date_span(records["date"])
@@ -289,7 +292,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
     records = records[~(outside | duplicated)]
-    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span
+    return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span, provinces
 
 
 CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spellings the run corrects
@@ -298,23 +301,26 @@ CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spel
 def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
     encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
-    method = raw["province"].map(provinces["method"]).astype("object")
-    corrected = method.isin(CORRECTED)
-    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str), method[corrected])
+    spelling = raw["province"]  # decided per distinct spelling, counted per file from the rows' codes
+    method = pd.Series(spelling.cat.categories).map(provinces["method"]).to_numpy(dtype=object)
+    corrected = by_code(np.isin(method, CORRECTED), spelling.cat.codes.to_numpy(), False)
+    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str),
+                         pd.Series(by_code(method, spelling.cat.codes.to_numpy()[corrected], None),
+                                   index=raw.index[corrected], name="province"))
     return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
             for source, row in counts.iterrows()}
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
                skipped: list[dict], not_read: list[dict], q: Quarter, span: dict, stacked: Stacked,
-               cfg: Configuration) -> tuple[pd.DataFrame, dict]:
+               provinces: pd.DataFrame, cfg: Configuration) -> tuple[pd.DataFrame, dict]:
     """Every dropped row (totals rows joined) and the quality counts, reconciled (:func:`reconcile`)."""
     rejects = pd.concat([rejects, summaries]) if len(summaries) else rejects  # a totals word: never an identifier
     quality = reconcile(raw, records, rejects, skipped, cfg)
     quality["not_read"] = not_read
     quality["forms"] = stacked.forms
     quality["not_reported"] = measures.not_reported(records, stacked.present, cfg)
-    quality["corrections"] = corrections(raw, _province_lookup(raw["province"], cfg))
+    quality["corrections"] = corrections(raw, provinces)
     quality["quarter"] = str(q)
     quality["dates"] = span
     return rejects, quality
@@ -333,7 +339,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     log.info("read %s rows from %s tables in %s files", f"{len(raw):,}", len(tables), len(sources))
     del tables  # the raw frame holds everything now; frees the Arrow copies before the heavier steps
     with hashing(stacked.identifiers, key) as hashed:  # identifiers are hashed meanwhile (on another core)
-        records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
+        records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
         masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
@@ -343,7 +349,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked, cfg)
+                                  stacked, provinces, cfg)
     quality["sample"] = sample
     quality["masked_identifiers"] = masked
     quality["key_fingerprint"] = fingerprint(key)
@@ -375,16 +381,16 @@ def examine_quarter(run: RunContext) -> Examination:
     _, tables, skipped, not_read = read_files(run.folders.raw / str(q), skip_bad_files=True)
     stacked = stack(tables, skipped, not_read)
     raw = stacked.raw
-    records, rejects, span = _kept_and_dropped(raw, q, stacked, cfg)
+    records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
     redact.withhold(rejects)
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
-                                  stacked, cfg)
+                                  stacked, provinces, cfg)
     reviewed = list(cfg.load("labels")["reviewed"])
     redact.mask_columns(records, reviewed)  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in reviewed if column in records}
-    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality,
-                       _province_lookup(raw["province"], cfg), stacked.marks, kept)
+    return Examination(str(q), tables, stacked.labels, raw, rejects.reset_index(drop=True), quality, provinces,
+                       stacked.marks, kept)
 
 
 def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Path:

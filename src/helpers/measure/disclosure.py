@@ -35,7 +35,7 @@ import pandas as pd
 from helpers.clean import measures
 from helpers.clean.provinces import province_reference
 from helpers.config import Configuration, shown
-from helpers.paths import Quarter
+from helpers.paths import VERSIONS, Quarter
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
     """The public tables (indicator, dimension, category, value, suppressed) of every published version of
     ``quarter``, kept in their audit folders ``<processed>/<Q>.versions/v<N>/`` (:mod:`helpers.publish`)."""
     tables = []
-    for path in sorted(Path(processed).glob(f"{quarter}.versions/v*/{PUBLIC_FILE}")):
+    for path in sorted(Path(processed).glob(f"{quarter}{VERSIONS}/v*/{PUBLIC_FILE}")):
         table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
         tables.append(table[["indicator", "dimension", "category", "value", "suppressed"]])
     return tables

@@ -38,6 +38,7 @@ from helpers import config
 from helpers.measure.disclosure import PLOTTED_COMPLEMENTARY, PLOTTED_SUPPRESSED
 from helpers.paths import Quarter
 from helpers.publication.geo import province_shapes
+from helpers.publication.labels import age_label, category_name
 from helpers.publication.language import N_, _, current
 
 LabelFormat = Callable[[float], str]
@@ -92,12 +93,6 @@ _SOURCE_CHARS = 125  # characters of the 7 pt source note that fit across FIGURE
 def thousands(value: float) -> str:
     """A count with the language's thousands separators and no decimals: ``67389`` → ``67,389`` / ``67.389``."""
     return current().number(value)
-
-
-def category_name(code: object) -> str:
-    """A coded category (sex, population group, sector) in the language in use, capitalised by its rules:
-    ``female`` → ``Female`` / ``Kadın``."""
-    return current().capitalize(_(str(code)))
 
 
 def use_report_style() -> None:
@@ -346,11 +341,6 @@ def trend_chart(series_by_quarter: pd.Series, title: str, unit: str, source: str
     _frame(fig, title, unit, source)
     _set_data(fig, pd.DataFrame({unit: [label_fmt(v) for v in values]}, index=names), _("Quarter"))
     return fig
-
-
-def age_label(age: object) -> str:
-    """An age group as a reader sees it: ``5-11 years``, ``Unknown`` (``5-11 yaş``, ``Bilinmiyor``)."""
-    return _("{age} years").format(age=age) if str(age)[:1].isdigit() else category_name(age)
 
 
 @responsive

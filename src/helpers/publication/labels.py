@@ -7,8 +7,18 @@ Shared by the report, its annexes, the revisions section and the message catalog
 from __future__ import annotations
 
 from helpers import config
-from helpers.publication import figures
 from helpers.publication.language import _, current, ngettext
+
+
+def category_name(code: object) -> str:
+    """A coded category (sex, population group, sector) in the language in use, capitalised by its rules:
+    ``female`` → ``Female`` / ``Kadın``."""
+    return current().capitalize(_(str(code)))
+
+
+def age_label(age: object) -> str:
+    """An age group as a reader sees it: ``5-11 years``, ``Unknown`` (``5-11 yaş``, ``Bilinmiyor``)."""
+    return _("{age} years").format(age=age) if str(age)[:1].isdigit() else category_name(age)
 
 
 def counted(n: int, one: str, other: str, **fields: str) -> str:
@@ -64,9 +74,9 @@ def category_label(dimension: str, category: str) -> str:
         if part == "activity":
             labels.append(activity_label(code))
         elif part == "age_group":
-            labels.append(figures.age_label(code))
+            labels.append(age_label(code))
         elif part in ("sex", "population_group", "sector"):
-            labels.append(figures.category_name(code))
+            labels.append(category_name(code))
         elif part == "item":
             labels.append(_(code))
         else:

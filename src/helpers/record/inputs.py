@@ -3,21 +3,28 @@
 A run records them (``inputs.json`` beside the quarter's processed data); a published version's manifest
 carries them; a revision compares raw files (and the published totals) with them; and a run whose raw files,
 published totals, config, code, key and earlier quarters are unchanged reuses the quarter's cleaned data and
-indicators instead of recomputing them.
+indicators instead of recomputing them. Each edition of the report has a key of its own too
+(:func:`edition_keys`): an edition whose narrative, words, data and published versions are unchanged keeps its
+executed notebook, HTML and PDF, so editing one language's narrative makes only that edition again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
+
+import pandas as pd
 
 import helpers
 from helpers.clean import redact
 from helpers.context import RunContext
 from helpers.errors import NestedTooDeepError
 from helpers.ingest.readers import discover_sources, inside
-from helpers.paths import NOTEBOOKS_DIR, Quarter, quarter_folders
+from helpers.paths import NOTEBOOKS_DIR, REFERENCE_DIR, Quarter, quarter_folders
 from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
@@ -127,6 +134,43 @@ def run_inputs(run: RunContext, *, key_fingerprint: str, switches: dict) -> dict
                                  *(record[k] for k in ("code", "key_fingerprint", "switches")))
     record["indicators_key"] = digest(record["clean_key"], record["earlier"])
     return record
+
+
+@cache
+def packages() -> dict[str, str]:
+    """Every installed distribution's version by name, read once per process (parsing ~200 metadata files takes
+    a fraction of a second; a run records them and keys its editions with them)."""
+    return dict(sorted((meta["Name"], meta["Version"]) for meta in
+                       (dist.metadata for dist in importlib.metadata.distributions())))
+
+
+def edition_keys(record: dict, *, narratives: Path, history: Path, published: list[Path],
+                 editions: dict[str, str], switches: dict) -> dict[str, str]:
+    """One key per edition (language code → SHA-256) over everything its report notebook and rendering read:
+    the quarter's data and earlier quarters (``indicators_key`` of :func:`run_inputs`' ``record``), the staged
+    ``history`` (:func:`history_digest`), every configuration file, the whole package (templates and word
+    catalogues with the code), the report notebook, reference data, installed packages, the ``published``
+    versions' folders, the narratives folder (photos) and, of the narratives, only the edition's own
+    (``editions``: code → file name in ``narratives``), the report's ``switches`` and the day (a report prints
+    the day it was made).
+    """
+    story = hashes(narratives) if Path(narratives).is_dir() else {}
+    common = digest(record["indicators_key"], record["config"], hashes(CODE_DIR),
+                    sha256(NOTEBOOKS_DIR / REPORT_NOTEBOOK), hashes(REFERENCE_DIR), packages(),
+                    history_digest(history),
+                    [hashes(folder) if Path(folder).is_dir() else {} for folder in published],
+                    {name: sha for name, sha in story.items() if name not in editions.values()},
+                    switches, date.today().isoformat(), datetime.now(UTC).date().isoformat())
+    return {code: digest(common, code, story.get(name)) for code, name in editions.items()}
+
+
+def history_digest(path: Path) -> str | None:
+    """SHA-256 of ``history.csv`` as a report reads it: without its ``version`` column, which a run rewrites after
+    the report is made (:func:`helpers.record.revisions.rewrite_versions`) and no report prints."""
+    if not Path(path).is_file():
+        return None
+    history = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="version", errors="ignore")
+    return hashlib.sha256(history.to_csv(index=False).encode()).hexdigest()
 
 
 def write(folder: Path, record: dict) -> None:

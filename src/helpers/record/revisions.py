@@ -23,13 +23,12 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 from IPython.display import HTML, DisplayHandle
 
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import PipelineError
-from helpers.paths import Quarter
+from helpers.paths import VERSIONS, Quarter
 from helpers.publication.labels import category_label, dimension_name
 from helpers.publication.language import N_, Language, _, current, ngettext
 from helpers.record import inputs
@@ -55,7 +54,7 @@ PHOTO_REDESCRIBED = N_("The description of a photo for readers who cannot see it
 def versions_dir(quarter: str, root: Path) -> Path:
     """Where a quarter's published versions live, never replaced by a run: under the reports folder their public
     files, under the processed folder their audit trails and manifests."""
-    return Path(root) / f"{Quarter.parse(quarter)}.versions"
+    return Path(root) / f"{Quarter.parse(quarter)}{VERSIONS}"
 
 
 @dataclass(frozen=True)
@@ -253,9 +252,12 @@ def embedded_photos(notebook: Path) -> list[tuple[str, dict]]:
     reader saw) and what the page says of it (alt text, caption, credit). None for a version without one."""
     if not notebook.is_file():
         return []
-    outputs = (output for cell in nbformat.read(notebook, as_version=4).cells for output in cell.get("outputs", []))
-    return [(hashlib.sha256(base64.b64decode(output.data["image/jpeg"])).hexdigest(),
-             dict(output.metadata.get("image/jpeg", {}))) for output in outputs
+    # Read as the JSON it is (nbformat 4, as papermill writes it): importing nbformat in the report's kernel would
+    # load jsonschema's format checkers, seconds of the edit loop for a file read once
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    outputs = (output for cell in cells for output in cell.get("outputs", []))
+    return [(hashlib.sha256(base64.b64decode("".join(output["data"]["image/jpeg"]))).hexdigest(),
+             dict(output.get("metadata", {}).get("image/jpeg", {}))) for output in outputs
             if "image/jpeg" in output.get("data", {})]
 
 

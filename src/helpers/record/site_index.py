@@ -18,7 +18,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers.config import Configuration
-from helpers.paths import AUDIT, Quarter, lock_file, public_data_name, replacing, report_basename
+from helpers.paths import AUDIT, VERSIONS, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.publication.language import N_, Language, _, current, languages, using
 from helpers.record import revisions, stale
 
@@ -114,7 +114,7 @@ def quarters(reports: Path) -> list[str]:
     """Quarters with a working report or a published version, newest first (other folders are ignored)."""
     found = set()
     for path in Path(reports).iterdir() if Path(reports).is_dir() else []:
-        name = path.name.removesuffix(".versions")
+        name = path.name.removesuffix(VERSIONS)
         try:
             if path.is_dir() and str(Quarter.parse(name)) == name:
                 found.add(name)
