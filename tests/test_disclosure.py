@@ -387,3 +387,12 @@ def test_a_small_cell_known_to_within_three_values_is_protected_and_to_within_tw
                            ("people_reached", "sector", "Protection", 2.0)]))
     assert narrow == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": PRIMARY,
                       "sector:Protection": PRIMARY}
+
+
+def test_a_cell_nothing_can_protect_is_logged_and_the_run_goes_on(caplog):
+    """Health is the only sector: its 3 equals the total, which stays published; nothing else can be withheld."""
+    with caplog.at_level("WARNING", logger="helpers.measure.disclosure"):
+        found = states(frame([("people_reached", "total", "all", 3.0), ("people_reached", "sector", "Health", 3.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": PRIMARY}
+    assert caplog.messages == ["('people_reached', 'sector', 'Health') cannot be protected by suppressing other "
+                               "cells of its tables"]
