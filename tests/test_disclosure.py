@@ -396,3 +396,37 @@ def test_a_cell_nothing_can_protect_is_logged_and_the_run_goes_on(caplog):
     assert found == {"total:all": SHOWN, "sector:Health": PRIMARY}
     assert caplog.messages == ["('people_reached', 'sector', 'Health') cannot be protected by suppressing other "
                                "cells of its tables"]
+
+
+def _version(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """A published version's public table as ``published_versions`` reads it: (dimension, category, value,
+    suppressed), all text, a withheld value blank."""
+    return pd.DataFrame([("people_reached", d, c, v, s) for d, c, v, s in rows],
+                        columns=["indicator", "dimension", "category", "value", "suppressed"])
+
+
+def _states(now: list[tuple[str, str, float]], published: pd.DataFrame) -> dict[str, int]:
+    indicators = frame([("people_reached", d, c, v) for d, c, v in now])
+    found = suppression(indicators, CFG, [published])
+    return {f"{d}:{c}": s for d, c, s in zip(indicators["dimension"], indicators["category"], found, strict=True)}
+
+
+def test_a_revision_compares_cells_not_totals_and_a_change_of_5_is_shown():
+    """Since the version: the total moved by 2 (totals are published whatever they are), Adana by exactly 5,
+    Hatay appears at 5 and Kilis at 0 (both were 0): no cell moved by 1 to 4, so nothing is withheld."""
+    published = _version([("total", "all", "100", "0"), ("province", "Adana", "60", "0"),
+                          ("province", "Mersin", "50", "0")])
+    now = [("total", "all", 102.0), ("province", "Adana", 65.0), ("province", "Mersin", 50.0),
+           ("province", "Hatay", 5.0), ("province", "Kilis", 0.0)]
+    assert set(_states(now, published).values()) == {SHOWN}
+
+
+def test_a_withheld_cell_that_grew_to_8_and_a_new_small_cell_are_withheld_with_a_third():
+    """Kilis was withheld (1 to 4) and is now 8: it may have grown by 4, so it is withheld as revised; Hatay is new
+    at 3, withheld as small (``<5``, not as a revision); the table then withholds its smallest other cell too."""
+    published = _version([("total", "all", "95", "0"), ("province", "Adana", "92", "0"),
+                          ("province", "Kilis", "", "1")])
+    now = [("total", "all", 103.0), ("province", "Adana", 92.0), ("province", "Kilis", 8.0),
+           ("province", "Hatay", 3.0)]
+    assert _states(now, published) == {"total:all": SHOWN, "province:Adana": COMPLEMENTARY,
+                                       "province:Kilis": COMPLEMENTARY, "province:Hatay": PRIMARY}
