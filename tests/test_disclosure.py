@@ -430,3 +430,21 @@ def test_a_withheld_cell_that_grew_to_8_and_a_new_small_cell_are_withheld_with_a
            ("province", "Hatay", 3.0)]
     assert _states(now, published) == {"total:all": SHOWN, "province:Adana": COMPLEMENTARY,
                                        "province:Kilis": COMPLEMENTARY, "province:Hatay": PRIMARY}
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    # one revised cell and one small: the smallest other non-zero cell makes the third (not the 0, not the
+    # first by name, not the small one again)
+    ([("Adana", 92.0), ("Mersin", 50.0), ("Kilis", 8.0), ("Hatay", 1.0), ("Osmaniye", 0.0)],
+     {"Adana": SHOWN, "Mersin": COMPLEMENTARY, "Kilis": COMPLEMENTARY, "Hatay": PRIMARY, "Osmaniye": SHOWN}),
+    # one revised cell and two small: three withheld already, nothing more
+    ([("Adana", 92.0), ("Kilis", 8.0), ("Hatay", 1.0), ("Mersin", 2.0)],
+     {"Adana": SHOWN, "Kilis": COMPLEMENTARY, "Hatay": PRIMARY, "Mersin": PRIMARY}),
+])
+def test_a_revised_table_withholds_three_cells_its_smallest_shown_ones_first(now, expected):
+    """REVISION_CELLS: a reader comparing versions learns only that the people added are among three cells."""
+    published = _version([("total", "all", "95", "0"), ("province", "Adana", "92", "0"),
+                          ("province", "Mersin", "50", "0"), ("province", "Kilis", "", "1")])
+    total = ("total", "all", sum(v for _, v in now))
+    found = _states([total, *(("province", c, v) for c, v in now)], published)
+    assert found == {"total:all": SHOWN, **{f"province:{c}": s for c, s in expected.items()}}
