@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest.readers import read_source
+from helpers.ingest.sources import discover_sources
 from helpers.record import inputs
 
 

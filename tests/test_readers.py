@@ -20,8 +20,9 @@ from helpers import context
 from helpers.clean.quarter import clean_quarter
 from helpers.errors import ConfigError, SourceReadError
 from helpers.ingest import workbooks
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest.readers import read_source
 from helpers.ingest.rules import load_columns
+from helpers.ingest.sources import discover_sources
 from helpers.ingest.tables import NotRead, SourceTables
 
 RAW = Path(__file__).parent / "fixtures" / "raw"

@@ -11,7 +11,8 @@ from helpers.check import check_quarter
 from helpers.clean.quarter import clean_quarter, examine_quarter
 from helpers.errors import NestedTooDeepError, SourceReadError
 from helpers.ingest import readers
-from helpers.ingest.readers import discover_sources, read_source
+from helpers.ingest.readers import read_source
+from helpers.ingest.sources import discover_sources
 
 HEADER = "service_date,province,district,site,activity_code,case_id,gender,age,nationality,donor\n"
 ROWS = "".join(f"2022-11-0{i},Şanlıurfa,Eyyübiye,Şanlıurfa MMCC,PROT_CASE_MGMT,X{i},F,30,Syrian,Donor A\n"

@@ -80,6 +80,11 @@ def _state(file: Path) -> tuple[Path, int, int]:
 
 
 @cache
+def _activity_table(file: Path, mtime: int, size: int) -> pd.DataFrame:
+    return pd.DataFrame(_parsed(file, mtime, size, "activities")[0]["activities"]).set_index("code")
+
+
+@cache
 def _parsed(file: Path, _mtime: int, _size: int, name: str) -> tuple[dict[str, Any], BaseModel | None]:
     try:
         # libyaml's safe loader (in PyYAML's wheels): the same data as yaml.safe_load, ten times faster; every
@@ -125,6 +130,7 @@ class Configuration:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder).expanduser().resolve()
         self._files: dict[str, tuple[dict[str, Any], BaseModel | None]] = {}
+        self._states: dict[str, tuple[Path, int, int]] = {}  # each file as it was read: what _parsed is keyed on
 
     def __repr__(self) -> str:
         return f"Configuration({shown(self.folder)!r})"
@@ -135,7 +141,8 @@ class Configuration:
 
     def _file(self, name: str) -> tuple[dict[str, Any], BaseModel | None]:
         if name not in self._files:
-            self._files[name] = _parsed(*_state(self.path(f"{name}.yml")), name)
+            self._states[name] = _state(self.path(f"{name}.yml"))
+            self._files[name] = _parsed(*self._states[name], name)
             if name == "report":
                 self._report_indicators()
         return self._files[name]
@@ -195,8 +202,11 @@ class Configuration:
         return self.load("reasons")["unreadable"].get(kind, kind.replace("_", " "))
 
     def activities(self) -> pd.DataFrame:
-        """The activity catalogue, indexed by code (label, sector, unit, reach_type)."""
-        return pd.DataFrame(self.load("activities")["activities"]).set_index("code")
+        """The activity catalogue, indexed by code (label, sector, unit, reach_type): built once per version of the
+        file (a report names activities a few hundred times, each through a new :func:`current`), each caller
+        given its own copy."""
+        self._file("activities")
+        return _activity_table(*self._states["activities"]).copy()
 
     def columns(self) -> list[str]:
         """The canonical columns of a raw activity log, in ``columns.yml`` order."""

@@ -152,6 +152,11 @@ def quarter_folders(root: Path, needs: str | None = None) -> dict[str, Path]:
     return dict(sorted(found.items(), key=lambda item: Quarter.parse(item[0])))
 
 
+def inside(path: Path, root: Path) -> bool:
+    """True when ``path``, links followed, lies within ``root``."""
+    return path.resolve().is_relative_to(Path(root).resolve())
+
+
 def resolve(path: str | Path | None, default: Path) -> Path:
     """Resolve a user-given folder: absolute as given, relative to the repository root, or the default."""
     if path is None or str(path) == "":

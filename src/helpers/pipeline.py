@@ -72,7 +72,6 @@ from helpers.paths import (
 from helpers.publication.datapackage import write_datapackage
 from helpers.publication.language import catalogue_path, languages
 from helpers.publication.narrative import narrative_path
-from helpers.publication.render import render_report
 from helpers.record import inputs, revisions, stale
 from helpers.record.site_index import RUN_FILE, write_index
 
@@ -436,6 +435,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
     # editions' notebooks run side by side too, each in its own kernel process.
     beside = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
     wait([beside.submit(os.getpid) for _ in range(2)])
+    for _ in range(2):  # the renderers' imports, meanwhile (an edition reused needs none)
+        beside.submit(_prepare_render)
     feedback: Future | None = None
     renders: dict[str, Future] = {}
     try:
@@ -481,7 +482,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                           for notebook, params, executed, _language in made]
         for execution in executions:
             execution.result()  # the first edition that failed, in the order of config/report.yml
-        renders = {language.code: beside.submit(render_report, audit / executed, staging, report_basename(q))
+        renders = {language.code: beside.submit(_render, audit / executed, staging, report_basename(q))
                    for _notebook, _params, executed, language in made}
         _log_outcome(stage_data / q, run.config)
         if made:
@@ -536,6 +537,21 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         beside.shutdown(wait=True)
     return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
                      reused, later, [target / path.name for pair in rendered for path in pair])
+
+
+def _prepare_render() -> None:
+    """A worker's first task: nbconvert and WeasyPrint imported while the notebooks run, not before them in the
+    run's own process (about a second and a half of every run's start)."""
+    from helpers.publication import render
+
+    render.prepare()
+
+
+def _render(executed: Path, folder: Path, basename: str) -> tuple[Path, Path]:
+    """An edition's HTML and PDF (:func:`helpers.publication.render.render_report`), in a worker process."""
+    from helpers.publication.render import render_report
+
+    return render_report(executed, folder, basename)
 
 
 def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:

@@ -45,6 +45,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -76,9 +77,15 @@ LATER: dict[str, tuple[re.Pattern, Callable[[str], bool]]] = {
     "passport": (re.compile(r"(?<![\w-])[A-Z]{1,2} ?\d{6,9}(?![\w-])"), lambda match: True),
 }
 LONG_DIGITS = re.compile(r"\d{10,}")
-_ASCII_DIGITS = {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
-                 if c.isdecimal() and not c.isascii()}
 SHAPED = "identifier-shaped"
+
+
+@cache
+def _ascii_digits() -> dict[int, str]:
+    """Each decimal digit of another script as its ASCII digit: a pass over every code point, about half a
+    second, made the first time a text that is not ASCII is masked (not in every process that imports this)."""
+    return {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(sys.maxunicode + 1))
+            if c.isdecimal() and not c.isascii()}
 
 
 def mask(text: str) -> tuple[str, Counter]:
@@ -87,7 +94,7 @@ def mask(text: str) -> tuple[str, Counter]:
     Digits of other scripts (Arabic-Indic ``٠٥٣٢``, Persian, full-width) are matched as ASCII digits; text in
     which nothing is found comes back as it was.
     """
-    if not text.isascii() and (ascii_digits := text.translate(_ASCII_DIGITS)) != text:
+    if not text.isascii() and (ascii_digits := text.translate(_ascii_digits())) != text:
         masked, found = mask(ascii_digits)
         return (masked, found) if found else (text, found)
     found = Counter()

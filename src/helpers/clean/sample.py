@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from helpers import config
-from helpers.ingest.readers import discover_sources
+from helpers.ingest.sources import discover_sources
 from helpers.paths import CONFIG_DIR, SAMPLE_LATE_DIR
 
 SAMPLE_FILES = CONFIG_DIR / "sample-files.sha256"

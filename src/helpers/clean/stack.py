@@ -22,7 +22,8 @@ from helpers.clean import dates, normalise, numbers, redact, schema
 from helpers.columns import identifier_columns, raw_read
 from helpers.errors import ConfigError, NoSourcesError, SourceReadError
 from helpers.ingest import forms
-from helpers.ingest.readers import discover_sources, load_columns, read_source
+from helpers.ingest.readers import load_columns, read_source
+from helpers.ingest.sources import discover_sources
 from helpers.kernels import by_code, categorical, narrow
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,7 @@ from helpers import config
 from helpers.clean.redact import mask
 from helpers.csvfile import write_csv
 from helpers.errors import PublishedTotalsError
-from helpers.ingest.readers import inside
-from helpers.paths import Quarter
+from helpers.paths import Quarter, inside
 from helpers.text import nearest
 
 log = logging.getLogger(__name__)

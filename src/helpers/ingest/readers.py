@@ -26,57 +26,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from helpers.errors import NestedTooDeepError, SourceReadError
+from helpers.errors import SourceReadError
 from helpers.ingest.delimited import read_csv
 from helpers.ingest.rules import ReadingRules, load_columns
 from helpers.ingest.tables import NotRead, SourceTables
 from helpers.ingest.workbooks import read_xlsx
+from helpers.paths import inside
 from helpers.text import file_name
 
 log = logging.getLogger(__name__)
-
-SOURCE_SUFFIXES = (".csv", ".xlsx")
-# Spreadsheets in formats not read: listed, so that read_source refuses them by name instead of their vanishing.
-OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".tsv")
-
-
-def discover_sources(folder: Path, *, quiet: bool = False) -> list[Path]:
-    """Every ``.csv`` and ``.xlsx`` under ``folder`` at any depth, sorted by relative path: the one rule for which
-    files of a raw folder count, used by the readers, ``check``, the input hashes and publish.
-
-    Other files, Excel lock files (``~$...``) and hidden files or folders are ignored with a log line (none when
-    ``quiet``). Links are listed too (a broken one, or one leading out of ``folder``, file or folder), and so are
-    spreadsheets in other formats (:data:`OTHER_SPREADSHEETS`), so that :func:`read_source` names them instead of
-    their vanishing.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"raw data folder not found: {folder}")
-    sources = []
-    try:
-        found = sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix())
-    except RecursionError:
-        raise NestedTooDeepError(folder.as_posix()) from None
-    for path in found:
-        relative = path.relative_to(folder)
-        if path.is_dir() and not (path.is_symlink() and not inside(path, folder)):
-            continue  # a folder (a linked one inside the raw folder: its files are read where they are)
-        if any(part.startswith((".", "~$")) for part in relative.parts):
-            ignored = "hidden file or Excel lock file"
-        elif path.suffix.lower() not in SOURCE_SUFFIXES + OTHER_SPREADSHEETS and not path.is_dir():
-            ignored = "not a .csv or .xlsx file"
-        else:
-            sources.append(path)
-            continue
-        if not quiet:
-            log.info("ignoring %s: %s", relative.as_posix(), ignored)
-    return sources
-
-
-def inside(path: Path, root: Path) -> bool:
-    """True when ``path``, links followed, lies within ``root``."""
-    return path.resolve().is_relative_to(Path(root).resolve())
-
 
 def read_source(path: Path, root: Path, columns: ReadingRules | None = None) -> SourceTables:
     """Read one raw file: one table for a CSV, one per recognised sheet of an XLSX workbook.

@@ -20,7 +20,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -86,7 +85,10 @@ def earlier_quarters(quarter: Quarter, earlier_dir: Path) -> dict[str, Path]:
 
 def count_people(current: tuple[Quarter, Path], earlier: dict[str, Path]) -> dict[str, int]:
     """Distinct individuals year to date and since the start, returning and new, over the records of
-    ``current`` (quarter, folder) and ``earlier`` quarters (folders holding ``records.parquet``)."""
+    ``current`` (quarter, folder) and ``earlier`` quarters (folders holding ``records.parquet``). DuckDB is
+    imported here, by the indicators step alone (not by a run's own process or a report's kernel)."""
+    import duckdb
+
     q = current[0]
     quarters = [*earlier.items(), (str(q), current[1])]  # oldest first: a quarter's position fits a USMALLINT
     parts = [f"SELECT {position}::USMALLINT AS q, beneficiary_id, reach_type "

@@ -322,48 +322,85 @@ def history_with(history: pd.DataFrame, quarter: str, total: float, headline: st
 def value(indicators: pd.DataFrame, indicator: str, dimension_name: str = "total", category: str = "all", *,
           cfg: Configuration) -> float:
     """One value of the indicators table: 0 for a known category in which nothing was counted (a sector with
-    no activity this quarter); :class:`UnknownLookupError` for a name that is not known (:func:`check_lookup`)."""
-    hit = indicators[(indicators["indicator"] == indicator) & (indicators["dimension"] == dimension_name)
-                     & (indicators["category"] == category)]
-    if len(hit):
-        return float(hit["value"].iloc[0])
-    check_lookup(indicators, indicator, dimension_name, category, cfg)
-    return 0.0
+    no activity this quarter); :class:`UnknownLookupError` for a name that is not known (:func:`check_lookup`).
+    For many look-ups in one table, :class:`Lookups` indexes it once."""
+    return Lookups(indicators, cfg).value(indicator, dimension_name, category)
 
 
 def check_lookup(indicators: pd.DataFrame, indicator: str, dimension_name: str, category: str, cfg: Configuration
                  ) -> None:
-    """Refuse a lookup that names an unknown indicator, dimension or category, naming the nearest candidates.
+    """Refuse a lookup that names an unknown indicator, dimension or category, naming the nearest candidates
+    (:meth:`Lookups.check`)."""
+    Lookups(indicators, cfg).check(indicator, dimension_name, category)
 
-    Known: an indicator of the table or of ``cfg``'s indicators.yml; a dimension the indicator has (table or
-    config); a category the configuration declares for the dimension's columns (every sector, sex, age group,
-    activity, ...) or that the quarter's data hold in that dimension for any indicator (a centre that ran no
-    service of this kind). A crossed category ``A | B`` is known when each part is known for its column.
-    """
-    specs = cfg.indicator_specs()
-    known = set(indicators["indicator"]) | set(specs)
-    if indicator not in known:
-        raise UnknownLookupError(_unknown("indicator", indicator, known))
-    rows = indicators[indicators["indicator"] == indicator]
-    dimensions = set(rows["dimension"]) | {"total", *specs.get(indicator, {}).get("dimensions", [])}
-    if dimension_name not in dimensions:
-        raise UnknownLookupError(_unknown(f"dimension of {indicator}", dimension_name, dimensions))
-    if dimension_name == "total":
-        if category != "all":
-            raise UnknownLookupError(f"{indicator} total: the category of a total is 'all', not {category!r}")
-        return
-    columns, parts = dimension_name.split(CROSS), str(category).split(CROSS_LABEL)
-    if len(parts) != len(columns):
-        raise UnknownLookupError(f"{indicator} by {dimension_name}: {category!r} is not a category of "
-                                 f"{len(columns)} columns (written {CROSS_LABEL.join(columns).upper()})")
-    for column, part in zip(columns, parts, strict=True):
-        seen = indicators.loc[indicators["dimension"] == column, "category"]
-        crossed = indicators.loc[indicators["dimension"].str.split(CROSS, regex=False).map(
-            lambda names, column=column: column in names), ["dimension", "category"]]
-        from_crosses = {c.split(CROSS_LABEL)[d.split(CROSS).index(column)] for d, c in crossed.itertuples(index=False)}
-        categories = {*map(str, seen), *from_crosses, *(cfg.declared_categories(column) or [])}
-        if part not in categories:
-            raise UnknownLookupError(_unknown(f"{column} of {indicator}", part, categories))
+
+class Lookups:
+    """The indicators table indexed once for :meth:`value` and :meth:`check`: a report looks up a few hundred
+    values and checks each placeholder of its narrative, and scanning the table for each cost about half a
+    second per edition."""
+
+    def __init__(self, indicators: pd.DataFrame, cfg: Configuration):
+        self._cfg, self._specs = cfg, cfg.indicator_specs()
+        self._values: dict[tuple[str, str, str], object] = {}
+        self._dimensions: dict[str, set[str]] = {}
+        for key in zip(indicators["indicator"], indicators["dimension"], indicators["category"],
+                       indicators["value"], strict=True):
+            self._values.setdefault(key[:3], key[3])  # the first row of a key, as the table reads
+            self._dimensions.setdefault(key[0], set()).add(key[1])
+        self._by_dimension = indicators.groupby("dimension", sort=False)["category"]
+        self._categories: dict[str, set[str]] = {}
+
+    def value(self, indicator: str, dimension_name: str = "total", category: str = "all") -> float:
+        """One value: 0 for a known category in which nothing was counted (a sector with no activity this
+        quarter); :class:`UnknownLookupError` for a name that is not known (:meth:`check`)."""
+        key = (indicator, dimension_name, category)
+        if key in self._values:
+            return float(self._values[key])
+        self.check(indicator, dimension_name, category)
+        return 0.0
+
+    def check(self, indicator: str, dimension_name: str, category: str) -> None:
+        """Refuse a lookup that names an unknown indicator, dimension or category, naming the nearest candidates.
+
+        Known: an indicator of the table or of the configuration's indicators.yml; a dimension the indicator has
+        (table or config); a category the configuration declares for the dimension's columns (every sector, sex,
+        age group, activity, ...) or that the quarter's data hold in that dimension for any indicator (a centre
+        that ran no service of this kind). A crossed category ``A | B`` is known when each part is known for its
+        column.
+        """
+        known = set(self._dimensions) | set(self._specs)
+        if indicator not in known:
+            raise UnknownLookupError(_unknown("indicator", indicator, known))
+        dimensions = self._dimensions.get(indicator, set()) | {
+            "total", *self._specs.get(indicator, {}).get("dimensions", [])}
+        if dimension_name not in dimensions:
+            raise UnknownLookupError(_unknown(f"dimension of {indicator}", dimension_name, dimensions))
+        if dimension_name == "total":
+            if category != "all":
+                raise UnknownLookupError(f"{indicator} total: the category of a total is 'all', not {category!r}")
+            return
+        columns, parts = dimension_name.split(CROSS), str(category).split(CROSS_LABEL)
+        if len(parts) != len(columns):
+            raise UnknownLookupError(f"{indicator} by {dimension_name}: {category!r} is not a category of "
+                                     f"{len(columns)} columns (written {CROSS_LABEL.join(columns).upper()})")
+        for column, part in zip(columns, parts, strict=True):
+            categories = self._column_categories(column)
+            if part not in categories:
+                raise UnknownLookupError(_unknown(f"{column} of {indicator}", part, categories))
+
+    def _column_categories(self, column: str) -> set[str]:
+        """A column's categories: declared in config, or held by the table in the column's own dimension or as
+        the column's part of a crossed dimension's categories; worked out once per column."""
+        if column not in self._categories:
+            found = {*(self._cfg.declared_categories(column) or [])}
+            for dimension, categories in self._by_dimension:
+                names = dimension.split(CROSS)
+                if column in names:
+                    found.update(c.split(CROSS_LABEL)[names.index(column)] for c in categories)
+                if dimension == column:
+                    found.update(map(str, categories))
+            self._categories[column] = found
+        return self._categories[column]
 
 
 def _unknown(what: str, name: str, known) -> str:

@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from helpers import config
 from helpers.errors import NarrativeError, UnknownLookupError
-from helpers.measure.indicators import check_lookup
+from helpers.measure.indicators import Lookups
 from helpers.paths import NARRATIVES_DIR
 from helpers.text import nearest
 
@@ -163,10 +163,11 @@ def render_narrative(text: str, indicators: pd.DataFrame, number: Callable[[str,
     """Fill the placeholders of ``text``; ``number(indicator, dimension, category)`` formats one value.
     Errors name ``source`` (the file) and the line."""
     dims = indicators.groupby("indicator")["dimension"].agg(lambda d: set(d) - {"total"}).to_dict()
+    lookups = Lookups(indicators, config.current())
 
     def checked(indicator: str, dimension: str, category: str) -> str:
         try:  # a category known to config but not counted this quarter is 0; a misspelt one is refused
-            check_lookup(indicators, indicator, dimension, category, config.current())
+            lookups.check(indicator, dimension, category)
         except UnknownLookupError as error:
             raise NarrativeError(f"unknown placeholder {{{{ {indicator}.{dimension}[\"{category}\"] }}}}: "
                                  f"{error}") from None
@@ -200,7 +201,7 @@ def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str],
     stop on, one at a time (``quarterly-report check --narrative``). ``indicators`` may be empty: the
     configuration then says which indicators, dimensions and categories exist."""
     known = set(indicators["indicator"]) | set(config.indicator_specs())  # those a quarter will have
-    found = []
+    found, lookups = [], Lookups(indicators, config.current())
     try:
         template = _Sandbox().parse(text)
     except jinja2.TemplateSyntaxError as error:
@@ -217,7 +218,7 @@ def problems(text: str, indicators: pd.DataFrame, known_sections: Sequence[str],
                 continue
             try:
                 _check_lookup(part, known)
-                _check_path(_chain(part), indicators)
+                _check_path(_chain(part), lookups)
             except NarrativeError as error:
                 found.append(f"{source} {error}" if str(error).startswith("line ") else
                              f"{source} line {part.lineno}: {error}")
@@ -238,23 +239,23 @@ def _shown(chain: list[str]) -> str:
     return chain[0] + "".join(f".{p}" if i == 0 else f'["{p}"]' for i, p in enumerate(chain[1:]))
 
 
-def _check_path(chain: list[str], indicators: pd.DataFrame) -> None:
+def _check_path(chain: list[str], lookups: Lookups) -> None:
     """A lookup chain names an indicator and its total, or a dimension and one of its categories."""
     if len(chain) == 1:
         raise NarrativeError(f"placeholder {{{{ {chain[0]} }}}} needs .total or a dimension")
     if len(chain) == 2 and chain[1] != "total":
-        _dimension_known(indicators, chain[0], chain[1])
+        _dimension_known(lookups, chain[0], chain[1])
         raise NarrativeError(f"placeholder {{{{ {_shown(chain)} }}}} needs a category, e.g. {_shown(chain)}[\"...\"]")
     if len(chain) > 3:
         raise NarrativeError(f"placeholder {{{{ {_shown(chain)} }}}} looks up too far: "
                              'indicator.dimension["category"]')
-    check_lookup(indicators, chain[0], *(chain[1:] if len(chain) == 3 else ["total", "all"]), config.current())
+    lookups.check(chain[0], *(chain[1:] if len(chain) == 3 else ["total", "all"]))
 
 
-def _dimension_known(indicators: pd.DataFrame, indicator: str, dimension: str) -> None:
+def _dimension_known(lookups: Lookups, indicator: str, dimension: str) -> None:
     """Refuse an unknown indicator or dimension (the category is checked once there is one)."""
     try:
-        check_lookup(indicators, indicator, dimension, "\0", config.current())
+        lookups.check(indicator, dimension, "\0")
     except UnknownLookupError as error:
         if "dimension of" in str(error) or "unknown indicator" in str(error):
             raise

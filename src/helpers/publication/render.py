@@ -19,6 +19,7 @@ page's own embedded figures); a ``file://`` or network address in the page is re
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -242,6 +243,14 @@ def _heading_text(heading) -> str:
     """The heading's words, without nbconvert's ``¶`` anchor link."""
     words = (s for s in heading.find_all(string=True) if "anchor-link" not in (s.parent.get("class") or []))
     return " ".join("".join(words).split())
+
+
+def prepare() -> None:
+    """Import WeasyPrint ahead of the first PDF (nearly a second; this module brings nbconvert): a run's worker
+    processes do it while the report notebooks execute. Without Pango nothing is imported, and
+    :func:`html_to_pdf` says why when a PDF is asked for."""
+    with contextlib.suppress(ImportError, OSError):
+        import weasyprint  # noqa: F401
 
 
 def html_to_pdf(html: str) -> bytes:

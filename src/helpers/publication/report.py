@@ -41,7 +41,7 @@ from helpers.measure.disclosure import (
     published_versions,
     suppression,
 )
-from helpers.measure.indicators import series, value
+from helpers.measure.indicators import Lookups, series
 from helpers.paths import (
     NARRATIVES_DIR,
     PROCESSED_DIR,
@@ -192,6 +192,11 @@ class Report(QualityNotes, Traceability):
         return Quarter.parse(self.quarter)
 
     @cached_property
+    def lookups(self) -> Lookups:
+        """The indicators table indexed once for the report's few hundred values."""
+        return Lookups(self.indicators, self.cfg)
+
+    @cached_property
     def suppressed(self) -> pd.Series:
         """Suppression of each indicator value (the public file's): 0 shown, 1 small (<5), 2 complementary."""
         return suppression(self.indicators, self.cfg, self.published).set_axis(pd.MultiIndex.from_frame(
@@ -319,7 +324,7 @@ class Report(QualityNotes, Traceability):
 
     def _change(self, dimension: str, category: str) -> str:
         """A change with its sign (``+15``, ``-5``; suppressed as in the public file), registered for the annex."""
-        change = value(self.indicators, "people_reached_change", dimension, category, cfg=self.cfg)
+        change = self.lookups.value("people_reached_change", dimension, category)
         state = self.suppressed.get(("people_reached_change", dimension, category))
         shown = (COMPLEMENTARY_MARK if state == COMPLEMENTARY else self.fmt(change) if state  # as the public file
                  else self.language.signed(change) if change else "0")
@@ -350,7 +355,7 @@ class Report(QualityNotes, Traceability):
     def number(self, indicator: str, dimension: str = "total", category: str = "all", decimals: int = 0) -> str:
         """A value formatted for print (``67,389``, ``<5``, ``–``; ``67.389`` in Turkish), registered for the
         traceability annex."""
-        shown = self.fmt(value(self.indicators, indicator, dimension, category, cfg=self.cfg),
+        shown = self.fmt(self.lookups.value(indicator, dimension, category),
                          total=dimension == "total", decimals=decimals)
         if self.suppressed.get((indicator, dimension, category)) == COMPLEMENTARY:
             shown = COMPLEMENTARY_MARK

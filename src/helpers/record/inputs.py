@@ -23,8 +23,8 @@ import helpers
 from helpers.clean import redact
 from helpers.context import RunContext
 from helpers.errors import NestedTooDeepError
-from helpers.ingest.readers import discover_sources, inside
-from helpers.paths import NOTEBOOKS_DIR, REFERENCE_DIR, Quarter, quarter_folders
+from helpers.ingest.sources import discover_sources
+from helpers.paths import NOTEBOOKS_DIR, REFERENCE_DIR, Quarter, inside, quarter_folders
 from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
@@ -65,7 +65,7 @@ def hashes(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, str]:
 
 def raw_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of each file of a quarter's raw folder that a run reads, by its path relative to ``folder``: the
-    files :func:`~helpers.ingest.readers.discover_sources` counts (no hidden or lock file, no other format).
+    files :func:`~helpers.ingest.sources.discover_sources` counts (no hidden or lock file, no other format).
 
     A link leading out of the folder (or a broken one) is never followed: it is not read, so what stands for it
     is the SHA-256 of where it points. Empty when the folder does not exist. Names are masked like free text
