@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from helpers.clean.provinces import (
     ALIASES_FILE,
+    _district_hint,
     district_reference,
     province_key,
     province_reference,
@@ -157,11 +158,26 @@ def test_a_name_with_its_old_centre_or_a_district_beside_it_resolves(value, prov
      ("Hatay (Amasra)", "the parts name different provinces: Hatay, Bartın"),
      ("Adana, Mersin", "the parts name different provinces: Adana, Mersin"),
      ("Mersin (Tarsus) (Adana)", "the parts name different provinces: Adana, Mersin"),
-     ("Haliliye / Eyyübiye", "districts of Şanlıurfa, not a province")],
+     ("Haliliye / Eyyübiye", "districts of Şanlıurfa, not a province"),
+     # a part one typo from another province and a district name shared by three: both said
+     ("Hatay / Osmaiye / Yenişehir",
+      "the parts name different provinces: Hatay, Osmaniye; Osmaiye is closest to Osmaniye; "
+      "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin"),
+     # one province named, the other part a district name of two others: neither of those is its district
+     ("Hatay / Kale", "the parts do not name one province: Hatay; Kale is a district name in several provinces: "
+                      "Denizli, Malatya")],
 )
 def test_parts_naming_different_provinces_or_only_districts_are_rejected(value, hint):
     row = resolve_provinces([value]).iloc[0]
     assert (row["method"], row["reason"], row["hint"]) == ("unresolved", "unknown_province", hint)
+
+
+def test_districts_of_two_provinces_are_not_called_districts_of_either():
+    """``Kozan / Haliliye``: a district of Adana and one of Şanlıurfa name no single province, so the hint must
+    not say "districts of Adana" (the first by plate); the value is left to the district and typo rules."""
+    row = resolve_provinces(["Kozan / Haliliye"]).iloc[0]
+    assert (row["province"], row["method"]) == (pd.NA, "unresolved")
+    assert row["hint"].startswith("closest: the district Haliliye (Şanlıurfa)")
 
 
 @pytest.mark.parametrize(
@@ -170,6 +186,7 @@ def test_parts_naming_different_provinces_or_only_districts_are_rejected(value, 
      ("Eyyübiye", "Eyyübiye is a district of Şanlıurfa"), ("Eyyubiye", "Eyyübiye is a district of Şanlıurfa"),
      ("Şahinbey Merkez", "Şahinbey is a district of Gaziantep"),
      ("Merkez", "Merkez is a district name in 51 provinces"),
+     ("19Mayıs", "19 Mayıs is a district of Samsun"), ("19 MAYIS", "19 Mayıs is a district of Samsun"),
      ("Yenişehir", "Yenişehir is a district name in several provinces: Bursa, Diyarbakır, Mersin")],
 )
 def test_a_district_name_is_rejected_with_its_province_as_hint(value, hint):
@@ -473,3 +490,120 @@ def test_public_lists_of_real_spellings_resolve_at_least_97_percent_and_never_wr
     assert wrong.empty, wrong
     right = (got[meant] == found.loc[meant, "expected"]).fillna(False)
     assert right.mean() >= 0.97, found[meant][~right.to_numpy()]
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("Gantp", "closest: Gaziantep (60)"),  # one letter from G.Antep, two from Antep
+    ("Surfaa", "closest: Şanlıurfa (67)"),  # one letter from Ş.Urfa
+])
+def test_a_typo_of_an_abbreviation_on_the_alias_list_is_not_corrected(value, hint):
+    """An abbreviation in the alias list resolves only as written: a key of five or six letters is too short
+    to tell a typo of it from another word, so it is left out of fuzzy matching (and of the hint's score)."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+
+
+def test_an_alias_made_only_of_digits_keeps_its_leading_zero(tmp_path):
+    """A form that exports the p-code's number without ``TUR`` (``063``): the alias is text, not the plate 63."""
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,province\n063,Şanlıurfa\n", encoding="utf-8")
+    result = resolve_provinces(["063", "0063"], aliases=path)
+    assert list(result["province"]) == ["Şanlıurfa", pd.NA]
+    assert list(result["method"]) == ["alias", "unresolved"]
+
+
+def test_an_alias_line_without_a_province_is_refused_with_its_line_and_the_empty_name(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,province\nUrfa,Şanlıurfa\nKozan,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"aliases\.csv:3: '' is not an official province name$"):
+        resolve_provinces(["Adana"], aliases=path)
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("Vanı", "closest: Van (75); also close to the district Hani (Diyarbakır)"),
+    ("Urşfa", "closest: Şanlıurfa (80)"),
+])
+def test_a_turkish_letter_typed_into_a_name_is_not_dropped_as_mis_decoding(value, hint):
+    """Only text showing Windows-1254 read as Latin-1 (``ý þ ð Ý Þ Ð``) is re-decoded; a stray ``ı`` or ``ş``
+    is a typo for the fuzzy rules, not a letter to drop until a name appears."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["method"], row["hint"]) == (pd.NA, "unresolved", hint)
+
+
+def test_half_mis_decoded_text_and_a_byte_windows_1254_lacks_are_repaired_without_error():
+    """``Þanlıurfa``: Ş mis-decoded, ı right (the ı is left out of the re-decoding, the typo rule then
+    corrects it); a byte Windows-1254 does not define (0x8D) is skipped rather than stopping the run."""
+    result = resolve_provinces(["Þanlıurfa", "Þanlýurfa\x8d"])
+    assert list(result["province"]) == ["Şanlıurfa", "Şanlıurfa"]
+    assert list(result["method"]) == ["fuzzy", "repaired"]
+
+
+def test_a_district_name_in_up_to_five_provinces_lists_them_and_in_more_counts_them():
+    """The hint for a district name shared by several provinces (today Yenişehir in three, Merkez in 51): up to
+    five are named, more are counted, whatever a new version of the district list holds."""
+    rows = (0, 1, 2, 3, 4)
+    assert _district_hint("Yeniköy", rows) == (
+        "Yeniköy is a district name in several provinces: Adana, Adıyaman, Afyonkarahisar, Ağrı, Amasya")
+    assert _district_hint("Yeniköy", (*rows, 5)) == "Yeniköy is a district name in 6 provinces: the province is needed"
+
+
+@pytest.mark.parametrize(("value", "method"), [
+    ("Adana", "exact"), ("01", "code"), ("TUR001", "code"), ("Adan.", "prefix"), ("ADAN.", "prefix"),
+    ("Adana (Seyhan)", "exact"), ("Seyhan / Adana", "exact"), ("ADANA ÝLÝ", "repaired"),
+])
+def test_adana_the_first_province_by_plate_resolves_by_every_rule(value, method):
+    """Adana is row 0 of the reference: a rule that took 0 for "not found" would lose it."""
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["pcode"], row["method"]) == ("Adana", "TUR001", method)
+    assert row["hint"] is pd.NA and row["reason"] is pd.NA
+
+
+def test_a_district_name_of_several_provinces_names_no_candidate_province():
+    """Kozan is a district of Adana only, so Adana is its candidate; Yenişehir (Bursa, Diyarbakır, Mersin) and
+    Kale (Denizli, Malatya) name none, rather than the first of their provinces."""
+    result = resolve_provinces(["Kozan", "Yenişehir", "Kale"])
+    assert list(result["candidate"]) == ["Adana", pd.NA, pd.NA]
+    assert list(result["method"]) == ["unresolved"] * 3
+
+
+def test_a_value_resolved_with_certainty_scores_100_and_is_its_own_candidate():
+    result = resolve_provinces(["Urfa", "TUR063", "Şanlıurfa", "Þanlýurfa", "Gaziantp"])
+    assert list(result["method"]) == ["alias", "code", "exact", "repaired", "fuzzy"]
+    assert list(result["score"]) == [100.0, 100.0, 100.0, 100.0, 88.9]
+    assert list(result["candidate"]) == ["Şanlıurfa"] * 4 + ["Gaziantep"]
+
+
+def test_the_values_come_back_in_the_type_of_the_column_they_came_from():
+    """A records column of text or categories maps back onto its resolution without a change of type."""
+    assert resolve_provinces(pd.Series(["Urfa", None, "Urfa"], dtype="string"))["value"].dtype == "string"
+    assert resolve_provinces(pd.Series(["Urfa", None], dtype="category"))["value"].dtype == "category"
+
+
+def test_the_margin_also_sets_how_much_farther_a_nearby_district_must_be():
+    """Kıraşehir: one typo from Kırşehir, two from Viranşehir (Şanlıurfa). With a margin of 1 a district one typo
+    farther no longer competes; one as close as the province (Güce beside Düzce) still does."""
+    result = resolve_provinces(["Kıraşehir", "Düce"], margin=1)
+    assert list(result["province"]) == ["Kırşehir", pd.NA]
+
+
+def test_a_blank_value_or_parts_naming_two_provinces_score_0_with_no_candidate():
+    result = resolve_provinces(["Adana (Hatay)", "  ", "ili", None])
+    assert list(result["score"]) == [0.0] * 4
+    assert result["candidate"].isna().all()
+
+
+@pytest.mark.parametrize(("value", "score", "candidate", "hint"), [
+    # nearest a district of two provinces: both named, then the closest province
+    ("Ckalee", 33.3, "Kars", "closest: the district Kale (Denizli, Malatya); closest province: Kars (33)"),
+    # nothing in common with any name: no province is offered, and no district either
+    ("Qqqq", 0.0, pd.NA, "no close province"),
+    # a note of 200 letters pasted in the column shares one letter with Adana: still named, at a score under 1
+    ("a" + "q" * 199, 0.5, "Adana", "closest: Adana (1); also close to the district Akyurt (Ankara)"),
+])
+def test_the_hint_of_an_unresolved_value_names_what_is_closest(value, score, candidate, hint):
+    row = resolve_provinces([value]).iloc[0]
+    assert (row["province"], row["score"], row["candidate"], row["hint"]) == (pd.NA, score, candidate, hint)
+
+
+def test_the_key_of_a_missing_value_is_blank():
+    assert province_key(pd.NA) == province_key(None) == province_key(float("nan")) == ""
