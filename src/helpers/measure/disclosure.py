@@ -275,10 +275,7 @@ def for_report(values: pd.Series, states: pd.Series) -> pd.Series:
 
 def province_pcodes() -> pd.Series:
     """OCHA p-code of each province by official name: ``TUR`` and the plate in three digits (``TUR063``)."""
-    reference = province_reference().set_index("province")
-    if "pcode" in reference:
-        return reference["pcode"]
-    return "TUR" + reference["plate"].str.zfill(3)
+    return province_reference().set_index("province")["pcode"]  # derived once, from the plate
 
 
 def _pcode(province: str) -> str:
