@@ -96,8 +96,8 @@ def test_crossed_categories_fill_one_column_per_breakdown_with_the_province_p_co
 
 
 def test_an_unknown_breakdown_or_province_is_refused_not_published_blank():
-    with pytest.raises(KeyError, match=r"no public column for dimension 'shoe_size': add it to public_columns in "
-                                       r"config/indicators\.yml"):
+    with pytest.raises(KeyError, match=r"no public column for dimension 'shoe_size': give its record column public "
+                                       r"columns and place it in public_columns in config/columns\.yml"):
         public_indicators(frame([("people_reached", "shoe_size", "44", 10.0)]), CFG)
     with pytest.raises(ValueError, match="Atlantis"):
         public_indicators(frame([("people_reached", "province", "Atlantis", 10.0)]), CFG)
