@@ -398,6 +398,64 @@ def test_a_cell_nothing_can_protect_is_logged_and_the_run_goes_on(caplog):
                                "cells of its tables"]
 
 
+def test_a_cell_a_complement_protects_is_not_logged_as_unprotectable(caplog):
+    """9 = 6 + <5 + <5 is protected by withholding the 6: no cell is reported as beyond protection."""
+    with caplog.at_level("WARNING", logger="helpers.measure.disclosure"):
+        found = states(frame([("people_reached", "total", "all", 9.0), ("people_reached", "sector", "Health", 6.0),
+                              ("people_reached", "sector", "Education", 1.0),
+                              ("people_reached", "sector", "Protection", 2.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": PRIMARY,
+                     "sector:Protection": PRIMARY}
+    assert caplog.messages == []
+
+
+def test_a_sector_margin_is_withheld_when_it_alone_protects_its_activities():
+    """Health's 3 and 4 add up to its published 7 (each then 3 or 4); the sectors do not add up to the total (67 of
+    60: no equation there), so withholding the 7 protects both and nothing else needs to go."""
+    found = states(frame([("people_reached", "total", "all", 60.0), ("people_reached", "sector", "Health", 7.0),
+                          ("people_reached", "sector", "Education", 60.0),
+                          ("people_reached", "activity", "HEA_MEDICAL", 3.0),
+                          ("people_reached", "activity", "HEA_TRANSPORT", 4.0),
+                          ("people_reached", "activity", "EDU_LANGUAGE", 60.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": SHOWN,
+                     "activity:HEA_MEDICAL": PRIMARY, "activity:HEA_TRANSPORT": PRIMARY,
+                     "activity:EDU_LANGUAGE": SHOWN}
+
+
+def test_a_total_is_never_withheld_even_as_the_only_possible_complement():
+    """3 = <5 + <5 gives each 1 or 2; withholding the total would protect them, but totals stay published."""
+    found = states(frame([("people_reached", "total", "all", 3.0), ("people_reached", "sector", "Health", 2.0),
+                          ("people_reached", "sector", "Education", 1.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": PRIMARY, "sector:Education": PRIMARY}
+
+
+def test_complements_come_from_the_exposed_cells_own_equations_not_smaller_cells_elsewhere():
+    """Twelve provinces of 5 people trained are smaller than Health's 6 but share no equation with the small
+    sectors: the 6 is withheld and every province stays published."""
+    provinces = ["Adana", "Adıyaman", "Batman", "Gaziantep", "Hatay", "Kahramanmaraş", "Kilis", "Malatya", "Mardin",
+                 "Mersin", "Osmaniye", "Şanlıurfa"]
+    found = states(frame([("people_reached", "total", "all", 9.0), ("people_reached", "sector", "Health", 6.0),
+                          ("people_reached", "sector", "Education", 1.0),
+                          ("people_reached", "sector", "Protection", 2.0), ("people_trained", "total", "all", 60.0),
+                          *[("people_trained", "province", p, 5.0) for p in provinces]]))
+    assert found == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": PRIMARY,
+                     "sector:Protection": PRIMARY, **{f"province:{p}": SHOWN for p in provinces}}
+
+
+def test_a_zero_is_never_withheld_as_a_complement():
+    """18 = 15 + 0 + <5: the 0 of Education would be the smallest cell, but a withheld cell reads as at least 5,
+    so the 15 of Health is withheld, and one of its activities with it (8 + 7 = 15)."""
+    found = states(frame([("people_reached", "total", "all", 18.0), ("people_reached", "sector", "Health", 15.0),
+                          ("people_reached", "sector", "Education", 0.0),
+                          ("people_reached", "sector", "Protection", 3.0),
+                          ("people_reached", "activity", "HEA_MEDICAL", 8.0),
+                          ("people_reached", "activity", "HEA_TRANSPORT", 7.0),
+                          ("people_reached", "activity", "EDU_LANGUAGE", 0.0)]))
+    assert found == {"total:all": SHOWN, "sector:Health": COMPLEMENTARY, "sector:Education": SHOWN,
+                     "sector:Protection": PRIMARY, "activity:HEA_MEDICAL": SHOWN,
+                     "activity:HEA_TRANSPORT": COMPLEMENTARY, "activity:EDU_LANGUAGE": SHOWN}
+
+
 def _version(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     """A published version's public table as ``published_versions`` reads it: (dimension, category, value,
     suppressed), all text, a withheld value blank."""
