@@ -5,9 +5,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.publication import report as report_module
 from helpers.publication.language import using
 from helpers.publication.report import Report, marks_in
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = pd.DataFrame(
     [("2022Q4", "people_reached", "total", "all", 67389.0), ("2022Q4", "cash_transferred_try", "total", "all", 0.0),
@@ -80,7 +83,7 @@ def test_a_mark_in_the_narrative_text_is_explained_after_its_section_text(tmp_pa
 
 
 def test_the_turkish_edition_explains_its_own_mark_in_turkish(page):
-    with using("tr"):
+    with using("tr", CFG):
         r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
         tiles = BeautifulSoup(r.tiles([(r.number("cash_transferred_try"), "TL")]).data, "html.parser")
     assert tiles.select_one(".tile .value").get_text() == "bildirilmedi"

@@ -6,9 +6,12 @@ from bs4 import BeautifulSoup
 from conftest import edit
 
 from helpers import config
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.provenance import inputs
 from helpers.provenance.site_index import index_html, quarters, write_index
 from helpers.publication.language import using
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
           "{q},people_reached,People reached,total,all,{n}\n{q},provinces_covered,Provinces,total,all,3\n")
@@ -90,5 +93,5 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
     for link in english_links:  # English only where a link says it leads to the English edition
         text = text.replace(link.get_text(), " ")
     assert english_in(text) == []
-    with using("tr"):
+    with using("tr", CFG):
         assert index_html(reports, processed, config.current()) == turkish.read_text(encoding="utf-8")
