@@ -59,16 +59,18 @@ def test_small_and_withheld_values_are_explained_under_their_first_table_only():
     assert "<5" in later and notes(BeautifulSoup(later, "html.parser")) == []
 
 
-def test_a_section_figure_tile_explains_its_mark_too(config_dir, page):
+def test_a_section_figure_tile_explains_its_mark_too(config_copy, page):
     """Tiles config gives a section (and the Overview's headline tiles) go through the same explanation."""
     from conftest import edit
 
-    edit(config_dir / "report.yml", "  - {id: sectors, title: People reached by sector}",
+    edit(config_copy / "report.yml", "  - {id: sectors, title: People reached by sector}",
          "  - {id: sectors, title: People reached by sector, figures: [{indicator: cash_transferred_try, "
          "label: TRY transferred}]}")
-    r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
-    r.narrative(config_dir)  # no narrative there: a draft
-    r.section("sectors")
+    cfg = Configuration(config_copy)
+    with using("en", cfg):
+        r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame(), cfg=cfg)
+        r.narrative(config_copy)  # no narrative there: a draft
+        r.section("sectors")
     assert [note.startswith(NOT_REPORTED_NOTE) for note in notes(page())] == [True]
 
 
