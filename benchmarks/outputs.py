@@ -33,9 +33,9 @@ def make(raw: Path, out: Path, profile: Path | None = None) -> dict[str, float]:
     if profiler:
         profiler.enable()
     run = context.build(QUARTER, raw_dir=raw, processed_dir=out)
-    published = totals.read(raw, QUARTER)
+    published = totals.read(raw, run.quarter, run.config)
     folder = write_clean(clean_quarter(run), out)
-    totals.write(published, folder)
+    totals.write(published, folder, run.config)
     t1 = time.perf_counter()
     run_indicators(run)
     t2 = time.perf_counter()

@@ -114,10 +114,10 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     sampler.start()
     t0 = time.perf_counter()
     run = context.build(QUARTER, raw_dir=raw, processed_dir=processed)
-    published = totals.read(raw, QUARTER)
+    published = totals.read(raw, run.quarter, run.config)
     result = clean_quarter(run)
     out = write_clean(result, processed)
-    totals.write(published, out)
+    totals.write(published, out, run.config)
     t1 = time.perf_counter()
     peak_clean = _peak_gib()
     indicators = run_indicators(run)
@@ -125,7 +125,7 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
     peak_pipeline = _peak_gib()
     peak_tree = max(sampler.stop(), peak_pipeline)
     t_feedback = time.perf_counter()
-    write_feedback(out)  # beside the indicators and report notebooks in a run (helpers.pipeline): timed apart
+    write_feedback(out, run.config)  # beside the indicators and report notebooks in a run: timed apart
     stats = {"feedback_s": time.perf_counter() - t_feedback,
              "rows_read": result.quality["totals"]["rows_read"], "rows_kept": result.quality["totals"]["rows_kept"],
              "clean_s": t1 - t0, "indicators_s": t2 - t1, "peak_clean_gib": peak_clean,

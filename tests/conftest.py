@@ -88,13 +88,21 @@ def sample_run(tmp_path_factory, generated_sample) -> tuple[Path, RunResult]:
 
 
 @pytest.fixture
-def config_dir(tmp_path, monkeypatch) -> Path:
-    """A copy of ``config/`` in use for this test (and notebooks it runs): edit its files to change the
-    configuration, as an analyst would."""
+def config_copy(tmp_path) -> Path:
+    """A copy of ``config/`` to edit as an analyst would, not switched on: a test builds its configuration from
+    it (``Configuration(config_copy)``, or ``context.build(..., config_dir=config_copy)``) and hands it down."""
     folder = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, folder)
-    monkeypatch.setenv(config.CONFIG_ENV, str(folder))
     return folder
+
+
+@pytest.fixture
+def config_dir(config_copy, monkeypatch) -> Path:
+    """A copy of ``config/`` switched on for this test's process (``QUARTERLY_REPORT_CONFIG``): only for tests of
+    what reads the environment itself (the CLI and pipeline entry points, the notebooks a run starts, the
+    translators' catalogue); a test of a function hands down ``Configuration(config_copy)`` instead."""
+    monkeypatch.setenv(config.CONFIG_ENV, str(config_copy))
+    return config_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

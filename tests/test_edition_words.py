@@ -6,10 +6,13 @@ import pytest
 from english import english_in
 
 from helpers import config
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import NestedTooDeepError
 from helpers.publication.language import using
 from helpers.publication.report import Report
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 SOURCES = {"PRU/a.csv": 40, "PRU/b.xlsx [Ocak]": 30, "PRU/b.xlsx [Şubat]": 20, "loose.csv": 30}
 
@@ -55,7 +58,7 @@ def _words(report: Report) -> str:
 
 
 def test_what_the_cleaning_found_is_said_in_turkish(tmp_path):
-    with using("tr"):
+    with using("tr", CFG):
         text = _words(_report(tmp_path, "tr"))
     assert english_in(text) == []
     assert "2 dosya okunamadı ve atlandı (Koruma ve Dayanıklılık Birimi, dosya 3: bozuk ya da geçerli bir dosya " \
@@ -82,7 +85,7 @@ def test_a_file_is_numbered_alike_in_both_editions_and_the_public_sources_file(t
     """One public sources file for every edition, labelled in English (the source language); the Turkish edition
     names the same file by the same number in its own words."""
     en = _report(tmp_path, "en")
-    with using("tr"):
+    with using("tr", CFG):
         tr = _report(tmp_path, "tr")
         turkish = tr.source_labels()
         written = read_csv(tr.write_sources(), dtype=str, keep_default_na=False)

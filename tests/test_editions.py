@@ -7,10 +7,13 @@ from bs4 import BeautifulSoup
 from english import english_in
 
 from helpers import context
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.csvfile import read_csv
 from helpers.provenance.revisions import printed_name
 from helpers.publication.language import get, using
 from helpers.publication.report import Report
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow
 
@@ -60,13 +63,13 @@ def test_both_editions_are_rendered_and_link_to_each_other(editions, sample_run)
 
 def test_the_figures_printed_are_the_same_numbers(editions):
     _, folder, _ = editions
-    en = read_csv(folder / printed_name(get("en")), dtype=str, keep_default_na=False)
-    tr = read_csv(folder / printed_name(get("tr")), dtype=str, keep_default_na=False)
+    en = read_csv(folder / printed_name(get("en", CFG)), dtype=str, keep_default_na=False)
+    tr = read_csv(folder / printed_name(get("tr", CFG)), dtype=str, keep_default_na=False)
     key = ["indicator", "dimension", "category"]
     both = en.merge(tr, on=key, how="outer", suffixes=("_en", "_tr"), indicator=True)
     assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
     assert len(both) > 100
-    assert both["shown_tr"].map(get("tr").neutral).tolist() == both["shown_en"].tolist()
+    assert both["shown_tr"].map(get("tr", CFG).neutral).tolist() == both["shown_en"].tolist()
     assert (both["shown_tr"] != both["shown_en"]).any()  # printed in Turkish: 67.389, not 67,389
 
 
@@ -102,7 +105,7 @@ def test_without_a_turkish_narrative_the_turkish_edition_is_a_draft(sample_run, 
     """The English narrative alone does not hold the Turkish edition: it is TASLAK, with the summary in Turkish."""
     root, _ = sample_run
     (tmp_path / "2022Q4.md").write_text("The quarter in English.\n", encoding="utf-8")
-    with using("tr"):
+    with using("tr", CFG):
         report = Report.load(context.build("2022Q4", processed_dir=root / "processed"), language="tr")
         story = report.narrative(tmp_path)
         assert story.draft

@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from pypdf import PdfReader
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.pipeline import run_quarter
 from helpers.publication.render import html_to_pdf, render_report
 from helpers.publication.safehtml import escape_markdown, markdown_html
@@ -234,7 +235,8 @@ def hostile(canary, tmp_path_factory):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
     nbformat.write(nb, folder / "report.ipynb")
-    html_path, pdf_path = render_report(folder / "report.ipynb", folder / "out", "report")
+    html_path, pdf_path = render_report(folder / "report.ipynb", folder / "out", "report",
+                                       Configuration(CONFIG_DIR))
     return html_path, pdf_path, key, labels, [name for name, _ in skipped]
 
 

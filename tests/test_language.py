@@ -5,18 +5,20 @@ import datetime as dt
 import pytest
 from conftest import edit
 
-from helpers import config
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.errors import ConfigError
 from helpers.publication import catalogue, figures
 from helpers.publication.language import Language, get, languages, using
 from helpers.publication.render import page_counter
 from helpers.publication.report import category_label
 
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
+
 
 def test_every_message_has_a_turkish_translation():
     """Words added anywhere the report prints from (code, template, notebook, config) stop the tests until the
     catalogue translates them: run `make catalogue`, then translate the new entries."""
-    for language in languages()[1:]:
+    for language in languages(CFG)[1:]:
         assert catalogue.untranslated(language.code) == []
 
 
@@ -33,7 +35,7 @@ def test_a_translation_that_loses_a_placeholder_is_caught(monkeypatch):
 
 
 def test_turkish_numbers_and_dates_come_from_cldr():
-    tr = get("tr")
+    tr = get("tr", CFG)
     assert tr.number(67389) == "67.389"
     assert tr.number(1234.5, decimals=1) == "1.234,5"
     assert tr.percent(0.12) == "%12"
@@ -46,13 +48,13 @@ def test_turkish_numbers_and_dates_come_from_cldr():
 
 
 def test_english_formats_are_unchanged():
-    en = languages()[0]
+    en = languages(CFG)[0]
     assert (en.number(67389), en.percent(0.12), en.period("2022Q4"), en.day(dt.date(2026, 12, 7))) == (
         "67,389", "12%", "October–December 2022", "7 December 2026")
 
 
 def test_figures_printed_compare_across_editions():
-    tr = get("tr")
+    tr = get("tr", CFG)
     for neutral in ("67,389", "+1,234", "-5", "1,234.5", "<5", "x", "–", "0"):
         assert tr.neutral(tr.printed(neutral)) == neutral
     assert tr.printed("67,389") == "67.389"
@@ -60,26 +62,26 @@ def test_figures_printed_compare_across_editions():
 
 
 def test_turkish_upper_case_rules():
-    tr, en = get("tr"), languages()[0]
+    tr, en = get("tr", CFG), languages(CFG)[0]
     assert tr.upper("istanbul ılıca") == "İSTANBUL ILICA"
     assert tr.capitalize("işe yerleştirme") == "İşe yerleştirme"
     assert en.upper("istanbul") == "ISTANBUL"
 
 
 def test_direction_comes_from_the_language():
-    assert get("tr").direction == "ltr"
+    assert get("tr", CFG).direction == "ltr"
     assert Language("ar", "ar", "العربية").direction == "rtl"
 
 
 def test_the_page_counter_is_translated_for_css():
-    with using("tr"):
+    with using("tr", CFG):
         from helpers.publication.language import _
 
         assert page_counter(_("Page {page} of {pages}")) == '"Sayfa " counter(page) " / " counter(pages)'
 
 
 def test_labels_in_turkish_from_config_and_catalogue():
-    with using("tr"):
+    with using("tr", CFG):
         assert category_label("activity", "LIV_JOB_PLACEMENT") == "İşe yerleştirme"  # label_tr of activities.yml
         assert category_label("sex", "female") == "Kadın"
         assert category_label("sector", "Basic Needs") == "Temel İhtiyaçlar"
@@ -89,7 +91,7 @@ def test_labels_in_turkish_from_config_and_catalogue():
 def test_charts_use_the_language_formats():
     import pandas as pd
 
-    with using("tr"):
+    with using("tr", CFG):
         fig = figures.bar_chart(pd.Series({"Koruma": 35293.0, "Eğitim": 6077.0}), "Başlık", "Ulaşılan kişi",
                                 "Kaynak")
         assert figures.data_table(fig)["Ulaşılan kişi"].tolist() == ["35.293", "6.077"]
@@ -98,7 +100,7 @@ def test_charts_use_the_language_formats():
 
 def test_an_unknown_language_is_refused():
     with pytest.raises(ConfigError, match=r"not one of config/report\.yml's languages"):
-        get("xx")
+        get("xx", CFG)
 
 
 def test_the_bundled_turkish_narrative_tells_the_same_sections_under_their_turkish_titles():
@@ -106,7 +108,7 @@ def test_the_bundled_turkish_narrative_tells_the_same_sections_under_their_turki
     from helpers.publication.report import narrative_sections
 
     english = set(sections(narrative_path("2022Q4").read_text(encoding="utf-8")))
-    with using("tr"):
+    with using("tr", CFG):
         text = narrative_path("2022Q4", suffix=".tr").read_text(encoding="utf-8")
         check_headings(text, narrative_sections())
         turkish = set(sections(text))
@@ -169,13 +171,14 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
     with path.open("wb") as po:
         write_po(po, arabic)
     assert catalogue.untranslated("ar", template) == []
-    ar = get("ar")
+    cfg = Configuration(config_dir)  # the run's configuration, with its third language
+    ar = get("ar", cfg)
     assert (ar.direction, ar.suffix) == ("rtl", ".ar")
-    with using("ar"):
+    with using("ar", cfg):
         from helpers.publication.language import _
 
         assert _("Contents") == "ع Contents"
-        page = index_html(tmp_path / "reports", tmp_path / "processed", config.current())
+        page = index_html(tmp_path / "reports", tmp_path / "processed", cfg)
     assert "<html lang='ar' dir='rtl'>" in page
 
 
@@ -199,7 +202,7 @@ def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish(
             if (photo := photos.parse(line))]
 
     english = shown("")
-    with using("tr"):
+    with using("tr", CFG):
         turkish = shown(".tr")
     assert turkish[:2] == english[:2] and english[1] == ["highlight", "story"]
     (en,), (tr,) = english[2], turkish[2]

@@ -78,3 +78,14 @@ def test_rejected_values_of_identifier_shape_are_withheld_whole():
                                              "(withheld: identifier-shaped)", "Narnia"]
     assert pd.isna(rejects["value"].iloc[4])
     assert counts == {"activity": {"phone": 1}, "participants": {"id number": 1}, "date": {"identifier-shaped": 1}}
+
+
+def test_the_origin_regions_are_the_runs_not_the_folder_in_use():
+    """A programme serving people from Iraq masks Iraqi mobiles written nationally; one whose configuration lists
+    no origin country does not take them for phones (they are left to the eleven-digit rule)."""
+    from helpers.clean.redact import origin_regions
+    from helpers.config import CONFIG_DIR, Configuration
+
+    assert "IQ" in origin_regions(Configuration(CONFIG_DIR))
+    assert mask("Call 0770 123 4567", ("IQ",)) == ("Call [phone]", {"phone": 1})
+    assert mask("Call 0770 123 4567", ()) == ("Call 0770 123 4567", {})

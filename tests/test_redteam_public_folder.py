@@ -12,6 +12,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.paths import AUDIT, public_data_name, report_basename, sources_name
@@ -21,6 +22,8 @@ from helpers.provenance.site_index import index_name
 from helpers.publication.datapackage import DATAPACKAGE
 from helpers.publication.language import languages
 from helpers.publish import publish
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow
 
@@ -124,9 +127,9 @@ def _publishable(quarter: str) -> set[str]:
     data, dictionary, definitions, data package, sources and each edition's printed figures."""
     data = public_data_name(quarter)
     return {DATAPACKAGE, data, dictionary_name(data), definitions_name(data), sources_name(quarter),
-            *(f"{report_basename(quarter)}{language.suffix}.{kind}" for language in languages()
+            *(f"{report_basename(quarter)}{language.suffix}.{kind}" for language in languages(CFG)
               for kind in ("html", "pdf")),
-            *(printed_name(language) for language in languages())}
+            *(printed_name(language) for language in languages(CFG))}
 
 
 def test_the_served_folder_holds_only_publishable_files(served):
@@ -138,7 +141,7 @@ def test_the_served_folder_holds_only_publishable_files(served):
     hidden = sorted(name for name in found if any(part.startswith(".") for part in name.split("/")))
     assert not hidden, f"hidden files under reports/: {hidden}"
     folders = {"2022Q4", "2022Q4.versions", "2022Q4.versions/v1", "2022Q4.versions/v2"}
-    allowed = {*(index_name(language) for language in languages()), *folders,
+    allowed = {*(index_name(language) for language in languages(CFG)), *folders,
                *(f"{folder}/{name}" for folder in folders - {"2022Q4.versions"}
                                   for name in _publishable("2022Q4"))}
     assert found <= allowed, f"not publishable: {sorted(found - allowed)}"

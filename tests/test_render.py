@@ -15,8 +15,11 @@ from nbconvert.exporters import get_exporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.errors import NotebookErrorOutput
 from helpers.publication.render import ReportHTMLExporter, ReportPDFExporter, render_report
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +88,7 @@ def notebook(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(notebook, tmp_path_factory) -> tuple[Path, Path]:
-    return render_report(notebook, tmp_path_factory.mktemp("out") / "2022Q4", "refugee-response-2022Q4")
+    return render_report(notebook, tmp_path_factory.mktemp("out") / "2022Q4", "refugee-response-2022Q4", CFG)
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +193,7 @@ def test_pdf_figures_stay_vector(pdf):
 
 
 def test_report_metadata_override_drops_the_draft_marker(notebook, tmp_path):
-    html_path, pdf_path = render_report(notebook, tmp_path, "final", {"draft": False})
+    html_path, pdf_path = render_report(notebook, tmp_path, "final", CFG, {"draft": False})
     assert "DRAFT" not in html_path.read_text(encoding="utf-8")
     assert "DRAFT" not in PdfReader(pdf_path).pages[0].extract_text()
 
@@ -202,7 +205,7 @@ def test_a_notebook_with_an_error_output_is_not_rendered(tmp_path):
     ]
     nbformat.write(nb, tmp_path / "broken.ipynb")
     with pytest.raises(NotebookErrorOutput, match="ZeroDivisionError"):
-        render_report(tmp_path / "broken.ipynb", tmp_path / "out", "broken")
+        render_report(tmp_path / "broken.ipynb", tmp_path / "out", "broken", CFG)
     assert not (tmp_path / "out" / "broken.html").exists()
 
 

@@ -5,9 +5,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.publication import report as report_module
 from helpers.publication.language import using
 from helpers.publication.report import Report, marks_in
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 INDICATORS = pd.DataFrame(
     [("2022Q4", "people_reached", "total", "all", 67389.0), ("2022Q4", "cash_transferred_try", "total", "all", 0.0),
@@ -56,16 +59,18 @@ def test_small_and_withheld_values_are_explained_under_their_first_table_only():
     assert "<5" in later and notes(BeautifulSoup(later, "html.parser")) == []
 
 
-def test_a_section_figure_tile_explains_its_mark_too(config_dir, page):
+def test_a_section_figure_tile_explains_its_mark_too(config_copy, page):
     """Tiles config gives a section (and the Overview's headline tiles) go through the same explanation."""
     from conftest import edit
 
-    edit(config_dir / "report.yml", "  - {id: sectors, title: People reached by sector}",
+    edit(config_copy / "report.yml", "  - {id: sectors, title: People reached by sector}",
          "  - {id: sectors, title: People reached by sector, figures: [{indicator: cash_transferred_try, "
          "label: TRY transferred}]}")
-    r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
-    r.narrative(config_dir)  # no narrative there: a draft
-    r.section("sectors")
+    cfg = Configuration(config_copy)
+    with using("en", cfg):
+        r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame(), cfg=cfg)
+        r.narrative(config_copy)  # no narrative there: a draft
+        r.section("sectors")
     assert [note.startswith(NOT_REPORTED_NOTE) for note in notes(page())] == [True]
 
 
@@ -80,7 +85,7 @@ def test_a_mark_in_the_narrative_text_is_explained_after_its_section_text(tmp_pa
 
 
 def test_the_turkish_edition_explains_its_own_mark_in_turkish(page):
-    with using("tr"):
+    with using("tr", CFG):
         r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
         tiles = BeautifulSoup(r.tiles([(r.number("cash_transferred_try"), "TL")]).data, "html.parser")
     assert tiles.select_one(".tile .value").get_text() == "bildirilmedi"

@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup
 from PIL import Image
 
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.provenance.revisions import revised_note, versions_dir
 from helpers.publication.photos import Photo
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 TODAY = datetime(2023, 2, 3, tzinfo=UTC)
 
@@ -81,7 +84,7 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), pho
         "outputs": {"report": inputs.hashes(version),
                     "processed": {"quality.json": inputs.sha256(processed / "2022Q4" / "quality.json")}}}))
     (processed / "2022Q4" / "quality.json").write_text(quality_now)
-    report = SimpleNamespace(quarter="2022Q4", language=languages()[0], cfg=Configuration(CONFIG_DIR),
+    report = SimpleNamespace(quarter="2022Q4", language=languages(CFG)[0], cfg=Configuration(CONFIG_DIR),
                              traced=[{"indicator": "people_reached", "dimension": "total", "category": "all",
                                       "shown": shown_now}], shown_photos=list(photos_now))
     note = _Note()

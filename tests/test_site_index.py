@@ -6,9 +6,12 @@ from bs4 import BeautifulSoup
 from conftest import edit
 
 from helpers import config
+from helpers.config import CONFIG_DIR, Configuration
 from helpers.provenance import inputs
 from helpers.provenance.site_index import index_html, quarters, write_index
 from helpers.publication.language import using
+
+CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 PUBLIC = ("quarter,indicator,label,dimension,category,value\n#date,#indicator,#name,#dim,#cat,#value\n"
           "{q},people_reached,People reached,total,all,{n}\n{q},provinces_covered,Provinces,total,all,3\n")
@@ -41,19 +44,19 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
                      "2022Q4.versions/v1/refugee-response-2022Q4-indicators.csv"]  # no PDF here: no link to one
 
 
-def test_the_index_columns_are_the_report_headline_figures(config_dir, tmp_path):
+def test_the_index_columns_are_the_report_headline_figures(config_copy, tmp_path):
     (tmp_path / "2022Q4").mkdir()
     (tmp_path / "2022Q4" / "refugee-response-2022Q4-indicators.csv").write_text(PUBLIC.format(q="2022Q4", n=67389))
 
     def columns() -> list[str]:
-        page = index_html(tmp_path, tmp_path / "processed", config.current())  # the configuration in use now
+        page = index_html(tmp_path, tmp_path / "processed", Configuration(config_copy))  # as edited now
         return [th.get_text() for th in BeautifulSoup(page,
                                                       "html.parser").select("thead th")]
 
     assert columns() == ["Report", "Date", "People reached", "Provinces covered", "People reached this year",
                          "People reached since the programme started", "Unique registered individuals since the start",
                          "Files"]
-    edit(config_dir / "report.yml", "  - {indicator: provinces_covered, label: provinces}\n", "")
+    edit(config_copy / "report.yml", "  - {indicator: provinces_covered, label: provinces}\n", "")
     assert "Provinces covered" not in columns()
 
 
@@ -90,5 +93,5 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
     for link in english_links:  # English only where a link says it leads to the English edition
         text = text.replace(link.get_text(), " ")
     assert english_in(text) == []
-    with using("tr"):
+    with using("tr", CFG):
         assert index_html(reports, processed, config.current()) == turkish.read_text(encoding="utf-8")

@@ -80,7 +80,7 @@ def withheld(text: str, cfg: Configuration, digits: bool = True) -> str | None:
     """``(withheld: <kinds>)`` for text holding an identifier (:func:`helpers.clean.redact.kinds`) or, unless
     ``digits`` is False (dates), as many digits as ``withheld.min_digits`` of config/vocabularies.yml;
     None for text that may be shown."""
-    if found := redact.kinds(text):
+    if found := redact.kinds(text, redact.origin_regions(cfg)):
         return f"(withheld: {', '.join(found)})"
     rule = cfg.load("vocabularies")["withheld"]
     if digits and sum(c.isdigit() for c in text) >= rule["min_digits"]:

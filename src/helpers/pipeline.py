@@ -64,7 +64,7 @@ from helpers.paths import (
 from helpers.provenance import inputs, revisions, stale
 from helpers.provenance.site_index import RUN_FILE, write_index
 from helpers.publication.datapackage import write_datapackage
-from helpers.publication.language import catalogue_path, languages
+from helpers.publication.language import Language, catalogue_path, languages
 from helpers.publication.narrative import narrative_path
 from helpers.staging import Move, journal_path, locked, make_folder, move_into_place, recover, tidy
 
@@ -271,7 +271,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
               "earlier_quarters_dir": str(processed)}
     per_notebook = _check_parameters(notebooks, common, parameters)
     # The report notebook runs once per edition (config/report.yml's languages), from the same processed data
-    editions = languages()
+    editions = languages(run.config)
     steps = [(notebook, params, notebook.name, None) for notebook, params in zip(notebooks[:-1], per_notebook[:-1],
                                                                                  strict=True)]
     steps += [(notebooks[-1], {**per_notebook[-1], "language": language.code},
@@ -315,7 +315,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
         made_from["editions"] = _edition_keys(run, stage_data, parameters, made_from, per_notebook[-1])
         kept = ([] if force or len(reused) < len(inputs.DATA_NOTEBOOKS)
-                else _reusable_editions(q, processed, reports, made_from))
+                else _reusable_editions(q, processed, reports, made_from, editions))
         inputs.write(stage_data / q, made_from)
         made = [(notebook, params, executed, language) for notebook, params, executed, language in editions_steps
                 if language.code not in kept]
@@ -334,7 +334,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                           for notebook, params, executed, _language in made]
         for execution in executions:
             execution.result()  # the first edition that failed, in the order of config/report.yml
-        renders = {language.code: beside.submit(_render, audit / executed, staging, report_basename(q))
+        renders = {language.code: beside.submit(_render, audit / executed, staging, report_basename(q),
+                                                    run.config.folder)
                    for _notebook, _params, executed, language in made}
         _log_outcome(stage_data / q, run.config)
         if made:
@@ -354,7 +355,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, run.quarter, run.config)
         _mark_versions(q, stage_data, processed, reports, run.config)
-        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging)
+        _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging, editions)
         seconds = time.perf_counter() - started
         log.info("report rendered: %s; run took %.1f s", ", ".join(p.name for pair in rendered for p in pair),
                  seconds)
@@ -400,11 +401,12 @@ def _prepare_render() -> None:
     render.prepare()
 
 
-def _render(executed: Path, folder: Path, basename: str) -> tuple[Path, Path]:
-    """An edition's HTML and PDF (:func:`helpers.publication.render.render_report`), in a worker process."""
+def _render(executed: Path, folder: Path, basename: str, config_dir: Path) -> tuple[Path, Path]:
+    """An edition's HTML and PDF (:func:`helpers.publication.render.render_report`), in a worker process, with
+    the run's configuration folder (``config_dir``)."""
     from helpers.publication.render import render_report
 
-    return render_report(executed, folder, basename)
+    return render_report(executed, folder, basename, Configuration(config_dir))
 
 
 def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:
@@ -450,11 +452,13 @@ def _edition_keys(run: RunContext, stage_data: Path, parameters: dict[str, Any],
     return inputs.edition_keys(
         made_from, narratives=narratives, history=stage_data / "history.csv",
         published=[revisions.versions_dir(q, run.folders.reports), revisions.versions_dir(q, run.folders.processed)],
-        editions={language.code: narrative_path(q, narratives, language.suffix).name for language in languages()},
+        editions={language.code: narrative_path(q, narratives, language.suffix).name
+                  for language in languages(run.config)},
         switches={k: v for k, v in sorted(report_parameters.items()) if k not in folders})
 
 
-def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict) -> list[str]:
+def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict,
+                       editions: list[Language]) -> list[str]:
     """The editions (language codes) the quarter's last run made from the same inputs, whose executed notebook,
     printed figures, HTML and PDF are still as that run made them (``run.json`` lists the report's files)."""
     before, folder = inputs.load(processed / q).get("editions", {}), processed / q
@@ -463,7 +467,7 @@ def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict) 
     except (OSError, ValueError, KeyError, TypeError):
         return []
     kept = []
-    for language in languages():
+    for language in editions:
         name = report_basename(q) + language.suffix
         files = [f"{name}.html", f"{name}.pdf", revisions.printed_name(language)]
         if (made_from["editions"].get(language.code) == before.get(language.code)
@@ -494,16 +498,16 @@ def _mark_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg
 
 
 def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
-               reused: list[str], report: Path) -> str:
+               reused: list[str], report: Path, editions: list[Language]) -> str:
     """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
     narratives (one per edition), which published version it revises (a version's manifest carries it) and the
     SHA-256 of the report's files (``report``), which pair the report with these processed data when it is
     published."""
     stories = [narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR), language.suffix)
-               for language in languages()]
+               for language in editions]
     code = inputs.code_hashes()
     code[f"notebooks/{NOTEBOOKS[-1]}"] = inputs.sha256(NOTEBOOKS_DIR / NOTEBOOKS[-1])
-    for language in languages()[1:]:  # the words of each edition (a version's manifest lists them)
+    for language in editions[1:]:  # the words of each edition (a version's manifest lists them)
         words = catalogue_path(language.code)
         code[words.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(words)
     previous = revisions.latest(q, reports, processed)

@@ -107,7 +107,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                                  {**inputs.raw_hashes(raw / q),
                                   **inputs.published_totals(raw, this.config.setting("published_totals"))})
         if any(changed.values()):
-            listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names))
+            listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names),
+                                   redact.origin_regions(this.config))
             raise PipelineError(f"the raw files of {q} changed since its report was made ({listed}): run the "
                                 "quarter again, check the report, then publish")
         if changed := stale.changed_since(this.quarter, processed):

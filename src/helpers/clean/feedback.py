@@ -43,9 +43,9 @@ def texts(cfg: Configuration) -> dict[str, dict[str, str]]:
     return found
 
 
-def _masked(values: pd.Series) -> pd.Series:
-    """Each distinct text of ``values`` masked once; empty cells become ""."""
-    masks = {text: redact.mask(text)[0] for text in values.dropna().unique()}
+def _masked(values: pd.Series, regions: redact.Regions) -> pd.Series:
+    """Each distinct text of ``values`` masked once (phones of the run's ``regions`` too); empty cells become ""."""
+    masks = {text: redact.masked(text, regions) for text in values.dropna().unique()}
     return values.map(masks).astype("object").fillna("")
 
 
@@ -62,7 +62,7 @@ def write_feedback(quarter_dir: Path, cfg: Configuration) -> list[Path]:
     rejects["row_number"] = pd.to_numeric(rejects["row_number"]).astype("int64")
     rejects["value"] = rejects["value"].astype("object").fillna("")
     for column in ("column", "detail"):
-        rejects[column] = _masked(rejects[column])
+        rejects[column] = _masked(rejects[column], redact.origin_regions(cfg))
     files = rejects["source"].str.split(" [", n=1, regex=False).str[0]
     written = []
     for source, rows in rejects.assign(file=files).groupby("file", sort=True):

@@ -346,8 +346,9 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
         records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
         # Identifiers typed into free text are masked in the kept records (after duplicates are found: two notes
         # differing only by a phone number are two records) and withheld from the rejects.
-        masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"])),
-                  "rejects": redact.withhold(rejects)}
+        regions = redact.origin_regions(cfg)
+        masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"]), regions),
+                  "rejects": redact.withhold(rejects, regions)}
         for column in identifier_columns(cfg):
             codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
             records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
@@ -386,11 +387,11 @@ def examine_quarter(run: RunContext) -> Examination:
     stacked = stack(tables, skipped, not_read, cfg)
     raw = stacked.raw
     records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
-    redact.withhold(rejects)
+    redact.withhold(rejects, redact.origin_regions(cfg))
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
                                   stacked, provinces, cfg)
     reviewed = list(cfg.load("labels")["reviewed"])
-    redact.mask_columns(records, reviewed)  # as a run would publish them
+    redact.mask_columns(records, reviewed, redact.origin_regions(cfg))  # as a run would publish them
     kept = {column: {str(label): int(n) for label, n in records[column].value_counts().items() if n}
             for column in reviewed if column in records}
     return Examination(q, tables, stacked.labels, raw, rejects.reset_index(drop=True), quality, provinces,

@@ -5,7 +5,12 @@ number written there would otherwise reach the processed records, the indicator 
 shifted row puts one into the activity or date column, from where it would reach ``rejects.csv``.
 
 What is recognised: Turkish formats, and those of the countries the people served come from
-(``origin_phone_regions`` in ``config/pipeline.yml``: Syria, Iraq, Afghanistan, Iran), and UNHCR's:
+(``origin_phone_regions`` in ``config/pipeline.yml``: Syria, Iraq, Afghanistan, Iran), and UNHCR's. Where a run
+is at hand (cleaning, ``check``, ``publish``, the published totals) its caller passes the run's regions
+(``regions``: :func:`origin_regions` of its configuration); ``None`` means the folder in use
+(:func:`helpers.config.current`), kept only for masking that has no run: log lines and the CLI's error messages,
+the raw file names of ``inputs.json`` (:func:`helpers.provenance.inputs.raw_hashes`, handed a folder only) and
+``check``'s quoted cells.
 
 - ``phone``: ten national digits with an area or operator code starting 2–5 or 8 (landlines 2xx–4xx,
   mobiles 5xx, 850), with or without ``+90``/``0090``/``90`` or the trunk ``0``, the code optionally in
@@ -44,7 +49,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
@@ -80,6 +85,14 @@ LONG_DIGITS = re.compile(r"\d{10,}")
 SHAPED = "identifier-shaped"
 
 
+Regions = Sequence[str] | None  # the origin countries' regions (ISO 3166 codes); None: the folder in use
+
+
+def origin_regions(cfg: config.Configuration) -> tuple[str, ...]:
+    """The origin countries' phone regions of a run's configuration (``origin_phone_regions``)."""
+    return tuple(cfg.setting("origin_phone_regions"))
+
+
 @cache
 def _ascii_digits() -> dict[int, str]:
     """Each decimal digit of another script as its ASCII digit: a pass over every code point, about half a
@@ -88,19 +101,19 @@ def _ascii_digits() -> dict[int, str]:
             if c.isdecimal() and not c.isascii()}
 
 
-def mask(text: str) -> tuple[str, Counter]:
+def mask(text: str, regions: Regions = None) -> tuple[str, Counter]:
     """``text`` with each identifier replaced by ``[kind]``, and how many of each kind were masked.
 
     Digits of other scripts (Arabic-Indic ``٠٥٣٢``, Persian, full-width) are matched as ASCII digits; text in
     which nothing is found comes back as it was.
     """
     if not text.isascii() and (ascii_digits := text.translate(_ascii_digits())) != text:
-        masked, found = mask(ascii_digits)
+        masked, found = mask(ascii_digits, regions)
         return (masked, found) if found else (text, found)
     found = Counter()
     for kind, (pattern, valid) in PATTERNS.items():
         text = _sub(pattern, valid, kind, text, found)
-    text = _origin_phones(text, found)
+    text = _origin_phones(text, found, regions)
     for kind, (pattern, valid) in LATER.items():
         text = _sub(pattern, valid, kind, text, found)
     return text, found
@@ -119,14 +132,14 @@ def _sub(pattern: re.Pattern, valid: Callable[[str], bool], kind: str, text: str
 _DIGIT = re.compile(r"\d")
 
 
-def _origin_phones(text: str, found: Counter) -> str:
+def _origin_phones(text: str, found: Counter, regions: Regions) -> str:
     """Phone numbers valid in one of the origin regions (libphonenumber's metadata), national or international.
 
     Only text with at least seven digits is searched: a phone number has more, and most labels have none.
     """
     if len(_DIGIT.findall(text)) < 7:
         return text
-    for region in config.setting("origin_phone_regions"):
+    for region in config.setting("origin_phone_regions") if regions is None else regions:
         spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region,
                                                                            leniency=phonenumbers.Leniency.VALID)]
         for start, end in reversed(spans):
@@ -135,12 +148,12 @@ def _origin_phones(text: str, found: Counter) -> str:
     return text
 
 
-def masked_names(names: list[str]) -> dict[str, str]:
+def masked_names(names: list[str], regions: Regions = None) -> dict[str, str]:
     """Each name (of a file, sheet or folder) → itself with identifiers masked, numbered (`` (2)``) where two
     distinct names mask alike, so files that differ only in a phone number stay apart."""
     result, taken = {}, set()
     for name in sorted(set(names)):
-        label = base = masked(name)
+        label = base = masked(name, regions)
         for n in itertools.count(2):
             if label not in taken:
                 break
@@ -150,9 +163,9 @@ def masked_names(names: list[str]) -> dict[str, str]:
     return result
 
 
-def masked(text: str) -> str:
+def masked(text: str, regions: Regions = None) -> str:
     """``text`` with every identifier masked (messages and log lines that quote file, sheet or header names)."""
-    return mask(text)[0]
+    return mask(text, regions)[0]
 
 
 class MaskIdentifiers(logging.Filter):
@@ -170,15 +183,15 @@ def mask_logs(*handlers: logging.Handler) -> None:
         handler.addFilter(MaskIdentifiers())
 
 
-def kinds(text: str) -> list[str]:
+def kinds(text: str, regions: Regions = None) -> list[str]:
     """The kinds of identifier in ``text``, in :data:`PATTERNS` order; ``identifier-shaped`` for a run of
     ten or more digits that is none of them."""
-    masked, found = mask(" ".join(text.split()))  # pasted numbers often hold non-breaking spaces
+    masked, found = mask(" ".join(text.split()), regions)  # pasted numbers often hold non-breaking spaces
     shaped = [SHAPED] if LONG_DIGITS.search(masked) else []
     return [kind for kind in dict.fromkeys([*PATTERNS, *LATER]) if found[kind]] + shaped
 
 
-def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:
+def mask_columns(records: pd.DataFrame, columns: list[str], regions: Regions = None) -> dict[str, dict[str, int]]:
     """Mask identifiers in ``columns`` of ``records`` (in place, as categoricals), once per category.
 
     Returns per column the number of records in which each kind was masked (columns with none left out).
@@ -190,7 +203,7 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
         values = records[column]
         if not isinstance(values.dtype, pd.CategoricalDtype):
             values = values.astype("category")
-        results = [mask(category) for category in values.cat.categories]
+        results = [mask(category, regions) for category in values.cat.categories]
         hit = np.array([bool(found) for _, found in results])
         if not hit.any():
             continue
@@ -208,12 +221,12 @@ def mask_columns(records: pd.DataFrame, columns: list[str]) -> dict[str, dict[st
     return counts
 
 
-def withhold(rejects: pd.DataFrame) -> dict[str, dict[str, int]]:
+def withhold(rejects: pd.DataFrame, regions: Regions = None) -> dict[str, dict[str, int]]:
     """Replace (in place) each ``value`` of ``rejects`` that holds an identifier or a long digit run by
     ``(withheld: <kinds>)``; returns per rejected column the number of values withheld of each kind."""
     values = rejects["value"].astype("object")
     codes, distinct = pd.factorize(values)
-    found = [kinds(v) if isinstance(v, str) else [] for v in distinct]
+    found = [kinds(v, regions) if isinstance(v, str) else [] for v in distinct]
     rows = np.flatnonzero(by_code(np.array([bool(k) for k in found]), codes, False))
     if not len(rows):
         return {}

@@ -31,24 +31,26 @@ log = logging.getLogger(__name__)
 
 
 
-def _source_labels(tables: list, skipped: list[dict], not_read: list[dict]) -> dict[tuple[str, str | None], str]:
+def _source_labels(tables: list, skipped: list[dict], not_read: list[dict], regions: redact.Regions
+                   ) -> dict[tuple[str, str | None], str]:
     """The label of each table (``file [sheet]``) with identifiers in file and sheet names masked
     (:func:`redact.mask`): partners name files after people. Skipped and unread files get their labels in place.
 
     Every output (records, rejects, quality.json, the report) takes its source labels from here, so none shows a
     name the masking missed, and files or sheets that differ only in a masked part stay apart.
     """
-    files = redact.masked_names([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])])
+    files = redact.masked_names([*(t.source for t in tables), *(f["source"] for f in [*skipped, *not_read])],
+                                regions)
     sheets = {}  # (file, sheet) -> the sheet's name masked, unique within its file
     for source in files:
         named = {t.sheet for t in tables if t.source == source} | {f["sheet"] for f in not_read
                                                                    if f["source"] == source}
         sheets.update({(source, sheet): masked for sheet, masked in
-                       redact.masked_names([s for s in named if s is not None]).items()})
+                       redact.masked_names([s for s in named if s is not None], regions).items()})
     for entry in [*skipped, *not_read]:
         if entry.get("sheet") is not None:
             entry["sheet"] = sheets[entry["source"], entry["sheet"]]
-        entry["source"], entry["reason"] = files[entry["source"]], redact.mask(entry["reason"])[0]
+        entry["source"], entry["reason"] = files[entry["source"]], redact.masked(entry["reason"], regions)
     return {(source, sheet): files[source] if sheet is None else f"{files[source]} [{sheets[source, sheet]}]"
             for source, sheet in {(t.source, t.sheet) for t in tables}}
 
@@ -169,7 +171,8 @@ def read_files(folder: Path, cfg: Configuration, *, skip_bad_files: bool = False
         if isinstance(read, SourceReadError):
             if not skip_bad_files:
                 raise read
-            log.warning("skipped %s: %s", redact.mask(read.source)[0], redact.mask(read.reason)[0])
+            regions = redact.origin_regions(cfg)
+            log.warning("skipped %s: %s", redact.masked(read.source, regions), redact.masked(read.reason, regions))
             skipped.append({"source": str(read.source), "reason": read.reason, "kind": read.kind})
         else:
             tables.extend(read)
@@ -255,7 +258,7 @@ def forms_read(tables: list, labels: dict[tuple[str, str | None], str]) -> dict[
 
 
 def stack(tables: list, skipped: list[dict], not_read: list[dict], cfg: Configuration) -> Stacked:
-    labels = _source_labels(tables, skipped, not_read)
+    labels = _source_labels(tables, skipped, not_read, redact.origin_regions(cfg))
     raw, identifiers, typed, formulas = _combine(tables, labels, cfg)
     return Stacked(raw, identifiers, typed, formulas, _date_orders(raw, tables, labels, cfg),
                    _number_marks(raw, typed, labels, cfg), _summary_rejects(tables, labels), labels,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.clean.redact import mask
+from helpers.clean.redact import mask, origin_regions
 from helpers.config import Configuration
 from helpers.csvfile import write_csv
 from helpers.errors import PublishedTotalsError
@@ -114,7 +114,7 @@ def read(raw_dir: Path, quarter: Quarter, cfg: Configuration) -> pd.DataFrame:
     try:
         return _checked(Path(raw_dir) / name(cfg), quarter, Path(raw_dir), cfg)
     except PublishedTotalsError as error:
-        raise PublishedTotalsError(mask(str(error))[0]) from None
+        raise PublishedTotalsError(mask(str(error), origin_regions(cfg))[0]) from None
 
 
 def _present(path: Path, raw_dir: Path) -> bool:

@@ -72,7 +72,7 @@ def _editions(folder: str, quarter: str, base: Path) -> list[str]:
     """Links to the HTML and PDF of every edition of a report, the page's language first: ``HTML · PDF ·
     Türkçe HTML · Türkçe PDF`` on the English page, ``HTML · PDF · English HTML · English PDF`` on the Turkish."""
     name, here = report_basename(quarter), current()
-    editions = sorted(languages(), key=lambda language: language != here)
+    editions = sorted(languages(here.cfg), key=lambda language: language != here)
     return [_link(folder, f"{name}{language.suffix}.{kind}",
                   kind.upper() if language == here else f"{language.name} {kind.upper()}", base, language)
             for language in editions for kind in ("html", "pdf")]
@@ -91,8 +91,9 @@ def _broken(version: revisions.Version, columns: int) -> str:
     match is said in the run's words: file names and hashes)."""
     title = _("version {number}: {problem}").format(number=version.number, problem="<strong>" + html.escape(
         _("does not match its manifest")) + "</strong>")
+    source = languages(current().cfg)[0]  # the run's words: file names and hashes
     return (f"<tr><th scope='row'>{title}</th><td></td>"
-            f"<td colspan='{columns + 1}' lang='{languages()[0].code}'>{html.escape('; '.join(version.problems))}"
+            f"<td colspan='{columns + 1}' lang='{source.code}'>{html.escape('; '.join(version.problems))}"
             "</td></tr>")
 
 
@@ -132,8 +133,9 @@ def _stale(quarter: str, changed: list[str]) -> str:
 
 def _languages_nav() -> str:
     """Links to the index in the other languages, each named in its own language."""
+    here = current()
     links = "".join(f"<a href='{index_name(language)}' hreflang='{language.code}' lang='{language.code}'>"
-                    f"{html.escape(language.name)}</a>" for language in languages() if language != current())
+                    f"{html.escape(language.name)}</a>" for language in languages(here.cfg) if language != here)
     return f"<nav class='languages' aria-label='{html.escape(_('Other languages'))}'>{links}</nav>" if links else ""
 
 
@@ -187,9 +189,9 @@ def write_index(reports: Path, processed: Path, cfg: Configuration) -> list[Path
     written = []
     Path(reports).mkdir(parents=True, exist_ok=True)
     with FileLock(lock_file(processed, "index"), timeout=120):
-        for language in languages():
+        for language in languages(cfg):
             path = Path(reports) / index_name(language)
-            with using(language.code), replacing(path) as tmp:
+            with using(language.code, cfg), replacing(path) as tmp:
                 tmp.write_text(index_html(Path(reports), Path(processed), cfg), encoding="utf-8")
             written.append(path)
     return written

@@ -145,7 +145,7 @@ def _fields(text: str) -> set[str]:
 def update() -> list[Path]:
     """Extract the messages and merge them into each language's ``.po`` (a new language's is started)."""
     template, written = extract_catalogue(), []
-    for language in languages()[1:]:
+    for language in languages(config.current())[1:]:
         path = catalogue_path(language.code)
         catalog = read(language.code) if path.is_file() else Catalog(locale=language.code, domain=DOMAIN,
                                                                      fuzzy=False)
@@ -160,7 +160,7 @@ def update() -> list[Path]:
 if __name__ == "__main__":
     for path in update():
         print(_shown(path))
-    missing = {lang.code: untranslated(lang.code) for lang in languages()[1:]}
+    missing = {lang.code: untranslated(lang.code) for lang in languages(config.current())[1:]}
     for code, messages in missing.items():
         for message in messages:
             print(f"{code}: not translated: {message!r}", file=sys.stderr)

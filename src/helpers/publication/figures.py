@@ -34,7 +34,6 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
-from helpers import config
 from helpers.measure.disclosure import PLOTTED_COMPLEMENTARY, PLOTTED_SUPPRESSED
 from helpers.paths import Quarter
 from helpers.publication.geo import province_shapes
@@ -63,8 +62,8 @@ UNKNOWN = "unknown"  # the category of records whose sex or age group was not re
 
 
 def sector_colors() -> dict[str, str]:
-    """Each configured sector's colour, in report order."""
-    sectors = config.sectors()
+    """Each sector of the edition's configuration (the run's), its colour, in report order."""
+    sectors = current().cfg.sectors()
     if len(sectors) > len(SECTOR_PALETTE):
         raise ValueError(f"{len(sectors)} sectors in config/activities.yml, but the colour-blind-safe palette has "
                          f"{len(SECTOR_PALETTE)} colours: charts could not tell sectors apart")
@@ -72,8 +71,9 @@ def sector_colors() -> dict[str, str]:
 
 
 def sex_colors() -> dict[str, str]:
-    """Each configured sex's colour, ``unknown`` grey, in the vocabulary's order."""
-    known = [s for s in config.vocabulary_values("sex") if s != "unknown"]
+    """Each sex of the edition's configuration (the run's), its colour, ``unknown`` grey, in the vocabulary's
+    order."""
+    known = [s for s in current().cfg.vocabulary_values("sex") if s != "unknown"]
     if len(known) > len(SEX_PALETTE):
         raise ValueError(f"{len(known)} sexes in config/vocabularies.yml, more than the {len(SEX_PALETTE)} colours")
     return {**dict(zip(known, SEX_PALETTE, strict=False)), "unknown": UNKNOWN_COLOR}
@@ -356,7 +356,7 @@ def sex_age_chart(frame: pd.DataFrame, title: str, source: str, unit: str = N_("
     leaving out a sex that is zero throughout. A narrow figure stacks the panels.
     """
     unit = _(unit)
-    age_groups, sex_colors_ = config.declared_categories("age_group"), sex_colors()
+    age_groups, sex_colors_ = current().cfg.declared_categories("age_group"), sex_colors()
     ages = [a for a in age_groups if a in frame.index] + [a for a in frame.index if a not in age_groups]
     sexes = [s for s in sex_colors_ if s in frame.columns] + [s for s in frame.columns if s not in sex_colors_]
     everything = frame.loc[ages, sexes].fillna(0).astype(float)

@@ -1,13 +1,19 @@
 """What a reader sees for the pipeline's codes and counts, in the language in use: breakdown, activity and
-category names, the headings of the report's sections, counts that agree with their noun.
+category names, the headings of the report's sections, counts that agree with their noun. Names derived from the
+configuration come from the edition's (:attr:`helpers.publication.language.Language.cfg`: the run's).
 
 Shared by the report, its annexes, the revisions section and the message catalogue, so each code is named one way.
 """
 
 from __future__ import annotations
 
-from helpers import config
+from helpers.config import Configuration
 from helpers.publication.language import _, current, ngettext
+
+
+def _cfg() -> Configuration:
+    """The configuration of the edition in use: the run's."""
+    return current().cfg
 
 
 def category_name(code: object) -> str:
@@ -37,7 +43,7 @@ def dimension_name(dimension: str) -> str:
 
 def breakdown_name(part: str) -> str:
     """One dimension's name as a reader sees it, in the catalogue's language: ``centre or site``, ``age group``."""
-    return config.report()["breakdowns"].get(part, part.replace("_", " "))
+    return _cfg().report()["breakdowns"].get(part, part.replace("_", " "))
 
 
 def count_heading(column: str) -> str:
@@ -48,13 +54,13 @@ def count_heading(column: str) -> str:
 def narrative_sections() -> list[str]:
     """The titles of the report's sections that take narrative text (``config/report.yml``), in order and in
     the language in use: the ``## `` headings a narrative may have. The first opens the report."""
-    return [_(section["title"]) for section in config.report()["sections"] if section["narrative"]]
+    return [_(section["title"]) for section in _cfg().report()["sections"] if section["narrative"]]
 
 
 def activity_label(code: str) -> str:
     """An activity's name in the language in use: ``label_<code>`` of ``config/activities.yml`` where the
     catalogue has it (``label_tr``), else its ``label`` through the message catalogue."""
-    catalogue = config.activities()
+    catalogue = _cfg().activities()
     if code not in catalogue.index:
         return code
     own = catalogue.get(f"label_{current().code}")
@@ -66,7 +72,7 @@ def activity_label(code: str) -> str:
 def _worded() -> set[str]:
     """The record columns whose categories the configuration declares as a vocabulary's values or the sectors
     (``categories`` in the record schema): words of the message catalogue, capitalised for a reader."""
-    return {name for name, column in config.record().items() if column.categories in ("vocabulary", "sectors")}
+    return {name for name, column in _cfg().record().items() if column.categories in ("vocabulary", "sectors")}
 
 
 def category_label(dimension: str, category: str) -> str:

@@ -7,8 +7,10 @@ Turkish; ``67,389``, ``12%``, ``October–December 2022``, ``7 December 2026`` i
 listed in ``config/report.yml`` (``languages``), the first the one the words are written in.
 
 One edition is rendered per kernel (``notebooks/03_report.ipynb`` takes a ``language`` parameter), so the
-language in use is one value: :func:`use` sets it, and :func:`_` and :func:`current` read it. Messages kept in
-module constants are marked with :func:`N_` and translated where they are printed.
+language in use is one value: :func:`use` sets it, and :func:`_` and :func:`current` read it. An edition carries
+the run's configuration (:attr:`Language.cfg`), so the words derived from it (:mod:`helpers.publication.labels`,
+the figures' colours) come from the run, not from the folder in use. Messages kept in module constants are marked
+with :func:`N_` and translated where they are printed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import gettext
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent, parse_decimal
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.errors import ConfigError
 from helpers.measure.disclosure import COMPLEMENTARY_MARK, PLOTTED_COMPLEMENTARY, suppress
 from helpers.paths import Quarter
@@ -51,12 +54,14 @@ def catalogue_path(code: str) -> Path:
 
 @dataclass(frozen=True)
 class Language:
-    """One edition's language: ``code`` (the HTML ``lang``, the files' suffix) and its CLDR ``locale``."""
+    """One edition's language: ``code`` (the HTML ``lang``, the files' suffix) and its CLDR ``locale``, with the
+    run's configuration ``cfg`` that lists it (whose categories, sections and sectors it names)."""
 
     code: str
     locale_name: str
     name: str
     source: bool = False  # the language the messages are written in: no catalogue, no file suffix
+    cfg: Configuration | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def locale(self) -> Locale:
@@ -171,40 +176,43 @@ def _convert(shown: str, locale: Locale, write) -> str:
     return sign + write(number, max(-number.as_tuple().exponent, 0))
 
 
-def languages() -> list[Language]:
-    """The report's editions (``config/report.yml``), the source language first."""
-    return [Language(lang["code"], lang["locale"], lang["name"], source=place == 0)
-            for place, lang in enumerate(config.report()["languages"])]
+def languages(cfg: Configuration) -> list[Language]:
+    """The report's editions (``report.yml`` of the run's configuration), the source language first."""
+    return [Language(lang["code"], lang["locale"], lang["name"], source=place == 0, cfg=cfg)
+            for place, lang in enumerate(cfg.report()["languages"])]
 
 
-def get(code: str) -> Language:
+def get(code: str, cfg: Configuration) -> Language:
     """The edition of ``code``; an unknown code stops, naming the languages of ``config/report.yml``."""
-    for language in languages():
+    for language in languages(cfg):
         if language.code == code:
             return language
     raise ConfigError(f"language {code!r} is not one of config/report.yml's languages: "
-                      f"{', '.join(lang.code for lang in languages())}")
+                      f"{', '.join(lang.code for lang in languages(cfg))}")
 
 
 _active: list[Language] = []
 
 
 def current() -> Language:
-    """The language in use (:func:`use`); the source language until one is chosen."""
-    return _active[-1] if _active else languages()[0]
+    """The language in use (:func:`use`). Before one is chosen (code outside a run: the translators' catalogue,
+    a test of one function), the source language of the configuration folder in use (:func:`config.current`)."""
+    return _active[-1] if _active else languages(config.current())[0]
 
 
-def use(code: str) -> Language:
-    """Print in the language ``code`` from now on (a report notebook's kernel prints one edition)."""
-    language = get(code)
+def use(code: str, cfg: Configuration) -> Language:
+    """Print in the language ``code`` of the run's configuration from now on (a report notebook's kernel prints
+    one edition)."""
+    language = get(code, cfg)
     _active[:] = [language]
     return language
 
 
 @contextmanager
-def using(code: str) -> Iterator[Language]:
-    """Print in the language ``code`` for the block (tests, and a process that renders several editions)."""
-    _active.append(get(code))
+def using(code: str, cfg: Configuration) -> Iterator[Language]:
+    """Print in the language ``code`` of the run's configuration for the block (tests, and a process that
+    renders several editions)."""
+    _active.append(get(code, cfg))
     try:
         yield _active[-1]
     finally:

@@ -27,7 +27,7 @@ def check(quarter: str, processed_dir: str | Path | None = None, narratives_dir:
     quarter and ``FileNotFoundError`` when the quarter has no narrative. ``language``: an edition's narrative
     (``tr``: ``<Q>.tr.md``, its headings the Turkish section titles); the first language's by default."""
     run = context.build(quarter, processed_dir=processed_dir, narratives_dir=narratives_dir)
-    with using(language or languages()[0].code) as edition:
+    with using(language or languages(run.config)[0].code, run.config) as edition:
         return _check(run, edition.suffix)
 
 

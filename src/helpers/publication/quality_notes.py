@@ -172,7 +172,7 @@ class QualityNotes:
         (:func:`~helpers.clean.quality.rounded`)."""
         path = Path(self.folder) / SOURCES_FILE
         table = source_table(self.quality, self.cfg).drop(columns="file")
-        labels = {source: label for source, label in self.source_labels(languages()[0]).items()  # one public
+        labels = {source: label for source, label in self.source_labels(languages(self.cfg)[0]).items()  # one public
                   if source in table.index}  # file for every edition: its labels in the source language
         table = table.loc[list(labels)].map(rounded).rename(index=labels)
         write_csv(table.reset_index(), path)

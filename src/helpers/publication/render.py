@@ -34,6 +34,8 @@ from nbconvert.filters.strings import add_anchor
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
+from helpers import config
+from helpers.config import Configuration
 from helpers.errors import NotebookErrorOutput
 from helpers.publication import language as languages
 from helpers.publication.language import N_, _
@@ -183,14 +185,14 @@ def page_counter(pattern: str) -> str:
     return " ".join(parts)
 
 
-def editions(report: Mapping[str, Any], extension: str) -> list[dict[str, str]]:
+def editions(report: Mapping[str, Any], extension: str, cfg: Configuration) -> list[dict[str, str]]:
     """The other editions of the report a title block links to: language code, label (in its own language:
     ``Türkçe``) and file name (``refugee-response-2022Q4.tr.html``; ``.pdf`` from a PDF)."""
     basename = report.get("basename")
     if not basename:
         return []
     return [{"code": other.code, "label": other.name, "href": f"{basename}{other.suffix}{extension}"}
-            for other in languages.languages() if other.code != report.get("language")]
+            for other in languages.languages(cfg) if other.code != report.get("language")]
 
 
 def add_toc(html: str) -> str:
@@ -301,6 +303,11 @@ class ReportHTMLExporter(HTMLExporter):
         return [str(TEMPLATES_DIR)]
 
     edition_extension = ".html"  # the other editions linked from the title block
+    cfg: Configuration | None = None  # the run's configuration (render_report); None: nbconvert's own command
+
+    def _configuration(self) -> Configuration:
+        """The run's configuration; nbconvert's ``--to report_html`` has no run, so the folder in use."""
+        return self.cfg or config.current()
 
     def _create_environment(self):
         environment = super()._create_environment()
@@ -310,9 +317,10 @@ class ReportHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         nb, _resources = ReportMetadataPreprocessor().preprocess(nb, {})  # the edition's language, before all
         report = nb.metadata.get("report", {})
-        with languages.using(report.get("language") or languages.languages()[0].code) as language:
+        cfg = self._configuration()
+        with languages.using(report.get("language") or languages.languages(cfg)[0].code, cfg) as language:
             self.language_code = language.code
-            nb.metadata["report"] = {**report, "editions": editions(report, self.edition_extension)}
+            nb.metadata["report"] = {**report, "editions": editions(report, self.edition_extension, cfg)}
             resources = {**(resources or {}), "language_direction": language.direction,
                          "page_counter": page_counter(_(PAGE_COUNTER))}
             html, resources = super().from_notebook_node(nb, resources, **kw)
@@ -340,20 +348,24 @@ class ReportPDFExporter(ReportHTMLExporter):
 
 
 def render_report(
-    notebook: Path, out_dir: Path, basename: str, report_metadata: Mapping[str, Any] | None = None
+    notebook: Path, out_dir: Path, basename: str, cfg: Configuration,
+    report_metadata: Mapping[str, Any] | None = None
 ) -> tuple[Path, Path]:
     """Write ``<basename>.html`` and ``<basename>.pdf`` into out_dir (``<basename>.tr.html`` and ``.tr.pdf``
     for the Turkish edition: the notebook's ``metadata.report.language``); return their paths.
 
-    ``report_metadata`` (title, subtitle, draft) overrides the notebook's ``metadata.report``.
+    ``cfg`` is the run's configuration (its languages); ``report_metadata`` (title, subtitle, draft) overrides
+    the notebook's ``metadata.report``.
     """
     notebook = Path(notebook)
     nb, _resources = ReportMetadataPreprocessor().preprocess(nbformat.read(notebook, as_version=4), {})
     nb.metadata["report"] = {**nb.metadata.get("report", {}), **(report_metadata or {}), "basename": basename}
-    nb.metadata["report"].setdefault("language", languages.languages()[0].code)
-    name = basename + languages.get(nb.metadata["report"]["language"]).suffix
+    nb.metadata["report"].setdefault("language", languages.languages(cfg)[0].code)
+    name = basename + languages.get(nb.metadata["report"]["language"], cfg).suffix
     resources = {"metadata": {"name": name, "path": str(notebook.parent)}}
-    html, _resources = ReportHTMLExporter().from_notebook_node(nb, resources)
+    exporter = ReportHTMLExporter()
+    exporter.cfg = cfg
+    html, _resources = exporter.from_notebook_node(nb, resources)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / f"{name}.html", out_dir / f"{name}.pdf"

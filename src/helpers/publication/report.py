@@ -118,7 +118,7 @@ class Report(QualityNotes, Traceability):
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
-        words = use(language) if language else current()
+        words = use(language or current().code, run.config)
         return cls(quarter, indicators, quality, history, folder=folder, language=words,
                    narratives=run.folders.narratives, published=published_versions(quarter, run.folders.earlier),
                    cfg=run.config)
