@@ -1,5 +1,6 @@
 """Disclosure control (primary and complementary suppression) and the shareable, HXL-tagged indicators file."""
 
+import logging
 import re
 
 import pandas as pd
@@ -325,6 +326,25 @@ def test_what_a_reader_derives_about_each_hidden_cell_of_a_table(values, hidden,
                                {keys[n]: state for n, state in hidden.items()},
                                [Relation(TOTAL, tuple(keys.values()))])
     assert derived == {keys[n]: r for n, r in ranges.items()}
+
+
+def test_a_long_chain_of_equations_is_followed_to_its_end(caplog):
+    """102 withheld cells linked pairwise by 101 published sums, listed so that each sweep narrows one link: a
+    reader who follows the chain pins the last cell to 6–9, which a fixed limit of 100 sweeps left at 5–10."""
+    cells = [_cell(f"c{i:03d}") for i in range(102)]
+    counts = [3.0] + [7.0 if i % 2 else 8.0 for i in range(1, 102)]
+    values = dict(zip(cells, counts, strict=True))
+    equations = []
+    for i in range(101):
+        pair = ("people_reached", f"pair{i:03d}", "sum")
+        values[pair] = counts[i] + counts[i + 1]
+        equations.append(Relation(pair, (cells[i], cells[i + 1])))
+    hidden = {cell: PRIMARY if i == 0 else COMPLEMENTARY for i, cell in enumerate(cells)}
+    with caplog.at_level(logging.WARNING):
+        derived = derivable_ranges(values, hidden, equations[::-1])
+    assert derived[cells[-1]] == pytest.approx((6.0, 9.0))
+    assert derived[cells[0]] == pytest.approx((1.0, 4.0))
+    assert "did not settle" not in caplog.text
 
 
 def test_a_hidden_cell_in_no_equation_is_known_only_to_be_at_least_5():

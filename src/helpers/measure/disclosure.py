@@ -158,7 +158,10 @@ def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
     bounds = {k: (1.0, THRESHOLD - 1.0) if state == PRIMARY else (float(THRESHOLD), unbounded)
               for k, state in hidden.items()}
     active = [r for r in equations if r.total in hidden or any(c in hidden for c in r.cells)]
-    for _ in range(100):
+    # A chain of n equations can need n sweeps, one link each; the limit only guards against a loop that narrows
+    # by ever smaller steps, and reaching it is said, since a reader might then derive more than computed here.
+    limit = 100 + 10 * len(active)
+    for _ in range(limit):
         changed = False
         for relation in active:
             terms = [(1.0, c) for c in relation.cells] + [(-1.0, relation.total)]  # the terms sum to 0
@@ -174,6 +177,9 @@ def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
                         bounds[key], changed = new, True
         if not changed:
             break
+    else:
+        log.warning("what a reader can derive about the withheld cells did not settle after %d sweeps: a withheld "
+                    "cell may be narrower than checked", limit)
     return bounds
 
 
