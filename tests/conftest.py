@@ -12,6 +12,7 @@ from helpers import config
 from helpers.config import Configuration
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
+from helpers.publication import language
 
 FIXTURE_RAW = Path(__file__).parent / "fixtures" / "quarter"
 CHROMIUM = "/usr/bin/chromium"
@@ -25,6 +26,15 @@ CFG = Configuration(CONFIG_DIR)  # the repository's configuration, as a run hand
 # a failure of the code.
 settings.register_profile("untimed", deadline=None)
 settings.load_profile("untimed")
+
+
+@pytest.fixture(autouse=True)
+def _edition_in_use_stays_in_its_test():
+    """A test that chooses an edition (``language.use``, as ``Report.load`` does once per report kernel) leaves it
+    behind in this process; the next test would print with that edition's configuration, not its own."""
+    before = list(language._active)
+    yield
+    language._active[:] = before
 
 
 @pytest.fixture(scope="session")
