@@ -19,12 +19,25 @@ from pathlib import Path
 QUARTER = "2022Q4"
 
 
-def make(raw: Path, out: Path, profile: Path | None = None) -> dict[str, float]:
-    """What ``benchmarks/run.py`` times (published totals checked, ``clean_quarter``, ``write_clean``,
-    ``run_indicators``) into ``out``; returns the seconds of clean and indicators."""
+def clean(raw: Path, out: Path):
+    """The cleaning as ``notebooks/01_clean.ipynb`` runs it (published totals checked, ``clean_quarter``,
+    ``write_clean``) of ``raw``'s quarter into ``out``: what this script and ``benchmarks/run.py`` both time.
+    Returns the run's context, the cleaning's result and the quarter's processed folder."""
     from helpers import context
     from helpers.clean import totals
     from helpers.clean.quarter import clean_quarter, write_clean
+
+    run = context.build(QUARTER, raw_dir=raw, processed_dir=out)
+    published = totals.read(raw, run.quarter, run.config)
+    result = clean_quarter(run)
+    folder = write_clean(result, out)
+    totals.write(published, folder, run.config)
+    return run, result, folder
+
+
+def make(raw: Path, out: Path, profile: Path | None = None) -> dict[str, float]:
+    """What ``benchmarks/run.py`` times (:func:`clean`, then ``run_indicators``) into ``out``; returns the
+    seconds of clean and indicators."""
     from helpers.measure.indicators import run_indicators
 
     os.environ.setdefault("PSEUDONYMISATION_KEY", "benchmark-key-not-secret")
@@ -32,10 +45,7 @@ def make(raw: Path, out: Path, profile: Path | None = None) -> dict[str, float]:
     t0 = time.perf_counter()
     if profiler:
         profiler.enable()
-    run = context.build(QUARTER, raw_dir=raw, processed_dir=out)
-    published = totals.read(raw, run.quarter, run.config)
-    folder = write_clean(clean_quarter(run), out)
-    totals.write(published, folder, run.config)
+    run, _, _ = clean(raw, out)
     t1 = time.perf_counter()
     run_indicators(run)
     t2 = time.perf_counter()

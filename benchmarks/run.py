@@ -103,21 +103,15 @@ def worker(raw: Path, processed: Path, reference: bool) -> dict:
 
     sys.path.insert(0, str(HERE))
     from duckdb_reference import compare, reference_indicators
+    from outputs import clean
 
-    from helpers import context
-    from helpers.clean import totals
     from helpers.clean.feedback import write_feedback
-    from helpers.clean.quarter import clean_quarter, write_clean
     from helpers.measure.indicators import compute_indicators, run_indicators
 
     sampler = TreePeak()
     sampler.start()
     t0 = time.perf_counter()
-    run = context.build(QUARTER, raw_dir=raw, processed_dir=processed)
-    published = totals.read(raw, run.quarter, run.config)
-    result = clean_quarter(run)
-    out = write_clean(result, processed)
-    totals.write(published, out, run.config)
+    run, result, out = clean(raw, processed)
     t1 = time.perf_counter()
     peak_clean = _peak_gib()
     indicators = run_indicators(run)
