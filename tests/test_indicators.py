@@ -310,3 +310,56 @@ def test_records_with_plain_text_columns_give_the_same_numbers_as_categorical_on
     """A quarter read back without its categories (plain strings) is counted the same."""
     plain = counted.astype({c: "string" for c in counted.columns if isinstance(counted[c].dtype, pd.CategoricalDtype)})
     pd.testing.assert_frame_equal(compute_indicators(plain, Q4, CFG), compute_indicators(counted, Q4, CFG))
+
+
+def _staged(tmp_path, records, published_totals=None):
+    """A processed folder holding one cleaned quarter, as the clean step leaves it."""
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    if published_totals is not None:
+        published_totals.to_csv(raw / "published-totals.csv", index=False)
+    totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)
+    records.to_parquet(processed / "2022Q4" / "records.parquet")
+    return processed
+
+
+def test_a_run_reads_only_the_columns_the_indicators_use(tmp_path, counted, monkeypatch):
+    """A national quarter has ten million records: the run reads the columns its indicators need, no others."""
+    from helpers.measure.indicators import needed_columns, run_indicators
+
+    processed = _staged(tmp_path, counted)
+    read, real = [], pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, **kw: read.append(kw.get("columns")) or real(path, **kw))
+    run_indicators(context.build("2022Q4", processed_dir=processed))
+    assert read[0] == needed_columns(CFG.indicators())
+    assert "date" not in read[0] and "age" not in read[0]
+
+
+def test_a_run_warns_of_each_label_not_on_the_reviewed_list_and_how_many_records_it_holds(tmp_path, counted, caplog):
+    from helpers.measure.indicators import run_indicators
+
+    counted = counted.assign(donor=["Donor Z", "Donor A", "Donor Z"] + [None] * (len(counted) - 3))
+    processed = _staged(tmp_path, counted)
+    with caplog.at_level("WARNING", logger="helpers.measure.indicators"):
+        ind = run_indicators(context.build("2022Q4", processed_dir=processed))
+    assert [r.getMessage() for r in caplog.records if r.name == "helpers.measure.indicators"] == [
+        "donor: 1 label(s) not on the reviewed list counted as 'Other' (2 records); review them with "
+        "quarterly-report check"]
+    assert table(ind, "people_reached", "donor") == [("Other", 2), ("Donor A", 1)]  # Donor Z: p1 and p2
+
+
+def test_a_staged_run_takes_earlier_quarters_from_the_published_folder(tmp_path, counted):
+    """A run writes into a staging folder; the quarters already published (with their indicators.csv) are
+    read from the published one, and the staging folder's history gains them with this quarter."""
+    from helpers.measure.indicators import run_indicators
+
+    staging, published = _staged(tmp_path, counted), tmp_path / "published"
+    (published / "2022Q3").mkdir(parents=True)
+    pd.DataFrame({"quarter": "2022Q3", "indicator": "people_reached", "dimension": "total", "category": "all",
+                  "value": [90.0]}).to_csv(published / "2022Q3" / "indicators.csv", index=False)
+    ind = run_indicators(context.build("2022Q4", processed_dir=staging, earlier_dir=published))
+    assert cumulative(ind) == (23 + 90, 23 + 90)
+    history = pd.read_csv(staging / "history.csv", dtype={"quarter": "string"})
+    assert list(zip(history["quarter"], history["people_reached"], history["source"], strict=True)) == [
+        ("2022Q3", 90, "pipeline"), ("2022Q4", 23, "pipeline")]
+    assert not (published / "history.csv").exists()
