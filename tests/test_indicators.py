@@ -292,8 +292,10 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     raw.mkdir()
     pd.DataFrame({"quarter": ["2022Q3"], "people_reached": [40]}).to_csv(raw / "published-totals.csv", index=False)
     totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)
+    counted["activity_detail"] = ["Case management"] + [None] * (len(counted) - 1)  # free text, reviewed
     counted.to_parquet(processed / "2022Q4" / "records.parquet")
     returned = run_indicators(context.build("2022Q4", processed_dir=processed))
+    assert table(returned, "services_delivered", "activity_detail") == [("Case management", 1)]  # computed...
     written = pd.read_csv(processed / "2022Q4" / "indicators.csv", dtype={"category": "string"})
     assert table(written, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
     assert cumulative(written) == cumulative(returned) == (23 + 40, 23 + 40)
@@ -301,9 +303,16 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     crossed = [category for category, _ in table(returned, "people_reached", "sex+age_group")]
     assert [category for category, _ in table(public, "people_reached", "sex+age_group")] == crossed  # small cells
     assert table(public, "people_reached", "total") == [("all", 23)]  # are suppressed, but every row is there
-    assert {"activity_detail", "centre+activity_detail"} & set(public["dimension"]) == set()  # free text
+    assert {"activity_detail", "centre+activity_detail"} & set(public["dimension"]) == set()  # ...not published
+    items = public[public["indicator"] == "items_distributed"]  # h1's in-kind record has no quantity
+    assert items[["dimension", "value", "completeness"]].fillna("").values.tolist() == [
+        ["total", "", "not_reported"]]  # never a silent 0
+    assert sorted(p.name for p in (processed / "2022Q4").glob("indicators_public*.csv")) == [
+        "indicators_public-definitions.csv", "indicators_public-dictionary.csv", "indicators_public.csv"]
     history = pd.read_csv(processed / "history.csv", dtype={"quarter": "string"})
-    assert list(zip(history["quarter"], history["people_reached"], strict=True)) == [("2022Q3", 40), ("2022Q4", 23)]
+    assert list(history.columns) == ["quarter", "people_reached", "source"]
+    assert list(zip(history["quarter"], history["people_reached"], history["source"], strict=True)) == [
+        ("2022Q3", 40, "published"), ("2022Q4", 23, "pipeline")]
 
 
 def test_records_with_plain_text_columns_give_the_same_numbers_as_categorical_ones(counted):
@@ -363,3 +372,28 @@ def test_a_staged_run_takes_earlier_quarters_from_the_published_folder(tmp_path,
     assert list(zip(history["quarter"], history["people_reached"], history["source"], strict=True)) == [
         ("2022Q3", 90, "pipeline"), ("2022Q4", 23, "pipeline")]
     assert not (published / "history.csv").exists()
+
+
+def test_a_revised_quarter_withholds_what_changed_since_its_published_version(tmp_path, counted):
+    """2022Q4 was published (its public file kept in the published folder's audit trail) before p6, a person of
+    Protection, was added: the revision's Protection (15, once 14) is withheld in the public file and left out
+    of the change since 2022Q3, either of which would give the one person away."""
+    from helpers.measure.disclosure import public_indicators
+    from helpers.measure.indicators import run_indicators
+
+    staging, published = _staged(tmp_path, counted), tmp_path / "published"
+    (published / "2022Q3").mkdir(parents=True)
+    pd.DataFrame({"quarter": "2022Q3", "indicator": "people_reached", "dimension": ["total", "sector", "sector"],
+                  "category": ["all", "Protection", "Basic Needs"], "value": [30.0, 10.0, 20.0]}).to_csv(
+        published / "2022Q3" / "indicators.csv", index=False)
+    version = published / "2022Q4.versions" / "v1"
+    version.mkdir(parents=True)
+    before = counted[counted["beneficiary_id"] != "p6"]
+    public_indicators(compute_indicators(before, Q4, CFG), CFG).to_csv(version / "indicators_public.csv",
+                                                                       index=False)
+    ind = run_indicators(context.build("2022Q4", processed_dir=staging, earlier_dir=published))
+    public = pd.read_csv(staging / "2022Q4" / "indicators_public.csv", skiprows=[1], dtype=str,
+                         keep_default_na=False)
+    sectors = public[(public["indicator"] == "people_reached") & (public["dimension"] == "sector")]
+    assert dict(zip(sectors["category"], sectors["value"], strict=True))["Protection"] == ""
+    assert table(ind, "people_reached_change", "sector") == [("Health", 0), ("Livelihoods", 0)]  # Protection left out
