@@ -6,7 +6,7 @@ import pytest
 
 from helpers.config import Configuration
 from helpers.errors import NarrativeError, UnknownLookupError
-from helpers.measure.indicators import value
+from helpers.measure.indicators import Lookups, check_lookup, value
 from helpers.paths import CONFIG_DIR
 from helpers.publication.narrative import render_narrative
 
@@ -102,3 +102,33 @@ def test_an_indicator_the_configuration_no_longer_defines_can_still_be_cited_fro
                           "category": ["all", "Protection"], "value": [12.0, 12.0]})
     assert value(table, "people_helped", cfg=CFG) == 12
     assert value(table, "people_helped", "sector", "Health", cfg=CFG) == 0
+
+
+def test_the_total_of_an_indicator_that_has_none_is_refused_not_read_as_zero():
+    """Items are counted per item (masks and blankets are not added up): ``items_distributed.total`` in a
+    narrative must stop, not print 0 items."""
+    table = pd.concat([TABLE, pd.DataFrame({"indicator": "items_distributed", "dimension": "item",
+                                            "category": ["mask", "blanket"], "value": [50.0, 20.0]})])
+    assert value(table, "items_distributed", "item", "mask", cfg=CFG) == 50
+    with pytest.raises(UnknownLookupError, match=r"^unknown dimension of items_distributed: 'total'"):
+        value(table, "items_distributed", cfg=CFG)
+    with pytest.raises(NarrativeError, match=r"line 1: .*unknown dimension of items_distributed: 'total'"):
+        render_narrative("{{ items_distributed.total }} items", table, lambda *key: "0", CFG)
+
+
+def test_an_indicator_of_the_configuration_this_quarter_counted_nothing_in_is_a_true_zero():
+    """households_reached has no row in the table (no household was reached): its total and its breakdowns are
+    0, as the configuration defines them."""
+    assert value(TABLE, "households_reached", cfg=CFG) == 0
+    assert value(TABLE, "households_reached", "activity", "BN_CASH", cfg=CFG) == 0
+
+
+def test_a_lookup_without_a_dimension_is_the_total_and_a_check_refuses_as_a_lookup_does():
+    """The report's indexed table (Lookups) and the module's functions give the same answers."""
+    assert Lookups(TABLE, CFG).value("people_reached") == value(TABLE, "people_reached", cfg=CFG) == 120
+    assert check_lookup(TABLE, "people_reached", "sector", "Health", CFG) is None  # known, nothing counted
+    with pytest.raises(UnknownLookupError, match=r"^unknown sector of people_reached: 'Basic needs'; nearest: "
+                                                 r"'Basic Needs'"):
+        check_lookup(TABLE, "people_reached", "sector", "Basic needs", CFG)
+    with pytest.raises(UnknownLookupError, match=r"^unknown dimension of services_delivered: 'sex'"):
+        check_lookup(TABLE, "services_delivered", "sex", "female", CFG)

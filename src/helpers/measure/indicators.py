@@ -371,8 +371,7 @@ class Lookups:
         known = set(self._dimensions) | set(self._specs)
         if indicator not in known:
             raise UnknownLookupError(_unknown("indicator", indicator, known))
-        dimensions = self._dimensions.get(indicator, set()) | {
-            "total", *self._specs.get(indicator, {}).get("dimensions", [])}
+        dimensions = self._dimensions.get(indicator, set()) | {*self._specs.get(indicator, {}).get("dimensions", [])}
         if dimension_name not in dimensions:
             raise UnknownLookupError(_unknown(f"dimension of {indicator}", dimension_name, dimensions))
         if dimension_name == "total":
