@@ -7,7 +7,7 @@ import pytest
 from helpers import context, kernels
 from helpers.clean import totals
 from helpers.config import Configuration
-from helpers.measure.indicators import compute_indicators, history_with, load_history, value
+from helpers.measure.indicators import Records, compute_indicators, history_with, load_history, value
 from helpers.paths import CONFIG_DIR, Quarter
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
@@ -125,6 +125,16 @@ def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_miss
     columns = needed_columns(config.indicators())
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
     assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)
+
+
+def test_the_columns_read_are_the_reach_inputs_then_each_dimension_filter_and_measured_column_once():
+    from helpers.measure.indicators import REACH_COLUMNS, needed_columns
+
+    specs = [{"id": "a", "measure": "reach", "dimensions": ["total", "sex+age_group", "province"]},
+             {"id": "b", "measure": "year_to_date"},  # no dimensions given
+             {"id": "c", "measure": "sum", "column": "quantity", "dimensions": ["item"],
+              "filter": {"activity": ["BN_INKIND"], "sex": ["female"]}}]
+    assert needed_columns(specs) == [*REACH_COLUMNS, "sex", "age_group", "item", "activity", "quantity"]
 
 
 @pytest.mark.parametrize("block", [1, 3, 64, 1 << 20])
@@ -397,3 +407,60 @@ def test_a_revised_quarter_withholds_what_changed_since_its_published_version(tm
     sectors = public[(public["indicator"] == "people_reached") & (public["dimension"] == "sector")]
     assert dict(zip(sectors["category"], sectors["value"], strict=True))["Protection"] == ""
     assert table(ind, "people_reached_change", "sector") == [("Health", 0), ("Livelihoods", 0)]  # Protection left out
+
+
+def test_an_indicators_file_of_other_quarters_or_of_none_is_left_out_of_the_history_and_said(tmp_path, caplog):
+    """A folder copied under another quarter's name is not read as that quarter: the warning names the quarters
+    its file holds, or says it holds none."""
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    totals.write(totals.read(raw, Q4, CFG), processed / "2022Q4", CFG)
+    for folder, quarters, indicator in [("2022Q3", ["2022Q2", "2022Q1"], "people_reached"),
+                                        ("2022Q2", ["2022Q2"], "services_delivered")]:
+        (processed / folder).mkdir()
+        pd.DataFrame({"quarter": quarters, "indicator": indicator, "dimension": "total", "category": "all",
+                      "value": 5.0}).to_csv(processed / folder / "indicators.csv", index=False)
+    with caplog.at_level("WARNING", logger="helpers.measure.indicators"):
+        assert load_history(Q4, CFG, processed).empty
+    assert sorted(r.getMessage() for r in caplog.records if r.name == "helpers.measure.indicators") == [
+        f"{processed / '2022Q2'} holds figures of no quarter, not of 2022Q2: ignored",
+        f"{processed / '2022Q3'} holds figures of 2022Q1, 2022Q2, not of 2022Q3: ignored"]
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_filter_on_another_column_keeps_only_its_records_within_each_reach_type(counted, plain):
+    """An indicator's filter (here sex: female) applies with the reach type a measure adds to it, and a record
+    with no value in the filtered column (p7's sex not recorded) is not kept, whether the column is categorical
+    or plain text."""
+    counted = counted.astype({"sex": "object"})
+    counted.loc[counted["beneficiary_id"] == "p7", "sex"] = None
+    if plain:
+        counted = counted.astype({c: "string" for c in counted.columns
+                                  if isinstance(counted[c].dtype, pd.CategoricalDtype) or c == "sex"})
+    data = Records(counted.astype({"sex": "string" if plain else "category"}))
+    assert data.rows({"sex": ["female"]}, "individual").tolist() == [0, 1, 2, 7]  # p1 twice, p2, p6
+    assert data.rows({"sex": ["female", "male"]}, "group").tolist() == []  # the session's sex is unknown
+    reached = data.reach_matrix("province", {"sex": ["female"]}).sum(axis=0)
+    assert dict(zip(data.dimension("province").labels, reached.tolist(), strict=True)) == {
+        "Adana": 1, "Hatay": 2, "Kilis": 0, "Osmaniye": 0}
+
+
+def test_a_record_with_no_value_in_one_column_of_a_crossed_breakdown_is_not_counted_in_it(counted):
+    """People reached by centre × activity detail: p1's two records are at Adana MMCC, one with a detail; the
+    other (no detail), and p2's (a detail, no centre), are in no cell, never in a neighbour's."""
+    counted = counted.assign(centre=None, activity_detail=None)
+    counted.loc[[0, 1], "centre"] = "Adana MMCC"
+    counted.loc[[0, 2], "activity_detail"] = "Case management"
+    ind = compute_indicators(counted, Q4, CFG)
+    assert table(ind, "people_reached", "centre+activity_detail") == [("Adana MMCC | Case management", 1)]
+    assert table(ind, "services_delivered", "centre") == [("Adana MMCC", 2)]
+
+
+def test_a_household_record_naming_its_head_counts_the_household_not_the_head_again(counted):
+    """h2's cash record also carries the head's registration (p9): the household's one person is counted once,
+    as a household member, not a second time as an individual."""
+    counted = counted.astype({"beneficiary_id": "object"})
+    counted.loc[counted["household_id"] == "h2", "beneficiary_id"] = "p9"
+    ind = compute_indicators(counted.astype({"beneficiary_id": "category"}), Q4, CFG)
+    assert value(ind, "people_reached", cfg=CFG) == 23
+    assert table(ind, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
