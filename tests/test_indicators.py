@@ -456,11 +456,35 @@ def test_a_record_with_no_value_in_one_column_of_a_crossed_breakdown_is_not_coun
     assert table(ind, "services_delivered", "centre") == [("Adana MMCC", 2)]
 
 
-def test_a_household_record_naming_its_head_counts_the_household_not_the_head_again(counted):
-    """h2's cash record also carries the head's registration (p9): the household's one person is counted once,
-    as a household member, not a second time as an individual."""
-    counted = counted.astype({"beneficiary_id": "object"})
+def test_reach_counts_each_record_by_its_reach_type_only(counted):
+    """h2's cash record also carries the head's registration (p9), and p3's service records name p3's household
+    (h3, 6 people): h2's one person is counted once, as a household member; p3 once, as an individual (not
+    their household); the training's 4 participants (capacity) are never people reached, with or without a
+    filter."""
+    counted = counted.astype({"beneficiary_id": "object", "household_id": "object"})
     counted.loc[counted["household_id"] == "h2", "beneficiary_id"] = "p9"
-    ind = compute_indicators(counted.astype({"beneficiary_id": "category"}), Q4, CFG)
+    counted.loc[counted["beneficiary_id"] == "p3", ["household_id", "household_size"]] = ["h3", 6]
+    counted = counted.astype({"beneficiary_id": "category", "household_id": "category"})
+    ind = compute_indicators(counted, Q4, CFG)
     assert value(ind, "people_reached", cfg=CFG) == 23
     assert table(ind, "people_reached", "province") == [("Hatay", 17), ("Adana", 3), ("Kilis", 3)]
+    data = Records(counted)
+    reached = data.reach_matrix("province", None).sum(axis=0)
+    assert dict(zip(data.dimension("province").labels, reached.tolist(), strict=True)) == {
+        "Adana": 3, "Hatay": 17, "Kilis": 3, "Osmaniye": 0}
+
+
+def test_each_filter_has_its_own_reach_whichever_was_counted_first(counted):
+    """Reach is worked out once per selection of records and kept: filters that differ in one reach type only,
+    in another column, or not at all, each get their own counts, never another filter's."""
+    data = Records(counted)
+    for where, expected in [
+        ({"reach_type": ["household", "group"]}, {"Adana": 0, "Hatay": 5 + 10, "Kilis": 1, "Osmaniye": 0}),
+        ({"reach_type": ["individual", "group"]}, {"Adana": 3, "Hatay": 2 + 10, "Kilis": 2, "Osmaniye": 0}),
+        ({"reach_type": ["individual", "household"]}, {"Adana": 3, "Hatay": 2 + 5, "Kilis": 2 + 1, "Osmaniye": 0}),
+        ({"reach_type": ["individual", "household", "group"]}, {"Adana": 3, "Hatay": 17, "Kilis": 3, "Osmaniye": 0}),
+        (None, {"Adana": 3, "Hatay": 17, "Kilis": 3, "Osmaniye": 0}),
+        ({"sex": ["male"]}, {"Adana": 1, "Hatay": 0, "Kilis": 2, "Osmaniye": 0}),  # p3; p4 and p5
+    ]:
+        reached = data.reach_matrix("province", where).sum(axis=0)
+        assert dict(zip(data.dimension("province").labels, reached.tolist(), strict=True)) == expected, where
