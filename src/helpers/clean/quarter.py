@@ -299,9 +299,10 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
     keep[raw.index.get_indexer(bad.index.union(early))] = False
     valid = raw[keep]
+    read = {column: values[keep] for column, (values, _) in readings.items()}
+    del readings  # every row's readings: only the valid rows' are kept from here on
 
-    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders,
-                     {column: values[keep] for column, (values, _) in readings.items()}, cfg)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, read, cfg)
     span = date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = pd.concat([_dropped_rows(raw, records.index[outside], "out_of_period"),
