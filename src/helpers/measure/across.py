@@ -196,7 +196,7 @@ def across_indicators(quarter: Quarter, indicators: pd.DataFrame, folder: Path, 
     computed), writing ``across.json`` (quarters counted, or why not) into ``folder``. ``counted``: the
     :func:`people` figures already counted for this quarter (counted here otherwise)."""
     specs = _specs(cfg)
-    result = counted or people(quarter, folder, earlier_dir, cfg)
+    result = counted if counted is not None else people(quarter, folder, earlier_dir, cfg)
     extra = []
     for spec in specs:
         if spec["measure"] == CHANGE_MEASURE:
