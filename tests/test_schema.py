@@ -6,7 +6,7 @@ from conftest import CFG, edit
 
 from helpers import config
 from helpers.clean import quarter as clean
-from helpers.clean import dates, numbers, readings, schema
+from helpers.clean import schema
 from helpers.clean.schema import violations
 from helpers.config import Configuration
 from helpers.errors import ConfigError
@@ -82,20 +82,3 @@ def test_reject_reasons_and_their_priority_come_from_config(config_dir):
     with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
         cfg = Configuration(config_dir)
         violations(raw, _contract(raw, cfg), cfg)
-
-
-def test_a_contract_given_the_readings_of_a_run_checks_them_with_the_same_verdicts():
-    """A run reads the number and date columns once, for the checks and the typed records (clean._readings): the
-    contract then checks the statuses it is given, and gives the verdicts of reading the values itself."""
-    raw = _frame("category")
-    statuses = {column: numbers.read_numbers(raw[column], None, limits)[1]
-                for column, limits in schema.number_bounds(CFG).items()}
-    statuses["date"] = dates.read_dates(raw["date"], CFG)[1]
-
-    def contract(given):
-        return clean._contract(clean._province_lookup(raw["province"], CFG), CFG.activities(), CFG, statuses=given)
-
-    pd.testing.assert_frame_equal(violations(raw, contract(statuses), CFG), violations(raw, _contract(raw), CFG))
-    statuses["amount_try"] = statuses["amount_try"].copy()
-    statuses["amount_try"][0] = readings.INVALID
-    assert violations(raw, contract(statuses), CFG).at[0, "reason"] == "invalid_value"

@@ -90,23 +90,20 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
 
 
 def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
-           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series],
-           read: dict[str, pd.Series], cfg: Configuration) -> pd.DataFrame:
+           marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series], cfg: Configuration
+           ) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see
     :mod:`helpers.clean.stack`), one column per entry of the record schema (``cfg.record()``), in its order.
 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter, numbers typed into workbook cells
     (``typed``) as they are; dates with the day/month ``orders`` of their files. A coded value outside its
-    vocabulary is the column's ``unknown`` value (or NA). ``read``: the columns already read for validation
-    (:func:`_readings`), taken as they are.
+    vocabulary is the column's ``unknown`` value (or NA).
     """
     bounds = schema.number_bounds(cfg)
     made: dict[str, pd.Series] = {}
 
     def number(column: str) -> pd.Series:
-        if column in read:
-            return read[column]
         return numbers.parse_numbers(raw[column], raw["source"], bounds.get(column, numbers.Bounds()),
                                      marks[column], typed.get(column))
 
@@ -126,8 +123,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     parsers = {
         "run": lambda name, column: categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
         "reader": lambda name, column: raw[name],
-        "date": lambda name, column: read[name] if name in read else dates.parse_dates(raw[name], cfg, raw["source"],
-                                                                                      orders[name]),
+        "date": lambda name, column: dates.parse_dates(raw[name], cfg, raw["source"], orders[name]),
         "province": lambda name, column: _lookup(raw[name], provinces["province"]),
         "text": lambda name, column: normalise.collapse_spaces(raw[name], "category"),
         "activity": lambda name, column: normalise.activity_codes(raw[name], catalogue, "category"),
@@ -251,11 +247,10 @@ def reconcile(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, s
 
 def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame, cfg: Configuration,
               marks: dict[str, pd.Series] | None = None, typed: dict[str, pd.Series] | None = None,
-              orders: pd.Series | None = None, formulas: dict[str, pd.Series] | None = None,
-              statuses: dict[str, np.ndarray] | None = None) -> DataFrameSchema:
+              orders: pd.Series | None = None, formulas: dict[str, pd.Series] | None = None) -> DataFrameSchema:
     """The raw-log contract for this quarter's province spellings (see :func:`_province_lookup`), decimal
-    marks (see :func:`_number_marks`), date orders (see :func:`_date_orders`), formula cells saved without
-    their values and the statuses of the number and date columns already read (:func:`_readings`)."""
+    marks (see :func:`_number_marks`), date orders (see :func:`_date_orders`) and formula cells saved without
+    their values."""
     return raw_record_schema(
         cfg,
         known_province=lambda s: s.map(provinces["province"]).notna(),
@@ -264,18 +259,7 @@ def _contract(provinces: pd.DataFrame, catalogue: pd.DataFrame, cfg: Configurati
         typed=typed,
         orders=orders,
         formulas=formulas,
-        statuses=statuses,
     )
-
-
-def _readings(raw: pd.DataFrame, stacked: Stacked, cfg: Configuration) -> dict[str, tuple[pd.Series, np.ndarray]]:
-    """The checked number columns and the date of every raw row, each with its status: read once, for the
-    contract's checks (the statuses) and the typed records (the values of the valid rows)."""
-    readings = {column: numbers.read_numbers(raw[column], raw["source"], limits, stacked.marks[column],
-                                             stacked.typed.get(column))
-                for column, limits in schema.number_bounds(cfg).items()}
-    readings["date"] = dates.read_dates(raw["date"], cfg, raw["source"], stacked.orders["date"])
-    return readings
 
 
 def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Configuration
@@ -286,12 +270,10 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     typed, orders, marks = stacked.typed, stacked.orders, stacked.marks
     catalogue = cfg.activities()
     provinces = _province_lookup(raw["province"], cfg)
-    readings = _readings(raw, stacked, cfg)
-    bad = violations(raw, _contract(provinces, catalogue, cfg, marks, typed, orders["date"], stacked.formulas,
-                                    {column: status for column, (_, status) in readings.items()}), cfg)
+    bad = violations(raw, _contract(provinces, catalogue, cfg, marks, typed, orders["date"], stacked.formulas), cfg)
     # A row dated outside the quarter is out of period whatever else is wrong with it (an earlier quarter's rows
     # of an "all versions" export are not this quarter's rejects): its other faults go into the detail.
-    dated = readings["date"][0].loc[bad.index]
+    dated = dates.parse_dates(raw.loc[bad.index, "date"], cfg, raw.loc[bad.index, "source"], orders["date"])
     early = bad.index[(dated.notna() & ((dated < pd.Timestamp(q.start)) | (dated > pd.Timestamp(q.end)))).to_numpy()]
     faults = bad.loc[early, "reason"].astype(str) + " (" + bad.loc[early, "column"].astype(str) + ")"
     bad = bad.drop(index=early)
@@ -299,10 +281,8 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
     keep[raw.index.get_indexer(bad.index.union(early))] = False
     valid = raw[keep]
-    read = {column: values[keep] for column, (values, _) in readings.items()}
-    del readings  # every row's readings: only the valid rows' are kept from here on
 
-    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, read, cfg)
+    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, cfg)
     span = date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = pd.concat([_dropped_rows(raw, records.index[outside], "out_of_period"),

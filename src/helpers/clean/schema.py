@@ -80,11 +80,10 @@ def _read_checks(column: str, read: Callable[[pd.Series, pd.Series | None], np.n
 
 
 def _number_checks(column: str, bounds: numbers.Bounds, marks: pd.Series | None,
-                   typed: pd.Series | None = None, status: np.ndarray | None = None) -> list[pa.Check]:
-    """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column
-    (``status``: its statuses in the frame to validate, when already read)."""
-    return _read_checks(column, (lambda values, sources: status) if status is not None else (
-        lambda values, sources: numbers.read_numbers(values, sources, bounds, marks, typed)[1]))
+                   typed: pd.Series | None = None) -> list[pa.Check]:
+    """``ambiguous_value`` and ``invalid_value`` (not a finite number within ``bounds``) for one number column."""
+    return _read_checks(column, lambda values, sources: numbers.read_numbers(values, sources, bounds, marks,
+                                                                               typed)[1])
 
 
 def _reach_requirements(reach_type: Callable[[pd.Series], pd.Series]) -> list[pa.Check]:
@@ -139,7 +138,6 @@ def raw_record_schema(
     typed: dict[str, pd.Series] | None = None,
     orders: pd.Series | None = None,
     formulas: dict[str, pd.Series] | None = None,
-    statuses: dict[str, np.ndarray] | None = None,
 ) -> pa.DataFrameSchema:
     """The input contract (docs/input-contract.md) for one raw row.
 
@@ -150,17 +148,12 @@ def raw_record_schema(
     that hold numbers typed into workbook cells (:func:`numbers.read_numbers`); ``orders`` the dates' day/month
     order evidence by source (:func:`dates.date_orders`, default: from the frame validated); ``formulas`` per
     column the rows blank because their workbook cell holds a formula saved without its value (rejected as
-    ``formula_without_value``: the value is unknown, not missing). ``statuses``: the status of each row of the
-    number columns and the date (:func:`numbers.read_numbers`, :func:`dates.read_dates`) in the one frame this
-    schema will validate, when the caller has read them already (it keeps the readings): each value read once.
+    ``formula_without_value``: the value is unknown, not missing).
     """
     bounds = number_bounds(cfg) if bounds is None else bounds
-    marks, typed, statuses = marks or {}, typed or {}, statuses or {}
+    marks, typed = marks or {}, typed or {}
     numbers = [check for column, limits in bounds.items()
-               for check in _number_checks(column, limits, marks.get(column), typed.get(column),
-                                           statuses.get(column))]
-    read_dates = (lambda values, sources: statuses["date"]) if "date" in statuses else (
-        lambda values, sources: dates.read_dates(values, cfg, sources, orders)[1])
+               for check in _number_checks(column, limits, marks.get(column), typed.get(column))]
     return pa.DataFrameSchema(
         {
             "date": pa.Column(nullable=False),
@@ -169,7 +162,8 @@ def raw_record_schema(
                                   checks=_check(lambda s: reach_type(s).notna(), name="unknown_activity")),
         },
         checks=[*_formula_checks(formulas or {}), *_reach_requirements(reach_type), *numbers,
-                *_read_checks("date", read_dates, "unparseable_date")],
+                *_read_checks("date", lambda values, sources: dates.read_dates(values, cfg, sources, orders)[1],
+                              "unparseable_date")],
         strict=False,
         coerce=False,
         metadata={"hints": {**{f"invalid_value:{column}": limits.hint() for column, limits in bounds.items()},
