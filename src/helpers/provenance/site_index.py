@@ -17,9 +17,11 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
+from helpers.clean import measures
 from helpers.config import Configuration
 from helpers.paths import AUDIT, VERSIONS, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.provenance import revisions, stale
+from helpers.publication.labels import figure
 from helpers.publication.language import N_, Language, _, current, languages, using
 
 INDEX = "index.html"  # the source language's; another language's is index.<code>.html (Language.suffix)
@@ -59,13 +61,15 @@ def headline(cfg: Configuration) -> list[str]:
 
 def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
     """The headline figures of a report, from the public data file beside it (suppression already applied),
-    written as the language in use writes numbers."""
+    written as the language in use writes numbers, a partial sum as "at least", as the report prints them."""
     path = folder / public_data_name(quarter)
     if not path.is_file():
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
-    totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: current().number(float(totals[i])) for i in columns if i in totals and totals[i] != ""}
+    totals = table[table["dimension"] == "total"].set_index("indicator")
+    state = totals["completeness"] if "completeness" in totals else pd.Series(measures.COMPLETE, totals.index)
+    return {i: figure(totals.at[i, "value"], state[i]) for i in columns
+            if i in totals.index and (totals.at[i, "value"] != "" or state[i] == measures.NOT_REPORTED)}
 
 
 def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
