@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import edit
 
 from helpers import context, kernels
 from helpers.clean import totals
@@ -488,3 +489,48 @@ def test_each_filter_has_its_own_reach_whichever_was_counted_first(counted):
     ]:
         reached = data.reach_matrix("province", where).sum(axis=0)
         assert dict(zip(data.dimension("province").labels, reached.tolist(), strict=True)) == expected, where
+
+
+FILTERED = """indicators:
+  - id: women_reached
+    label: Women and girls reached
+    definition: People reached among records of women and girls.
+    measure: reach
+    filter: {sex: [female]}
+    dimensions: [total, province]
+    unit: people
+  - id: people_in_kilis_households
+    label: People in households reached in Kilis
+    definition: People in the distinct households of Kilis records.
+    measure: household_people
+    filter: {province: [Kilis]}
+    dimensions: [total]
+    unit: people
+  - id: cash_in_kilis
+    label: Cash transferred in Kilis
+    definition: Lira transferred by Kilis records.
+    measure: sum
+    column: amount_try
+    filter: {province: [Kilis]}
+    dimensions: [total]
+    unit: TRY
+
+"""
+
+
+def test_a_filtered_indicator_of_each_measure_counts_only_its_records(config_copy, counted):
+    """Indicators an analyst adds with a filter: reach among women and girls (p1 in Adana; p2, p6 in Hatay),
+    Kilis households' people (h2: 1 of the 6) and Kilis cash (200.11 of 300.23)."""
+    edit(config_copy / "indicators.yml", "indicators:\n", FILTERED)
+    cfg = Configuration(config_copy)
+    ind = compute_indicators(counted, Q4, cfg)
+    assert table(ind, "women_reached", "province") == [("Hatay", 2), ("Adana", 1)]
+    assert value(ind, "women_reached", cfg=cfg) == 3
+    assert value(ind, "people_in_kilis_households", cfg=cfg) == 1
+    assert value(ind, "cash_in_kilis", cfg=cfg) == 200.11
+
+
+def test_an_unknown_measure_names_the_indicator_and_the_measure(config_copy, counted):
+    edit(config_copy / "indicators.yml", "indicators:\n", FILTERED.replace("measure: sum", "measure: total"))
+    with pytest.raises(ValueError, match=r"^indicator cash_in_kilis: unknown measure 'total'$"):
+        compute_indicators(counted, Q4, Configuration(config_copy))
