@@ -232,6 +232,7 @@ def test_a_published_table_has_exactly_the_counted_rows_in_order(counted):
         ("PROT_PSS", 1)]
     assert table(ind, "people_trained", "province") == [("Osmaniye", 4)]
     assert table(ind, "people_reached", "total") == [("all", 23)]
+    assert table(ind, "institutions_supported", "total") == [("all", 0)]  # a total of 0 is a row, and says so
     assert value(ind, "provinces_covered", cfg=CFG) == 3  # Osmaniye had a training only
     assert value(ind, "people_reached_max", cfg=CFG) == 3 + 12 + 2  # largest sector per province
 
