@@ -515,13 +515,28 @@ FILTERED = """indicators:
     filter: {province: [Kilis]}
     dimensions: [total]
     unit: TRY
+  - id: women_reached_max
+    label: Women and girls reached, largest sector per province
+    definition: Sum over provinces of the largest sector's women and girls reached.
+    measure: reach_max
+    filter: {sex: [female]}
+    dimensions: [total]
+    unit: people
+  - id: provinces_reaching_women
+    label: Provinces where women and girls were reached
+    definition: Provinces with at least one woman or girl reached.
+    measure: covered
+    filter: {sex: [female]}
+    dimensions: [total]
+    unit: provinces
 
 """
 
 
 def test_a_filtered_indicator_of_each_measure_counts_only_its_records(config_copy, counted):
-    """Indicators an analyst adds with a filter: reach among women and girls (p1 in Adana; p2, p6 in Hatay),
-    Kilis households' people (h2: 1 of the 6) and Kilis cash (200.11 of 300.23)."""
+    """Indicators an analyst adds with a filter: reach among women and girls (p1 in Adana; p2, p6 in Hatay), its
+    largest sector per province and the provinces it covers, Kilis households' people (h2: 1 of the 6) and Kilis
+    cash (200.11 of 300.23)."""
     edit(config_copy / "indicators.yml", "indicators:\n", FILTERED)
     cfg = Configuration(config_copy)
     ind = compute_indicators(counted, Q4, cfg)
@@ -529,6 +544,19 @@ def test_a_filtered_indicator_of_each_measure_counts_only_its_records(config_cop
     assert value(ind, "women_reached", cfg=cfg) == 3
     assert value(ind, "people_in_kilis_households", cfg=cfg) == 1
     assert value(ind, "cash_in_kilis", cfg=cfg) == 200.11
+    assert value(ind, "women_reached_max", cfg=cfg) == 1 + 2  # Adana: p1; Hatay: p2, p6 (all Protection)
+    assert value(ind, "provinces_reaching_women", cfg=cfg) == 2  # Adana with one woman reached counts
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_quarter_with_no_records_reports_zeros(counted, plain):
+    """Whether the empty records keep their categories or, read as plain text, have none."""
+    empty = counted.iloc[:0]
+    if plain:
+        empty = empty.astype({c: "string" for c in empty.columns if isinstance(empty[c].dtype, pd.CategoricalDtype)})
+    ind = compute_indicators(empty, Q4, CFG)
+    assert [value(ind, indicator, cfg=CFG) for indicator in ("people_reached", "people_reached_max",
+                                                              "provinces_covered")] == [0, 0, 0]
 
 
 def test_an_unknown_measure_names_the_indicator_and_the_measure(config_copy, counted):
