@@ -265,6 +265,11 @@ def test_cumulative_figures_add_the_earlier_quarters_on_record(counted, quarter,
     assert cumulative(compute_indicators(counted, Quarter.parse(quarter), CFG, history)) == (year_to_date, since_start)
 
 
+def test_a_history_row_of_the_quarter_itself_is_never_added_to_it(counted):
+    """A history handed in with this quarter's own earlier total (1000 for 2022Q4) adds only the quarters before."""
+    assert cumulative(compute_indicators(counted, Q4, CFG, HISTORY)) == (23 + 50 + 60, 23 + 40 + 50 + 60)
+
+
 def test_history_takes_the_headline_total_row_of_an_earlier_indicators_file(tmp_path, counted):
     """Another indicator's total or the headline's other dimensions are never read as a quarter's total, and
     a quarter the pipeline processed overrides its published total."""
