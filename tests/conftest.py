@@ -8,7 +8,6 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from helpers import config
 from helpers.config import Configuration
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
@@ -99,20 +98,12 @@ def sample_run(tmp_path_factory, generated_sample) -> tuple[Path, RunResult]:
 
 @pytest.fixture
 def config_copy(tmp_path) -> Path:
-    """A copy of ``config/`` to edit as an analyst would, not switched on: a test builds its configuration from
-    it (``Configuration(config_copy)``, or ``context.build(..., config_dir=config_copy)``) and hands it down."""
+    """A copy of ``config/`` to edit as an analyst would, never switched on for the process: a test builds its
+    configuration from it (``Configuration(config_copy)``, ``context.build(..., config_dir=config_copy)``,
+    ``run_quarter(..., config_dir=config_copy)``) and hands it down, as a run does."""
     folder = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, folder)
     return folder
-
-
-@pytest.fixture
-def config_dir(config_copy, monkeypatch) -> Path:
-    """A copy of ``config/`` switched on for this test's process (``QUARTERLY_REPORT_CONFIG``): only for tests of
-    what reads the environment itself (the CLI and pipeline entry points, the notebooks a run starts, the
-    translators' catalogue); a test of a function hands down ``Configuration(config_copy)`` instead."""
-    monkeypatch.setenv(config.CONFIG_ENV, str(config_copy))
-    return config_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

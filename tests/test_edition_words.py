@@ -9,6 +9,7 @@ from helpers import config
 from helpers.config import CONFIG_DIR, Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import NestedTooDeepError
+from helpers.paths import Quarter
 from helpers.publication.language import using
 from helpers.publication.report import Report
 
@@ -49,7 +50,7 @@ def _quality() -> dict:
 def _report(tmp_path, language: str) -> Report:
     indicators = pd.DataFrame({"quarter": "2023Q1", "indicator": "people_reached", "dimension": "sex",
                                "category": ["female", "male"], "value": [60.0, 40.0]})
-    return Report("2023Q1", indicators, _quality(), pd.DataFrame(), folder=tmp_path)
+    return Report(Quarter.parse("2023Q1"), indicators, _quality(), pd.DataFrame(), folder=tmp_path, cfg=CFG)
 
 
 def _words(report: Report) -> str:

@@ -12,7 +12,7 @@ from helpers.config import Configuration
 from helpers.errors import NarrativeError
 from helpers.measure.disclosure import fmt
 from helpers.measure.indicators import value
-from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.report import Report, Story, narrative_sections
 
@@ -125,13 +125,13 @@ def test_a_heading_given_twice_stops_the_run():
 
 def test_the_report_refuses_a_narrative_whose_heading_matches_no_section(tmp_path):
     (tmp_path / "2022Q4.md").write_text("We reached {{ people_reached.total }}.\n\n## Protecton\nText.\n")
-    report = Report("2022Q4", INDICATORS, {}, pd.DataFrame())
+    report = Report(Quarter.parse("2022Q4"), INDICATORS, {}, pd.DataFrame(), cfg=CFG)
     with pytest.raises(NarrativeError, match=r"2022Q4\.md line 3: heading '## Protecton'.*nearest: Protection"):
         report.narrative(tmp_path)
 
 
 def test_the_bundled_narrative_fills_every_section_it_names():
-    text = narrative_path("2022Q4").read_text(encoding="utf-8")
+    text = narrative_path(Quarter.parse("2022Q4")).read_text(encoding="utf-8")
     check_headings(text, narrative_sections())
     assert set(sections(text)) - {""} <= set(narrative_sections())
 

@@ -265,10 +265,10 @@ def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
         True, False, False, True, False, True]
 
 
-def test_a_spelling_with_two_meanings_is_refused(config_dir):
-    edit(config_dir / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
+def test_a_spelling_with_two_meanings_is_refused(config_copy):
+    edit(config_copy / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
     with pytest.raises(normalise.VocabularyError, match=r"vocabularies\.yml, sex: 'K' means both 'female' and 'male'"):
-        normalise.vocabulary("sex", Configuration(config_dir))
+        normalise.vocabulary("sex", Configuration(config_copy))
 
 
 def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():

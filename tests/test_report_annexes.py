@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import config
-from helpers.paths import sources_name
+from helpers.paths import Quarter, sources_name
 from helpers.publication.labels import category_label, dimension_name
 
 pytestmark = pytest.mark.slow
@@ -55,10 +55,10 @@ def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
                                              "Protection and Resilience Unit, CSV exports",
                                              "Recovery and Stabilization Unit, Excel workbooks",
                                              "Recovery and Stabilization Unit, CSV exports"}
-    link = soup.find("a", href=sources_name("2022Q4"))
-    assert link is not None and sources_name("2022Q4") in annex
+    link = soup.find("a", href=sources_name(Quarter.parse("2022Q4")))
+    assert link is not None and sources_name(Quarter.parse("2022Q4")) in annex
     assert "Files that could not be read" not in annex  # the sample reads every file
-    sources = pd.read_csv(result.report_dir / sources_name("2022Q4"), dtype=str)
+    sources = pd.read_csv(result.report_dir / sources_name(Quarter.parse("2022Q4")), dtype=str)
     assert len(sources) == 57  # one row per source table, named by a neutral label, never by its file name
     assert sources["source"].str.fullmatch(r"(Protection and Resilience|Recovery and Stabilization) Unit, "
                                            r"file \d+(, sheet \d+)?").all()

@@ -70,15 +70,15 @@ def test_every_reason_is_listed_once_in_report_order():
     assert set(schema.number_bounds(CFG)) == {"household_size", "participants", "quantity", "amount_try"}
 
 
-def test_reject_reasons_and_their_priority_come_from_config(config_dir):
+def test_reject_reasons_and_their_priority_come_from_config(config_copy):
     raw = _frame("category")
-    reasons = config_dir / "reasons.yml"
+    reasons = config_copy / "reasons.yml"
     edit(reasons, "  ambiguous_value: with a number or date that reads two ways\n", "")
     edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: with a number or date that reads two ways\n")
-    cfg = Configuration(config_dir)
+    cfg = Configuration(config_copy)
     found = violations(raw, _contract(raw, cfg), cfg)
     assert found.at[14, "reason"] == "ambiguous_value" and found.at[14, "also"] == "unparseable_date (date)"
     edit(reasons, "  invalid_value: with a value out of bounds or not a number\n", "")
     with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
-        cfg = Configuration(config_dir)
+        cfg = Configuration(config_copy)
         violations(raw, _contract(raw, cfg), cfg)

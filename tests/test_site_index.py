@@ -7,6 +7,7 @@ from conftest import edit
 
 from helpers import config
 from helpers.config import CONFIG_DIR, Configuration
+from helpers.paths import Quarter
 from helpers.provenance import inputs
 from helpers.provenance.site_index import index_html, quarters, write_index
 from helpers.publication.language import using
@@ -31,7 +32,7 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
         {"quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00", "run_id": "a",
          "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
     (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
-    assert quarters(reports) == ["2022Q4"]
+    assert quarters(reports) == [Quarter.parse("2022Q4")]
     page = index_html(reports, processed, config.current())
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])

@@ -5,16 +5,14 @@ file and the key (``config/indicators.yml: indicators[2] (unique_individuals).di
 ``KeyError`` deep inside a notebook. The models (:mod:`helpers.config_models`) are the one description of
 what each file may hold.
 
-The folder is ``config/`` of the repository, or the one named by the environment variable
-:data:`CONFIG_ENV` (set it with :func:`using`; notebooks run by the pipeline inherit it). Files are re-read when
-they change, so a test can write a temporary configuration folder and run the real code on it.
+A run reads a folder once (:class:`Configuration`, built by :mod:`helpers.context`) and hands it down: the
+command's ``--config DIR``, else the environment variable :data:`CONFIG_ENV`, else ``config/`` of the repository
+(:func:`directory`). A test builds one from its own edited copy of the folder the same way.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,20 +41,6 @@ def directory() -> Path:
 def path(filename: str) -> Path:
     """A file of the configuration folder in use (``province_aliases.csv``, ``columns.yml``, ...)."""
     return directory() / filename
-
-
-@contextmanager
-def using(folder: str | Path) -> Iterator[Path]:
-    """Use ``folder`` as the configuration for the block (and for notebooks and processes started in it)."""
-    before = os.environ.get(CONFIG_ENV)
-    os.environ[CONFIG_ENV] = str(Path(folder).resolve())
-    try:
-        yield Path(folder)
-    finally:
-        if before is None:
-            os.environ.pop(CONFIG_ENV, None)
-        else:
-            os.environ[CONFIG_ENV] = before
 
 
 def version(name: str) -> tuple[str, int, int]:
