@@ -1,7 +1,7 @@
 """Every file of config/ is checked against its declared model when loaded; errors name the file and the key."""
 
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 
 from helpers import config, context
 from helpers.clean.quarter import clean_quarter
@@ -11,7 +11,7 @@ from helpers.errors import ConfigError
 
 @pytest.mark.parametrize("name", sorted(config.MODELS))
 def test_the_repository_configuration_fits_its_models(name):
-    assert config.load(name)
+    assert CFG.load(name)
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
@@ -76,16 +76,16 @@ def test_the_configuration_follows_the_folder_in_use_and_its_edits(config_copy, 
     """QUARTERLY_REPORT_CONFIG (what --config sets) chooses the folder of what has no run at hand; edits are seen."""
     monkeypatch.setenv(config.CONFIG_ENV, str(config_copy))
     assert config.directory() == config_copy
-    assert "Livelihoods" in config.sectors()
+    assert "Livelihoods" in config.current().sectors()
     edit(config_copy / "activities.yml", ", Livelihoods]", ", Livelihoods, Shelter]")
-    assert config.sectors()[-1] == "Shelter"  # the edit is seen without restarting anything
+    assert config.current().sectors()[-1] == "Shelter"  # the edit is seen without restarting anything
 
 
 def test_all_in_an_indicators_categories_lists_what_config_declares():
-    categories = config.indicator_specs()["people_reached"]["categories"]
-    assert categories["sector"] == config.sectors()
+    categories = CFG.indicator_specs()["people_reached"]["categories"]
+    assert categories["sector"] == CFG.sectors()
     assert categories["sex"] == ["female", "male", "other", "unknown"]
-    assert categories["age_group"] == [*config.age_groups(), "unknown"]
+    assert categories["age_group"] == [*CFG.age_groups(), "unknown"]
 
 
 def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(config_copy, fixture_raw):

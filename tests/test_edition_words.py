@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from english import english_in
 
-from helpers import config
 from helpers.config import CONFIG_DIR, Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import NestedTooDeepError
@@ -23,7 +22,7 @@ def _quality() -> dict:
     files = {source: {"rows_read": n, "rows_kept": n - 10, "duplicate": 0, "out_of_period": 10, "summary_row": 0,
                       "rejected": 0} for source, n in SOURCES.items()}
     read, out = sum(SOURCES.values()), 10 * len(SOURCES)
-    by_reason = {reason: 0 for reason in [*config.dropped_reasons(), *config.reject_reasons()]}
+    by_reason = {reason: 0 for reason in [*CFG.dropped_reasons(), *CFG.reject_reasons()]}
     return {
         "quarter": "2023Q1",
         "totals": {"rows_read": read, "rows_kept": read - out, "duplicate": 0, "out_of_period": out,
@@ -96,11 +95,11 @@ def test_a_file_is_numbered_alike_in_both_editions_and_the_public_sources_file(t
     assert list(written["source"]) == [english[s] for s in SOURCES]  # the skipped files keep their numbers
 
 
-@pytest.mark.parametrize("kind", list(config.load("reasons")["unreadable"]))
+@pytest.mark.parametrize("kind", list(CFG.load("reasons")["unreadable"]))
 def test_every_kind_of_unreadable_file_has_reader_words_in_every_language(kind):
     from helpers.publication.catalogue import read
 
-    label = config.unreadable_label(kind)
+    label = CFG.unreadable_label(kind)
     assert label != kind.replace("_", " ")
     assert read("tr")[label].string
 
@@ -120,4 +119,4 @@ def test_every_kind_the_readers_raise_is_in_config():
                 assert isinstance(kind, ast.Constant), f"{path.name}:{node.lineno}: a kind given as a literal"
                 kinds.add(kind.value)
     kinds.add(NestedTooDeepError.__init__.__defaults__[-1])  # its own, given by default
-    assert len(kinds) > 5 and kinds <= set(config.load("reasons")["unreadable"])
+    assert len(kinds) > 5 and kinds <= set(CFG.load("reasons")["unreadable"])

@@ -119,10 +119,9 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
 
 
 def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_missing():
-    from helpers import config
     from helpers.measure.indicators import needed_columns
 
-    columns = needed_columns(config.indicators())
+    columns = needed_columns(CFG.indicators())
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
     assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)
 

@@ -7,7 +7,6 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import config
 from helpers.config import Configuration
 from helpers.errors import NarrativeError
 from helpers.measure.disclosure import fmt
@@ -140,7 +139,7 @@ def test_the_notebook_names_its_sections_by_their_config_entry_in_config_order()
     notebook = nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert not [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]  # headings: config only
-    ids = [section["id"] for section in config.report()["sections"]]
+    ids = [section["id"] for section in CFG.report()["sections"]]
     places = [ids.index(name) for name in re.findall(r'r\.section\("([^"]*)"\)', code)]  # each one of config's
     assert places and places == sorted(set(places))  # in config's order, once each (the rest: text sections)
     assert "story.get(" not in code and "r.begin(" not in code

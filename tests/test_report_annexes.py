@@ -6,8 +6,8 @@ import re
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import CFG
 
-from helpers import config
 from helpers.paths import Quarter, sources_name
 from helpers.publication.labels import category_label, dimension_name
 
@@ -93,7 +93,7 @@ def test_labels_for_breakdowns_and_categories():
 
 def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     _, soup = sample
-    programme = config.load("programme")
+    programme = CFG.load("programme")
     block = soup.select_one(".title-block")
     assert programme["organisation"] in block.get_text()
     assert block.select_one("img.logo")["src"].startswith("data:image/svg+xml;base64,")
@@ -105,7 +105,7 @@ def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     assert all(li.img["src"].startswith("data:image/svg+xml;base64,") for li in soup.select("footer ul.donors li"))
     activities = {row.th.get_text(): row.td.get_text() for row in soup.select("table.activities tbody tr")}
     assert activities["Protection"].startswith("Case management, Conflict management, Legal assistance")
-    assert list(activities) == [s for s in config.sectors()]
+    assert list(activities) == [s for s in CFG.sectors()]
     donors = [t.get_text() for t in soup.select(".tiles.donors .label")]
     assert donors == sorted(donors) and len(donors) == 3
     text = section(soup, "Donors")
