@@ -21,6 +21,7 @@ KILL_AT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from helpers import staging
+    from helpers.paths import Quarter
 
     root, kill_at, done = Path(sys.argv[1]), int(sys.argv[2]), [0]
     rename, unlink = Path.rename, Path.unlink
