@@ -1,5 +1,7 @@
 """Normalisers: dates, numbers, categories, ages, items."""
 
+import math
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -117,6 +119,10 @@ def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
     # an offset other than Türkiye's moves the calendar date; without an offset the date is as written
     ("2022-12-31T22:30:00Z", "2023-01-01"), ("2022-12-31T23:30:00+00:00", "2023-01-01"),
     ("2023-01-01T01:00:00+05:00", "2022-12-31"), ("2022-12-31T23:30:00", "2022-12-31"),
+    # behind UTC (a server in New York), doubled, half-hour offsets (a device on Tehran time), hours only (PostgreSQL)
+    ("2023-04-14T22:30:00-04:00", "2023-04-15"), ("2023-04-14T14:30:00-05:00", "2023-04-14"),
+    ("2023-04-14T04:00:00+05:00", "2023-04-14"), ("2023-04-14T00:20:00+03:30", "2023-04-13"),
+    ("2023-04-14T00:40:00+0330", "2023-04-14"), ("2023-04-14 00:00:00+03", "2023-04-14"),
     # a month only: the record belongs to the month, dated its first day
     ("2023-04", "2023-04-01"), ("04/2023", "2023-04-01"), ("Nisan 2023", "2023-04-01"), ("April 2023", "2023-04-01"),
     ("Aralık 2022", "2022-12-01"),
@@ -127,6 +133,8 @@ def test_dates_in_the_shapes_field_tools_export(text, day):
 
 @pytest.mark.parametrize("text", [
     "6 Nisan 2023 Cuma",  # 6 April 2023 was a Thursday: the weekday contradicts the date
+    "6 Nisan 2023 Perşembe Cuma",  # two day names: the first fits, the second does not
+    "Cumartesi Nisan 2023", "Saturday April 2023",  # a day name needs a day (1 April 2023 was a Saturday)
     "Ekim", "12 Foo 2022", "Nisan Ekim 2023", "2023-13", "13/2023", "31.04.2023", "29.02.23", "12.10.2022.1",
     "2023-04-14T25:00:00+03:00", "2023-04-14T09:50:00+25:00", "6 Nisan", "April 14", "123456", "14 04 2023",
     "a" * 5000 + "!", "1 " * 5000 + "x",  # long junk is refused in linear time
@@ -241,6 +249,72 @@ def test_numbers_typed_into_workbook_cells_are_read_as_written_and_are_no_eviden
     assert parsed.tolist() == [1250.5, 1.125, 1500, 2.5, 1125] and status.tolist() == [OK] * 5
 
 
+def test_a_sign_is_read_and_minus_zero_is_plain_zero():
+    values, status = read("-12,5", "-1.250,50", "+7", "-0", "-0,00", "0,000", "0.000")
+    assert values == [-12.5, -1250.5, 7, 0, 0, 0, 0] and status == [OK] * 7
+    assert [math.copysign(1, v) for v in values[3:]] == [1] * 4  # never "-0.0" in a published file
+
+
+def test_a_number_whose_two_readings_agree_is_not_ambiguous():
+    # 0,000 is 0 read either way: its leading 0 group leaves nothing to settle
+    assert read("0,000", "0.000", bounds=COUNT) == ([0, 0], [OK, OK])
+
+
+def test_a_leading_zero_group_with_no_plausible_reading_is_invalid_not_ambiguous():
+    # a household of 0,500: neither 0.5 (not whole) nor 500 (above 30) is a household size
+    values, status = read("0,500", bounds=HOUSEHOLD)
+    assert pd.isna(values[0]) and status == [readings.INVALID]
+    assert read("0,500", bounds=COUNT)[1] == [A]  # 500 people is plausible, 0.5 is not: still never settled
+
+
+def test_blank_cells_are_missing_and_not_invalid():
+    values, status = read("", "   ", "12")
+    assert pd.isna(values[0]) and pd.isna(values[1]) and values[2] == 12 and status == [OK, OK, OK]
+
+
+def test_a_missing_cell_is_no_evidence_of_a_decimal_mark():
+    values = pd.Series([None, "1.500", "12"], dtype="object")
+    assert numbers.decimal_marks(values).tolist() == [0]
+    assert numbers.read_numbers(values, bounds=AMOUNT)[1].tolist() == [OK, A, OK]
+
+
+def test_each_source_files_evidence_is_found_when_not_given():
+    values = pd.Series(["1.250,50", "1.500", "25.00", "1.500", "1.500"], dtype="category")
+    sources = pd.Series(["tr.csv", "tr.csv", "en.csv", "en.csv", "none.csv"], dtype="category")
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT)
+    assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
+
+
+def test_a_typed_number_is_no_evidence_when_the_evidence_is_found_from_the_values_themselves():
+    # Excel writes 1250.5 into a typed cell whatever the file's convention: 2,750 beside it stays ambiguous
+    values, typed = pd.Series(["1250.5", "2,750"]), pd.Series([True, False])
+    parsed, status = numbers.read_numbers(values, bounds=AMOUNT, typed=typed)
+    assert parsed.tolist()[0] == 1250.5 and pd.isna(parsed.iloc[1]) and status.tolist() == [OK, A]
+    assert numbers.parse_numbers(values, bounds=AMOUNT, typed=typed).tolist()[0] == 1250.5
+    assert pd.isna(numbers.parse_numbers(values, bounds=AMOUNT, typed=typed).iloc[1])
+    # rows that typed does not name are text cells
+    parsed, status = numbers.read_numbers(values, bounds=AMOUNT, typed=pd.Series([True], index=[0]))
+    assert parsed.tolist()[0] == 1250.5 and status.tolist() == [OK, A]
+
+
+def test_typed_numbers_add_no_evidence_beside_a_files_decimal_points():
+    values = pd.Series(["1250.5", "25.00", "1,500"], dtype="category")
+    typed = pd.Series([True, False, False])
+    assert numbers.decimal_marks(values, typed=typed).tolist() == [numbers.POINT]
+    assert numbers.read_numbers(values, bounds=AMOUNT, typed=typed)[0].tolist() == [1250.5, 25, 1500]
+
+
+def test_a_typed_number_out_of_bounds_is_invalid():
+    values, status = numbers.read_numbers(pd.Series(["2000000", "12"]), bounds=AMOUNT, typed=pd.Series([True, True]))
+    assert pd.isna(values.iloc[0]) and values.iloc[1] == 12 and status.tolist() == [readings.INVALID, OK]
+
+
+def test_the_bounds_hint_says_whether_a_whole_number_is_needed_and_names_only_a_setting_given():
+    household = numbers.Bounds(1, 30, whole=True, setting="max_household_size")
+    assert household.hint() == "must be a whole number from 1 to 30 (config max_household_size)"
+    assert numbers.Bounds(0, 5000, whole=True).hint() == "must be a whole number from 0 to 5,000"
+
+
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
        st.sampled_from(["", " TL", "₺"]))
 def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, currency):
@@ -293,6 +367,19 @@ def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
     assert [d.strftime("%m-%d") if pd.notna(d) else None for d in read] == [
         "01-15", "03-02", "01-15", "02-03", "03-02", "01-15", "01-13", "05-05"]
     assert status.tolist() == [OK] * 8
+
+
+def test_each_source_files_order_is_found_when_not_given():
+    values = pd.Series(["15/01/2023", "02/03/2023", "1/15/2023", "02/03/2023", "02/03/2023"], dtype="category")
+    sources = pd.Series(["tr", "tr", "us", "us", "none"], dtype="category")
+    read, status = dates.read_dates(values, CFG, sources)
+    assert [d.strftime("%m-%d") for d in read] == ["01-15", "03-02", "01-15", "02-03", "03-02"]
+    assert status.tolist() == [OK] * 5
+
+
+def test_a_missing_date_is_no_evidence_of_the_order():
+    read, status = dates.read_dates(pd.Series([None, "1/15/2023", "02/03/2023"], dtype="object"), CFG)
+    assert pd.isna(read.iloc[0]) and read.iloc[2] == pd.Timestamp("2023-02-03") and status.tolist() == [OK] * 3
 
 
 def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
