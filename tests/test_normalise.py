@@ -274,7 +274,7 @@ def test_blank_cells_are_missing_and_not_invalid():
 
 def test_a_missing_cell_is_no_evidence_of_a_decimal_mark():
     values = pd.Series([None, "1.500", "12"], dtype="object")
-    assert numbers.decimal_marks(values).tolist() == [0]
+    assert numbers.decimal_marks(values).to_dict() == {None: 0}  # without sources: one entry, for no file
     assert numbers.read_numbers(values, bounds=AMOUNT)[1].tolist() == [OK, A, OK]
 
 
@@ -283,6 +283,20 @@ def test_each_source_files_evidence_is_found_when_not_given():
     sources = pd.Series(["tr.csv", "tr.csv", "en.csv", "en.csv", "none.csv"], dtype="category")
     parsed, status = numbers.read_numbers(values, sources, AMOUNT)
     assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
+
+
+def test_evidence_given_by_file_name_is_matched_by_name_and_a_file_it_omits_has_none():
+    values = pd.Series(["1.500", "1.500", "1.500"], dtype="category")
+    sources = pd.Series(["tr.csv", "en.csv", "new.csv"], dtype="category")  # categories en, new, tr
+    marks = pd.Series({"tr.csv": numbers.COMMA, "en.csv": numbers.POINT})
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT, marks)
+    assert parsed.tolist()[:2] == [1500, 1.5] and pd.isna(parsed.iloc[2]) and status.tolist() == [OK, OK, A]
+
+
+def test_an_empty_column_reads_as_empty():
+    for parsed, status in (numbers.read_numbers(pd.Series([], dtype="object")),
+                           dates.read_dates(pd.Series([], dtype="object"), CFG)):
+        assert len(parsed) == 0 and len(status) == 0
 
 
 def test_a_typed_number_is_no_evidence_when_the_evidence_is_found_from_the_values_themselves():
