@@ -14,13 +14,13 @@ help: ## Show this help
 report: setup sample-data ## Render QUARTER's report (HTML + PDF) into reports/QUARTER/ (sets everything up first)
 	$(BIN)/quarterly-report run --quarter $(QUARTER)
 
-publish: setup ## Freeze QUARTER's current report as its next version in reports/QUARTER.versions/ (read-only, with a manifest)
-	$(BIN)/quarterly-report publish --quarter $(QUARTER)
+publish: setup ## Freeze QUARTER's current report as its next version in reports/QUARTER.versions/ (read-only, with a manifest; DRAFT=1 for a report without its narrative)
+	$(BIN)/quarterly-report publish --quarter $(QUARTER) $(if $(DRAFT),--draft)
 
 check: setup ## Check QUARTER's raw files before a run: headers, rows per reason, unknown values (no key; writes data/interim/QUARTER/check/)
 	$(BIN)/quarterly-report check --quarter $(QUARTER)
 
-cycle: setup ## Walk the quarterly cycle on the bundled sample in a scratch folder, every figure checked: 2022Q4, publish, 2023Q1, a late file, 2022Q4 revised, 2023Q1 out of date and run again, publish both (about 6 min)
+cycle: setup ## Walk the quarterly cycle on the bundled sample in a scratch folder, every figure checked: 2022Q4, publish, 2023Q1, a late file, 2022Q4 revised, 2023Q1 out of date, its narrative written and run again, publish both (about 6 min)
 	$(BIN)/python -m pytest tests/test_cycle.py -v -p no:cacheprovider
 
 test: setup ## Everyday tests, under 90 s: all but the slow ones (notebook runs, rendering, browsers, workbooks)

@@ -95,11 +95,15 @@ def test_no_page_but_the_last_is_mostly_blank(run, tmp_path):
         assert blank <= 0.40, f"{path.name} is {blank:.0%} blank"
 
 
-def test_pdfua_checker_finds_nothing(run):
+def test_pdfua_checker_finds_nothing_in_either_edition(run):
     """The pdfua checker (the machine-checkable part of PDF/UA-1): no error and no warning, table header cells
-    included (each carries its /Scope)."""
-    report = pdfua.validate(str(run[1].pdf))
-    assert [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings] == []
+    included (each carries its /Scope), in the English and the Turkish PDF, each tagged in its own language."""
+    pdfs = [path for path in run[1].editions if path.suffix == ".pdf"]
+    assert [path.name.removeprefix("refugee-response-") for path in pdfs] == ["2022Q4.pdf", "2022Q4.tr.pdf"]
+    for path, language in zip(pdfs, ("en", "tr"), strict=True):
+        assert PdfReader(path).trailer["/Root"]["/Lang"] == language
+        report = pdfua.validate(str(path))
+        assert [f"{f.rule_id} {f.severity.name}: {f.message}" for f in report.findings] == [], path.name
 
 
 PIPELINE_WORDS = ["--accept-losses", "not computed", "fingerprint", "part(s)", "has not been processed", "PROT_",

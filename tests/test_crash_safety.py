@@ -115,6 +115,24 @@ def test_publish_refuses_a_report_and_data_of_different_runs(roots):
     assert publish("2022Q4", raw, processed, reports).number == 1
 
 
+def test_a_draft_is_published_only_when_asked_and_its_manifest_says_so(roots):
+    """An edition without its narrative prints "text not written yet" in every section: publishing it by
+    mistake would freeze that as a version the public reads. Refused, naming the edition and its file, unless
+    asked for (``--draft``); the version's manifest then lists the draft editions."""
+    raw, processed, reports = roots
+    run = processed / "2022Q4" / AUDIT / RUN_FILE
+    run.write_text(json.dumps({**json.loads(run.read_text()), "drafts": ["tr"]}))
+    with pytest.raises(PipelineError) as refused:
+        publish("2022Q4", raw, processed, reports)
+    assert str(refused.value) == (
+        "the report of 2022Q4 is a draft, without the narrative of the edition(s) Türkçe (2022Q4.tr.md): write it, "
+        "run 2022Q4 again, check the report, then publish; or publish the draft as it is with --draft (it says "
+        "Draft on every page)")
+    assert not (reports / "2022Q4.versions").exists() or not any((reports / "2022Q4.versions").iterdir())
+    version = publish("2022Q4", raw, processed, reports, draft=True)
+    assert (version.number, version.manifest["drafts"]) == (1, ["tr"])
+
+
 def test_the_read_only_staging_folder_of_a_killed_publish_is_removed(roots):
     raw, processed, reports = roots
     left = reports / "2022Q4.versions" / ".v1.staging-4242"

@@ -1,5 +1,6 @@
 """The quarterly cycle on the bundled sample, as an office lives it: run 2022Q4, publish it, run 2023Q1, a late
-2022Q4 file arrives, run 2022Q4 again (a revision), 2023Q1 is named out of date, run 2023Q1 again, publish both.
+2022Q4 file arrives, run 2022Q4 again (a revision), 2023Q1 is named out of date (and, a draft, not published),
+its narratives are written and it is run again, publish both.
 
 Every step's figures are checked against the generator's clean records through an independent reach
 calculation (tests/canonical.py) and the seed report: 2022Q4 as published, 2022Q4 revised by exactly what the late
@@ -18,7 +19,7 @@ from conftest import seed
 from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.measure.indicators import value
-from helpers.paths import CONFIG_DIR
+from helpers.paths import CONFIG_DIR, NARRATIVES_DIR
 from helpers.pipeline import run_quarter
 from helpers.provenance import revisions
 from helpers.publish import publish
@@ -45,23 +46,29 @@ def cycle(tmp_path_factory, generated_sample):
     shutil.copytree(generated_sample[0], raw)
     sample.generate(raw, "2023Q1")
     folders = dict(raw_dir=raw, processed_dir=processed, reports_dir=reports)
+    narratives = shutil.copytree(NARRATIVES_DIR, root / "narratives")  # the analysts' copy: 2022Q4's are written
     steps = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("PSEUDONYMISATION_KEY", raising=False)  # the sample runs on its demo key, late file and all
 
         def run(q, step):
-            steps[step] = run_quarter(q, **folders, progress=False)
+            steps[step] = run_quarter(q, **folders, progress=False, parameters={"narratives_dir": str(narratives)})
             steps[f"{step} indicators"] = _indicators(root, q)
             steps[f"{step} index"] = (reports / "index.html").read_text(encoding="utf-8")
 
         run("2022Q4", "1 run 2022Q4")
         steps["2 publish 2022Q4"] = publish("2022Q4", **folders)
         run("2023Q1", "3 run 2023Q1")
+        with pytest.raises(PipelineError) as refused:  # its narratives are not written yet
+            publish("2023Q1", **folders)
+        steps["3 publish 2023Q1 refused"] = str(refused.value)
         shutil.copytree(sample.late_folder(raw), raw / "2022Q4", dirs_exist_ok=True)  # 4: the late file
         run("2022Q4", "5 revise 2022Q4")
         with pytest.raises(PipelineError) as refused:
             publish("2023Q1", **folders)
         steps["5 publish 2023Q1 refused"] = str(refused.value)
+        for suffix, text in [("", "The first quarter of 2023."), (".tr", "2023'ün ilk çeyreği.")]:
+            (narratives / f"2023Q1{suffix}.md").write_text(text, encoding="utf-8")
         run("2023Q1", "6 run 2023Q1 again")
         steps["7 publish 2022Q4"] = publish("2022Q4", **folders)
         steps["7 publish 2023Q1"] = publish("2023Q1", **folders)
@@ -108,6 +115,9 @@ def test_3_the_second_quarter_counts_people_across_quarters_exactly(cycle):
     _check(indicators, _expected(q1))
     total = people_reached(q1)
     assert total == 5_347 and steps["3 run 2023Q1"].out_of_date == []
+    assert steps["3 publish 2023Q1 refused"].startswith(  # a draft is not published by mistake
+        "the report of 2023Q1 is a draft, without the narrative of the edition(s) English (2023Q1.md), Türkçe "
+        "(2023Q1.tr.md): write it, run 2023Q1 again")
     assert value(indicators, "people_reached_year_to_date", cfg=CFG) == total  # a new year starts
     assert value(indicators, "people_reached_since_start", cfg=CFG) == BEFORE_2022Q4 + 67_389 + total
     now, before = individuals(q1), individuals(q4)

@@ -120,3 +120,22 @@ def test_every_kind_the_readers_raise_is_in_config():
                 kinds.add(kind.value)
     kinds.add(NestedTooDeepError.__init__.__defaults__[-1])  # its own, given by default
     assert len(kinds) > 5 and kinds <= set(config.load("reasons")["unreadable"])
+
+
+def test_rows_of_a_form_not_mapped_yet_are_said_on_the_first_page_in_each_language(tmp_path):
+    """Published with --accept-losses while a partner's form had no reviewed mapping: page 1 says how many rows
+    that form's exports held and that they are not counted, never an empty list of gaps."""
+    quality = {**_quality(), "forms": {"partner_intake": {"mapped": False, "files": ["PRU/b.xlsx [Ocak]"]},
+                                       "pru_cases": {"mapped": True, "files": ["PRU/a.csv"]}},
+               "accepted_losses": [{"kind": "unmapped_form", "line": "2023Q1: PRU/b.xlsx [Ocak] is an export ..."}]}
+    indicators = pd.DataFrame({"quarter": "2023Q1", "indicator": "people_reached", "dimension": "total",
+                               "category": ["all"], "value": [60.0]})
+    notes = {}
+    for language in ("en", "tr"):
+        with using(language, CFG):
+            notes[language] = Report("2023Q1", indicators, quality, pd.DataFrame(), folder=tmp_path).losses_note().data
+    assert ("<li>30 of the 120 rows received (25%) come from a partner&#x27;s form not yet matched to this "
+            "report&#x27;s records and are not counted") in notes["en"]
+    assert "<li>Alınan 120 satırın 30 tanesi (%25), henüz bu raporun kayıtlarıyla eşleştirilmemiş bir ortak " \
+           "kuruluş formundan geliyor ve sayılmadı" in notes["tr"]
+    assert english_in(notes["tr"]) == []

@@ -61,7 +61,10 @@ def record(tmp_path_factory, fixture_raw):
         mp.setenv("PSEUDONYMISATION_KEY", KEY)
         kw = {"progress": False, "parameters": {"narratives_dir": str(narratives)}}
         out["first"] = run_quarter("2022Q4", *folders, **kw)
-        out["v1"] = publish("2022Q4", *folders)
+        with pytest.raises(PipelineError, match=r"2022Q4 is a draft, without the narrative of the edition\(s\) "
+                                                 r"English \(2022Q4.md\), Türkçe \(2022Q4.tr.md\)"):
+            publish("2022Q4", *folders)
+        out["v1"] = publish("2022Q4", *folders, draft=True)  # a first version before the narrative, on purpose
         out["v1_files"] = _snapshot(out["v1"].folder)
         out["v1_indicators"] = _indicators(root / "processed" / "2022Q4" / "indicators.csv")
         with pytest.raises(PipelineError, match="already published as version 1"):
@@ -79,7 +82,7 @@ def record(tmp_path_factory, fixture_raw):
         out["revised"] = run_quarter("2022Q4", *folders, **kw)
         out["revised_history"] = pd.read_csv(root / "processed" / "history.csv", dtype=str, keep_default_na=False)
         out["revised_html"] = out["revised"].html.read_text(encoding="utf-8")
-        out["v2"] = publish("2022Q4", *folders)
+        out["v2"] = publish("2022Q4", *folders, draft=True)  # the Turkish narrative is not written yet
         _picture("orange", narratives / "2022Q4" / "late-cases-workshop.jpg")  # the same caption
         (narratives / "2022Q4.md").write_text("The late cases were added: {{ people_reached.total }} people, "
                                               "{{ new_individuals.total }} of them registered.\n\n"
@@ -112,6 +115,7 @@ def test_a_published_version_is_read_only_with_a_manifest_of_inputs_and_outputs(
         "published-totals.csv": inputs.sha256(fixture_raw / "published-totals.csv")}
     assert "indicators.yml" in manifest["inputs"]["config"] and "helpers/pipeline.py" in manifest["inputs"]["code"]
     assert manifest["packages"]["pandas"] and manifest["code_commit"] and len(manifest["key_fingerprint"]) == 16
+    assert (manifest["drafts"], record["v2"].manifest["drafts"]) == (["en", "tr"], ["tr"])  # published as drafts
     assert not any(KEY.encode() in content for content in record["v1_files"].values())  # never the key
 
 

@@ -65,12 +65,12 @@ def served(tmp_path_factory, fixture_raw):
         mp.setenv("PSEUDONYMISATION_KEY", KEY)
         kw = {"progress": False, "parameters": {"narratives_dir": str(root / "narratives")}}
         run_quarter("2022Q4", *folders, **kw)
-        publish("2022Q4", *folders)
+        publish("2022Q4", *folders, draft=True)  # no narrative: what is served is the figures alone
         (quarter / LATE).write_text(HEADER + _rows(1, "Gaziantep MMCC", "Donor A", "", 300), encoding="utf-8")
         with pytest.raises(PipelineError, match="changed since its report was made") as refused:
             publish("2022Q4", *folders)  # the raw files changed: the refusal names the new file, masked
         revised = run_quarter("2022Q4", *folders, **kw)
-        publish("2022Q4", *folders)
+        publish("2022Q4", *folders, draft=True)
     return root, revised, str(refused.value)
 
 

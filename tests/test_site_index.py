@@ -95,3 +95,23 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
     assert english_in(text) == []
     with using("tr", CFG):
         assert index_html(reports, processed, config.current()) == turkish.read_text(encoding="utf-8")
+
+
+def test_a_headline_figure_some_records_do_not_report_is_shown_as_the_report_shows_it(config_copy, tmp_path):
+    """A sum configured as a headline figure (lira transferred) that some records do not report is "at least" its
+    partial sum, one that no record reports is "not reported": never a bare number that reads as complete, nor 0."""
+    edit(config_copy / "report.yml", "  - {indicator: unique_individuals_since_start, tile: false}\n",
+         "  - {indicator: unique_individuals_since_start, tile: false}\n"
+         "  - {indicator: cash_transferred_try, tile: false}\n")
+    for q, cash in [("2022Q4", "1200,lower_bound"), ("2022Q3", ",not_reported")]:
+        (tmp_path / q).mkdir()
+        (tmp_path / q / f"refugee-response-{q}-indicators.csv").write_text(
+            "quarter,indicator,dimension,category,value,completeness\n#date,#indicator,#dim,#cat,#value,#meta\n"
+            f"{q},people_reached,total,all,67389,complete\n{q},cash_transferred_try,total,all,{cash}\n")
+    cfg = Configuration(config_copy)
+    for language, expected in [("en", [["67,389", "at least 1,200"], ["67,389", "not reported"]]),
+                               ("tr", [["67.389", "en az 1.200"], ["67.389", "bildirilmedi"]])]:
+        with using(language, cfg):
+            page = BeautifulSoup(index_html(tmp_path, tmp_path / "processed", cfg), "html.parser")
+        rows = [[td.get_text() for td in tr.select("td.num")] for tr in page.select("tbody tr")]
+        assert [[row[0], row[-1]] for row in rows] == expected  # 2022Q4, then 2022Q3

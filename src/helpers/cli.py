@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--raw-dir", help="raw logs root (default data/raw)")
     publish.add_argument("--processed-dir", help="processed data root (default data/processed)")
     publish.add_argument("--reports-dir", help="reports root (default reports)")
+    publish.add_argument("--draft", action="store_true",
+                         help="publish although an edition has no narrative yet (it says Draft on every page)")
     check = commands.add_parser(
         "check", help="show what a run would make of a quarter's raw files (no key needed, writes no results)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -184,7 +186,7 @@ def _publish(args: argparse.Namespace) -> int:
     from helpers.publish import publish
 
     try:
-        version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir)
+        version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir, draft=args.draft)
     except PipelineError as error:
         print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)
         return 1

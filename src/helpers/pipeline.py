@@ -500,9 +500,9 @@ def _mark_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg
 def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
                reused: list[str], report: Path, editions: list[Language]) -> str:
     """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
-    narratives (one per edition), which published version it revises (a version's manifest carries it) and the
-    SHA-256 of the report's files (``report``), which pair the report with these processed data when it is
-    published."""
+    narratives (one per edition; ``drafts``: the editions without one, which ``publish`` refuses unless told), which
+    published version it revises (a version's manifest carries it) and the SHA-256 of the report's files
+    (``report``), which pair the report with these processed data when it is published."""
     stories = [narrative_path(q, resolve(parameters.get("narratives_dir"), NARRATIVES_DIR), language.suffix)
                for language in editions]
     code = inputs.code_hashes()
@@ -515,6 +515,7 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": inputs.packages(),
            "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},
+           "drafts": [language.code for language, story in zip(editions, stories, strict=True) if not story.is_file()],
            "reused": reused, "revises": previous.number if previous else None, "report": inputs.hashes(report)}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False), encoding="utf-8")
     return run["run_id"]

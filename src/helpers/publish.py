@@ -22,12 +22,15 @@ from filelock import FileLock
 
 from helpers import context
 from helpers.clean import redact
+from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
-from helpers.paths import AUDIT, lock_file, report_basename
+from helpers.paths import AUDIT, NARRATIVES_DIR, lock_file, report_basename
 from helpers.pipeline import say
 from helpers.provenance import inputs, revisions, stale
 from helpers.provenance.site_index import RUN_FILE, write_index
+from helpers.publication.language import languages
+from helpers.publication.narrative import narrative_path
 from helpers.staging import MOVE_WAIT, OUTPUTS_LOCK, locked, recover
 
 PROCESSED_OUTPUTS = ("records.parquet", "rejects.csv", "quality.json", "indicators.csv", "indicators_public.csv",
@@ -63,6 +66,7 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
         "python": run["python"],
         "packages": run["packages"],
         "key_fingerprint": made_from["key_fingerprint"],
+        "drafts": run.get("drafts", []),  # editions published without their narrative (publish --draft)
         "inputs": {"raw": made_from["raw"], "published_totals": made_from.get("published_totals", {}),
                    "config": made_from["config"], "code": run["code"], "narrative": run["narrative"],
                    "earlier_quarters": made_from["earlier"]},
@@ -72,14 +76,15 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
 
 
 def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
-            reports_dir: str | Path | None = None) -> revisions.Version:
+            reports_dir: str | Path | None = None, *, draft: bool = False) -> revisions.Version:
     """Freeze the quarter's current report as its next version and return it.
 
-    Refused when the quarter has no complete run, when its raw files or the published totals changed since that
-    run (the report would not be what they give: run it again first), when the report and the processed data
-    come from different runs (the report's files are not those its ``run.json`` lists), when it is out of date
-    (an earlier quarter it builds on changed since, :mod:`helpers.provenance.stale`), or when this run is already
-    published.
+    Refused when the quarter has no complete run, when an edition of it is a draft (no narrative: its sections
+    say their text is still to be written; ``draft=True`` publishes it as it is, and the manifest says so), when
+    its raw files or the published totals changed since that run (the report would not be what they give: run it
+    again first), when the report and the processed data come from different runs (the report's files are not
+    those its ``run.json`` lists), when it is out of date (an earlier quarter it builds on changed since,
+    :mod:`helpers.provenance.stale`), or when this run is already published.
     """
     try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
         this = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
@@ -120,6 +125,8 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         previous = published[-1] if published else None
         if previous and previous.manifest["run_id"] == run_id:
             raise PipelineError(f"this report of {q} is already published as version {previous.number}")
+        if (drafts := run.get("drafts", [])) and not draft:
+            raise PipelineError(_draft(q, drafts, this.config))
         number = 1 + max([0, *(v.number for v in published), *revisions.version_numbers(home),
                           *revisions.version_numbers(revisions.versions_dir(q, processed))])
         the_manifest = json.dumps(manifest(q, number, report, data), indent=2, ensure_ascii=False)
@@ -134,6 +141,16 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
         mark_versions(processed, reports)
     write_index(reports, processed, this.config)
     return revisions.latest(q, reports, processed)
+
+
+def _draft(q: str, drafts: list[str], cfg: Configuration) -> str:
+    """Why a draft is not published: which editions lack their narrative, and the two ways on."""
+    editions = [language for language in languages(cfg) if language.code in drafts]
+    named = ", ".join(f"{language.name} ({narrative_path(q, NARRATIVES_DIR, language.suffix).name})"
+                      for language in editions)
+    return (f"the report of {q} is a draft, without the narrative of the edition(s) {named}: write it, run {q} "
+            "again, check the report, then publish; or publish the draft as it is with --draft (it says Draft on "
+            "every page)")
 
 
 def _freeze(source: Path, home: Path, number: int, extra: dict[str, str]) -> Path:

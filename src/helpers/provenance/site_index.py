@@ -17,24 +17,34 @@ from urllib.parse import quote
 import pandas as pd
 from filelock import FileLock
 
+from helpers.clean import measures
 from helpers.config import Configuration
 from helpers.paths import AUDIT, VERSIONS, Quarter, lock_file, public_data_name, replacing, report_basename
 from helpers.provenance import revisions, stale
+from helpers.publication.labels import figure
 from helpers.publication.language import N_, Language, _, current, languages, using
 
 INDEX = "index.html"  # the source language's; another language's is index.<code>.html (Language.suffix)
 INDEX_TABLE = N_("Reports of {quarter}")  # a quarter's table, named for a screen reader
 RUN_FILE = "run.json"  # written by each run into the quarter's audit trail (helpers.pipeline)
+# On a phone each report of a quarter's table is a block of its own, each figure beside its column's name; the
+# explicit roles keep it a table for a screen reader (a table shown as blocks loses its role in Chromium and Safari).
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; padding: 0 1rem; max-width: 60rem;
        color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: start; padding: .3rem .5rem; }
-td.num, th.num { text-align: end; } tr + tr td { border-top: 1px solid #eee; } .muted { color: #595959; }
+td.num, th.num { text-align: end; } tr + tr > * { border-top: 1px solid #eee; } .muted { color: #595959; }
 .table-scroll { overflow-x: auto; } .table-scroll:focus-visible { outline: 2px solid #0b4f8a; }
 nav.languages { float: inline-end; margin-top: .3rem; } nav.languages a { margin-inline-start: .6rem; }
-@media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; }
-  th, td { padding: .3rem .35rem; } nav.languages { float: none; } }
+@media (max-width: 40em) { body { margin: 1rem auto; padding: 0 .6rem; } nav.languages { float: none; }
+  table.reports, .reports tbody, .reports tr, .reports th, .reports td { display: block; }
+  .reports thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .reports tr { padding: .5rem 0; } .reports tr + tr { border-top: 1px solid #ccc; } .reports tr + tr > * { border: 0; }
+  .reports th, .reports td { padding: .1rem 0; }
+  .reports td { display: grid; grid-template-columns: 50% 1fr; gap: .5rem; text-align: start; }
+  .reports td a { white-space: normal; }
+  .reports td::before { content: attr(data-label); content: attr(data-label) / ""; color: #595959; } }
 .stale { color: #8a2b00; } td a { white-space: nowrap; }
 """
 
@@ -51,13 +61,15 @@ def headline(cfg: Configuration) -> list[str]:
 
 def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
     """The headline figures of a report, from the public data file beside it (suppression already applied),
-    written as the language in use writes numbers."""
+    written as the language in use writes numbers, a partial sum as "at least", as the report prints them."""
     path = folder / public_data_name(quarter)
     if not path.is_file():
         return {}
     table = pd.read_csv(path, dtype=str, skiprows=[1], keep_default_na=False)  # row 2: HXL hashtags
-    totals = table[table["dimension"] == "total"].set_index("indicator")["value"]
-    return {i: current().number(float(totals[i])) for i in columns if i in totals and totals[i] != ""}
+    totals = table[table["dimension"] == "total"].set_index("indicator")
+    state = totals["completeness"] if "completeness" in totals else pd.Series(measures.COMPLETE, totals.index)
+    return {i: figure(totals.at[i, "value"], state[i]) for i in columns
+            if i in totals.index and (totals.at[i, "value"] != "" or state[i] == measures.NOT_REPORTED)}
 
 
 def _link(folder: str, name: str, label: str, base: Path, language: Language | None = None) -> str:
@@ -78,12 +90,23 @@ def _editions(folder: str, quarter: str, base: Path) -> list[str]:
             for language in editions for kind in ("html", "pdf")]
 
 
-def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str]) -> str:
+def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str], labels: list[str]
+         ) -> str:
+    """One report of a quarter: its date, headline figures (``labels`` their column names, shown beside each
+    figure on a phone) and links to its files."""
     figures = _headline(base / folder, quarter, columns)
-    cells = "".join(f"<td class='num'>{html.escape(figures.get(i, '–'))}</td>" for i in columns)
+    cells = "".join(_cell(figures.get(i, "–"), label, "num") for i, label in zip(columns, labels, strict=True))
     links = " · ".join(filter(None, [*_editions(folder, quarter, base),
                                      _link(folder, public_data_name(quarter), _("public data (CSV)"), base)]))
-    return f"<tr><th scope='row'>{html.escape(title)}</th><td>{html.escape(date)}</td>{cells}<td>{links}</td></tr>"
+    return (f"<tr role='row'><th scope='row' role='rowheader'>{html.escape(title)}</th>"
+            f"{_cell(date, _('Date'))}{cells}"
+            f"<td role='cell' data-label='{html.escape(_('Files'))}'><span>{links}</span></td></tr>")
+
+
+def _cell(text: str, label: str, kind: str = "") -> str:
+    """A cell of text, escaped, named by its column for the phone layout."""
+    attributes = f" class='{kind}'" if kind else ""
+    return f"<td role='cell'{attributes} data-label='{html.escape(label)}'>{html.escape(text)}</td>"
 
 
 def _broken(version: revisions.Version, columns: int) -> str:
@@ -92,8 +115,8 @@ def _broken(version: revisions.Version, columns: int) -> str:
     title = _("version {number}: {problem}").format(number=version.number, problem="<strong>" + html.escape(
         _("does not match its manifest")) + "</strong>")
     source = languages(current().cfg)[0]  # the run's words: file names and hashes
-    return (f"<tr><th scope='row'>{title}</th><td></td>"
-            f"<td colspan='{columns + 1}' lang='{source.code}'>{html.escape('; '.join(version.problems))}"
+    return (f"<tr role='row'><th scope='row' role='rowheader'>{title}</th><td role='cell'></td>"
+            f"<td role='cell' colspan='{columns + 1}' lang='{source.code}'>{html.escape('; '.join(version.problems))}"
             "</td></tr>")
 
 
@@ -144,7 +167,8 @@ def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     out-of-date quarters marked), with the headline figures and title of the configuration ``cfg``, in the
     language in use (:func:`helpers.publication.language.using`)."""
     specs, columns, words = cfg.indicator_specs(), headline(cfg), current()
-    head = "".join(f"<th scope='col' class='num'>{html.escape(_(specs[i]['label']))}</th>" for i in columns)
+    labels = [_(specs[i]["label"]) for i in columns]
+    head = "".join(f"<th scope='col' role='columnheader' class='num'>{html.escape(label)}</th>" for label in labels)
     sections = []
     behind = stale.out_of_date(processed)
     for q in quarters(reports):
@@ -157,18 +181,20 @@ def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
                 same = _run_id(audit) == base.manifest["run_id"]
                 status = (_("current report (is version {number})") if same
                           else _("current report (revises version {number})")).format(number=base.number)
-            rows.append(_row(status, _run_date(audit), q, q, reports, columns))
+            rows.append(_row(status, _run_date(audit), q, q, reports, columns, labels))
         rows += [_row(_("version {number}").format(number=v.number), v.date, f"{q}.versions/{v.folder.name}", q,
-                      reports, columns) if v.intact else _broken(v, len(columns)) for v in reversed(published)]
+                      reports, columns, labels) if v.intact else _broken(v, len(columns)) for v in reversed(published)]
         period = words.period(q)
         label = html.escape(_(INDEX_TABLE).format(quarter=f"{q} ({period})"))
         sections.append(
             f"<h2>{html.escape(q)} <span class='muted'>({html.escape(period)})</span></h2>"
             + (f"<p class='stale'><strong>{html.escape(_stale(q, behind[q]))}</strong></p>" if q in behind else "")
-            + f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'><table>"
-            f"<thead><tr><th scope='col'>{html.escape(_('Report'))}</th><th scope='col'>{html.escape(_('Date'))}</th>"
-            f"{head}<th scope='col'>{html.escape(_('Files'))}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table></div>")
+            + f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'>"
+            "<table class='reports' role='table'><thead role='rowgroup'><tr role='row'>"
+            f"<th scope='col' role='columnheader'>{html.escape(_('Report'))}</th>"
+            f"<th scope='col' role='columnheader'>{html.escape(_('Date'))}</th>"
+            f"{head}<th scope='col' role='columnheader'>{html.escape(_('Files'))}</th></tr></thead>"
+            f"<tbody role='rowgroup'>{''.join(rows)}</tbody></table></div>")
     body = "".join(sections) or f"<p>{html.escape(_('No report has been rendered yet.'))}</p>"
     heading = html.escape(_("{title}: quarterly reports").format(title=_(cfg.load("programme")["title"])))
     return (f"<!DOCTYPE html><html lang='{words.code}' dir='{words.direction}'><head><meta charset='utf-8'>"

@@ -7,8 +7,13 @@ Shared by the report, its annexes, the revisions section and the message catalog
 
 from __future__ import annotations
 
+from helpers.clean import measures
 from helpers.config import Configuration
-from helpers.publication.language import _, current, ngettext
+from helpers.publication.language import N_, _, current, ngettext
+
+NOT_REPORTED = N_("not reported")  # a total whose measure no kept record reports (shown instead of 0)
+# A sum some kept records do not report (helpers.clean.measures): a lower bound, marked where it is printed and drawn
+AT_LEAST = N_("at least {value}")
 
 
 def _cfg() -> Configuration:
@@ -33,6 +38,15 @@ def counted(n: int, one: str, other: str, **fields: str) -> str:
     plural forms."""
     return ngettext(one, other, n).format(n=current().number(n), **fields)
 
+
+
+def figure(value: str, completeness: str) -> str:
+    """A figure of the public data (its ``value`` as written there, its ``completeness``) as a reader sees it:
+    ``67,389``, ``at least 1,200`` for a partial sum, ``not reported`` for a sum no record gives (never 0)."""
+    if completeness == measures.NOT_REPORTED:
+        return _(NOT_REPORTED)
+    shown = current().number(float(value))
+    return _(AT_LEAST).format(value=shown) if completeness == measures.LOWER_BOUND else shown
 
 
 def dimension_name(dimension: str) -> str:

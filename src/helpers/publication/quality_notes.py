@@ -25,6 +25,9 @@ LOSSES = {
                    "figures may be lower than the activities carried out."),
     "out_of_period": N_("{out_of_period} of the {read} rows received ({share}) were dated outside {period} and "
                         "are not counted."),
+    "unmapped_form": N_("{unmapped_form} of the {read} rows received ({share}) come from a partner's form not yet "
+                        "matched to this report's records and are not counted: the figures may be lower than the "
+                        "activities carried out."),
 }
 OTHER_SOURCES = N_("Other sources")  # Annex A: files outside the units' folders
 _FILE, _SHEET = N_("file {n}"), N_("sheet {n}")  # a source's neutral label: "file 3, sheet 2" (public_labels)
@@ -49,13 +52,22 @@ class QualityNotes:
         read = totals["rows_read"] or 1
         found = {entry["kind"] for entry in accepted}  # the run's own lines stay in its log and quality.json
         kinds = [kind for kind in LOSSES if kind in found]
-        words = [_(LOSSES[kind]).format(**{kind: self.language.number(totals[kind])},
+        words = [_(LOSSES[kind]).format(**{kind: self.language.number(self._lost(kind))},
                                         read=self.language.number(read),
-                                        share=self.language.percent(totals[kind] / read), period=self.period)
+                                        share=self.language.percent(self._lost(kind) / read), period=self.period)
                  for kind in kinds]
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in words)
         return HTML(f"<div class='losses-note' role='note'><p><strong>{html.escape(_(LOSSES_TITLE))}</strong>:</p>"
                     f"<ul>{lines}</ul></div>")
+
+    def _lost(self, kind: str) -> int:
+        """The rows a kind of loss (:data:`LOSSES`) concerns: rejected, out of period, or read from the exports of
+        a form not mapped yet (their rows, which no question of theirs could fill)."""
+        if kind != "unmapped_form":
+            return self.quality["totals"][kind]
+        files = self.quality["files"]
+        return sum(files[name]["rows_read"] for form in self.quality.get("forms", {}).values() if not form["mapped"]
+                   for name in form["files"] if name in files)
 
     def quality_summary(self) -> str:
         """One paragraph of Markdown on how the raw logs became the figures, in counts (the files themselves

@@ -51,16 +51,21 @@ from helpers.paths import (
 from helpers.publication import figures, photos
 from helpers.publication.blocks import ReportMeta, chart, markdown, tiles
 from helpers.publication.datapackage import DATAPACKAGE
-from helpers.publication.labels import activity_label, category_label, counted, dimension_name, narrative_sections
+from helpers.publication.labels import (
+    AT_LEAST,
+    NOT_REPORTED,
+    activity_label,
+    category_label,
+    counted,
+    dimension_name,
+    narrative_sections,
+)
 from helpers.publication.language import N_, Language, _, current, use
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.quality_notes import QualityNotes
 from helpers.publication.traceability import ANNEX_GROUP_TEXT, Traceability
 from helpers.text import nearest
 
-NOT_REPORTED = N_("not reported")  # a total whose measure no kept record reports (shown instead of 0)
-# A sum some kept records do not report (helpers.clean.measures): a lower bound, marked where it is printed and drawn
-AT_LEAST = N_("at least {value}")
 DRAFT_SECTION = N_("*The text of this section has not been written yet.*")
 # What each mark a table, tile or chart may print means, said where it first appears (then in Annex B).
 MARKS = {
