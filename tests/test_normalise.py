@@ -409,3 +409,72 @@ def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
                                              ("mm/mm/yyyy", 0)])
 def test_a_format_written_in_a_header_states_the_order(note, order):
     assert dates.written_order(note) == order
+
+
+def test_free_text_is_trimmed_with_inner_spaces_collapsed_and_blank_is_missing():
+    free = normalise.collapse_spaces(pd.Series(["  Kilis   merkez ", " ", None, "Ceylanpınar\tToplum  Merkezi"]))
+    assert str(free.dtype) == "string" and free.tolist() == ["Kilis merkez", pd.NA, pd.NA, "Ceylanpınar Toplum Merkezi"]
+    plain = normalise.blank_to_na(pd.Series([" Suruç  Kampı ", "", "   ", None]))
+    assert str(plain.dtype) == "string" and plain.tolist() == ["Suruç  Kampı", pd.NA, pd.NA, pd.NA]
+
+
+def test_each_value_keeps_its_row_of_a_filtered_frame():
+    values = pd.Series(["b", "a", "b"], index=[10, 20, 30])  # the kept rows of a quarter: not 0, 1, 2
+    upper = normalise.map_distinct(values, str.upper)
+    assert upper.to_dict() == {10: "B", 20: "A", 30: "B"}
+    assert normalise.map_non_blank(values, str.upper).to_dict() == {10: "B", 20: "A", 30: "B"}
+    coded = normalise.map_distinct(values, str.upper, "category")
+    assert coded.astype(str).to_dict() == {10: "B", 20: "A", 30: "B"}
+    groups = normalise.age_groups(pd.Series([3.0, 70.0], index=[5, 9]), CFG.age_groups())
+    assert groups.astype(str).to_dict() == {5: "0-4", 9: "60+"}
+
+
+def test_categories_of_a_mapped_column_are_its_distinct_results_in_order_unused_ones_included():
+    values = pd.Series(["b", "a"], dtype=pd.CategoricalDtype(["b", "a", "c"]))
+    coded = normalise.map_distinct(values, str.upper, "category")
+    assert coded.cat.categories.tolist() == ["B", "A", "C"] and coded.tolist() == ["B", "A"]
+
+
+def test_yes_and_no_in_turkish_and_english_are_a_nullable_boolean():
+    answers = normalise.parse_yes_no(pd.Series(["Evet", "hayır", "Yes", "0", "VAR", "", None, "belki"]), CFG)
+    assert str(answers.dtype) == "boolean"
+    assert answers.tolist() == [True, False, True, False, True, pd.NA, pd.NA, pd.NA]
+
+
+def test_unrecognised_values_are_counted_most_frequent_first_in_each_column_present():
+    nationality = pd.Categorical(["Somali", "Zimbabwe", "Eritrea", "Zimbabwe", " ", "Suriye"],
+                                 categories=["Somali", "Zimbabwe", "Eritrea", " ", "Suriye"])
+    raw = pd.DataFrame({"nationality": nationality})  # no sex column: the other columns are still counted
+    counts = normalise.unrecognised_values(raw, raw.index, CFG)
+    assert list(counts) == ["nationality"]
+    assert list(counts["nationality"].items()) == [("Zimbabwe", 2), ("Eritrea", 1), ("Somali", 1)]
+
+
+def test_a_value_with_as_many_digits_as_an_identifier_is_withheld():
+    raw = pd.DataFrame({"sex": ["123456", "1234567", "0532 123 45 67"]}, dtype="category")  # min_digits: 7
+    assert normalise.unrecognised_values(raw, raw.index, CFG) == {"sex": {"(withheld: identifier-shaped)": 2,
+                                                                          "123456": 1}}
+
+
+def test_an_age_from_0_to_120_is_kept_and_rounded_and_any_other_is_unknown():
+    ages = normalise.age_in_range(pd.Series([-1, 0, 35.6, 120, 121], dtype="float64"))
+    assert ages.tolist()[1:4] == [0, 36, 120] and ages.iloc[[0, 4]].isna().all()
+    assert normalise.age_groups(pd.Series([-1.0, 0.0]), CFG.age_groups()).tolist() == ["unknown", "0-4"]
+
+
+def test_only_a_plural_s_is_dropped_and_synonyms_match_before_and_after():
+    raw = pd.Series(["Blanket", "Gas", "Cooking gas", "Mattress", "Face masks", "Hand sanitisers", "Sanitary pads"])
+    synonyms = {"face mask": "mask", "hand sanitiser": "hand sanitizer", "sanitary pads": "menstrual pad kit"}
+    assert normalise.normalise_items(raw, synonyms).tolist() == [
+        "blanket", "gas", "cooking gas", "mattress", "mask", "hand sanitizer", "menstrual pad kit"]
+
+
+def test_an_activity_code_is_read_with_underscores_hyphens_or_spaces_between_its_words():
+    catalogue = CFG.activities()
+    raw = pd.Series(["PROT_CASE_MGMT", "prot case mgmt", "Prot-Case-Mgmt", " prot__case  mgmt "])
+    assert normalise.activity_codes(raw, catalogue).tolist() == ["PROT_CASE_MGMT"] * 4
+
+
+def test_a_catalogue_of_codes_alone_names_its_activities_by_their_codes():
+    catalogue = pd.DataFrame(index=pd.Index(["PROT_CASE_MGMT", "BN_CASH"]))
+    assert normalise.activity_names(catalogue) == {"prot case mgmt": "PROT_CASE_MGMT", "bn cash": "BN_CASH"}
