@@ -459,7 +459,10 @@ def test_a_value_with_as_many_digits_as_an_identifier_is_withheld():
 def test_an_age_from_0_to_120_is_kept_and_rounded_and_any_other_is_unknown():
     ages = normalise.age_in_range(pd.Series([-1, 0, 35.6, 120, 121], dtype="float64"))
     assert ages.tolist()[1:4] == [0, 36, 120] and ages.iloc[[0, 4]].isna().all()
-    assert normalise.age_groups(pd.Series([-1.0, 0.0]), CFG.age_groups()).tolist() == ["unknown", "0-4"]
+    groups = normalise.age_groups(pd.Series([-1.0, 0.0, 60.0]), CFG.age_groups())
+    assert groups.tolist() == ["unknown", "0-4", "60+"]
+    # ordered youngest first, as pd.cut makes them: records.parquet keeps the order, so age groups compare and sort
+    assert groups.cat.ordered and (groups == "60+").tolist() == [False, False, True] and (groups < "5-11")[1]
 
 
 def test_only_a_plural_s_is_dropped_and_synonyms_match_before_and_after():
