@@ -204,6 +204,20 @@ def test_earlier_quarters_need_records_and_take_a_quality_file_without_a_quarter
                                                           "2022Q3": tmp_path / "2022Q3"}
 
 
+def test_people_counted_beside_the_indicators_are_the_ones_added(quarters):
+    """A run counts the people while it computes the quarter's indicators (run_indicators); they are not counted
+    again, so the records may be gone by the time they are added."""
+    published, current = quarters
+    q = Quarter.parse("2022Q4")
+    counted = across.people(q, current, published, CFG)
+    (current / "records.parquet").unlink()
+    out = across.across_indicators(q, _indicators("2022Q4", {"Protection": 55}, {}), current, published, CFG,
+                                   counted=counted)
+    got = out[out["dimension"] == "total"].set_index("indicator")["value"]
+    assert got["unique_individuals_since_start"] == 7 and got["new_individuals"] == 2
+    assert json.loads((current / across.REPORT_FILE).read_text())["people"] == counted.people
+
+
 def test_why_people_were_not_counted_names_the_quarters_to_run_again(quarters):
     published, current = quarters
     (published / "2022Q3" / "quality.json").write_text(json.dumps({"quarter": "2022Q3"}))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -349,9 +350,12 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
         regions = redact.origin_regions(cfg)
         masked = {"records": redact.mask_columns(records, list(cfg.load("indicators")["free_text"]), regions),
                   "rejects": redact.withhold(rejects, regions)}
-        for column in identifier_columns(cfg):
-            codes = records[column].to_numpy(dtype=np.int64, na_value=-1)
-            records[column] = pd.arrays.ArrowStringArray(arrow_by_code(hashed[column](), codes))
+        pseudonyms = {column: hashed[column]() for column in identifier_columns(cfg)}  # the worker's answer
+        with ThreadPoolExecutor(max_workers=max(len(pseudonyms), 1)) as pool:  # Arrow's take releases the GIL
+            texts = dict(zip(pseudonyms, pool.map(lambda column: pd.arrays.ArrowStringArray(arrow_by_code(
+                pseudonyms[column], records[column].to_numpy(dtype=np.int64, na_value=-1))), pseudonyms), strict=True))
+        for column, text in texts.items():
+            records[column] = text
 
     rejects, quality = _accounted(raw, records, rejects, stacked.summaries, skipped, not_read, q, span,
                                   stacked, provinces, cfg)
@@ -413,9 +417,13 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
     # of the write.
     ranged = ["quarter", *(column for column, dtype in result.records.dtypes.items()
                            if not isinstance(dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(dtype))]
-    with replacing(out / "records.parquet") as tmp:
-        result.records.to_parquet(tmp, index=False, write_statistics=ranged)
-    write_csv(result.rejects, out / "rejects.csv", encoding="utf-8-sig")
+    # The rejects (pandas' CSV writer, in Python) are written while PyArrow, which releases the GIL, writes the
+    # records on one core.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        rejects = beside.submit(write_csv, result.rejects, out / "rejects.csv", encoding="utf-8-sig")
+        with replacing(out / "records.parquet") as tmp:
+            result.records.to_parquet(tmp, index=False, write_statistics=ranged)
+        rejects.result()
     with replacing(out / "quality.json") as tmp:
         tmp.write_text(json.dumps(result.quality, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

@@ -75,8 +75,9 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str], cfg: Confi
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
     identifiers, identifying, columns = {}, identifier_columns(cfg), raw_columns(cfg)
-    for column in columns:
-        codes, dictionary = _stacked(column, tables, column in identifying)
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # Arrow's and NumPy's passes release the GIL
+        stacked = list(pool.map(lambda column: _stacked(column, tables, column in identifying), columns))
+    for column, (codes, dictionary) in zip(columns, stacked, strict=True):
         if column in identifying:
             raw[column] = pd.arrays.IntegerArray(codes.astype(np.int32), codes < 0)
             identifiers[column] = dictionary

@@ -178,13 +178,25 @@ def _values(indicators: pd.DataFrame, dimension: str, headline: str) -> pd.Serie
     return pd.Series(rows["value"].astype(float).to_numpy(), index=rows["category"].astype(str).to_numpy())
 
 
+def _specs(cfg: Configuration) -> list[dict]:
+    return [s for s in cfg.load("indicators")["indicators"] if s["measure"] in MEASURES]
+
+
+def people(quarter: Quarter, folder: Path, earlier_dir: Path, cfg: Configuration) -> Across:
+    """The people figures (:func:`compute_across`) when ``cfg``'s ``indicators.yml`` asks for any; they need only
+    the quarters' records, so a run counts them while it computes the quarter's own indicators."""
+    if any(s["measure"] in PEOPLE_MEASURES for s in _specs(cfg)):
+        return compute_across(quarter, folder, earlier_dir)
+    return Across(str(quarter))
+
+
 def across_indicators(quarter: Quarter, indicators: pd.DataFrame, folder: Path, earlier_dir: Path, cfg: Configuration,
-                      published: list[pd.DataFrame] = ()) -> pd.DataFrame:
+                      published: list[pd.DataFrame] = (), counted: Across | None = None) -> pd.DataFrame:
     """``indicators`` with the cross-quarter indicators of ``cfg``'s ``indicators.yml`` added (those that could be
-    computed), writing ``across.json`` (quarters counted, or why not) into ``folder``."""
-    specs = [s for s in cfg.load("indicators")["indicators"] if s["measure"] in MEASURES]
-    result = compute_across(quarter, folder, earlier_dir) if any(
-        s["measure"] in PEOPLE_MEASURES for s in specs) else Across(str(quarter))
+    computed), writing ``across.json`` (quarters counted, or why not) into ``folder``. ``counted``: the
+    :func:`people` figures already counted for this quarter (counted here otherwise)."""
+    specs = _specs(cfg)
+    result = counted if counted is not None else people(quarter, folder, earlier_dir, cfg)
     extra = []
     for spec in specs:
         if spec["measure"] == CHANGE_MEASURE:

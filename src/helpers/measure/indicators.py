@@ -23,8 +23,7 @@ from helpers.context import RunContext
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
 from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
-from helpers.measure.across import MEASURES as ACROSS_MEASURES
-from helpers.measure.across import across_indicators
+from helpers.measure import across
 from helpers.paths import PROCESSED_DIR, Quarter, quarter_folders
 from helpers.text import nearest
 
@@ -230,7 +229,7 @@ def compute_indicators(records: pd.DataFrame, q: Quarter, cfg: Configuration, hi
     since-start totals.
     """
     data = Records(records)
-    specs = [s for s in cfg.indicators() if s["measure"] not in ACROSS_MEASURES]
+    specs = [s for s in cfg.indicators() if s["measure"] not in across.MEASURES]
     tasks = [(spec, dim_name) for spec in specs if spec["measure"] not in QUARTER_MEASURES
              for dim_name in spec["dimensions"]]
     # NumPy releases the GIL in its sorts, gathers and arithmetic, so measures run side by side on every core.
@@ -458,15 +457,19 @@ def run_indicators(run: RunContext) -> pd.DataFrame:
     cfg, q, processed, earlier = run.config, run.quarter, run.folders.processed, run.folders.earlier
     folder = processed / str(q)
     columns = needed_columns(cfg.indicators())  # a quarter's other columns are not read
-    records = pd.read_parquet(folder / "records.parquet", columns=columns)
-    for column, unlisted in reviewed_labels(records, cfg).items():  # labels.yml: published only once reviewed
-        log.warning("%s: %s label(s) not on the reviewed list counted as %r (%s records); review them with "
-                    "quarterly-report check", column, len(unlisted), cfg.load("labels")["other"],
-                    f"{sum(unlisted.values()):,}")
-    history = load_history(q, cfg, processed, earlier)
-    indicators = compute_indicators(records, q, cfg, history)
-    published = published_versions(str(q), earlier)  # a revision withholds more
-    indicators = across_indicators(q, indicators, folder, earlier, cfg, published)  # helpers.measure.across
+    # People across quarters are counted by DuckDB from the records files alone: in a thread (DuckDB releases
+    # the GIL) beside the reading and the measures, whose threads leave a core idle at times.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        counted = background.submit(across.people, q, folder, earlier, cfg)
+        records = pd.read_parquet(folder / "records.parquet", columns=columns)
+        for column, unlisted in reviewed_labels(records, cfg).items():  # labels.yml: published only once reviewed
+            log.warning("%s: %s label(s) not on the reviewed list counted as %r (%s records); review them with "
+                        "quarterly-report check", column, len(unlisted), cfg.load("labels")["other"],
+                        f"{sum(unlisted.values()):,}")
+        history = load_history(q, cfg, processed, earlier)
+        indicators = compute_indicators(records, q, cfg, history)
+        published = published_versions(str(q), earlier)  # a revision withholds more
+        indicators = across.across_indicators(q, indicators, folder, earlier, cfg, published, counted.result())
     write_csv(indicators, folder / "indicators.csv")
     public = public_indicators(indicators, cfg, keep=for_publication(indicators, cfg), published=published,
                                incomplete=measures.completeness(records, cfg))  # never a silent 0
