@@ -8,6 +8,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
+from helpers.clean import dates, normalise, numbers
 from helpers.config import Configuration
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
@@ -25,6 +26,15 @@ CFG = Configuration(CONFIG_DIR)  # the repository's configuration, as a run hand
 # a failure of the code.
 settings.register_profile("untimed", deadline=None)
 settings.load_profile("untimed")
+
+
+@pytest.fixture(autouse=True)
+def _parsers_start_each_test_unread():
+    """The text parsers remember each distinct text they read (per process). A test starts with them empty, so it
+    reads every text itself whichever tests ran before it; mutation testing relies on it too, since mutmut runs the
+    clean tests in the process it then forks per mutant, and a remembered reading would hide a mutated parser."""
+    for parser in (numbers._readings, dates._date_readings, normalise._activity_names):
+        parser.cache_clear()
 
 
 @pytest.fixture(autouse=True)
