@@ -21,11 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from helpers import config
+from helpers.config import Configuration
+from helpers.paths import CONFIG_DIR
 
 QUARTER = "2022Q4"
 Q_START, Q_END = date(2022, 10, 1), date(2022, 12, 31)
-COLUMNS = config.columns()  # the canonical raw columns; one this generator has no values for is written blank
+COLUMNS = Configuration(CONFIG_DIR).columns()  # the canonical raw columns; one without values here is written blank
 CHUNK = 1_000_000
 
 # activity code (with raw spelling variants), share, kind

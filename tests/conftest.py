@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from helpers import config
+from helpers.clean import dates, normalise, numbers
 from helpers.config import Configuration
 from helpers.paths import CONFIG_DIR
 from helpers.pipeline import RunResult, run_quarter
@@ -26,6 +26,15 @@ CFG = Configuration(CONFIG_DIR)  # the repository's configuration, as a run hand
 # a failure of the code.
 settings.register_profile("untimed", deadline=None)
 settings.load_profile("untimed")
+
+
+@pytest.fixture(autouse=True)
+def _parsers_start_each_test_unread():
+    """The text parsers remember each distinct text they read (per process). A test starts with them empty, so it
+    reads every text itself whichever tests ran before it; mutation testing relies on it too, since mutmut runs the
+    clean tests in the process it then forks per mutant, and a remembered reading would hide a mutated parser."""
+    for parser in (numbers._readings, dates._date_readings, normalise._activity_names):
+        parser.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -99,20 +108,12 @@ def sample_run(tmp_path_factory, generated_sample) -> tuple[Path, RunResult]:
 
 @pytest.fixture
 def config_copy(tmp_path) -> Path:
-    """A copy of ``config/`` to edit as an analyst would, not switched on: a test builds its configuration from
-    it (``Configuration(config_copy)``, or ``context.build(..., config_dir=config_copy)``) and hands it down."""
+    """A copy of ``config/`` to edit as an analyst would, never switched on for the process: a test builds its
+    configuration from it (``Configuration(config_copy)``, ``context.build(..., config_dir=config_copy)``,
+    ``run_quarter(..., config_dir=config_copy)``) and hands it down, as a run does."""
     folder = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, folder)
     return folder
-
-
-@pytest.fixture
-def config_dir(config_copy, monkeypatch) -> Path:
-    """A copy of ``config/`` switched on for this test's process (``QUARTERLY_REPORT_CONFIG``): only for tests of
-    what reads the environment itself (the CLI and pipeline entry points, the notebooks a run starts, the
-    translators' catalogue); a test of a function hands down ``Configuration(config_copy)`` instead."""
-    monkeypatch.setenv(config.CONFIG_ENV, str(config_copy))
-    return config_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -3,6 +3,8 @@
 import re
 from functools import cache
 
+from helpers.config import Configuration
+from helpers.paths import CONFIG_DIR
 from helpers.publication.catalogue import extract_catalogue
 
 # English words no Turkish sentence has: one of them in a Turkish text is an English interface string
@@ -25,5 +27,6 @@ def english_in(text: str, data: list[str] = ()) -> list[str]:
 
 @cache
 def _sentences() -> list[str]:
-    """The catalogue's messages of three words or more, as written in English."""
-    return [m.id for m in extract_catalogue() if isinstance(m.id, str) and len(m.id.split()) >= 3]
+    """The catalogue's messages of three words or more, as written in English (the repository's configuration)."""
+    catalogue = extract_catalogue(Configuration(CONFIG_DIR))
+    return [m.id for m in catalogue if isinstance(m.id, str) and len(m.id.split()) >= 3]

@@ -246,14 +246,14 @@ def test_a_quarter_processed_before_the_cross_quarter_figures_says_so(tmp_path):
     assert record == across.Across("2021Q4", reason="not computed: this quarter was processed before they existed")
 
 
-def test_without_people_indicators_in_the_configuration_no_records_are_read(config_dir, quarters):
+def test_without_people_indicators_in_the_configuration_no_records_are_read(config_copy, quarters):
     """Only the change since the previous quarter configured: no quarter is counted (this one holds no records)."""
     published, current = quarters
-    text = (config_dir / "indicators.yml").read_text(encoding="utf-8")
+    text = (config_copy / "indicators.yml").read_text(encoding="utf-8")
     start, end = text.index("  - id: unique_individuals_year_to_date"), text.index("  - id: people_reached_change")
-    (config_dir / "indicators.yml").write_text(text[:start] + text[end:], encoding="utf-8")
+    (config_copy / "indicators.yml").write_text(text[:start] + text[end:], encoding="utf-8")
     (current / "records.parquet").unlink()
     out = across.across_indicators(Quarter.parse("2022Q4"), _indicators("2022Q4", {"Protection": 55}, {}), current,
-                                   published, Configuration(config_dir))
+                                   published, Configuration(config_copy))
     assert set(out["indicator"]) == {"people_reached", "people_reached_change"}
     assert across.load(current) == across.Across("2022Q4", previous="2022Q3")

@@ -4,7 +4,9 @@ section, and Annex B failed on the gap)."""
 
 import pandas as pd
 from bs4 import BeautifulSoup
+from conftest import CFG
 
+from helpers.paths import Quarter
 from helpers.publication.report import Report
 
 
@@ -14,7 +16,7 @@ def test_changes_printed_are_listed_in_annex_b_under_their_section():
             ("people_reached_change", "sector", "Protection", 15.0),
             ("people_reached_change", "sector", "Education", -6.0)]
     indicators = pd.DataFrame(rows, columns=["indicator", "dimension", "category", "value"]).assign(quarter="2023Q1")
-    report = Report("2023Q1", indicators, quality={}, history=pd.DataFrame())
+    report = Report(Quarter.parse("2023Q1"), indicators, quality={}, history=pd.DataFrame(), cfg=CFG)
     report.group = "People across quarters"
     shown = [report._change("sector", "Protection"), report._change("sector", "Education")]
     assert shown == ["+15", "-6"]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import CFG
 
-from helpers import check, config, context
+from helpers import check, context
 from helpers.clean import quarter as clean
 from helpers.clean.provinces import resolve_provinces
 from helpers.cli import build_parser, main
@@ -179,7 +180,7 @@ def test_the_csv_files_have_the_configuration_files_columns_and_accepted_lines_w
         csv.writer(handle).writerows(accepted[aliases_header].to_numpy().tolist())
     assert resolve_provinces(["Amasra"], aliases=pasted)["province"].tolist() == ["Bartın"]
 
-    columns = config.load("columns")["columns"]
+    columns = CFG.load("columns")["columns"]
     headers = files["headers.csv"]
     assert list(headers.columns) == ["alias", "column", "note"]
     assert headers.set_index("alias").at["Provnce", "column"] == "" and set(headers["column"]) <= {"", *columns}

@@ -71,13 +71,13 @@ def test_rejects_name_file_row_reason_column_and_closest_province(tmp_path, monk
     assert quality["totals"]["by_reason"]["unknown_province"] == 1
 
 
-def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeypatch, config_dir):
+def test_a_real_quarter_without_a_key_stops_with_a_clear_error(tmp_path, monkeypatch, config_copy):
     monkeypatch.delenv("PSEUDONYMISATION_KEY", raising=False)
-    edit(config_dir / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
+    edit(config_copy / "pipeline.yml", "key_file: ~/.config/refugee-response/pseudonymisation.key",
          f"key_file: {tmp_path / 'no.key'}")
     write(tmp_path / "2022Q4", "log.csv", [("2022-10-05", "Adana", "PROT_CASE_MGMT", "TR-1", "", "K", "A B")])
     with pytest.raises(MissingKeyError, match="PSEUDONYMISATION_KEY"):
-        clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
+        clean_quarter(context.build("2022Q4", raw_dir=tmp_path, config_dir=config_copy))
 
 
 def test_the_same_export_saved_twice_is_counted_once(tmp_path, monkeypatch):

@@ -35,17 +35,17 @@ def test_every_command_takes_a_configuration_folder(command):
     assert args.config == "/srv/programme-b/config"
 
 
-def test_check_reads_the_configuration_folder_given(config_dir, tmp_path, monkeypatch, capsys):
+def test_check_reads_the_configuration_folder_given(config_copy, tmp_path, monkeypatch, capsys):
     """--config selects the folder as QUARTERLY_REPORT_CONFIG does: a mistake in the chosen copy stops the check."""
     from conftest import FIXTURE_RAW, edit
 
-    monkeypatch.delenv(config.CONFIG_ENV, raising=False)
-    edit(config_dir / "indicators.yml", "headline: people_reached", "headline: people_reachd")
+    monkeypatch.setenv(config.CONFIG_ENV, "")  # unset again after the test: --config sets it in this process
+    edit(config_copy / "indicators.yml", "headline: people_reached", "headline: people_reachd")
     argv = ["check", "--quarter", "2022Q4", "--raw-dir", str(FIXTURE_RAW), "--out-dir", str(tmp_path / "out"),
             "--no-color"]
     with pytest.raises(config.ConfigError, match=r"headline 'people_reachd'"):
-        cli.main([*argv, "--config", str(config_dir)])
-    monkeypatch.delenv(config.CONFIG_ENV, raising=False)
+        cli.main([*argv, "--config", str(config_copy)])
+    monkeypatch.delenv(config.CONFIG_ENV)
     assert cli.main(argv) == 0  # the repository's own configuration
 
 

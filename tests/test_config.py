@@ -1,16 +1,17 @@
 """Every file of config/ is checked against its declared model when loaded; errors name the file and the key."""
 
 import pytest
-from conftest import edit
+from conftest import CFG, edit
 
 from helpers import config, context
 from helpers.clean.quarter import clean_quarter
+from helpers.config import Configuration
 from helpers.errors import ConfigError
 
 
 @pytest.mark.parametrize("name", sorted(config.MODELS))
 def test_the_repository_configuration_fits_its_models(name):
-    assert config.load(name)
+    assert CFG.load(name)
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
@@ -58,43 +59,45 @@ def test_the_repository_configuration_fits_its_models(name):
     ("report.yml", "  centre: centre or site", "  centres: centre or site",
      r"report\.yml: breakdowns\.centres: not a dimension of any indicator in indicators\.yml; nearest: centre"),
 ])
-def test_a_file_that_does_not_fit_its_model_is_refused_naming_the_file_and_the_key(config_dir, file, old, new,
+def test_a_file_that_does_not_fit_its_model_is_refused_naming_the_file_and_the_key(config_copy, file, old, new,
                                                                                    message):
-    edit(config_dir / file, old, new)
+    edit(config_copy / file, old, new)
     with pytest.raises(ConfigError, match=message):
-        config.load(file.removesuffix(".yml"))
+        Configuration(config_copy).load(file.removesuffix(".yml"))
 
 
-def test_a_yaml_syntax_error_names_the_file(config_dir):
-    (config_dir / "items.yml").write_text("synonyms: [unclosed\n", encoding="utf-8")
+def test_a_yaml_syntax_error_names_the_file(config_copy):
+    (config_copy / "items.yml").write_text("synonyms: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"items\.yml: not valid YAML"):
-        config.load("items")
+        Configuration(config_copy).load("items")
 
 
-def test_the_configuration_follows_the_folder_in_use_and_its_edits(config_dir):
-    assert config.directory() == config_dir
-    assert "Livelihoods" in config.sectors()
-    edit(config_dir / "activities.yml", ", Livelihoods]", ", Livelihoods, Shelter]")
-    assert config.sectors()[-1] == "Shelter"  # the edit is seen without restarting anything
+def test_the_configuration_follows_the_folder_in_use_and_its_edits(config_copy, monkeypatch):
+    """QUARTERLY_REPORT_CONFIG (what --config sets) chooses the folder of what has no run at hand; edits are seen."""
+    monkeypatch.setenv(config.CONFIG_ENV, str(config_copy))
+    assert config.directory() == config_copy
+    assert "Livelihoods" in config.current().sectors()
+    edit(config_copy / "activities.yml", ", Livelihoods]", ", Livelihoods, Shelter]")
+    assert config.current().sectors()[-1] == "Shelter"  # the edit is seen without restarting anything
 
 
 def test_all_in_an_indicators_categories_lists_what_config_declares():
-    categories = config.indicator_specs()["people_reached"]["categories"]
-    assert categories["sector"] == config.sectors()
+    categories = CFG.indicator_specs()["people_reached"]["categories"]
+    assert categories["sector"] == CFG.sectors()
     assert categories["sex"] == ["female", "male", "other", "unknown"]
-    assert categories["age_group"] == [*config.age_groups(), "unknown"]
+    assert categories["age_group"] == [*CFG.age_groups(), "unknown"]
 
 
-def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(config_dir, fixture_raw):
-    edit(config_dir / "columns.yml", "  donor:\n", "  referral_source:\n    aliases: [referred by]\n  donor:\n")
+def test_a_column_added_to_columns_yml_is_refused_rather_than_silently_dropped(config_copy, fixture_raw):
+    edit(config_copy / "columns.yml", "  donor:\n", "  referral_source:\n    aliases: [referred by]\n  donor:\n")
     with pytest.raises(ConfigError, match=r"columns\.yml: columns\.referral_source: the cleaner has no rule for this "
                                           "column, so its values would be lost"):
-        clean_quarter(context.build("2022Q4", raw_dir=fixture_raw))
+        clean_quarter(context.build("2022Q4", raw_dir=fixture_raw, config_dir=config_copy))
 
 
-def test_the_report_figures_are_checked_again_when_the_indicators_change(config_dir):
-    assert config.load("report")
-    edit(config_dir / "indicators.yml", "  - id: provinces_covered\n", "  - id: provinces\n")
+def test_the_report_figures_are_checked_again_when_the_indicators_change(config_copy):
+    assert Configuration(config_copy).load("report")
+    edit(config_copy / "indicators.yml", "  - id: provinces_covered\n", "  - id: provinces\n")
     with pytest.raises(ConfigError, match=r"report\.yml: headline_figures\[1\]\.indicator: 'provinces_covered' is "
                                           r"not an indicator with a total in indicators\.yml; nearest: provinces"):
-        config.load("report")
+        Configuration(config_copy).load("report")  # the next run's

@@ -86,3 +86,28 @@ def test_the_quarter_is_parsed_once_when_the_context_is_built_and_never_by_the_l
     assert "2022Q4" not in parsed  # the run's quarter: parsed once, when its context was built
     assert set(parsed) <= {"2022Q1", "2022Q2", "2022Q3"}  # only the published totals' rows, where they are read
     public_indicators(table, run.config)  # its period columns come from the table's own quarter column (data)
+
+
+def test_the_report_and_its_published_versions_take_the_parsed_quarter(tmp_path, monkeypatch):
+    """The report (its period, year and files), the published versions and the revised-report note take the run's
+    parsed quarter, as the report notebook hands it; none parses the quarter's text again."""
+    import pandas as pd
+
+    from helpers.provenance import revisions
+    from helpers.publication.language import use
+    from helpers.publication.narrative import narrative_path
+    from helpers.publication.report import Report
+
+    run = context.build("2022Q4", processed_dir=tmp_path / "processed", reports_dir=tmp_path / "reports")
+    parsed = []
+    parse = Quarter.parse.__func__
+    monkeypatch.setattr(Quarter, "parse", classmethod(lambda cls, text: parsed.append(text) or parse(cls, text)))
+    indicators = pd.DataFrame([("2022Q4", "people_reached", "total", "all", 12.0)],
+                              columns=["quarter", "indicator", "dimension", "category", "value"])
+    report = Report(run.quarter, indicators, {}, pd.DataFrame(), run.config, language=use("en", run.config))
+    assert (report.period, report.quarter.year) == ("October–December 2022", 2022)
+    assert narrative_path(report.quarter, tmp_path).name == "2022Q4.md"
+    assert revisions.versions_dir(run.quarter, run.folders.reports) == tmp_path / "reports" / "2022Q4.versions"
+    assert revisions.versions(run.quarter, run.folders.reports, run.folders.processed) == []
+    assert revisions.revised_note(run.quarter, run.folders.reports, run.folders.processed).data == ""
+    assert parsed == []

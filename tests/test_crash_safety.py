@@ -13,7 +13,7 @@ from test_versions_and_stale import _processed, _report
 
 from helpers import staging
 from helpers.errors import PipelineError
-from helpers.paths import AUDIT
+from helpers.paths import AUDIT, Quarter
 from helpers.provenance.site_index import RUN_FILE
 from helpers.publish import publish
 
@@ -21,6 +21,7 @@ KILL_AT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from helpers import staging
+    from helpers.paths import Quarter
 
     root, kill_at, done = Path(sys.argv[1]), int(sys.argv[2]), [0]
     rename, unlink = Path.rename, Path.unlink
@@ -41,7 +42,7 @@ KILL_AT = textwrap.dedent("""
     staging.move_into_place([(data / "2023Q1", root / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (data / "history.csv", root / "processed" / "history.csv", data / "previous" / "history.csv"),
                        (report / "report", root / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      root / "processed", staging.journal_path("2023Q1", root / "processed"))
+                      root / "processed", staging.journal_path(Quarter.parse("2023Q1"), root / "processed"))
 """)
 
 
@@ -73,13 +74,13 @@ def test_a_kill_after_any_rename_is_completed_by_the_next_command(tmp_path, kill
     done = subprocess.run([sys.executable, str(script), str(tmp_path), str(kill_at)], check=False,
                           capture_output=True, text=True)
     assert done.returncode == -9, done.stderr
-    journal = staging.journal_path("2023Q1", tmp_path / "processed")
+    journal = staging.journal_path(Quarter.parse("2023Q1"), tmp_path / "processed")
     assert journal.is_file()
     said = staging.recover(tmp_path / "processed", tmp_path / "reports")
     assert said == ["completed the moving into place of a run of 2023Q1 that was stopped half-way"]
     assert _outputs(tmp_path) == {"data": "new", "history": "new", "report": "new"}
     assert not journal.exists()
-    staging.tidy("2023Q1", tmp_path / "processed", tmp_path / "reports")  # what the next run of 2023Q1 does
+    staging.tidy(Quarter.parse("2023Q1"), tmp_path / "processed", tmp_path / "reports")  # as the next run does
     assert _outputs(tmp_path) == {"data": "new", "history": "new", "report": "new"}
     assert not [*(tmp_path / "processed").glob(".*staging*"), *(tmp_path / "reports").glob(".*staging*")]
 
@@ -89,8 +90,8 @@ def test_without_a_kill_no_journal_is_left_and_nothing_to_recover(tmp_path):
     data, report = tmp_path / "processed" / ".2023Q1.staging-x-data", tmp_path / "reports" / ".2023Q1.staging-x-report"
     staging.move_into_place([(data / "2023Q1", tmp_path / "processed" / "2023Q1", data / "previous" / "2023Q1"),
                        (report / "report", tmp_path / "reports" / "2023Q1", report / "previous" / "2023Q1")],
-                      tmp_path / "processed", staging.journal_path("2023Q1", tmp_path / "processed"))
-    assert not staging.journal_path("2023Q1", tmp_path / "processed").exists()
+                      tmp_path / "processed", staging.journal_path(Quarter.parse("2023Q1"), tmp_path / "processed"))
+    assert not staging.journal_path(Quarter.parse("2023Q1"), tmp_path / "processed").exists()
     assert staging.recover(tmp_path / "processed", tmp_path / "reports") == []
 
 

@@ -19,7 +19,7 @@ from conftest import seed
 from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.measure.indicators import value
-from helpers.paths import CONFIG_DIR, NARRATIVES_DIR
+from helpers.paths import CONFIG_DIR, NARRATIVES_DIR, Quarter
 from helpers.pipeline import run_quarter
 from helpers.provenance import revisions
 from helpers.publish import publish
@@ -106,7 +106,7 @@ def test_1_the_first_quarter_reproduces_every_seed_figure(cycle):
 def test_2_publishing_makes_version_1(cycle):
     root, steps = cycle
     assert steps["2 publish 2022Q4"].number == 1
-    assert revisions.versions("2022Q4", root / "reports", root / "processed")[0].intact
+    assert revisions.versions(Quarter.parse("2022Q4"), root / "reports", root / "processed")[0].intact
 
 
 def test_3_the_second_quarter_counts_people_across_quarters_exactly(cycle):

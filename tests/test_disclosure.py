@@ -29,7 +29,7 @@ from helpers.measure.disclosure import (
     suppress,
     suppression,
 )
-from helpers.paths import CONFIG_DIR
+from helpers.paths import CONFIG_DIR, Quarter
 
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
@@ -195,15 +195,15 @@ def test_the_dictionary_and_definitions_are_named_after_the_public_file():
     assert dictionary_name("indicators_public.csv") == "indicators_public-dictionary.csv"
 
 
-def test_the_definitions_list_each_published_indicator_once_in_file_order(config_dir):
+def test_the_definitions_list_each_published_indicator_once_in_file_order(config_copy):
     """One row per indicator of the public file (its hashtag row left out), with the name, unit, hashtag (blank
     when the indicator has none) and the definition on one line, as ``indicators.yml`` words it."""
-    indicators_yml = config_dir / "indicators.yml"
+    indicators_yml = config_copy / "indicators.yml"
     edit(indicators_yml, '    hxl: "#output+trained"\n', "")
     edit(indicators_yml, "Capacity-building records; distinct trainees",
          '"Capacity-building  records;\\n  distinct  trainees')
     edit(indicators_yml, "Never counted as beneficiaries.\n", 'Never counted as beneficiaries. "\n')
-    cfg = Configuration(config_dir)
+    cfg = Configuration(config_copy)
     rows = [("people_trained", "total", "all", 12.0), ("people_reached", "total", "all", 80.0),
             ("people_reached", "province", "Siirt", 80.0)]
     public = public_indicators(frame(rows), cfg)
@@ -230,7 +230,7 @@ def test_published_versions_are_read_in_order_from_the_quarters_audit_folders(tm
         (tmp_path / folder).mkdir(parents=True)
         public_indicators(table, CFG).to_csv(tmp_path / folder / "indicators_public.csv", index=False)
     (tmp_path / "2022Q4.versions" / "v3" / "indicators_public.xlsx").write_text("not a public file")
-    versions = published_versions("2022Q4", tmp_path)
+    versions = published_versions(Quarter.parse("2022Q4"), tmp_path)
     assert [v.to_dict("list") for v in versions] == [
         {"indicator": ["people_reached"] * 3, "dimension": ["total", "sector", "sector"],
          "category": ["all", "NA", "Health"], "value": ["20", "", ""], "suppressed": ["0", "1", "1"]},
@@ -282,9 +282,9 @@ def test_each_of_several_figures_no_record_reports_gets_its_own_not_reported_tot
         ["cash_transferred_try", "", "0", "not_reported"]]
 
 
-def test_an_indicator_without_its_own_hashtag_is_tagged_as_a_plain_value(config_dir):
-    edit(config_dir / "indicators.yml", '    hxl: "#output+trained"\n', "")
-    rows = public_indicators(frame([("people_trained", "total", "all", 12.0)]), Configuration(config_dir)).iloc[1:]
+def test_an_indicator_without_its_own_hashtag_is_tagged_as_a_plain_value(config_copy):
+    edit(config_copy / "indicators.yml", '    hxl: "#output+trained"\n', "")
+    rows = public_indicators(frame([("people_trained", "total", "all", 12.0)]), Configuration(config_copy)).iloc[1:]
     assert rows["value_tag"].tolist() == ["#indicator+value+num"]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, context
+from helpers import context
 from helpers.clean.quarter import clean_quarter, write_clean
 from helpers.config import Configuration
 from helpers.measure.indicators import compute_indicators
@@ -46,7 +46,7 @@ def test_duckdb_sql_gives_the_same_numbers(cleaned):
     reference = _load("duckdb_reference")
     result, parquet = cleaned
     project = compute_indicators(result.records, result.quarter, CFG)
-    sql = reference.reference_indicators(parquet, str(result.quarter), config.indicators())
+    sql = reference.reference_indicators(parquet, str(result.quarter), CFG.indicators())
     assert len(sql) > 100
     assert set(sql["indicator"]) >= {"people_reached", "people_reached_max", "provinces_covered", "people_trained"}
     differences = reference.compare(project, sql)

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from english import english_in
 
-from helpers import config
 from helpers.config import CONFIG_DIR, Configuration
 from helpers.csvfile import read_csv
 from helpers.errors import NestedTooDeepError
+from helpers.paths import Quarter
 from helpers.publication.language import using
 from helpers.publication.report import Report
 
@@ -22,7 +22,7 @@ def _quality() -> dict:
     files = {source: {"rows_read": n, "rows_kept": n - 10, "duplicate": 0, "out_of_period": 10, "summary_row": 0,
                       "rejected": 0} for source, n in SOURCES.items()}
     read, out = sum(SOURCES.values()), 10 * len(SOURCES)
-    by_reason = {reason: 0 for reason in [*config.dropped_reasons(), *config.reject_reasons()]}
+    by_reason = {reason: 0 for reason in [*CFG.dropped_reasons(), *CFG.reject_reasons()]}
     return {
         "quarter": "2023Q1",
         "totals": {"rows_read": read, "rows_kept": read - out, "duplicate": 0, "out_of_period": out,
@@ -49,7 +49,7 @@ def _quality() -> dict:
 def _report(tmp_path, language: str) -> Report:
     indicators = pd.DataFrame({"quarter": "2023Q1", "indicator": "people_reached", "dimension": "sex",
                                "category": ["female", "male"], "value": [60.0, 40.0]})
-    return Report("2023Q1", indicators, _quality(), pd.DataFrame(), folder=tmp_path)
+    return Report(Quarter.parse("2023Q1"), indicators, _quality(), pd.DataFrame(), folder=tmp_path, cfg=CFG)
 
 
 def _words(report: Report) -> str:
@@ -95,11 +95,11 @@ def test_a_file_is_numbered_alike_in_both_editions_and_the_public_sources_file(t
     assert list(written["source"]) == [english[s] for s in SOURCES]  # the skipped files keep their numbers
 
 
-@pytest.mark.parametrize("kind", list(config.load("reasons")["unreadable"]))
+@pytest.mark.parametrize("kind", list(CFG.load("reasons")["unreadable"]))
 def test_every_kind_of_unreadable_file_has_reader_words_in_every_language(kind):
     from helpers.publication.catalogue import read
 
-    label = config.unreadable_label(kind)
+    label = CFG.unreadable_label(kind)
     assert label != kind.replace("_", " ")
     assert read("tr")[label].string
 
@@ -119,7 +119,7 @@ def test_every_kind_the_readers_raise_is_in_config():
                 assert isinstance(kind, ast.Constant), f"{path.name}:{node.lineno}: a kind given as a literal"
                 kinds.add(kind.value)
     kinds.add(NestedTooDeepError.__init__.__defaults__[-1])  # its own, given by default
-    assert len(kinds) > 5 and kinds <= set(config.load("reasons")["unreadable"])
+    assert len(kinds) > 5 and kinds <= set(CFG.load("reasons")["unreadable"])
 
 
 def test_rows_of_a_form_not_mapped_yet_are_said_on_the_first_page_in_each_language(tmp_path):
@@ -133,7 +133,8 @@ def test_rows_of_a_form_not_mapped_yet_are_said_on_the_first_page_in_each_langua
     notes = {}
     for language in ("en", "tr"):
         with using(language, CFG):
-            notes[language] = Report("2023Q1", indicators, quality, pd.DataFrame(), folder=tmp_path).losses_note().data
+            notes[language] = Report(Quarter.parse("2023Q1"), indicators, quality, pd.DataFrame(), CFG,
+                                     folder=tmp_path).losses_note().data
     assert ("<li>30 of the 120 rows received (25%) come from a partner&#x27;s form not yet matched to this "
             "report&#x27;s records and are not counted") in notes["en"]
     assert "<li>Alınan 120 satırın 30 tanesi (%25), henüz bu raporun kayıtlarıyla eşleştirilmemiş bir ortak " \

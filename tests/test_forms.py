@@ -17,7 +17,7 @@ from canonical import CATALOGUE
 from conftest import CFG
 from rich.console import Console
 
-from helpers import check, config, context
+from helpers import check, context
 from helpers.clean.losses import stop_on_losses
 from helpers.clean.quarter import clean_quarter
 from helpers.config import Configuration
@@ -49,9 +49,10 @@ def _raw(root: Path, export: str, forms_in_quarter: bool = True) -> Path:
     return root
 
 
-def _check(quarter: str, raw: Path, tmp_path: Path, apply: bool = False) -> tuple[int, str]:
+def _check(quarter: str, raw: Path, tmp_path: Path, config_dir: Path, apply: bool = False) -> tuple[int, str]:
     out = io.StringIO()
-    code = check.run(quarter, raw, tmp_path / "check" / quarter, console=Console(file=out, width=200), apply=apply)
+    code = check.run(quarter, raw, tmp_path / "check" / quarter, console=Console(file=out, width=200), apply=apply,
+                     config_dir=config_dir)
     return code, out.getvalue()
 
 
@@ -124,12 +125,13 @@ def _truth_figures(truth: pd.DataFrame) -> dict[tuple[str, str, str], float]:
     return figures
 
 
-def _assert_indicators(records: pd.DataFrame, quarter: str, export: str, truth: list[dict] = TRUTH) -> None:
+def _assert_indicators(records: pd.DataFrame, quarter: str, export: str, cfg: Configuration,
+                       truth: list[dict] = TRUTH) -> None:
     """Every figure the quarter's records give (as a run computes them) is the one counted from the ground
     truth: the same categories, the same values, nothing more (a figure the form cannot feed is 0 or absent)."""
     from helpers.measure.indicators import compute_indicators
 
-    computed = compute_indicators(records, Quarter.parse(quarter), config.current())
+    computed = compute_indicators(records, Quarter.parse(quarter), cfg)
     computed = computed[(computed["value"] != 0) & ~computed["indicator"].isin(ACROSS_HISTORY)]
     got = {(row.indicator, row.dimension, row.category): row.value for row in computed.itertuples()}
     expected = _truth_figures(_expected(quarter, truth))
@@ -139,20 +141,21 @@ def _assert_indicators(records: pd.DataFrame, quarter: str, export: str, truth: 
     assert not wrong, f"{export} {quarter}: (computed, true) {wrong}"
 
 
-def _published_or_stopped(quarter: str, raw: Path, export: str) -> bool:
+def _published_or_stopped(quarter: str, raw: Path, export: str, config_dir: Path) -> bool:
     """Never a wrong figure: the quarter's run stops (a file it cannot read, rows it would lose), or every figure
     it would publish is right. True if it stopped."""
     try:
-        result = clean_quarter(context.build(quarter, raw_dir=raw))
-        stop_on_losses(result, config.current())
+        run = context.build(quarter, raw_dir=raw, config_dir=config_dir)
+        result = clean_quarter(run)
+        stop_on_losses(result, run.config)
     except (SourceReadError, DataLossError):
         return True
-    _assert_indicators(result.records, quarter, export)
+    _assert_indicators(result.records, quarter, export, run.config)
     return False
 
 
-def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
-    _assert_indicators(records, quarter, export)
+def _assert_figures(records: pd.DataFrame, quarter: str, export: str, cfg: Configuration) -> None:
+    _assert_indicators(records, quarter, export, cfg)
     truth = _expected(quarter)
     assert len(records) == len(truth)
     assert records["activity"].astype(str).value_counts().to_dict() == truth["activity"].value_counts().to_dict()
@@ -165,48 +168,49 @@ def _assert_figures(records: pd.DataFrame, quarter: str, export: str) -> None:
 
 
 @pytest.mark.parametrize("export", EXPORTS)
-def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_dir):
+def test_first_contact_stops_saying_what_to_map(export, tmp_path, config_copy):
     raw = _raw(tmp_path / "raw", export)
-    run = context.build("2023Q1", raw_dir=raw)
+    run = context.build("2023Q1", raw_dir=raw, config_dir=config_copy)
     result = clean_quarter(run)
     assert result.quality["totals"]["rows_kept"] == 0  # nothing counted before the form is mapped
     assert result.quality["totals"]["rows_read"] == len(TRUTH)
     with pytest.raises(DataLossError, match=r"form 'partner_services', which is not mapped yet: run `quarterly-report "
                                             r"check --quarter 2023Q1 --apply`"):
-        stop_on_losses(result, Configuration(config_dir))
+        stop_on_losses(result, Configuration(config_copy))
     for quarter in QUARTERS:  # never a wrong figure: each quarter's run stops (or what it would publish is right)
-        assert _published_or_stopped(quarter, raw, export)
-    code, shown = _check("2023Q1", raw, tmp_path)
+        assert _published_or_stopped(quarter, raw, export, config_copy)
+    code, shown = _check("2023Q1", raw, tmp_path, config_copy)
     assert code == 1 and "not mapped yet" in shown
-    assert not (config_dir / "forms" / "partner_services.yml").exists()  # check alone writes nothing
+    assert not (config_copy / "forms" / "partner_services.yml").exists()  # check alone writes nothing
 
 
 @pytest.mark.parametrize("export", EXPORTS)
-def test_one_check_apply_maps_the_form_for_every_quarter(export, tmp_path, config_dir):
+def test_one_check_apply_maps_the_form_for_every_quarter(export, tmp_path, config_copy):
     raw = _raw(tmp_path / "raw", export)
-    code, shown = _check("2023Q1", raw, tmp_path, apply=True)
-    mapping = config_dir / "forms" / "partner_services.yml"
+    code, shown = _check("2023Q1", raw, tmp_path, config_copy, apply=True)
+    mapping = config_copy / "forms" / "partner_services.yml"
     written = mapping.read_text(encoding="utf-8")
     assert "Added to the configuration" in shown and "svc: activity" in written and "cash: BN_CASH" in written
     assert code == 0, shown
     for quarter in QUARTERS:  # the earlier quarter, the same form: nothing more to map
-        code, shown = _check(quarter, raw, tmp_path, apply=True)
+        code, shown = _check(quarter, raw, tmp_path, config_copy, apply=True)
         assert code == 0 and "Nothing to add to the configuration." in shown, shown
         assert mapping.read_text(encoding="utf-8") == written
-        result = clean_quarter(context.build(quarter, raw_dir=raw))
-        assert stop_on_losses(result, Configuration(config_dir)) == []  # passes without --accept-losses
-        _assert_figures(result.records, quarter, export)
+        run = context.build(quarter, raw_dir=raw, config_dir=config_copy)
+        result = clean_quarter(run)
+        assert stop_on_losses(result, run.config) == []  # passes without --accept-losses
+        _assert_figures(result.records, quarter, export, run.config)
 
 
-def test_the_mapping_file_keeps_a_persons_lines_and_comments(tmp_path, config_dir):
+def test_the_mapping_file_keeps_a_persons_lines_and_comments(tmp_path, config_copy):
     """--apply adds, never changes: a line a person wrote (a choice mapped by hand) and their comments stay."""
     raw = _raw(tmp_path / "raw", "xml_groups_slash_both.csv")
-    (config_dir / "forms").mkdir()
-    mapping = config_dir / "forms" / "partner_services.yml"
+    (config_copy / "forms").mkdir()
+    mapping = config_copy / "forms" / "partner_services.yml"
     mapping.write_text("# reviewed by the IM officer\nform: partner_services\nchoices:\n  svc:\n"
                        "    legal: PROT_CASE_MGMT  # the partner's legal aid is case management here\n",
                        encoding="utf-8")
-    _check("2023Q1", raw, tmp_path, apply=True)
+    _check("2023Q1", raw, tmp_path, config_copy, apply=True)
     text = mapping.read_text(encoding="utf-8")
     assert text.startswith("# reviewed by the IM officer\n")
     assert "legal: PROT_CASE_MGMT  # the partner's legal aid is case management here" in text
@@ -239,17 +243,16 @@ def test_select_multiple_one_column_split_only_when_certain():
     assert forms._selected("Unknown words", "disab", names) is None
 
 
-def test_a_shared_word_is_never_enough(tmp_path, config_dir):
+def test_a_shared_word_is_never_enough():
     """A choice whose only link to the catalogue is a generic word ("destek", "support") stays blank."""
     from helpers import formmap
 
-    cfg = Configuration(config_dir)
+    cfg = CFG
     assert formmap._choice_value("activity", ["legal_aid", "Hukuki danışmanlık desteği", "Legal aid support"],
                                  cfg)[0] == ""
     assert formmap._choice_value("activity", ["x", "Legal assistance"], cfg)[0] == "PROT_LEGAL"
     assert formmap._choice_value("province", ["urfa_x", "Şanlıurfa"], cfg)[0] == "Şanlıurfa"
     assert formmap._choice_value("province", ["Adala"], cfg)[0] == ""  # a typo is never certain
-    assert config.load("activities")
 
 
 def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong(tmp_path):
@@ -271,16 +274,16 @@ def test_a_row_dated_outside_the_quarter_is_out_of_period_whatever_else_is_wrong
     assert result.quality["totals"]["out_of_period"] == 2 and result.quality["totals"]["rejected"] == 1
 
 
-def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
+def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_copy):
     """The cash amount's question left out of the form's mapping: cash transferred is "not reported" for those
     rows, and the report and check say which figure and how many rows (the issue's silent 0)."""
     from helpers.clean import measures
 
     raw = _raw(tmp_path / "raw", "labels_en_groups_slash_hxl.xlsx")
-    _check("2023Q1", raw, tmp_path, apply=True)
-    mapping = config_dir / "forms" / "partner_services.yml"
+    _check("2023Q1", raw, tmp_path, config_copy, apply=True)
+    mapping = config_copy / "forms" / "partner_services.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  cash_amt: amount_try\n", ""), encoding="utf-8")
-    run = context.build("2023Q1", raw_dir=raw)
+    run = context.build("2023Q1", raw_dir=raw, config_dir=config_copy)
     result = clean_quarter(run)
     cash = int((_expected("2023Q1")["activity"] == "BN_CASH").sum())
     entry, = result.quality["not_reported"]
@@ -289,16 +292,16 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
     line, = measures.sentences(result.quality, run.config)
     assert line.startswith(f"Cash transferred (TRY) is not reported: its {cash} kept records of BN_CASH have no "
                            "amount_try (labels_en_groups_slash_hxl.xlsx [Partner services] has no amount_try column)")
-    _, shown = _check("2023Q1", raw, tmp_path)
+    _, shown = _check("2023Q1", raw, tmp_path, config_copy)
     assert "Cash transferred (TRY) is not reported" in shown
     # The report prints the figure as not reported, never 0, and its data-quality paragraph says why.
     from helpers.measure.indicators import compute_indicators
     from helpers.publication.report import Report
 
     quality = {**result.quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-    cfg = Configuration(config_dir)  # the edited configuration, as a run would hand it down
-    report = Report("2023Q1", compute_indicators(result.records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
-                    cfg=cfg)
+    cfg = Configuration(config_copy)  # the edited configuration, as a run would hand it down
+    q = Quarter.parse("2023Q1")
+    report = Report(q, compute_indicators(result.records, q, cfg), quality, pd.DataFrame(), cfg=cfg)
     assert report.number("cash_transferred_try") == "not reported"
     assert "Cash transferred \\(TRY\\) is not reported: no value for it in" in report.quality_summary()
 
@@ -306,7 +309,7 @@ def test_a_measure_left_unmapped_is_not_reported_never_0(tmp_path, config_dir):
 DISTRIBUTIONS = FIXTURES / "distributions"  # a second form (make_distribution_export.py): optional quantity
 
 
-def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, config_dir):
+def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, config_copy):
     """An in-kind distribution form (formpack export) whose optional quantity is blank in some rows: items
     distributed is printed "at least ...", on the tile and on the chart, with which figure and how many records;
     with the quantity question left unmapped it is "not reported", never 0."""
@@ -320,13 +323,13 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     (raw / "2023Q1").mkdir(parents=True)
     for name in ("partner_distributions.xlsx", "distributions_labels_en.xlsx"):
         shutil.copy(DISTRIBUTIONS / name, raw / "2023Q1" / name)
-    _check("2023Q1", raw, tmp_path, apply=True)
-    mapping = config_dir / "forms" / "partner_distributions.yml"
+    _check("2023Q1", raw, tmp_path, config_copy, apply=True)
+    mapping = config_copy / "forms" / "partner_distributions.yml"
     assert "  qty: quantity\n" in mapping.read_text(encoding="utf-8")
-    run = context.build("2023Q1", raw_dir=raw)
+    run = context.build("2023Q1", raw_dir=raw, config_dir=config_copy)
     result = clean_quarter(run)
-    assert stop_on_losses(result, Configuration(config_dir)) == []
-    _assert_indicators(result.records, "2023Q1", "distributions_labels_en.xlsx", truth.to_dict("records"))
+    assert stop_on_losses(result, Configuration(config_copy)) == []
+    _assert_indicators(result.records, "2023Q1", "distributions_labels_en.xlsx", run.config, truth.to_dict("records"))
     blank = int(truth["quantity"].isna().sum())
     assert len(result.records) == len(truth) and 0 < blank < len(truth)
     assert result.records["quantity"].sum() == truth["quantity"].sum()
@@ -335,14 +338,14 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     assert entry["figures"] == [{"indicator": "items_distributed", "label": "Items distributed"}]
     assert measures.sentences(result.quality, run.config) == [
         f"Items distributed leaves out {blank} kept records of BN_INKIND without quantity"]
-    _, shown = _check("2023Q1", raw, tmp_path)
+    _, shown = _check("2023Q1", raw, tmp_path, config_copy)
     assert f"Items distributed leaves out {blank} kept records" in shown
 
     def report(quality: dict, records: pd.DataFrame) -> Report:
         quality = {**quality, "completeness": {"sex": 1.0, "age": 0.0, "population_group": 1.0}}
-        cfg = Configuration(config_dir)  # the configuration in use, as a run would hand it down
-        return Report("2023Q1", compute_indicators(records, Quarter.parse("2023Q1"), cfg), quality, pd.DataFrame(),
-                      cfg=cfg)
+        cfg = Configuration(config_copy)  # the configuration in use, as a run would hand it down
+        q = Quarter.parse("2023Q1")
+        return Report(q, compute_indicators(records, q, cfg), quality, pd.DataFrame(), cfg=cfg)
 
     partial = report(result.quality, result.records)
     kits = truth[truth["item"] == "hygiene kit"]["quantity"].sum()
@@ -361,7 +364,7 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
 
     # The quantity question left unmapped: every row lacks it, the figure is not reported, never 0.
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
-    run = context.build("2023Q1", raw_dir=raw)
+    run = context.build("2023Q1", raw_dir=raw, config_dir=config_copy)
     result = clean_quarter(run)
     entry, = result.quality["not_reported"]
     assert (entry["rows"], entry["rows_reported"]) == (len(truth), 0) and entry["files_without_column"]
@@ -370,7 +373,7 @@ def test_a_partial_or_unmapped_quantity_is_marked_never_a_silent_0(tmp_path, con
     assert "Items distributed is not reported" in unmapped.quality_summary()
 
 
-def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_sum(tmp_path, config_dir):
+def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_sum(tmp_path, config_copy):
     """The public data say what the report says (issues 21 and 23): items distributed with the quantity blank in
     some rows is published as its partial sum flagged ``lower_bound``; with the quantity question unmapped it is
     blank and flagged ``not_reported``, never 0; complete figures are ``complete``. The files still validate."""
@@ -388,24 +391,24 @@ def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_
     (raw / "2023Q1").mkdir(parents=True)
     for name in ("partner_distributions.xlsx", "distributions_labels_en.xlsx"):
         shutil.copy(DISTRIBUTIONS / name, raw / "2023Q1" / name)
-    _check("2023Q1", raw, tmp_path, apply=True)
+    _check("2023Q1", raw, tmp_path, config_copy, apply=True)
     truth = pd.DataFrame(json.loads((DISTRIBUTIONS / "submissions.json").read_text(encoding="utf-8")))
 
     def public() -> pd.DataFrame:
-        run = context.build("2023Q1", raw_dir=raw, processed_dir=processed)
+        run = context.build("2023Q1", raw_dir=raw, processed_dir=processed, config_dir=config_copy)
         out = write_clean(clean_quarter(run), processed)
         totals.write(totals.read(raw, run.quarter, run.config), out, run.config)
         run_indicators(run)
         return pd.read_csv(out / "indicators_public.csv", dtype=str, skiprows=[1], keep_default_na=False)
 
     def validated(folder: Path) -> None:
-        name, portal = public_data_name("2023Q1"), tmp_path / f"portal-{folder.name}"
+        name, portal = public_data_name(Quarter.parse("2023Q1")), tmp_path / f"portal-{folder.name}"
         portal.mkdir()
         for file, published in [("indicators_public.csv", name),
                                 (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                                 (definitions_name("indicators_public.csv"), definitions_name(name))]:
             shutil.copyfile(processed / "2023Q1" / file, portal / published)
-        package = write_datapackage(portal, Quarter.parse("2023Q1"), Configuration(config_dir))
+        package = write_datapackage(portal, Quarter.parse("2023Q1"), Configuration(config_copy))
         report = frictionless.validate(str(package))
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
         options, errors = hxl.InputOptions(allow_local=True), []
@@ -424,7 +427,7 @@ def test_the_public_file_leaves_a_not_reported_figure_blank_and_flags_a_partial_
     assert len(others) and set(others["completeness"]) == {"complete"}
     validated(tmp_path / "partial")
 
-    mapping = config_dir / "forms" / "partner_distributions.yml"
+    mapping = config_copy / "forms" / "partner_distributions.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("  qty: quantity\n", ""), encoding="utf-8")
     unmapped = public()
     items = unmapped[unmapped["indicator"] == "items_distributed"]

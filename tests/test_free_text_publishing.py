@@ -3,7 +3,6 @@
 import pandas as pd
 import pytest
 
-from helpers import config
 from helpers.config import Configuration
 from helpers.errors import UnpublishedDimensionError
 from helpers.measure.indicators import for_publication, publishable, series
@@ -13,7 +12,7 @@ CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.c
 
 
 def test_a_dimension_using_free_text_is_published_only_when_config_lists_it():
-    settings = config.load("indicators")
+    settings = CFG.load("indicators")
     assert {"activity_detail", "site", "centre", "donor"} <= set(settings["free_text"])
     assert publishable("sector", CFG) and publishable("activity+province", CFG) and publishable("total", CFG)
     assert publishable("centre", CFG) and publishable("donor", CFG)  # listed under publish_free_text

@@ -179,6 +179,8 @@ from IPython.display import HTML, Markdown, display
 from helpers.publication import figures
 from helpers.measure.disclosure import fmt
 from helpers.clean.quality import quality_table
+from helpers.config import Configuration
+from helpers.paths import CONFIG_DIR, Quarter
 from helpers.publication.report import Report, markdown, tiles
 
 figures.use_report_style()
@@ -196,7 +198,8 @@ quality = {{"totals": {{"rows_read": 10, "rows_kept": 9, "duplicate": 0, "out_of
                              "rejected": 0}}
                       for name, _ in {skipped!r}}},
             "skipped_files": skipped}}
-r = Report("2022Q4", indicators, quality, pd.DataFrame({{"quarter": ["2022Q4"], "people_reached": [120]}}))
+history = pd.DataFrame({{"quarter": ["2022Q4"], "people_reached": [120]}})
+r = Report(Quarter.parse("2022Q4"), indicators, quality, history, Configuration(CONFIG_DIR))
 story = r.narrative({narratives!r})
 display(markdown(story.get("")))
 display(markdown(story.get("Protection")))

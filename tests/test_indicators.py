@@ -114,16 +114,15 @@ def test_cumulative_totals_use_history_and_rerun_replaces_the_quarter(tmp_path, 
     ind = compute_indicators(records, Q4, CFG, history)
     assert value(ind, "people_reached_year_to_date", cfg=CFG) == 22 + 50
     assert value(ind, "people_reached_since_start", cfg=CFG) == 22 + 150
-    twice = history_with(history_with(history, "2022Q4", 22, HEADLINE), "2022Q4", 23, HEADLINE)
+    twice = history_with(history_with(history, Q4, 22, HEADLINE), Q4, 23, HEADLINE)
     assert twice["quarter"].tolist().count("2022Q4") == 1
     assert twice.set_index("quarter").at["2022Q4", "people_reached"] == 23
 
 
 def test_indicators_read_only_the_columns_they_use_and_nothing_they_need_is_missing():
-    from helpers import config
     from helpers.measure.indicators import needed_columns
 
-    columns = needed_columns(config.indicators())
+    columns = needed_columns(CFG.indicators())
     assert {"province", "sex", "age_group", "activity_detail", "site", "quantity", "amount_try"} <= set(columns)
     assert not {"date", "row_number", "source", "district", "age", "nationality"} & set(columns)
 
@@ -298,7 +297,7 @@ def test_the_first_quarter_on_record_starts_an_empty_history(tmp_path):
     totals.write(totals.read(raw, Quarter.parse("2022Q4"), CFG), processed / "2022Q4", CFG)  # no published totals file
     history = load_history(Q4, CFG, processed)
     assert history.empty and list(history.columns) == ["quarter", "people_reached", "source"]
-    after = history_with(history, "2022Q4", 23, HEADLINE)
+    after = history_with(history, Q4, 23, HEADLINE)
     assert list(zip(after["quarter"], after["people_reached"], strict=True)) == [("2022Q4", 23)]
 
 

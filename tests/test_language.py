@@ -7,6 +7,7 @@ from conftest import edit
 
 from helpers.config import CONFIG_DIR, Configuration
 from helpers.errors import ConfigError
+from helpers.paths import Quarter
 from helpers.publication import catalogue, figures
 from helpers.publication.language import Language, get, languages, using
 from helpers.publication.render import page_counter
@@ -19,19 +20,19 @@ def test_every_message_has_a_turkish_translation():
     """Words added anywhere the report prints from (code, template, notebook, config) stop the tests until the
     catalogue translates them: run `make catalogue`, then translate the new entries."""
     for language in languages(CFG)[1:]:
-        assert catalogue.untranslated(language.code) == []
+        assert catalogue.untranslated(language.code, CFG) == []
 
 
-def test_a_new_config_word_without_translation_is_caught(config_dir):
-    edit(config_dir / "report.yml", "title: Innovation lab,", "title: Digital skills lab,")
-    assert "Digital skills lab" in catalogue.untranslated("tr")
+def test_a_new_config_word_without_translation_is_caught(config_copy):
+    edit(config_copy / "report.yml", "title: Innovation lab,", "title: Digital skills lab,")
+    assert "Digital skills lab" in catalogue.untranslated("tr", Configuration(config_copy))
 
 
 def test_a_translation_that_loses_a_placeholder_is_caught(monkeypatch):
     tr = catalogue.read("tr")
     tr["Published {date}"].string = "Yayım tarihi"
     monkeypatch.setattr(catalogue, "read", lambda code: tr)
-    assert "Published {date} (placeholders differ)" in catalogue.untranslated("tr")
+    assert "Published {date} (placeholders differ)" in catalogue.untranslated("tr", CFG)
 
 
 def test_turkish_numbers_and_dates_come_from_cldr():
@@ -39,8 +40,8 @@ def test_turkish_numbers_and_dates_come_from_cldr():
     assert tr.number(67389) == "67.389"
     assert tr.number(1234.5, decimals=1) == "1.234,5"
     assert tr.percent(0.12) == "%12"
-    assert tr.period("2022Q4") == "Ekim–Aralık 2022"
-    assert tr.period("2023Q1") == "Ocak–Mart 2023"
+    assert tr.period(Quarter.parse("2022Q4")) == "Ekim–Aralık 2022"
+    assert tr.period(Quarter.parse("2023Q1")) == "Ocak–Mart 2023"
     assert tr.day(dt.date(2026, 12, 7)) == "7 Aralık 2026"
     assert tr.signed(1234) == "+1.234"
     assert tr.fmt(67389, total=True) == "67.389"
@@ -49,7 +50,8 @@ def test_turkish_numbers_and_dates_come_from_cldr():
 
 def test_english_formats_are_unchanged():
     en = languages(CFG)[0]
-    assert (en.number(67389), en.percent(0.12), en.period("2022Q4"), en.day(dt.date(2026, 12, 7))) == (
+    q = Quarter.parse("2022Q4")
+    assert (en.number(67389), en.percent(0.12), en.period(q), en.day(dt.date(2026, 12, 7))) == (
         "67,389", "12%", "October–December 2022", "7 December 2026")
 
 
@@ -107,9 +109,9 @@ def test_the_bundled_turkish_narrative_tells_the_same_sections_under_their_turki
     from helpers.publication.narrative import check_headings, narrative_path, sections
     from helpers.publication.report import narrative_sections
 
-    english = set(sections(narrative_path("2022Q4").read_text(encoding="utf-8")))
+    english = set(sections(narrative_path(Quarter.parse("2022Q4")).read_text(encoding="utf-8")))
     with using("tr", CFG):
-        text = narrative_path("2022Q4", suffix=".tr").read_text(encoding="utf-8")
+        text = narrative_path(Quarter.parse("2022Q4"), suffix=".tr").read_text(encoding="utf-8")
         check_headings(text, narrative_sections())
         turkish = set(sections(text))
         assert "Koruma" in turkish and "Bağışçılar" in turkish
@@ -139,7 +141,7 @@ def test_a_turkish_narrative_is_checked_against_the_turkish_titles(tmp_path):
     assert check("2022Q4", tmp_path / "processed", tmp_path, "tr")[2] == []
 
 
-def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch):
+def test_a_third_language_is_a_catalogue_away(config_copy, tmp_path, monkeypatch):
     """docs/how-to-change.md, "Add a language", step by step for Arabic: one line of config, `make catalogue`
     starts its catalogue, the test lists what is left to translate; once translated, its pages are written right
     to left, and Turkish and English are as they were."""
@@ -153,13 +155,14 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
     locales = tmp_path / "locales"
     shutil.copytree(language.LOCALES_DIR, locales)
     monkeypatch.setattr(language, "LOCALES_DIR", locales)
-    edit(config_dir / "report.yml", "  - {code: tr, locale: tr_TR, name: Türkçe}\n",
+    edit(config_copy / "report.yml", "  - {code: tr, locale: tr_TR, name: Türkçe}\n",
          "  - {code: tr, locale: tr_TR, name: Türkçe}\n  - {code: ar, locale: ar, name: العربية}\n")
-    written = catalogue.update()
+    cfg = Configuration(config_copy)  # the run's configuration, with its third language
+    written = catalogue.update(cfg)
     assert locales / "ar" / "LC_MESSAGES" / "report.po" in written
-    template = catalogue.extract_catalogue()
-    assert len(catalogue.untranslated("ar", template)) == len([m for m in template if m.id])  # all to translate
-    assert catalogue.untranslated("tr", template) == []
+    template = catalogue.extract_catalogue(cfg)
+    assert len(catalogue.untranslated("ar", cfg, template)) == len([m for m in template if m.id])  # all to translate
+    assert catalogue.untranslated("tr", cfg, template) == []
     path = language.catalogue_path("ar")
     with path.open("rb") as po:
         arabic = read_po(po, locale="ar")
@@ -170,8 +173,7 @@ def test_a_third_language_is_a_catalogue_away(config_dir, tmp_path, monkeypatch)
             message.string = f"ع {message.id}"
     with path.open("wb") as po:
         write_po(po, arabic)
-    assert catalogue.untranslated("ar", template) == []
-    cfg = Configuration(config_dir)  # the run's configuration, with its third language
+    assert catalogue.untranslated("ar", cfg, template) == []
     ar = get("ar", cfg)
     assert (ar.direction, ar.suffix) == ("rtl", ".ar")
     with using("ar", cfg):
@@ -194,7 +196,7 @@ def test_the_turkish_narrative_has_the_english_ones_photos_and_boxes_in_turkish(
     from helpers.publication.narrative import narrative_path
 
     def shown(suffix: str) -> tuple[list[str], list[str], list]:
-        text = narrative_path("2022Q4", suffix=suffix).read_text(encoding="utf-8")
+        text = narrative_path(Quarter.parse("2022Q4"), suffix=suffix).read_text(encoding="utf-8")
         words = {_(word): kind for word, kind in BOXES.items()}
         boxes = [words.get(m[1]) for m in re.finditer(r"^> \*\*([^*]+)\*\*", text, re.MULTILINE)]
         return [photo[1] for line in text.splitlines() if (photo := photos.parse(line))], boxes, [

@@ -7,12 +7,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import config
 from helpers.config import Configuration
 from helpers.errors import NarrativeError
 from helpers.measure.disclosure import fmt
 from helpers.measure.indicators import value
-from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR
+from helpers.paths import CONFIG_DIR, NOTEBOOKS_DIR, Quarter
 from helpers.publication.narrative import check_headings, narrative_path, render_narrative, sections
 from helpers.publication.report import Report, Story, narrative_sections
 
@@ -125,13 +124,13 @@ def test_a_heading_given_twice_stops_the_run():
 
 def test_the_report_refuses_a_narrative_whose_heading_matches_no_section(tmp_path):
     (tmp_path / "2022Q4.md").write_text("We reached {{ people_reached.total }}.\n\n## Protecton\nText.\n")
-    report = Report("2022Q4", INDICATORS, {}, pd.DataFrame())
+    report = Report(Quarter.parse("2022Q4"), INDICATORS, {}, pd.DataFrame(), cfg=CFG)
     with pytest.raises(NarrativeError, match=r"2022Q4\.md line 3: heading '## Protecton'.*nearest: Protection"):
         report.narrative(tmp_path)
 
 
 def test_the_bundled_narrative_fills_every_section_it_names():
-    text = narrative_path("2022Q4").read_text(encoding="utf-8")
+    text = narrative_path(Quarter.parse("2022Q4")).read_text(encoding="utf-8")
     check_headings(text, narrative_sections())
     assert set(sections(text)) - {""} <= set(narrative_sections())
 
@@ -140,7 +139,7 @@ def test_the_notebook_names_its_sections_by_their_config_entry_in_config_order()
     notebook = nbformat.read(NOTEBOOKS_DIR / "03_report.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert not [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]  # headings: config only
-    ids = [section["id"] for section in config.report()["sections"]]
+    ids = [section["id"] for section in CFG.report()["sections"]]
     places = [ids.index(name) for name in re.findall(r'r\.section\("([^"]*)"\)', code)]  # each one of config's
     assert places and places == sorted(set(places))  # in config's order, once each (the rest: text sections)
     assert "story.get(" not in code and "r.begin(" not in code

@@ -1,5 +1,7 @@
 """Normalisers: dates, numbers, categories, ages, items."""
 
+import math
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -117,6 +119,10 @@ def test_real_export_dates_give_their_calendar_date_in_turkiye(text):
     # an offset other than Türkiye's moves the calendar date; without an offset the date is as written
     ("2022-12-31T22:30:00Z", "2023-01-01"), ("2022-12-31T23:30:00+00:00", "2023-01-01"),
     ("2023-01-01T01:00:00+05:00", "2022-12-31"), ("2022-12-31T23:30:00", "2022-12-31"),
+    # behind UTC (a server in New York), doubled, half-hour offsets (a device on Tehran time), hours only (PostgreSQL)
+    ("2023-04-14T22:30:00-04:00", "2023-04-15"), ("2023-04-14T14:30:00-05:00", "2023-04-14"),
+    ("2023-04-14T04:00:00+05:00", "2023-04-14"), ("2023-04-14T00:20:00+03:30", "2023-04-13"),
+    ("2023-04-14T00:40:00+0330", "2023-04-14"), ("2023-04-14 00:00:00+03", "2023-04-14"),
     # a month only: the record belongs to the month, dated its first day
     ("2023-04", "2023-04-01"), ("04/2023", "2023-04-01"), ("Nisan 2023", "2023-04-01"), ("April 2023", "2023-04-01"),
     ("Aralık 2022", "2022-12-01"),
@@ -127,6 +133,8 @@ def test_dates_in_the_shapes_field_tools_export(text, day):
 
 @pytest.mark.parametrize("text", [
     "6 Nisan 2023 Cuma",  # 6 April 2023 was a Thursday: the weekday contradicts the date
+    "6 Nisan 2023 Perşembe Cuma",  # two day names: the first fits, the second does not
+    "Cumartesi Nisan 2023", "Saturday April 2023",  # a day name needs a day (1 April 2023 was a Saturday)
     "Ekim", "12 Foo 2022", "Nisan Ekim 2023", "2023-13", "13/2023", "31.04.2023", "29.02.23", "12.10.2022.1",
     "2023-04-14T25:00:00+03:00", "2023-04-14T09:50:00+25:00", "6 Nisan", "April 14", "123456", "14 04 2023",
     "a" * 5000 + "!", "1 " * 5000 + "x",  # long junk is refused in linear time
@@ -241,6 +249,86 @@ def test_numbers_typed_into_workbook_cells_are_read_as_written_and_are_no_eviden
     assert parsed.tolist() == [1250.5, 1.125, 1500, 2.5, 1125] and status.tolist() == [OK] * 5
 
 
+def test_a_sign_is_read_and_minus_zero_is_plain_zero():
+    values, status = read("-12,5", "-1.250,50", "+7", "-0", "-0,00", "0,000", "0.000")
+    assert values == [-12.5, -1250.5, 7, 0, 0, 0, 0] and status == [OK] * 7
+    assert [math.copysign(1, v) for v in values[3:]] == [1] * 4  # never "-0.0" in a published file
+
+
+def test_a_number_whose_two_readings_agree_is_not_ambiguous():
+    # 0,000 is 0 read either way: its leading 0 group leaves nothing to settle
+    assert read("0,000", "0.000", bounds=COUNT) == ([0, 0], [OK, OK])
+
+
+def test_a_leading_zero_group_with_no_plausible_reading_is_invalid_not_ambiguous():
+    # a household of 0,500: neither 0.5 (not whole) nor 500 (above 30) is a household size
+    values, status = read("0,500", bounds=HOUSEHOLD)
+    assert pd.isna(values[0]) and status == [readings.INVALID]
+    assert read("0,500", bounds=COUNT)[1] == [A]  # 500 people is plausible, 0.5 is not: still never settled
+
+
+def test_blank_cells_are_missing_and_not_invalid():
+    values, status = read("", "   ", "12")
+    assert pd.isna(values[0]) and pd.isna(values[1]) and values[2] == 12 and status == [OK, OK, OK]
+
+
+def test_a_missing_cell_is_no_evidence_of_a_decimal_mark():
+    values = pd.Series([None, "1.500", "12"], dtype="object")
+    assert numbers.decimal_marks(values).to_dict() == {None: 0}  # without sources: one entry, for no file
+    assert numbers.read_numbers(values, bounds=AMOUNT)[1].tolist() == [OK, A, OK]
+
+
+def test_each_source_files_evidence_is_found_when_not_given():
+    values = pd.Series(["1.250,50", "1.500", "25.00", "1.500", "1.500"], dtype="category")
+    sources = pd.Series(["tr.csv", "tr.csv", "en.csv", "en.csv", "none.csv"], dtype="category")
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT)
+    assert parsed.tolist()[:4] == [1250.5, 1500, 25, 1.5] and status.tolist() == [OK, OK, OK, OK, A]
+
+
+def test_evidence_given_by_file_name_is_matched_by_name_and_a_file_it_omits_has_none():
+    values = pd.Series(["1.500", "1.500", "1.500"], dtype="category")
+    sources = pd.Series(["tr.csv", "en.csv", "new.csv"], dtype="category")  # categories en, new, tr
+    marks = pd.Series({"tr.csv": numbers.COMMA, "en.csv": numbers.POINT})
+    parsed, status = numbers.read_numbers(values, sources, AMOUNT, marks)
+    assert parsed.tolist()[:2] == [1500, 1.5] and pd.isna(parsed.iloc[2]) and status.tolist() == [OK, OK, A]
+
+
+def test_an_empty_column_reads_as_empty():
+    for parsed, status in (numbers.read_numbers(pd.Series([], dtype="object")),
+                           dates.read_dates(pd.Series([], dtype="object"), CFG)):
+        assert len(parsed) == 0 and len(status) == 0
+
+
+def test_a_typed_number_is_no_evidence_when_the_evidence_is_found_from_the_values_themselves():
+    # Excel writes 1250.5 into a typed cell whatever the file's convention: 2,750 beside it stays ambiguous
+    values, typed = pd.Series(["1250.5", "2,750"]), pd.Series([True, False])
+    parsed, status = numbers.read_numbers(values, bounds=AMOUNT, typed=typed)
+    assert parsed.tolist()[0] == 1250.5 and pd.isna(parsed.iloc[1]) and status.tolist() == [OK, A]
+    assert numbers.parse_numbers(values, bounds=AMOUNT, typed=typed).tolist()[0] == 1250.5
+    assert pd.isna(numbers.parse_numbers(values, bounds=AMOUNT, typed=typed).iloc[1])
+    # rows that typed does not name are text cells
+    parsed, status = numbers.read_numbers(values, bounds=AMOUNT, typed=pd.Series([True], index=[0]))
+    assert parsed.tolist()[0] == 1250.5 and status.tolist() == [OK, A]
+
+
+def test_typed_numbers_add_no_evidence_beside_a_files_decimal_points():
+    values = pd.Series(["1250.5", "25.00", "1,500"], dtype="category")
+    typed = pd.Series([True, False, False])
+    assert numbers.decimal_marks(values, typed=typed).tolist() == [numbers.POINT]
+    assert numbers.read_numbers(values, bounds=AMOUNT, typed=typed)[0].tolist() == [1250.5, 25, 1500]
+
+
+def test_a_typed_number_out_of_bounds_is_invalid():
+    values, status = numbers.read_numbers(pd.Series(["2000000", "12"]), bounds=AMOUNT, typed=pd.Series([True, True]))
+    assert pd.isna(values.iloc[0]) and values.iloc[1] == 12 and status.tolist() == [readings.INVALID, OK]
+
+
+def test_the_bounds_hint_says_whether_a_whole_number_is_needed_and_names_only_a_setting_given():
+    household = numbers.Bounds(1, 30, whole=True, setting="max_household_size")
+    assert household.hint() == "must be a whole number from 1 to 30 (config max_household_size)"
+    assert numbers.Bounds(0, 5000, whole=True).hint() == "must be a whole number from 0 to 5,000"
+
+
 @given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
        st.sampled_from(["", " TL", "₺"]))
 def test_a_number_in_a_column_with_clear_evidence_round_trips(whole, cents, currency):
@@ -265,10 +353,10 @@ def test_vocabularies_match_kobo_labels_and_turkish_spellings_after_folding():
         True, False, False, True, False, True]
 
 
-def test_a_spelling_with_two_meanings_is_refused(config_dir):
-    edit(config_dir / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
+def test_a_spelling_with_two_meanings_is_refused(config_copy):
+    edit(config_copy / "vocabularies.yml", "male: [m, male,", "male: [m, K, male,")
     with pytest.raises(normalise.VocabularyError, match=r"vocabularies\.yml, sex: 'K' means both 'female' and 'male'"):
-        normalise.vocabulary("sex", Configuration(config_dir))
+        normalise.vocabulary("sex", Configuration(config_copy))
 
 
 def test_unrecognised_optional_values_are_counted_and_identifiers_withheld():
@@ -295,6 +383,19 @@ def test_day_or_month_first_is_decided_per_source_file_from_its_dates():
     assert status.tolist() == [OK] * 8
 
 
+def test_each_source_files_order_is_found_when_not_given():
+    values = pd.Series(["15/01/2023", "02/03/2023", "1/15/2023", "02/03/2023", "02/03/2023"], dtype="category")
+    sources = pd.Series(["tr", "tr", "us", "us", "none"], dtype="category")
+    read, status = dates.read_dates(values, CFG, sources)
+    assert [d.strftime("%m-%d") for d in read] == ["01-15", "03-02", "01-15", "02-03", "03-02"]
+    assert status.tolist() == [OK] * 5
+
+
+def test_a_missing_date_is_no_evidence_of_the_order():
+    read, status = dates.read_dates(pd.Series([None, "1/15/2023", "02/03/2023"], dtype="object"), CFG)
+    assert pd.isna(read.iloc[0]) and read.iloc[2] == pd.Timestamp("2023-02-03") and status.tolist() == [OK] * 3
+
+
 def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
     values = pd.Series(["1/15/2023", "13/01/2023", "02/03/2023"])
     read, status = dates.read_dates(values, CFG)
@@ -308,3 +409,75 @@ def test_a_date_readable_both_ways_in_a_file_showing_both_orders_is_ambiguous():
                                              ("mm/mm/yyyy", 0)])
 def test_a_format_written_in_a_header_states_the_order(note, order):
     assert dates.written_order(note) == order
+
+
+def test_free_text_is_trimmed_with_inner_spaces_collapsed_and_blank_is_missing():
+    free = normalise.collapse_spaces(pd.Series(["  Kilis   merkez ", " ", None, "Ceylanpınar\tToplum  Merkezi"]))
+    assert str(free.dtype) == "string" and free.tolist() == ["Kilis merkez", pd.NA, pd.NA, "Ceylanpınar Toplum Merkezi"]
+    plain = normalise.blank_to_na(pd.Series([" Suruç  Kampı ", "", "   ", None]))
+    assert str(plain.dtype) == "string" and plain.tolist() == ["Suruç  Kampı", pd.NA, pd.NA, pd.NA]
+
+
+def test_each_value_keeps_its_row_of_a_filtered_frame():
+    values = pd.Series(["b", "a", "b"], index=[10, 20, 30])  # the kept rows of a quarter: not 0, 1, 2
+    upper = normalise.map_distinct(values, str.upper)
+    assert upper.to_dict() == {10: "B", 20: "A", 30: "B"}
+    assert normalise.map_non_blank(values, str.upper).to_dict() == {10: "B", 20: "A", 30: "B"}
+    coded = normalise.map_distinct(values, str.upper, "category")
+    assert coded.astype(str).to_dict() == {10: "B", 20: "A", 30: "B"}
+    groups = normalise.age_groups(pd.Series([3.0, 70.0], index=[5, 9]), CFG.age_groups())
+    assert groups.astype(str).to_dict() == {5: "0-4", 9: "60+"}
+
+
+def test_categories_of_a_mapped_column_are_its_distinct_results_in_order_unused_ones_included():
+    values = pd.Series(["b", "a"], dtype=pd.CategoricalDtype(["b", "a", "c"]))
+    coded = normalise.map_distinct(values, str.upper, "category")
+    assert coded.cat.categories.tolist() == ["B", "A", "C"] and coded.tolist() == ["B", "A"]
+
+
+def test_yes_and_no_in_turkish_and_english_are_a_nullable_boolean():
+    answers = normalise.parse_yes_no(pd.Series(["Evet", "hayır", "Yes", "0", "VAR", "", None, "belki"]), CFG)
+    assert str(answers.dtype) == "boolean"
+    assert answers.tolist() == [True, False, True, False, True, pd.NA, pd.NA, pd.NA]
+
+
+def test_unrecognised_values_are_counted_most_frequent_first_in_each_column_present():
+    nationality = pd.Categorical(["Somali", "Zimbabwe", "Eritrea", "Zimbabwe", " ", "Suriye"],
+                                 categories=["Somali", "Zimbabwe", "Eritrea", " ", "Suriye"])
+    raw = pd.DataFrame({"nationality": nationality})  # no sex column: the other columns are still counted
+    counts = normalise.unrecognised_values(raw, raw.index, CFG)
+    assert list(counts) == ["nationality"]
+    assert list(counts["nationality"].items()) == [("Zimbabwe", 2), ("Eritrea", 1), ("Somali", 1)]
+
+
+def test_a_value_with_as_many_digits_as_an_identifier_is_withheld():
+    raw = pd.DataFrame({"sex": ["123456", "1234567", "0532 123 45 67"]}, dtype="category")  # min_digits: 7
+    assert normalise.unrecognised_values(raw, raw.index, CFG) == {"sex": {"(withheld: identifier-shaped)": 2,
+                                                                          "123456": 1}}
+
+
+def test_an_age_from_0_to_120_is_kept_and_rounded_and_any_other_is_unknown():
+    ages = normalise.age_in_range(pd.Series([-1, 0, 35.6, 120, 121], dtype="float64"))
+    assert ages.tolist()[1:4] == [0, 36, 120] and ages.iloc[[0, 4]].isna().all()
+    groups = normalise.age_groups(pd.Series([-1.0, 0.0, 60.0]), CFG.age_groups())
+    assert groups.tolist() == ["unknown", "0-4", "60+"]
+    # ordered youngest first, as pd.cut makes them: records.parquet keeps the order, so age groups compare and sort
+    assert groups.cat.ordered and (groups == "60+").tolist() == [False, False, True] and (groups < "5-11")[1]
+
+
+def test_only_a_plural_s_is_dropped_and_synonyms_match_before_and_after():
+    raw = pd.Series(["Blanket", "Gas", "Cooking gas", "Mattress", "Face masks", "Hand sanitisers", "Sanitary pads"])
+    synonyms = {"face mask": "mask", "hand sanitiser": "hand sanitizer", "sanitary pads": "menstrual pad kit"}
+    assert normalise.normalise_items(raw, synonyms).tolist() == [
+        "blanket", "gas", "cooking gas", "mattress", "mask", "hand sanitizer", "menstrual pad kit"]
+
+
+def test_an_activity_code_is_read_with_underscores_hyphens_or_spaces_between_its_words():
+    catalogue = CFG.activities()
+    raw = pd.Series(["PROT_CASE_MGMT", "prot case mgmt", "Prot-Case-Mgmt", " prot__case  mgmt "])
+    assert normalise.activity_codes(raw, catalogue).tolist() == ["PROT_CASE_MGMT"] * 4
+
+
+def test_a_catalogue_of_codes_alone_names_its_activities_by_their_codes():
+    catalogue = pd.DataFrame(index=pd.Index(["PROT_CASE_MGMT", "BN_CASH"]))
+    assert normalise.activity_names(catalogue) == {"prot case mgmt": "PROT_CASE_MGMT", "bn cash": "BN_CASH"}

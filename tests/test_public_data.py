@@ -166,7 +166,8 @@ def test_the_attack_finds_what_primary_suppression_alone_leaves_open(public, tru
 
 
 def test_the_report_prints_the_suppression_of_the_public_file(public, truth, computed):
-    report = Report("2022Q4", computed, {}, pd.DataFrame(columns=["quarter", "people_reached", "source"]))
+    history = pd.DataFrame(columns=["quarter", "people_reached", "source"])
+    report = Report(Quarter.parse("2022Q4"), computed, {}, history, cfg=CFG)
     keys = zip(public["#indicator+code"], public["#meta+dimension"], public["#meta+category"], strict=True)
     hidden = dict(zip(keys, public["#meta+suppressed"] == "1", strict=True))
     for indicator, dimension in truth[["indicator", "dimension"]].drop_duplicates().itertuples(index=False):
@@ -208,7 +209,7 @@ def test_the_data_dictionary_lies_beside_the_file_and_names_every_column(process
 @pytest.mark.slow
 def test_the_run_publishes_the_file_and_its_dictionary_next_to_the_report(fixture_run):
     _, result = fixture_run
-    name = public_data_name("2022Q4")
+    name = public_data_name(Quarter.parse("2022Q4"))
     assert (result.report_dir / name).is_file() and (result.report_dir / dictionary_name(name)).is_file()
 
 
@@ -231,7 +232,7 @@ def test_the_definitions_lie_beside_the_file_one_per_indicator_with_its_unit(pro
 def package(processed, tmp_path_factory):
     """The public files under their published names with their datapackage.json, as a run publishes them."""
     folder = tmp_path_factory.mktemp("portal")
-    name = public_data_name("2022Q4")
+    name = public_data_name(Quarter.parse("2022Q4"))
     for file, published in [("indicators_public.csv", name),
                             (dictionary_name("indicators_public.csv"), dictionary_name(name)),
                             (definitions_name("indicators_public.csv"), definitions_name(name))]:
@@ -242,7 +243,7 @@ def package(processed, tmp_path_factory):
 def test_frictionless_validates_the_data_package_and_every_file_in_it(package):
     report = frictionless.validate(str(package))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:10]
-    figures = pd.read_csv(package.parent / public_data_name("2022Q4"), skiprows=[1])
+    figures = pd.read_csv(package.parent / public_data_name(Quarter.parse("2022Q4")), skiprows=[1])
     assert report.tasks[0].stats["rows"] == len(figures) > 200  # every figure checked, the hashtag row skipped
 
 
@@ -266,7 +267,7 @@ def test_a_broken_file_fails_the_package_validation(package, tmp_path):
     # the check can fail: a thousands separator in a value is not a number
     for path in package.parent.iterdir():
         shutil.copyfile(path, tmp_path / path.name)
-    data = tmp_path / public_data_name("2022Q4")
+    data = tmp_path / public_data_name(Quarter.parse("2022Q4"))
     lines = data.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace(",people,", ",people,\"67,389\"x,", 1)
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")

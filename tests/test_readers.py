@@ -329,16 +329,16 @@ def test_identifier_headers_are_recognised_in_any_spelling(header):
     assert spec.is_identifier(header) and spec.canonical(header) is None
 
 
-def test_an_alias_listed_twice_in_the_configuration_is_an_error(config_dir):
-    edit(config_dir / "columns.yml", "aliases: [centre, center,", "aliases: [Tarih, centre, center,")
+def test_an_alias_listed_twice_in_the_configuration_is_an_error(config_copy):
+    edit(config_copy / "columns.yml", "aliases: [centre, center,", "aliases: [Tarih, centre, center,")
     with pytest.raises(ValueError, match="header 'Tarih' is listed under both date and site"):
-        load_columns(Configuration(config_dir))
+        load_columns(Configuration(config_copy))
 
 
-def test_a_malformed_columns_file_names_the_file_and_the_key(config_dir):
-    edit(config_dir / "columns.yml", "header_search_rows: 30", "header_search_rows: thirty")
+def test_a_malformed_columns_file_names_the_file_and_the_key(config_copy):
+    edit(config_copy / "columns.yml", "header_search_rows: 30", "header_search_rows: thirty")
     with pytest.raises(ConfigError, match=r"columns\.yml: header_search_rows: Input should be a valid integer"):
-        load_columns(Configuration(config_dir))
+        load_columns(Configuration(config_copy))
 
 
 def test_quoted_fields_spanning_lines_are_read_whole_wherever_they_fall(tmp_path, monkeypatch):

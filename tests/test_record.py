@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from helpers.config import Configuration
 from helpers.csvfile import read_csv
 from helpers.measure.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, fmt, published_versions, suppression
-from helpers.paths import CONFIG_DIR
+from helpers.paths import CONFIG_DIR, Quarter
 from helpers.pipeline import PipelineError, run_quarter
 from helpers.provenance import inputs
 from helpers.provenance.revisions import PRINTED, breakdown
@@ -142,7 +142,7 @@ def test_the_revised_report_lists_every_printed_figure_that_changed(record):
                     & (table["category"] == category)]
         return float(hit["value"].iloc[0]) if len(hit) else 0.0
 
-    first = published_versions("2022Q4", root / "processed")[:1]  # what the revision was compared with
+    first = published_versions(Quarter.parse("2022Q4"), root / "processed")[:1]  # what the revision was compared with
 
     def shown(table, indicator, dimension, category):
         """As the report prints it: suppressed as in the public file (x: withheld to protect another cell, or

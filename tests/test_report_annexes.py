@@ -6,9 +6,9 @@ import re
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import CFG
 
-from helpers import config
-from helpers.paths import sources_name
+from helpers.paths import Quarter, sources_name
 from helpers.publication.labels import category_label, dimension_name
 
 pytestmark = pytest.mark.slow
@@ -55,10 +55,10 @@ def test_annex_a_sums_up_by_source_type_and_links_the_per_file_table(sample):
                                              "Protection and Resilience Unit, CSV exports",
                                              "Recovery and Stabilization Unit, Excel workbooks",
                                              "Recovery and Stabilization Unit, CSV exports"}
-    link = soup.find("a", href=sources_name("2022Q4"))
-    assert link is not None and sources_name("2022Q4") in annex
+    link = soup.find("a", href=sources_name(Quarter.parse("2022Q4")))
+    assert link is not None and sources_name(Quarter.parse("2022Q4")) in annex
     assert "Files that could not be read" not in annex  # the sample reads every file
-    sources = pd.read_csv(result.report_dir / sources_name("2022Q4"), dtype=str)
+    sources = pd.read_csv(result.report_dir / sources_name(Quarter.parse("2022Q4")), dtype=str)
     assert len(sources) == 57  # one row per source table, named by a neutral label, never by its file name
     assert sources["source"].str.fullmatch(r"(Protection and Resilience|Recovery and Stabilization) Unit, "
                                            r"file \d+(, sheet \d+)?").all()
@@ -93,7 +93,7 @@ def test_labels_for_breakdowns_and_categories():
 
 def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     _, soup = sample
-    programme = config.load("programme")
+    programme = CFG.load("programme")
     block = soup.select_one(".title-block")
     assert programme["organisation"] in block.get_text()
     assert block.select_one("img.logo")["src"].startswith("data:image/svg+xml;base64,")
@@ -105,7 +105,7 @@ def test_identity_from_config_and_donors_in_the_narratives_order(sample):
     assert all(li.img["src"].startswith("data:image/svg+xml;base64,") for li in soup.select("footer ul.donors li"))
     activities = {row.th.get_text(): row.td.get_text() for row in soup.select("table.activities tbody tr")}
     assert activities["Protection"].startswith("Case management, Conflict management, Legal assistance")
-    assert list(activities) == [s for s in config.sectors()]
+    assert list(activities) == [s for s in CFG.sectors()]
     donors = [t.get_text() for t in soup.select(".tiles.donors .label")]
     assert donors == sorted(donors) and len(donors) == 3
     text = section(soup, "Donors")

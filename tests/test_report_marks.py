@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers.config import CONFIG_DIR, Configuration
+from helpers.paths import Quarter
 from helpers.publication import report as report_module
 from helpers.publication.language import using
 from helpers.publication.report import Report, marks_in
@@ -39,7 +40,7 @@ def notes(soup) -> list[str]:
 
 
 def test_not_reported_is_a_mark_explained_under_the_tile_that_first_shows_it(page):
-    r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
+    r = Report(Quarter.parse("2022Q4"), INDICATORS, QUALITY, pd.DataFrame(), cfg=CFG)
     tiles = r.tiles([(r.number("cash_transferred_try"), "TRY transferred"), (r.number("people_reached"), "people")])
     explained = BeautifulSoup(tiles.data, "html.parser")
     assert explained.select_one(".tile .value").get_text() == "not reported"  # never 0
@@ -49,7 +50,7 @@ def test_not_reported_is_a_mark_explained_under_the_tile_that_first_shows_it(pag
 
 
 def test_small_and_withheld_values_are_explained_under_their_first_table_only():
-    r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
+    r = Report(Quarter.parse("2022Q4"), INDICATORS, QUALITY, pd.DataFrame(), cfg=CFG)
     table = BeautifulSoup(r.crosstable("centre", [("people_reached", "People"), ("services_delivered", "Services")],
                                        "Centre").data, "html.parser")
     cells = [td.get_text() for td in table.select("td.num")]
@@ -68,7 +69,7 @@ def test_a_section_figure_tile_explains_its_mark_too(config_copy, page):
          "label: TRY transferred}]}")
     cfg = Configuration(config_copy)
     with using("en", cfg):
-        r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame(), cfg=cfg)
+        r = Report(Quarter.parse("2022Q4"), INDICATORS, QUALITY, pd.DataFrame(), cfg=cfg)
         r.narrative(config_copy)  # no narrative there: a draft
         r.section("sectors")
     assert [note.startswith(NOT_REPORTED_NOTE) for note in notes(page())] == [True]
@@ -77,7 +78,7 @@ def test_a_section_figure_tile_explains_its_mark_too(config_copy, page):
 def test_a_mark_in_the_narrative_text_is_explained_after_its_section_text(tmp_path, page):
     (tmp_path / "2022Q4.md").write_text("We transferred {{ cash_transferred_try.total }} TRY to families.\n",
                                         encoding="utf-8")
-    r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
+    r = Report(Quarter.parse("2022Q4"), INDICATORS, QUALITY, pd.DataFrame(), cfg=CFG)
     r.show(r.narrative(tmp_path).get(""))
     soup = page()
     assert "We transferred not reported TRY" in soup.get_text()
@@ -86,7 +87,7 @@ def test_a_mark_in_the_narrative_text_is_explained_after_its_section_text(tmp_pa
 
 def test_the_turkish_edition_explains_its_own_mark_in_turkish(page):
     with using("tr", CFG):
-        r = Report("2022Q4", INDICATORS, QUALITY, pd.DataFrame())
+        r = Report(Quarter.parse("2022Q4"), INDICATORS, QUALITY, pd.DataFrame(), cfg=CFG)
         tiles = BeautifulSoup(r.tiles([(r.number("cash_transferred_try"), "TL")]).data, "html.parser")
     assert tiles.select_one(".tile .value").get_text() == "bildirilmedi"
     assert [note.split(":")[0] for note in notes(tiles)] == ["bildirilmedi"]

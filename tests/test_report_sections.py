@@ -4,10 +4,13 @@ them in config's order, and a section with no cells in the notebook is printed f
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from conftest import edit
+from conftest import CFG, edit
 
+from helpers.config import Configuration
 from helpers.errors import SectionOrderError, UnknownLookupError
+from helpers.paths import Quarter
 from helpers.publication import report as report_module
+from helpers.publication.language import use
 from helpers.publication.report import DRAFT_SECTION, Report
 
 TOTALS = {"people_reached": 67389.0, "provinces_covered": 14.0, "people_reached_year_to_date": 465166.0,
@@ -26,8 +29,9 @@ def page(monkeypatch):
     return lambda: BeautifulSoup("".join(shown), "html.parser")
 
 
-def report(tmp_path, narrative: str | None) -> Report:
-    r = Report("2022Q4", INDICATORS, {}, pd.DataFrame())
+def report(tmp_path, narrative: str | None, cfg: Configuration = CFG) -> Report:
+    """The report of ``INDICATORS`` made with ``cfg``, in its source language, with ``narrative`` (None: a draft)."""
+    r = Report(Quarter.parse("2022Q4"), INDICATORS, {}, pd.DataFrame(), cfg, language=use("en", cfg))
     if narrative is not None:
         (tmp_path / "2022Q4.md").write_text(narrative, encoding="utf-8")
     r.narrative(tmp_path)
@@ -70,13 +74,14 @@ def test_sections_started_out_of_config_order_or_twice_are_refused(tmp_path, pag
         r.section("protection")
 
 
-def test_text_sections_are_printed_in_config_order_also_after_the_last_notebook_section(config_dir, tmp_path,
+def test_text_sections_are_printed_in_config_order_also_after_the_last_notebook_section(config_copy, tmp_path,
                                                                                          page):
-    edit(config_dir / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
+    edit(config_copy / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
          "  - {id: donors,")
-    edit(config_dir / "report.yml", "\nheadline_figures:\n", "  - {id: thanks, title: Thanks, figures: [{indicator: "
+    edit(config_copy / "report.yml", "\nheadline_figures:\n", "  - {id: thanks, title: Thanks, figures: [{indicator: "
          "institutions_supported, label: \"institutions in {year}\"}]}\n\nheadline_figures:\n")
-    r = report(tmp_path, "Opening.\n\n## Partners\n\nWe thank {{ institutions_supported.total }} partners.\n")
+    r = report(tmp_path, "Opening.\n\n## Partners\n\nWe thank {{ institutions_supported.total }} partners.\n",
+               Configuration(config_copy))
     r.section("innovation_lab")
     r.section("trend")
     r.section("annex_b")
@@ -94,10 +99,10 @@ def test_text_sections_are_printed_in_config_order_also_after_the_last_notebook_
     assert ("Thanks", "institutions_supported") in {(t["section"], t["indicator"]) for t in r.traced}
 
 
-def test_in_a_draft_a_text_section_says_its_text_is_still_to_be_written(config_dir, tmp_path, page):
-    edit(config_dir / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
+def test_in_a_draft_a_text_section_says_its_text_is_still_to_be_written(config_copy, tmp_path, page):
+    edit(config_copy / "report.yml", "  - {id: donors,", "  - {id: partners, title: Partners, narrative: true}\n"
          "  - {id: donors,")
-    r = report(tmp_path, None)  # no narrative file: a draft
+    r = report(tmp_path, None, Configuration(config_copy))  # no narrative file: a draft
     assert "No narrative has been written" in r.section("overview")
     r.section("donors")
     partners = page().find("h2", string="Partners")

@@ -22,24 +22,24 @@ def raw(tmp_path):
     return tmp_path / "raw"
 
 
-def _made_from(raw):
-    run = context.build("2022Q4", raw_dir=raw, processed_dir=raw.parent / "processed")  # the configuration in use
+def _made_from(raw, config_dir):
+    run = context.build("2022Q4", raw_dir=raw, processed_dir=raw.parent / "processed", config_dir=config_dir)
     return inputs.run_inputs(run, key_fingerprint="f", switches={})
 
 
-def test_the_report_s_own_config_is_recorded_but_does_not_clean_again(config_dir, raw):
-    before = _made_from(raw)
-    edit(config_dir / "report.yml", "title: Protection,", "title: Protection services,")
-    edit(config_dir / "logo.svg", "<svg", "<svg data-edited='1'")
-    after = _made_from(raw)
+def test_the_report_s_own_config_is_recorded_but_does_not_clean_again(config_copy, raw):
+    before = _made_from(raw, config_copy)
+    edit(config_copy / "report.yml", "title: Protection,", "title: Protection services,")
+    edit(config_copy / "logo.svg", "<svg", "<svg data-edited='1'")
+    after = _made_from(raw, config_copy)
     assert after["config"]["report.yml"] != before["config"]["report.yml"]  # the record names what was used
     assert after["clean_key"] == before["clean_key"] and after["indicators_key"] == before["indicators_key"]
 
 
-def test_config_the_cleaning_reads_cleans_again(config_dir, raw):
-    before = _made_from(raw)
-    edit(config_dir / "vocabularies.yml", "female: [", "female: [bayan, ")
-    assert _made_from(raw)["clean_key"] != before["clean_key"]
+def test_config_the_cleaning_reads_cleans_again(config_copy, raw):
+    before = _made_from(raw, config_copy)
+    edit(config_copy / "vocabularies.yml", "female: [", "female: [bayan, ")
+    assert _made_from(raw, config_copy)["clean_key"] != before["clean_key"]
 
 
 def test_no_data_step_reads_the_report_s_own_config():

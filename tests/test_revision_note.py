@@ -11,9 +11,11 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from helpers.config import CONFIG_DIR, Configuration
+from helpers.paths import Quarter
 from helpers.provenance.revisions import revised_note, versions_dir
 from helpers.publication.photos import Photo
 
+Q4 = Quarter.parse("2022Q4")
 CFG = Configuration(CONFIG_DIR)  # the configuration a run hands down (helpers.context)
 
 TODAY = datetime(2023, 2, 3, tzinfo=UTC)
@@ -21,8 +23,8 @@ TODAY = datetime(2023, 2, 3, tzinfo=UTC)
 
 def _publish_v1(root):
     """Version 1: its public folder under reports, its audit (the manifest) under processed."""
-    (versions_dir("2022Q4", root / "reports") / "v1").mkdir(parents=True)
-    audit = versions_dir("2022Q4", root / "processed") / "v1"
+    (versions_dir(Q4, root / "reports") / "v1").mkdir(parents=True)
+    audit = versions_dir(Q4, root / "processed") / "v1"
     audit.mkdir(parents=True)
     (audit / "manifest.json").write_text(json.dumps({"quarter": "2022Q4", "version": 1,
                                                      "published_at": "2023-01-10T09:00:00+00:00",
@@ -30,18 +32,18 @@ def _publish_v1(root):
 
 
 def test_no_note_for_a_quarter_never_published(tmp_path):
-    assert revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY).data == ""
+    assert revised_note(Q4, tmp_path / "reports", tmp_path / "processed", TODAY).data == ""
 
 
 def test_changed_figures_make_a_revision(tmp_path):
     _publish_v1(tmp_path)
-    note = revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY, changed=True).data
+    note = revised_note(Q4, tmp_path / "reports", tmp_path / "processed", TODAY, changed=True).data
     assert "Revised 3 February 2023; replaces version 1 of 10 January 2023" in note
 
 
 def test_unchanged_figures_make_a_reissue_not_a_revision(tmp_path):
     _publish_v1(tmp_path)
-    note = revised_note("2022Q4", tmp_path / "reports", tmp_path / "processed", TODAY, changed=False).data
+    note = revised_note(Q4, tmp_path / "reports", tmp_path / "processed", TODAY, changed=False).data
     assert "Revised" not in note
     assert "Reissued 3 February 2023; the figures are those of version 1 of 10 January 2023" in note
 
@@ -67,12 +69,12 @@ def _revision(tmp_path, *, shown_now: str, quality_now: str, photos_then=(), pho
     from helpers.publication.language import languages
 
     reports, processed = tmp_path / "reports", tmp_path / "processed"
-    version = versions_dir("2022Q4", reports) / "v1"
+    version = versions_dir(Q4, reports) / "v1"
     version.mkdir(parents=True)
     (version / PRINTED).write_text("indicator,dimension,category,shown\npeople_reached,total,all,120\n")
     (processed / "2022Q4").mkdir(parents=True)
     (processed / "2022Q4" / "quality.json").write_text('{"totals": {"rows_kept": 9}}')
-    audit = versions_dir("2022Q4", processed) / "v1"
+    audit = versions_dir(Q4, processed) / "v1"
     audit.mkdir(parents=True)
     cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
         "display_data", {"image/jpeg": base64.b64encode(photo.jpeg).decode()}, metadata={"image/jpeg": photo.metadata})

@@ -24,7 +24,7 @@ from canonical import people_reached, reach
 from conftest import CFG, seed
 from python_calamine import CalamineWorkbook
 
-from helpers import config, context
+from helpers import context
 from helpers.clean import totals
 from helpers.clean.quarter import clean_quarter
 from helpers.config import Configuration
@@ -142,7 +142,7 @@ def test_capacity_is_not_reach(canonical):
 
 
 def test_clean_records_are_unique(canonical):
-    assert not canonical[config.columns()].astype("string").duplicated().any()
+    assert not canonical[CFG.columns()].astype("string").duplicated().any()
 
 
 # ------------------------------------------------------------------------------- the files and the mess

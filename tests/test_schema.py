@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 from conftest import CFG, edit
 
-from helpers import config
 from helpers.clean import quarter as clean
 from helpers.clean import schema
 from helpers.clean.schema import violations
@@ -37,7 +36,7 @@ def _frame(dtype):
     individual = raw["household_id"].str.startswith("TR").fillna(False)
     raw["beneficiary_id"] = raw["household_id"].where(individual)
     raw["household_id"] = raw["household_id"].where(~individual)
-    return raw.reindex(columns=config.columns()).astype(dtype)
+    return raw.reindex(columns=CFG.columns()).astype(dtype)
 
 
 def _contract(raw: pd.DataFrame, cfg: Configuration = CFG):
@@ -57,28 +56,28 @@ def test_hints_give_both_readings_or_the_bound_and_later_reasons_are_listed():
     raw = _frame("category")
     found = violations(raw, _contract(raw), CFG)
     assert found.at[9, "hint"] == "1,500 could be 1500 or 1.5"
-    assert found.at[10, "hint"] == f"must be a number from 0 to {config.setting('max_amount_try'):,} " \
+    assert found.at[10, "hint"] == f"must be a number from 0 to {CFG.setting('max_amount_try'):,} " \
                                    "(config max_amount_try)"
     assert "max_household_size" in found.at[13, "hint"]
     assert found.at[14, "also"] == "ambiguous_value (amount_try)"
 
 
 def test_every_reason_is_listed_once_in_report_order():
-    order = config.reject_reasons()
+    order = CFG.reject_reasons()
     assert len(set(order)) == len(order)
     assert order.index("ambiguous_value") < order.index("invalid_value")
     assert set(schema.number_bounds(CFG)) == {"household_size", "participants", "quantity", "amount_try"}
 
 
-def test_reject_reasons_and_their_priority_come_from_config(config_dir):
+def test_reject_reasons_and_their_priority_come_from_config(config_copy):
     raw = _frame("category")
-    reasons = config_dir / "reasons.yml"
+    reasons = config_copy / "reasons.yml"
     edit(reasons, "  ambiguous_value: with a number or date that reads two ways\n", "")
     edit(reasons, "rejected:\n", "rejected:\n  ambiguous_value: with a number or date that reads two ways\n")
-    cfg = Configuration(config_dir)
+    cfg = Configuration(config_copy)
     found = violations(raw, _contract(raw, cfg), cfg)
     assert found.at[14, "reason"] == "ambiguous_value" and found.at[14, "also"] == "unparseable_date (date)"
     edit(reasons, "  invalid_value: with a value out of bounds or not a number\n", "")
     with pytest.raises(ConfigError, match=r"reasons.yml: the contract rejects rows for \['invalid_value'\]"):
-        cfg = Configuration(config_dir)
+        cfg = Configuration(config_copy)
         violations(raw, _contract(raw, cfg), cfg)

@@ -11,7 +11,8 @@ import re
 from pandas import read_csv
 from rich.console import Console
 
-from helpers import check, config, context
+from helpers import check, context
+from helpers.config import Configuration
 
 ROWS = [
     "Tarih,Provnce,İl,Faaliyet,Vaka No,Cinsiyet,Uyruğu",
@@ -31,25 +32,26 @@ NEAR_MISSES = [["header", "Provnce"], ["activity", "Vaka yönetim"], ["activity"
 CONFIG = ("columns.yml", "activities.yml", "vocabularies.yml", "province_aliases.csv")
 
 
-def _run(raw, tmp_path) -> tuple[int, str]:
+def _run(raw, tmp_path, config_dir) -> tuple[int, str]:
     out = io.StringIO()
-    code = check.run("2023Q1", raw, tmp_path / "out", console=Console(file=out, width=200), apply=True)
+    code = check.run("2023Q1", raw, tmp_path / "out", console=Console(file=out, width=200), apply=True,
+                     config_dir=config_dir)
     return code, out.getvalue()
 
 
-def test_apply_adds_only_certain_lines_once_keeping_the_files_as_written(tmp_path, config_dir):
+def test_apply_adds_only_certain_lines_once_keeping_the_files_as_written(tmp_path, config_copy):
     raw = tmp_path / "raw"
     (raw / "2023Q1").mkdir(parents=True)
     (raw / "2023Q1" / "tracker.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
-    before = {name: (config_dir / name).read_text(encoding="utf-8") for name in CONFIG}
-    _, shown = _run(raw, tmp_path)
+    before = {name: (config_copy / name).read_text(encoding="utf-8") for name in CONFIG}
+    _, shown = _run(raw, tmp_path, config_copy)
     assert "Added to the configuration (3 lines)" in shown, shown
-    after = {name: (config_dir / name).read_text(encoding="utf-8") for name in before}
+    after = {name: (config_copy / name).read_text(encoding="utf-8") for name in before}
     for name, text in before.items():  # only insertions: every line of the file is still there
         removed = set(text.splitlines()) - set(after[name].splitlines())
         assert all(line.startswith(("  - {", "     names:")) for line in removed), removed
     assert after["columns.yml"] == before["columns.yml"] and after["vocabularies.yml"] == before["vocabularies.yml"]
-    activities = {a["code"]: a for a in config.load("activities")["activities"]}
+    activities = {a["code"]: a for a in Configuration(config_copy).load("activities")["activities"]}
     assert activities["PROT_CASE_MGMT"]["names"] == {"ar": ["إدارة الحالات"], "tr": ["Vaka yönetimi desteği"]}
     assert activities["PROT_PSS"]["names"]["tr"][-1] == "Psikososyal destek hizmeti"
     assert after["province_aliases.csv"].endswith("Reyhanlı,Hatay,added by check --apply\n")
@@ -57,10 +59,10 @@ def test_apply_adds_only_certain_lines_once_keeping_the_files_as_written(tmp_pat
         assert all(text not in after[name] for name in CONFIG), text
     # The second check adds nothing and changes nothing; the near-misses and the generic word are left for a
     # person, blank, with their closest candidates in the note.
-    _, shown = _run(raw, tmp_path)
+    _, shown = _run(raw, tmp_path, config_copy)
     assert "Nothing to add to the configuration." in shown
-    assert {name: (config_dir / name).read_text(encoding="utf-8") for name in before} == after
-    result = check.check_quarter(context.build("2023Q1", raw_dir=raw))
+    assert {name: (config_copy / name).read_text(encoding="utf-8") for name in before} == after
+    result = check.check_quarter(context.build("2023Q1", raw_dir=raw, config_dir=config_copy))
     left = result.unrecognised
     assert sorted(left[["kind", "value"]].values.tolist()) == sorted([*NEAR_MISSES, ["activity", "Destek"]])
     assert (left["suggestion"] == "").all()

@@ -5,8 +5,8 @@ import json
 from bs4 import BeautifulSoup
 from conftest import edit
 
-from helpers import config
 from helpers.config import CONFIG_DIR, Configuration
+from helpers.paths import Quarter
 from helpers.provenance import inputs
 from helpers.provenance.site_index import index_html, quarters, write_index
 from helpers.publication.language import using
@@ -31,8 +31,8 @@ def test_the_index_lists_quarters_only_escapes_and_links_existing_files(tmp_path
         {"quarter": "2022Q4", "version": 1, "published_at": "2023-01-10T09:00:00+00:00", "run_id": "a",
          "outputs": {"report": inputs.hashes(reports / "2022Q4.versions" / "v1")}}))
     (reports / "<img src=x onerror=alert(1)>").mkdir()  # not a quarter: not listed
-    assert quarters(reports) == ["2022Q4"]
-    page = index_html(reports, processed, config.current())
+    assert quarters(reports) == [Quarter.parse("2022Q4")]
+    page = index_html(reports, processed, CFG)
     soup = BeautifulSoup(page, "html.parser")
     assert "onerror" not in page and not soup.find_all(["script", "img", "link"])
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
@@ -73,7 +73,7 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
             (reports / "2022Q4" / f"refugee-response-2022Q4{suffix}.{kind}").write_text("report")
     (processed / "2022Q4" / "audit").mkdir(parents=True)
     (processed / "2022Q4" / "audit" / "run.json").write_text(json.dumps({"run_at": "2026-12-07T06:00:00+00:00"}))
-    english, turkish = write_index(reports, processed, config.current())
+    english, turkish = write_index(reports, processed, CFG)
     assert (english.name, turkish.name) == ("index.html", "index.tr.html")
     en = BeautifulSoup(english.read_text(encoding="utf-8"), "html.parser")
     tr = BeautifulSoup(turkish.read_text(encoding="utf-8"), "html.parser")
@@ -94,7 +94,7 @@ def test_turkish_readers_have_their_own_index_linked_from_the_english_one_and_ba
         text = text.replace(link.get_text(), " ")
     assert english_in(text) == []
     with using("tr", CFG):
-        assert index_html(reports, processed, config.current()) == turkish.read_text(encoding="utf-8")
+        assert index_html(reports, processed, CFG) == turkish.read_text(encoding="utf-8")
 
 
 def test_a_headline_figure_some_records_do_not_report_is_shown_as_the_report_shows_it(config_copy, tmp_path):

@@ -5,8 +5,9 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import CFG
 
-from helpers import config, context
+from helpers import context
 from helpers.clean import normalise
 from helpers.clean.quarter import clean_quarter, write_clean
 
@@ -139,7 +140,7 @@ def test_non_finite_and_implausible_numbers_are_invalid_with_the_bound_named(tmp
     result = clean_quarter(context.build("2022Q4", raw_dir=tmp_path))
     rejects = by_row(result)
     assert rejects.loc[[2, 3, 4, 5], "reason"].tolist() == ["invalid_value"] * 4
-    bound = f"{config.setting('max_amount_try'):,}"
+    bound = f"{CFG.setting('max_amount_try'):,}"
     assert rejects.loc[5, "detail"] == f"must be a number from 0 to {bound} (config max_amount_try)"
     assert result.records["amount_try"].tolist() == [0, 1_000_000]
     assert str(result.records["amount_try"].iloc[0]) == "0.0"  # -0 is 0
@@ -156,14 +157,14 @@ def test_month_only_dates_belong_to_their_months_quarter(tmp_path, key):
 
 
 def test_two_activities_sharing_a_label_are_a_configuration_error():
-    catalogue = config.activities().copy()
+    catalogue = CFG.activities().copy()
     catalogue.loc["PROT_LEGAL", "label_tr"] = "VAKA YÖNETİMİ"
     with pytest.raises(normalise.VocabularyError, match="names both PROT_CASE_MGMT and PROT_LEGAL"):
         normalise.activity_names(catalogue)
 
 
 def test_an_activity_holds_many_names_per_language_and_a_name_claimed_twice_names_both():
-    catalogue = config.activities().copy()
+    catalogue = CFG.activities().copy()
     raw = pd.Series(["PSD", "Psikososyal destek seansı", "الدعم النفسي الاجتماعي", "Psychosocial support",
                      "nakit transferi", "Vaka yönetimi"])
     assert normalise.activity_codes(raw, catalogue).tolist() == ["PROT_PSS"] * 4 + ["BN_CASH", "PROT_CASE_MGMT"]
@@ -174,7 +175,7 @@ def test_an_activity_holds_many_names_per_language_and_a_name_claimed_twice_name
 
 
 def test_every_catalogue_activity_is_named_by_its_code_and_both_labels():
-    catalogue = config.activities()
+    catalogue = CFG.activities()
     names = normalise.activity_names(catalogue)
     more = sum(len(spellings) for entry in catalogue["names"] if isinstance(entry, dict)
                for spellings in entry.values())

@@ -72,15 +72,15 @@ def test_a_version_edited_by_hand_is_named_shown_and_never_the_base(roots):
     raw, processed, reports = roots
     _version(reports, "2022Q4", 1, 67389)
     second = _version(reports, "2022Q4", 2, 67509, run_id="b")
-    assert revisions.latest("2022Q4", reports, processed).number == 2
+    assert revisions.latest(Quarter.parse("2022Q4"), reports, processed).number == 2
     os.chmod(second / "refugee-response-2022Q4.html", 0o644)  # chmod u+w, change a figure
     (second / "refugee-response-2022Q4.html").write_text("<p>99,999 people</p>")
     (second / "notes.txt").write_text("planted")
     (second / "refugee-response-2022Q4.pdf").unlink()
-    found = revisions.versions("2022Q4", reports, processed)
+    found = revisions.versions(Quarter.parse("2022Q4"), reports, processed)
     assert found[1].problems == ("changed: refugee-response-2022Q4.html", "missing: refugee-response-2022Q4.pdf",
                                  "extra: notes.txt")
-    assert revisions.latest("2022Q4", reports, processed).number == 1  # a revision compares with v1, not the edit
+    assert revisions.latest(Quarter.parse("2022Q4"), reports, processed).number == 1  # compared with v1, not the edit
     _report(reports / "2022Q4", "2022Q4", 67600, "run-2022Q4")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all(["th", "td"])]
             for tr in BeautifulSoup(index_html(reports, processed, CFG), "html.parser").select("tbody tr")]
@@ -99,13 +99,13 @@ def test_only_v_and_ascii_digits_is_a_version_and_a_planted_one_is_named(roots, 
     _, processed, reports = roots
     _version(reports, "2022Q4", 1, 67389)
     copy = _version(reports, "2022Q4", 1, 12345, folder_name=name)  # a copy of version 1's manifest, planted
-    found = revisions.versions("2022Q4", reports, processed)
+    found = revisions.versions(Quarter.parse("2022Q4"), reports, processed)
     if name == "v9":  # a version folder, but its manifest is version 1's: it does not match
         assert [v.number for v in found] == [1, 9]
         assert found[1].problems == ("the manifest is of 2022Q4 version 1",)
     else:
         assert [v.number for v in found] == [1], copy
-    assert revisions.latest("2022Q4", reports, processed).number == 1
+    assert revisions.latest(Quarter.parse("2022Q4"), reports, processed).number == 1
 
 
 def test_a_corrupt_manifest_stops_with_the_file_named(roots):
@@ -113,7 +113,7 @@ def test_a_corrupt_manifest_stops_with_the_file_named(roots):
     _version(reports, "2022Q4", 1, 67389)
     (processed / "2022Q4.versions" / "v1" / "manifest.json").write_text('{"quarter": "2022Q4", "version": ')
     with pytest.raises(PipelineError, match=r"2022Q4\.versions/v1/manifest\.json cannot be read \(JSONDecodeError"):
-        revisions.versions("2022Q4", reports, processed)
+        revisions.versions(Quarter.parse("2022Q4"), reports, processed)
     with pytest.raises(PipelineError, match=r"v1/manifest\.json cannot be read"):
         index_html(reports, processed, CFG)
 
@@ -128,8 +128,8 @@ def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roo
     assert stale.out_of_date(processed) == {}
     (processed / "2022Q4" / "indicators.csv").write_text("2022Q4 revised")
     behind = stale.out_of_date(processed, after=Quarter.parse("2022Q4"))
-    assert behind == {"2023Q1": ["2022Q4"], "2023Q2": ["2022Q4"]}
-    assert stale.message("2023Q1", behind["2023Q1"]) == (
+    assert behind == {Quarter.parse("2023Q1"): ["2022Q4"], Quarter.parse("2023Q2"): ["2022Q4"]}
+    assert stale.message(Quarter.parse("2023Q1"), behind[Quarter.parse("2023Q1")]) == (
         "2023Q1 is out of date: it was made from 2022Q4's figures before its last run changed them; "
         "run 2023Q1 again")
     for q, n in (("2022Q4", 67509), ("2023Q1", 5000)):
@@ -142,4 +142,4 @@ def test_a_quarter_made_from_an_earlier_quarter_since_revised_is_out_of_date(roo
     with pytest.raises(PipelineError, match=r"^2023Q1 is out of date: .*; run 2023Q1 again, check the report"):
         publish("2023Q1", raw, processed, reports)
     _processed(processed, "2023Q1", earlier_of=True)  # run again: up to date
-    assert "2023Q1" not in stale.out_of_date(processed)
+    assert Quarter.parse("2023Q1") not in stale.out_of_date(processed)

@@ -38,7 +38,7 @@ from helpers.errors import CheckUsageError, ConfigError, NestedTooDeepError, NoS
 from helpers.ingest import forms
 from helpers.ingest.rules import HXL, UNKNOWN
 from helpers.kernels import by_code
-from helpers.paths import DATA_DIR, PROCESSED_DIR, REPORTS_DIR, resolve
+from helpers.paths import DATA_DIR, PROCESSED_DIR, REPORTS_DIR, Quarter, resolve
 from helpers.text import fold, header_key, printable
 
 COLUMNS = ["kind", "column", "value", "rows", "candidates", "suggestion", "where", "withheld"]
@@ -61,7 +61,7 @@ SUGGESTION_FILES = {
 class Check:
     """The outcome of checking one quarter's raw folder."""
 
-    quarter: str
+    quarter: Quarter
     folder: Path
     config: Configuration  # the configuration the quarter was checked with
     examination: Examination | None  # None when the folder holds no file to read
@@ -342,8 +342,8 @@ def check_quarter(run: RunContext) -> Check:
     try:
         exam = examine_quarter(run)
     except (NoSourcesError, NestedTooDeepError) as error:
-        return Check(str(q), folder, cfg, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
-    return Check(str(q), folder, cfg, exam, unrecognised(exam, cfg), [*table_stops, *stops(exam, cfg)])
+        return Check(q, folder, cfg, None, pd.DataFrame(columns=COLUMNS), [*table_stops, f"{q}: {error}"])
+    return Check(q, folder, cfg, exam, unrecognised(exam, cfg), [*table_stops, *stops(exam, cfg)])
 
 
 def suggestion_tables(found: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -396,11 +396,11 @@ def write_suggestions(found: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def output_dir(quarter: str, out_dir: str | Path | None, raw_dir: Path,
+def output_dir(quarter: Quarter, out_dir: str | Path | None, raw_dir: Path,
                processed_dir: Path = PROCESSED_DIR, reports_dir: Path = REPORTS_DIR) -> Path:
     """Where the CSV files go: ``data/interim/<Q>/check/`` by default; never under the processed data, the
     reports or the raw files (raw data is immutable)."""
-    out = resolve(out_dir, DATA_DIR / "interim" / quarter / "check").resolve()
+    out = resolve(out_dir, DATA_DIR / "interim" / str(quarter) / "check").resolve()
     for forbidden in (processed_dir, reports_dir, raw_dir):
         if out.is_relative_to(Path(forbidden).resolve()):
             raise CheckUsageError(f"--out-dir {out} lies under {forbidden}: the check writes nothing there")
@@ -546,21 +546,24 @@ def _render_losses(exam: Examination, console: Console, cfg: Configuration) -> N
 
 def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
         processed_dir: str | Path | None = None, reports_dir: str | Path | None = None,
-        color: bool = True, console: Console | None = None, apply: bool = False) -> int:
+        color: bool = True, console: Console | None = None, apply: bool = False,
+        config_dir: str | Path | None = None) -> int:
     """The ``check`` command: examine, write the CSV files, print; 0 when a run would go through, 1 when it
     would stop. Raises :class:`CheckUsageError` for a malformed quarter or a forbidden output folder.
     ``apply``: first add the certain lines to the configuration in use (:mod:`helpers.formmap`) and say which.
 
-    ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them."""
+    ``processed_dir`` and ``reports_dir`` (a run's folders) are only read to refuse an output folder in them;
+    ``config_dir``: the configuration folder (else the one in use, :func:`helpers.config.directory`)."""
     try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
-        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir,
+                            config_dir=config_dir)
     except ValueError as error:  # a quarter not written like 2022Q4 (a ConfigError stops as itself)
         if isinstance(error, ConfigError):
             raise
         raise CheckUsageError(str(error)) from None
-    quarter, raw = str(run.quarter), run.folders.raw
-    out = output_dir(quarter, out_dir, raw, run.folders.processed, run.folders.reports)
-    added = formmap.apply_all(raw / quarter, run.config) if apply else []
+    folder = run.folders.raw / str(run.quarter)
+    out = output_dir(run.quarter, out_dir, run.folders.raw, run.folders.processed, run.folders.reports)
+    added = formmap.apply_all(folder, run.config) if apply else []
     if added:  # the configuration as --apply left it
         run = replace(run, config=Configuration(run.config.folder).checked())
     check = check_quarter(run)
@@ -570,7 +573,7 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
         run = replace(run, config=Configuration(run.config.folder).checked())
         check = check_quarter(run)  # the quarter as the configuration now reads it
     written = write_suggestions(check.unrecognised, out) if check.examination is not None else []
-    if form_readings := forms.readings(raw / quarter, run.config):
+    if form_readings := forms.readings(folder, run.config):
         write_csv(formmap.table(form_readings, run.config), out / "forms.csv", encoding="utf-8-sig")
         written.append(out / "forms.csv")
     if console is None:

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.config:  # for this process and the notebooks' kernels, which inherit the environment
+    if args.config:  # handed to the command; in the environment too, for what has no run at hand (log lines)
         if not Path(args.config).is_dir():
             parser.error(f"--config {args.config}: no such folder")
         os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return check(args.quarter, args.raw_dir, args.out_dir, processed_dir=args.processed_dir,
                          reports_dir=args.reports_dir, color=not args.no_color,
-                         apply=args.apply)
+                         apply=args.apply, config_dir=args.config)
         except CheckUsageError as error:
             parser.error(str(error))  # exit status 2
     if args.command == "sample":
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
             skip_bad_files=args.skip_bad_files, accept_losses=args.accept_losses, force=args.force,
             parameters={name: _value(value) for name, value in args.parameter},
-            progress=not args.no_progress,
+            progress=not args.no_progress, config_dir=args.config,
         )
     except PipelineError as error:
         print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)
@@ -170,7 +170,8 @@ def _check_narrative(args: argparse.Namespace, parser: argparse.ArgumentParser) 
     from helpers.publication.narrative_check import check
 
     try:
-        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir, args.language)
+        path, against, found = check(args.quarter, args.processed_dir, args.narratives_dir, args.language,
+                                     config_dir=args.config)
     except ValueError as error:
         parser.error(str(error))  # exit status 2
     except FileNotFoundError as error:
@@ -186,7 +187,8 @@ def _publish(args: argparse.Namespace) -> int:
     from helpers.publish import publish
 
     try:
-        version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir, draft=args.draft)
+        version = publish(args.quarter, args.raw_dir, args.processed_dir, args.reports_dir, config_dir=args.config,
+                          draft=args.draft)
     except PipelineError as error:
         print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)
         return 1

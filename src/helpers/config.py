@@ -5,16 +5,14 @@ file and the key (``config/indicators.yml: indicators[2] (unique_individuals).di
 ``KeyError`` deep inside a notebook. The models (:mod:`helpers.config_models`) are the one description of
 what each file may hold.
 
-The folder is ``config/`` of the repository, or the one named by the environment variable
-:data:`CONFIG_ENV` (set it with :func:`using`; notebooks run by the pipeline inherit it). Files are re-read when
-they change, so a test can write a temporary configuration folder and run the real code on it.
+A run reads a folder once (:class:`Configuration`, built by :mod:`helpers.context`) and hands it down: the
+command's ``--config DIR``, else the environment variable :data:`CONFIG_ENV`, else ``config/`` of the repository
+(:func:`directory`). A test builds one from its own edited copy of the folder the same way.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,32 +36,6 @@ def directory() -> Path:
     """The configuration folder in use: :data:`CONFIG_ENV` if set, else ``config/`` of the repository."""
     chosen = os.environ.get(CONFIG_ENV)
     return Path(chosen).expanduser().resolve() if chosen else CONFIG_DIR
-
-
-def path(filename: str) -> Path:
-    """A file of the configuration folder in use (``province_aliases.csv``, ``columns.yml``, ...)."""
-    return directory() / filename
-
-
-@contextmanager
-def using(folder: str | Path) -> Iterator[Path]:
-    """Use ``folder`` as the configuration for the block (and for notebooks and processes started in it)."""
-    before = os.environ.get(CONFIG_ENV)
-    os.environ[CONFIG_ENV] = str(Path(folder).resolve())
-    try:
-        yield Path(folder)
-    finally:
-        if before is None:
-            os.environ.pop(CONFIG_ENV, None)
-        else:
-            os.environ[CONFIG_ENV] = before
-
-
-def version(name: str) -> tuple[str, int, int]:
-    """Which ``<name>.yml`` is in use and its state: a key for caching what is derived from it."""
-    file = path(f"{name}.yml")
-    stat = file.stat()
-    return str(file), stat.st_mtime_ns, stat.st_size
 
 
 def read(file: Path, name: str) -> dict[str, Any]:
@@ -284,97 +256,9 @@ class Configuration:
 
 
 def current() -> Configuration:
-    """The configuration of the folder in use now (:func:`directory`), for code that is not handed one yet; files
-    are re-read when they change."""
+    """The configuration of the folder in use now (:func:`directory`), only where no run is at hand to hand one
+    down (``docs/architecture.md`` lists where); files are re-read when they change."""
     return Configuration(directory())
-
-
-# The module's functions below answer from the folder in use (:func:`current`); a layer handed a Configuration
-# asks it instead.
-def load(name: str) -> dict[str, Any]:
-    """``<config>/<name>.yml`` as read, checked (:meth:`Configuration.load`)."""
-    return current().load(name)
-
-
-def typed(name: str) -> BaseModel:
-    """``<config>/<name>.yml`` as its model (:meth:`Configuration.typed`)."""
-    return current().typed(name)
-
-
-def setting(name: str) -> Any:
-    return current().setting(name)
-
-
-def setting_path(name: str) -> Path:
-    return current().setting_path(name)
-
-
-def report_only_files() -> set[str]:
-    return current().report_only_files()
-
-
-def dropped_reasons() -> list[str]:
-    return current().dropped_reasons()
-
-
-def drop_kinds() -> list[str]:
-    return current().drop_kinds()
-
-
-def reject_reasons() -> list[str]:
-    return current().reject_reasons()
-
-
-def reason_label(reason: str) -> str:
-    return current().reason_label(reason)
-
-
-def unreadable_label(kind: str) -> str:
-    return current().unreadable_label(kind)
-
-
-def activities() -> pd.DataFrame:
-    return current().activities()
-
-
-def columns() -> list[str]:
-    return current().columns()
-
-
-def sectors() -> list[str]:
-    return current().sectors()
-
-
-def age_groups() -> dict[str, tuple[int, int]]:
-    return current().age_groups()
-
-
-def vocabulary_values(name: str) -> list[str]:
-    return current().vocabulary_values(name)
-
-
-def record() -> dict[str, RecordColumn]:
-    return current().record()
-
-
-def declared_categories(dimension: str) -> list[str] | None:
-    return current().declared_categories(dimension)
-
-
-def headline() -> str:
-    return current().headline()
-
-
-def indicator_specs() -> dict[str, dict]:
-    return current().indicator_specs()
-
-
-def indicators() -> list[dict]:
-    return current().indicators()
-
-
-def report() -> dict[str, Any]:
-    return current().report()
 
 
 @cache

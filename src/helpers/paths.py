@@ -72,22 +72,22 @@ def lock_file(processed: Path, name: str) -> Path:
     return folder / f"{name}.lock"
 
 
-def failed_dir(processed: Path, quarter: str, stamp: str) -> Path:
+def failed_dir(processed: Path, quarter: Quarter, stamp: str) -> Path:
     """Where a failed run of ``quarter`` keeps its executed notebooks and run.log (internal, never served)."""
     return Path(processed) / f"{quarter}{FAILED}{stamp}"
 
 
-def report_basename(quarter: str) -> str:
+def report_basename(quarter: Quarter) -> str:
     """File name (without extension) of a quarter's report."""
     return f"refugee-response-{quarter}"
 
 
-def public_data_name(quarter: str) -> str:
+def public_data_name(quarter: Quarter) -> str:
     """File name of the shareable indicators published next to the report."""
     return f"{report_basename(quarter)}-indicators.csv"
 
 
-def sources_name(quarter: str) -> str:
+def sources_name(quarter: Quarter) -> str:
     """File name of the per-file data-quality table published next to the report."""
     return f"{report_basename(quarter)}-sources.csv"
 

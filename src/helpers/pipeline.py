@@ -78,7 +78,8 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own star
 # Parameters the run sets from its validated arguments; ``-p`` cannot override them (the flag to use instead).
 RUN_PARAMETERS = {"quarter": "--quarter", "raw_dir": "--raw-dir", "processed_dir": "--processed-dir",
                   "reports_dir": "--reports-dir", "skip_bad_files": "--skip-bad-files",
-                  "accept_losses": "--accept-losses", "earlier_quarters_dir": None, "language": None}
+                  "accept_losses": "--accept-losses", "earlier_quarters_dir": None, "language": None,
+                  "config_dir": "--config"}
 KEEP_FAILED = 3  # failed-run folders kept per quarter for debugging; older ones are removed
 PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish publishing (renames: seconds)
 
@@ -87,7 +88,7 @@ PUBLISH_WAIT = 600  # seconds a run waits for another quarter's run to finish pu
 class RunResult:
     """Where a successful run put its outputs."""
 
-    quarter: str
+    quarter: Quarter
     report_dir: Path
     html: Path
     pdf: Path
@@ -163,7 +164,7 @@ def _log_outcome(folder: Path, cfg: Configuration) -> None:
     log.info("%s %s", cfg.indicator_specs()[headline]["label"].lower(), f"{value(indicators, headline, cfg=cfg):,.0f}")
 
 
-def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) -> str:
+def _check_key(folder: Path, processed: Path, quarter: Quarter, cfg: Configuration) -> str:
     """Refuse a missing or weak key before anything runs, and a key other than the earlier quarters' one.
 
     Each quarter's ``quality.json`` records the key's fingerprint; pseudonyms made with another key would not
@@ -180,7 +181,7 @@ def _check_key(folder: Path, processed: Path, quarter: str, cfg: Configuration) 
     for path in (folder / "quality.json" for folder in quarter_folders(processed, "quality.json").values()):
         quality = json.loads(path.read_text(encoding="utf-8"))
         theirs = quality.get("key_fingerprint")
-        if quality.get("quarter") != quarter and not quality.get("sample") and theirs not in (None, mine):
+        if quality.get("quarter") != str(quarter) and not quality.get("sample") and theirs not in (None, mine):
             others[quality.get("quarter", path.parent.name)] = theirs
     if others:
         earlier = ", ".join(f"{q} ({f})" for q, f in sorted(others.items()))
@@ -211,7 +212,7 @@ def _merge_history(q: Quarter, processed: Path, reports: Path, staged: Path, cfg
         quarters = ", ".join(dict.fromkeys(k for k, _ in changed))
         raise PipelineError(f"the history of {quarters} changed while {q} ran, so its year-to-date and since-start "
                             f"figures are out of date; nothing was published: run {q} again")
-    merged = history_with(now, str(q), float(used.loc[used["quarter"] == str(q), headline].iloc[0]), headline)
+    merged = history_with(now, q, float(used.loc[used["quarter"] == str(q), headline].iloc[0]), headline)
     write_csv(revisions.with_versions(merged, processed, reports, staged={str(q): staged.parent}), staged)
 
 
@@ -226,6 +227,7 @@ def run_quarter(
     force: bool = False,
     parameters: dict[str, Any] | None = None,
     progress: bool = True,
+    config_dir: str | Path | None = None,
 ) -> RunResult:
     """Clean, compute indicators and render the report of ``quarter`` (e.g. ``2022Q4``).
 
@@ -234,18 +236,20 @@ def run_quarter(
     ``accept_losses`` publishes a quarter whose data look wrong (``docs/losses.md``); the report says so.
     When the raw files, config, code, key and earlier quarters are those of the quarter's last run (content
     hashes, :mod:`helpers.provenance.inputs`), its cleaned data and indicators are reused and only the report is made
-    again (an edited narrative); ``force`` recomputes everything.
+    again (an edited narrative); ``force`` recomputes everything. ``config_dir``: the configuration folder (else
+    the one in use, :func:`helpers.config.directory`), handed to each notebook as its ``config_dir`` parameter.
     """
     try:  # the run's context, once: the quarter parsed, the folders resolved, every configuration file checked
-        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+        run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir,
+                            config_dir=config_dir)
     except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
-    q, raw, processed, reports = str(run.quarter), run.folders.raw, run.folders.processed, run.folders.reports
-    if not (raw / q).is_dir():
-        raise PipelineError(f"no raw data for {q}: {raw / q} does not exist")
+    q, raw, processed, reports = run.quarter, run.folders.raw, run.folders.processed, run.folders.reports
+    if not (raw / str(q)).is_dir():
+        raise PipelineError(f"no raw data for {q}: {raw / str(q)} does not exist")
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
-    key_fingerprint = _check_key(raw / q, processed, q, run.config)
+    key_fingerprint = _check_key(raw / str(q), processed, q, run.config)
     for line in recover(processed, reports):
         say(f"warning: {line}")
     with locked(q, processed):
@@ -265,10 +269,10 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
          notebooks: list[Path], parameters: dict[str, Any], *, skip_bad_files: bool, accept_losses: bool,
          progress: bool, force: bool, key_fingerprint: str) -> RunResult:
     """Execute the notebooks into the staging folders, render, and publish everything together."""
-    q, raw, processed, reports = str(run.quarter), run.folders.raw, run.folders.processed, run.folders.reports
-    common = {"quarter": q, "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
+    q, raw, processed, reports = run.quarter, run.folders.raw, run.folders.processed, run.folders.reports
+    common = {"quarter": str(q), "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
               "skip_bad_files": skip_bad_files, "accept_losses": accept_losses,
-              "earlier_quarters_dir": str(processed)}
+              "earlier_quarters_dir": str(processed), "config_dir": str(run.config.folder)}
     per_notebook = _check_parameters(notebooks, common, parameters)
     # The report notebook runs once per edition (config/report.yml's languages), from the same processed data
     editions = languages(run.config)
@@ -298,12 +302,12 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                                       switches=_switches(per_notebook[:-1]))
         reused = [] if force else _reusable(q, processed, reports, made_from)
         if reused:
-            shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
+            shutil.copytree(processed / str(q), stage_data / str(q), copy_function=shutil.copyfile)
             if len(reused) == len(inputs.DATA_NOTEBOOKS):
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params, executed, _language) in enumerate(steps[:len(inputs.DATA_NOTEBOOKS)], start=1):
             if notebook.name in reused:
-                shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
+                shutil.copyfile(processed / str(q) / AUDIT / notebook.name, audit / notebook.name)
                 say(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
@@ -311,17 +315,17 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             say(f"[{step}/{total}] {notebook.name}")
             _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
-                feedback = beside.submit(write_feedback, stage_data / q, run.config)
+                feedback = beside.submit(write_feedback, stage_data / str(q), run.config)
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
         made_from["editions"] = _edition_keys(run, stage_data, parameters, made_from, per_notebook[-1])
         kept = ([] if force or len(reused) < len(inputs.DATA_NOTEBOOKS)
                 else _reusable_editions(q, processed, reports, made_from, editions))
-        inputs.write(stage_data / q, made_from)
+        inputs.write(stage_data / str(q), made_from)
         made = [(notebook, params, executed, language) for notebook, params, executed, language in editions_steps
                 if language.code not in kept]
         for step, (notebook, _params, executed, language) in enumerate(editions_steps, start=total - len(editions)):
             if language.code in kept:
-                shutil.copyfile(processed / q / AUDIT / executed, audit / executed)
+                shutil.copyfile(processed / str(q) / AUDIT / executed, audit / executed)
                 reused.append(executed)
                 say(f"[{step}/{total}] {notebook.name} ({language.name}) reused (its narrative, words, data and "
                     "published versions unchanged; --force to make it again)")
@@ -337,11 +341,11 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         renders = {language.code: beside.submit(_render, audit / executed, staging, report_basename(q),
                                                     run.config.folder)
                    for _notebook, _params, executed, language in made}
-        _log_outcome(stage_data / q, run.config)
+        _log_outcome(stage_data / str(q), run.config)
         if made:
             say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(step[3].name for step in made)})")
         rendered = [renders[language.code].result() if language.code in renders
-                    else _kept_edition(reports / q, staging, report_basename(q) + language.suffix)
+                    else _kept_edition(reports / str(q), staging, report_basename(q) + language.suffix)
                     for language in editions]
         html, pdf = rendered[0]
         if feedback is not None:
@@ -352,7 +356,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                              (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
                              *printed,
                              (SOURCES_FILE, sources_name(q))]:
-            shutil.copyfile(stage_data / q / public, staging / name)
+            shutil.copyfile(stage_data / str(q) / public, staging / name)
         write_datapackage(staging, run.quarter, run.config)
         _mark_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging, editions)
@@ -361,14 +365,14 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                  seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        shutil.rmtree(stage_data / q / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
-        audit = audit.rename(stage_data / q / AUDIT)
-        target = reports / q
+        shutil.rmtree(stage_data / str(q) / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
+        audit = audit.rename(stage_data / str(q) / AUDIT)
+        target = reports / str(q)
         history = stage_data / "history.csv"
-        move_into_place([Move(stage_data / q, processed / q, stage_data / "previous" / q),
+        move_into_place([Move(stage_data / str(q), processed / str(q), stage_data / "previous" / str(q)),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, run.quarter, processed, reports, history, run.config)),
-                  Move(staging, target, stage_report / "previous" / q)],
+                  Move(staging, target, stage_report / "previous" / str(q))],
                  processed, journal_path(q, processed))
         _index(reports, processed, run.config)
         later = [stale.message(other, changed)
@@ -389,8 +393,8 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         raise
     finally:
         beside.shutdown(wait=True)
-    return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name, seconds,
-                     reused, later, [target / path.name for pair in rendered for path in pair])
+    return RunResult(q, target, target / html.name, target / pdf.name, processed / str(q) / AUDIT / run_log.name,
+                     seconds, reused, later, [target / path.name for pair in rendered for path in pair])
 
 
 def _prepare_render() -> None:
@@ -427,16 +431,16 @@ def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: b
 
 def _switches(per_notebook: list[dict]) -> dict:
     """The data notebooks' parameters that change what they compute (folders do not: their contents count)."""
-    folders = {"raw_dir", "processed_dir", "reports_dir", "earlier_quarters_dir"}
+    folders = {"raw_dir", "processed_dir", "reports_dir", "earlier_quarters_dir", "config_dir"}
     return {k: v for params in per_notebook for k, v in sorted(params.items()) if k not in folders}
 
 
-def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[str]:
+def _reusable(q: Quarter, processed: Path, reports: Path, made_from: dict) -> list[str]:
     """The data notebooks whose outputs the quarter's last run made from the same inputs: none, the cleaning
     (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
-    before = inputs.load(processed / q)
+    before = inputs.load(processed / str(q))
     if (not before or before.get("clean_key") != made_from["clean_key"]
-            or not all((processed / q / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+            or not all((processed / str(q) / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
         return []
     if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
         return list(inputs.DATA_NOTEBOOKS[:1])
@@ -446,9 +450,9 @@ def _reusable(q: str, processed: Path, reports: Path, made_from: dict) -> list[s
 def _edition_keys(run: RunContext, stage_data: Path, parameters: dict[str, Any], made_from: dict,
                   report_parameters: dict[str, Any]) -> dict[str, str]:
     """Each edition's key (:func:`helpers.provenance.inputs.edition_keys`), once the staged history is in place."""
-    q = str(run.quarter)
+    q = run.quarter
     narratives = resolve(parameters.get("narratives_dir"), NARRATIVES_DIR)
-    folders = {"processed_dir", "reports_dir", "earlier_quarters_dir", "narratives_dir", "raw_dir"}
+    folders = {"processed_dir", "reports_dir", "earlier_quarters_dir", "narratives_dir", "raw_dir", "config_dir"}
     return inputs.edition_keys(
         made_from, narratives=narratives, history=stage_data / "history.csv",
         published=[revisions.versions_dir(q, run.folders.reports), revisions.versions_dir(q, run.folders.processed)],
@@ -457,11 +461,11 @@ def _edition_keys(run: RunContext, stage_data: Path, parameters: dict[str, Any],
         switches={k: v for k, v in sorted(report_parameters.items()) if k not in folders})
 
 
-def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict,
+def _reusable_editions(q: Quarter, processed: Path, reports: Path, made_from: dict,
                        editions: list[Language]) -> list[str]:
     """The editions (language codes) the quarter's last run made from the same inputs, whose executed notebook,
     printed figures, HTML and PDF are still as that run made them (``run.json`` lists the report's files)."""
-    before, folder = inputs.load(processed / q).get("editions", {}), processed / q
+    before, folder = inputs.load(processed / str(q)).get("editions", {}), processed / str(q)
     try:
         made = json.loads((folder / AUDIT / RUN_FILE).read_text(encoding="utf-8"))["report"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -473,7 +477,7 @@ def _reusable_editions(q: str, processed: Path, reports: Path, made_from: dict,
         if (made_from["editions"].get(language.code) == before.get(language.code)
                 and (folder / AUDIT / inputs.executed_report(language.suffix)).is_file()
                 and (folder / revisions.printed_name(language)).is_file()
-                and all((reports / q / file).is_file() and made.get(file) == inputs.sha256(reports / q / file)
+                and all((reports / str(q) / file).is_file() and made.get(file) == inputs.sha256(reports / str(q) / file)
                         for file in files)):
             kept.append(language.code)
     return kept
@@ -486,18 +490,18 @@ def _kept_edition(published: Path, staging: Path, name: str) -> tuple[Path, Path
     return staging / f"{name}.html", staging / f"{name}.pdf"
 
 
-def _mark_versions(q: str, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
+def _mark_versions(q: Quarter, stage_data: Path, processed: Path, reports: Path, cfg: Configuration) -> None:
     """Say in the staged ``history.csv`` and the run log which report each quarter's total comes from."""
-    history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={q: stage_data})
+    history = revisions.rewrite_versions(stage_data / "history.csv", processed, reports, staged={str(q): stage_data})
     headline = cfg.headline()
     label = cfg.indicator_specs()[headline]["label"].lower()
     for row in history.to_dict("records"):
         origin = row["version"] if row["source"] == "pipeline" else cfg.setting("published_totals")
         log.info("history: %s %s %s from %s%s", row["quarter"], label, f"{row[headline]:,.0f}", origin,
-                 " (this run)" if row["quarter"] == q else "")
+                 " (this run)" if row["quarter"] == str(q) else "")
 
 
-def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: dict[str, Any],
+def _write_run(path: Path, q: Quarter, processed: Path, reports: Path, parameters: dict[str, Any],
                reused: list[str], report: Path, editions: list[Language]) -> str:
     """``run.json`` in the audit trail: when and with what code and packages the report was made, from which
     narratives (one per edition; ``drafts``: the editions without one, which ``publish`` refuses unless told), which
@@ -511,7 +515,7 @@ def _write_run(path: Path, q: str, processed: Path, reports: Path, parameters: d
         words = catalogue_path(language.code)
         code[words.relative_to(REPO_ROOT / "src").as_posix()] = inputs.sha256(words)
     previous = revisions.latest(q, reports, processed)
-    run = {"run_id": uuid.uuid4().hex, "quarter": q, "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    run = {"run_id": uuid.uuid4().hex, "quarter": str(q), "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "commit": _git_commit(), "helpers_version": __version__, "python": platform.python_version(),
            "packages": inputs.packages(),
            "code": code, "narrative": {story.name: inputs.sha256(story) for story in stories if story.is_file()},

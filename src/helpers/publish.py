@@ -25,7 +25,7 @@ from helpers.clean import redact
 from helpers.config import Configuration
 from helpers.errors import PipelineError
 from helpers.measure.disclosure import PUBLIC_FILE
-from helpers.paths import AUDIT, NARRATIVES_DIR, lock_file, report_basename
+from helpers.paths import AUDIT, NARRATIVES_DIR, Quarter, lock_file, report_basename
 from helpers.pipeline import say
 from helpers.provenance import inputs, revisions, stale
 from helpers.provenance.site_index import RUN_FILE, write_index
@@ -51,12 +51,12 @@ def read_only(folder: Path) -> None:
     folder.chmod(0o555 & ~mask)
 
 
-def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
+def manifest(quarter: Quarter, number: int, report: Path, data: Path) -> dict:
     """The manifest of a version made from the report folder ``report`` and processed folder ``data``."""
     run = json.loads((data / AUDIT / RUN_FILE).read_text(encoding="utf-8"))
     made_from = inputs.load(data)
     return {
-        "quarter": quarter,
+        "quarter": str(quarter),
         "version": number,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_at": run["run_at"],
@@ -76,7 +76,8 @@ def manifest(quarter: str, number: int, report: Path, data: Path) -> dict:
 
 
 def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
-            reports_dir: str | Path | None = None, *, draft: bool = False) -> revisions.Version:
+            reports_dir: str | Path | None = None, *, config_dir: str | Path | None = None,
+            draft: bool = False) -> revisions.Version:
     """Freeze the quarter's current report as its next version and return it.
 
     Refused when the quarter has no complete run, when an edition of it is a draft (no narrative: its sections
@@ -84,14 +85,16 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     its raw files or the published totals changed since that run (the report would not be what they give: run it
     again first), when the report and the processed data come from different runs (the report's files are not
     those its ``run.json`` lists), when it is out of date (an earlier quarter it builds on changed since,
-    :mod:`helpers.provenance.stale`), or when this run is already published.
+    :mod:`helpers.provenance.stale`), or when this run is already published. ``config_dir``: the configuration
+    folder (else the one in use, :func:`helpers.config.directory`).
     """
     try:  # the context, once: the quarter parsed, the folders resolved, the configuration checked
-        this = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+        this = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir,
+                             config_dir=config_dir)
     except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
-    q, raw, processed, reports = str(this.quarter), this.folders.raw, this.folders.processed, this.folders.reports
-    report, data = reports / q, processed / q
+    q, raw, processed, reports = this.quarter, this.folders.raw, this.folders.processed, this.folders.reports
+    report, data = reports / str(q), processed / str(q)
     for line in recover(processed, reports):
         say(f"warning: {line}")
     with locked(q, processed):
@@ -109,7 +112,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                                 f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.raw_hashes(raw / q),
+                                 {**inputs.raw_hashes(raw / str(q)),
                                   **inputs.published_totals(raw, this.config.setting("published_totals"))})
         if any(changed.values()):
             listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names),
@@ -143,7 +146,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     return revisions.latest(q, reports, processed)
 
 
-def _draft(q: str, drafts: list[str], cfg: Configuration) -> str:
+def _draft(q: Quarter, drafts: list[str], cfg: Configuration) -> str:
     """Why a draft is not published: which editions lack their narrative, and the two ways on."""
     editions = [language for language in languages(cfg) if language.code in drafts]
     named = ", ".join(f"{language.name} ({narrative_path(q, NARRATIVES_DIR, language.suffix).name})"

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from filelock import FileLock, Timeout
 
 from helpers.errors import PipelineError
-from helpers.paths import lock_file, replacing
+from helpers.paths import Quarter, lock_file, replacing
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,14 @@ JOURNAL = "moves-journal.json"  # beside the processed data while a run's rename
 
 
 @contextmanager
-def locked(quarter: str, processed: Path) -> Iterator[None]:
+def locked(quarter: Quarter, processed: Path) -> Iterator[None]:
     """Hold the quarter's lock (in the processed root, which guards the reports root published with it); a
     second run of the quarter meanwhile is refused at once.
 
     The lock is an OS file lock (``flock``): it dies with its process, so a killed run never blocks the next.
     """
-    with held(lock_file(processed, quarter), 0, "another run of {quarter} is in progress (it holds {lock}); wait "
-               "for it to finish", quarter=quarter):
+    with held(lock_file(processed, str(quarter)), 0, "another run of {quarter} is in progress (it holds {lock}); "
+               "wait for it to finish", quarter=str(quarter)):
         yield
 
 
@@ -57,7 +57,7 @@ def held(path: Path, timeout: float, refusal: str, **words: str) -> Iterator[Non
         lock.release()
 
 
-def tidy(quarter: str, processed: Path, reports: Path) -> None:
+def tidy(quarter: Quarter, processed: Path, reports: Path) -> None:
     """Remove the staging folders that crashed runs of the quarter left (called under the lock: none runs).
 
     A run killed while publishing left the previous outputs in its staging folder's ``previous/``: those whose
@@ -81,7 +81,7 @@ class Move(NamedTuple):
     prepare: Callable[[], None] | None = None
 
 
-def journal_path(quarter: str, processed: Path) -> Path:
+def journal_path(quarter: Quarter, processed: Path) -> Path:
     """The journal of a quarter's publishing renames, beside its processed data while they are under way."""
     return Path(processed) / f".{quarter}.{JOURNAL}"
 
@@ -119,7 +119,10 @@ def recover(processed: Path, reports: Path) -> list[str]:
     the command says it)."""
     done = []
     for journal in sorted(Path(processed).glob(f".*.{JOURNAL}")):
-        quarter = journal.name.split(".")[1]
+        try:
+            quarter = Quarter.parse(journal.name.split(".")[1])  # a journal's name: read from disk
+        except ValueError:  # not a run's journal
+            continue
         try:
             with locked(quarter, processed):
                 if journal.is_file():

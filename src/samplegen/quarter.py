@@ -59,7 +59,7 @@ def canonical_records(quarter: str = QUARTER, *, late: bool = False) -> pd.DataF
     else:
         records = list(nextquarter.clean_records(quarter))
     paths = {**{key: s.path for key, s in SOURCES.items()}, **{key: s.path for key, s in NEXT_SOURCES.items()}}
-    frame = pd.DataFrame([{c: r[c] for c in [*config.columns(), "source"]} for r in records])
+    frame = pd.DataFrame([{c: r[c] for c in [*config.current().columns(), "source"]} for r in records])
     frame["date"] = pd.to_datetime(frame["date"])
     frame["source"] = frame["source"].map(paths)
     numeric = {"household_size": "Int64", "participants": "Int64", "age": "Int64", "quantity": "Float64",

@@ -31,7 +31,7 @@ from samplegen.sources import SOURCES, Source
 
 
 def _record(source: str, day: date, province: str, activity: str, detail: str | None, **values) -> dict:
-    rec = dict.fromkeys(config.columns())
+    rec = dict.fromkeys(config.current().columns())
     rec.update(date=day, province=province, activity=activity, activity_detail=detail, source=source,
                _person=None, _raw={})
     rec.update(values)
@@ -319,7 +319,7 @@ def _as_written(rec: dict, rng: random.Random, sources: dict[str, Source] = SOUR
     if rec["nationality"] and "population_group" not in written and rng.random() < 0.04:
         rec["nationality"] = None
     derived = {"age": "date_of_birth", "population_group": "nationality"}
-    for name in config.columns():
+    for name in config.current().columns():
         if name not in written and derived.get(name) not in written:
             rec[name] = None
     if rec["nationality"] is None and "population_group" not in written:
@@ -328,7 +328,7 @@ def _as_written(rec: dict, rng: random.Random, sources: dict[str, Source] = SOUR
 
 def _make_unique(records: list[dict], days: list[date] = DAYS) -> None:
     """Move a group row that would equal another to the next day, so no legitimate row is a duplicate."""
-    seen, columns = set(), config.columns()
+    seen, columns = set(), config.current().columns()
     for rec in records:
         while (key := tuple(rec[c] for c in columns)) in seen:
             rec["date"] = days[(days.index(rec["date"]) + 1) % len(days)]

@@ -89,7 +89,7 @@ def _per_record_reach(reach_type: pd.Series, has_id: pd.Series) -> pd.Series:
     return categorical(codes, categories, reach_type.index)
 
 
-def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: str,
+def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, quarter: Quarter,
            marks: dict[str, pd.Series], typed: dict[str, pd.Series], orders: dict[str, pd.Series], cfg: Configuration
            ) -> pd.DataFrame:
     """Normalise validated raw rows into typed canonical records (identifiers still numbers, see
@@ -121,7 +121,7 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         return parsed if column.unknown is None else coalesce(parsed, default=column.unknown)
 
     parsers = {
-        "run": lambda name, column: categorical(np.zeros(len(raw), dtype=np.int8), [quarter], raw.index),
+        "run": lambda name, column: categorical(np.zeros(len(raw), dtype=np.int8), [str(quarter)], raw.index),
         "reader": lambda name, column: raw[name],
         "date": lambda name, column: dates.parse_dates(raw[name], cfg, raw["source"], orders[name]),
         "province": lambda name, column: _lookup(raw[name], provinces["province"]),
@@ -282,7 +282,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     keep[raw.index.get_indexer(bad.index.union(early))] = False
     valid = raw[keep]
 
-    records = _typed(valid, provinces, catalogue, str(q), marks, typed, orders, cfg)
+    records = _typed(valid, provinces, catalogue, q, marks, typed, orders, cfg)
     span = date_span(records["date"])
     outside = ((records["date"] < pd.Timestamp(q.start)) | (records["date"] > pd.Timestamp(q.end))).to_numpy()
     out_of_period = pd.concat([_dropped_rows(raw, records.index[outside], "out_of_period"),

@@ -139,7 +139,7 @@ def _origin_phones(text: str, found: Counter, regions: Regions) -> str:
     """
     if len(_DIGIT.findall(text)) < 7:
         return text
-    for region in config.setting("origin_phone_regions") if regions is None else regions:
+    for region in config.current().setting("origin_phone_regions") if regions is None else regions:
         spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region,
                                                                            leniency=phonenumbers.Leniency.VALID)]
         for start, end in reversed(spans):

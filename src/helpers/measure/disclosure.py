@@ -183,7 +183,7 @@ def derivable_ranges(values: dict[Key, float], hidden: dict[Key, int],
     return bounds
 
 
-def published_versions(quarter: str, processed: Path) -> list[pd.DataFrame]:
+def published_versions(quarter: Quarter, processed: Path) -> list[pd.DataFrame]:
     """The public tables (indicator, dimension, category, value, suppressed) of every published version of
     ``quarter``, kept in their audit folders ``<processed>/<Q>.versions/v<N>/`` (:mod:`helpers.publish`)."""
     tables = []

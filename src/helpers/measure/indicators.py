@@ -197,7 +197,7 @@ def _measure(data: Records, spec: dict, dim_name: str) -> np.ndarray:
 QUARTER_MEASURES = ("reach_max", "covered", "year_to_date", "since_start")
 
 
-def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np.ndarray) -> pd.DataFrame:
+def _rows(quarter: Quarter, spec: dict, dim_name: str, labels: list[str], values: np.ndarray) -> pd.DataFrame:
     fixed = ["all"] if dim_name == "total" else [str(c) for c in spec.get("categories", {}).get(dim_name, [])]
     frame = pd.DataFrame({"category": labels, "value": np.asarray(values, dtype="float64")})
     frame = frame[(frame["value"] != 0) | frame["category"].isin(fixed)]
@@ -206,7 +206,7 @@ def _rows(quarter: str, spec: dict, dim_name: str, labels: list[str], values: np
     order = {c: i for i, c in enumerate(fixed)}
     frame = frame.assign(_fixed=frame["category"].map(order).fillna(len(order)))
     frame = frame.sort_values(["_fixed", "value", "category"], ascending=[True, False, True], kind="stable")
-    return frame.assign(quarter=quarter, indicator=spec["id"], dimension=dim_name)[COLUMNS]
+    return frame.assign(quarter=str(quarter), indicator=spec["id"], dimension=dim_name)[COLUMNS]
 
 
 def _quarter_value(data: Records, spec: dict, reached: float, history: pd.DataFrame | None, q: Quarter,
@@ -243,10 +243,10 @@ def compute_indicators(records: pd.DataFrame, q: Quarter, cfg: Configuration, hi
     for spec in specs:
         if spec["measure"] in QUARTER_MEASURES:
             value = _quarter_value(data, spec, reached, history, q, headline)
-            out.append(_rows(str(q), spec, "total", ["all"], np.array([value])))
+            out.append(_rows(q, spec, "total", ["all"], np.array([value])))
             continue
         for dim_name in spec["dimensions"]:
-            out.append(_rows(str(q), spec, dim_name, data.dimension(dim_name).labels, values[spec["id"], dim_name]))
+            out.append(_rows(q, spec, dim_name, data.dimension(dim_name).labels, values[spec["id"], dim_name]))
     result = pd.concat(out, ignore_index=True)
     result["value"] = result["value"].round(2)
     return result
@@ -311,10 +311,10 @@ def load_history(quarter: Quarter, cfg: Configuration, processed_dir: Path = PRO
     return history.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
-def history_with(history: pd.DataFrame, quarter: str, total: float, headline: str) -> pd.DataFrame:
+def history_with(history: pd.DataFrame, quarter: Quarter, total: float, headline: str) -> pd.DataFrame:
     """The history table with ``quarter``'s ``headline`` ``total`` (replacing any earlier row for it)."""
-    row = pd.DataFrame({"quarter": [quarter], headline: [total], "source": ["pipeline"]})
-    table = pd.concat([history[history["quarter"] != quarter], row], ignore_index=True)
+    row = pd.DataFrame({"quarter": [str(quarter)], headline: [total], "source": ["pipeline"]})
+    table = pd.concat([history[history["quarter"] != str(quarter)], row], ignore_index=True)
     return table.sort_values("quarter", key=lambda s: s.map(Quarter.parse)).reset_index(drop=True)
 
 
@@ -467,7 +467,7 @@ def run_indicators(run: RunContext) -> pd.DataFrame:
                         f"{sum(unlisted.values()):,}")
         history = load_history(q, cfg, processed, earlier)
         indicators = compute_indicators(records, q, cfg, history)
-        published = published_versions(str(q), earlier)  # a revision withholds more
+        published = published_versions(q, earlier)  # a revision withholds more
         indicators = across.across_indicators(q, indicators, folder, earlier, cfg, published, counted.result())
     write_csv(indicators, folder / "indicators.csv")
     public = public_indicators(indicators, cfg, keep=for_publication(indicators, cfg), published=published,
@@ -476,5 +476,5 @@ def run_indicators(run: RunContext) -> pd.DataFrame:
     write_csv(public_dictionary(cfg), folder / dictionary_name("indicators_public.csv"), encoding="utf-8")
     write_csv(public_definitions(public, cfg), folder / definitions_name("indicators_public.csv"), encoding="utf-8")
     headline = cfg.headline()
-    write_csv(history_with(history, str(q), value(indicators, headline, cfg=cfg), headline), processed / "history.csv")
+    write_csv(history_with(history, q, value(indicators, headline, cfg=cfg), headline), processed / "history.csv")
     return indicators

@@ -51,10 +51,10 @@ PHOTO_REDESCRIBED = N_("The description of a photo for readers who cannot see it
                        "(before: “{before}”).")
 
 
-def versions_dir(quarter: str, root: Path) -> Path:
+def versions_dir(quarter: Quarter, root: Path) -> Path:
     """Where a quarter's published versions live, never replaced by a run: under the reports folder their public
     files, under the processed folder their audit trails and manifests."""
-    return Path(root) / f"{Quarter.parse(quarter)}{VERSIONS}"
+    return Path(root) / f"{quarter}{VERSIONS}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Version:
     ``problems`` names its public files that do not match its manifest (changed, missing or extra), empty when
     it is as published."""
 
-    quarter: str
+    quarter: Quarter
     number: int
     folder: Path
     audit: Path
@@ -101,7 +101,7 @@ def _manifest(path: Path) -> dict:
     return manifest
 
 
-def _problems(folder: Path, manifest: dict, quarter: str, number: int) -> tuple[str, ...]:
+def _problems(folder: Path, manifest: dict, quarter: Quarter, number: int) -> tuple[str, ...]:
     """The version's files that differ from the manifest's list (the manifest itself is not listed), and a
     manifest made for another quarter or version (copied into a planted folder)."""
     listed = manifest["outputs"]["report"]
@@ -109,12 +109,12 @@ def _problems(folder: Path, manifest: dict, quarter: str, number: int) -> tuple[
     changes = inputs.changes(listed, found)
     problems = [f"{what}: {', '.join(changes[key])}" for key, what in
                 (("changed", "changed"), ("removed", "missing"), ("added", "extra")) if changes[key]]
-    if (manifest.get("quarter"), manifest.get("version")) != (quarter, number):
+    if (manifest.get("quarter"), manifest.get("version")) != (str(quarter), number):
         problems.append(f"the manifest is of {manifest.get('quarter')} version {manifest.get('version')}")
     return tuple(problems)
 
 
-def versions(quarter: str, reports: Path, processed: Path) -> list[Version]:
+def versions(quarter: Quarter, reports: Path, processed: Path) -> list[Version]:
     """The quarter's published versions, oldest first (public folders ``v<N>`` whose audit trail in
     ``processed`` has a manifest), each checked against its manifest. A manifest that cannot be read stops with
     its path named."""
@@ -125,8 +125,8 @@ def versions(quarter: str, reports: Path, processed: Path) -> list[Version]:
         audit = versions_dir(quarter, processed) / path.name
         if match and path.is_dir() and (audit / MANIFEST).is_file():
             manifest = _manifest(audit / MANIFEST)
-            q, number = str(Quarter.parse(quarter)), int(match.group(1))
-            found.append(Version(q, number, path, audit, manifest, _problems(path, manifest, q, number)))
+            number = int(match.group(1))
+            found.append(Version(quarter, number, path, audit, manifest, _problems(path, manifest, quarter, number)))
     return sorted(found, key=lambda v: v.number)
 
 
@@ -136,13 +136,13 @@ def version_numbers(folder: Path) -> list[int]:
             if (m := _VERSION_RE.fullmatch(path.name))]
 
 
-def latest(quarter: str, reports: Path, processed: Path) -> Version | None:
+def latest(quarter: Quarter, reports: Path, processed: Path) -> Version | None:
     """The newest version that matches its manifest: the base of a revision (a tampered one never is)."""
     found = [v for v in versions(quarter, reports, processed) if v.intact]
     return found[-1] if found else None
 
 
-def revised_note(quarter: str, reports: Path, processed: Path, today: datetime | None = None, *,
+def revised_note(quarter: Quarter, reports: Path, processed: Path, today: datetime | None = None, *,
                  changed: bool = True) -> HTML:
     """On the first page of a report made after a published version: "Revised <date>; replaces version N of
     <date>" when a figure printed in both changed or a raw file changed (``changed``), else "Reissued <date>;
@@ -194,7 +194,7 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     publishes with the report: a later revision compares its own with them. Call it last, once every figure
     has been printed.
     """
-    folder = Path(processed) / report.quarter
+    folder = Path(processed) / str(report.quarter)
     language = report.language
     published = Path(published or processed)
     printed = printed_figures(report.traced)
@@ -312,12 +312,12 @@ def _published_totals(frozen: dict, name: str) -> dict[str, str]:
     return frozen.get("published_totals") or {n: h for n, h in frozen["earlier_quarters"].items() if n == name}
 
 
-def total_source(quarter: str, processed: Path, reports: Path, data: Path | None = None) -> str:
+def total_source(quarter: Quarter, processed: Path, reports: Path, data: Path | None = None) -> str:
     """Which report a quarter's total in the history comes from: ``version N`` when its indicators are those
     of published version N, else ``unpublished`` (a revision of version N, or never published). ``data`` is
     the processed root holding the quarter's indicators (default ``processed``; a run's staging folder)."""
     found = [v for v in versions(quarter, reports, processed) if v.intact]
-    current = Path(data or processed) / quarter / "indicators.csv"
+    current = Path(data or processed) / str(quarter) / "indicators.csv"
     if not found or not current.is_file():
         return "unpublished"
     digest = inputs.sha256(current)
@@ -340,7 +340,9 @@ def rewrite_versions(path: Path, processed: Path, reports: Path, staged: dict[st
 def with_versions(history: pd.DataFrame, processed: Path, reports: Path,
                   staged: dict[str, Path] | None = None) -> pd.DataFrame:
     """The history table with a ``version`` column: which report each quarter's total comes from (blank for
-    totals from the published-totals file). ``staged`` gives the processed root of quarters being run."""
+    totals from the published-totals file). ``staged`` gives the processed root of quarters being run (by name:
+    the history's rows name their quarters, parsed here)."""
     staged = staged or {}
-    return history.assign(version=[total_source(q, processed, reports, staged.get(q)) if source == "pipeline"
+    return history.assign(version=[total_source(Quarter.parse(q), processed, reports, staged.get(q))
+                                   if source == "pipeline"
                                    else "" for q, source in zip(history["quarter"], history["source"], strict=True)])

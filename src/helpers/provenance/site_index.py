@@ -59,7 +59,7 @@ def headline(cfg: Configuration) -> list[str]:
     return [figure["indicator"] for figure in cfg.report()["headline_figures"]]
 
 
-def _headline(folder: Path, quarter: str, columns: list[str]) -> dict[str, str]:
+def _headline(folder: Path, quarter: Quarter, columns: list[str]) -> dict[str, str]:
     """The headline figures of a report, from the public data file beside it (suppression already applied),
     written as the language in use writes numbers, a partial sum as "at least", as the report prints them."""
     path = folder / public_data_name(quarter)
@@ -80,7 +80,7 @@ def _link(folder: str, name: str, label: str, base: Path, language: Language | N
     return f"<a href='{html.escape(href)}'{lang}>{html.escape(label)}</a>"
 
 
-def _editions(folder: str, quarter: str, base: Path) -> list[str]:
+def _editions(folder: str, quarter: Quarter, base: Path) -> list[str]:
     """Links to the HTML and PDF of every edition of a report, the page's language first: ``HTML · PDF ·
     Türkçe HTML · Türkçe PDF`` on the English page, ``HTML · PDF · English HTML · English PDF`` on the Turkish."""
     name, here = report_basename(quarter), current()
@@ -90,7 +90,7 @@ def _editions(folder: str, quarter: str, base: Path) -> list[str]:
             for language in editions for kind in ("html", "pdf")]
 
 
-def _row(title: str, date: str, folder: str, quarter: str, base: Path, columns: list[str], labels: list[str]
+def _row(title: str, date: str, folder: str, quarter: Quarter, base: Path, columns: list[str], labels: list[str]
          ) -> str:
     """One report of a quarter: its date, headline figures (``labels`` their column names, shown beside each
     figure on a phone) and links to its files."""
@@ -134,24 +134,26 @@ def _run_id(folder: Path) -> str | None:
     return _run(folder).get("run_id")
 
 
-def quarters(reports: Path) -> list[str]:
-    """Quarters with a working report or a published version, newest first (other folders are ignored)."""
+def quarters(reports: Path) -> list[Quarter]:
+    """Quarters with a working report or a published version, newest first (other folders are ignored): folder
+    names read from disk, parsed here."""
     found = set()
     for path in Path(reports).iterdir() if Path(reports).is_dir() else []:
         name = path.name.removesuffix(VERSIONS)
         try:
-            if path.is_dir() and str(Quarter.parse(name)) == name:
-                found.add(name)
+            if path.is_dir() and str(quarter := Quarter.parse(name)) == name:
+                found.add(quarter)
         except ValueError:
             continue
-    return sorted(found, key=Quarter.parse, reverse=True)
+    return sorted(found, reverse=True)
 
 
-def _stale(quarter: str, changed: list[str]) -> str:
+def _stale(quarter: Quarter, changed: list[str]) -> str:
     """A quarter out of date (:mod:`helpers.provenance.stale`), told to a reader of the index."""
     words = current()
+    earlier = _(" and ").join(words.period(Quarter.parse(q)) for q in changed)  # names as inputs.json lists them
     return _("Out of date: made from the figures of {earlier} before they were revised; {quarter} is to be run "
-             "again.").format(earlier=_(" and ").join(words.period(q) for q in changed), quarter=words.period(quarter))
+             "again.").format(earlier=earlier, quarter=words.period(quarter))
 
 
 def _languages_nav() -> str:
@@ -174,20 +176,20 @@ def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     for q in quarters(reports):
         published = revisions.versions(q, reports, processed)
         rows = []
-        if (reports / q).is_dir():
+        if (reports / str(q)).is_dir():
             status = _("current report (not published)")
-            audit = Path(processed) / q / AUDIT
+            audit = Path(processed) / str(q) / AUDIT
             if base := revisions.latest(q, reports, processed):
                 same = _run_id(audit) == base.manifest["run_id"]
                 status = (_("current report (is version {number})") if same
                           else _("current report (revises version {number})")).format(number=base.number)
-            rows.append(_row(status, _run_date(audit), q, q, reports, columns, labels))
+            rows.append(_row(status, _run_date(audit), str(q), q, reports, columns, labels))
         rows += [_row(_("version {number}").format(number=v.number), v.date, f"{q}.versions/{v.folder.name}", q,
                       reports, columns, labels) if v.intact else _broken(v, len(columns)) for v in reversed(published)]
         period = words.period(q)
         label = html.escape(_(INDEX_TABLE).format(quarter=f"{q} ({period})"))
         sections.append(
-            f"<h2>{html.escape(q)} <span class='muted'>({html.escape(period)})</span></h2>"
+            f"<h2>{html.escape(str(q))} <span class='muted'>({html.escape(period)})</span></h2>"
             + (f"<p class='stale'><strong>{html.escape(_stale(q, behind[q]))}</strong></p>" if q in behind else "")
             + f"<div class='table-scroll' role='region' tabindex='0' aria-label='{label}'>"
             "<table class='reports' role='table'><thead role='rowgroup'><tr role='row'>"

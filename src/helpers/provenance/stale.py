@@ -35,15 +35,15 @@ def changed_since(quarter: Quarter, processed: Path) -> list[str]:
     return sorted(changed, key=Quarter.parse)
 
 
-def out_of_date(processed: Path, after: Quarter | None = None) -> dict[str, list[str]]:
+def out_of_date(processed: Path, after: Quarter | None = None) -> dict[Quarter, list[str]]:
     """Out-of-date quarters (later than ``after``, when given): quarter → the earlier quarters that changed."""
     quarters = [Quarter.parse(name) for name in processed_quarters(processed)]  # folder names: read from disk
     if after is not None:
         quarters = [q for q in quarters if q > after]
-    return {str(q): changed for q in quarters if (changed := changed_since(q, processed))}
+    return {q: changed for q in quarters if (changed := changed_since(q, processed))}
 
 
-def message(quarter: str, changed: list[str]) -> str:
+def message(quarter: Quarter, changed: list[str]) -> str:
     """What a person reads: which quarter is out of date, why, and what to do."""
     return (f"{quarter} is out of date: it was made from {' and '.join(changed)}'s figures before "
             f"{'their' if len(changed) > 1 else 'its'} last run changed them; run {quarter} again")

@@ -28,9 +28,10 @@ from babel.messages.extract import extract, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from helpers import config
+from helpers.config import Configuration
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 from helpers.publication.labels import breakdown_name, count_heading
-from helpers.publication.language import DOMAIN, catalogue_path, languages
+from helpers.publication.language import DOMAIN, catalogue_path, languages, using
 from helpers.publication.report import TREND
 
 PUBLICATION = Path(__file__).parent
@@ -43,30 +44,30 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (2, 3)}  # cou
 _IN_FSTRING = re.compile(r"""\bN?_\((?P<q>['"])(?P<message>(?:(?!(?P=q)).)+)(?P=q)\)""")
 
 
-def config_messages() -> Iterator[tuple[str, str]]:
-    """(where, message) for each word of ``config/`` that the report prints."""
-    report, programme = config.report(), config.load("programme")
+def config_messages(cfg: Configuration) -> Iterator[tuple[str, str]]:
+    """(where, message) for each word of the configuration ``cfg`` that the report prints."""
+    report, programme = cfg.report(), cfg.load("programme")
     for section in report["sections"]:
         yield "config/report.yml", section["title"]
         yield from (("config/report.yml", figure["label"]) for figure in section["figures"])
     yield from (("config/report.yml", f["label"]) for f in report["headline_figures"] if f["label"])
-    parts = {part for spec in config.indicators() for name in spec.get("dimensions", []) for part in name.split("+")}
+    parts = {part for spec in cfg.indicators() for name in spec.get("dimensions", []) for part in name.split("+")}
     parts.add(TREND)  # the trend's figures, by quarter
     yield from (("config/indicators.yml", breakdown_name(part)) for part in sorted(parts - {"total"}))
-    yield from (("config/reasons.yml", count_heading(c)) for c in ["rows_read", "rows_kept", *config.drop_kinds()])
-    for spec in config.indicators():
+    yield from (("config/reasons.yml", count_heading(c)) for c in ["rows_read", "rows_kept", *cfg.drop_kinds()])
+    for spec in cfg.indicators():
         yield "config/indicators.yml", spec["label"]
         yield "config/indicators.yml", spec["definition"]
-    reasons = config.load("reasons")
+    reasons = cfg.load("reasons")
     yield from (("config/reasons.yml", label) for label in {**reasons["dropped"], **reasons["rejected"],
                                                              **reasons["unreadable"]}.values())
-    yield from (("config/activities.yml", sector) for sector in config.sectors())
-    yield from (("config/activities.yml", label) for label in config.activities()["label"])
-    for name, column in config.record().items():  # a coded breakdown's values (capitalised for a reader)
+    yield from (("config/activities.yml", sector) for sector in cfg.sectors())
+    yield from (("config/activities.yml", label) for label in cfg.activities()["label"])
+    for name, column in cfg.record().items():  # a coded breakdown's values (capitalised for a reader)
         if column.categories == "vocabulary" and name in parts:
-            yield from (("config/vocabularies.yml", value) for value in config.vocabulary_values(column.vocabulary))
+            yield from (("config/vocabularies.yml", value) for value in cfg.vocabulary_values(column.vocabulary))
     yield "config/vocabularies.yml", "unknown"
-    yield from (("config/items.yml", item) for item in dict.fromkeys(config.load("items")["synonyms"].values()))
+    yield from (("config/items.yml", item) for item in dict.fromkeys(cfg.load("items")["synonyms"].values()))
     for key in ("title", "subtitle_template", "organisation", "data_source", "baseline_source", "disclaimer"):
         if programme.get(key):
             yield "config/programme.yml", programme[key]
@@ -83,8 +84,8 @@ def _notebook_messages(path: Path) -> Iterator[tuple[int, str | tuple[str, ...],
     yield from extract("python", code, keywords=KEYWORDS)
 
 
-def extract_catalogue() -> Catalog:
-    """Every message the report prints, with where it comes from."""
+def extract_catalogue(cfg: Configuration) -> Catalog:
+    """Every message the report prints with the configuration ``cfg``, with where it comes from."""
     catalog = Catalog(domain=DOMAIN, project="Türkiye refugee response quarterly report", charset="utf-8",
                       fuzzy=False)
     for path in SOURCES:
@@ -101,8 +102,9 @@ def extract_catalogue() -> Catalog:
             catalog.add(message, locations=[(_shown(path), lineno)], auto_comments=comments, context=context)
     for lineno, message, comments, context in _notebook_messages(NOTEBOOK):
         catalog.add(message, locations=[(_shown(NOTEBOOK), lineno)], auto_comments=comments, context=context)
-    for where, message in config_messages():
-        catalog.add(message, locations=[(where, None)])
+    with using(languages(cfg)[0].code, cfg):  # the labels' own words (breakdown names) from cfg too
+        for where, message in config_messages(cfg):
+            catalog.add(message, locations=[(where, None)])
     return catalog
 
 
@@ -116,10 +118,10 @@ def read(code: str) -> Catalog:
         return read_po(po, locale=code)
 
 
-def untranslated(code: str, template: Catalog | None = None) -> list[str]:
-    """The messages the report prints that ``code``'s catalogue does not translate (missing, empty or fuzzy),
-    or translates with other ``{placeholders}`` than the message has."""
-    template = template or extract_catalogue()
+def untranslated(code: str, cfg: Configuration, template: Catalog | None = None) -> list[str]:
+    """The messages the report prints with ``cfg`` that ``code``'s catalogue does not translate (missing, empty or
+    fuzzy), or translates with other ``{placeholders}`` than the message has."""
+    template = template or extract_catalogue(cfg)
     catalog, missing = read(code), []
     for message in template:
         if not message.id:
@@ -142,10 +144,11 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
-def update() -> list[Path]:
-    """Extract the messages and merge them into each language's ``.po`` (a new language's is started)."""
-    template, written = extract_catalogue(), []
-    for language in languages(config.current())[1:]:
+def update(cfg: Configuration) -> list[Path]:
+    """Extract the messages of ``cfg`` and merge them into each of its languages' ``.po`` (a new language's is
+    started)."""
+    template, written = extract_catalogue(cfg), []
+    for language in languages(cfg)[1:]:
         path = catalogue_path(language.code)
         catalog = read(language.code) if path.is_file() else Catalog(locale=language.code, domain=DOMAIN,
                                                                      fuzzy=False)
@@ -158,9 +161,11 @@ def update() -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in update():
+    folder = config.current()  # the translators' tool: the configuration folder in use (QUARTERLY_REPORT_CONFIG)
+    for path in update(folder):
         print(_shown(path))
-    missing = {lang.code: untranslated(lang.code) for lang in languages(config.current())[1:]}
+    template = extract_catalogue(folder)
+    missing = {lang.code: untranslated(lang.code, folder, template) for lang in languages(folder)[1:]}
     for code, messages in missing.items():
         for message in messages:
             print(f"{code}: not translated: {message!r}", file=sys.stderr)

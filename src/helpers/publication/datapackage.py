@@ -40,7 +40,7 @@ def _text_resource(name: str, path: str, title: str, fields: list[tuple[str, str
 def datapackage(q: Quarter, cfg: Configuration) -> dict:
     """The package descriptor of ``q``'s public files (paths relative to the report folder)."""
     programme = cfg.load("programme")
-    name = public_data_name(str(q))
+    name = public_data_name(q)
     source = programme["data_source"].format(label=q.label)
     contact = programme.get("contact") or {}
     return {

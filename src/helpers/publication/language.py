@@ -116,10 +116,10 @@ class Language:
         """A month's name standing alone: ``October`` / ``Ekim``."""
         return self.capitalize(format_date(day, "LLLL", locale=self.locale))
 
-    def period(self, quarter: str | Quarter) -> str:
+    def period(self, quarter: Quarter) -> str:
         """A quarter as a reader names it: ``October–December 2022`` / ``Ekim–Aralık 2022``."""
-        q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-        return f"{self.month(q.start)}–{self.month(q.end)} {format_date(q.end, 'y', locale=self.locale)}"
+        return (f"{self.month(quarter.start)}–{self.month(quarter.end)} "
+                f"{format_date(quarter.end, 'y', locale=self.locale)}")
 
     def day(self, moment: dt.date) -> str:
         """A date in the language's long form: ``7 December 2026`` / ``7 Aralık 2026``."""

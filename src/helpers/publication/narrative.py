@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from helpers.config import Configuration
 from helpers.errors import NarrativeError, UnknownLookupError
 from helpers.measure.indicators import Lookups
-from helpers.paths import NARRATIVES_DIR
+from helpers.paths import NARRATIVES_DIR, Quarter
 from helpers.text import nearest
 
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
@@ -152,7 +152,7 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def narrative_path(quarter: str, folder: Path = NARRATIVES_DIR, suffix: str = "") -> Path:
+def narrative_path(quarter: Quarter, folder: Path = NARRATIVES_DIR, suffix: str = "") -> Path:
     """Where the analyst writes the quarter's narrative: ``2022Q4.md``, and each other edition's in its
     language, ``2022Q4.tr.md`` (``suffix``: the edition's, :attr:`helpers.publication.language.Language.suffix`)."""
     return Path(folder) / f"{quarter}{suffix}.md"

@@ -22,22 +22,22 @@ COLUMNS = ["quarter", "indicator", "dimension", "category", "value"]
 
 
 def check(quarter: str, processed_dir: str | Path | None = None, narratives_dir: str | Path | None = None,
-          language: str | None = None) -> tuple[Path, str, list[str]]:
+          language: str | None = None, *, config_dir: str | Path | None = None) -> tuple[Path, str, list[str]]:
     """(the narrative file, what it was checked against, its problems); raises ``ValueError`` for a malformed
     quarter and ``FileNotFoundError`` when the quarter has no narrative. ``language``: an edition's narrative
     (``tr``: ``<Q>.tr.md``, its headings the Turkish section titles); the first language's by default."""
-    run = context.build(quarter, processed_dir=processed_dir, narratives_dir=narratives_dir)
+    run = context.build(quarter, processed_dir=processed_dir, narratives_dir=narratives_dir, config_dir=config_dir)
     with using(language or languages(run.config)[0].code, run.config) as edition:
         return _check(run, edition.suffix)
 
 
 def _check(run: RunContext, suffix: str) -> tuple[Path, str, list[str]]:
-    q = str(run.quarter)
+    q = run.quarter
     path = narrative_path(q, run.folders.narratives, suffix)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: the report of {q} would be a draft with an automatic "
                                 "summary")
-    table = run.folders.processed / q / "indicators.csv"
+    table = run.folders.processed / str(q) / "indicators.csv"
     if table.is_file():
         indicators, against = pd.read_csv(table, keep_default_na=False, dtype={"category": str}), str(table)
     else:

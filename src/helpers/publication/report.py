@@ -24,7 +24,6 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
-from helpers import config
 from helpers.clean import measures
 from helpers.config import Configuration
 from helpers.context import RunContext
@@ -94,10 +93,11 @@ def _svg_uri(path: Path) -> str:
 class Report(QualityNotes, Traceability):
     """One quarter's computed outputs, and the register of every number the report prints."""
 
-    quarter: str
+    quarter: Quarter
     indicators: pd.DataFrame
     quality: dict
     history: pd.DataFrame
+    cfg: Configuration  # the configuration the figures were made with: the run's (Report.load), handed in
     traced: list[dict] = field(default_factory=list)
     folder: Path | None = None
     group: str = ANNEX_GROUP_TEXT  # Annex B's group of the numbers printed now: the current section's title
@@ -108,7 +108,6 @@ class Report(QualityNotes, Traceability):
     partial_shown: set[str] = field(default_factory=set)  # partial sums printed or drawn, to be said under them
     language: Language = field(default_factory=current)  # the edition: its words and formats
     narratives: Path = NARRATIVES_DIR  # the folder of the narrative read, where its photos are
-    cfg: Configuration = field(default_factory=config.current)  # the configuration the figures were made with
     shown_photos: list[photos.Photo] = field(default_factory=list)  # the narrative's photos, as embedded
 
     @classmethod
@@ -117,16 +116,15 @@ class Report(QualityNotes, Traceability):
         versions (which a revision's suppression takes into account) are in its ``earlier`` folder. Printed in
         ``language`` (a code of ``report.yml``'s languages; the first by default): every later word and number of
         the kernel is in it."""
-        quarter, processed_dir = str(run.quarter), run.folders.processed
-        folder = processed_dir / quarter
+        quarter, processed_dir = run.quarter, run.folders.processed
+        folder = processed_dir / str(quarter)
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         history = pd.read_csv(Path(processed_dir) / "history.csv", dtype={"quarter": "string"})
         words = use(language or current().code, run.config)
-        return cls(quarter, indicators, quality, history, folder=folder, language=words,
-                   narratives=run.folders.narratives, published=published_versions(quarter, run.folders.earlier),
-                   cfg=run.config)
+        return cls(quarter, indicators, quality, history, run.config, folder=folder, language=words,
+                   narratives=run.folders.narratives, published=published_versions(quarter, run.folders.earlier))
 
     def fmt(self, value: float | str, *, total: bool = False, decimals: int = 0) -> str:
         """A value as this edition prints it (``67.389``, ``<5``, ``–``), not registered: for values already
@@ -187,14 +185,9 @@ class Report(QualityNotes, Traceability):
 
     def _tiles(self, figures: list[dict]) -> HTML:
         """Tiles of totals, labelled as config says (``{period}``, ``{year}`` filled in)."""
-        words = {"period": self.period, "year": self.q.year}
+        words = {"period": self.period, "year": self.quarter.year}
         return self.tiles([(self.number(figure["indicator"]), _(figure["label"]).format(**words))
                            for figure in figures])
-
-    @cached_property
-    def q(self) -> Quarter:
-        """The report's quarter, parsed once."""
-        return Quarter.parse(self.quarter)
 
     @cached_property
     def lookups(self) -> Lookups:
@@ -231,7 +224,7 @@ class Report(QualityNotes, Traceability):
         subtitle = _(programme["subtitle_template"]).format(label=self.period)
         published = published or dt.date.today()
         contact = programme.get("contact") or {}
-        meta = {"title": _(programme["title"]), "subtitle": subtitle, "draft": draft, "quarter": self.quarter,
+        meta = {"title": _(programme["title"]), "subtitle": subtitle, "draft": draft, "quarter": str(self.quarter),
                 "organisation": _(programme["organisation"]), "published": published.isoformat(),
                 "published_label": self.language.day(published), "language": self.language.code,
                 "contact": {**contact, **({"name": _(contact["name"])} if contact.get("name") else {})},
@@ -261,7 +254,7 @@ class Report(QualityNotes, Traceability):
     def trend(self) -> pd.Series:
         """People reached per quarter, up to this one (the last eight quarters on record)."""
         history = self.history.assign(q=self.history["quarter"].map(Quarter.parse))
-        history = history[history["q"] <= self.q].sort_values("q").tail(8)
+        history = history[history["q"] <= self.quarter].sort_values("q").tail(8)
         headline = self.cfg.headline()
         for quarter, total in zip(history["quarter"], history[headline], strict=True):
             self._trace(self.fmt(total, total=True), headline, TREND, quarter)
@@ -288,13 +281,13 @@ class Report(QualityNotes, Traceability):
     def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
         """Beside the conventions: distinct people over the processed quarters and the change since the previous
         quarter (:mod:`helpers.measure.across`), each with what it counts, or why it was not computed."""
-        record = across.load(Path(processed_dir) / self.quarter)
+        record = across.load(Path(processed_dir) / str(self.quarter))
         span = (_("{first} to {last}").format(first=record.quarters[0], last=self.quarter)
-                if len(record.quarters) > 1 else self.quarter)
+                if len(record.quarters) > 1 else str(self.quarter))
         rows = [
             ("unique_individuals_year_to_date", _("Registered individuals counted once over {year}'s processed "
                                                   "quarters up to this one; the year's total above adds quarters, so "
-                                                  "counts them again.").format(year=self.quarter[:4])),
+                                                  "counts them again.").format(year=self.quarter.year)),
             ("unique_individuals_since_start", _("Registered individuals counted once over every processed quarter "
                                                  "({span}).").format(span=span)),
             ("returning_individuals", _("Registered individuals reached this quarter and in an earlier quarter.")),
@@ -310,7 +303,7 @@ class Report(QualityNotes, Traceability):
         else:
             people = f"<p>{html.escape(_(ACROSS_UNAVAILABLE))}</p>"
         if not record.previous:
-            q = self.q
+            q = self.quarter
             previous = self.language.period(Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4))
             return HTML(people + f"<p>{html.escape(_(CHANGE_UNAVAILABLE).format(previous=previous))}</p>")
         change = "".join(
@@ -320,7 +313,7 @@ class Report(QualityNotes, Traceability):
             for dim in ("sector", "province")
             for category in self.indicators.loc[(self.indicators["indicator"] == "people_reached_change")
                                                 & (self.indicators["dimension"] == dim), "category"])
-        since = self.language.period(record.previous)
+        since = self.language.period(Quarter.parse(record.previous))  # as across.json names it
         intro = _("Change in people reached since {period} (this report's convention; left out where either "
                   "quarter's value is below 5):").format(period=since)
         return HTML(people + f"<p>{html.escape(intro)}</p><table class='figures across'><thead>"
