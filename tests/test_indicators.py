@@ -321,7 +321,7 @@ def test_a_run_writes_its_tables_the_public_rows_and_the_history(tmp_path, count
     assert table(public, "people_reached", "total") == [("all", 23)]  # are suppressed, but every row is there
     assert {"activity_detail", "centre+activity_detail"} & set(public["dimension"]) == set()  # ...not published
     items = public[public["indicator"] == "items_distributed"]  # h1's in-kind record has no quantity
-    assert items[["dimension", "value", "completeness"]].fillna("").values.tolist() == [
+    assert items[["dimension", "value", "completeness"]].astype(object).fillna("").values.tolist() == [
         ["total", "", "not_reported"]]  # never a silent 0
     assert sorted(p.name for p in (processed / "2022Q4").glob("indicators_public*.csv")) == [
         "indicators_public-definitions.csv", "indicators_public-dictionary.csv", "indicators_public.csv"]
