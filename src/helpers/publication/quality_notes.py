@@ -51,11 +51,10 @@ class QualityNotes:
         totals = self.quality["totals"]
         read = totals["rows_read"] or 1
         found = {entry["kind"] for entry in accepted}  # the run's own lines stay in its log and quality.json
-        kinds = [kind for kind in LOSSES if kind in found]
-        words = [_(LOSSES[kind]).format(**{kind: self.language.number(self._lost(kind))},
-                                        read=self.language.number(read),
-                                        share=self.language.percent(self._lost(kind) / read), period=self.period)
-                 for kind in kinds]
+        lost = {kind: self._lost(kind) for kind in LOSSES if kind in found}
+        words = [_(LOSSES[kind]).format(**{kind: self.language.number(n)}, read=self.language.number(read),
+                                        share=self.language.percent(n / read), period=self.period)
+                 for kind, n in lost.items()]
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in words)
         return HTML(f"<div class='losses-note' role='note'><p><strong>{html.escape(_(LOSSES_TITLE))}</strong>:</p>"
                     f"<ul>{lines}</ul></div>")
