@@ -118,6 +118,16 @@ def test_a_hash_collision_never_drops_a_record(monkeypatch):
     assert original.tolist() == [10, 10]
 
 
+def test_rows_kept_by_a_mask_are_the_rows_a_frame_would_keep():
+    frame = _typed_frame().assign(pseudonym=pd.array(["a", None, "c", "d", "e"], dtype="string[pyarrow]"),
+                                  code=pd.array([1, None, 3, 4, 5], dtype="Int32"))
+    for kept in ([True, False, True, False, True], [False] * 5, [True] * 5, [True, True, True, False, False]):
+        for table in (frame, frame.reset_index(drop=True)):  # labels, and the run's range of row positions
+            keep = np.array(kept)
+            pd.testing.assert_frame_equal(kernels.rows(table, keep), table[keep], check_index_type=True,
+                                          check_column_type=True, check_exact=True)
+
+
 def test_whole_numbers_become_the_nullable_integers_pandas_would_make():
     rng = np.random.default_rng(3)
     floats = rng.integers(-5, 10**9, 1000).astype("float64")

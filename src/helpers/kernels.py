@@ -23,6 +23,7 @@ Equivalence tests pin each kernel to the plain pandas it replaces (tests/test_in
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,16 @@ def array_by_code(per_category: list, codes: np.ndarray, dtype: str) -> pd.api.e
 def arrow_by_code(per_category: pa.Array, codes: np.ndarray) -> pa.Array:
     """:func:`by_code` for an Arrow array (null where the code is -1)."""
     return per_category.take(pa.array(codes, mask=codes < 0))
+
+
+def rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]`` for a boolean mask, column by column with each array's own boolean indexing: a frame turns
+    the mask into 64-bit positions and takes every column with them, five times slower at ten million rows. Two
+    columns at a time: most of the cost is the kernel handing over the new columns' memory, which both cores
+    can do."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rows") as pool:
+        kept = pool.map(lambda column: frame[column].array[keep], frame.columns)
+        return pd.DataFrame(dict(zip(frame.columns, kept, strict=True)), index=frame.index[keep], copy=False)
 
 
 def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from helpers.errors import (
     ConfigError,
     ReconciliationError,
 )
-from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, tidy_categories
+from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, rows, tidy_categories
 from helpers.paths import PROCESSED_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
@@ -98,23 +98,25 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter, numbers typed into workbook cells
     (``typed``) as they are; dates with the day/month ``orders`` of their files. A coded value outside its
-    vocabulary is the column's ``unknown`` value (or NA).
+    vocabulary is the column's ``unknown`` value (or NA). Columns are made two at a time (their passes over ten
+    million codes are NumPy's, which releases the GIL), each from the same rows, so the records do not depend on
+    the order they are made in.
     """
     bounds = schema.number_bounds(cfg)
-    made: dict[str, pd.Series] = {}
 
     def number(column: str) -> pd.Series:
         return numbers.parse_numbers(raw[column], raw["source"], bounds.get(column, numbers.Bounds()),
                                      marks[column], typed.get(column))
 
-    def age(name: str, column: RecordColumn) -> pd.Series:
-        years = normalise.age_in_range(number(name))
+    def years(name: str, column: RecordColumn, earlier: dict[str, Future]) -> pd.Series:
+        """Ages in years, not yet whole: the age groups are cut from them."""
+        ages = normalise.age_in_range(number(name))
         for read in column.reads:  # a date of birth, only where the age is missing
             birth = dates.parse_dates(raw[read], cfg, raw["source"], orders[read])
-            derive = (years.isna() & birth.notna()).to_numpy()
-            years[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive], made["date"][derive]))
-        made[f"{name} in years"] = years  # the age groups are cut from the ages before they are made whole
-        return normalise.whole(years)
+            derive = (ages.isna() & birth.notna()).to_numpy()
+            ages[derive] = normalise.age_in_range(normalise.age_from_birth(birth[derive],
+                                                                           earlier["date"].result()[derive]))
+        return ages
 
     def coded(name: str, column: RecordColumn) -> pd.Series:
         parsed = normalise.parse_vocabulary(raw[name], column.vocabulary, cfg, "category")
@@ -130,21 +132,33 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
         "identifier": lambda name, column: raw[name],
         "whole": lambda name, column: normalise.whole(number(name)),
         "number": lambda name, column: number(name),
-        "age": age,
         "item": lambda name, column: normalise.normalise_items(raw[name], cfg.load("items")["synonyms"],
                                                                "category"),
         "yes_no": lambda name, column: normalise.parse_yes_no(raw[name], cfg),
         "vocabulary": coded,
-        "derived": lambda name, column: _derived(name, made, raw, provinces, catalogue, cfg),
     }
     schema_ = cfg.record()
-    for name, column in schema_.items():
-        made[name] = parsers[column.parser](name, column)
-    records = pd.DataFrame({name: made[name] for name in schema_}, index=raw.index, copy=False)
-    for name, column in schema_.items():
-        if column.categorical:
-            records[name] = tidy_categories(records[name])
-    return records
+    made: dict[str, pd.Series] = {}
+    # Two at a time: a column's passes over ten million codes are NumPy's, which releases the GIL. Each column
+    # is made from the same rows, so the records do not depend on which finishes first. An age waits for the
+    # date made before it; derived columns are made after the others, in the schema's order.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="typed") as pool:
+        parsing: dict[str, Future] = {}
+        for name, column in schema_.items():
+            if column.parser == "age":
+                parsing[name] = pool.submit(years, name, column, dict(parsing))
+            elif column.parser != "derived":
+                parsing[name] = pool.submit(parsers[column.parser], name, column)
+        for name, future in parsing.items():
+            made[name] = future.result()
+            if schema_[name].parser == "age":
+                made[f"{name} in years"], made[name] = made[name], normalise.whole(made[name])
+        for name, column in schema_.items():
+            if column.parser == "derived":
+                made[name] = _derived(name, made, raw, provinces, catalogue, cfg)
+        tidied = pool.map(lambda name: tidy_categories(made[name]) if schema_[name].categorical else made[name],
+                          schema_)
+        return pd.DataFrame(dict(zip(schema_, tidied, strict=True)), index=raw.index, copy=False)
 
 
 # How each derived record column (``parser: derived`` in the record schema) is made from the columns made before it
@@ -280,7 +294,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
     rejected = _reject_table(raw, bad, provinces, cfg)
     keep = np.ones(len(raw), dtype=bool)  # a mask, not drop(index=...): no hash look-up of ten million labels
     keep[raw.index.get_indexer(bad.index.union(early))] = False
-    valid = raw[keep]
+    valid = rows(raw, keep)
 
     records = _typed(valid, provinces, catalogue, q, marks, typed, orders, cfg)
     span = date_span(records["date"])
@@ -296,7 +310,7 @@ def _kept_and_dropped(raw: pd.DataFrame, q: Quarter, stacked: Stacked, cfg: Conf
               + raw.loc[original, "row_number"].astype(str).to_numpy())
     duplicates = _dropped_rows(raw, records.index[duplicated], "duplicate",
                                pd.Series(detail, index=records.index[duplicated]))
-    records = records[~(outside | duplicated)]
+    records = rows(records, ~(outside | duplicated))
     return records, pd.concat([rejected, out_of_period, duplicates]).sort_index(), span, provinces
 
 
@@ -306,14 +320,19 @@ CORRECTED = ("alias", "fuzzy", "repaired", "prefix", "dotless")  # province spel
 def corrections(raw: pd.DataFrame, provinces: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per file, how many rows' province the run reads by correcting its spelling (an alias, a typo, a repaired
     encoding, a dotted prefix, a missing ı): ``{"a.csv": {"province fuzzy": 3}}``; listed by check."""
-    spelling = raw["province"]  # decided per distinct spelling, counted per file from the rows' codes
+    spelling, source = raw["province"], raw["source"]  # decided per distinct spelling, counted from the rows' codes
     method = pd.Series(spelling.cat.categories).map(provinces["method"]).to_numpy(dtype=object)
-    corrected = by_code(np.isin(method, CORRECTED), spelling.cat.codes.to_numpy(), False)
-    counts = pd.crosstab(raw.loc[corrected, "source"].astype(str),
-                         pd.Series(by_code(method, spelling.cat.codes.to_numpy()[corrected], None),
-                                   index=raw.index[corrected], name="province"))
-    return {source: {f"province {kind}": int(n) for kind, n in row.items() if n}
-            for source, row in counts.iterrows()}
+    codes = spelling.cat.codes.to_numpy()
+    corrected = by_code(np.isin(method, CORRECTED), codes, False)
+    width = len(method)
+    pairs = np.bincount(source.cat.codes.to_numpy()[corrected].astype(np.int64) * width + codes[corrected],
+                        minlength=len(source.cat.categories) * width)
+    counts: dict[str, dict[str, int]] = {}
+    for pair in np.flatnonzero(pairs):
+        per_file = counts.setdefault(str(source.cat.categories[pair // width]), {})
+        kind = f"province {method[pair % width]}"
+        per_file[kind] = per_file.get(kind, 0) + int(pairs[pair])
+    return {name: dict(sorted(counts[name].items())) for name in sorted(counts)}
 
 
 def _accounted(raw: pd.DataFrame, records: pd.DataFrame, rejects: pd.DataFrame, summaries: pd.DataFrame,
