@@ -23,10 +23,9 @@ from pydantic import BaseModel, ValidationError
 
 from helpers.config_models import ALL, MODELS, RecordColumn
 from helpers.errors import ConfigError
-from helpers.paths import CONFIG_DIR, REPO_ROOT
+from helpers.paths import CONFIG_DIR, CONFIG_ENV, REPO_ROOT
 from helpers.text import nearest
 
-CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"
 # Files only the report reads (helpers.publication, helpers.provenance), never the cleaning or the indicators
 REPORT_ONLY = ("report", "programme")
 

@@ -26,12 +26,15 @@ def _project_root() -> Path:
 
 REPO_ROOT = _project_root()
 CONFIG_DIR = REPO_ROOT / "config"
+CONFIG_ENV = "QUARTERLY_REPORT_CONFIG"  # the configuration folder to use instead (tests, other programmes)
 DATA_DIR = REPO_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
 REFERENCE_DIR = DATA_DIR / "reference"
 REPORTS_DIR = REPO_ROOT / "reports"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+DATA_NOTEBOOKS = ("01_clean.ipynb", "02_indicators.ipynb")  # the report notebook makes no processed data
+REPORT_NOTEBOOK = "03_report.ipynb"  # run once per edition
 NARRATIVES_DIR = REPO_ROOT / "narratives"
 SAMPLE_LATE_DIR = "late"  # under the raw folder: the bundled sample's late files, late/<Q>/..., until added to <Q>/
 

@@ -24,13 +24,19 @@ from helpers.clean import redact
 from helpers.context import RunContext
 from helpers.errors import NestedTooDeepError
 from helpers.ingest.sources import discover_sources
-from helpers.paths import NOTEBOOKS_DIR, REFERENCE_DIR, Quarter, inside, quarter_folders
+from helpers.paths import (
+    DATA_NOTEBOOKS,
+    NOTEBOOKS_DIR,
+    REFERENCE_DIR,
+    REPORT_NOTEBOOK,
+    Quarter,
+    inside,
+    quarter_folders,
+)
 from helpers.text import file_name
 
 INPUTS_FILE = "inputs.json"
 CODE_DIR = Path(helpers.__file__).resolve().parent  # the whole package, wherever this module lives in it
-DATA_NOTEBOOKS = ("01_clean.ipynb", "02_indicators.ipynb")  # the report notebook makes no processed data
-REPORT_NOTEBOOK = "03_report.ipynb"  # run once per edition
 
 
 def executed_report(suffix: str) -> str:
