@@ -9,10 +9,14 @@ import os
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpers.config import CONFIG_ENV
 from helpers.errors import PipelineError
+from helpers.paths import CONFIG_ENV
 from helpers.text import printable
+
+if TYPE_CHECKING:
+    from helpers.notebook_kernel import ReportKernel
 
 # jsonschema, which nbformat loads for papermill and nbconvert, builds the grammar of its optional IRI format checker
 # at import when `rfc3987-syntax` is installed (JupyterLab brings it): over a second of every run, for a format no
@@ -118,14 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for name in SKIPPED_IMPORTS:
         sys.modules.setdefault(name, None)  # None: `import name` raises ImportError, which jsonschema expects
-    from helpers.pipeline import run_quarter, say
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.config:  # handed to the command; in the environment too, for what has no run at hand (log lines)
         if not Path(args.config).is_dir():
             parser.error(f"--config {args.config}: no such folder")
         os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
+    if args.command == "run":  # the report's kernel starts and imports on the other core while this one imports
+        from helpers.notebook_kernel import report_kernel
+
+        with report_kernel() as kernel:
+            return _run(args, kernel)
     if args.command == "check":
         if args.narrative:
             return _check_narrative(args, parser)
@@ -144,14 +151,19 @@ def main(argv: list[str] | None = None) -> int:
         return sample_main([*(["--raw-dir", args.raw_dir] if args.raw_dir else []),
                             *(["--quarter", args.quarter] if args.quarter else []),
                             *(["--force"] if args.force else [])])
-    if args.command == "publish":
-        return _publish(args)
+    return _publish(args)
+
+
+def _run(args: argparse.Namespace, kernel: ReportKernel) -> int:
+    """``run``: the quarter's run, its report's first edition in ``kernel``."""
+    from helpers.pipeline import run_quarter, say
+
     try:
         result = run_quarter(
             args.quarter, args.raw_dir, args.processed_dir, args.reports_dir,
             skip_bad_files=args.skip_bad_files, accept_losses=args.accept_losses, force=args.force,
             parameters={name: _value(value) for name, value in args.parameter},
-            progress=not args.no_progress, config_dir=args.config,
+            progress=not args.no_progress, config_dir=args.config, report_kernel=kernel,
         )
     except PipelineError as error:
         print(f"quarterly-report: error: {printable(error)}", file=sys.stderr)

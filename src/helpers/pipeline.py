@@ -46,6 +46,7 @@ from helpers.csvfile import write_csv
 from helpers.errors import DataStop, MissingKeyError, PipelineError, raised
 from helpers.measure.disclosure import definitions_name, dictionary_name
 from helpers.measure.indicators import history_with, load_history, value
+from helpers.notebook_kernel import KERNEL, KERNEL_ARGUMENTS, ReportKernel
 from helpers.paths import (
     AUDIT,
     FAILED,
@@ -71,8 +72,6 @@ from helpers.staging import Move, journal_path, locked, make_folder, move_into_p
 log = logging.getLogger(__name__)
 
 NOTEBOOKS = [*inputs.DATA_NOTEBOOKS, inputs.REPORT_NOTEBOOK]
-KERNEL = "python3"
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's own start-up chatter is not the user's business
 
 
 # Parameters the run sets from its validated arguments; ``-p`` cannot override them (the flag to use instead).
@@ -228,6 +227,7 @@ def run_quarter(
     parameters: dict[str, Any] | None = None,
     progress: bool = True,
     config_dir: str | Path | None = None,
+    report_kernel: ReportKernel | None = None,
 ) -> RunResult:
     """Clean, compute indicators and render the report of ``quarter`` (e.g. ``2022Q4``).
 
@@ -238,6 +238,7 @@ def run_quarter(
     hashes, :mod:`helpers.provenance.inputs`), its cleaned data and indicators are reused and only the report is made
     again (an edited narrative); ``force`` recomputes everything. ``config_dir``: the configuration folder (else
     the one in use, :func:`helpers.config.directory`), handed to each notebook as its ``config_dir`` parameter.
+    ``report_kernel``: a kernel started ahead (:mod:`helpers.notebook_kernel`) for the first edition made.
     """
     try:  # the run's context, once: the quarter parsed, the folders resolved, every configuration file checked
         run = context.build(quarter, raw_dir=raw_dir, processed_dir=processed_dir, reports_dir=reports_dir,
@@ -259,7 +260,7 @@ def run_quarter(
         try:
             return _run(run, stage_data, stage_report, notebooks, parameters or {},
                         skip_bad_files=skip_bad_files, accept_losses=accept_losses, progress=progress,
-                        force=force, key_fingerprint=key_fingerprint)
+                        force=force, key_fingerprint=key_fingerprint, report_kernel=report_kernel)
         finally:
             shutil.rmtree(stage_data, ignore_errors=True)
             shutil.rmtree(stage_report, ignore_errors=True)
@@ -267,7 +268,7 @@ def run_quarter(
 
 def _run(run: RunContext, stage_data: Path, stage_report: Path,
          notebooks: list[Path], parameters: dict[str, Any], *, skip_bad_files: bool, accept_losses: bool,
-         progress: bool, force: bool, key_fingerprint: str) -> RunResult:
+         progress: bool, force: bool, key_fingerprint: str, report_kernel: ReportKernel | None) -> RunResult:
     """Execute the notebooks into the staging folders, render, and publish everything together."""
     q, raw, processed, reports = run.quarter, run.folders.raw, run.folders.processed, run.folders.reports
     common = {"quarter": str(q), "raw_dir": str(raw), "processed_dir": str(stage_data), "reports_dir": str(reports),
@@ -334,7 +335,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                 say(f"[{step}/{total}] {notebook.name} ({language.name})")
         with ThreadPoolExecutor(max_workers=max(len(made), 1), thread_name_prefix="edition") as side_by_side:
             executions = [side_by_side.submit(_execute, notebook, params, audit / executed,
-                                              progress and len(made) == 1)
+                                              progress and len(made) == 1, report_kernel)
                           for notebook, params, executed, _language in made]
         for execution in executions:
             execution.result()  # the first edition that failed, in the order of config/report.yml
@@ -413,19 +414,26 @@ def _render(executed: Path, folder: Path, basename: str, config_dir: Path) -> tu
     return render_report(executed, folder, basename, Configuration(config_dir))
 
 
-def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool) -> None:
-    """Execute ``notebook`` into ``executed`` with papermill; a failure becomes a :class:`PipelineError` whose
-    message names the notebook and cell (or is the data's own stop), with identifiers masked."""
+def _execute(notebook: Path, params: dict[str, Any], executed: Path, progress: bool,
+             kernel: ReportKernel | None = None) -> None:
+    """Execute ``notebook`` into ``executed`` with papermill (in ``kernel``'s kernel if it is still free, else a new
+    one); a failure becomes a :class:`PipelineError` whose message names the notebook and cell (or is the data's own
+    stop), with identifiers masked. The executed notebook is written once, at the end (or at the failing cell)."""
     log.info("executing %s with %s", notebook.name, params)
     t0 = time.perf_counter()
+    manager = kernel.take() if kernel else None
     try:
         papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name=KERNEL,
-                                   progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS)
+                                   progress_bar=progress, cwd=str(NOTEBOOKS_DIR), extra_arguments=KERNEL_ARGUMENTS,
+                                   request_save_on_cell_execute=False, **({"km": manager} if manager else {}))
     except PapermillExecutionError as error:  # messages quote file, sheet and header names: masked
         if issubclass(raised(error.ename) or Exception, DataStop):  # the data or the key: shown as is
             raise PipelineError(redact.masked(error.evalue)) from None
         raise PipelineError(redact.masked(
             f"{executed.name} failed in cell {error.cell_index + 1}: {error.ename}: {error.evalue}")) from None
+    finally:
+        if manager is not None:  # its notebook is written: nothing in it is left to keep
+            manager.shutdown_kernel(now=True)
     log.info("%s done in %.1f s", executed.name, time.perf_counter() - t0)
 
 
