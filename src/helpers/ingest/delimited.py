@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 _DELIMITERS = (",", ";", "\t")
 _BOMS = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 _HEAD_BYTES = 1 << 20  # the header row is looked for in the first MiB of a CSV
-_CHUNK_BYTES = 1 << 24  # files are scanned and parsed in blocks of 16 MiB
+_CHUNK_BYTES = 1 << 22  # files are scanned and parsed in blocks of 4 MiB (PyArrow parses them faster than 16 MiB)
 _CP1254_UNDEFINED = [bytes([b]) for b in b"\x81\x8d\x8e\x8f\x90\x9d\x9e"]  # bytes Windows-1254 leaves out
 _TEXT = pa.dictionary(pa.int32(), pa.large_string())  # each distinct string stored once per column
 
