@@ -55,6 +55,12 @@ def test_the_kernel_is_handed_out_once_and_shut_down_when_nobody_took_it():
     manager.shutdown_kernel(now=True)
 
 
+def test_a_kernel_that_cannot_start_is_left_to_the_run(monkeypatch):
+    monkeypatch.setattr("helpers.notebook_kernel.KERNEL", "no-such-kernel")
+    with report_kernel() as kernel:
+        assert kernel is None
+
+
 @pytest.mark.slow
 def test_a_notebook_run_in_the_warm_kernel_is_the_one_a_fresh_kernel_makes(tmp_path):
     """The start-up line binds no name and counts no execution: a cell that uses a name imported only later fails

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     return _publish(args)
 
 
-def _run(args: argparse.Namespace, kernel: ReportKernel) -> int:
+def _run(args: argparse.Namespace, kernel: ReportKernel | None) -> int:
     """``run``: the quarter's run, its report's first edition in ``kernel``."""
     from helpers.pipeline import run_quarter, say
 

@@ -78,10 +78,15 @@ class ReportKernel:
 
 
 @contextmanager
-def report_kernel() -> Iterator[ReportKernel]:
-    """A :class:`ReportKernel` for the length of a run, shut down after it if no edition was made."""
-    kernel = ReportKernel()
+def report_kernel() -> Iterator[ReportKernel | None]:
+    """A :class:`ReportKernel` for the length of a run, shut down after it if no edition was made; None if it
+    cannot start (the run then starts its own kernels, and says why if those cannot start either)."""
+    try:
+        kernel = ReportKernel()
+    except Exception:  # a kernel that cannot start is the run's to report
+        kernel = None
     try:
         yield kernel
     finally:
-        kernel.close()
+        if kernel is not None:
+            kernel.close()
