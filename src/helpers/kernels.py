@@ -23,11 +23,15 @@ Equivalence tests pin each kernel to the plain pandas it replaces (tests/test_in
 from __future__ import annotations
 
 import itertools
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+# Threads for work done side by side in NumPy and Arrow (columns, files being parsed): both release the GIL
+CORES = os.cpu_count() or 1
 
 # ------------------------------------------------------------------------------------------ codes and categories
 
@@ -79,10 +83,10 @@ def arrow_by_code(per_category: pa.Array, codes: np.ndarray) -> pa.Array:
 
 def rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``frame[keep]`` for a boolean mask, column by column with each array's own boolean indexing: a frame turns
-    the mask into 64-bit positions and takes every column with them, five times slower at ten million rows. Two
-    columns at a time: most of the cost is the kernel handing over the new columns' memory, which both cores
-    can do."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rows") as pool:
+    the mask into 64-bit positions and takes every column with them, five times slower at ten million rows. Columns
+    side by side (:data:`CORES`): most of the cost is the kernel handing over the new columns' memory, which every
+    core can do."""
+    with ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="rows") as pool:
         kept = pool.map(lambda column: frame[column].array[keep], frame.columns)
         return pd.DataFrame(dict(zip(frame.columns, kept, strict=True)), index=frame.index[keep], copy=False)
 

@@ -39,7 +39,16 @@ from helpers.errors import (
     ConfigError,
     ReconciliationError,
 )
-from helpers.kernels import arrow_by_code, by_code, categorical, coalesce, find_duplicates, rows, tidy_categories
+from helpers.kernels import (
+    CORES,
+    arrow_by_code,
+    by_code,
+    categorical,
+    coalesce,
+    find_duplicates,
+    rows,
+    tidy_categories,
+)
 from helpers.paths import PROCESSED_DIR, Quarter, replacing
 
 log = logging.getLogger(__name__)
@@ -98,9 +107,8 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     Text columns are built as categoricals from the distinct raw values, never as per-row strings. Numbers are
     read with the decimal-mark evidence ``marks`` of the whole quarter, numbers typed into workbook cells
     (``typed``) as they are; dates with the day/month ``orders`` of their files. A coded value outside its
-    vocabulary is the column's ``unknown`` value (or NA). Columns are made two at a time (their passes over ten
-    million codes are NumPy's, which releases the GIL), each from the same rows, so the records do not depend on
-    the order they are made in.
+    vocabulary is the column's ``unknown`` value (or NA). Columns are made side by side (:data:`CORES`), each from
+    the same rows, so the records do not depend on the order they are made in.
     """
     bounds = schema.number_bounds(cfg)
 
@@ -139,10 +147,8 @@ def _typed(raw: pd.DataFrame, provinces: pd.DataFrame, catalogue: pd.DataFrame, 
     }
     schema_ = cfg.record()
     made: dict[str, pd.Series] = {}
-    # Two at a time: a column's passes over ten million codes are NumPy's, which releases the GIL. Each column
-    # is made from the same rows, so the records do not depend on which finishes first. An age waits for the
-    # date made before it; derived columns are made after the others, in the schema's order.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="typed") as pool:
+    # An age waits for the date made before it; derived columns are made after the others, in the schema's order.
+    with ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="typed") as pool:
         parsing: dict[str, Future] = {}
         for name, column in schema_.items():
             if column.parser == "age":

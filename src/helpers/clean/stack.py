@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from helpers.ingest import forms
 from helpers.ingest.readers import read_source
 from helpers.ingest.rules import load_columns
 from helpers.ingest.sources import discover_sources
-from helpers.kernels import by_code, categorical, narrow
+from helpers.kernels import CORES, by_code, categorical, narrow
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ def _combine(tables: list, labels: dict[tuple[str, str | None], str], cfg: Confi
                                       *(np.asarray(table.row_number, dtype="int64") for table in tables)]),
     })
     identifiers, identifying, columns = {}, identifier_columns(cfg), raw_columns(cfg)
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # Arrow's and NumPy's passes release the GIL
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
         stacked = list(pool.map(lambda column: _stacked(column, tables, column in identifying), columns))
     for column, (codes, dictionary) in zip(columns, stacked, strict=True):
         if column in identifying:
@@ -156,7 +155,7 @@ def _read_all(sources: list[Path], folder: Path, cfg: Configuration) -> list:
         except SourceReadError as error:
             return error
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
         return list(pool.map(attempt, sources))
 
 

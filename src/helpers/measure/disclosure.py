@@ -36,6 +36,7 @@ import pandas as pd
 from helpers.clean import measures
 from helpers.clean.provinces import province_reference
 from helpers.config import Configuration, shown
+from helpers.kernels import CORES
 from helpers.paths import VERSIONS, Quarter
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def reviewed_labels(records: pd.DataFrame, cfg: Configuration) -> dict[str, dict
     """Relabel (in place) every free-text label not on the reviewed list of ``labels.yml`` as its
     ``other`` label, before any indicator is computed, so no unreviewed label is published (a label can hold a
     person's name, which no pattern finds); returns per column the labels so counted, with their records.
-    Columns are relabelled two at a time (passes over their codes are NumPy's, which releases the GIL)."""
+    Columns are relabelled side by side (:data:`helpers.kernels.CORES`)."""
     labels = cfg.load("labels")
 
     def relabelled(column: str) -> tuple[pd.Series, dict[str, int]] | None:
@@ -74,15 +75,15 @@ def reviewed_labels(records: pd.DataFrame, cfg: Configuration) -> dict[str, dict
             return None
         codes = values.cat.codes.to_numpy()
         counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
-        counted = {str(c): int(counts[i]) for i, c in enumerate(values.cat.categories) if c in unlisted and counts[i]}
+        tally = {str(c): int(counts[i]) for i, c in enumerate(values.cat.categories) if c in unlisted and counts[i]}
         names = [labels["other"] if c in unlisted else c for c in values.cat.categories]
         kept = sorted(set(names))
         recode = np.append(pd.Index(kept).get_indexer(names), -1)  # code -1 (blank) stays blank
-        return pd.Series(pd.Categorical.from_codes(recode[codes], kept), index=values.index), counted
+        return pd.Series(pd.Categorical.from_codes(recode[codes], kept), index=values.index), tally
 
     columns = [column for column in labels["reviewed"] if column in records]
     counted = {}
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="labels") as pool:
+    with ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="labels") as pool:
         for column, done in zip(columns, pool.map(relabelled, columns), strict=True):
             if done is not None:
                 records[column], counted[column] = done

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from helpers.config import Configuration
 from helpers.context import RunContext
 from helpers.csvfile import read_csv, write_csv
 from helpers.errors import UnknownLookupError, UnpublishedDimensionError
-from helpers.kernels import by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
+from helpers.kernels import CORES, by_code, cells, codes_of, distinct_per, largest_per, narrow, occurring, sum_per
 from helpers.measure import across
 from helpers.paths import PROCESSED_DIR, Quarter, quarter_folders
 from helpers.text import nearest
@@ -233,7 +232,7 @@ def compute_indicators(records: pd.DataFrame, q: Quarter, cfg: Configuration, hi
     tasks = [(spec, dim_name) for spec in specs if spec["measure"] not in QUARTER_MEASURES
              for dim_name in spec["dimensions"]]
     # NumPy releases the GIL in its sorts, gathers and arithmetic, so measures run side by side on every core.
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
         list(pool.map(data.codes, ["beneficiary_id", "household_id"]))  # the two costliest inputs, side by side
         values = dict(zip(((spec["id"], dim_name) for spec, dim_name in tasks),
                           pool.map(lambda task: _measure(data, *task), tasks), strict=True))
