@@ -333,7 +333,7 @@ def stops(exam: Examination, cfg: Configuration) -> list[str]:
 def check_quarter(run: RunContext) -> Check:
     """Examine the run's ``<raw>/<quarter>/`` as a run would, without a key and without writing anything."""
     q, cfg = run.quarter, run.config
-    folder = run.folders.raw / str(q)
+    folder = run.folders.raw / q
     try:
         totals.read(run.folders.raw, q, run.config)  # the table of published totals a run checks first
         table_stops = []
@@ -400,7 +400,7 @@ def output_dir(quarter: Quarter, out_dir: str | Path | None, raw_dir: Path,
                processed_dir: Path = PROCESSED_DIR, reports_dir: Path = REPORTS_DIR) -> Path:
     """Where the CSV files go: ``data/interim/<Q>/check/`` by default; never under the processed data, the
     reports or the raw files (raw data is immutable)."""
-    out = resolve(out_dir, DATA_DIR / "interim" / str(quarter) / "check").resolve()
+    out = resolve(out_dir, DATA_DIR / "interim" / quarter / "check").resolve()
     for forbidden in (processed_dir, reports_dir, raw_dir):
         if out.is_relative_to(Path(forbidden).resolve()):
             raise CheckUsageError(f"--out-dir {out} lies under {forbidden}: the check writes nothing there")
@@ -561,7 +561,7 @@ def run(quarter: str, raw_dir: str | Path | None = None, out_dir: str | Path | N
         if isinstance(error, ConfigError):
             raise
         raise CheckUsageError(str(error)) from None
-    folder = run.folders.raw / str(run.quarter)
+    folder = run.folders.raw / run.quarter
     out = output_dir(run.quarter, out_dir, run.folders.raw, run.folders.processed, run.folders.reports)
     added = formmap.apply_all(folder, run.config) if apply else []
     if added:  # the configuration as --apply left it

@@ -116,6 +116,10 @@ class Quarter:
     def __str__(self) -> str:
         return f"{self.year}Q{self.q}"
 
+    def __fspath__(self) -> str:
+        """A quarter names its folder in each of the raw, processed and reports folders: ``processed / q``."""
+        return str(self)
+
     @property
     def start(self) -> date:
         return date(self.year, 3 * self.q - 2, 1)

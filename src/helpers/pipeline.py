@@ -246,11 +246,11 @@ def run_quarter(
     except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
     q, raw, processed, reports = run.quarter, run.folders.raw, run.folders.processed, run.folders.reports
-    if not (raw / str(q)).is_dir():
-        raise PipelineError(f"no raw data for {q}: {raw / str(q)} does not exist")
+    if not (raw / q).is_dir():
+        raise PipelineError(f"no raw data for {q}: {raw / q} does not exist")
     notebooks = [NOTEBOOKS_DIR / name for name in NOTEBOOKS]
     _check_parameters(notebooks, {}, dict(parameters or {}))
-    key_fingerprint = _check_key(raw / str(q), processed, q, run.config)
+    key_fingerprint = _check_key(raw / q, processed, q, run.config)
     for line in recover(processed, reports):
         say(f"warning: {line}")
     with locked(q, processed):
@@ -303,12 +303,12 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                                       switches=_switches(per_notebook[:-1]))
         reused = [] if force else _reusable(q, processed, reports, made_from)
         if reused:
-            shutil.copytree(processed / str(q), stage_data / str(q), copy_function=shutil.copyfile)
+            shutil.copytree(processed / q, stage_data / q, copy_function=shutil.copyfile)
             if len(reused) == len(inputs.DATA_NOTEBOOKS):
                 shutil.copyfile(processed / "history.csv", stage_data / "history.csv")
         for step, (notebook, params, executed, _language) in enumerate(steps[:len(inputs.DATA_NOTEBOOKS)], start=1):
             if notebook.name in reused:
-                shutil.copyfile(processed / str(q) / AUDIT / notebook.name, audit / notebook.name)
+                shutil.copyfile(processed / q / AUDIT / notebook.name, audit / notebook.name)
                 say(f"[{step}/{total}] {notebook.name} reused (inputs unchanged; --force to recompute)")
                 log.info("%s reused: raw files, config, code, key%s unchanged since the last run", notebook.name,
                          " and earlier quarters" if step > 1 else "")
@@ -316,17 +316,17 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
             say(f"[{step}/{total}] {notebook.name}")
             _execute(notebook, params, audit / executed, progress)
             if notebook.name == NOTEBOOKS[0]:
-                feedback = beside.submit(write_feedback, stage_data / str(q), run.config)
+                feedback = beside.submit(write_feedback, stage_data / q, run.config)
         editions_steps = steps[len(inputs.DATA_NOTEBOOKS):]
         made_from["editions"] = _edition_keys(run, stage_data, parameters, made_from, per_notebook[-1])
         kept = ([] if force or len(reused) < len(inputs.DATA_NOTEBOOKS)
                 else _reusable_editions(q, processed, reports, made_from, editions))
-        inputs.write(stage_data / str(q), made_from)
+        inputs.write(stage_data / q, made_from)
         made = [(notebook, params, executed, language) for notebook, params, executed, language in editions_steps
                 if language.code not in kept]
         for step, (notebook, _params, executed, language) in enumerate(editions_steps, start=total - len(editions)):
             if language.code in kept:
-                shutil.copyfile(processed / str(q) / AUDIT / executed, audit / executed)
+                shutil.copyfile(processed / q / AUDIT / executed, audit / executed)
                 reused.append(executed)
                 say(f"[{step}/{total}] {notebook.name} ({language.name}) reused (its narrative, words, data and "
                     "published versions unchanged; --force to make it again)")
@@ -342,11 +342,11 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         renders = {language.code: beside.submit(_render, audit / executed, staging, report_basename(q),
                                                     run.config.folder)
                    for _notebook, _params, executed, language in made}
-        _log_outcome(stage_data / str(q), run.config)
+        _log_outcome(stage_data / q, run.config)
         if made:
             say(f"[{total}/{total}] rendering HTML and PDF ({', '.join(step[3].name for step in made)})")
         rendered = [renders[language.code].result() if language.code in renders
-                    else _kept_edition(reports / str(q), staging, report_basename(q) + language.suffix)
+                    else _kept_edition(reports / q, staging, report_basename(q) + language.suffix)
                     for language in editions]
         html, pdf = rendered[0]
         if feedback is not None:
@@ -357,7 +357,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                              (definitions_name("indicators_public.csv"), definitions_name(public_data_name(q))),
                              *printed,
                              (SOURCES_FILE, sources_name(q))]:
-            shutil.copyfile(stage_data / str(q) / public, staging / name)
+            shutil.copyfile(stage_data / q / public, staging / name)
         write_datapackage(staging, run.quarter, run.config)
         _mark_versions(q, stage_data, processed, reports, run.config)
         _write_run(audit / RUN_FILE, q, processed, reports, parameters, reused, staging, editions)
@@ -366,14 +366,14 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
                  seconds)
         logging.getLogger().removeHandler(handler)
         handler.close()
-        shutil.rmtree(stage_data / str(q) / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
-        audit = audit.rename(stage_data / str(q) / AUDIT)
-        target = reports / str(q)
+        shutil.rmtree(stage_data / q / AUDIT, ignore_errors=True)  # the reused quarter's last audit trail
+        audit = audit.rename(stage_data / q / AUDIT)
+        target = reports / q
         history = stage_data / "history.csv"
-        move_into_place([Move(stage_data / str(q), processed / str(q), stage_data / "previous" / str(q)),
+        move_into_place([Move(stage_data / q, processed / q, stage_data / "previous" / q),
                   Move(history, processed / "history.csv", stage_data / "previous" / "history.csv",
                        partial(_merge_history, run.quarter, processed, reports, history, run.config)),
-                  Move(staging, target, stage_report / "previous" / str(q))],
+                  Move(staging, target, stage_report / "previous" / q)],
                  processed, journal_path(q, processed))
         _index(reports, processed, run.config)
         later = [stale.message(other, changed)
@@ -394,7 +394,7 @@ def _run(run: RunContext, stage_data: Path, stage_report: Path,
         raise
     finally:
         beside.shutdown(wait=True)
-    return RunResult(q, target, target / html.name, target / pdf.name, processed / str(q) / AUDIT / run_log.name,
+    return RunResult(q, target, target / html.name, target / pdf.name, processed / q / AUDIT / run_log.name,
                      seconds, reused, later, [target / path.name for pair in rendered for path in pair])
 
 
@@ -446,9 +446,9 @@ def _switches(per_notebook: list[dict]) -> dict:
 def _reusable(q: Quarter, processed: Path, reports: Path, made_from: dict) -> list[str]:
     """The data notebooks whose outputs the quarter's last run made from the same inputs: none, the cleaning
     (same raw files, config, code, key, switches) or both (earlier quarters unchanged too)."""
-    before = inputs.load(processed / str(q))
+    before = inputs.load(processed / q)
     if (not before or before.get("clean_key") != made_from["clean_key"]
-            or not all((processed / str(q) / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
+            or not all((processed / q / AUDIT / name).is_file() for name in inputs.DATA_NOTEBOOKS)):
         return []
     if before.get("indicators_key") != made_from["indicators_key"] or not (processed / "history.csv").is_file():
         return list(inputs.DATA_NOTEBOOKS[:1])
@@ -473,7 +473,7 @@ def _reusable_editions(q: Quarter, processed: Path, reports: Path, made_from: di
                        editions: list[Language]) -> list[str]:
     """The editions (language codes) the quarter's last run made from the same inputs, whose executed notebook,
     printed figures, HTML and PDF are still as that run made them (``run.json`` lists the report's files)."""
-    before, folder = inputs.load(processed / str(q)).get("editions", {}), processed / str(q)
+    before, folder = inputs.load(processed / q).get("editions", {}), processed / q
     try:
         made = json.loads((folder / AUDIT / RUN_FILE).read_text(encoding="utf-8"))["report"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -485,7 +485,7 @@ def _reusable_editions(q: Quarter, processed: Path, reports: Path, made_from: di
         if (made_from["editions"].get(language.code) == before.get(language.code)
                 and (folder / AUDIT / inputs.executed_report(language.suffix)).is_file()
                 and (folder / revisions.printed_name(language)).is_file()
-                and all((reports / str(q) / file).is_file() and made.get(file) == inputs.sha256(reports / str(q) / file)
+                and all((reports / q / file).is_file() and made.get(file) == inputs.sha256(reports / q / file)
                         for file in files)):
             kept.append(language.code)
     return kept

@@ -94,7 +94,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
     except ValueError as error:  # a quarter not written like 2022Q4, or a configuration file that does not fit
         raise PipelineError(str(error)) from None
     q, raw, processed, reports = this.quarter, this.folders.raw, this.folders.processed, this.folders.reports
-    report, data = reports / str(q), processed / str(q)
+    report, data = reports / q, processed / q
     for line in recover(processed, reports):
         say(f"warning: {line}")
     with locked(q, processed):
@@ -112,7 +112,7 @@ def publish(quarter: str, raw_dir: str | Path | None = None, processed_dir: str 
                                 f"runs: run {q} again, check the report, then publish")
         made_from = inputs.load(data)
         changed = inputs.changes({**made_from["raw"], **made_from.get("published_totals", {})},
-                                 {**inputs.raw_hashes(raw / str(q)),
+                                 {**inputs.raw_hashes(raw / q),
                                   **inputs.published_totals(raw, this.config.setting("published_totals"))})
         if any(changed.values()):
             listed = redact.masked("; ".join(f"{what}: {', '.join(names)}" for what, names in changed.items() if names),

@@ -360,7 +360,7 @@ def clean_quarter(run: RunContext, *, skip_bad_files: bool = False) -> CleanResu
     """Clean the run's quarter, ``<raw>/<quarter>/``; raise on unreadable files unless ``skip_bad_files``."""
     q, cfg = run.quarter, run.config
     raw_columns(cfg)  # a configured column the cleaner cannot keep stops the run before anything is read
-    folder = run.folders.raw / str(q)
+    folder = run.folders.raw / q
     sample, not_sample = sample_check(folder, cfg) if folder.is_dir() else (False, "")
     key = load_key(cfg.setting_path("key_file"), sample=sample, not_sample=not_sample)
     sources, tables, skipped, not_read = read_files(folder, cfg, skip_bad_files=skip_bad_files)
@@ -412,7 +412,7 @@ def examine_quarter(run: RunContext) -> Examination:
     pseudonymising: no key is needed and nothing is written. Unreadable files are listed in
     ``quality["skipped_files"]``."""
     q, cfg = run.quarter, run.config
-    _, tables, skipped, not_read = read_files(run.folders.raw / str(q), cfg, skip_bad_files=True)
+    _, tables, skipped, not_read = read_files(run.folders.raw / q, cfg, skip_bad_files=True)
     stacked = stack(tables, skipped, not_read, cfg)
     raw = stacked.raw
     records, rejects, span, provinces = _kept_and_dropped(raw, q, stacked, cfg)
@@ -434,7 +434,7 @@ def write_clean(result: CleanResult, processed_dir: Path = PROCESSED_DIR) -> Pat
 
     Each file replaces the previous one only once it is completely written.
     """
-    out = Path(processed_dir) / str(result.quarter)
+    out = Path(processed_dir) / result.quarter
     out.mkdir(parents=True, exist_ok=True)
     # Row-group statistics for the quarter (lets DuckDB or Spark skip other quarters' files), dates and numbers
     # only: rows are in source order, so the min/max of another category or of a (random) pseudonym spans

@@ -141,7 +141,7 @@ def change_rows(q: Quarter, indicators: pd.DataFrame, earlier_dir: Path, spec: d
                                                   indicators["category"].astype(str), strict=True), states,
                                               strict=True) if state}
     previous = Quarter(q.year, q.q - 1) if q.q > 1 else Quarter(q.year - 1, 4)
-    path = Path(earlier_dir) / str(previous) / "indicators.csv"
+    path = Path(earlier_dir) / previous / "indicators.csv"
     if not path.is_file():
         result.change_reason = f"not computed: {previous} has not been processed"
         return pd.DataFrame(columns=indicators.columns)

@@ -453,7 +453,7 @@ def run_indicators(run: RunContext) -> pd.DataFrame:
     )
 
     cfg, q, processed, earlier = run.config, run.quarter, run.folders.processed, run.folders.earlier
-    folder = processed / str(q)
+    folder = processed / q
     columns = needed_columns(cfg.indicators())  # a quarter's other columns are not read
     # People across quarters are counted by DuckDB from the records files alone: in a thread (DuckDB releases
     # the GIL) beside the reading and the measures, whose threads leave a core idle at times.

@@ -194,7 +194,7 @@ def section(report, reports: Path, processed: Path, note: DisplayHandle | None =
     publishes with the report: a later revision compares its own with them. Call it last, once every figure
     has been printed.
     """
-    folder = Path(processed) / str(report.quarter)
+    folder = Path(processed) / report.quarter
     language = report.language
     published = Path(published or processed)
     printed = printed_figures(report.traced)
@@ -317,7 +317,7 @@ def total_source(quarter: Quarter, processed: Path, reports: Path, data: Path | 
     of published version N, else ``unpublished`` (a revision of version N, or never published). ``data`` is
     the processed root holding the quarter's indicators (default ``processed``; a run's staging folder)."""
     found = [v for v in versions(quarter, reports, processed) if v.intact]
-    current = Path(data or processed) / str(quarter) / "indicators.csv"
+    current = Path(data or processed) / quarter / "indicators.csv"
     if not found or not current.is_file():
         return "unpublished"
     digest = inputs.sha256(current)

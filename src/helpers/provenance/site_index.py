@@ -176,9 +176,9 @@ def index_html(reports: Path, processed: Path, cfg: Configuration) -> str:
     for q in quarters(reports):
         published = revisions.versions(q, reports, processed)
         rows = []
-        if (reports / str(q)).is_dir():
+        if (reports / q).is_dir():
             status = _("current report (not published)")
-            audit = Path(processed) / str(q) / AUDIT
+            audit = Path(processed) / q / AUDIT
             if base := revisions.latest(q, reports, processed):
                 same = _run_id(audit) == base.manifest["run_id"]
                 status = (_("current report (is version {number})") if same

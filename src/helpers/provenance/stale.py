@@ -23,7 +23,7 @@ def processed_quarters(processed: Path) -> list[str]:
 def changed_since(quarter: Quarter, processed: Path) -> list[str]:
     """The earlier quarters whose processed data changed since ``quarter`` was made from them, oldest first
     (none for a quarter made before runs recorded what they read)."""
-    made = inputs.load(Path(processed) / str(quarter))
+    made = inputs.load(Path(processed) / quarter)
     if "earlier" not in made:
         return []
 

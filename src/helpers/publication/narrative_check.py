@@ -37,7 +37,7 @@ def _check(run: RunContext, suffix: str) -> tuple[Path, str, list[str]]:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: the report of {q} would be a draft with an automatic "
                                 "summary")
-    table = run.folders.processed / str(q) / "indicators.csv"
+    table = run.folders.processed / q / "indicators.csv"
     if table.is_file():
         indicators, against = pd.read_csv(table, keep_default_na=False, dtype={"category": str}), str(table)
     else:

@@ -117,7 +117,7 @@ class Report(QualityNotes, Traceability):
         ``language`` (a code of ``report.yml``'s languages; the first by default): every later word and number of
         the kernel is in it."""
         quarter, processed_dir = run.quarter, run.folders.processed
-        folder = processed_dir / str(quarter)
+        folder = processed_dir / quarter
         indicators = read_csv(folder / "indicators.csv", dtype={"category": "string", "quarter": "string"},
                               keep_default_na=False)
         quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
@@ -281,7 +281,7 @@ class Report(QualityNotes, Traceability):
     def across_quarters(self, processed_dir: Path = PROCESSED_DIR) -> HTML:
         """Beside the conventions: distinct people over the processed quarters and the change since the previous
         quarter (:mod:`helpers.measure.across`), each with what it counts, or why it was not computed."""
-        record = across.load(Path(processed_dir) / str(self.quarter))
+        record = across.load(Path(processed_dir) / self.quarter)
         span = (_("{first} to {last}").format(first=record.quarters[0], last=self.quarter)
                 if len(record.quarters) > 1 else str(self.quarter))
         rows = [
